@@ -1,0 +1,87 @@
+# qbench: build, dependencies, tests, benchmarks. One rule per file; `make -j` is safe.
+SHELL := /bin/bash
+.DEFAULT_GOAL := all
+.DELETE_ON_ERROR:
+
+BUILD ?= build
+CC ?= gcc
+PKGS := openblas yaml-0.1 zlib
+DEB_PKGS := libopenblas-dev libyaml-dev libcriterion-dev gnuplot-nox zlib1g-dev pkg-config \
+            dataset-fashion-mnist
+OPT ?= -O3 -march=native
+CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -Wall -Wextra -fopenmp -g $(OPT)
+SAN_FLAGS :=
+ifeq ($(SANITIZE),1)
+  BUILD := build-asan
+  OPT := -O1 -fno-omit-frame-pointer
+  SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+endif
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CFLAGS = $(CFLAGS_BASE) $(SAN_FLAGS) $(PKG_CFLAGS)
+LDLIBS = $(PKG_LIBS) -lm
+LDFLAGS = -fopenmp $(SAN_FLAGS)
+
+# The library: everything but main.c
+LIB_SRCS := $(sort $(wildcard bench/core/*.c bench/core/*/*.c bench/harness/*.c \
+              bench/report/*.c bench/int/*.c bench/cli/*.c bench/perf/*.c quantizers/*.c nets/*.c))
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+LIB := $(BUILD)/libqbench.a
+BIN := bin/qbench
+ifeq ($(SANITIZE),1)
+  BIN := $(BUILD)/bin/qbench
+endif
+
+# One Criterion binary per test folder; tests/support is linked into each.
+TEST_DIRS := $(sort $(patsubst %/,%,$(dir $(shell find tests -name '*.c' -not -path 'tests/support/*' -not -path 'tests/fuzz/*' -not -path 'tests/fixtures/*' 2>/dev/null))))
+TEST_SUPPORT := $(wildcard tests/support/*.c)
+TEST_BINS := $(TEST_DIRS:tests/%=$(BUILD)/tests/%/run)
+
+.PHONY: all deps test test-asan bench bench-vs-pytorch clean check-deps
+
+all: check-deps $(BIN)
+
+# Installs the Debian packages qbench needs; a no-op when they are all present.
+deps:
+	@missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "make deps: installing$$(echo ' '$$missing)"; \
+	  SUDO=$$([ $$(id -u) -eq 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	else echo "make deps: all packages present"; fi
+
+# Every user-facing target runs deps first, so a fresh machine needs no separate step.
+check-deps:
+	@command -v pkg-config >/dev/null && pkg-config --exists $(PKGS) criterion \
+	  && [ -d /usr/share/datasets/fashion-mnist ] || $(MAKE) --no-print-directory deps
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIB): $(LIB_OBJS)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+$(BIN): $(BUILD)/bench/main.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+.SECONDEXPANSION:
+$(BUILD)/tests/%/run: $$(patsubst %.c,$(BUILD)/%.o,$$(wildcard tests/%/*.c)) $(TEST_SUPPORT:%.c=$(BUILD)/%.o) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcriterion
+
+# Criterion runs each binary's tests in parallel workers; results are deterministic.
+CRITERION_FLAGS ?= --jobs 2
+test: check-deps $(BIN) $(TEST_BINS)
+	@rc=0; for t in $(TEST_BINS); do echo "== $$t"; QBENCH_BIN=$(abspath $(BIN)) $$t $(CRITERION_FLAGS) || rc=1; done; exit $$rc
+
+test-asan: check-deps
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  $(MAKE) --no-print-directory SANITIZE=1 test
+
+clean:
+	rm -rf build build-asan bin
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

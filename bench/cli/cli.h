@@ -1,0 +1,23 @@
+/* Subcommands: each is `int cmd_NAME(int argc, char **argv, QbErr *err)` returning 0, -1
+ * (error in err) or CLI_USAGE. The X-macro list is the one registry of commands. */
+#ifndef QB_CLI_H
+#define QB_CLI_H
+
+#include "../core/err.h"
+
+#define CLI_USAGE 2
+
+typedef struct {
+    const char *name;
+    int (*fn)(int argc, char **argv, QbErr *err);
+    const char *usage;
+    const char *help;
+} CliCommand;
+
+#define CLI_COMMANDS                                                                       \
+    X("bench", cmd_bench, "[--threads N] [--batch N] [--iters N] [--json FILE]",            \
+      "time the training step and the sgemm peak")
+
+int cmd_bench(int argc, char **argv, QbErr *err);
+
+#endif

@@ -1,0 +1,158 @@
+/* bn2d: batch normalisation over (N, H, W) per channel. Training normalises with the biased
+ * batch variance and feeds the unbiased one to the running average, as PyTorch does; eval
+ * uses the running statistics. Statistics are summed in double, one channel per thread
+ * iteration, so results do not depend on the thread count. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "layers.h"
+
+typedef struct {
+    int gamma, beta;          /* param indices */
+    int rmean, rvar;          /* buffer indices */
+    float *mean, *invstd;     /* per channel, saved for backward (act arena) */
+} Bn2dCfg;
+
+static int bn2d_plan(Net *net, Layer *L, QbErr *err)
+{
+    (void)err;
+    Bn2dCfg *c = L->cfg;
+    int C = L->in_dims[0].c;
+    char name[PARAM_NAME_MAX];
+    L->out_dims = L->in_dims[0];
+    snprintf(name, sizeof name, "%s.weight", L->name);
+    c->gamma = net_add_param(net, name, PGROUP_BN, 1, &C);
+    snprintf(name, sizeof name, "%s.bias", L->name);
+    c->beta = net_add_param(net, name, PGROUP_BN, 1, &C);
+    snprintf(name, sizeof name, "%s.running_mean", L->name);
+    c->rmean = net_add_buffer(net, name, (size_t)C);
+    snprintf(name, sizeof name, "%s.running_var", L->name);
+    c->rvar = net_add_buffer(net, name, (size_t)C);
+    return 0;
+}
+
+static void bn2d_bind(Net *net, Layer *L, Arena *act)
+{
+    (void)net;
+    Bn2dCfg *c = L->cfg;
+    c->mean = arena_floats(act, (size_t)L->out_dims.c);
+    c->invstd = arena_floats(act, (size_t)L->out_dims.c);
+}
+
+static void bn2d_forward(Net *net, Layer *L)
+{
+    Bn2dCfg *c = L->cfg;
+    const Tensor *x = &L->x[0];
+    const float *gamma = net->params[c->gamma].w, *beta = net->params[c->beta].w;
+    float *rm = net->buffers[c->rmean].data, *rv = net->buffers[c->rvar].data;
+    const size_t hw = (size_t)x->h * x->w, M = hw * x->n;
+    const int train = net->train;
+#pragma omp parallel for schedule(static)
+    for (int ch = 0; ch < x->c; ch++) {
+        float mean, invstd;
+        if (train) {
+            double s = 0.0, ss = 0.0;
+            for (int n = 0; n < x->n; n++) {
+                const float *p = x->data + ((size_t)n * x->c + ch) * hw;
+                for (size_t i = 0; i < hw; i++) {
+                    s += p[i];
+                    ss += (double)p[i] * p[i];
+                }
+            }
+            double m = s / (double)M, var = ss / (double)M - m * m;
+            if (var < 0.0)
+                var = 0.0;
+            mean = (float)m;
+            invstd = (float)(1.0 / sqrt(var + BN_EPS));
+            double unbiased = M > 1 ? var * (double)M / (double)(M - 1) : var;
+            rm[ch] = (1.0f - BN_MOMENTUM) * rm[ch] + BN_MOMENTUM * mean;
+            rv[ch] = (1.0f - BN_MOMENTUM) * rv[ch] + BN_MOMENTUM * (float)unbiased;
+        } else {
+            mean = rm[ch];
+            invstd = 1.0f / sqrtf(rv[ch] + BN_EPS);
+        }
+        c->mean[ch] = mean;
+        c->invstd[ch] = invstd;
+        float a = gamma[ch] * invstd, b = beta[ch] - mean * a;
+        for (int n = 0; n < x->n; n++) {
+            size_t off = ((size_t)n * x->c + ch) * hw;
+            const float *p = x->data + off;
+            float *q = L->y.data + off;
+            for (size_t i = 0; i < hw; i++)
+                q[i] = p[i] * a + b;
+        }
+    }
+}
+
+/* Training: dx = gamma*invstd/M * (M*dy - sum(dy) - xhat*sum(dy*xhat)); eval: the
+ * statistics are constants, so dx = gamma*invstd*dy. */
+static void bn2d_backward(Net *net, Layer *L)
+{
+    Bn2dCfg *c = L->cfg;
+    const Tensor *x = &L->x[0], *dy = &L->dy;
+    const float *gamma = net->params[c->gamma].w;
+    float *dgamma = net->params[c->gamma].g, *dbeta = net->params[c->beta].g;
+    const size_t hw = (size_t)x->h * x->w, M = hw * x->n;
+    const int train = net->train, add = L->dx_add[0];
+    float *dx = L->dx[0].data;
+#pragma omp parallel for schedule(static)
+    for (int ch = 0; ch < x->c; ch++) {
+        const float mean = c->mean[ch], invstd = c->invstd[ch];
+        double sdy = 0.0, sdyx = 0.0;
+        for (int n = 0; n < x->n; n++) {
+            size_t off = ((size_t)n * x->c + ch) * hw;
+            const float *p = x->data + off, *d = dy->data + off;
+            for (size_t i = 0; i < hw; i++) {
+                sdy += d[i];
+                sdyx += (double)d[i] * ((p[i] - mean) * invstd);
+            }
+        }
+        dgamma[ch] += (float)sdyx;
+        dbeta[ch] += (float)sdy;
+        if (!dx)
+            continue;
+        const float k = gamma[ch] * invstd;
+        const float mdy = train ? (float)(sdy / (double)M) : 0.0f;
+        const float mdyx = train ? (float)(sdyx / (double)M) : 0.0f;
+        for (int n = 0; n < x->n; n++) {
+            size_t off = ((size_t)n * x->c + ch) * hw;
+            const float *p = x->data + off, *d = dy->data + off;
+            float *q = dx + off;
+            for (size_t i = 0; i < hw; i++) {
+                float v = k * (d[i] - mdy - (p[i] - mean) * invstd * mdyx);
+                q[i] = add ? q[i] + v : v;
+            }
+        }
+    }
+}
+
+static void bn2d_init(Net *net, Layer *L, struct Rng *rng)
+{
+    (void)rng;
+    Bn2dCfg *c = L->cfg;
+    int C = L->out_dims.c;
+    for (int i = 0; i < C; i++) {
+        net->params[c->gamma].w[i] = 1.0f;
+        net->params[c->beta].w[i] = 0.0f;
+        net->buffers[c->rmean].data[i] = 0.0f;
+        net->buffers[c->rvar].data[i] = 1.0f;
+    }
+}
+
+static void bn2d_cost(const Net *net, const Layer *L, LayerCost *lc)
+{
+    (void)net;
+    lc->other_ops = 2.0 * (double)dims_numel(L->out_dims);
+    lc->wbits = lc->abits = 32;
+}
+
+const LayerOps bn2d_ops = {"bn2d", bn2d_plan, bn2d_bind, bn2d_forward, bn2d_backward,
+                           bn2d_init, bn2d_cost, NULL, NULL};
+
+int layer_bn2d(Net *net, const char *name, int in, QbErr *err)
+{
+    Bn2dCfg *c = calloc(1, sizeof *c);
+    QB_ASSERT(c);
+    return net_add_layer(net, &bn2d_ops, name, 1, &in, c, err);
+}

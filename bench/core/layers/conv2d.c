@@ -1,0 +1,319 @@
+/* conv2d: dense and grouped convolution by im2col + sgemm, one image per GEMM inside an
+ * OpenMP loop (the column buffer stays in cache; OpenBLAS runs single-threaded there), and
+ * depthwise convolution by a direct kernel. Optional fake quantization via QuantHooks. */
+#include <cblas.h>
+#include <math.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../kernels/im2col.h"
+#include "../rng.h"
+#include "../threads.h"
+#include "layers.h"
+#include "qhooks.h"
+
+typedef struct {
+    Conv2dSpec s;
+    int w_param, b_param;
+    QuantHooks q;
+    ConvGeom geom;       /* per group */
+    int depthwise;
+    int pointwise;       /* 1x1, stride 1, no padding: the image is its own column matrix */
+} Conv2dCfg;
+
+static int conv2d_plan(Net *net, Layer *L, QbErr *err)
+{
+    Conv2dCfg *c = L->cfg;
+    Dims in = L->in_dims[0];
+    const Conv2dSpec *s = &c->s;
+    if (s->k < 1 || s->stride < 1 || s->pad < 0 || s->groups < 1 || s->cout < 1)
+        return qb_fail(err, "bad spec k=%d stride=%d pad=%d groups=%d cout=%d", s->k, s->stride,
+                       s->pad, s->groups, s->cout);
+    if (in.c % s->groups || s->cout % s->groups)
+        return qb_fail(err, "groups=%d must divide input channels %d and output channels %d",
+                       s->groups, in.c, s->cout);
+    int ho = conv_out_size(in.h, s->k, s->stride, s->pad);
+    int wo = conv_out_size(in.w, s->k, s->stride, s->pad);
+    if (ho < 1 || wo < 1)
+        return qb_fail(err, "input %dx%dx%d is smaller than kernel %d with padding %d", in.c,
+                       in.h, in.w, s->k, s->pad);
+    L->out_dims = (Dims){s->cout, ho, wo};
+    c->geom = (ConvGeom){in.c / s->groups, in.h, in.w, s->k, s->k, s->stride, s->pad, ho, wo};
+    c->depthwise = s->groups > 1 && s->groups == in.c && s->cout == in.c;
+    c->pointwise = s->k == 1 && s->stride == 1 && s->pad == 0;
+    char name[PARAM_NAME_MAX];
+    int shape[4] = {s->cout, in.c / s->groups, s->k, s->k};
+    snprintf(name, sizeof name, "%s.weight", L->name);
+    c->w_param = net_add_param(net, name, PGROUP_WEIGHT, 4, shape);
+    c->q.w_param = c->w_param;
+    c->b_param = -1;
+    if (s->bias) {
+        snprintf(name, sizeof name, "%s.bias", L->name);
+        c->b_param = net_add_param(net, name, PGROUP_BIAS, 1, &s->cout);
+    }
+    return 0;
+}
+
+static void conv2d_bind(Net *net, Layer *L, Arena *act)
+{
+    Conv2dCfg *c = L->cfg;
+    const ConvGeom *g = &c->geom;
+    size_t col = c->depthwise ? 0 : (size_t)g->c * g->kh * g->kw * g->ho * g->wo;
+    size_t wn = net->params[c->w_param].numel;
+    /* column buffer + a private dW partial + a private dbias partial */
+    L->ws_floats = col + wn + (size_t)c->s.cout + 64;
+    qhooks_bind(&c->q, net, L, act);
+}
+
+/* Depthwise (one filter per channel), direct loops: y[c] = x[c] * w[c]. */
+static void dw_forward_plane(const ConvGeom *g, const float *x, const float *w, float *y)
+{
+    for (int oy = 0; oy < g->ho; oy++)
+        for (int ox = 0; ox < g->wo; ox++) {
+            float acc = 0.0f;
+            for (int i = 0; i < g->kh; i++) {
+                int iy = oy * g->stride - g->pad + i;
+                if (iy < 0 || iy >= g->h)
+                    continue;
+                for (int j = 0; j < g->kw; j++) {
+                    int ix = ox * g->stride - g->pad + j;
+                    if (ix >= 0 && ix < g->w)
+                        acc += x[iy * g->w + ix] * w[i * g->kw + j];
+                }
+            }
+            y[oy * g->wo + ox] = acc;
+        }
+}
+
+/* dw (+)= dy (x) x and, when dx != NULL, dx += w^T (x) dy, for one plane. */
+static void dw_backward_plane(const ConvGeom *g, const float *x, const float *w, const float *dy,
+                              float *dwk, float *dx)
+{
+    for (int oy = 0; oy < g->ho; oy++)
+        for (int ox = 0; ox < g->wo; ox++) {
+            float d = dy[oy * g->wo + ox];
+            for (int i = 0; i < g->kh; i++) {
+                int iy = oy * g->stride - g->pad + i;
+                if (iy < 0 || iy >= g->h)
+                    continue;
+                for (int j = 0; j < g->kw; j++) {
+                    int ix = ox * g->stride - g->pad + j;
+                    if (ix < 0 || ix >= g->w)
+                        continue;
+                    dwk[i * g->kw + j] += d * x[iy * g->w + ix];
+                    if (dx)
+                        dx[iy * g->w + ix] += d * w[i * g->kw + j];
+                }
+            }
+        }
+}
+
+static void add_bias(const Net *net, const Conv2dCfg *c, Tensor *y)
+{
+    if (c->b_param < 0)
+        return;
+    const float *b = net->params[c->b_param].w;
+    size_t hw = (size_t)y->h * y->w;
+#pragma omp parallel for schedule(static)
+    for (long nc = 0; nc < (long)y->n * y->c; nc++) {
+        float v = b[nc % y->c], *p = y->data + nc * hw;
+        for (size_t i = 0; i < hw; i++)
+            p[i] += v;
+    }
+}
+
+static void conv2d_forward(Net *net, Layer *L)
+{
+    Conv2dCfg *c = L->cfg;
+    const ConvGeom *g = &c->geom;
+    const float *W = qhooks_weight_forward(&c->q, net);
+    const Tensor *x = qhooks_input_forward(&c->q, L);
+    Tensor *y = &L->y;
+    const int G = c->s.groups, Kg = c->s.cout / G, CKK = g->c * g->kh * g->kw;
+    const int HWo = g->ho * g->wo, HWi = g->h * g->w;
+    if (c->depthwise) {
+#pragma omp parallel for schedule(static)
+        for (long nc = 0; nc < (long)x->n * x->c; nc++)
+            dw_forward_plane(g, x->data + nc * HWi, W + (nc % x->c) * g->kh * g->kw,
+                             y->data + nc * HWo);
+        add_bias(net, c, y);
+        return;
+    }
+#pragma omp parallel
+    {
+        int t = omp_get_thread_num(), lo, hi;
+        threads_range(x->n, t, omp_get_num_threads(), &lo, &hi);
+        float *col = net_workspace(net, t);
+        for (int n = lo; n < hi; n++)
+            for (int gi = 0; gi < G; gi++) {
+                const float *xg = x->data + ((size_t)n * x->c + (size_t)gi * g->c) * HWi;
+                const float *B = xg;
+                if (!c->pointwise) {
+                    im2col(g, xg, col);
+                    B = col;
+                }
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Kg, HWo, CKK, 1.0f,
+                            W + (size_t)gi * Kg * CKK, CKK, B, HWo, 0.0f,
+                            y->data + ((size_t)n * y->c + (size_t)gi * Kg) * HWo, HWo);
+            }
+    }
+    add_bias(net, c, y);
+}
+
+/* Sums per-thread partials [T][n] into dst in thread order (deterministic). */
+static void reduce_partials(Net *net, size_t off, size_t n, float *dst, int add)
+{
+    int T = net->threads;
+    for (size_t i = 0; i < n; i++) {
+        float s = add ? dst[i] : 0.0f;
+        for (int t = 0; t < T; t++)
+            s += net_workspace(net, t)[off + i];
+        dst[i] = s;
+    }
+}
+
+static void bias_backward(Net *net, const Conv2dCfg *c, const Tensor *dy)
+{
+    if (c->b_param < 0)
+        return;
+    float *db = net->params[c->b_param].g;
+    size_t hw = (size_t)dy->h * dy->w;
+#pragma omp parallel for schedule(static)
+    for (int k = 0; k < dy->c; k++) {
+        double s = 0.0;
+        for (int n = 0; n < dy->n; n++) {
+            const float *p = dy->data + ((size_t)n * dy->c + k) * hw;
+            for (size_t i = 0; i < hw; i++)
+                s += p[i];
+        }
+        db[k] += (float)s;
+    }
+}
+
+static void dw_conv_backward(const Conv2dCfg *c, const float *W, const Tensor *x,
+                             const Tensor *dy, float *dW, int dw_add, Tensor *dx, int dx_add)
+{
+    const ConvGeom *g = &c->geom;
+    const int KK = g->kh * g->kw, HWi = g->h * g->w, HWo = g->ho * g->wo;
+    if (dx->data && !dx_add)
+        memset(dx->data, 0, tensor_numel(dx) * sizeof(float));
+    /* Parallel over channels: each channel's filter gradient is summed by one thread in
+     * image order, so the result does not depend on the thread count. */
+#pragma omp parallel for schedule(static)
+    for (int ch = 0; ch < x->c; ch++) {
+        float acc[64];
+        float *dwk = KK <= 64 ? acc : dW + (size_t)ch * KK;
+        if (KK <= 64)
+            memset(acc, 0, sizeof(float) * KK);
+        else if (!dw_add)
+            memset(dwk, 0, sizeof(float) * KK);
+        for (int n = 0; n < x->n; n++) {
+            size_t p = (size_t)n * x->c + ch;
+            dw_backward_plane(g, x->data + p * HWi, W + (size_t)ch * KK, dy->data + p * HWo,
+                              dwk, dx->data ? dx->data + p * HWi : NULL);
+        }
+        if (KK <= 64)
+            for (int i = 0; i < KK; i++)
+                dW[(size_t)ch * KK + i] = (dw_add ? dW[(size_t)ch * KK + i] : 0.0f) + acc[i];
+    }
+}
+
+static void conv2d_backward(Net *net, Layer *L)
+{
+    Conv2dCfg *c = L->cfg;
+    const ConvGeom *g = &c->geom;
+    const float *W = c->q.wq ? c->q.wq_data : net->params[c->w_param].w;
+    const Tensor *x = c->q.aq ? &c->q.xq : &L->x[0];
+    const Tensor *dy = &L->dy;
+    int dw_add, dx_add;
+    float *dW = qhooks_weight_grad(&c->q, net, &dw_add);
+    Tensor *dx = qhooks_input_grad(&c->q, L, &dx_add);
+    const int G = c->s.groups, Kg = c->s.cout / G, CKK = g->c * g->kh * g->kw;
+    const int HWo = g->ho * g->wo, HWi = g->h * g->w;
+    const size_t wn = net->params[c->w_param].numel;
+    bias_backward(net, c, dy);
+    if (c->depthwise) {
+        dw_conv_backward(c, W, x, dy, dW, dw_add, dx, dx_add);
+    } else {
+        const size_t col_n = c->pointwise ? 0 : (size_t)CKK * HWo;
+#pragma omp parallel
+        {
+            int t = omp_get_thread_num(), lo, hi;
+            threads_range(x->n, t, omp_get_num_threads(), &lo, &hi);
+            float *col = net_workspace(net, t), *dWt = col + col_n;
+            memset(dWt, 0, wn * sizeof(float));
+            for (int n = lo; n < hi; n++)
+                for (int gi = 0; gi < G; gi++) {
+                    size_t xo = ((size_t)n * x->c + (size_t)gi * g->c) * HWi;
+                    const float *dyg = dy->data + ((size_t)n * dy->c + (size_t)gi * Kg) * HWo;
+                    const float *Wg = W + (size_t)gi * Kg * CKK;
+                    const float *B = x->data + xo;
+                    if (!c->pointwise) {
+                        im2col(g, x->data + xo, col);
+                        B = col;
+                    }
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Kg, CKK, HWo, 1.0f, dyg,
+                                HWo, B, HWo, 1.0f, dWt + (size_t)gi * Kg * CKK, CKK);
+                    if (!dx->data)
+                        continue;
+                    if (c->pointwise) {
+                        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, CKK, HWo, Kg, 1.0f,
+                                    Wg, CKK, dyg, HWo, dx_add ? 1.0f : 0.0f, dx->data + xo, HWo);
+                        continue;
+                    }
+                    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, CKK, HWo, Kg, 1.0f, Wg,
+                                CKK, dyg, HWo, 0.0f, col, HWo);
+                    if (!dx_add)
+                        memset(dx->data + xo, 0, sizeof(float) * g->c * HWi);
+                    col2im_add(g, col, dx->data + xo);
+                }
+        }
+        reduce_partials(net, col_n, wn, dW, dw_add);
+    }
+    qhooks_weight_backward(&c->q, net);
+    qhooks_input_backward(&c->q, L);
+}
+
+/* torchvision ResNet/MobileNet init: kaiming normal, fan_out, ReLU gain. */
+static void conv2d_init(Net *net, Layer *L, Rng *rng)
+{
+    Conv2dCfg *c = L->cfg;
+    Param *W = &net->params[c->w_param];
+    float std = sqrtf(2.0f / (float)(c->s.cout / c->s.groups * c->s.k * c->s.k));
+    for (size_t i = 0; i < W->numel; i++)
+        W->w[i] = std * rng_normal(rng);
+    if (c->b_param >= 0)
+        memset(net->params[c->b_param].w, 0, sizeof(float) * c->s.cout);
+}
+
+static void conv2d_cost(const Net *net, const Layer *L, LayerCost *lc)
+{
+    const Conv2dCfg *c = L->cfg;
+    (void)net;
+    lc->compute = 1;
+    lc->macs = (double)c->s.cout * c->geom.c * c->s.k * c->s.k * c->geom.ho * c->geom.wo;
+    qhooks_cost_bits(&c->q, lc);
+}
+
+static void conv2d_post_step(Net *net, Layer *L)
+{
+    (void)net;
+    qhooks_post_step(&((Conv2dCfg *)L->cfg)->q);
+}
+
+static void conv2d_destroy(Layer *L) { qhooks_destroy(&((Conv2dCfg *)L->cfg)->q); }
+
+const LayerOps conv2d_ops = {"conv2d",   conv2d_plan, conv2d_bind,      conv2d_forward,
+                             conv2d_backward, conv2d_init, conv2d_cost, conv2d_post_step,
+                             conv2d_destroy};
+
+int layer_conv2d(Net *net, const char *name, int in, Conv2dSpec spec, QbErr *err)
+{
+    Conv2dCfg *c = calloc(1, sizeof *c);
+    QB_ASSERT(c);
+    c->s = spec;
+    return net_add_layer(net, &conv2d_ops, name, 1, &in, c, err);
+}
+
+QuantHooks *conv2d_hooks(Layer *L) { return &((Conv2dCfg *)L->cfg)->q; }

@@ -1,0 +1,42 @@
+/* QuantHooks: what a conv2d or linear layer needs to run fake-quantized. The layer stays
+ * one kind; when quantizers are attached it computes with Qw(W) and Qa(x) and routes both
+ * gradients back through them (spec §1.1). The core sees only the QuantizerOps interface. */
+#ifndef QB_QHOOKS_H
+#define QB_QHOOKS_H
+
+#include "../../../quantizers/quantizer.h"
+#include "../net.h"
+
+typedef struct {
+    Quantizer *wq, *aq;  /* owned: freed by qhooks_destroy */
+    int w_param;         /* the layer's weight param index */
+    float *wq_data;      /* Qw(W), weight-sized */
+    float *dwq;          /* dL/dQw(W), weight-sized */
+    Tensor xq, dxq;      /* Qa(x) and dL/dQa(x), batch-sized */
+} QuantHooks;
+
+/* Takes ownership of wq and aq (either may be NULL) and runs their plans. */
+int qhooks_attach(QuantHooks *h, Net *net, Layer *L, Tensor wshape, Quantizer *wq,
+                  Quantizer *aq, QbErr *err);
+void qhooks_bind(QuantHooks *h, Net *net, Layer *L, Arena *act);
+/* The weight and input the layer computes with (quantized or the originals). */
+const float *qhooks_weight_forward(QuantHooks *h, Net *net);
+const Tensor *qhooks_input_forward(QuantHooks *h, Layer *L);
+/* Where the layer writes dL/dW: the param grad directly when unquantized (accumulate), or
+ * dwq, which qhooks_weight_backward then routes through Qw. */
+float *qhooks_weight_grad(QuantHooks *h, Net *net, int *add);
+void qhooks_weight_backward(QuantHooks *h, Net *net);
+/* Where the layer writes dL/d(input): L->dx[0] directly, or dxq routed by
+ * qhooks_input_backward. *add says whether to accumulate. */
+Tensor *qhooks_input_grad(QuantHooks *h, Layer *L, int *add);
+void qhooks_input_backward(QuantHooks *h, Layer *L);
+void qhooks_post_step(QuantHooks *h);
+void qhooks_cost_bits(const QuantHooks *h, LayerCost *lc);
+void qhooks_destroy(QuantHooks *h);
+
+
+
+/* Accessors used by layer_quantize and cost accounting (conv2d.c, linear.c). */
+QuantHooks *conv2d_hooks(Layer *L);
+QuantHooks *linear_hooks(Layer *L);
+#endif

@@ -1,0 +1,300 @@
+#include "net.h"
+
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const param_group_names[PGROUP_COUNT] = {"weight", "bias", "bn", "quant"};
+
+void net_init(Net *net, Dims in_dims)
+{
+    memset(net, 0, sizeof *net);
+    net->in_dims = in_dims;
+    net->threads = 1;
+}
+
+/* Grows a typed array by doubling; aborts on exhaustion since a net is tiny next to 24 GiB. */
+static void *grow(void *arr, int *cap, int need, size_t elem)
+{
+    if (need <= *cap)
+        return arr;
+    int ncap = *cap ? *cap * 2 : 32;
+    while (ncap < need)
+        ncap *= 2;
+    void *p = realloc(arr, (size_t)ncap * elem);
+    QB_ASSERT(p);
+    memset((char *)p + (size_t)*cap * elem, 0, (size_t)(ncap - *cap) * elem);
+    *cap = ncap;
+    return p;
+}
+
+Dims net_dims_of(const Net *net, int idx)
+{
+    return idx == NET_INPUT ? net->in_dims : net->layers[idx].out_dims;
+}
+
+int net_add_layer(Net *net, const LayerOps *ops, const char *name, int nin, const int *in,
+                  void *cfg, QbErr *err)
+{
+    QB_ASSERT(nin >= 1 && nin <= 2);
+    net->layers = grow(net->layers, &net->cap_layers, net->nlayers + 1, sizeof(Layer));
+    Layer *L = &net->layers[net->nlayers];
+    memset(L, 0, sizeof *L);
+    L->ops = ops;
+    snprintf(L->name, sizeof L->name, "%s", name);
+    L->nin = nin;
+    L->cfg = cfg;
+    for (int i = 0; i < nin; i++) {
+        if (in[i] < NET_INPUT || in[i] >= net->nlayers) {
+            free(cfg);
+            return qb_fail(err, "layer %s: input %d refers to no earlier layer", name, in[i]);
+        }
+        L->in[i] = in[i];
+        L->in_dims[i] = net_dims_of(net, in[i]);
+    }
+    net->nlayers++;
+    if (ops->plan(net, L, err) < 0) {
+        net->nlayers--;
+        if (ops->destroy)
+            ops->destroy(L);
+        free(cfg);
+        return qb_wrap(err, "layer %s (%s): ", name, ops->kind);
+    }
+    return net->nlayers - 1;
+}
+
+int net_add_param(Net *net, const char *name, ParamGroupId group, int ndim, const int *shape)
+{
+    net->params = grow(net->params, &net->cap_params, net->nparams + 1, sizeof(Param));
+    Param *p = &net->params[net->nparams];
+    snprintf(p->name, sizeof p->name, "%s", name);
+    p->group = group;
+    p->ndim = ndim;
+    p->numel = 1;
+    for (int i = 0; i < ndim; i++) {
+        p->shape[i] = shape[i];
+        p->numel *= (size_t)shape[i];
+    }
+    return net->nparams++;
+}
+
+int net_add_buffer(Net *net, const char *name, size_t numel)
+{
+    net->buffers = grow(net->buffers, &net->cap_buffers, net->nbuffers + 1, sizeof(Buffer));
+    Buffer *b = &net->buffers[net->nbuffers];
+    snprintf(b->name, sizeof b->name, "%s", name);
+    b->numel = numel;
+    return net->nbuffers++;
+}
+
+/* Parameters: per group w | g | state(2x), so each group's update is one flat loop. */
+static int params_alloc(Net *net, QbErr *err)
+{
+    size_t total = 0, nbuf = 0;
+    for (int i = 0; i < net->nparams; i++)
+        total += net->params[i].numel;
+    for (int i = 0; i < net->nbuffers; i++)
+        nbuf += net->buffers[i].numel;
+    size_t bytes = (4 * total + nbuf) * sizeof(float) + (4 * PGROUP_COUNT + 1) * ARENA_ALIGN +
+                   (size_t)(net->nparams + net->nbuffers) * 4 * ARENA_ALIGN;
+    if (arena_create(&net->param_arena, bytes, err) < 0)
+        return -1;
+    for (int gi = 0; gi < PGROUP_COUNT; gi++) {
+        ParamGroup *g = &net->groups[gi];
+        g->n = 0;
+        for (int i = 0; i < net->nparams; i++)
+            if (net->params[i].group == (ParamGroupId)gi)
+                g->n += net->params[i].numel;
+        g->w = arena_floats(&net->param_arena, g->n);
+        g->g = arena_floats(&net->param_arena, g->n);
+        g->state = arena_floats(&net->param_arena, 2 * g->n);
+        size_t off = 0;
+        for (int i = 0; i < net->nparams; i++) {
+            Param *p = &net->params[i];
+            if (p->group != (ParamGroupId)gi)
+                continue;
+            p->w = g->w + off;
+            p->g = g->g + off;
+            /* state slot 2 of the group lives at state + n; a param's slot 2 is at p->state + g->n */
+            p->state = g->state + off;
+            off += p->numel;
+        }
+    }
+    net->buffer_floats = nbuf;
+    net->buffer_block = arena_floats(&net->param_arena, nbuf);
+    size_t off = 0;
+    for (int i = 0; i < net->nbuffers; i++) {
+        net->buffers[i].data = net->buffer_block + off;
+        off += net->buffers[i].numel;
+    }
+    return 0;
+}
+
+/* Sets views for one pass of the activation layout (measuring or real). */
+static void acts_layout(Net *net, Arena *a, int batch)
+{
+    size_t nin = (size_t)batch * dims_numel(net->in_dims);
+    net->input = tensor_view(batch, net->in_dims, arena_floats(a, nin));
+    net->input_grad = tensor_view(batch, net->in_dims, net->want_input_grad ? arena_floats(a, nin) : NULL);
+    int input_written = 0;
+    for (int i = 0; i < net->nlayers; i++) {
+        Layer *L = &net->layers[i];
+        size_t n = (size_t)batch * dims_numel(L->out_dims);
+        L->y = tensor_view(batch, L->out_dims, arena_floats(a, n));
+        L->dy = tensor_view(batch, L->out_dims, arena_floats(a, n));
+    }
+    int *written = calloc((size_t)net->nlayers, sizeof(int));
+    QB_ASSERT(written);
+    /* Backward runs in reverse: the first consumer reached there assigns, later ones add,
+     * so no activation gradient needs zeroing per step. */
+    for (int i = net->nlayers - 1; i >= 0; i--) {
+        Layer *L = &net->layers[i];
+        for (int k = 0; k < L->nin; k++) {
+            int p = L->in[k];
+            if (p == NET_INPUT) {
+                L->x[k] = net->input;
+                L->dx[k] = net->input_grad;
+                L->dx_add[k] = input_written++ > 0;
+                continue;
+            }
+            L->x[k] = net->layers[p].y;
+            L->dx[k] = net->layers[p].dy;
+            L->dx_add[k] = written[p]++ > 0;
+        }
+    }
+    free(written);
+    for (int i = 0; i < net->nlayers; i++) {
+        Layer *L = &net->layers[i];
+        L->ws_floats = 0;
+        L->ops->bind(net, L, a);
+    }
+}
+
+int net_alloc(Net *net, int batch, int threads, QbErr *err)
+{
+    if (batch < 1)
+        return qb_fail(err, "batch size must be at least 1, got %d", batch);
+    if (threads < 1)
+        threads = 1;
+    net->threads = threads;
+    if (!net->param_arena.base && params_alloc(net, err) < 0)
+        return -1;
+    arena_free(&net->act_arena);
+    net->batch = batch;
+    Arena m;
+    arena_measure(&m);
+    acts_layout(net, &m, batch);
+    size_t ws = 0;
+    for (int i = 0; i < net->nlayers; i++)
+        if (net->layers[i].ws_floats > ws)
+            ws = net->layers[i].ws_floats;
+    ws = (ws + 15) / 16 * 16;
+    size_t bytes = m.used + (size_t)threads * ws * sizeof(float) + ARENA_ALIGN;
+    if (arena_create(&net->act_arena, bytes, err) < 0)
+        return qb_wrap(err, "activations for batch %d: ", batch);
+    acts_layout(net, &net->act_arena, batch);
+    net->ws_per_thread = ws;
+    net->ws = arena_floats(&net->act_arena, (size_t)threads * ws);
+    net->batch = batch;
+    return 0;
+}
+
+void net_set_batch(Net *net, int n)
+{
+    QB_ASSERT(n >= 1 && n <= net->batch);
+    net->input.n = net->input_grad.n = n;
+    for (int i = 0; i < net->nlayers; i++) {
+        Layer *L = &net->layers[i];
+        L->y.n = L->dy.n = n;
+        for (int k = 0; k < L->nin; k++)
+            L->x[k].n = L->dx[k].n = n;
+    }
+}
+
+float *net_workspace(Net *net, int thread)
+{
+    return net->ws + (size_t)thread * net->ws_per_thread;
+}
+
+void net_init_params(Net *net, struct Rng *rng)
+{
+    for (int i = 0; i < net->nlayers; i++)
+        if (net->layers[i].ops->init)
+            net->layers[i].ops->init(net, &net->layers[i], rng);
+}
+
+void net_post_step(Net *net)
+{
+    for (int i = 0; i < net->nlayers; i++)
+        if (net->layers[i].ops->post_step)
+            net->layers[i].ops->post_step(net, &net->layers[i]);
+}
+
+void net_forward(Net *net)
+{
+    for (int i = 0; i < net->nlayers; i++)
+        net->layers[i].ops->forward(net, &net->layers[i]);
+}
+
+void net_backward(Net *net)
+{
+    for (int i = net->nlayers - 1; i >= 0; i--)
+        net->layers[i].ops->backward(net, &net->layers[i]);
+}
+
+void net_zero_grad(Net *net)
+{
+    for (int gi = 0; gi < PGROUP_COUNT; gi++)
+        memset(net->groups[gi].g, 0, net->groups[gi].n * sizeof(float));
+}
+
+const Tensor *net_output(const Net *net) { return &net->layers[net->nlayers - 1].y; }
+Tensor *net_output_grad(Net *net) { return &net->layers[net->nlayers - 1].dy; }
+
+Param *net_param(Net *net, const char *name)
+{
+    for (int i = 0; i < net->nparams; i++)
+        if (!strcmp(net->params[i].name, name))
+            return &net->params[i];
+    return NULL;
+}
+
+Buffer *net_buffer(Net *net, const char *name)
+{
+    for (int i = 0; i < net->nbuffers; i++)
+        if (!strcmp(net->buffers[i].name, name))
+            return &net->buffers[i];
+    return NULL;
+}
+
+int layer_find(const Net *net, const char *name)
+{
+    for (int i = 0; i < net->nlayers; i++)
+        if (!strcmp(net->layers[i].name, name))
+            return i;
+    return -1;
+}
+
+size_t net_param_count(const Net *net)
+{
+    size_t n = 0;
+    for (int i = 0; i < net->nparams; i++)
+        n += net->params[i].numel;
+    return n;
+}
+
+void net_free(Net *net)
+{
+    for (int i = 0; i < net->nlayers; i++) {
+        Layer *L = &net->layers[i];
+        if (L->ops->destroy)
+            L->ops->destroy(L);
+        free(L->cfg);
+    }
+    free(net->layers);
+    free(net->params);
+    free(net->buffers);
+    arena_free(&net->param_arena);
+    arena_free(&net->act_arena);
+    memset(net, 0, sizeof *net);
+}

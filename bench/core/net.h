@@ -1,0 +1,123 @@
+/* Net: layers in topological order, their parameters and buffers, and the two arenas
+ * (parameters; batch-sized activations) plus the per-thread workspace. Build (plan shapes,
+ * register params) -> net_alloc (size once, allocate once) -> forward/backward per step
+ * -> net_free. */
+#ifndef QB_NET_H
+#define QB_NET_H
+
+#include "arena.h"
+#include "err.h"
+#include "param.h"
+#include "tensor.h"
+
+typedef struct Net Net;
+typedef struct Layer Layer;
+struct Rng;
+
+/* A layer's cost at batch 1 (spec §9.1). `compute` marks conv and linear, whose MACs make
+ * the totals; other kinds report their elementwise work in `other_ops`. */
+typedef struct {
+    double macs;
+    double other_ops;
+    int compute;
+    int wbits, abits;  /* 32 when unquantized */
+} LayerCost;
+
+typedef struct {
+    const char *kind;
+    /* Build time: check L->in_dims, set L->out_dims, register params and buffers.
+     * A misfit names the layer and both shapes. */
+    int (*plan)(Net *net, Layer *L, QbErr *err);
+    /* Alloc time, run twice (measuring arena, then real): take views of params and any
+     * batch-sized saved state from `act`, and raise L->ws_floats to the per-thread
+     * workspace it needs. */
+    void (*bind)(Net *net, Layer *L, Arena *act);
+    void (*forward)(Net *net, Layer *L);
+    /* Writes the input gradients (assigning or adding, per L->dx_add) and accumulates
+     * parameter gradients. */
+    void (*backward)(Net *net, Layer *L);
+    /* Initialises its parameters and buffers as torchvision does (may be NULL). */
+    void (*init)(Net *net, Layer *L, struct Rng *rng);
+    void (*cost)(const Net *net, const Layer *L, LayerCost *c);
+    /* After each optimizer step (quantizer positivity guards; may be NULL). */
+    void (*post_step)(Net *net, Layer *L);
+    /* Frees what cfg owns beyond itself (may be NULL). */
+    void (*destroy)(Layer *L);
+} LayerOps;
+
+#define LAYER_NAME_MAX 64
+#define NET_INPUT (-1)
+
+struct Layer {
+    const LayerOps *ops;
+    char name[LAYER_NAME_MAX];
+    int nin;
+    int in[2];          /* producer layer indices; NET_INPUT for the net's input */
+    Dims in_dims[2];
+    Dims out_dims;
+    void *cfg;          /* kind-specific config and state; calloc'd by the adder, freed by net_free */
+    size_t ws_floats;   /* per-thread workspace, raised by bind */
+    /* Views set by net_alloc. dx[i].data is NULL when no gradient is wanted (net input). */
+    Tensor x[2], dx[2];
+    int dx_add[2];      /* 0: first writer in backward order assigns; 1: adds */
+    Tensor y, dy;
+};
+
+struct Net {
+    Layer *layers;
+    int nlayers, cap_layers;
+    Param *params;
+    int nparams, cap_params;
+    Buffer *buffers;
+    int nbuffers, cap_buffers;
+    Dims in_dims;
+
+    /* Set by net_alloc */
+    int batch;
+    int threads;
+    int train;          /* 1: training mode (batch statistics, quantizer init) */
+    Arena param_arena, act_arena;
+    ParamGroup groups[PGROUP_COUNT];
+    float *ws;          /* threads x ws_per_thread floats */
+    size_t ws_per_thread;
+    Tensor input;       /* batch x in_dims: the caller fills it before net_forward */
+    int want_input_grad; /* set before net_alloc: keep dL/d(input) in input_grad */
+    Tensor input_grad;
+    float *buffer_block;
+    size_t buffer_floats;
+};
+
+void net_init(Net *net, Dims in_dims);
+/* Appends a layer; runs its plan. Returns its index, or -1 with err naming the layer. */
+int net_add_layer(Net *net, const LayerOps *ops, const char *name, int nin, const int *in,
+                  void *cfg, QbErr *err);
+/* Registers a parameter (during plan); returns its index. */
+int net_add_param(Net *net, const char *name, ParamGroupId group, int ndim, const int *shape);
+int net_add_buffer(Net *net, const char *name, size_t numel);
+/* Output dims of a producer index (NET_INPUT or a layer). */
+Dims net_dims_of(const Net *net, int idx);
+
+/* Sizes and allocates both arenas and the workspace for `batch` samples. Parameters are
+ * zero; builders initialise them afterwards with net_init_params. */
+int net_alloc(Net *net, int batch, int threads, QbErr *err);
+/* Runs the next steps on the first n <= batch samples (a short last batch). */
+void net_set_batch(Net *net, int n);
+/* Calls every layer's init in order with one stream (deterministic for a seed). */
+void net_init_params(Net *net, struct Rng *rng);
+void net_post_step(Net *net);
+void net_forward(Net *net);
+/* Backward from the last layer's dy (the caller fills it, e.g. xent_forward). */
+void net_backward(Net *net);
+void net_zero_grad(Net *net);
+const Tensor *net_output(const Net *net);
+Tensor *net_output_grad(Net *net);
+Param *net_param(Net *net, const char *name);
+Buffer *net_buffer(Net *net, const char *name);
+int layer_find(const Net *net, const char *name);
+size_t net_param_count(const Net *net);
+void net_free(Net *net);
+
+/* Per-thread workspace of the calling thread (inside an OpenMP region). */
+float *net_workspace(Net *net, int thread);
+
+#endif

@@ -1,0 +1,43 @@
+#include "sched.h"
+
+#include <math.h>
+#include <string.h>
+
+static const char *const sched_names[] = {"cosine", "step", "constant"};
+
+float sched_lr(const Schedule *s, int epoch, int iter, int iters)
+{
+    if (epoch < s->warmup_epochs) {
+        double done = (double)epoch * iters + iter + 1;
+        return (float)(s->base_lr * done / ((double)s->warmup_epochs * iters));
+    }
+    switch (s->kind) {
+    case SCHED_COSINE: {
+        int span = s->epochs - s->warmup_epochs;
+        double t = span > 0 ? (double)(epoch - s->warmup_epochs) / span : 0.0;
+        return (float)(s->min_lr + (s->base_lr - s->min_lr) * 0.5 * (1.0 + cos(M_PI * t)));
+    }
+    case SCHED_STEP: {
+        double lr = s->base_lr;
+        for (int i = 0; i < s->nmilestones; i++)
+            if (epoch >= s->milestones[i])
+                lr *= s->gamma;
+        return (float)lr;
+    }
+    case SCHED_CONSTANT:
+        break;
+    }
+    return s->base_lr;
+}
+
+int sched_kind_parse(const char *name, SchedKind *out)
+{
+    for (int i = 0; i < 3; i++)
+        if (!strcmp(name, sched_names[i])) {
+            *out = (SchedKind)i;
+            return 0;
+        }
+    return -1;
+}
+
+const char *sched_kind_name(SchedKind k) { return sched_names[k]; }

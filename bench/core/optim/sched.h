@@ -1,0 +1,27 @@
+/* Learning-rate schedules as pure functions of (epoch, iteration): cosine decay without
+ * restarts, step decay at milestones, each with an optional linear warm-up. */
+#ifndef QB_SCHED_H
+#define QB_SCHED_H
+
+typedef enum { SCHED_COSINE, SCHED_STEP, SCHED_CONSTANT } SchedKind;
+
+#define SCHED_MAX_MILESTONES 8
+
+typedef struct {
+    SchedKind kind;
+    float base_lr;
+    int epochs;
+    int warmup_epochs;           /* linear from base_lr/steps to base_lr over these epochs */
+    float min_lr;                /* cosine floor (eta_min) */
+    int milestones[SCHED_MAX_MILESTONES];
+    int nmilestones;
+    float gamma;                 /* step decay factor */
+} Schedule;
+
+/* lr for iteration `iter` (0-based) of epoch `epoch` (0-based) with `iters` per epoch.
+ * After warm-up, cosine and step change per epoch, as PyTorch's epoch-stepped schedulers. */
+float sched_lr(const Schedule *s, int epoch, int iter, int iters);
+int sched_kind_parse(const char *name, SchedKind *out);
+const char *sched_kind_name(SchedKind k);
+
+#endif
