@@ -68,7 +68,8 @@ $(BIN): $(BUILD)/bench/main.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 .SECONDEXPANSION:
-$(BUILD)/tests/%/run: $$(patsubst %.c,$(BUILD)/%.o,$$(wildcard tests/%/*.c)) $(TEST_SUPPORT:%.c=$(BUILD)/%.o) $(LIB)
+$(BUILD)/tests/%/run: $$(addprefix $(BUILD)/,$$(addsuffix .o,$$(basename $$(wildcard tests/$$*/*.c)))) \
+                      $(TEST_SUPPORT:%.c=$(BUILD)/%.o) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcriterion
 

@@ -38,7 +38,7 @@ static int probe(Net *net, const float *r, float *p, float eps, double *numeric)
     double sp = (fp - f0) / eps, sm = (f0 - fm) / eps;
     *numeric = (fp - fm) / (2.0 * eps);
     double scale = fabs(sp) + fabs(sm) + 1e-3;
-    return fabs(sp - sm) <= 0.05 * scale + 0.02;
+    return fabs(sp - sm) <= 0.01 * scale + 2e-3;
 }
 
 static void compare(GradReport *rep, const char *what, size_t idx, double a, double n,

@@ -1,0 +1,195 @@
+/* Every layer's backward against central finite differences (input and parameter
+ * gradients), on small random shapes. */
+#include <criterion/criterion.h>
+#include <math.h>
+
+#include "../../bench/core/layers/layers.h"
+#include "../../bench/core/rng.h"
+#include "../../bench/core/threads.h"
+#include "../support/gradcheck.h"
+
+static void ready(Net *net, int batch, int train)
+{
+    QbErr err = {{0}};
+    net->want_input_grad = 1;
+    cr_assert_eq(net_alloc(net, batch, 2, &err), 0, "%s", err.msg);
+    Rng r = rng_stream(7, "init");
+    net_init_params(net, &r);
+    /* Non-trivial BN affine params so their gradients are exercised. */
+    for (int i = 0; i < net->nparams; i++)
+        if (net->params[i].group != PGROUP_WEIGHT)
+            fill_normal(net->params[i].w, net->params[i].numel, 100 + i, 0.5f);
+    fill_normal(net->input.data, tensor_numel(&net->input), 3, 1.0f);
+    net->train = train;
+}
+
+static void expect_grads(Net *net, const char *what)
+{
+    GradReport rep = gradcheck_net(net, 11, 1e-2f, 2e-3, 2e-2, 60);
+    cr_assert_gt(rep.checked, 10, "%s: too few entries checked (%d)", what, rep.checked);
+    cr_assert_leq(rep.max_err, 1.0, "%s: worst %s (err %.3g)", what, rep.worst, rep.max_err);
+    net_free(net);
+}
+
+static void conv_case(const char *what, Dims in, Conv2dSpec s, int batch)
+{
+    threads_set(2);
+    Net net;
+    QbErr err = {{0}};
+    net_init(&net, in);
+    cr_assert_geq(layer_conv2d(&net, "conv", NET_INPUT, s, &err), 0, "%s", err.msg);
+    ready(&net, batch, 1);
+    expect_grads(&net, what);
+}
+
+Test(conv2d, grad_3x3_pad1_stride1) { conv_case("3x3 s1 p1", (Dims){3, 6, 5}, (Conv2dSpec){4, 3, 1, 1, 1, 1}, 2); }
+Test(conv2d, grad_3x3_stride2_pad1) { conv_case("3x3 s2 p1", (Dims){2, 7, 7}, (Conv2dSpec){3, 3, 2, 1, 1, 0}, 3); }
+Test(conv2d, grad_1x1_pointwise) { conv_case("1x1", (Dims){5, 4, 4}, (Conv2dSpec){6, 1, 1, 0, 1, 1}, 2); }
+Test(conv2d, grad_1x1_stride2) { conv_case("1x1 s2", (Dims){4, 6, 6}, (Conv2dSpec){2, 1, 2, 0, 1, 0}, 2); }
+Test(conv2d, grad_grouped) { conv_case("groups=2", (Dims){4, 5, 5}, (Conv2dSpec){6, 3, 1, 1, 2, 1}, 2); }
+Test(conv2d, grad_depthwise) { conv_case("depthwise", (Dims){4, 6, 5}, (Conv2dSpec){4, 3, 1, 1, 4, 0}, 3); }
+Test(conv2d, grad_depthwise_stride2) { conv_case("dw s2", (Dims){3, 7, 7}, (Conv2dSpec){3, 3, 2, 1, 3, 1}, 2); }
+Test(conv2d, grad_5x5_pad2) { conv_case("5x5 p2", (Dims){2, 6, 6}, (Conv2dSpec){2, 5, 1, 2, 1, 0}, 2); }
+
+/* Naive reference: direct loops over every output, kernel tap and input channel. */
+static float conv_ref_at(const float *x, const float *w, Dims in, Conv2dSpec s, int n, int k,
+                         int oy, int ox)
+{
+    int cg = in.c / s.groups, kg = s.cout / s.groups, g = k / kg;
+    float acc = 0.0f;
+    for (int c = 0; c < cg; c++)
+        for (int i = 0; i < s.k; i++)
+            for (int j = 0; j < s.k; j++) {
+                int iy = oy * s.stride - s.pad + i, ix = ox * s.stride - s.pad + j;
+                if (iy < 0 || iy >= in.h || ix < 0 || ix >= in.w)
+                    continue;
+                acc += x[(((size_t)n * in.c + g * cg + c) * in.h + iy) * in.w + ix] *
+                       w[(((size_t)k * cg + c) * s.k + i) * s.k + j];
+            }
+    return acc;
+}
+
+static void conv_matches_reference(Dims in, Conv2dSpec s)
+{
+    threads_set(2);
+    Net net;
+    QbErr err = {{0}};
+    net_init(&net, in);
+    cr_assert_geq(layer_conv2d(&net, "conv", NET_INPUT, s, &err), 0, "%s", err.msg);
+    ready(&net, 3, 1);
+    net_forward(&net);
+    const Tensor *y = net_output(&net);
+    const float *w = net.params[0].w, *b = s.bias ? net.params[1].w : NULL;
+    for (int n = 0; n < y->n; n++)
+        for (int k = 0; k < y->c; k++)
+            for (int oy = 0; oy < y->h; oy++)
+                for (int ox = 0; ox < y->w; ox++) {
+                    float ref = conv_ref_at(net.input.data, w, in, s, n, k, oy, ox) + (b ? b[k] : 0);
+                    float got = y->data[(((size_t)n * y->c + k) * y->h + oy) * y->w + ox];
+                    cr_assert_float_eq(got, ref, 1e-4f + 1e-4f * fabsf(ref),
+                                       "k=%d s=%d p=%d g=%d at (%d,%d,%d,%d): %g vs %g", s.k,
+                                       s.stride, s.pad, s.groups, n, k, oy, ox, got, ref);
+                }
+    net_free(&net);
+}
+
+Test(conv2d, forward_matches_naive_loops_on_many_shapes)
+{
+    Conv2dSpec specs[] = {{4, 3, 1, 1, 1, 1}, {4, 3, 2, 1, 1, 0}, {6, 1, 1, 0, 1, 1},
+                          {6, 1, 2, 0, 1, 0}, {6, 3, 1, 1, 3, 1}, {6, 3, 2, 1, 6, 0},
+                          {2, 5, 2, 2, 1, 1}, {3, 2, 1, 0, 1, 0}, {6, 3, 1, 0, 2, 0}};
+    for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++) {
+        conv_matches_reference((Dims){6, 7, 9}, specs[i]);
+        conv_matches_reference((Dims){6, 5, 5}, specs[i]);
+    }
+}
+
+Test(linear, grad)
+{
+    Net net;
+    QbErr err = {{0}};
+    net_init(&net, (Dims){7, 1, 1});
+    cr_assert_geq(layer_linear(&net, "fc", NET_INPUT, 5, 1, &err), 0, "%s", err.msg);
+    ready(&net, 4, 1);
+    expect_grads(&net, "linear");
+}
+
+static void single(const char *what, Dims in, int (*add)(Net *, const char *, int, QbErr *),
+                   int train)
+{
+    Net net;
+    QbErr err = {{0}};
+    net_init(&net, in);
+    cr_assert_geq(add(&net, what, NET_INPUT, &err), 0, "%s", err.msg);
+    ready(&net, 3, train);
+    expect_grads(&net, what);
+}
+
+Test(bn2d, grad_training_mode) { single("bn-train", (Dims){3, 4, 5}, layer_bn2d, 1); }
+Test(bn2d, grad_eval_mode) { single("bn-eval", (Dims){3, 4, 5}, layer_bn2d, 0); }
+Test(relu, grad) { single("relu", (Dims){3, 4, 5}, layer_relu, 1); }
+Test(gap, grad) { single("gap", (Dims){3, 4, 5}, layer_gap, 1); }
+Test(flatten, grad) { single("flatten", (Dims){3, 2, 2}, layer_flatten, 1); }
+
+Test(relu6, grad)
+{
+    Net net;
+    QbErr err = {{0}};
+    net_init(&net, (Dims){3, 4, 5});
+    cr_assert_geq(layer_relu6(&net, "r6", NET_INPUT, &err), 0);
+    ready(&net, 3, 1);
+    for (size_t i = 0; i < tensor_numel(&net.input); i++)
+        net.input.data[i] *= 5.0f; /* reach past 6 too */
+    expect_grads(&net, "relu6");
+}
+
+static void pool_case(int max, int k, int stride, int pad)
+{
+    Net net;
+    QbErr err = {{0}};
+    net_init(&net, (Dims){2, 7, 6});
+    int (*add)(Net *, const char *, int, int, int, int, QbErr *) = max ? layer_maxpool : layer_avgpool;
+    cr_assert_geq(add(&net, "pool", NET_INPUT, k, stride, pad, &err), 0, "%s", err.msg);
+    ready(&net, 2, 1);
+    expect_grads(&net, max ? "maxpool" : "avgpool");
+}
+
+Test(maxpool, grad_3x3_s2_p1) { pool_case(1, 3, 2, 1); }
+Test(maxpool, grad_2x2_s2) { pool_case(1, 2, 2, 0); }
+Test(avgpool, grad_3x3_s2_p1) { pool_case(0, 3, 2, 1); }
+Test(avgpool, grad_2x2_s2) { pool_case(0, 2, 2, 0); }
+
+/* A residual block: the input is read by two consumers, so gradients must add. ReLUs are
+ * left out: a probe on a BN parameter moves many values across the kink at once. */
+Test(add, grad_residual_block_accumulates_both_paths)
+{
+    Net net;
+    QbErr err = {{0}};
+    net_init(&net, (Dims){3, 5, 5});
+    int c1 = layer_conv2d(&net, "c1", NET_INPUT, (Conv2dSpec){3, 3, 1, 1, 1, 0}, &err);
+    int b1 = layer_bn2d(&net, "b1", c1, &err);
+    int c2 = layer_conv2d(&net, "c2", b1, (Conv2dSpec){3, 3, 1, 1, 1, 0}, &err);
+    int s = layer_add(&net, "add", c2, NET_INPUT, &err);
+    int b2 = layer_bn2d(&net, "b2", s, &err);
+    cr_assert_geq(b2, 0, "%s", err.msg);
+    ready(&net, 2, 1);
+    expect_grads(&net, "residual");
+}
+
+Test(net, shape_misfit_is_refused_at_build_naming_layer_and_shapes)
+{
+    Net net;
+    QbErr err = {{0}};
+    net_init(&net, (Dims){3, 8, 8});
+    int a = layer_conv2d(&net, "conv_a", NET_INPUT, (Conv2dSpec){4, 3, 2, 1, 1, 0}, &err);
+    int b = layer_conv2d(&net, "conv_b", NET_INPUT, (Conv2dSpec){4, 3, 1, 1, 1, 0}, &err);
+    cr_assert_geq(b, 0);
+    cr_assert_eq(layer_add(&net, "sum", a, b, &err), -1);
+    cr_assert(strstr(err.msg, "sum") && strstr(err.msg, "4x4x4") && strstr(err.msg, "4x8x8"),
+              "message: %s", err.msg);
+    cr_assert_eq(layer_linear(&net, "fc", a, 10, 1, &err), -1);
+    cr_assert(strstr(err.msg, "fc") && strstr(err.msg, "4x4x4"), "message: %s", err.msg);
+    cr_assert_eq(layer_conv2d(&net, "grp", a, (Conv2dSpec){6, 3, 1, 1, 3, 0}, &err), -1);
+    cr_assert(strstr(err.msg, "grp") && strstr(err.msg, "groups=3"), "message: %s", err.msg);
+    net_free(&net);
+}

@@ -1,0 +1,146 @@
+/* Optimizer steps and schedules against hand-computed values; softmax cross-entropy. */
+#include <criterion/criterion.h>
+#include <math.h>
+
+#include "../../bench/core/layers/layers.h"
+#include "../../bench/core/optim/optim.h"
+#include "../../bench/core/optim/sched.h"
+#include "../../bench/core/threads.h"
+#include "../../bench/core/xent.h"
+
+/* A net whose only parameters are one linear layer's weight (1x2) and bias (1). */
+static void tiny(Net *net)
+{
+    QbErr err = {{0}};
+    threads_set(1);
+    net_init(net, (Dims){2, 1, 1});
+    cr_assert_geq(layer_linear(net, "fc", NET_INPUT, 1, 1, &err), 0);
+    cr_assert_eq(net_alloc(net, 1, 1, &err), 0, "%s", err.msg);
+}
+
+static void set(Net *net, float w0, float w1, float b, float g0, float g1, float gb)
+{
+    Param *W = net_param(net, "fc.weight"), *B = net_param(net, "fc.bias");
+    W->w[0] = w0, W->w[1] = w1, B->w[0] = b;
+    W->g[0] = g0, W->g[1] = g1, B->g[0] = gb;
+}
+
+Test(sgd, momentum_and_weight_decay_match_hand_computation)
+{
+    Net net;
+    tiny(&net);
+    Optimizer o;
+    optim_defaults(&o, 0.1f);
+    set(&net, 1.0f, -2.0f, 0.5f, 0.3f, 0.0f, 1.0f);
+    optim_step(&o, &net, 0.5f);
+    /* d = g + 0.1 w = (0.4, -0.2, 1.05); buf = d; w -= 0.5 d */
+    Param *W = net_param(&net, "fc.weight"), *B = net_param(&net, "fc.bias");
+    cr_assert_float_eq(W->w[0], 0.8f, 1e-6f);
+    cr_assert_float_eq(W->w[1], -1.9f, 1e-6f);
+    cr_assert_float_eq(B->w[0], -0.025f, 1e-6f);
+    /* second step, g = 0: d = 0.1 w = (0.08, -0.19); buf = 0.9*(0.4,-0.2) + d */
+    W->g[0] = W->g[1] = B->g[0] = 0.0f;
+    optim_step(&o, &net, 0.5f);
+    cr_assert_float_eq(W->w[0], 0.8f - 0.5f * (0.36f + 0.08f), 1e-6f);
+    cr_assert_float_eq(W->w[1], -1.9f - 0.5f * (-0.18f - 0.19f), 1e-6f);
+    net_free(&net);
+}
+
+Test(sgd, nesterov_looks_ahead)
+{
+    Net net;
+    tiny(&net);
+    Optimizer o;
+    optim_defaults(&o, 0.0f);
+    for (int g = 0; g < PGROUP_COUNT; g++)
+        o.group[g].nesterov = 1;
+    set(&net, 1.0f, 0.0f, 0.0f, 1.0f, 0.0f, 0.0f);
+    optim_step(&o, &net, 0.1f); /* buf = 1; step = d + 0.9 buf = 1.9 */
+    cr_assert_float_eq(net_param(&net, "fc.weight")->w[0], 1.0f - 0.19f, 1e-6f);
+    optim_step(&o, &net, 0.1f); /* d = 1; buf = 1.9; step = 1 + 1.71 = 2.71 */
+    cr_assert_float_eq(net_param(&net, "fc.weight")->w[0], 0.81f - 0.271f, 1e-6f);
+    net_free(&net);
+}
+
+Test(sgd, group_without_decay_and_own_lr)
+{
+    Net net;
+    tiny(&net);
+    Optimizer o;
+    optim_defaults(&o, 0.5f);
+    o.group[PGROUP_BIAS].weight_decay = 0.0f;
+    o.group[PGROUP_BIAS].lr_mult = 0.1f;
+    set(&net, 0.0f, 0.0f, 2.0f, 0.0f, 0.0f, 1.0f);
+    optim_step(&o, &net, 1.0f);
+    cr_assert_float_eq(net_param(&net, "fc.bias")->w[0], 2.0f - 0.1f, 1e-6f);
+    net_free(&net);
+}
+
+Test(adam, first_steps_match_hand_computation)
+{
+    Net net;
+    tiny(&net);
+    Optimizer o;
+    optim_defaults(&o, 0.0f);
+    for (int g = 0; g < PGROUP_COUNT; g++)
+        o.group[g].kind = OPTIM_ADAM;
+    set(&net, 1.0f, 0.0f, 0.0f, 0.5f, 0.0f, 0.0f);
+    optim_step(&o, &net, 0.01f); /* bias-corrected m/sqrt(v) = g/|g| = 1 */
+    cr_assert_float_eq(net_param(&net, "fc.weight")->w[0], 0.99f, 1e-6f);
+    net_param(&net, "fc.weight")->g[0] = -0.5f;
+    optim_step(&o, &net, 0.01f);
+    /* m = 0.9*0.05 - 0.05 = -0.005 -> /0.19; v = 0.999*0.00025 + 0.00025 -> /0.001999 */
+    double m = -0.005 / 0.19, v = (0.999 * 0.00025 + 0.001 * 0.25) / (1 - 0.999 * 0.999);
+    cr_assert_float_eq(net_param(&net, "fc.weight")->w[0], 0.99 - 0.01 * m / (sqrt(v) + 1e-8),
+                       1e-5f);
+    net_free(&net);
+}
+
+Test(sched, cosine_endpoints_and_midpoint)
+{
+    Schedule s = {SCHED_COSINE, 0.1f, 10, 0, 0.0f, {0}, 0, 0.1f};
+    cr_assert_float_eq(sched_lr(&s, 0, 0, 100), 0.1f, 1e-7f);
+    cr_assert_float_eq(sched_lr(&s, 5, 50, 100), 0.05f, 1e-7f);
+    cr_assert_float_eq(sched_lr(&s, 9, 0, 100), 0.1f * 0.5f * (1.0f + cosf(0.9f * M_PI)), 1e-7f);
+}
+
+Test(sched, warmup_is_linear_per_iteration)
+{
+    Schedule s = {SCHED_COSINE, 0.4f, 10, 2, 0.0f, {0}, 0, 0.1f};
+    cr_assert_float_eq(sched_lr(&s, 0, 0, 10), 0.02f, 1e-7f);
+    cr_assert_float_eq(sched_lr(&s, 1, 9, 10), 0.4f, 1e-7f);
+    cr_assert_float_eq(sched_lr(&s, 2, 0, 10), 0.4f, 1e-7f); /* cosine starts after warm-up */
+}
+
+Test(sched, step_decay_at_milestones)
+{
+    Schedule s = {SCHED_STEP, 0.04f, 300, 0, 0.0f, {150, 225}, 2, 0.1f};
+    cr_assert_float_eq(sched_lr(&s, 149, 0, 1), 0.04f, 1e-8f);
+    cr_assert_float_eq(sched_lr(&s, 150, 0, 1), 0.004f, 1e-8f);
+    cr_assert_float_eq(sched_lr(&s, 299, 0, 1), 0.0004f, 1e-9f);
+}
+
+Test(xent, loss_and_gradient_match_hand_computation)
+{
+    float z[6] = {1.0f, 2.0f, 3.0f, 0.0f, 0.0f, 0.0f}, d[6];
+    int labels[2] = {2, 1};
+    Tensor lg = {2, 3, 1, 1, z}, dl = {2, 3, 1, 1, d};
+    float loss = xent_forward(&lg, labels, 0.0f, &dl);
+    double lse = log(exp(1) + exp(2) + exp(3));
+    cr_assert_float_eq(loss, (float)(((lse - 3.0) + log(3.0)) / 2.0), 1e-6f);
+    cr_assert_float_eq(d[2], (float)((exp(3 - lse) - 1.0) / 2.0), 1e-6f);
+    cr_assert_float_eq(d[4], (float)((1.0 / 3.0) / 2.0), 1e-6f);
+    cr_assert_eq(xent_topk_hits(&lg, labels, 1), 1); /* a tie goes to the lower index, as argmax */
+    cr_assert_eq(xent_topk_hits(&lg, labels, 3), 2);
+}
+
+Test(xent, label_smoothing_spreads_the_target)
+{
+    float z[3] = {0.0f, 0.0f, 0.0f}, d[3];
+    int label = 1;
+    Tensor lg = {1, 3, 1, 1, z}, dl = {1, 3, 1, 1, d};
+    float loss = xent_forward(&lg, &label, 0.3f, &dl);
+    cr_assert_float_eq(loss, (float)log(3.0), 1e-6f); /* uniform p: loss independent of target */
+    cr_assert_float_eq(d[1], (float)(1.0 / 3 - (0.7 + 0.1)), 1e-6f);
+    cr_assert_float_eq(d[0], (float)(1.0 / 3 - 0.1), 1e-6f);
+}
