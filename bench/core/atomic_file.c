@@ -1,0 +1,105 @@
+#include "atomic_file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int atomic_open(AtomicFile *a, const char *path, QbErr *err)
+{
+    if (strlen(path) >= sizeof a->path)
+        return qb_fail(err, "%s: path too long", path);
+    snprintf(a->path, sizeof a->path, "%s", path);
+    snprintf(a->tmp, sizeof a->tmp, "%s.%ld.tmp", path, (long)getpid());
+    a->f = fopen(a->tmp, "wb");
+    if (!a->f)
+        return qb_fail(err, "%s: cannot write (%s)", a->tmp, strerror(errno));
+    return 0;
+}
+
+void atomic_abort(AtomicFile *a)
+{
+    if (a->f)
+        fclose(a->f);
+    a->f = NULL;
+    unlink(a->tmp);
+}
+
+static void fsync_dir(const char *path)
+{
+    char copy[1024];
+    snprintf(copy, sizeof copy, "%s", path);
+    int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+}
+
+int atomic_commit(AtomicFile *a, QbErr *err)
+{
+    int bad = ferror(a->f) || fflush(a->f) != 0 || fsync(fileno(a->f)) != 0;
+    int saved = errno;
+    if (fclose(a->f) != 0 && !bad) {
+        bad = 1;
+        saved = errno;
+    }
+    a->f = NULL;
+    if (bad) {
+        unlink(a->tmp);
+        return qb_fail(err, "%s: write failed (%s); the previous file is untouched", a->path,
+                       strerror(saved));
+    }
+    if (rename(a->tmp, a->path) != 0) {
+        saved = errno;
+        unlink(a->tmp);
+        return qb_fail(err, "%s: cannot rename into place (%s)", a->path, strerror(saved));
+    }
+    fsync_dir(a->path);
+    return 0;
+}
+
+int atomic_write(const char *path, const void *data, size_t n, QbErr *err)
+{
+    AtomicFile a;
+    if (atomic_open(&a, path, err) < 0)
+        return -1;
+    if (fwrite(data, 1, n, a.f) != n) {
+        int e = errno;
+        atomic_abort(&a);
+        return qb_fail(err, "%s: write failed (%s); the previous file is untouched", path,
+                       strerror(e));
+    }
+    return atomic_commit(&a, err);
+}
+
+int file_read_all(const char *path, char **data, size_t *n, QbErr *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return qb_fail(err, "%s: cannot open (%s)", path, strerror(errno));
+    size_t cap = 1 << 16, len = 0;
+    char *buf = malloc(cap);
+    QB_ASSERT(buf);
+    size_t got;
+    while ((got = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+        len += got;
+        if (cap - len - 1 == 0) {
+            cap *= 2;
+            buf = realloc(buf, cap);
+            QB_ASSERT(buf);
+        }
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        free(buf);
+        return qb_fail(err, "%s: read error", path);
+    }
+    buf[len] = '\0';
+    *data = buf;
+    *n = len;
+    return 0;
+}

@@ -1,0 +1,114 @@
+/* Checkpoint round trip, mismatched networks and damaged files. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../bench/core/checkpoint.h"
+#include "../../bench/core/layers/layers.h"
+#include "../../bench/core/rng.h"
+#include "../../bench/core/threads.h"
+#include "../support/gradcheck.h"
+
+static void build(Net *net, int width, uint64_t seed)
+{
+    QbErr err = {{0}};
+    threads_set(1);
+    net_init(net, (Dims){1, 6, 6});
+    int c = layer_conv2d(net, "conv1", NET_INPUT, (Conv2dSpec){width, 3, 1, 1, 1, 0}, &err);
+    int b = layer_bn2d(net, "bn1", c, &err);
+    int g = layer_gap(net, "pool", b, &err);
+    int f = layer_flatten(net, "flat", g, &err);
+    cr_assert_geq(layer_linear(net, "fc", f, 3, 1, &err), 0, "%s", err.msg);
+    cr_assert_eq(net_alloc(net, 2, 1, &err), 0, "%s", err.msg);
+    Rng r = rng_stream(seed, "init");
+    net_init_params(net, &r);
+}
+
+static char path[256];
+
+static void setup(void) { snprintf(path, sizeof path, "/tmp/qb-ckpt-test-%d.ckpt", (int)getpid()); }
+static void teardown(void) { unlink(path); }
+
+TestSuite(checkpoint, .init = setup, .fini = teardown);
+
+Test(checkpoint, round_trip_restores_params_buffers_state_and_meta)
+{
+    Net a, b;
+    QbErr err = {{0}};
+    build(&a, 4, 1);
+    build(&b, 4, 2);
+    Optimizer oa, ob;
+    optim_defaults(&oa, 1e-4f);
+    optim_defaults(&ob, 0.0f);
+    fill_normal(a.groups[PGROUP_WEIGHT].state, 2 * a.groups[PGROUP_WEIGHT].n, 5, 1.0f);
+    net_buffer(&a, "bn1.running_mean")->data[2] = 0.75f;
+    oa.step = 17;
+    CkptMeta m = {3, 300, 42, "{\"net\":\"x\"}", "[1,2]"}, got = {0};
+    cr_assert_eq(checkpoint_save(path, &a, &oa, &m, &err), 0, "%s", err.msg);
+    cr_assert_eq(checkpoint_load(path, &b, &ob, &got, CKPT_RESUME, &err), 0, "%s", err.msg);
+    for (int i = 0; i < a.nparams; i++)
+        cr_assert_arr_eq(a.params[i].w, b.params[i].w, a.params[i].numel * sizeof(float), "%s",
+                         a.params[i].name);
+    for (int g = 0; g < PGROUP_COUNT; g++)
+        cr_assert_arr_eq(a.groups[g].state, b.groups[g].state, 2 * a.groups[g].n * sizeof(float));
+    cr_assert_float_eq(net_buffer(&b, "bn1.running_mean")->data[2], 0.75f, 0.0f);
+    cr_assert_eq(ob.step, 17);
+    cr_assert_eq(got.epoch, 3);
+    cr_assert_eq(got.step, 300);
+    cr_assert_eq(got.seed, 42u);
+    cr_assert_str_eq(got.config, "{\"net\":\"x\"}");
+    cr_assert_str_eq(got.metrics, "[1,2]");
+    ckpt_meta_free(&got);
+    net_free(&a);
+    net_free(&b);
+}
+
+Test(checkpoint, other_network_is_refused_naming_first_mismatching_tensor)
+{
+    Net a, b;
+    QbErr err = {{0}};
+    build(&a, 4, 1);
+    build(&b, 8, 1);
+    cr_assert_eq(checkpoint_save(path, &a, NULL, NULL, &err), 0, "%s", err.msg);
+    cr_assert_eq(checkpoint_load(path, &b, NULL, NULL, CKPT_WEIGHTS, &err), -1);
+    cr_assert(strstr(err.msg, "conv1.weight") && strstr(err.msg, "4x1x3x3") &&
+                  strstr(err.msg, "8x1x3x3") && strstr(err.msg, path),
+              "message: %s", err.msg);
+    net_free(&a);
+    net_free(&b);
+}
+
+static void damage_and_expect(long at, int truncate_to, const char *needle)
+{
+    Net a;
+    QbErr err = {{0}};
+    build(&a, 4, 1);
+    cr_assert_eq(checkpoint_save(path, &a, NULL, NULL, &err), 0);
+    FILE *f = fopen(path, "r+b");
+    cr_assert(f);
+    if (truncate_to >= 0) {
+        cr_assert_eq(ftruncate(fileno(f), truncate_to), 0);
+    } else {
+        fseek(f, at, SEEK_SET);
+        int c = fgetc(f);
+        fseek(f, at, SEEK_SET);
+        fputc(c ^ 0x5a, f);
+    }
+    fclose(f);
+    cr_assert_eq(checkpoint_load(path, &a, NULL, NULL, CKPT_RESUME, &err), -1);
+    cr_assert(strstr(err.msg, needle) && strstr(err.msg, path), "message: %s", err.msg);
+    net_free(&a);
+}
+
+Test(checkpoint, flipped_byte_fails_the_checksum) { damage_and_expect(200, -1, "checksum mismatch"); }
+Test(checkpoint, truncated_file_is_an_error) { damage_and_expect(0, 100, "checksum"); }
+Test(checkpoint, tiny_file_is_truncated) { damage_and_expect(0, 5, "truncated"); }
+Test(checkpoint, missing_file_names_path) {
+    Net a;
+    QbErr err = {{0}};
+    build(&a, 4, 1);
+    cr_assert_eq(checkpoint_load("/nonexistent/x.ckpt", &a, NULL, NULL, CKPT_RESUME, &err), -1);
+    cr_assert(strstr(err.msg, "/nonexistent/x.ckpt"), "message: %s", err.msg);
+    net_free(&a);
+}
