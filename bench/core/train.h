@@ -1,0 +1,50 @@
+/* The training and evaluation loops over any batch source: one epoch of SGD steps
+ * (forward, cross-entropy, backward, optimizer step) and a full evaluation pass. Knows no
+ * data format and no quantization method. */
+#ifndef QB_TRAIN_H
+#define QB_TRAIN_H
+
+#include <signal.h>
+
+#include "net.h"
+#include "optim/optim.h"
+#include "optim/sched.h"
+
+/* Fills batch `index` of `epoch` into x (n = net batch) and labels; returns the number of
+ * samples filled (a short last batch is allowed for evaluation), or -1 with err. */
+typedef struct {
+    int (*fill)(void *user, int epoch, int index, Tensor *x, int *labels, QbErr *err);
+    void *user;
+    int batches;   /* per epoch */
+} BatchSource;
+
+typedef struct {
+    double loss;        /* mean over the epoch's samples */
+    double top1, top5;  /* percent */
+    long samples;
+    double seconds;
+    int diverged;       /* a non-finite loss was seen: the epoch stopped there */
+} EpochStats;
+
+/* Called after every step with the running stats (for progress bars); may be NULL. */
+typedef void (*StepHook)(void *user, int epoch, int index, int batches, const EpochStats *sofar);
+
+typedef struct {
+    Net *net;
+    Optimizer *opt;
+    const Schedule *sched;
+    float label_smoothing;
+    int *labels;        /* scratch, net->batch entries; owned by the caller */
+    StepHook hook;
+    void *hook_user;
+    volatile sig_atomic_t *stop; /* set by a signal handler: finish the step, then return */
+} Trainer;
+
+/* Runs batches [first, src->batches) of `epoch`; stats accumulate into *st (zero it for
+ * a fresh epoch). Returns 0, 1 when *stop was raised (st holds the partial epoch), or -1. */
+int train_epoch(Trainer *t, const BatchSource *src, int epoch, int first, EpochStats *st,
+                QbErr *err);
+/* Evaluation mode (running BN statistics), every batch of the source. */
+int evaluate(Net *net, const BatchSource *src, int *labels, EpochStats *st, QbErr *err);
+
+#endif
