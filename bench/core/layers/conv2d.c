@@ -161,15 +161,22 @@ static void conv2d_forward(Net *net, Layer *L)
     add_bias(net, c, y);
 }
 
-/* Sums per-thread partials [T][n] into dst in thread order (deterministic). */
-static void reduce_partials(Net *net, size_t off, size_t n, float *dst, int add)
+/* dW = sum over threads of their transposed partials [G][CKK][Kg], in thread order
+ * (deterministic). Partials are kept transposed because the GEMM with the long dimension
+ * first (CKK x Kg) runs about twice as fast as (Kg x CKK) when Kg is 16. */
+static void reduce_partials_t(Net *net, size_t off, int G, int Kg, int CKK, float *dW, int add)
 {
-    int T = net->threads;
-    for (size_t i = 0; i < n; i++) {
-        float s = add ? dst[i] : 0.0f;
-        for (int t = 0; t < T; t++)
-            s += net_workspace(net, t)[off + i];
-        dst[i] = s;
+    const int T = net->threads;
+#pragma omp parallel for schedule(static)
+    for (int gk = 0; gk < G * Kg; gk++) {
+        int gi = gk / Kg, k = gk % Kg;
+        for (int j = 0; j < CKK; j++) {
+            size_t src = off + ((size_t)gi * CKK + j) * Kg + k;
+            float s = add ? dW[(size_t)gk * CKK + j] : 0.0f;
+            for (int t = 0; t < T; t++)
+                s += net_workspace(net, t)[src];
+            dW[(size_t)gk * CKK + j] = s;
+        }
     }
 }
 
@@ -253,8 +260,8 @@ static void conv2d_backward(Net *net, Layer *L)
                         im2col(g, x->data + xo, col);
                         B = col;
                     }
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Kg, CKK, HWo, 1.0f, dyg,
-                                HWo, B, HWo, 1.0f, dWt + (size_t)gi * Kg * CKK, CKK);
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, CKK, Kg, HWo, 1.0f, B,
+                                HWo, dyg, HWo, 1.0f, dWt + (size_t)gi * Kg * CKK, Kg);
                     if (!dx->data)
                         continue;
                     if (c->pointwise) {
@@ -269,7 +276,7 @@ static void conv2d_backward(Net *net, Layer *L)
                     col2im_add(g, col, dx->data + xo);
                 }
         }
-        reduce_partials(net, col_n, wn, dW, dw_add);
+        reduce_partials_t(net, col_n, G, Kg, CKK, dW, dw_add);
     }
     qhooks_weight_backward(&c->q, net);
     qhooks_input_backward(&c->q, L);
