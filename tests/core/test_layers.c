@@ -49,6 +49,10 @@ Test(conv2d, grad_1x1_stride2) { conv_case("1x1 s2", (Dims){4, 6, 6}, (Conv2dSpe
 Test(conv2d, grad_grouped) { conv_case("groups=2", (Dims){4, 5, 5}, (Conv2dSpec){6, 3, 1, 1, 2, 1}, 2); }
 Test(conv2d, grad_depthwise) { conv_case("depthwise", (Dims){4, 6, 5}, (Conv2dSpec){4, 3, 1, 1, 4, 0}, 3); }
 Test(conv2d, grad_depthwise_stride2) { conv_case("dw s2", (Dims){3, 7, 7}, (Conv2dSpec){3, 3, 2, 1, 3, 1}, 2); }
+/* 3x3 stride-1 with 16k output channels takes the direct AVX-512 kernels (dconv.c). */
+Test(conv2d, grad_direct_kernel_16_channels) { conv_case("direct 16->16", (Dims){16, 5, 7}, (Conv2dSpec){16, 3, 1, 1, 1, 0}, 2); }
+Test(conv2d, grad_direct_kernel_32_to_16) { conv_case("direct 32->16", (Dims){32, 4, 3}, (Conv2dSpec){16, 3, 1, 1, 1, 1}, 2); }
+Test(conv2d, grad_3_to_16_with_input_grad_falls_back) { conv_case("3->16", (Dims){3, 6, 6}, (Conv2dSpec){16, 3, 1, 1, 1, 0}, 2); }
 Test(conv2d, grad_5x5_pad2) { conv_case("5x5 p2", (Dims){2, 6, 6}, (Conv2dSpec){2, 5, 1, 2, 1, 0}, 2); }
 
 /* Naive reference: direct loops over every output, kernel tap and input channel. */
@@ -102,6 +106,12 @@ Test(conv2d, forward_matches_naive_loops_on_many_shapes)
         conv_matches_reference((Dims){6, 7, 9}, specs[i]);
         conv_matches_reference((Dims){6, 5, 5}, specs[i]);
     }
+    /* direct kernel shapes: widths below, at and above one vector */
+    Conv2dSpec direct[] = {{16, 3, 1, 1, 1, 0}, {32, 3, 1, 1, 1, 1}};
+    Dims in[] = {{16, 8, 8}, {3, 28, 28}, {16, 5, 17}, {32, 16, 16}, {1, 3, 40}};
+    for (size_t i = 0; i < 2; i++)
+        for (size_t j = 0; j < sizeof in / sizeof in[0]; j++)
+            conv_matches_reference(in[j], direct[i]);
 }
 
 Test(linear, grad)

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../kernels/dconv.h"
 #include "../kernels/im2col.h"
 #include "../rng.h"
 #include "../threads.h"
@@ -20,6 +21,9 @@ typedef struct {
     ConvGeom geom;       /* per group */
     int depthwise;
     int pointwise;       /* 1x1, stride 1, no padding: the image is its own column matrix */
+    int direct;          /* 3x3 stride-1 dense: the AVX-512 direct kernels (dconv.h) */
+    DGeom dg;
+    float *wt, *wd;      /* weights in the direct kernels' forward and data-gradient layouts */
 } Conv2dCfg;
 
 static int conv2d_plan(Net *net, Layer *L, QbErr *err)
@@ -61,6 +65,18 @@ static void conv2d_bind(Net *net, Layer *L, Arena *act)
     const ConvGeom *g = &c->geom;
     size_t col = c->depthwise ? 0 : (size_t)g->c * g->kh * g->kw * g->ho * g->wo;
     size_t wn = net->params[c->w_param].numel;
+    /* The direct kernels compute dx only for C % 16 == 0; a layer that needs dx otherwise
+     * (an input quantizer at the net input needs it for its step) keeps the GEMM path. */
+    int needs_dx = L->dx[0].data || c->q.aq;
+    c->direct = dconv_supported(g->c, c->s.cout, c->s.k, c->s.stride, c->s.pad, c->s.groups) &&
+                (dconv_data_ok(g->c) || !needs_dx);
+    if (c->direct) {
+        dconv_geom(&c->dg, g->c, c->s.cout, g->h, g->w);
+        size_t f = dconv_ws_forward(&c->dg), b = dconv_ws_backward(&c->dg);
+        col = f > b ? f : b;
+        c->wt = arena_floats(act, wn);
+        c->wd = arena_floats(act, wn);
+    }
     /* column buffer + a private dW partial + a private dbias partial */
     L->ws_floats = col + wn + (size_t)c->s.cout + 64;
     qhooks_bind(&c->q, net, L, act);
@@ -140,6 +156,19 @@ static void conv2d_forward(Net *net, Layer *L)
         add_bias(net, c, y);
         return;
     }
+    if (c->direct) {
+        dconv_weights_forward(&c->dg, W, c->wt);
+#pragma omp parallel
+        {
+            int t = omp_get_thread_num(), lo, hi;
+            threads_range(x->n, t, omp_get_num_threads(), &lo, &hi);
+            for (int n = lo; n < hi; n++)
+                dconv_forward(&c->dg, x->data + (size_t)n * x->c * HWi, c->wt,
+                              y->data + (size_t)n * y->c * HWo, net_workspace(net, t));
+        }
+        add_bias(net, c, y);
+        return;
+    }
 #pragma omp parallel
     {
         int t = omp_get_thread_num(), lo, hi;
@@ -159,6 +188,19 @@ static void conv2d_forward(Net *net, Layer *L)
             }
     }
     add_bias(net, c, y);
+}
+
+/* dW (+)= the per-thread partials [n] at `off` in each workspace, summed in thread order. */
+static void reduce_partials(Net *net, size_t off, size_t n, float *dW, int add)
+{
+    const int T = net->threads;
+#pragma omp parallel for schedule(static)
+    for (size_t i = 0; i < n; i++) {
+        float s = add ? dW[i] : 0.0f;
+        for (int t = 0; t < T; t++)
+            s += net_workspace(net, t)[off + i];
+        dW[i] = s;
+    }
 }
 
 /* dW = sum over threads of their transposed partials [G][CKK][Kg], in thread order
@@ -226,6 +268,26 @@ static void dw_conv_backward(const Conv2dCfg *c, const float *W, const Tensor *x
     }
 }
 
+static void direct_backward(Net *net, Conv2dCfg *c, const float *W, const Tensor *x,
+                            const Tensor *dy, float *dW, int dw_add, Tensor *dx, int dx_add)
+{
+    const size_t wn = net->params[c->w_param].numel, off = dconv_ws_backward(&c->dg);
+    const size_t xs = (size_t)x->c * x->h * x->w, ys = (size_t)dy->c * dy->h * dy->w;
+    if (dx->data)
+        dconv_weights_backward(&c->dg, W, c->wd);
+#pragma omp parallel
+    {
+        int t = omp_get_thread_num(), lo, hi;
+        threads_range(x->n, t, omp_get_num_threads(), &lo, &hi);
+        float *ws = net_workspace(net, t);
+        memset(ws + off, 0, wn * sizeof(float));
+        for (int n = lo; n < hi; n++)
+            dconv_backward(&c->dg, x->data + n * xs, dy->data + n * ys, c->wd, ws + off,
+                           dx->data ? dx->data + n * xs : NULL, dx_add, ws);
+    }
+    reduce_partials(net, off, wn, dW, dw_add);
+}
+
 static void conv2d_backward(Net *net, Layer *L)
 {
     Conv2dCfg *c = L->cfg;
@@ -240,7 +302,9 @@ static void conv2d_backward(Net *net, Layer *L)
     const int HWo = g->ho * g->wo, HWi = g->h * g->w;
     const size_t wn = net->params[c->w_param].numel;
     bias_backward(net, c, dy);
-    if (c->depthwise) {
+    if (c->direct) {
+        direct_backward(net, c, W, x, dy, dW, dw_add, dx, dx_add);
+    } else if (c->depthwise) {
         dw_conv_backward(c, W, x, dy, dW, dw_add, dx, dx_add);
     } else {
         const size_t col_n = c->pointwise ? 0 : (size_t)CKK * HWo;

@@ -1,0 +1,201 @@
+#include "dconv.h"
+
+#include <string.h>
+
+#ifdef __AVX512F__
+#include <immintrin.h>
+#endif
+
+#define VL 16
+
+int dconv_supported(int C, int K, int k, int stride, int pad, int groups)
+{
+#ifdef __AVX512F__
+    return C >= 1 && K % VL == 0 && k == 3 && stride == 1 && pad == 1 && groups == 1;
+#else
+    (void)C, (void)K, (void)k, (void)stride, (void)pad, (void)groups;
+    return 0;
+#endif
+}
+
+int dconv_data_ok(int C) { return C % VL == 0; }
+
+void dconv_geom(DGeom *g, int C, int K, int H, int W)
+{
+    g->C = C;
+    g->K = K;
+    g->H = H;
+    g->W = W;
+    g->Wp = W + 2;
+    g->Q = (H * g->Wp + VL - 1) / VL * VL;
+    /* rows: 1 pad + H + 1 pad, plus the tail the last vector reads past (taps up to 2*Wp+2) */
+    g->xp_plane = (size_t)(H + 2) * g->Wp + VL + 2 * g->Wp + 2;
+}
+
+/* Per-thread: padded input, the output grid, and for backward the grid-laid dy. */
+size_t dconv_ws_forward(const DGeom *g)
+{
+    return (size_t)g->C * g->xp_plane + (size_t)g->K * g->Q;
+}
+
+size_t dconv_ws_backward(const DGeom *g)
+{
+    size_t dyp_plane = g->xp_plane; /* dy padded like an input (same H, W) */
+    return (size_t)g->C * g->xp_plane + (size_t)g->K * g->Q + (size_t)g->K * dyp_plane +
+           (size_t)g->C * g->Q;
+}
+
+void dconv_weights_forward(const DGeom *g, const float *w, float *wt)
+{
+    for (int k = 0; k < g->K; k++)
+        for (int c = 0; c < g->C; c++)
+            for (int t = 0; t < 9; t++)
+                wt[((size_t)c * 9 + t) * g->K + k] = w[((size_t)k * g->C + c) * 9 + t];
+}
+
+void dconv_weights_backward(const DGeom *g, const float *w, float *wd)
+{
+    for (int k = 0; k < g->K; k++)
+        for (int c = 0; c < g->C; c++)
+            for (int t = 0; t < 9; t++)
+                wd[((size_t)k * 9 + (8 - t)) * g->C + c] = w[((size_t)k * g->C + c) * 9 + t];
+}
+
+/* x (C, H, W) -> xp: each plane (H+2) x Wp with zero borders and a zero tail. */
+static void pad_planes(const DGeom *g, int C, const float *x, float *xp)
+{
+    for (int c = 0; c < C; c++) {
+        float *p = xp + (size_t)c * g->xp_plane;
+        memset(p, 0, sizeof(float) * g->Wp);
+        for (int h = 0; h < g->H; h++) {
+            float *row = p + (size_t)(h + 1) * g->Wp;
+            row[0] = 0.0f;
+            memcpy(row + 1, x + ((size_t)c * g->H + h) * g->W, sizeof(float) * g->W);
+            row[g->W + 1] = 0.0f;
+        }
+        memset(p + (size_t)(g->H + 1) * g->Wp, 0,
+               sizeof(float) * (g->xp_plane - (size_t)(g->H + 1) * g->Wp));
+    }
+}
+
+/* Grid (K, Q) -> (K, H, W): drop the two junk columns of each row. */
+static void grid_extract(const DGeom *g, int K, const float *grid, float *y, int add)
+{
+    for (int k = 0; k < K; k++)
+        for (int h = 0; h < g->H; h++) {
+            const float *src = grid + (size_t)k * g->Q + (size_t)h * g->Wp;
+            float *dst = y + ((size_t)k * g->H + h) * g->W;
+            if (add)
+                for (int w = 0; w < g->W; w++)
+                    dst[w] += src[w];
+            else
+                memcpy(dst, src, sizeof(float) * g->W);
+        }
+}
+
+#ifdef __AVX512F__
+/* grid[k][q] = sum_c,taps xp[c][q + i*Wp + j] * wt[c][i][j][k] for 16 output channels. */
+static void grid_conv16(const DGeom *g, int C, int K, const float *xp, const float *wt,
+                        float *grid, int kb)
+{
+    for (int q = 0; q < g->Q; q += VL) {
+        __m512 acc[VL];
+        for (int k = 0; k < VL; k++)
+            acc[k] = _mm512_setzero_ps();
+        for (int c = 0; c < C; c++) {
+            const float *xc = xp + (size_t)c * g->xp_plane + q;
+            const float *wc = wt + (size_t)c * 9 * K + kb;
+            for (int i = 0; i < 3; i++)
+                for (int j = 0; j < 3; j++) {
+                    __m512 xv = _mm512_loadu_ps(xc + i * g->Wp + j);
+                    const float *wk = wc + (i * 3 + j) * K;
+                    for (int k = 0; k < VL; k++)
+                        acc[k] = _mm512_fmadd_ps(xv, _mm512_set1_ps(wk[k]), acc[k]);
+                }
+        }
+        for (int k = 0; k < VL; k++)
+            _mm512_storeu_ps(grid + (size_t)(kb + k) * g->Q + q, acc[k]);
+    }
+}
+
+/* dw[k][c][i][0..2] += sum_q dyg[k][q] * xp[c][q + i*Wp + j] for 8 output channels. The grid
+ * dy has zeros in its junk columns, so they contribute nothing. */
+static void grid_wgrad8(const DGeom *g, const float *xp, const float *dyg, float *dw, int kb)
+{
+    for (int c = 0; c < g->C; c++)
+        for (int i = 0; i < 3; i++) {
+            __m512 acc[3][8];
+            for (int j = 0; j < 3; j++)
+                for (int k = 0; k < 8; k++)
+                    acc[j][k] = _mm512_setzero_ps();
+            const float *xc = xp + (size_t)c * g->xp_plane + i * g->Wp;
+            for (int q = 0; q < g->Q; q += VL) {
+                __m512 x0 = _mm512_loadu_ps(xc + q), x1 = _mm512_loadu_ps(xc + q + 1),
+                       x2 = _mm512_loadu_ps(xc + q + 2);
+                for (int k = 0; k < 8; k++) {
+                    __m512 d = _mm512_loadu_ps(dyg + (size_t)(kb + k) * g->Q + q);
+                    acc[0][k] = _mm512_fmadd_ps(x0, d, acc[0][k]);
+                    acc[1][k] = _mm512_fmadd_ps(x1, d, acc[1][k]);
+                    acc[2][k] = _mm512_fmadd_ps(x2, d, acc[2][k]);
+                }
+            }
+            for (int k = 0; k < 8; k++)
+                for (int j = 0; j < 3; j++)
+                    dw[(((size_t)(kb + k) * g->C + c) * 3 + i) * 3 + j] +=
+                        _mm512_reduce_add_ps(acc[j][k]);
+        }
+}
+#endif
+
+void dconv_forward(const DGeom *g, const float *x, const float *wt, float *y, float *ws)
+{
+#ifdef __AVX512F__
+    float *xp = ws, *grid = ws + (size_t)g->C * g->xp_plane;
+    pad_planes(g, g->C, x, xp);
+    for (int kb = 0; kb < g->K; kb += VL)
+        grid_conv16(g, g->C, g->K, xp, wt, grid, kb);
+    grid_extract(g, g->K, grid, y, 0);
+#else
+    (void)g, (void)x, (void)wt, (void)y, (void)ws;
+#endif
+}
+
+/* dy (K, H, W) -> grid layout (K, Q) with zero junk columns and tail. */
+static void grid_from(const DGeom *g, const float *dy, float *grid)
+{
+    for (int k = 0; k < g->K; k++) {
+        float *p = grid + (size_t)k * g->Q;
+        for (int h = 0; h < g->H; h++) {
+            memcpy(p + (size_t)h * g->Wp, dy + ((size_t)k * g->H + h) * g->W, sizeof(float) * g->W);
+            p[(size_t)h * g->Wp + g->W] = p[(size_t)h * g->Wp + g->W + 1] = 0.0f;
+        }
+        memset(p + (size_t)g->H * g->Wp, 0, sizeof(float) * (g->Q - (size_t)g->H * g->Wp));
+    }
+}
+
+void dconv_backward(const DGeom *g, const float *x, const float *dy, const float *wd, float *dw,
+                    float *dx, int add, float *ws)
+{
+#ifdef __AVX512F__
+    float *xp = ws;
+    float *dyg = xp + (size_t)g->C * g->xp_plane;
+    float *dyp = dyg + (size_t)g->K * g->Q;
+    float *dxg = dyp + (size_t)g->K * g->xp_plane;
+    pad_planes(g, g->C, x, xp);
+    grid_from(g, dy, dyg);
+    for (int kb = 0; kb < g->K; kb += 8)
+        grid_wgrad8(g, xp, dyg, dw, kb);
+    if (!dx)
+        return;
+    /* dx = conv(dy, flipped transposed w): the forward kernel with K and C swapped. */
+    DGeom t = *g;
+    t.C = g->K;
+    t.K = g->C;
+    pad_planes(&t, g->K, dy, dyp);
+    for (int cb = 0; cb < g->C; cb += VL)
+        grid_conv16(&t, g->K, g->C, dyp, wd, dxg, cb);
+    grid_extract(&t, g->C, dxg, dx, add);
+#else
+    (void)g, (void)x, (void)dy, (void)wd, (void)dw, (void)dx, (void)add, (void)ws;
+#endif
+}
