@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "../err.h"
+
 #ifdef __AVX512F__
 #include <immintrin.h>
 #endif
@@ -40,9 +42,9 @@ size_t dconv_ws_forward(const DGeom *g)
 
 size_t dconv_ws_backward(const DGeom *g)
 {
-    size_t dyp_plane = g->xp_plane; /* dy padded like an input (same H, W) */
-    return (size_t)g->C * g->xp_plane + (size_t)g->K * g->Q + (size_t)g->K * dyp_plane +
-           (size_t)g->C * g->Q;
+    /* a chunk of padded inputs and grid dys, then one padded dy and one dx grid */
+    return DCONV_CHUNK * ((size_t)g->C * g->xp_plane + (size_t)g->K * g->Q) +
+           (size_t)g->K * g->xp_plane + (size_t)g->C * g->Q;
 }
 
 void dconv_weights_forward(const DGeom *g, const float *w, float *wt)
@@ -118,25 +120,32 @@ static void grid_conv16(const DGeom *g, int C, int K, const float *xp, const flo
     }
 }
 
-/* dw[k][c][i][0..2] += sum_q dyg[k][q] * xp[c][q + i*Wp + j] for 8 output channels. The grid
- * dy has zeros in its junk columns, so they contribute nothing. */
-static void grid_wgrad8(const DGeom *g, const float *xp, const float *dyg, float *dw, int kb)
+/* dw[k][c][i][0..2] += sum_q dyg[k][q] * xp[c][q + i*Wp + j] for 8 output channels, over
+ * `nimg` images laid out one after another. The grid dy has zeros in its junk columns, so
+ * they contribute nothing; summing several images before the horizontal reductions keeps
+ * those off the critical path on small (8x8) planes. */
+static void grid_wgrad8(const DGeom *g, int nimg, const float *xp, const float *dyg, float *dw,
+                        int kb)
 {
+    const size_t xs = (size_t)g->C * g->xp_plane, ys = (size_t)g->K * g->Q;
     for (int c = 0; c < g->C; c++)
         for (int i = 0; i < 3; i++) {
             __m512 acc[3][8];
             for (int j = 0; j < 3; j++)
                 for (int k = 0; k < 8; k++)
                     acc[j][k] = _mm512_setzero_ps();
-            const float *xc = xp + (size_t)c * g->xp_plane + i * g->Wp;
-            for (int q = 0; q < g->Q; q += VL) {
-                __m512 x0 = _mm512_loadu_ps(xc + q), x1 = _mm512_loadu_ps(xc + q + 1),
-                       x2 = _mm512_loadu_ps(xc + q + 2);
-                for (int k = 0; k < 8; k++) {
-                    __m512 d = _mm512_loadu_ps(dyg + (size_t)(kb + k) * g->Q + q);
-                    acc[0][k] = _mm512_fmadd_ps(x0, d, acc[0][k]);
-                    acc[1][k] = _mm512_fmadd_ps(x1, d, acc[1][k]);
-                    acc[2][k] = _mm512_fmadd_ps(x2, d, acc[2][k]);
+            for (int n = 0; n < nimg; n++) {
+                const float *xc = xp + n * xs + (size_t)c * g->xp_plane + i * g->Wp;
+                const float *dn = dyg + n * ys + (size_t)kb * g->Q;
+                for (int q = 0; q < g->Q; q += VL) {
+                    __m512 x0 = _mm512_loadu_ps(xc + q), x1 = _mm512_loadu_ps(xc + q + 1),
+                           x2 = _mm512_loadu_ps(xc + q + 2);
+                    for (int k = 0; k < 8; k++) {
+                        __m512 d = _mm512_loadu_ps(dn + (size_t)k * g->Q + q);
+                        acc[0][k] = _mm512_fmadd_ps(x0, d, acc[0][k]);
+                        acc[1][k] = _mm512_fmadd_ps(x1, d, acc[1][k]);
+                        acc[2][k] = _mm512_fmadd_ps(x2, d, acc[2][k]);
+                    }
                 }
             }
             for (int k = 0; k < 8; k++)
@@ -173,29 +182,36 @@ static void grid_from(const DGeom *g, const float *dy, float *grid)
     }
 }
 
-void dconv_backward(const DGeom *g, const float *x, const float *dy, const float *wd, float *dw,
-                    float *dx, int add, float *ws)
+void dconv_backward(const DGeom *g, int nimg, const float *x, const float *dy, const float *wd,
+                    float *dw, float *dx, int add, float *ws)
 {
 #ifdef __AVX512F__
+    QB_ASSERT(nimg >= 1 && nimg <= DCONV_CHUNK);
+    const size_t xs = (size_t)g->C * g->H * g->W, ys = (size_t)g->K * g->H * g->W;
+    const size_t xps = (size_t)g->C * g->xp_plane, yqs = (size_t)g->K * g->Q;
     float *xp = ws;
-    float *dyg = xp + (size_t)g->C * g->xp_plane;
-    float *dyp = dyg + (size_t)g->K * g->Q;
+    float *dyg = xp + nimg * xps;
+    float *dyp = dyg + nimg * yqs;
     float *dxg = dyp + (size_t)g->K * g->xp_plane;
-    pad_planes(g, g->C, x, xp);
-    grid_from(g, dy, dyg);
+    for (int n = 0; n < nimg; n++) {
+        pad_planes(g, g->C, x + n * xs, xp + n * xps);
+        grid_from(g, dy + n * ys, dyg + n * yqs);
+    }
     for (int kb = 0; kb < g->K; kb += 8)
-        grid_wgrad8(g, xp, dyg, dw, kb);
+        grid_wgrad8(g, nimg, xp, dyg, dw, kb);
     if (!dx)
         return;
     /* dx = conv(dy, flipped transposed w): the forward kernel with K and C swapped. */
     DGeom t = *g;
     t.C = g->K;
     t.K = g->C;
-    pad_planes(&t, g->K, dy, dyp);
-    for (int cb = 0; cb < g->C; cb += VL)
-        grid_conv16(&t, g->K, g->C, dyp, wd, dxg, cb);
-    grid_extract(&t, g->C, dxg, dx, add);
+    for (int n = 0; n < nimg; n++) {
+        pad_planes(&t, g->K, dy + n * ys, dyp);
+        for (int cb = 0; cb < g->C; cb += VL)
+            grid_conv16(&t, g->K, g->C, dyp, wd, dxg, cb);
+        grid_extract(&t, g->C, dxg, dx + n * xs, add);
+    }
 #else
-    (void)g, (void)x, (void)dy, (void)wd, (void)dw, (void)dx, (void)add, (void)ws;
+    (void)g, (void)nimg, (void)x, (void)dy, (void)wd, (void)dw, (void)dx, (void)add, (void)ws;
 #endif
 }

@@ -33,9 +33,12 @@ void dconv_weights_backward(const DGeom *g, const float *w, float *wd);
 
 /* One image. x: (C, H, W); y: (K, H, W), assigned. ws: dconv_ws_forward floats. */
 void dconv_forward(const DGeom *g, const float *x, const float *wt, float *y, float *ws);
-/* One image. dw: (K, C, 3, 3) += dL/dw; dx: (C, H, W) assigned or added (add), or NULL.
- * wd from dconv_weights_backward (unused when dx is NULL). */
-void dconv_backward(const DGeom *g, const float *x, const float *dy, const float *wd, float *dw,
-                    float *dx, int add, float *ws);
+/* Images per backward call: the weight gradient sums a chunk before reducing. */
+#define DCONV_CHUNK 8
+
+/* nimg <= DCONV_CHUNK consecutive images. dw: (K, C, 3, 3) += dL/dw; dx: (nimg, C, H, W)
+ * assigned or added (add), or NULL. wd from dconv_weights_backward (unused without dx). */
+void dconv_backward(const DGeom *g, int nimg, const float *x, const float *dy, const float *wd,
+                    float *dw, float *dx, int add, float *ws);
 
 #endif

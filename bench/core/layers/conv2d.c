@@ -281,9 +281,11 @@ static void direct_backward(Net *net, Conv2dCfg *c, const float *W, const Tensor
         threads_range(x->n, t, omp_get_num_threads(), &lo, &hi);
         float *ws = net_workspace(net, t);
         memset(ws + off, 0, wn * sizeof(float));
-        for (int n = lo; n < hi; n++)
-            dconv_backward(&c->dg, x->data + n * xs, dy->data + n * ys, c->wd, ws + off,
+        for (int n = lo; n < hi; n += DCONV_CHUNK) {
+            int m = hi - n < DCONV_CHUNK ? hi - n : DCONV_CHUNK;
+            dconv_backward(&c->dg, m, x->data + n * xs, dy->data + n * ys, c->wd, ws + off,
                            dx->data ? dx->data + n * xs : NULL, dx_add, ws);
+        }
     }
     reduce_partials(net, off, wn, dW, dw_add);
 }
