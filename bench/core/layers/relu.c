@@ -29,10 +29,14 @@ static void clamp_backward(const Layer *L, float hi)
     float *q = L->dx[0].data;
     const int add = L->dx_add[0];
     const float top = hi < 0.0f ? HUGE_VALF : hi;
+    if (add) {
 #pragma omp parallel for simd schedule(static)
-    for (long i = 0; i < n; i++) {
-        float v = (p[i] > 0.0f && p[i] < top) ? d[i] : 0.0f;
-        q[i] = add ? q[i] + v : v;
+        for (long i = 0; i < n; i++)
+            q[i] += (p[i] > 0.0f && p[i] < top) ? d[i] : 0.0f;
+    } else {
+#pragma omp parallel for simd schedule(static)
+        for (long i = 0; i < n; i++)
+            q[i] = (p[i] > 0.0f && p[i] < top) ? d[i] : 0.0f;
     }
 }
 

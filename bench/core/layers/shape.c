@@ -63,7 +63,9 @@ static void add_backward(Net *net, Layer *L)
         if (!q)
             continue;
         if (!L->dx_add[k]) {
-            memcpy(q, d, (size_t)n * sizeof(float));
+#pragma omp parallel for simd schedule(static)
+            for (long i = 0; i < n; i++)
+                q[i] = d[i];
             continue;
         }
 #pragma omp parallel for simd schedule(static)
