@@ -1,0 +1,42 @@
+/* Loader: batches of normalised float samples from a Dataset. Every batch is a pure function
+ * of (seed, epoch, batch index): the epoch's order is a seeded permutation and each sample's
+ * augmentation has its own random stream, so a resumed run needs only the epoch number and
+ * any thread count gives the same bytes. */
+#ifndef QB_LOADER_H
+#define QB_LOADER_H
+
+#include <stdint.h>
+
+#include "../rng.h"
+#include "../train.h"
+#include "dataset.h"
+
+typedef struct {
+    int batch;
+    int shuffle;    /* permute the samples every epoch; 0: dataset order */
+    int drop_last;  /* drop the last partial batch, so every training step sees `batch` samples */
+    int pad;        /* random crop with this much zero padding; 0: none */
+    int flip;       /* random horizontal flip */
+    uint64_t seed;
+} LoaderConfig;
+
+typedef struct {
+    const Dataset *data;
+    LoaderConfig cfg;
+    int batches;    /* per epoch: count / batch with drop_last, else rounded up */
+    Rng order, augment;
+} Loader;
+
+/* Training: {batch, 1, 1, pad, flip, seed}; evaluation: {batch, 0, 0, 0, 0, seed}. Fails
+ * when the split cannot fill one batch. The dataset must outlive the loader. */
+int loader_init(Loader *l, const Dataset *d, const LoaderConfig *cfg, QbErr *err);
+/* Dataset index of the sample at `position` in `epoch`'s order. */
+int loader_order(const Loader *l, int epoch, int position);
+/* Fills the first n samples of x (x->n >= batch, dims those of the data) and labels[0..n)
+ * with batch `index` of `epoch`; returns n (short only for the last batch without
+ * drop_last). Samples are filled in an OpenMP loop. */
+int loader_batch(const Loader *l, int epoch, int index, Tensor *x, int *labels);
+/* The loader as the training loop's batch source. */
+BatchSource loader_source(Loader *l);
+
+#endif
