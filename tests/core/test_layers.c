@@ -137,6 +137,7 @@ static void single(const char *what, Dims in, int (*add)(Net *, const char *, in
 
 Test(bn2d, grad_training_mode) { single("bn-train", (Dims){3, 4, 5}, layer_bn2d, 1); }
 Test(bn2d, grad_eval_mode) { single("bn-eval", (Dims){3, 4, 5}, layer_bn2d, 0); }
+Test(bn2d, grad_with_fused_relu) { single("bn-relu", (Dims){3, 4, 5}, layer_bn2d_relu, 1); }
 Test(relu, grad) { single("relu", (Dims){3, 4, 5}, layer_relu, 1); }
 Test(gap, grad) { single("gap", (Dims){3, 4, 5}, layer_gap, 1); }
 Test(flatten, grad) { single("flatten", (Dims){3, 2, 2}, layer_flatten, 1); }
@@ -184,6 +185,17 @@ Test(add, grad_residual_block_accumulates_both_paths)
     cr_assert_geq(b2, 0, "%s", err.msg);
     ready(&net, 2, 1);
     expect_grads(&net, "residual");
+}
+
+Test(add, grad_fused_relu_join)
+{
+    Net net;
+    QbErr err = {{0}};
+    net_init(&net, (Dims){3, 4, 4});
+    int c1 = layer_conv2d(&net, "c1", NET_INPUT, (Conv2dSpec){3, 3, 1, 1, 1, 0}, &err);
+    cr_assert_geq(layer_add_relu(&net, "join", c1, NET_INPUT, &err), 0, "%s", err.msg);
+    ready(&net, 2, 1);
+    expect_grads(&net, "add_relu");
 }
 
 Test(net, shape_misfit_is_refused_at_build_naming_layer_and_shapes)

@@ -14,6 +14,8 @@ typedef struct {
 int layer_conv2d(Net *net, const char *name, int in, Conv2dSpec spec, QbErr *err);
 int layer_linear(Net *net, const char *name, int in, int out, int bias, QbErr *err);
 int layer_bn2d(Net *net, const char *name, int in, QbErr *err);
+/* bn2d followed by ReLU in one layer (the name is the BN's: its params are "<name>.weight"). */
+int layer_bn2d_relu(Net *net, const char *name, int in, QbErr *err);
 int layer_relu(Net *net, const char *name, int in, QbErr *err);
 int layer_relu6(Net *net, const char *name, int in, QbErr *err);
 int layer_maxpool(Net *net, const char *name, int in, int k, int stride, int pad, QbErr *err);
@@ -21,6 +23,8 @@ int layer_avgpool(Net *net, const char *name, int in, int k, int stride, int pad
 int layer_gap(Net *net, const char *name, int in, QbErr *err);
 int layer_flatten(Net *net, const char *name, int in, QbErr *err);
 int layer_add(Net *net, const char *name, int a, int b, QbErr *err);
+/* relu(a + b) in one layer: a residual join. */
+int layer_add_relu(Net *net, const char *name, int a, int b, QbErr *err);
 
 /* Attaches a weight and an input quantizer (either may be NULL; ownership passes) to a
  * conv2d or linear layer. Call before net_alloc. */
@@ -35,7 +39,7 @@ int layer_is_compute(const Layer *L);
 #define BN_MOMENTUM 0.1f
 #define BN_EPS 1e-5f
 
-extern const LayerOps conv2d_ops, linear_ops, bn2d_ops, relu_ops, relu6_ops, maxpool_ops,
-    avgpool_ops, gap_ops, flatten_ops, add_ops;
+extern const LayerOps conv2d_ops, linear_ops, bn2d_ops, bn2d_relu_ops, relu_ops, relu6_ops, maxpool_ops,
+    avgpool_ops, gap_ops, flatten_ops, add_ops, add_relu_ops;
 
 #endif

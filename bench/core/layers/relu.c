@@ -12,11 +12,11 @@ static void clamp_forward(const Tensor *x, Tensor *y, float hi)
     if (hi < 0.0f) {
 #pragma omp parallel for simd schedule(static)
         for (long i = 0; i < n; i++)
-            q[i] = p[i] > 0.0f ? p[i] : 0.0f;
+            q[i] = p[i] < 0.0f ? 0.0f : p[i]; /* NaN passes through */
     } else {
 #pragma omp parallel for simd schedule(static)
         for (long i = 0; i < n; i++)
-            q[i] = p[i] > 0.0f ? (p[i] < hi ? p[i] : hi) : 0.0f;
+            q[i] = p[i] < 0.0f ? 0.0f : (p[i] > hi ? hi : p[i]);
     }
 }
 

@@ -1,4 +1,5 @@
 /* flatten (C,H,W) -> (C*H*W,1,1) and the residual add of two same-shaped inputs. */
+#include <math.h>
 #include <string.h>
 
 #include "common.h"
@@ -42,15 +43,20 @@ static int add_plan(Net *net, Layer *L, QbErr *err)
     return 0;
 }
 
+/* add_relu (the residual join) clamps at 0; plain add has no lower bound. */
+static float add_floor(const Layer *L) { return L->ops == &add_relu_ops ? 0.0f : -HUGE_VALF; }
+
 static void add_forward(Net *net, Layer *L)
 {
     (void)net;
     const long n = (long)tensor_numel(&L->y);
-    const float *a = L->x[0].data, *b = L->x[1].data;
+    const float *a = L->x[0].data, *b = L->x[1].data, lo = add_floor(L);
     float *y = L->y.data;
 #pragma omp parallel for simd schedule(static)
-    for (long i = 0; i < n; i++)
-        y[i] = a[i] + b[i];
+    for (long i = 0; i < n; i++) {
+        float v = a[i] + b[i];
+        y[i] = v < lo ? lo : v; /* NaN passes through, so divergence stays visible */
+    }
 }
 
 static void add_backward(Net *net, Layer *L)
@@ -58,6 +64,13 @@ static void add_backward(Net *net, Layer *L)
     (void)net;
     const long n = (long)tensor_numel(&L->y);
     const float *d = L->dy.data;
+    if (L->ops == &add_relu_ops) { /* mask dy once, in place: nothing reads it afterwards */
+        const float *y = L->y.data;
+        float *m = L->dy.data;
+#pragma omp parallel for simd schedule(static)
+        for (long i = 0; i < n; i++)
+            m[i] = y[i] > 0.0f ? m[i] : 0.0f;
+    }
     for (int k = 0; k < 2; k++) {
         float *q = L->dx[k].data;
         if (!q)
@@ -78,6 +91,8 @@ const LayerOps flatten_ops = {"flatten", flatten_plan, layer_bind_none, flatten_
                               flatten_backward, NULL, NULL, NULL, NULL};
 const LayerOps add_ops = {"add", add_plan, layer_bind_none, add_forward, add_backward,
                           NULL, layer_cost_elementwise, NULL, NULL};
+const LayerOps add_relu_ops = {"add_relu", add_plan, layer_bind_none, add_forward, add_backward,
+                               NULL, layer_cost_elementwise, NULL, NULL};
 
 int layer_flatten(Net *net, const char *name, int in, QbErr *err)
 {
@@ -88,4 +103,10 @@ int layer_add(Net *net, const char *name, int a, int b, QbErr *err)
 {
     int in[2] = {a, b};
     return layer_add_simple(net, &add_ops, name, 2, in, NULL, 0, err);
+}
+
+int layer_add_relu(Net *net, const char *name, int a, int b, QbErr *err)
+{
+    int in[2] = {a, b};
+    return layer_add_simple(net, &add_relu_ops, name, 2, in, NULL, 0, err);
 }
