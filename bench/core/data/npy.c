@@ -173,6 +173,8 @@ static int read_header(FILE *f, const char *path, char **header, long *offset, Q
         free(h);
         return qb_fail(err, "%s: truncated header: expected %zu bytes, got %zu", path, len, got);
     }
+    while (got > 0 && isspace((unsigned char)h[got - 1]))
+        h[--got] = '\0'; /* the padding, so messages quote only the dict */
     *header = h;
     *offset += (long)len;
     return 0;
