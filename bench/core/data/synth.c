@@ -23,8 +23,9 @@ static int synth_shape(const DataRequest *r, SynthShape *s, QbErr *err)
     s->classes = o->classes ? o->classes : 10;
     int n = r->split == DATA_TRAIN ? o->train_count : o->test_count;
     s->count = n ? n : (r->split == DATA_TRAIN ? 10000 : 2000);
-    if (s->dims.c < 1 || s->dims.h < 4 || s->dims.w < 4 || dims_numel(s->dims) > (1u << 30))
-        return qb_fail(err, "synth: dims %dx%dx%d: expected C >= 1, H and W >= 4, at most 2^30 "
+    /* below 8 pixels the period ladder collapses and classes would coincide */
+    if (s->dims.c < 1 || s->dims.h < 8 || s->dims.w < 8 || dims_numel(s->dims) > (1u << 30))
+        return qb_fail(err, "synth: dims %dx%dx%d: expected C >= 1, H and W >= 8, at most 2^30 "
                        "values", s->dims.c, s->dims.h, s->dims.w);
     if (s->classes < 2)
         return qb_fail(err, "synth: %d classes: expected at least 2", s->classes);

@@ -60,9 +60,9 @@ Test(synth, bad_options_are_named)
 {
     Dataset d;
     QbErr err = {{0}};
-    DataOptions o = {.dims = {1, 3, 8}};
+    DataOptions o = {.dims = {1, 7, 8}};
     cr_assert_eq(dataset_open_opts(&d, "synth", NULL, &o, DATA_TRAIN, &err), -1);
-    cr_assert_str_eq(err.msg, "synth: dims 1x3x8: expected C >= 1, H and W >= 4, at most 2^30 "
+    cr_assert_str_eq(err.msg, "synth: dims 1x7x8: expected C >= 1, H and W >= 8, at most 2^30 "
                               "values");
     DataOptions k = {.classes = 1};
     cr_assert_eq(dataset_open_opts(&d, "synth", NULL, &k, DATA_TRAIN, &err), -1);
