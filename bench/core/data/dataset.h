@@ -62,7 +62,7 @@ int dataset_open_opts(Dataset *d, const char *format, const char *dir_or_path,
                       const DataOptions *opt, DataSplit split, QbErr *err);
 void dataset_free(Dataset *d);
 
-/* Sample i's pixel v in scaled units, without normalisation (tests and statistics). */
+/* Sample i's value v (offset within the sample) in scaled units, before normalisation. */
 static inline float dataset_pixel(const Dataset *d, int i, size_t v)
 {
     size_t at = (size_t)i * dims_numel(d->dims) + v;
