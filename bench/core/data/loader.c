@@ -4,30 +4,29 @@
 
 enum { PERM_ROUNDS = 6 };
 
-/* A permutation of [0, n) as a balanced Feistel network on the smallest even number of bits
- * covering n, cycle-walked back into range: any position maps to its sample in O(1) with no
- * table, so an epoch's order follows from (seed, epoch) alone. */
-typedef struct {
-    uint64_t keys[PERM_ROUNDS];
-    uint64_t mask;
-    int half;
-    int n;
-} Perm;
+/* Perm (loader.h) is a balanced Feistel network on the smallest even number of bits covering
+ * n, cycle-walked back into range: any position maps to its sample in O(1) with no table, so
+ * an epoch's order follows from (seed, epoch) alone. */
 
-static Perm perm_make(const Loader *l, int epoch)
+/* A permutation of [0, n) keyed by `base` at `counter`. */
+static Perm perm_keyed(Rng base, uint64_t counter, int n)
 {
     Perm p;
-    Rng r = l->order;
-    r.counter = (uint64_t)epoch * PERM_ROUNDS;
+    base.counter = counter * PERM_ROUNDS;
     for (int k = 0; k < PERM_ROUNDS; k++)
-        p.keys[k] = rng_u64(&r);
+        p.keys[k] = rng_u64(&base);
     int bits = 1;
-    while ((1ULL << bits) < (uint64_t)l->data->count)
+    while ((1ULL << bits) < (uint64_t)n)
         bits++;
     p.half = (bits + 1) / 2;
     p.mask = (1ULL << p.half) - 1;
-    p.n = l->data->count;
+    p.n = n;
     return p;
+}
+
+static Perm perm_make(const Loader *l, int epoch)
+{
+    return perm_keyed(l->order, (uint64_t)epoch, l->count);
 }
 
 static int perm_apply(const Perm *p, int position)
@@ -54,23 +53,33 @@ int loader_init(Loader *l, const Dataset *d, const LoaderConfig *cfg, QbErr *err
     if (cfg->drop_last && d->count < cfg->batch)
         return qb_fail(err, "%s: %d samples, fewer than one batch of %d", d->name, d->count,
                        cfg->batch);
+    if (cfg->subset < 0)
+        return qb_fail(err, "%s: subset %d: expected 0 (all) or a sample count", d->name,
+                       cfg->subset);
     l->data = d;
     l->cfg = *cfg;
-    l->batches = cfg->drop_last ? d->count / cfg->batch
-                                : (int)(((long)d->count + cfg->batch - 1) / cfg->batch);
+    l->count = cfg->subset && cfg->subset < d->count ? cfg->subset : d->count;
+    if (cfg->drop_last && l->count < cfg->batch)
+        return qb_fail(err, "%s: subset of %d samples, fewer than one batch of %d", d->name,
+                       l->count, cfg->batch);
+    l->batches = cfg->drop_last ? l->count / cfg->batch
+                                : (int)(((long)l->count + cfg->batch - 1) / cfg->batch);
     l->order = rng_stream(cfg->seed, "data");
     l->augment = rng_stream(cfg->seed, "augment");
+    /* The subset is the first `count` positions of one fixed permutation of the whole set. */
+    l->pick = perm_keyed(rng_stream(cfg->seed, "subset"), 0, d->count);
     return 0;
 }
 
 static int order_at(const Loader *l, const Perm *p, int position)
 {
-    return l->cfg.shuffle ? perm_apply(p, position) : position;
+    int k = l->cfg.shuffle ? perm_apply(p, position) : position;
+    return l->count < l->data->count ? perm_apply(&l->pick, k) : k;
 }
 
 int loader_order(const Loader *l, int epoch, int position)
 {
-    QB_ASSERT(epoch >= 0 && position >= 0 && position < l->data->count);
+    QB_ASSERT(epoch >= 0 && position >= 0 && position < l->count);
     Perm p = perm_make(l, epoch);
     return order_at(l, &p, position);
 }
@@ -89,7 +98,7 @@ int loader_batch(const Loader *l, int epoch, int index, Tensor *x, int *labels)
     const Dataset *d = l->data;
     QB_ASSERT(epoch >= 0 && index >= 0 && index < l->batches);
     int first = index * l->cfg.batch;
-    int n = d->count - first < l->cfg.batch ? d->count - first : l->cfg.batch;
+    int n = l->count - first < l->cfg.batch ? l->count - first : l->cfg.batch;
     QB_ASSERT(x->n >= n && x->c == d->dims.c && x->h == d->dims.h && x->w == d->dims.w);
     Perm p = perm_make(l, epoch);
     Rng e = l->augment;

@@ -18,13 +18,24 @@ typedef struct {
     int pad;        /* random crop with this much zero padding; 0: none */
     int flip;       /* random horizontal flip */
     uint64_t seed;
+    int subset;     /* use only this many samples (a fixed seeded choice); 0: all */
 } LoaderConfig;
+
+/* A keyed permutation of [0, n) (loader.c). */
+typedef struct {
+    uint64_t keys[6];
+    uint64_t mask;
+    int half;
+    int n;
+} Perm;
 
 typedef struct {
     const Dataset *data;
     LoaderConfig cfg;
+    int count;      /* samples in use: the subset size or the whole split */
     int batches;    /* per epoch: count / batch with drop_last, else rounded up */
     Rng order, augment;
+    Perm pick;      /* which samples form the subset */
 } Loader;
 
 /* Training: {batch, 1, 1, pad, flip, seed}; evaluation: {batch, 0, 0, 0, 0, seed}. Fails

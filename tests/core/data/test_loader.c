@@ -14,7 +14,7 @@ static Loader make(const Dataset *d, int batch, int shuffle, int drop, int pad, 
 {
     Loader l;
     QbErr err = {{0}};
-    LoaderConfig c = {batch, shuffle, drop, pad, flip, seed};
+    LoaderConfig c = {batch, shuffle, drop, pad, flip, seed, 0};
     cr_assert_eq(loader_init(&l, d, &c, &err), 0, "%s", err.msg);
     return l;
 }
@@ -40,6 +40,34 @@ static int epoch_indices(const Loader *l, int epoch, int *out)
     free(buf);
     free(labels);
     return total;
+}
+
+Test(loader, subset_is_the_same_samples_every_epoch_in_a_new_order)
+{
+    Dataset d;
+    fx_dataset_index(&d, 97, (Dims){1, 2, 2}, 7);
+    Loader l;
+    QbErr err = {{0}};
+    LoaderConfig c = {5, 1, 1, 0, 0, 3, 40};
+    cr_assert_eq(loader_init(&l, &d, &c, &err), 0, "%s", err.msg);
+    cr_assert_eq(l.count, 40);
+    cr_assert_eq(l.batches, 8);
+    int a[40], b[40], in_a[97] = {0}, in_b[97] = {0};
+    cr_assert_eq(epoch_indices(&l, 0, a), 40);
+    cr_assert_eq(epoch_indices(&l, 1, b), 40);
+    for (int k = 0; k < 40; k++) {
+        in_a[a[k]]++;
+        in_b[b[k]]++;
+    }
+    for (int i = 0; i < 97; i++) {
+        cr_assert_leq(in_a[i], 1, "sample %d repeated", i);
+        cr_assert_eq(in_a[i], in_b[i], "sample %d in one epoch's subset only", i);
+    }
+    cr_assert_neq(memcmp(a, b, sizeof a), 0, "epochs reorder the subset");
+    c.subset = -1;
+    cr_assert_eq(loader_init(&l, &d, &c, &err), -1);
+    cr_assert(strstr(err.msg, "subset -1"), "%s", err.msg);
+    dataset_free(&d);
 }
 
 Test(loader, every_sample_exactly_once_per_epoch_with_a_short_last_batch)
@@ -70,7 +98,7 @@ Test(loader, training_drops_the_last_partial_batch)
     cr_assert_eq(epoch_indices(&l, 0, order), 100);
     QbErr err = {{0}};
     Loader small;
-    LoaderConfig big = {128, 1, 1, 0, 0, 0};
+    LoaderConfig big = {128, 1, 1, 0, 0, 0, 0};
     cr_assert_eq(loader_init(&small, &d, &big, &err), -1);
     cr_assert_str_eq(err.msg, "index/test: 103 samples, fewer than one batch of 128");
     dataset_free(&d);

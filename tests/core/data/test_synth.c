@@ -104,8 +104,8 @@ Test(synth, small_cnn_learns_it_above_95_percent_in_three_epochs)
     small_cnn(&net, tr.dims, tr.classes);
     Loader lt, le;
     QbErr err = {{0}};
-    cr_assert_eq(loader_init(&lt, &tr, &(LoaderConfig){50, 1, 1, 0, 0, 1}, &err), 0);
-    cr_assert_eq(loader_init(&le, &te, &(LoaderConfig){50, 0, 0, 0, 0, 1}, &err), 0);
+    cr_assert_eq(loader_init(&lt, &tr, &(LoaderConfig){50, 1, 1, 0, 0, 1, 0}, &err), 0);
+    cr_assert_eq(loader_init(&le, &te, &(LoaderConfig){50, 0, 0, 0, 0, 1, 0}, &err), 0);
     BatchSource train = loader_source(&lt), test = loader_source(&le);
     int labels[50];
     Optimizer opt;
