@@ -1,0 +1,49 @@
+/* One training run: data, net, quantizers, optimizer, the epoch loop with evaluation,
+ * an atomic checkpoint every epoch, resume, and the run's metrics. Printing is limited to
+ * the progress callback the caller passes. */
+#ifndef QB_RUN_H
+#define QB_RUN_H
+
+#include <signal.h>
+
+#include "../core/json.h"
+#include "runcfg.h"
+
+typedef struct {
+    int epoch;            /* 0-based */
+    float lr;             /* at the epoch's first step */
+    double train_loss, train_top1;
+    double test_loss, test_top1, test_top5;
+    double seconds;       /* training time of the epoch */
+    double images_per_s;
+} EpochRecord;
+
+typedef enum { RUN_OK, RUN_DIVERGED, RUN_INTERRUPTED } RunStatus;
+
+typedef struct {
+    RunStatus status;
+    char reason[256];     /* why it diverged or stopped */
+    EpochRecord *epochs;  /* owned; n_epochs entries */
+    int n_epochs;
+    int best_epoch;       /* index into epochs of the best test top-1 */
+    double wall_seconds;  /* this invocation's wall time (resumed runs add up in epochs) */
+    /* cost of the trained model (bench/core/cost.h totals) */
+    double params, macs, bitops, size_bytes, quant_params;
+    char blas_core[32];
+    int threads;
+} RunResult;
+
+/* Progress: called after every step (bar) and with index == batches at the end of an
+ * epoch with its record (log line). */
+typedef void (*RunProgress)(void *user, const RunConfig *cfg, int epoch, int index, int batches,
+                            double loss, double top1, double seconds, const EpochRecord *done);
+
+int run_execute(const RunConfig *cfg, RunResult *res, RunProgress progress, void *user,
+                volatile sig_atomic_t *stop, QbErr *err);
+void run_result_free(RunResult *res);
+/* The resolved configuration as one JSON object (keys sorted, fixed formats): it goes into
+ * checkpoints and result files, and the harness hashes it into cell ids. */
+void runcfg_to_json(const RunConfig *cfg, JsonW *w, const char *key);
+const char *run_status_name(RunStatus s);
+
+#endif
