@@ -198,6 +198,21 @@ Test(add, grad_fused_relu_join)
     expect_grads(&net, "add_relu");
 }
 
+Test(shortcut_a, grad_subsample_and_zero_channels)
+{
+    Net net;
+    QbErr err = {{0}};
+    net_init(&net, (Dims){2, 5, 6});
+    cr_assert_geq(layer_shortcut_a(&net, "sc", NET_INPUT, 6, 2, &err), 0, "%s", err.msg);
+    ready(&net, 2, 1);
+    cr_assert_eq(net.layers[0].out_dims.h, 3);
+    net_forward(&net);
+    /* channel 2 of the output is input channel 0 at (2,4) -> output (1,2) */
+    cr_assert_float_eq(net.layers[0].y.data[(2 * 3 + 1) * 3 + 2], net.input.data[2 * 6 + 4], 0.0f);
+    cr_assert_float_eq(net.layers[0].y.data[0], 0.0f, 0.0f);
+    expect_grads(&net, "shortcut_a");
+}
+
 Test(net, shape_misfit_is_refused_at_build_naming_layer_and_shapes)
 {
     Net net;

@@ -9,9 +9,10 @@ typedef struct {
     int ho, wo;
 } ConvGeom;
 
+/* 0 when the window does not fit (C's division would round a negative span up to 1). */
 static inline int conv_out_size(int in, int k, int stride, int pad)
 {
-    return (in + 2 * pad - k) / stride + 1;
+    return in + 2 * pad < k ? 0 : (in + 2 * pad - k) / stride + 1;
 }
 
 /* x: (C, H, W) -> col: (C*kh*kw, Ho*Wo); padding reads as zero. */

@@ -26,6 +26,9 @@ int layer_add(Net *net, const char *name, int a, int b, QbErr *err);
 /* relu(a + b) in one layer: a residual join. */
 int layer_add_relu(Net *net, const char *name, int a, int b, QbErr *err);
 
+/* ResNet "option A" shortcut: stride subsampling plus zero channel padding to cout. */
+int layer_shortcut_a(Net *net, const char *name, int in, int cout, int stride, QbErr *err);
+
 /* Attaches a weight and an input quantizer (either may be NULL; ownership passes) to a
  * conv2d or linear layer. Call before net_alloc. */
 int layer_quantize(Net *net, int layer, struct Quantizer *wq, struct Quantizer *aq,
@@ -40,6 +43,6 @@ int layer_is_compute(const Layer *L);
 #define BN_EPS 1e-5f
 
 extern const LayerOps conv2d_ops, linear_ops, bn2d_ops, bn2d_relu_ops, relu_ops, relu6_ops, maxpool_ops,
-    avgpool_ops, gap_ops, flatten_ops, add_ops, add_relu_ops;
+    avgpool_ops, gap_ops, flatten_ops, add_ops, add_relu_ops, shortcut_a_ops;
 
 #endif

@@ -1,0 +1,76 @@
+#include "cost.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* A parameter belongs to the layer whose name prefixes it ("conv1" owns "conv1.weight" and
+ * "conv1.aq.step"); quantizer parameters carry ".wq." or ".aq." right after the prefix. */
+static int owns(const char *layer, const char *param, int *is_quant)
+{
+    size_t n = strlen(layer);
+    if (strncmp(layer, param, n) || param[n] != '.')
+        return 0;
+    *is_quant = !strncmp(param + n, ".wq.", 4) || !strncmp(param + n, ".aq.", 4);
+    return 1;
+}
+
+static void row_params(const Net *net, CostRow *r)
+{
+    for (int i = 0; i < net->nparams; i++) {
+        const Param *p = &net->params[i];
+        int q = 0;
+        if (!owns(r->layer->name, p->name, &q))
+            continue;
+        if (q) {
+            r->quant_params += (double)p->numel;
+            r->storage_bits += 32.0 * (double)p->numel;
+        } else {
+            r->params += (double)p->numel;
+            r->storage_bits += (p->group == PGROUP_WEIGHT ? r->wbits : 32) * (double)p->numel;
+        }
+    }
+}
+
+void cost_table(const Net *net, CostTable *t)
+{
+    memset(t, 0, sizeof *t);
+    t->rows = calloc((size_t)net->nlayers + 1, sizeof(CostRow));
+    QB_ASSERT(t->rows);
+    t->n = net->nlayers;
+    int first = 1;
+    for (int i = 0; i < net->nlayers; i++) {
+        const Layer *L = &net->layers[i];
+        CostRow *r = &t->rows[i];
+        LayerCost lc = {0, 0, 0, 32, 32};
+        if (L->ops->cost)
+            L->ops->cost(net, L, &lc);
+        r->layer = L;
+        r->macs = lc.compute ? lc.macs : 0.0;
+        r->other_ops = lc.other_ops;
+        r->compute = lc.compute;
+        r->wbits = lc.wbits ? lc.wbits : 32;
+        r->abits = lc.abits ? lc.abits : 32;
+        r->bitops = r->macs * r->wbits * r->abits;
+        row_params(net, r);
+        t->params += r->params;
+        t->quant_params += r->quant_params;
+        t->macs += r->macs;
+        t->other_ops += r->other_ops;
+        t->bitops += r->bitops;
+        t->storage_bits += r->storage_bits;
+        if (r->compute) {
+            if (first)
+                t->first_macs = r->macs;
+            first = 0;
+            t->last_macs = r->macs;
+        }
+    }
+    t->size_bytes = t->storage_bits / 8.0;
+}
+
+void cost_free(CostTable *t)
+{
+    free(t->rows);
+    t->rows = NULL;
+    t->n = 0;
+}

@@ -1,0 +1,73 @@
+#include "registry.h"
+
+#include <string.h>
+
+static int build_resnet20(Net *n, const NetOptions *o, QbErr *e) { return resnet_cifar_build(n, 20, o, e); }
+static int build_resnet32(Net *n, const NetOptions *o, QbErr *e) { return resnet_cifar_build(n, 32, o, e); }
+static int build_resnet56(Net *n, const NetOptions *o, QbErr *e) { return resnet_cifar_build(n, 56, o, e); }
+
+static int build_resnet18(Net *n, const NetOptions *o, QbErr *e)
+{
+    static const int blocks[4] = {2, 2, 2, 2};
+    return resnet_build(n, blocks, o, e);
+}
+
+static int build_resnet34(Net *n, const NetOptions *o, QbErr *e)
+{
+    static const int blocks[4] = {3, 4, 6, 3};
+    return resnet_build(n, blocks, o, e);
+}
+
+static const NetEntry nets[] = {
+    {"resnet20", build_resnet20, {3, 32, 32}, 10, "CIFAR ResNet-20 (16/32/64 channels, 3x3 blocks)"},
+    {"resnet32", build_resnet32, {3, 32, 32}, 10, "CIFAR ResNet-32"},
+    {"resnet56", build_resnet56, {3, 32, 32}, 10, "CIFAR ResNet-56"},
+    {"resnet18", build_resnet18, {3, 224, 224}, 1000, "torchvision ResNet-18"},
+    {"resnet34", build_resnet34, {3, 224, 224}, 1000, "torchvision ResNet-34"},
+    {"mobilenet_v2", mobilenet_v2_build, {3, 224, 224}, 1000, "torchvision MobileNet-V2"},
+    {"small_cnn", small_cnn_build, {1, 28, 28}, 10, "3-conv smoke-test CNN"},
+};
+static const int nnets = (int)(sizeof nets / sizeof nets[0]);
+
+void net_options_defaults(NetOptions *o)
+{
+    memset(o, 0, sizeof *o);
+    o->input = (Dims){3, 32, 32};
+    o->classes = 10;
+    o->width = 1.0f;
+    o->shortcut = 'b';
+    o->small_stem = -1;
+}
+
+const NetEntry *net_entry(const char *name)
+{
+    for (int i = 0; i < nnets; i++)
+        if (!strcmp(nets[i].name, name))
+            return &nets[i];
+    return NULL;
+}
+
+const char *net_names(void)
+{
+    static char buf[256];
+    if (!buf[0])
+        for (int i = 0; i < nnets; i++)
+            snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s%s", i ? ", " : "", nets[i].name);
+    return buf;
+}
+
+int net_build(Net *net, const char *name, const NetOptions *o, QbErr *err)
+{
+    const NetEntry *e = net_entry(name);
+    if (!e)
+        return qb_fail(err, "unknown network '%s' (known: %s)", name, net_names());
+    if (o->classes < 1 || o->width <= 0.0f || o->input.c < 1 || o->input.h < 1 || o->input.w < 1)
+        return qb_fail(err, "%s: bad options: input %dx%dx%d, %d classes, width %g", name,
+                       o->input.c, o->input.h, o->input.w, o->classes, o->width);
+    net_init(net, o->input);
+    if (e->build(net, o, err) < 0) {
+        net_free(net);
+        return qb_wrap(err, "%s at input %dx%dx%d: ", name, o->input.c, o->input.h, o->input.w);
+    }
+    return 0;
+}

@@ -1,0 +1,40 @@
+/* The networks qbench trains, in one table: name -> builder, default input and classes.
+ * Builders only build (plan shapes, register params); the caller runs net_alloc and then
+ * net_init_params. */
+#ifndef QB_NETS_REGISTRY_H
+#define QB_NETS_REGISTRY_H
+
+#include "../bench/core/net.h"
+
+typedef struct {
+    Dims input;      /* (C, H, W) of one sample */
+    int classes;
+    float width;     /* channel multiplier */
+    char shortcut;   /* CIFAR ResNets: 'b' 1x1-conv projection (default), 'a' zero padding */
+    int small_stem;  /* ResNet-18/34: 1 = 3x3 stride-1 first conv, no max-pool; -1 = auto
+                        (small when the input is under 64 pixels high) */
+} NetOptions;
+
+typedef struct {
+    const char *name;
+    int (*build)(Net *net, const NetOptions *o, QbErr *err);
+    Dims input;      /* the paper setting */
+    int classes;
+    const char *help;
+} NetEntry;
+
+/* Defaults: 3x32x32, 10 classes, width 1, shortcut b, small_stem auto. */
+void net_options_defaults(NetOptions *o);
+/* net_init + the named builder. Unknown names list the known ones. */
+int net_build(Net *net, const char *name, const NetOptions *o, QbErr *err);
+const NetEntry *net_entry(const char *name);
+/* "resnet20, resnet32, ..." for messages and usage. */
+const char *net_names(void);
+
+/* Builders (one per file). */
+int resnet_cifar_build(Net *net, int depth, const NetOptions *o, QbErr *err);
+int resnet_build(Net *net, const int blocks[4], const NetOptions *o, QbErr *err);
+int mobilenet_v2_build(Net *net, const NetOptions *o, QbErr *err);
+int small_cnn_build(Net *net, const NetOptions *o, QbErr *err);
+
+#endif
