@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli/args.h"
 #include "cli/cli.h"
 
 static const CliCommand commands[] = {
@@ -35,6 +36,11 @@ int main(int argc, char **argv)
             continue;
         QbErr err = {{0}};
         int rc = commands[i].fn(argc - 1, argv + 1, &err);
+        if (rc == ARGS_HELP) {
+            printf("usage: qbench %s %s\n%s\n", commands[i].name, commands[i].usage,
+                   commands[i].help);
+            return 0;
+        }
         if (rc == CLI_USAGE) {
             if (err.msg[0])
                 fprintf(stderr, "qbench %s: %s\n", commands[i].name, err.msg);

@@ -15,7 +15,7 @@ typedef struct {
 } CliCommand;
 
 #define CLI_COMMANDS                                                                       \
-    X("bench", cmd_bench, "[--threads N] [--batch N] [--iters N] [--json FILE]",            \
+    X("bench", cmd_bench, "[--threads N] [--batch N] [--iters N] [--warmup N] [--net NAME] [--json FILE]",            \
       "time the training step and the sgemm peak")
 
 int cmd_bench(int argc, char **argv, QbErr *err);

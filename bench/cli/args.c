@@ -1,0 +1,93 @@
+#include "args.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+int args_dims(const char *s, Dims *d)
+{
+    char tail;
+    if (sscanf(s, "%dx%dx%d%c", &d->c, &d->h, &d->w, &tail) != 3 || d->c < 1 || d->h < 1 ||
+        d->w < 1 || d->c > 65536 || d->h > 65536 || d->w > 65536)
+        return -1;
+    return 0;
+}
+
+static int bad(QbErr *err, const char *flag, const char *value, const char *want)
+{
+    qb_fail(err, "%s %s: expected %s", flag, value, want);
+    return CLI_USAGE;
+}
+
+static int parse_number(const ArgSpec *s, const char *v, QbErr *err)
+{
+    char want[96], *end;
+    errno = 0;
+    double x = strtod(v, &end);
+    int integral = s->type != ARG_FLOAT;
+    snprintf(want, sizeof want, "%s in [%g, %g]", integral ? "an integer" : "a number", s->lo,
+             s->hi);
+    if (errno || end == v || *end || x < s->lo || x > s->hi || x != x ||
+        (integral && x != (double)(long long)x))
+        return bad(err, s->flag, v, want);
+    if (s->type == ARG_INT)
+        *(int *)s->dst = (int)x;
+    else if (s->type == ARG_U64)
+        *(uint64_t *)s->dst = (uint64_t)x;
+    else
+        *(float *)s->dst = (float)x;
+    return 0;
+}
+
+static int parse_value(const ArgSpec *s, const char *v, QbErr *err)
+{
+    switch (s->type) {
+    case ARG_STR:
+        if (strlen(v) >= s->cap || !v[0])
+            return bad(err, s->flag, v, "a non-empty value (shorter)");
+        memcpy(s->dst, v, strlen(v) + 1);
+        return 0;
+    case ARG_DIMS:
+        return args_dims(v, s->dst) < 0 ? bad(err, s->flag, v, "CxHxW, e.g. 3x32x32") : 0;
+    case ARG_LIST: {
+        ArgList *l = s->dst;
+        if (l->n >= ARG_LIST_MAX || strlen(v) >= sizeof l->items[0])
+            return bad(err, s->flag, v, "at most 16 values of under 64 characters");
+        strcpy(l->items[l->n++], v);
+        return 0;
+    }
+    default:
+        return parse_number(s, v, err);
+    }
+}
+
+int args_parse(int argc, char **argv, const ArgSpec *specs, QbErr *err)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h"))
+            return ARGS_HELP;
+        const ArgSpec *s = specs;
+        while (s->flag && strcmp(s->flag, a))
+            s++;
+        if (!s->flag) {
+            qb_fail(err, "unknown option '%s'", a);
+            return CLI_USAGE;
+        }
+        if (s->type == ARG_FLAG) {
+            *(int *)s->dst = 1;
+            continue;
+        }
+        if (i + 1 >= argc) {
+            qb_fail(err, "%s needs a value", a);
+            return CLI_USAGE;
+        }
+        int rc = parse_value(s, argv[++i], err);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
