@@ -16,8 +16,13 @@ typedef struct {
 
 #define CLI_COMMANDS                                                                       \
     X("bench", cmd_bench, "[--threads N] [--batch N] [--iters N] [--warmup N] [--net NAME] [--json FILE]",            \
-      "time the training step and the sgemm peak")
+      "time the training step and the sgemm peak")                                        \
+    X("macs", cmd_macs,                                                                     \
+      "--net NAME [--input CxHxW] [--classes K] [--width F] [--shortcut a|b] "              \
+      "[--wbits B --abits B] [--json]",                                                     \
+      "params, MACs, BitOPs and size per layer and in total")
 
 int cmd_bench(int argc, char **argv, QbErr *err);
+int cmd_macs(int argc, char **argv, QbErr *err);
 
 #endif

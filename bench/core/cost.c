@@ -31,13 +31,36 @@ static void row_params(const Net *net, CostRow *r)
     }
 }
 
-void cost_table(const Net *net, CostTable *t)
+static void cost_build(const Net *net, int wbits, int abits, CostTable *t);
+
+void cost_table(const Net *net, CostTable *t) { cost_build(net, 0, 0, t); }
+
+void cost_table_assume(const Net *net, int wbits, int abits, CostTable *t)
+{
+    cost_build(net, wbits, abits, t);
+}
+
+/* Index of the last compute layer, or -1. */
+static int last_compute(const Net *net)
+{
+    for (int i = net->nlayers - 1; i >= 0; i--) {
+        LayerCost lc = {0, 0, 0, 32, 32};
+        if (net->layers[i].ops->cost)
+            net->layers[i].ops->cost(net, &net->layers[i], &lc);
+        if (lc.compute)
+            return i;
+    }
+    return -1;
+}
+
+/* wbits == 0: bits as the layers' quantizers say. */
+static void cost_build(const Net *net, int wbits, int abits, CostTable *t)
 {
     memset(t, 0, sizeof *t);
     t->rows = calloc((size_t)net->nlayers + 1, sizeof(CostRow));
     QB_ASSERT(t->rows);
     t->n = net->nlayers;
-    int first = 1;
+    int first = 1, last = last_compute(net);
     for (int i = 0; i < net->nlayers; i++) {
         const Layer *L = &net->layers[i];
         CostRow *r = &t->rows[i];
@@ -50,6 +73,11 @@ void cost_table(const Net *net, CostTable *t)
         r->compute = lc.compute;
         r->wbits = lc.wbits ? lc.wbits : 32;
         r->abits = lc.abits ? lc.abits : 32;
+        if (wbits && lc.compute && r->wbits == 32 && r->abits == 32) {
+            int edge = first || i == last;
+            r->wbits = edge ? 8 : wbits;
+            r->abits = edge ? 8 : abits;
+        }
         r->bitops = r->macs * r->wbits * r->abits;
         row_params(net, r);
         t->params += r->params;

@@ -122,3 +122,29 @@ Test(nets, every_network_trains_one_step)
     one_step("resnet18", (Dims){3, 32, 32});
     one_step("mobilenet_v2", (Dims){3, 32, 32});
 }
+
+Test(cost, resnet18_bitops_with_8bit_first_and_last_layers)
+{
+    Net net;
+    NetOptions o;
+    QbErr err = {{0}};
+    net_options_defaults(&o);
+    o.input = (Dims){3, 224, 224};
+    o.classes = 1000;
+    cr_assert_eq(net_build(&net, "resnet18", &o, &err), 0);
+    const int bits[4] = {2, 3, 4, 8};
+    const double want[4] = {14.37e9, 22.85e9, 34.71e9, 116.10e9}; /* spec 9.5, rounded */
+    for (int i = 0; i < 4; i++) {
+        CostTable t;
+        cost_table_assume(&net, bits[i], bits[i], &t);
+        cr_expect(fabs(t.bitops - want[i]) < 0.006e9, "%d bits: %.4g", bits[i], t.bitops);
+        cr_expect_eq(t.rows[0].wbits, 8, "conv1 stays at 8 bits");
+        cost_free(&t);
+    }
+    CostTable fp;
+    cost_table(&net, &fp);
+    cr_expect(fabs(fp.bitops - 1857.6e9) < 0.1e9, "FP32 BitOPs %.5g", fp.bitops);
+    cr_expect_eq(fp.size_bytes, 4.0 * 11689512);
+    cost_free(&fp);
+    net_free(&net);
+}

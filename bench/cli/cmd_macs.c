@@ -1,0 +1,125 @@
+/* `qbench macs`: the cost table of a network (spec 9): per layer and in total. */
+#include <stdio.h>
+#include <string.h>
+
+#include "../../nets/registry.h"
+#include "../core/cost.h"
+#include "../core/json.h"
+#include "args.h"
+#include "cli.h"
+
+typedef struct {
+    char net[32], shortcut[4];
+    Dims input;
+    int classes, wbits, abits, json;
+    float width;
+} MacsArgs;
+
+static void dims_text(char *buf, size_t n, Dims d) { snprintf(buf, n, "%dx%dx%d", d.c, d.h, d.w); }
+
+static void print_table(const CostTable *t, const MacsArgs *a)
+{
+    printf("%-28s %-10s %-12s %-12s %12s %14s %5s %5s %16s %14s\n", "layer", "type", "input",
+           "output", "params", "MACs", "wbits", "abits", "BitOPs", "storage bits");
+    for (int i = 0; i < t->n; i++) {
+        const CostRow *r = &t->rows[i];
+        char in[32], out[32];
+        dims_text(in, sizeof in, r->layer->in_dims[0]);
+        dims_text(out, sizeof out, r->layer->out_dims);
+        printf("%-28s %-10s %-12s %-12s %12.0f %14.0f %5d %5d %16.0f %14.0f\n", r->layer->name,
+               r->layer->ops->kind, in, out, r->params + r->quant_params, r->macs, r->wbits,
+               r->abits, r->bitops, r->storage_bits);
+    }
+    printf("\n%s at %dx%dx%d, %d classes: params %.0f (quantizer params %.0f), MACs %.0f "
+           "(conv + linear; first layer %.0f, last %.0f), other ops %.0f (BN, activations, "
+           "pooling, adds), BitOPs %.4g, size %.0f bytes\n",
+           a->net, a->input.c, a->input.h, a->input.w, a->classes, t->params, t->quant_params,
+           t->macs, t->first_macs, t->last_macs, t->other_ops, t->bitops, t->size_bytes);
+}
+
+static void print_json(const CostTable *t, const MacsArgs *a)
+{
+    JsonW w;
+    char buf[32];
+    jw_init(&w, 1);
+    jw_obj(&w, NULL);
+    jw_str(&w, "net", a->net);
+    dims_text(buf, sizeof buf, a->input);
+    jw_str(&w, "input", buf);
+    jw_int(&w, "classes", a->classes);
+    jw_num(&w, "params", t->params);
+    jw_num(&w, "quant_params", t->quant_params);
+    jw_num(&w, "macs", t->macs);
+    jw_num(&w, "first_layer_macs", t->first_macs);
+    jw_num(&w, "last_layer_macs", t->last_macs);
+    jw_num(&w, "other_ops", t->other_ops);
+    jw_num(&w, "bitops", t->bitops);
+    jw_num(&w, "size_bytes", t->size_bytes);
+    jw_arr(&w, "layers");
+    for (int i = 0; i < t->n; i++) {
+        const CostRow *r = &t->rows[i];
+        jw_obj(&w, NULL);
+        jw_str(&w, "name", r->layer->name);
+        jw_str(&w, "type", r->layer->ops->kind);
+        dims_text(buf, sizeof buf, r->layer->in_dims[0]);
+        jw_str(&w, "input", buf);
+        dims_text(buf, sizeof buf, r->layer->out_dims);
+        jw_str(&w, "output", buf);
+        jw_num(&w, "params", r->params);
+        jw_num(&w, "quant_params", r->quant_params);
+        jw_num(&w, "macs", r->macs);
+        jw_num(&w, "other_ops", r->other_ops);
+        jw_int(&w, "wbits", r->wbits);
+        jw_int(&w, "abits", r->abits);
+        jw_num(&w, "bitops", r->bitops);
+        jw_num(&w, "storage_bits", r->storage_bits);
+        jw_obj_end(&w);
+    }
+    jw_arr_end(&w);
+    jw_obj_end(&w);
+    printf("%s\n", w.buf);
+    jw_free(&w);
+}
+
+int cmd_macs(int argc, char **argv, QbErr *err)
+{
+    MacsArgs a = {"", "b", {3, 32, 32}, 10, 0, 0, 0, 1.0f};
+    const ArgSpec specs[] = {
+        {"--net", ARG_STR, a.net, 0, 0, sizeof a.net},
+        {"--input", ARG_DIMS, &a.input, 0, 0, 0},
+        {"--classes", ARG_INT, &a.classes, 1, 1000000, 0},
+        {"--width", ARG_FLOAT, &a.width, 0.01, 64, 0},
+        {"--shortcut", ARG_STR, a.shortcut, 0, 0, sizeof a.shortcut},
+        {"--wbits", ARG_INT, &a.wbits, 1, 32, 0},
+        {"--abits", ARG_INT, &a.abits, 1, 32, 0},
+        {"--json", ARG_FLAG, &a.json, 0, 0, 0},
+        {NULL, 0, NULL, 0, 0, 0},
+    };
+    int rc = args_parse(argc, argv, specs, err);
+    if (rc)
+        return rc;
+    if (!a.net[0])
+        return qb_fail(err, "--net is required (one of %s)", net_names()), CLI_USAGE;
+    if ((a.wbits == 0) != (a.abits == 0))
+        return qb_fail(err, "--wbits and --abits go together"), CLI_USAGE;
+    if (strcmp(a.shortcut, "a") && strcmp(a.shortcut, "b"))
+        return qb_fail(err, "--shortcut %s: expected a or b", a.shortcut), CLI_USAGE;
+    NetOptions o;
+    net_options_defaults(&o);
+    o.input = a.input;
+    o.classes = a.classes;
+    o.width = a.width;
+    o.shortcut = a.shortcut[0];
+    Net net;
+    if (net_build(&net, a.net, &o, err) < 0)
+        return -1;
+    CostTable t;
+    cost_table_assume(&net, a.wbits, a.abits, &t);
+    if (a.json)
+        print_json(&t, &a);
+    else
+        print_table(&t, &a);
+    cost_free(&t);
+    net_free(&net);
+    return 0;
+}
