@@ -5,6 +5,8 @@
 #ifndef QB_QUANTIZER_H
 #define QB_QUANTIZER_H
 
+#include <stdint.h>
+
 #include "../bench/core/arena.h"
 #include "../bench/core/err.h"
 #include "../bench/core/tensor.h"
@@ -54,7 +56,8 @@ typedef struct {
     /* After each optimizer step (spec §1.5: keep scales positive). May be NULL. */
     void (*post_step)(Quantizer *q);
     /* Normalised level set (weights in [-1,1], activations in [0,1]), ascending.
-     * Returns the count, or -1 with err when bits/options are unsupported. */
+     * Writes at most cap entries and returns the full count (out may be NULL with cap 0),
+     * or -1 with err when bits/options are unsupported. */
     int (*levels)(int bits, QuantRole role, const QuantOption *opts, int nopts, double *out,
                   int cap, QbErr *err);
     void (*destroy)(Quantizer *q);
@@ -70,6 +73,7 @@ struct Quantizer {
     QuantOption opts[QOPT_MAX];
     int nopts;
     float *initialised;   /* a 1-float buffer (checkpointed): a resume never re-inits */
+    uint64_t seed;        /* run seed: a random init draws from rng_stream(seed, param name) */
     void *state;          /* method-owned, freed by destroy */
 };
 

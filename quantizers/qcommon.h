@@ -1,0 +1,73 @@
+/* Pieces every quantizer method shares: option lookup with defaults, the bit-range check,
+ * parameter naming, the positivity guard (spec §1.5), LSQ's gradient scale (§1.6), the
+ * quantile used by the POT/POST init (§4.2), and the uniform fake-quant kernel (§2). */
+#ifndef QB_QCOMMON_H
+#define QB_QCOMMON_H
+
+#include <stddef.h>
+
+#include "../bench/core/net.h"
+#include "quantizer.h"
+
+/* Spec §1.5: float32 machine epsilon. */
+#define QC_EPS 1.1920929e-7f
+
+/* The value of option `name`: the one given in opts, else the method's declared default,
+ * else NULL (an option the method does not declare). */
+const char *qc_opt(const QuantizerOps *ops, const QuantOption *opts, int nopts,
+                   const char *name);
+
+/* 0 when `ops` supports `role` at `bits`; else -1 with e.g.
+ * "post needs 3..8 bits for weights, got 2" or "pact does not quantize weights". */
+int qc_bits_check(const QuantizerOps *ops, QuantRole role, int bits, QbErr *err);
+/* "weights" / "activations", for messages. */
+const char *qc_role_name(QuantRole role);
+
+/* Registers "<prefix>.wq.<name>" or "<prefix>.aq.<name>" in group PGROUP_QUANT (call from
+ * plan); returns the param index (net->params moves while params are added: keep the
+ * index and take pointers in bind). */
+int qc_param_add(Net *net, const Quantizer *q, const char *name, int ndim, const int *shape);
+/* The full name qc_param_add gives `name` (for rng streams and messages). */
+void qc_param_name(const Quantizer *q, const char *name, char *out, size_t cap);
+
+/* Spec §1.5: max(|p|, QC_EPS). A NaN stays NaN so divergence remains visible. */
+static inline float qc_positive(float p)
+{
+    float a = p < 0.0f ? -p : p;
+    return a < QC_EPS ? QC_EPS : a;
+}
+void qc_positive_all(float *p, size_t n);
+
+/* Spec §1.6: g = 1/sqrt(n·qp), computed in double. */
+float qc_grad_scale(double n, double qp);
+
+/* The q-quantile (0 <= q <= 1) of |x[0..n)|, n >= 1: linear interpolation between the order
+ * statistics around position q·(n−1), as torch.quantile does. scratch: n floats, overwritten. */
+float qc_abs_quantile(const float *x, size_t n, double q, float *scratch);
+
+/* Writes the levels k/norm, k = qn..qp, ascending, into out[0..cap) and returns the count
+ * (qp − qn + 1). Every levels() callback follows the same contract: it writes at most cap
+ * entries and returns the full count, so out may be NULL with cap 0 to ask for the count
+ * (quantizer_new does this to validate bits and options). */
+int qc_levels_uniform(int qn, int qp, double norm, double *out, int cap);
+
+/* Integer range of a uniform quantizer (spec §1.2): signed [−2^(b−1), 2^(b−1)−1] (the lower
+ * bound raised to −(2^(b−1)−1) when symmetric), unsigned [0, 2^b − 1]. */
+void qc_int_range(int bits, int is_signed, int symmetric, int *qn, int *qp);
+
+/* The uniform fake quantizer over `nblocks` contiguous blocks of `len` floats, block i with
+ * step step[i·step_stride] (stride 0: one shared step): y = rnd(clip(x/s, qn, qp))·s, spec §2.
+ * Parallel over blocks. A NaN input stays NaN. */
+void qc_uniform_forward(const float *x, float *y, int nblocks, size_t len, const float *step,
+                        int step_stride, float qn, float qp);
+/* Its backward: dx (+)= dy·1[qn <= v <= qp] (assign when add == 0; dx may be NULL), and
+ * dstep[i] = Σ_{block i} dy·∂y/∂s with ∂y/∂s = rnd(v) − v inside, qn below, qp above (in
+ * double, each block summed in order, so the result does not depend on the thread count). */
+void qc_uniform_backward(const float *x, const float *dy, float *dx, int add, int nblocks,
+                         size_t len, const float *step, int step_stride, float qn, float qp,
+                         double *dstep);
+
+/* Arena space for n doubles (the arena hands out 64-byte aligned floats). */
+double *qc_arena_doubles(Arena *a, size_t n);
+
+#endif

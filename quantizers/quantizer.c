@@ -1,0 +1,133 @@
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "qcommon.h"
+
+const char *qc_opt(const QuantizerOps *ops, const QuantOption *opts, int nopts,
+                   const char *name)
+{
+    for (int i = 0; i < nopts; i++)
+        if (strcmp(opts[i].name, name) == 0)
+            return opts[i].value;
+    for (const QuantOptionSpec *s = ops->options; s && s->name; s++)
+        if (strcmp(s->name, name) == 0)
+            return s->dflt;
+    return NULL;
+}
+
+const char *quantizer_opt(const Quantizer *q, const char *name)
+{
+    return qc_opt(q->ops, q->opts, q->nopts, name);
+}
+
+const char *qc_role_name(QuantRole role) { return role == QROLE_WEIGHT ? "weights" : "activations"; }
+
+int qc_bits_check(const QuantizerOps *ops, QuantRole role, int bits, QbErr *err)
+{
+    if (!(ops->roles & (1u << role)))
+        return qb_fail(err, "%s does not quantize %s", ops->name, qc_role_name(role));
+    if (bits < ops->min_bits[role] || bits > ops->max_bits[role])
+        return qb_fail(err, "%s needs %d..%d bits for %s, got %d", ops->name,
+                       ops->min_bits[role], ops->max_bits[role], qc_role_name(role), bits);
+    return 0;
+}
+
+void qc_param_name(const Quantizer *q, const char *name, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s.%s.%s", q->prefix, q->role == QROLE_WEIGHT ? "wq" : "aq", name);
+}
+
+int qc_param_add(Net *net, const Quantizer *q, const char *name, int ndim, const int *shape)
+{
+    char full[PARAM_NAME_MAX];
+    qc_param_name(q, name, full, sizeof full);
+    return net_add_param(net, full, PGROUP_QUANT, ndim, shape);
+}
+
+void qc_positive_all(float *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        p[i] = qc_positive(p[i]);
+}
+
+float qc_grad_scale(double n, double qp) { return (float)(1.0 / sqrt(n * qp)); }
+
+static int float_cmp(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return (x > y) - (x < y);
+}
+
+float qc_abs_quantile(const float *x, size_t n, double q, float *scratch)
+{
+    for (size_t i = 0; i < n; i++)
+        scratch[i] = fabsf(x[i]);
+    qsort(scratch, n, sizeof(float), float_cmp);
+    double pos = q * (double)(n - 1);
+    size_t lo = (size_t)floor(pos);
+    size_t hi = lo + 1 < n ? lo + 1 : lo;
+    double w = pos - (double)lo;
+    return (float)(scratch[lo] + w * ((double)scratch[hi] - scratch[lo]));
+}
+
+int qc_levels_uniform(int qn, int qp, double norm, double *out, int cap)
+{
+    int count = qp - qn + 1;
+    for (int k = qn; k <= qp && k - qn < cap; k++)
+        out[k - qn] = k / norm;
+    return count;
+}
+
+void qc_int_range(int bits, int is_signed, int symmetric, int *qn, int *qp)
+{
+    if (is_signed) {
+        *qp = (1 << (bits - 1)) - 1;
+        *qn = symmetric ? -*qp : -(1 << (bits - 1));
+    } else {
+        *qn = 0;
+        *qp = (1 << bits) - 1;
+    }
+}
+
+/* Clip by comparisons, not fminf/fmaxf, so a NaN passes through (divergence stays visible). */
+static inline float clipf(float v, float lo, float hi) { return v < lo ? lo : (v > hi ? hi : v); }
+
+void qc_uniform_forward(const float *x, float *y, int nblocks, size_t len, const float *step,
+                        int step_stride, float qn, float qp)
+{
+#pragma omp parallel for schedule(static)
+    for (int b = 0; b < nblocks; b++) {
+        const float s = step[(size_t)b * step_stride];
+        const float *xb = x + (size_t)b * len;
+        float *yb = y + (size_t)b * len;
+        for (size_t i = 0; i < len; i++)
+            yb[i] = rintf(clipf(xb[i] / s, qn, qp)) * s; /* spec §2: a division, as the refs */
+    }
+}
+
+void qc_uniform_backward(const float *x, const float *dy, float *dx, int add, int nblocks,
+                         size_t len, const float *step, int step_stride, float qn, float qp,
+                         double *dstep)
+{
+#pragma omp parallel for schedule(static)
+    for (int b = 0; b < nblocks; b++) {
+        const float s = step[(size_t)b * step_stride];
+        const float *xb = x + (size_t)b * len, *gb = dy + (size_t)b * len;
+        float *db = dx ? dx + (size_t)b * len : NULL;
+        double acc = 0.0;
+        for (size_t i = 0; i < len; i++) {
+            float v = xb[i] / s;
+            int inside = v >= qn && v <= qp;
+            float ds = inside ? rintf(v) - v : (v < qn ? qn : qp);
+            acc += (double)gb[i] * ds;
+            if (db)
+                db[i] = (add ? db[i] : 0.0f) + (inside ? gb[i] : 0.0f);
+        }
+        dstep[b] = acc;
+    }
+}
+
+double *qc_arena_doubles(Arena *a, size_t n) { return (double *)arena_floats(a, 2 * n); }
