@@ -23,8 +23,7 @@ LDLIBS = $(PKG_LIBS) -lm
 LDFLAGS = -fopenmp $(SAN_FLAGS)
 
 # The library: everything but main.c
-LIB_SRCS := $(sort $(wildcard bench/core/*.c bench/core/*/*.c bench/harness/*.c \
-              bench/report/*.c bench/int/*.c bench/cli/*.c bench/perf/*.c quantizers/*.c nets/*.c))
+LIB_SRCS := $(sort $(filter-out bench/main.c,$(shell find bench quantizers nets -name '*.c')))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 LIB := $(BUILD)/libqbench.a
 BIN := bin/qbench
@@ -84,6 +83,28 @@ test: check-deps $(BIN) $(TEST_BINS)
 test-asan: check-deps
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  $(MAKE) --no-print-directory SANITIZE=1 test
+
+# Full-precision starting points on Fashion-MNIST, committed under nets/pretrained/ with their
+# logs. qbench's own targets run with OpenBLAS's auto-detected kernels (see README: faster
+# here than the Haswell kernels the environment's OPENBLAS_CORETYPE forces).
+PRETRAINED := nets/pretrained
+PRETRAIN_THREADS ?= 2
+RESNET20_PRETRAIN := --net resnet20 --data fmnist --epochs 30 --batch 128 --lr 0.1 \
+  --weight-decay 5e-4 --schedule cosine --crop-pad 2 --seed 1
+SMALLCNN_PRETRAIN := --net small_cnn --data fmnist --epochs 15 --batch 128 --lr 0.1 \
+  --weight-decay 5e-4 --schedule cosine --crop-pad 2 --seed 1
+.PHONY: pretrain
+pretrain: $(PRETRAINED)/resnet20-fmnist.ckpt $(PRETRAINED)/small_cnn-fmnist.ckpt
+$(PRETRAINED)/resnet20-fmnist.ckpt: | check-deps $(BIN)
+	@mkdir -p $(@D)
+	env -u OPENBLAS_CORETYPE $(BIN) train $(RESNET20_PRETRAIN) --threads $(PRETRAIN_THREADS) \
+	  --checkpoint $@.partial --resume 2>&1 | tee $(@:.ckpt=.log)
+	mv $@.partial $@
+$(PRETRAINED)/small_cnn-fmnist.ckpt: | check-deps $(BIN)
+	@mkdir -p $(@D)
+	env -u OPENBLAS_CORETYPE $(BIN) train $(SMALLCNN_PRETRAIN) --threads $(PRETRAIN_THREADS) \
+	  --checkpoint $@.partial --resume 2>&1 | tee $(@:.ckpt=.log)
+	mv $@.partial $@
 
 clean:
 	rm -rf build build-asan bin

@@ -20,9 +20,23 @@ typedef struct {
     X("macs", cmd_macs,                                                                     \
       "--net NAME [--input CxHxW] [--classes K] [--width F] [--shortcut a|b] "              \
       "[--wbits B --abits B] [--json]",                                                     \
-      "params, MACs, BitOPs and size per layer and in total")
+      "params, MACs, BitOPs and size per layer and in total")                             \
+    X("train", cmd_train,                                                                   \
+      "[--net NAME] [--data fmnist|cifar10|npy|synth] [--data-dir DIR] [--epochs N] "       \
+      "[--batch N] [--lr F] [--momentum F] [--nesterov] [--optimizer sgd|adam] "            \
+      "[--weight-decay F] [--bn-weight-decay F] [--schedule cosine|step|constant] "         \
+      "[--warmup N] [--milestones A,B] [--gamma F] [--label-smoothing F] [--seed N] "       \
+      "[--threads N] [--width F] [--shortcut a|b] [--train-subset N] [--crop-pad N] "       \
+      "[--no-flip] [--from CKPT] [--checkpoint FILE [--resume]] [--quiet]",                 \
+      "train a network; checkpoints every epoch, resumes bit-identically")                  \
+    X("eval", cmd_eval,                                                                     \
+      "--net NAME --checkpoint FILE [--data fmnist] [--data-dir DIR] [--width F] "          \
+      "[--shortcut a|b] [--batch N] [--threads N] [--json]",                                \
+      "top-1 and top-5 of a checkpoint on the test split")
 
 int cmd_bench(int argc, char **argv, QbErr *err);
 int cmd_macs(int argc, char **argv, QbErr *err);
+int cmd_train(int argc, char **argv, QbErr *err);
+int cmd_eval(int argc, char **argv, QbErr *err);
 
 #endif

@@ -1,0 +1,424 @@
+#include "run.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "../../nets/registry.h"
+#include "../core/checkpoint.h"
+#include "../core/cost.h"
+#include "../core/data/dataset.h"
+#include "../core/data/loader.h"
+#include "../core/rng.h"
+#include "../core/threads.h"
+#include "../core/train.h"
+
+void runcfg_defaults(RunConfig *c)
+{
+    memset(c, 0, sizeof *c);
+    snprintf(c->net, sizeof c->net, "resnet20");
+    snprintf(c->data, sizeof c->data, "fmnist");
+    snprintf(c->shortcut, sizeof c->shortcut, "b");
+    snprintf(c->first_last, sizeof c->first_last, "lsq8");
+    c->width = 1.0f;
+    c->flip = 1;
+    c->crop_pad = 4;
+    c->epochs = 10;
+    c->batch = 128;
+    c->optimizer = OPTIM_SGD;
+    c->lr = 0.1f;
+    c->momentum = 0.9f;
+    c->weight_decay = 1e-4f;
+    c->sched.kind = SCHED_COSINE;
+    c->sched.gamma = 0.1f;
+    c->bn_weight_decay = 1e-4f;
+    c->quant_lr_mult = 1.0f;
+    c->quant_weight_decay = 1e-4f;
+    c->seed = 1;
+    c->threads = 1;
+}
+
+const char *run_status_name(RunStatus s)
+{
+    static const char *const names[] = {"ok", "diverged", "interrupted"};
+    return names[s];
+}
+
+/* Both splits; the data set decides dims and classes unless the config fixes them. */
+typedef struct {
+    Dataset train, test;
+    Loader train_loader, test_loader;
+} RunData;
+
+static int data_open(const RunConfig *c, RunData *d, QbErr *err)
+{
+    const char *dir = c->data_dir[0] ? c->data_dir : NULL;
+    DataOptions opt = {0};
+    opt.dims = c->input;
+    opt.classes = c->classes;
+    if (dataset_open_opts(&d->train, c->data, dir, &opt, DATA_TRAIN, err) < 0)
+        return -1;
+    if (dataset_open_opts(&d->test, c->data, dir, &opt, DATA_TEST, err) < 0)
+        return -1;
+    LoaderConfig tl = {c->batch, 1, 1, c->crop_pad, c->flip, c->seed, c->train_subset};
+    LoaderConfig el = {c->batch, 0, 0, 0, 0, c->seed, 0};
+    if (loader_init(&d->train_loader, &d->train, &tl, err) < 0 ||
+        loader_init(&d->test_loader, &d->test, &el, err) < 0)
+        return -1;
+    return 0;
+}
+
+static void data_close(RunData *d)
+{
+    dataset_free(&d->train);
+    dataset_free(&d->test);
+}
+
+/* Resolved config as JSON: keys in sorted order, outputs (paths, resume, progress) left out
+ * because they do not change what is computed. */
+void runcfg_to_json(const RunConfig *c, JsonW *w, const char *key)
+{
+    char buf[64];
+    jw_obj(w, key);
+    jw_int(w, "abits", c->abits);
+    jw_int(w, "batch", c->batch);
+    jw_num(w, "bn_weight_decay", c->bn_weight_decay);
+    jw_int(w, "classes", c->classes);
+    jw_int(w, "crop_pad", c->crop_pad);
+    jw_str(w, "data", c->data);
+    jw_str(w, "data_dir", c->data_dir);
+    jw_int(w, "epochs", c->epochs);
+    jw_str(w, "first_last", c->first_last);
+    jw_bool(w, "flip", c->flip);
+    jw_str(w, "from", c->from);
+    snprintf(buf, sizeof buf, "%dx%dx%d", c->input.c, c->input.h, c->input.w);
+    jw_str(w, "input", buf);
+    jw_num(w, "label_smoothing", c->label_smoothing);
+    jw_num(w, "lr", c->lr);
+    jw_num(w, "momentum", c->momentum);
+    jw_bool(w, "nesterov", c->nesterov);
+    jw_str(w, "net", c->net);
+    jw_str(w, "optimizer", c->optimizer == OPTIM_ADAM ? "adam" : "sgd");
+    jw_arr(w, "overrides");
+    for (int i = 0; i < c->noverrides; i++) {
+        jw_obj(w, NULL);
+        jw_int(w, "bits", c->overrides[i].bits);
+        jw_str(w, "method", c->overrides[i].method);
+        jw_str(w, "pattern", c->overrides[i].pattern);
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+    jw_obj(w, "quant_options");
+    for (int i = 0; i < c->nqopts; i++)
+        jw_str(w, c->qopts[i].name, c->qopts[i].value);
+    jw_obj_end(w);
+    jw_num(w, "quant_lr_mult", c->quant_lr_mult);
+    jw_num(w, "quant_weight_decay", c->quant_weight_decay);
+    jw_obj(w, "schedule");
+    jw_num(w, "gamma", c->sched.gamma);
+    jw_str(w, "kind", sched_kind_name(c->sched.kind));
+    jw_arr(w, "milestones");
+    for (int i = 0; i < c->sched.nmilestones; i++)
+        jw_int(w, NULL, c->sched.milestones[i]);
+    jw_arr_end(w);
+    jw_num(w, "min_lr", c->sched.min_lr);
+    jw_int(w, "warmup_epochs", c->sched.warmup_epochs);
+    jw_obj_end(w);
+    jw_str(w, "scheme", c->scheme);
+    jw_int(w, "seed", (long long)c->seed);
+    jw_str(w, "shortcut", c->shortcut);
+    jw_int(w, "threads", c->threads);
+    jw_int(w, "train_subset", c->train_subset);
+    jw_int(w, "wbits", c->wbits);
+    jw_num(w, "weight_decay", c->weight_decay);
+    jw_num(w, "width", c->width);
+    jw_obj_end(w);
+}
+
+static char *config_text(const RunConfig *c)
+{
+    JsonW w;
+    jw_init(&w, 0);
+    runcfg_to_json(c, &w, NULL);
+    return w.buf; /* ownership passes to the caller */
+}
+
+/* Per-epoch records travel in checkpoints as one text line each. */
+static char *history_text(const RunResult *r)
+{
+    size_t cap = 64 + (size_t)r->n_epochs * 256, at = 0;
+    char *s = malloc(cap);
+    QB_ASSERT(s);
+    s[0] = '\0';
+    for (int i = 0; i < r->n_epochs; i++) {
+        const EpochRecord *e = &r->epochs[i];
+        at += (size_t)snprintf(s + at, cap - at, "%d %.9g %.9g %.9g %.9g %.9g %.9g %.9g %.9g\n",
+                               e->epoch, e->lr, e->train_loss, e->train_top1, e->test_loss,
+                               e->test_top1, e->test_top5, e->seconds, e->images_per_s);
+    }
+    return s;
+}
+
+static int history_parse(const char *path, const char *text, RunResult *r, QbErr *err)
+{
+    for (const char *p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+        EpochRecord e;
+        if (sscanf(p, "%d %f %lf %lf %lf %lf %lf %lf %lf", &e.epoch, &e.lr, &e.train_loss,
+                   &e.train_top1, &e.test_loss, &e.test_top1, &e.test_top5, &e.seconds,
+                   &e.images_per_s) != 9)
+            return qb_fail(err, "%s: corrupt metrics history in the checkpoint", path);
+        r->epochs = realloc(r->epochs, sizeof(EpochRecord) * (size_t)(r->n_epochs + 1));
+        QB_ASSERT(r->epochs);
+        r->epochs[r->n_epochs++] = e;
+    }
+    return 0;
+}
+
+static void optimizer_setup(const RunConfig *c, Optimizer *o)
+{
+    optim_defaults(o, c->weight_decay);
+    for (int g = 0; g < PGROUP_COUNT; g++) {
+        o->group[g].kind = c->optimizer;
+        o->group[g].momentum = c->momentum;
+        o->group[g].nesterov = c->nesterov;
+    }
+    o->group[PGROUP_BN].weight_decay = c->bn_weight_decay;
+    o->group[PGROUP_BIAS].weight_decay = c->bn_weight_decay;
+    o->group[PGROUP_QUANT].weight_decay = c->quant_weight_decay;
+    o->group[PGROUP_QUANT].lr_mult = c->quant_lr_mult;
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static int file_exists(const char *path)
+{
+    struct stat st;
+    return path[0] && stat(path, &st) == 0;
+}
+
+/* Everything one run holds; freed by run_close. */
+typedef struct {
+    const RunConfig *cfg;
+    RunData data;
+    Net net;
+    Optimizer opt;
+    Schedule sched;
+    int *labels;
+    RunProgress progress;
+    void *user;
+    EpochStats partial;   /* the interrupted epoch's stats, restored on resume */
+    int64_t step;         /* completed iterations over the whole run */
+} Run;
+
+static int model_build(Run *r, QbErr *err)
+{
+    const RunConfig *c = r->cfg;
+    NetOptions o;
+    net_options_defaults(&o);
+    o.input = r->data.train.dims;
+    o.classes = r->data.train.classes;
+    o.width = c->width;
+    o.shortcut = c->shortcut[0];
+    if (net_build(&r->net, c->net, &o, err) < 0)
+        return -1;
+    if (net_alloc(&r->net, c->batch, c->threads, err) < 0)
+        return -1;
+    Rng init = rng_stream(c->seed, "init");
+    net_init_params(&r->net, &init);
+    if (c->from[0] && checkpoint_load(c->from, &r->net, NULL, NULL, CKPT_WEIGHTS, err) < 0)
+        return -1;
+    r->labels = calloc((size_t)c->batch, sizeof(int));
+    QB_ASSERT(r->labels);
+    return 0;
+}
+
+static int checkpoint_write(Run *r, const RunResult *res, int64_t epoch, QbErr *err)
+{
+    const RunConfig *c = r->cfg;
+    if (!c->ckpt[0])
+        return 0;
+    char *hist = history_text(res), *conf = config_text(c);
+    size_t n = strlen(hist);
+    hist = realloc(hist, n + 160);
+    QB_ASSERT(hist);
+    /* the partial epoch's running stats, so an interrupted epoch resumes its means too */
+    snprintf(hist + n, 160, "partial %.17g %.17g %.17g %ld %.17g\n", r->partial.loss,
+             r->partial.top1, r->partial.top5, r->partial.samples, r->partial.seconds);
+    CkptMeta m = {epoch, r->step, c->seed, conf, hist};
+    int rc = checkpoint_save(c->ckpt, &r->net, &r->opt, &m, err);
+    free(hist);
+    free(conf);
+    return rc;
+}
+
+/* Resumes from c->ckpt when it exists: returns the epoch to continue, or -1. */
+static int resume(Run *r, RunResult *res, QbErr *err)
+{
+    const RunConfig *c = r->cfg;
+    if (!c->resume || !file_exists(c->ckpt))
+        return 0;
+    CkptMeta m = {0};
+    if (checkpoint_load(c->ckpt, &r->net, &r->opt, &m, CKPT_RESUME, err) < 0)
+        return -1;
+    char *conf = config_text(c);
+    int same = m.config && !strcmp(conf, m.config);
+    free(conf);
+    char *partial = m.metrics ? strstr(m.metrics, "partial ") : NULL;
+    int rc = 0;
+    if (!same)
+        rc = qb_fail(err, "%s: written by a different configuration; delete it or run without "
+                          "--resume", c->ckpt);
+    if (rc == 0 && partial) {
+        *partial = '\0';
+        if (sscanf(partial + 8, "%lf %lf %lf %ld %lf", &r->partial.loss, &r->partial.top1,
+                   &r->partial.top5, &r->partial.samples, &r->partial.seconds) != 5)
+            rc = qb_fail(err, "%s: corrupt partial-epoch record", c->ckpt);
+    }
+    if (rc == 0)
+        rc = history_parse(c->ckpt, m.metrics, res, err);
+    r->step = m.step;
+    int epoch = (int)m.epoch;
+    ckpt_meta_free(&m);
+    return rc < 0 ? -1 : epoch;
+}
+
+static void step_hook(void *user, int epoch, int index, int batches, const EpochStats *sofar)
+{
+    Run *r = user;
+    r->step++;
+    if (r->progress)
+        r->progress(r->user, r->cfg, epoch, index + 1, batches, sofar->loss, sofar->top1,
+                    sofar->seconds, NULL);
+}
+
+static void record_best(RunResult *res)
+{
+    res->best_epoch = 0;
+    for (int i = 1; i < res->n_epochs; i++)
+        if (res->epochs[i].test_top1 > res->epochs[res->best_epoch].test_top1)
+            res->best_epoch = i;
+}
+
+/* One epoch: train from batch `first`, evaluate, record, checkpoint. Returns 0 to go on,
+ * 1 to stop (diverged or interrupted; res->status says which), -1 on error. */
+static int run_epoch(Run *r, RunResult *res, int epoch, volatile sig_atomic_t *stop, QbErr *err)
+{
+    BatchSource train = loader_source(&r->data.train_loader);
+    BatchSource test = loader_source(&r->data.test_loader);
+    int first = (int)(r->step - (int64_t)epoch * train.batches);
+    Trainer t = {&r->net, &r->opt, &r->sched, r->cfg->label_smoothing, r->labels, step_hook, r,
+                 stop};
+    float lr0 = sched_lr(&r->sched, epoch, 0, train.batches);
+    int rc = train_epoch(&t, &train, epoch, first, &r->partial, err);
+    if (rc < 0)
+        return -1;
+    if (r->partial.diverged) {
+        res->status = RUN_DIVERGED;
+        snprintf(res->reason, sizeof res->reason, "non-finite training loss in epoch %d (step %lld)",
+                 epoch + 1, (long long)r->step + 1);
+        return 1;
+    }
+    if (rc == 1) {
+        res->status = RUN_INTERRUPTED;
+        snprintf(res->reason, sizeof res->reason, "interrupted in epoch %d at step %lld",
+                 epoch + 1, (long long)r->step);
+        return checkpoint_write(r, res, epoch, err) < 0 ? -1 : 1;
+    }
+    EpochStats ev;
+    if (evaluate(&r->net, &test, r->labels, &ev, err) < 0)
+        return -1;
+    EpochRecord e = {epoch, lr0, r->partial.loss, r->partial.top1, ev.loss, ev.top1, ev.top5,
+                     r->partial.seconds, r->partial.samples / r->partial.seconds};
+    res->epochs = realloc(res->epochs, sizeof(EpochRecord) * (size_t)(res->n_epochs + 1));
+    QB_ASSERT(res->epochs);
+    res->epochs[res->n_epochs++] = e;
+    record_best(res);
+    memset(&r->partial, 0, sizeof r->partial);
+    if (r->progress)
+        r->progress(r->user, r->cfg, epoch, train.batches, train.batches, e.train_loss,
+                    e.train_top1, e.seconds, &e);
+    if (ev.diverged) {
+        res->status = RUN_DIVERGED;
+        snprintf(res->reason, sizeof res->reason, "non-finite test loss after epoch %d", epoch + 1);
+        return 1;
+    }
+    return checkpoint_write(r, res, epoch + 1, err) < 0 ? -1 : 0;
+}
+
+static int check_data_fits(const RunConfig *c, const Dataset *d, QbErr *err)
+{
+    Dims want = c->input;
+    if (want.c && (want.c != d->dims.c || want.h != d->dims.h || want.w != d->dims.w))
+        return qb_fail(err, "input %dx%dx%d was asked for, but %s has %dx%dx%d samples", want.c,
+                       want.h, want.w, d->name, d->dims.c, d->dims.h, d->dims.w);
+    if (c->classes && c->classes != d->classes)
+        return qb_fail(err, "%d classes were asked for, but %s has %d", c->classes, d->name,
+                       d->classes);
+    return 0;
+}
+
+static void run_cost(const Net *net, RunResult *res)
+{
+    CostTable t;
+    cost_table(net, &t);
+    res->params = t.params;
+    res->quant_params = t.quant_params;
+    res->macs = t.macs;
+    res->bitops = t.bitops;
+    res->size_bytes = t.size_bytes;
+    cost_free(&t);
+}
+
+static void run_close(Run *r)
+{
+    net_free(&r->net);
+    free(r->labels);
+    data_close(&r->data);
+}
+
+int run_execute(const RunConfig *cfg, RunResult *res, RunProgress progress, void *user,
+                volatile sig_atomic_t *stop, QbErr *err)
+{
+    double t0 = now_seconds();
+    memset(res, 0, sizeof *res);
+    Run r;
+    memset(&r, 0, sizeof r);
+    r.cfg = cfg;
+    r.progress = progress;
+    r.user = user;
+    r.sched = cfg->sched;
+    r.sched.base_lr = cfg->lr;
+    r.sched.epochs = cfg->epochs;
+    threads_set(cfg->threads);
+    res->threads = cfg->threads;
+    snprintf(res->blas_core, sizeof res->blas_core, "%s", threads_blas_core());
+    int rc = data_open(cfg, &r.data, err);
+    if (rc == 0)
+        rc = check_data_fits(cfg, &r.data.train, err);
+    if (rc == 0)
+        rc = model_build(&r, err);
+    if (rc == 0) {
+        optimizer_setup(cfg, &r.opt);
+        run_cost(&r.net, res);
+    }
+    int epoch = rc == 0 ? resume(&r, res, err) : -1;
+    for (rc = epoch < 0 ? -1 : 0; rc == 0 && epoch < cfg->epochs; epoch++)
+        rc = run_epoch(&r, res, epoch, stop, err);
+    run_close(&r);
+    res->wall_seconds = now_seconds() - t0;
+    return rc < 0 ? -1 : 0;
+}
+
+void run_result_free(RunResult *res)
+{
+    free(res->epochs);
+    res->epochs = NULL;
+    res->n_epochs = 0;
+}
