@@ -154,7 +154,7 @@ static char *history_text(const RunResult *r)
     s[0] = '\0';
     for (int i = 0; i < r->n_epochs; i++) {
         const EpochRecord *e = &r->epochs[i];
-        at += (size_t)snprintf(s + at, cap - at, "%d %.9g %.9g %.9g %.9g %.9g %.9g %.9g %.9g\n",
+        at += (size_t)snprintf(s + at, cap - at, "%d %.9g %.17g %.17g %.17g %.17g %.17g %.17g %.17g\n",
                                e->epoch, e->lr, e->train_loss, e->train_top1, e->test_loss,
                                e->test_top1, e->test_top5, e->seconds, e->images_per_s);
     }

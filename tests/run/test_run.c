@@ -1,0 +1,97 @@
+/* A whole run on synthetic data: it learns, and an interrupted run resumed from its
+ * checkpoint ends with exactly the numbers of an uninterrupted one. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../bench/run/run.h"
+
+static char ckpt[128];
+
+static void config(RunConfig *c)
+{
+    runcfg_defaults(c);
+    snprintf(c->net, sizeof c->net, "small_cnn");
+    snprintf(c->data, sizeof c->data, "synth");
+    c->epochs = 2;
+    c->batch = 50;
+    c->train_subset = 600;
+    c->threads = 1;
+    c->lr = 0.05f;
+    snprintf(c->ckpt, sizeof c->ckpt, "%s", ckpt);
+    c->resume = 1;
+}
+
+static volatile sig_atomic_t stop;
+static int steps_seen;
+
+/* Raises the stop flag after 17 steps: mid-way through the second epoch (12 steps each). */
+static void stop_after(void *user, const RunConfig *c, int epoch, int index, int batches,
+                       double loss, double top1, double seconds, const EpochRecord *done)
+{
+    (void)user, (void)c, (void)epoch, (void)index, (void)batches, (void)loss, (void)top1;
+    (void)seconds;
+    if (!done && ++steps_seen == 17)
+        stop = 1;
+}
+
+static void setup(void) { snprintf(ckpt, sizeof ckpt, "/tmp/qb-run-test-%d.ckpt", (int)getpid()); }
+static void teardown(void) { unlink(ckpt); }
+TestSuite(run, .init = setup, .fini = teardown);
+
+Test(run, interrupted_and_resumed_equals_uninterrupted)
+{
+    RunConfig c;
+    RunResult full, part, rest;
+    QbErr err = {{0}};
+    config(&c);
+    cr_assert_eq(run_execute(&c, &full, NULL, NULL, NULL, &err), 0, "%s", err.msg);
+    cr_assert_eq(full.status, RUN_OK);
+    cr_assert_eq(full.n_epochs, 2);
+    unlink(ckpt);
+    cr_assert_eq(run_execute(&c, &part, stop_after, NULL, &stop, &err), 0, "%s", err.msg);
+    cr_assert_eq(part.status, RUN_INTERRUPTED);
+    cr_assert_eq(part.n_epochs, 1);
+    stop = 0;
+    cr_assert_eq(run_execute(&c, &rest, NULL, NULL, &stop, &err), 0, "%s", err.msg);
+    cr_assert_eq(rest.status, RUN_OK);
+    cr_assert_eq(rest.n_epochs, 2);
+    for (int e = 0; e < 2; e++) {
+        cr_assert_eq(rest.epochs[e].train_loss, full.epochs[e].train_loss, "epoch %d train loss %.9g vs %.9g", e, rest.epochs[e].train_loss, full.epochs[e].train_loss);
+        cr_assert_eq(rest.epochs[e].test_loss, full.epochs[e].test_loss, "epoch %d", e);
+        cr_assert_eq(rest.epochs[e].test_top1, full.epochs[e].test_top1, "epoch %d", e);
+    }
+    cr_assert_gt(full.epochs[1].test_top1, 50.0, "learns: %.2f%%", full.epochs[1].test_top1);
+    run_result_free(&full);
+    run_result_free(&part);
+    run_result_free(&rest);
+}
+
+Test(run, checkpoint_of_another_configuration_is_refused)
+{
+    RunConfig c;
+    RunResult r;
+    QbErr err = {{0}};
+    config(&c);
+    c.epochs = 1;
+    cr_assert_eq(run_execute(&c, &r, NULL, NULL, NULL, &err), 0, "%s", err.msg);
+    run_result_free(&r);
+    c.lr = 0.01f;
+    cr_assert_eq(run_execute(&c, &r, NULL, NULL, NULL, &err), -1);
+    cr_assert(strstr(err.msg, ckpt) && strstr(err.msg, "different configuration"), "%s", err.msg);
+    run_result_free(&r);
+}
+
+Test(run, missing_data_directory_is_a_clear_error)
+{
+    RunConfig c;
+    RunResult r;
+    QbErr err = {{0}};
+    config(&c);
+    snprintf(c.data, sizeof c.data, "cifar10");
+    snprintf(c.data_dir, sizeof c.data_dir, "/nonexistent/cifar");
+    cr_assert_eq(run_execute(&c, &r, NULL, NULL, NULL, &err), -1);
+    cr_assert(strstr(err.msg, "/nonexistent/cifar"), "%s", err.msg);
+    run_result_free(&r);
+}
