@@ -45,6 +45,9 @@ float qc_grad_scale(double n, double qp);
  * statistics around position q·(n−1), as torch.quantile does. scratch: n floats, overwritten. */
 float qc_abs_quantile(const float *x, size_t n, double q, float *scratch);
 
+/* mean(|x[0..n)|), summed in double in index order (deterministic). */
+double qc_abs_mean(const float *x, size_t n);
+
 /* Writes the levels k/norm, k = qn..qp, ascending, into out[0..cap) and returns the count
  * (qp − qn + 1). Every levels() callback follows the same contract: it writes at most cap
  * entries and returns the full count, so out may be NULL with cap 0 to ask for the count
@@ -60,8 +63,8 @@ void qc_int_range(int bits, int is_signed, int symmetric, int *qn, int *qp);
  * Parallel over blocks. A NaN input stays NaN. */
 void qc_uniform_forward(const float *x, float *y, int nblocks, size_t len, const float *step,
                         int step_stride, float qn, float qp);
-/* Its backward: dx (+)= dy·1[qn <= v <= qp] (assign when add == 0; dx may be NULL), and
- * dstep[i] = Σ_{block i} dy·∂y/∂s with ∂y/∂s = rnd(v) − v inside, qn below, qp above (in
+/* Its backward: dx (+)= dy·1[qn <= v <= qp] (assign when add == 0; dx may be NULL), and,
+ * unless dstep is NULL, dstep[i] = Σ_{block i} dy·∂y/∂s with ∂y/∂s = rnd(v) − v inside, qn below, qp above (in
  * double, each block summed in order, so the result does not depend on the thread count). */
 void qc_uniform_backward(const float *x, const float *dy, float *dx, int add, int nblocks,
                          size_t len, const float *step, int step_stride, float qn, float qp,

@@ -73,6 +73,14 @@ float qc_abs_quantile(const float *x, size_t n, double q, float *scratch)
     return (float)(scratch[lo] + w * ((double)scratch[hi] - scratch[lo]));
 }
 
+double qc_abs_mean(const float *x, size_t n)
+{
+    double s = 0.0;
+    for (size_t i = 0; i < n; i++)
+        s += fabs((double)x[i]);
+    return n ? s / (double)n : 0.0;
+}
+
 int qc_levels_uniform(int qn, int qp, double norm, double *out, int cap)
 {
     int count = qp - qn + 1;
@@ -126,7 +134,8 @@ void qc_uniform_backward(const float *x, const float *dy, float *dx, int add, in
             if (db)
                 db[i] = (add ? db[i] : 0.0f) + (inside ? gb[i] : 0.0f);
         }
-        dstep[b] = acc;
+        if (dstep)
+            dstep[b] = acc;
     }
 }
 

@@ -1,0 +1,14 @@
+/* ASQ's observable extras (spec §7): the dead-adapter fraction to log (pitfall P-A2) and the
+ * adapter's size for the cost model (§9.3). The method itself is asq_ops in the registry. */
+#ifndef QB_ASQ_H
+#define QB_ASQ_H
+
+#include "quantizer.h"
+
+/* Fraction of the last forward's samples with β < 0.1; −1 if q is not an ASQ quantizer. */
+double asq_dead_fraction(const Quantizer *q);
+/* Parameters and MACs of the adapter for C input channels at ratio r (spec §7.1, §9.3):
+ * C·h + 2h + 1 and C·h + h with h = floor(C/r) when C >= 2r; else C + 1 and C. */
+void asq_adapter_size(int channels, int ratio, long *params, long *macs);
+
+#endif

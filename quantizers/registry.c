@@ -1,0 +1,139 @@
+#include "registry.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "qcommon.h"
+
+extern const QuantizerOps uniform_ops;
+extern const QuantizerOps dorefa_ops;
+extern const QuantizerOps pact_ops;
+extern const QuantizerOps lsq_ops;
+extern const QuantizerOps asq_ops;
+
+/* The one list of methods. Adding one = its extern above and one line here. */
+static const QuantizerOps *const methods[] = {
+    &uniform_ops,
+    &dorefa_ops,
+    &pact_ops,
+    &lsq_ops,
+    &asq_ops,
+};
+
+#define NMETHODS ((int)(sizeof methods / sizeof methods[0]))
+
+int quantizer_count(void) { return NMETHODS; }
+
+const QuantizerOps *quantizer_at(int i) { return i >= 0 && i < NMETHODS ? methods[i] : NULL; }
+
+const QuantizerOps *quantizer_find(const char *name)
+{
+    for (int i = 0; i < NMETHODS; i++)
+        if (strcmp(methods[i]->name, name) == 0)
+            return methods[i];
+    return NULL;
+}
+
+void quantizer_names(char *out, size_t cap)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (int i = 0; i < NMETHODS && used < cap; i++)
+        used += (size_t)snprintf(out + used, cap - used, "%s%s", i ? ", " : "", methods[i]->name);
+}
+
+static void option_names(const QuantizerOps *ops, char *out, size_t cap)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (const QuantOptionSpec *s = ops->options; s && s->name && used < cap; s++)
+        used += (size_t)snprintf(out + used, cap - used, "%s%s", used ? ", " : "", s->name);
+}
+
+static const QuantOptionSpec *option_spec(const QuantizerOps *ops, const char *name)
+{
+    for (const QuantOptionSpec *s = ops->options; s && s->name; s++)
+        if (strcmp(s->name, name) == 0)
+            return s;
+    return NULL;
+}
+
+/* An enum value must be one of "a|b|c"; numbers must parse completely. */
+static int value_valid(const QuantOptionSpec *s, const char *v)
+{
+    char *end;
+    errno = 0;
+    if (strcmp(s->values, "int") == 0) {
+        (void)strtol(v, &end, 10);
+        return *v && !*end && !errno;
+    }
+    if (strcmp(s->values, "float") == 0) {
+        (void)strtod(v, &end);
+        return *v && !*end && !errno;
+    }
+    size_t n = strlen(v);
+    for (const char *p = s->values; *p;) {
+        const char *bar = strchr(p, '|');
+        size_t len = bar ? (size_t)(bar - p) : strlen(p);
+        if (len == n && strncmp(p, v, n) == 0)
+            return 1;
+        p += len + (bar != NULL);
+    }
+    return 0;
+}
+
+static int options_check(const QuantizerOps *ops, const QuantOption *opts, int nopts, QbErr *err)
+{
+    if (nopts > QOPT_MAX)
+        return qb_fail(err, "%s: %d options given, at most %d", ops->name, nopts, QOPT_MAX);
+    for (int i = 0; i < nopts; i++) {
+        const QuantOptionSpec *s = option_spec(ops, opts[i].name);
+        if (!s) {
+            char known[256];
+            option_names(ops, known, sizeof known);
+            return qb_fail(err, "%s has no option '%s' (%s%s)", ops->name, opts[i].name,
+                           *known ? "its options: " : "it takes none", known);
+        }
+        if (!value_valid(s, opts[i].value))
+            return qb_fail(err, "%s option %s: expected %s, got '%s'", ops->name, s->name,
+                           s->values, opts[i].value);
+    }
+    return 0;
+}
+
+Quantizer *quantizer_new(const char *method, QuantRole role, int bits, int is_signed,
+                         const QuantOption *opts, int nopts, QbErr *err)
+{
+    const QuantizerOps *ops = quantizer_find(method);
+    if (!ops) {
+        char known[256];
+        quantizer_names(known, sizeof known);
+        qb_fail(err, "unknown quantizer method '%s' (known: %s)", method, known);
+        return NULL;
+    }
+    /* levels() carries the method's own bit and option constraints (e.g. POST at 2 bits). */
+    if (qc_bits_check(ops, role, bits, err) < 0 || options_check(ops, opts, nopts, err) < 0 ||
+        ops->levels(bits, role, opts, nopts, NULL, 0, err) < 0)
+        return NULL;
+    Quantizer *q = calloc(1, sizeof *q);
+    QB_ASSERT(q);
+    q->ops = ops;
+    q->role = role;
+    q->bits = bits;
+    q->is_signed = is_signed;
+    if (nopts)
+        memcpy(q->opts, opts, (size_t)nopts * sizeof *opts);
+    q->nopts = nopts;
+    return q;
+}
+
+void quantizer_delete(Quantizer *q)
+{
+    if (!q)
+        return;
+    if (q->ops->destroy)
+        q->ops->destroy(q);
+    free(q);
+}

@@ -1,0 +1,27 @@
+/* The registry of quantizer methods: the one const table (registry.c), lookup by name, and
+ * quantizer_new, which validates a method/role/bits/options request before any plan runs. */
+#ifndef QB_REGISTRY_H
+#define QB_REGISTRY_H
+
+#include <stddef.h>
+
+#include "quantizer.h"
+
+/* The method called `name`, or NULL. */
+const QuantizerOps *quantizer_find(const char *name);
+/* Table walk (tests, docs): index 0..quantizer_count()-1. */
+int quantizer_count(void);
+const QuantizerOps *quantizer_at(int i);
+/* "uniform, dorefa, pact, ..." into out (for "unknown method" messages). */
+void quantizer_names(char *out, size_t cap);
+
+/* A new, unplanned quantizer (calloc'd; layer_quantize takes ownership and runs its plan).
+ * Checks that the method exists, supports `role` at `bits` (spec §1.8), and that every option
+ * is declared by the method with a valid value; NULL with err otherwise. is_signed asks for
+ * a signed activation range (a first layer's normalised input). */
+Quantizer *quantizer_new(const char *method, QuantRole role, int bits, int is_signed,
+                         const QuantOption *opts, int nopts, QbErr *err);
+/* Frees a quantizer that was never handed to layer_quantize. */
+void quantizer_delete(Quantizer *q);
+
+#endif

@@ -1,0 +1,272 @@
+#include "schemes.h"
+
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../bench/core/layers/layers.h"
+#include "registry.h"
+
+/* spec §8. Methods are looked up by name at run time, so a scheme may name a method that a
+ * build does not contain yet; using it is then an "unknown method" error. */
+static const Scheme schemes[] = {
+    {"lsq", "lsq", "lsq", "ASQ Table 5 Baseline (LSQ for weights and activations)"},
+    {"lsq+pot", "pot", "lsq", "ASQ Table 5 Baseline+POT (weights)"},
+    {"lsq+post", "post", "lsq", "ASQ Table 5 Baseline+POST (weights)"},
+    {"asq", "lsq", "asq", "ASQ Tables 2-4 ASQ (Scheme 1); Table 5 Baseline+ASQ"},
+    {"asq+post", "post", "asq", "ASQ Tables 2-4 ASQ+POST (Scheme 2); Table 5 +POST+ASQ"},
+    {"apot", "apot", "apot", "APoT rows"},
+    {"pot", "pot", "pot", "APoT paper's PoT comparison"},
+    {"pact", "dorefa", "pact", "PACT rows (DoReFa weights)"},
+    {"uniform", "uniform", "uniform", "floor: min-max uniform"},
+};
+
+#define NSCHEMES ((int)(sizeof schemes / sizeof schemes[0]))
+#define FIRST_LAST_BITS 8 /* spec §1.3 */
+
+int scheme_count(void) { return NSCHEMES; }
+
+const Scheme *scheme_at(int i) { return i >= 0 && i < NSCHEMES ? &schemes[i] : NULL; }
+
+const Scheme *scheme_find(const char *name)
+{
+    for (int i = 0; i < NSCHEMES; i++)
+        if (strcmp(schemes[i].name, name) == 0)
+            return &schemes[i];
+    return NULL;
+}
+
+void scheme_names(char *out, size_t cap)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (int i = 0; i < NSCHEMES && used < cap; i++)
+        used += (size_t)snprintf(out + used, cap - used, "%s%s", i ? ", " : "", schemes[i].name);
+}
+
+/* What one compute layer gets; a NULL method leaves that tensor float. */
+typedef struct {
+    const char *wm, *am;
+    int wbits, abits;
+    int asigned;
+    int apot_ref;   /* the weight quantizer takes uniform_weight_scale: apot_ref */
+} LayerAssign;
+
+typedef enum { FL_LSQ8, FL_FP, FL_APOT_REF } FirstLast;
+
+static int first_last_parse(const char *s, FirstLast *out, QbErr *err)
+{
+    if (!s || strcmp(s, "lsq8") == 0)
+        *out = FL_LSQ8;
+    else if (strcmp(s, "fp") == 0)
+        *out = FL_FP;
+    else if (strcmp(s, "apot_ref") == 0)
+        *out = FL_APOT_REF;
+    else
+        return qb_fail(err, "first_last: expected lsq8, fp or apot_ref, got '%s'", s);
+    return 0;
+}
+
+static int scheme_lookup(const char *name, const Scheme **out, QbErr *err)
+{
+    *out = scheme_find(name);
+    if (*out)
+        return 0;
+    char known[256];
+    scheme_names(known, sizeof known);
+    return qb_fail(err, "unknown scheme '%s' (known: %s)", name, known);
+}
+
+/* spec §1.3: LSQ 8-bit weights and input, or float, or APoT's 8-bit max-scaled weights. */
+static LayerAssign edge_assign(FirstLast fl, int asigned)
+{
+    LayerAssign a = {0};
+    a.wbits = a.abits = FIRST_LAST_BITS;
+    a.asigned = asigned;
+    if (fl == FL_LSQ8)
+        a.wm = a.am = "lsq";
+    else if (fl == FL_APOT_REF) {
+        a.wm = "uniform";
+        a.apot_ref = 1;
+    }
+    return a;
+}
+
+/* The first override matching the layer, or -1. */
+static int override_find(const SchemeOptions *o, const char *layer)
+{
+    for (int i = 0; i < o->noverrides; i++)
+        if (fnmatch(o->overrides[i].pattern, layer, 0) == 0)
+            return i;
+    return -1;
+}
+
+static int override_apply(const LayerOverride *ov, LayerAssign *a, QbErr *err)
+{
+    if (strcmp(ov->scheme, "fp") == 0) {
+        a->wm = a->am = NULL;
+        return 0;
+    }
+    if (ov->scheme[0]) {
+        const Scheme *s;
+        if (scheme_lookup(ov->scheme, &s, err) < 0)
+            return qb_wrap(err, "override '%s': ", ov->pattern);
+        a->wm = s->wmethod;
+        a->am = s->amethod;
+        a->apot_ref = 0;
+    }
+    if (ov->bits)
+        a->wbits = a->abits = ov->bits;
+    return 0;
+}
+
+typedef struct {
+    const Scheme *scheme;
+    FirstLast fl;
+    int first, last;   /* layer indices of the first and last compute layers */
+    int wbits, abits;
+} ApplyCtx;
+
+static int assign_layer(const ApplyCtx *c, const Net *net, int li, const SchemeOptions *o,
+                        int *used, LayerAssign *a, QbErr *err)
+{
+    const Layer *L = &net->layers[li];
+    int asigned = L->in[0] == NET_INPUT;
+    if (li == c->first || li == c->last) {
+        *a = edge_assign(c->fl, asigned);
+        if (li == c->first && o->asq_first_layer)
+            a->am = "asq";
+    } else {
+        *a = (LayerAssign){c->scheme->wmethod, c->scheme->amethod, c->wbits, c->abits, asigned, 0};
+    }
+    int k = override_find(o, L->name);
+    if (k < 0)
+        return 0;
+    used[k] = 1;
+    return override_apply(&o->overrides[k], a, err) < 0 ? qb_wrap(err, "layer %s: ", L->name) : 0;
+}
+
+static int declares(const QuantizerOps *ops, const char *opt)
+{
+    for (const QuantOptionSpec *s = ops->options; s && s->name; s++)
+        if (strcmp(s->name, opt) == 0)
+            return 1;
+    return 0;
+}
+
+/* The options a method receives: the policy's own first (so they win), then the user's that
+ * the method declares. */
+static int options_for(const QuantizerOps *ops, const LayerAssign *a, const SchemeOptions *o,
+                       QuantOption *out)
+{
+    int n = 0;
+    if (a->apot_ref && declares(ops, "uniform_weight_scale"))
+        out[n++] = (QuantOption){"uniform_weight_scale", "apot_ref"};
+    for (int i = 0; i < o->nopts && n < QOPT_MAX; i++)
+        if (declares(ops, o->opts[i].name))
+            out[n++] = o->opts[i];
+    return n;
+}
+
+static Quantizer *quantizer_for(const char *method, QuantRole role, const LayerAssign *a,
+                                const SchemeOptions *o, QbErr *err)
+{
+    if (!method)
+        return NULL;
+    QuantOption opts[QOPT_MAX];
+    const QuantizerOps *ops = quantizer_find(method);
+    int n = ops ? options_for(ops, a, o, opts) : 0;
+    int bits = role == QROLE_WEIGHT ? a->wbits : a->abits;
+    Quantizer *q = quantizer_new(method, role, bits, role == QROLE_ACT && a->asigned, opts, n, err);
+    if (q)
+        q->seed = o->seed;
+    return q;
+}
+
+static int attach(Net *net, int li, const LayerAssign *a, const SchemeOptions *o, QbErr *err)
+{
+    if (!a->wm && !a->am)
+        return 0;
+    Quantizer *wq = quantizer_for(a->wm, QROLE_WEIGHT, a, o, err);
+    if (a->wm && !wq)
+        return -1;
+    Quantizer *aq = quantizer_for(a->am, QROLE_ACT, a, o, err);
+    if (a->am && !aq) {
+        quantizer_delete(wq);
+        return -1;
+    }
+    return layer_quantize(net, li, wq, aq, err);
+}
+
+/* Every option must reach some method in use, or it would be silently ignored. */
+static int options_check(const SchemeOptions *o, const LayerAssign *as, int n, QbErr *err)
+{
+    for (int i = 0; i < o->nopts; i++) {
+        int taken = 0;
+        for (int k = 0; k < n && !taken; k++) {
+            const char *m[2] = {as[k].wm, as[k].am};
+            for (int r = 0; r < 2; r++)
+                taken |= m[r] && quantizer_find(m[r]) && declares(quantizer_find(m[r]), o->opts[i].name);
+        }
+        if (!taken)
+            return qb_fail(err, "option %s is not declared by any quantizer method in use",
+                           o->opts[i].name);
+    }
+    return 0;
+}
+
+static int ctx_init(ApplyCtx *c, const Net *net, const char *scheme, int bits,
+                    const SchemeOptions *o, QbErr *err)
+{
+    if (scheme_lookup(scheme, &c->scheme, err) < 0 || first_last_parse(o->first_last, &c->fl, err) < 0)
+        return -1;
+    if (o->asq_first_layer && strcmp(c->scheme->amethod, "asq") != 0)
+        return qb_fail(err, "asq_first_layer needs a scheme with asq activations, not %s", scheme);
+    c->wbits = o->wbits ? o->wbits : bits;
+    c->abits = o->abits ? o->abits : bits;
+    c->first = c->last = -1;
+    for (int i = 0; i < net->nlayers; i++)
+        if (layer_is_compute(&net->layers[i])) {
+            if (c->first < 0)
+                c->first = i;
+            c->last = i;
+        }
+    if (c->first < 0)
+        return qb_fail(err, "scheme %s: the net has no conv2d or linear layer", scheme);
+    return 0;
+}
+
+/* Plans every layer before attaching anything, so a bad override or option fails cleanly. */
+static int plan_all(const ApplyCtx *c, const Net *net, const SchemeOptions *o, LayerAssign *as,
+                    QbErr *err)
+{
+    int used[o->noverrides > 0 ? o->noverrides : 1];
+    memset(used, 0, sizeof used);
+    for (int i = 0; i < net->nlayers; i++)
+        if (layer_is_compute(&net->layers[i]) && assign_layer(c, net, i, o, used, &as[i], err) < 0)
+            return -1;
+    for (int k = 0; k < o->noverrides; k++)
+        if (!used[k])
+            return qb_fail(err, "override '%s' matches no conv2d or linear layer",
+                           o->overrides[k].pattern);
+    return options_check(o, as, net->nlayers, err);
+}
+
+int scheme_apply(Net *net, const char *scheme, int bits, const SchemeOptions *o, QbErr *err)
+{
+    static const SchemeOptions defaults = {0};
+    if (!o)
+        o = &defaults;
+    ApplyCtx c = {0};
+    if (ctx_init(&c, net, scheme, bits, o, err) < 0)
+        return -1;
+    LayerAssign *as = calloc((size_t)net->nlayers, sizeof *as);
+    QB_ASSERT(as);
+    int rc = plan_all(&c, net, o, as, err);
+    for (int i = 0; i < net->nlayers && rc == 0; i++)
+        if (layer_is_compute(&net->layers[i]) && attach(net, i, &as[i], o, err) < 0)
+            rc = qb_wrap(err, "scheme %s, layer %s: ", scheme, net->layers[i].name);
+    free(as);
+    return rc;
+}

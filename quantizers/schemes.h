@@ -1,0 +1,55 @@
+/* Quantization schemes (spec §8): the table mapping a scheme name to its weight and
+ * activation methods, and scheme_apply, which attaches quantizers to every conv/linear layer
+ * of a net under the first/last-layer policy (§1.3) and per-layer overrides. */
+#ifndef QB_SCHEMES_H
+#define QB_SCHEMES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../bench/core/net.h"
+#include "quantizer.h"
+
+typedef struct {
+    const char *name;
+    const char *wmethod, *amethod;  /* registry names */
+    const char *paper_row;
+} Scheme;
+
+#define SCHEME_NAME_MAX 32
+
+/* Per-layer override; the first one whose pattern matches a layer wins. */
+typedef struct {
+    char pattern[LAYER_NAME_MAX];  /* exact layer name or fnmatch glob ("layer1.*") */
+    int bits;                      /* 0: keep the layer's bit-widths */
+    char scheme[SCHEME_NAME_MAX];  /* "": keep; "fp": leave the layer float; else a scheme */
+} LayerOverride;
+
+typedef struct {
+    /* NULL or "lsq8": first and last layer LSQ 8-bit weights and input (spec §1.3);
+     * "fp": leave them float; "apot_ref": 8-bit max-scaled weights only (APoT's code). */
+    const char *first_last;
+    int asq_first_layer;           /* ASQ schemes: 8-bit signed ASQ on the first layer's input */
+    int wbits, abits;              /* 0: both take scheme_apply's `bits` */
+    const QuantOption *opts;       /* method options; each goes to the methods declaring it */
+    int nopts;
+    const LayerOverride *overrides;
+    int noverrides;
+    uint64_t seed;                 /* run seed, for random quantizer inits (ASQ's adapter) */
+} SchemeOptions;
+
+/* The scheme called `name`, or NULL. */
+const Scheme *scheme_find(const char *name);
+int scheme_count(void);
+const Scheme *scheme_at(int i);
+/* "lsq, lsq+pot, ..." into out. */
+void scheme_names(char *out, size_t cap);
+
+/* Attaches quantizers to every conv2d/linear layer of `net` (before net_alloc); o may be NULL
+ * for the defaults. The first compute layer's input is signed when it is the net input.
+ * Every option must be declared by some method in use and every override must match a
+ * layer. On error (naming the scheme, layer or option) the net may be partly quantized:
+ * free it. */
+int scheme_apply(Net *net, const char *scheme, int bits, const SchemeOptions *o, QbErr *err);
+
+#endif
