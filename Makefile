@@ -38,6 +38,10 @@ TEST_BINS := $(TEST_DIRS:tests/%=$(BUILD)/tests/%/run)
 
 .PHONY: all deps test test-asan bench bench-vs-pytorch clean check-deps
 
+# The environment here sets OPENBLAS_CORETYPE=Haswell (AVX2 kernels). qbench's own targets run
+# with OpenBLAS's auto-detected kernels, measured faster on this machine; `make bench` times both.
+BLAS_AUTO := env -u OPENBLAS_CORETYPE
+
 all: check-deps $(BIN)
 
 # Installs the Debian packages qbench needs; a no-op when they are all present.
@@ -84,6 +88,31 @@ test-asan: check-deps
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  $(MAKE) --no-print-directory SANITIZE=1 test
 
+# Step timings and the sgemm peak, with OpenBLAS's auto-detected kernels and with the
+# Haswell ones; one JSON per kernel family under results/bench/.
+BENCH_FLAGS ?= --threads 2 --batch 128 --iters 20
+bench: check-deps $(BIN)
+	@mkdir -p results/bench
+	$(BLAS_AUTO) $(BIN) bench $(BENCH_FLAGS) --json results/bench/bench-auto.json
+	OPENBLAS_CORETYPE=Haswell $(BIN) bench $(BENCH_FLAGS) --json results/bench/bench-haswell.json
+
+# qbench then PyTorch (Debian's python3-torch, if installed) on the same step, same threads,
+# batch and shapes; PyTorch's allocator is tuned so it does not page-fault every step (its
+# strongest honest configuration).
+TORCH_MALLOC := MALLOC_MMAP_THRESHOLD_=17179869184 MALLOC_TRIM_THRESHOLD_=17179869184 \
+                MALLOC_TOP_PAD_=17179869184
+bench-vs-pytorch: check-deps $(BIN)
+	@mkdir -p results/bench
+	$(BLAS_AUTO) $(BIN) bench $(BENCH_FLAGS) --scheme lsq --bits 4 | tee results/bench/vs-qbench.txt
+	@$(TORCH_MALLOC) /usr/bin/python3 bench/perf/pytorch_step.py $(BENCH_FLAGS) \
+	  | tee results/bench/vs-pytorch.txt; rc=$${PIPESTATUS[0]}; \
+	if [ $$rc -eq 3 ]; then exit 0; elif [ $$rc -ne 0 ]; then exit $$rc; fi; \
+	for c in fp32-3x32x32 fp32-1x28x28 lsq4-3x32x32 lsq4-1x28x28; do \
+	  q=$$(awk -v c=$$c '$$1==c {print $$(NF-7)}' results/bench/vs-qbench.txt); \
+	  p=$$(awk -v c="$$c:" '$$2==c {print $$3}' results/bench/vs-pytorch.txt); \
+	  awk -v c=$$c -v q=$$q -v p=$$p 'BEGIN {printf "ratio qbench/pytorch %s: %.2f\n", c, q/p}'; \
+	done
+
 # Full-precision starting points on Fashion-MNIST, committed under nets/pretrained/ with their
 # logs. qbench's own targets run with OpenBLAS's auto-detected kernels (see README: faster
 # here than the Haswell kernels the environment's OPENBLAS_CORETYPE forces).
@@ -97,12 +126,12 @@ SMALLCNN_PRETRAIN := --net small_cnn --data fmnist --epochs 15 --batch 128 --lr 
 pretrain: $(PRETRAINED)/resnet20-fmnist.ckpt $(PRETRAINED)/small_cnn-fmnist.ckpt
 $(PRETRAINED)/resnet20-fmnist.ckpt: | check-deps $(BIN)
 	@mkdir -p $(@D)
-	env -u OPENBLAS_CORETYPE $(BIN) train $(RESNET20_PRETRAIN) --threads $(PRETRAIN_THREADS) \
+	$(BLAS_AUTO) $(BIN) train $(RESNET20_PRETRAIN) --threads $(PRETRAIN_THREADS) \
 	  --checkpoint $@.partial --resume 2>&1 | tee $(@:.ckpt=.log)
 	mv $@.partial $@
 $(PRETRAINED)/small_cnn-fmnist.ckpt: | check-deps $(BIN)
 	@mkdir -p $(@D)
-	env -u OPENBLAS_CORETYPE $(BIN) train $(SMALLCNN_PRETRAIN) --threads $(PRETRAIN_THREADS) \
+	$(BLAS_AUTO) $(BIN) train $(SMALLCNN_PRETRAIN) --threads $(PRETRAIN_THREADS) \
 	  --checkpoint $@.partial --resume 2>&1 | tee $(@:.ckpt=.log)
 	mv $@.partial $@
 
