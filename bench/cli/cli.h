@@ -27,7 +27,10 @@ typedef struct {
       "[--weight-decay F] [--bn-weight-decay F] [--schedule cosine|step|constant] "         \
       "[--warmup N] [--milestones A,B] [--gamma F] [--label-smoothing F] [--seed N] "       \
       "[--threads N] [--width F] [--shortcut a|b] [--train-subset N] [--crop-pad N] "       \
-      "[--no-flip] [--from CKPT] [--checkpoint FILE [--resume]] [--quiet]",                 \
+      "[--no-flip] [--from CKPT] [--scheme S --bits B] [--wbits B] [--abits B] "            \
+      "[--first-last lsq8|fp|apot_ref] [--asq-first-layer] [--set NAME=VALUE]... "          \
+      "[--override PATTERN=fp|BITS|SCHEME:BITS]... [--quant-lr-mult F] "                    \
+      "[--quant-weight-decay F] [--checkpoint FILE [--resume]] [--quiet]",                  \
       "train a network; checkpoints every epoch, resumes bit-identically")                  \
     X("eval", cmd_eval,                                                                     \
       "--net NAME --checkpoint FILE [--data fmnist] [--data-dir DIR] [--width F] "          \

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "../../nets/registry.h"
+#include "../../quantizers/schemes.h"
 #include "../core/checkpoint.h"
 #include "../core/data/dataset.h"
 #include "../core/data/loader.h"
@@ -71,6 +72,47 @@ static int parse_milestones(const char *text, Schedule *s, QbErr *err)
     return 0;
 }
 
+/* --set NAME=VALUE -> quantizer options */
+static int parse_options(const ArgList *sets, RunConfig *c, QbErr *err)
+{
+    for (int i = 0; i < sets->n; i++) {
+        const char *eq = strchr(sets->items[i], '=');
+        QuantOption *o = &c->qopts[c->nqopts];
+        if (!eq || eq == sets->items[i] || !eq[1] || c->nqopts == QOPT_MAX ||
+            (size_t)(eq - sets->items[i]) >= sizeof o->name || strlen(eq + 1) >= sizeof o->value)
+            return qb_fail(err, "--set %s: expected NAME=VALUE (at most %d)", sets->items[i],
+                           QOPT_MAX), CLI_USAGE;
+        memcpy(o->name, sets->items[i], (size_t)(eq - sets->items[i]));
+        o->name[eq - sets->items[i]] = '\0';
+        snprintf(o->value, sizeof o->value, "%s", eq + 1);
+        c->nqopts++;
+    }
+    return 0;
+}
+
+/* --override PATTERN=fp | PATTERN=BITS | PATTERN=SCHEME:BITS */
+static int parse_overrides(const ArgList *ovs, RunConfig *c, QbErr *err)
+{
+    for (int i = 0; i < ovs->n; i++) {
+        LayerOverride *o = &c->overrides[c->noverrides];
+        const char *eq = strchr(ovs->items[i], '=');
+        char scheme[SCHEME_NAME_MAX] = "";
+        int bits = 0;
+        if (!eq || eq == ovs->items[i] || (size_t)(eq - ovs->items[i]) >= sizeof o->pattern ||
+            c->noverrides == RUN_OVERRIDES_MAX ||
+            (strcmp(eq + 1, "fp") && sscanf(eq + 1, "%d", &bits) != 1 &&
+             sscanf(eq + 1, "%31[^:]:%d", scheme, &bits) != 2))
+            return qb_fail(err, "--override %s: expected PATTERN=fp, PATTERN=BITS or "
+                                "PATTERN=SCHEME:BITS", ovs->items[i]), CLI_USAGE;
+        memset(o, 0, sizeof *o);
+        memcpy(o->pattern, ovs->items[i], (size_t)(eq - ovs->items[i]));
+        snprintf(o->scheme, sizeof o->scheme, "%s", strcmp(eq + 1, "fp") ? scheme : "fp");
+        o->bits = bits;
+        c->noverrides++;
+    }
+    return 0;
+}
+
 static void write_result(const RunConfig *c, const RunResult *r)
 {
     const EpochRecord *last = r->n_epochs ? &r->epochs[r->n_epochs - 1] : NULL;
@@ -87,7 +129,8 @@ int cmd_train(int argc, char **argv, QbErr *err)
     RunConfig c;
     runcfg_defaults(&c);
     char sched[16] = "cosine", milestones[64] = "", optim[8] = "sgd";
-    int no_flip = 0, quiet = 0;
+    int no_flip = 0, quiet = 0, bits = 0;
+    ArgList sets = {0}, ovs = {0};
     const ArgSpec specs[] = {
         {"--net", ARG_STR, c.net, 0, 0, sizeof c.net},
         {"--width", ARG_FLOAT, &c.width, 0.01, 64, 0},
@@ -113,6 +156,16 @@ int cmd_train(int argc, char **argv, QbErr *err)
         {"--seed", ARG_U64, &c.seed, 0, 9007199254740992.0, 0},
         {"--threads", ARG_INT, &c.threads, 1, 256, 0},
         {"--from", ARG_STR, c.from, 0, 0, sizeof c.from},
+        {"--scheme", ARG_STR, c.scheme, 0, 0, sizeof c.scheme},
+        {"--bits", ARG_INT, &bits, 1, 32, 0},
+        {"--wbits", ARG_INT, &c.wbits, 1, 32, 0},
+        {"--abits", ARG_INT, &c.abits, 1, 32, 0},
+        {"--first-last", ARG_STR, c.first_last, 0, 0, sizeof c.first_last},
+        {"--asq-first-layer", ARG_FLAG, &c.asq_first_layer, 0, 0, 0},
+        {"--set", ARG_LIST, &sets, 0, 0, 0},
+        {"--override", ARG_LIST, &ovs, 0, 0, 0},
+        {"--quant-lr-mult", ARG_FLOAT, &c.quant_lr_mult, 0, 1000, 0},
+        {"--quant-weight-decay", ARG_FLOAT, &c.quant_weight_decay, 0, 1, 0},
         {"--checkpoint", ARG_STR, c.ckpt, 0, 0, sizeof c.ckpt},
         {"--resume", ARG_FLAG, &c.resume, 0, 0, 0},
         {"--quiet", ARG_FLAG, &quiet, 0, 0, 0},
@@ -122,6 +175,15 @@ int cmd_train(int argc, char **argv, QbErr *err)
     if (rc)
         return rc;
     c.flip = !no_flip;
+    if ((rc = parse_options(&sets, &c, err)) || (rc = parse_overrides(&ovs, &c, err)))
+        return rc;
+    if (c.scheme[0] && !bits && !(c.wbits && c.abits))
+        return qb_fail(err, "--scheme %s needs --bits B (or --wbits and --abits)", c.scheme),
+               CLI_USAGE;
+    if (bits) {
+        c.wbits = c.wbits ? c.wbits : bits;
+        c.abits = c.abits ? c.abits : bits;
+    }
     if (strcmp(c.shortcut, "a") && strcmp(c.shortcut, "b"))
         return qb_fail(err, "--shortcut %s: expected a or b", c.shortcut), CLI_USAGE;
     if (optim_kind_parse(optim, &c.optimizer) < 0)

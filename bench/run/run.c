@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "../../nets/registry.h"
+#include "../../quantizers/schemes.h"
 #include "../core/checkpoint.h"
 #include "../core/cost.h"
 #include "../core/data/dataset.h"
@@ -83,6 +84,7 @@ void runcfg_to_json(const RunConfig *c, JsonW *w, const char *key)
     char buf[64];
     jw_obj(w, key);
     jw_int(w, "abits", c->abits);
+    jw_bool(w, "asq_first_layer", c->asq_first_layer);
     jw_int(w, "batch", c->batch);
     jw_num(w, "bn_weight_decay", c->bn_weight_decay);
     jw_int(w, "classes", c->classes);
@@ -105,8 +107,8 @@ void runcfg_to_json(const RunConfig *c, JsonW *w, const char *key)
     for (int i = 0; i < c->noverrides; i++) {
         jw_obj(w, NULL);
         jw_int(w, "bits", c->overrides[i].bits);
-        jw_str(w, "method", c->overrides[i].method);
         jw_str(w, "pattern", c->overrides[i].pattern);
+        jw_str(w, "scheme", c->overrides[i].scheme);
         jw_obj_end(w);
     }
     jw_arr_end(w);
@@ -228,6 +230,12 @@ static int model_build(Run *r, QbErr *err)
     o.shortcut = c->shortcut[0];
     if (net_build(&r->net, c->net, &o, err) < 0)
         return -1;
+    if (c->scheme[0]) {
+        SchemeOptions so = {c->first_last, c->asq_first_layer, c->wbits, c->abits, c->qopts,
+                            c->nqopts, c->overrides, c->noverrides, c->seed};
+        if (scheme_apply(&r->net, c->scheme, c->wbits, &so, err) < 0)
+            return -1;
+    }
     if (net_alloc(&r->net, c->batch, c->threads, err) < 0)
         return -1;
     Rng init = rng_stream(c->seed, "init");

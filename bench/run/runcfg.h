@@ -6,20 +6,13 @@
 #include <stdint.h>
 
 #include "../../quantizers/quantizer.h"
+#include "../../quantizers/schemes.h"
 #include "../core/optim/optim.h"
 #include "../core/optim/sched.h"
 #include "../core/tensor.h"
 
 #define RUN_PATH_MAX 512
 #define RUN_OVERRIDES_MAX 16
-
-/* A per-layer override: layers whose name matches `pattern` (exact or glob) get these bits
- * and/or method, or stay full precision. */
-typedef struct {
-    char pattern[64];
-    int bits;            /* 0: keep */
-    char method[32];     /* "": keep; "fp": full precision */
-} LayerOverride;
 
 typedef struct {
     /* model */
@@ -50,9 +43,10 @@ typedef struct {
     char scheme[32];
     int wbits, abits;
     char first_last[16]; /* lsq8 (default), fp, apot_ref */
+    int asq_first_layer; /* ASQ schemes: ASQ on the first layer's input too (spec 1.3) */
     QuantOption qopts[QOPT_MAX];
     int nqopts;
-    LayerOverride overrides[RUN_OVERRIDES_MAX];
+    LayerOverride overrides[RUN_OVERRIDES_MAX]; /* mixed precision (schemes.h) */
     int noverrides;
     char from[RUN_PATH_MAX];   /* start from these weights (a full-precision checkpoint) */
     /* outputs */
