@@ -15,7 +15,8 @@ typedef struct {
 } CliCommand;
 
 #define CLI_COMMANDS                                                                       \
-    X("bench", cmd_bench, "[--threads N] [--batch N] [--iters N] [--warmup N] [--net NAME] [--json FILE]",            \
+    X("bench", cmd_bench, "[--threads N] [--batch N] [--iters N] [--warmup N] [--net NAME] "                 \
+      "[--scheme S [--bits B]] [--json FILE]",            \
       "time the training step and the sgemm peak")                                        \
     X("macs", cmd_macs,                                                                     \
       "--net NAME [--input CxHxW] [--classes K] [--width F] [--shortcut a|b] "              \

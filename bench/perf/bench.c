@@ -10,6 +10,7 @@
 #include <cblas.h>
 
 #include "../../nets/registry.h"
+#include "../../quantizers/schemes.h"
 #include "../cli/args.h"
 #include "../cli/cli.h"
 #include "../core/atomic_file.h"
@@ -62,8 +63,8 @@ typedef struct {
 } StepTiming;
 
 /* Builds the net at `in`, then times `iters` steps after `warmup` untimed ones. */
-static int time_steps(const char *name, Dims in, int batch, int threads, int iters, int warmup,
-                      StepTiming *out, QbErr *err)
+static int time_steps(const char *name, Dims in, const char *scheme, int bits, int batch,
+                      int threads, int iters, int warmup, StepTiming *out, QbErr *err)
 {
     Net net;
     NetOptions o;
@@ -71,6 +72,10 @@ static int time_steps(const char *name, Dims in, int batch, int threads, int ite
     o.input = in;
     if (net_build(&net, name, &o, err) < 0)
         return -1;
+    if (scheme[0] && scheme_apply(&net, scheme, bits, NULL, err) < 0) {
+        net_free(&net);
+        return -1;
+    }
     CostTable ct;
     cost_table(&net, &ct);
     out->macs = ct.macs;
@@ -113,8 +118,8 @@ static int time_steps(const char *name, Dims in, int batch, int threads, int ite
 }
 
 typedef struct {
-    int threads, batch, iters, warmup;
-    char net[32];
+    int threads, batch, iters, warmup, bits;
+    char net[32], scheme[32];
     char json[512];
 } BenchArgs;
 
@@ -139,13 +144,15 @@ static void report_case(JsonW *w, const char *label, const BenchArgs *a, const S
 
 int cmd_bench(int argc, char **argv, QbErr *err)
 {
-    BenchArgs a = {2, 128, 20, 3, "resnet20", ""};
+    BenchArgs a = {2, 128, 20, 3, 4, "resnet20", "", ""};
     const ArgSpec specs[] = {
         {"--threads", ARG_INT, &a.threads, 1, 256, 0},
         {"--batch", ARG_INT, &a.batch, 1, 4096, 0},
         {"--iters", ARG_INT, &a.iters, 1, 100000, 0},
         {"--warmup", ARG_INT, &a.warmup, 0, 1000, 0},
         {"--net", ARG_STR, a.net, 0, 0, sizeof a.net},
+        {"--scheme", ARG_STR, a.scheme, 0, 0, sizeof a.scheme},
+        {"--bits", ARG_INT, &a.bits, 2, 8, 0},
         {"--json", ARG_STR, a.json, 0, 0, sizeof a.json},
         {NULL, 0, NULL, 0, 0, 0},
     };
@@ -168,11 +175,18 @@ int cmd_bench(int argc, char **argv, QbErr *err)
     jw_arr(&w, "cases");
     static const Dims inputs[] = {{3, 32, 32}, {1, 28, 28}};
     double headline = 0.0;
-    for (int i = 0; i < 2 && rc == 0; i++) {
+    /* FP32 first; with --scheme the same shapes fake-quantized (label e.g. lsq4-3x32x32) */
+    for (int i = 0; i < (a.scheme[0] ? 4 : 2) && rc == 0; i++) {
         StepTiming t;
         char label[64];
-        snprintf(label, sizeof label, "fp32-%dx%dx%d", inputs[i].c, inputs[i].h, inputs[i].w);
-        rc = time_steps(a.net, inputs[i], a.batch, a.threads, a.iters, a.warmup, &t, err);
+        const Dims in = inputs[i % 2];
+        const char *scheme = i < 2 ? "" : a.scheme;
+        if (i < 2)
+            snprintf(label, sizeof label, "fp32-%dx%dx%d", in.c, in.h, in.w);
+        else
+            snprintf(label, sizeof label, "%s%d-%dx%dx%d", a.scheme, a.bits, in.c, in.h, in.w);
+        rc = time_steps(a.net, in, scheme, a.bits, a.batch, a.threads, a.iters, a.warmup, &t,
+                        err);
         if (rc == 0) {
             report_case(&w, label, &a, &t, peak);
             if (i == 0)
