@@ -274,10 +274,10 @@ double asq_dead_fraction(const Quantizer *q)
     return q->ops == &asq_ops ? ((const Asq *)q->state)->dead : -1.0;
 }
 
-static void asq_destroy(Quantizer *q)
+float asq_beta(const Quantizer *q, int n)
 {
-    free(q->state);
-    q->state = NULL;
+    QB_ASSERT(q->ops == &asq_ops && n >= 0 && n < q->shape.n);
+    return ((const Asq *)q->state)->beta[n];
 }
 
 const QuantizerOps asq_ops = {
@@ -294,5 +294,5 @@ const QuantizerOps asq_ops = {
     .backward = asq_backward,
     .post_step = asq_post_step,
     .levels = asq_levels,
-    .destroy = asq_destroy,
+    .destroy = qc_state_free,
 };

@@ -7,6 +7,8 @@
 
 /* Fraction of the last forward's samples with β < 0.1; −1 if q is not an ASQ quantizer. */
 double asq_dead_fraction(const Quantizer *q);
+/* β_n of sample n in the last forward (q must be an ASQ quantizer). */
+float asq_beta(const Quantizer *q, int n);
 /* Parameters and MACs of the adapter for C input channels at ratio r (spec §7.1, §9.3):
  * C·h + 2h + 1 and C·h + h with h = floor(C/r) when C >= 2r; else C + 1 and C. */
 void asq_adapter_size(int channels, int ratio, long *params, long *macs);

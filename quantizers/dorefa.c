@@ -95,12 +95,6 @@ static int dorefa_levels(int bits, QuantRole role, const QuantOption *opts, int 
     return qp + 1;
 }
 
-static void dorefa_destroy(Quantizer *q)
-{
-    free(q->state);
-    q->state = NULL;
-}
-
 const QuantizerOps dorefa_ops = {
     .name = "dorefa",
     .roles = 1u << QROLE_WEIGHT,
@@ -115,5 +109,5 @@ const QuantizerOps dorefa_ops = {
     .backward = dorefa_backward,
     .post_step = NULL,
     .levels = dorefa_levels,
-    .destroy = dorefa_destroy,
+    .destroy = qc_state_free,
 };

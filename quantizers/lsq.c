@@ -123,12 +123,6 @@ static int lsq_levels(int bits, QuantRole role, const QuantOption *opts, int nop
     return qc_levels_uniform(qn, qp, qp, out, cap);
 }
 
-static void lsq_destroy(Quantizer *q)
-{
-    free(q->state);
-    q->state = NULL;
-}
-
 const QuantizerOps lsq_ops = {
     .name = "lsq",
     .roles = (1u << QROLE_WEIGHT) | (1u << QROLE_ACT),
@@ -143,5 +137,5 @@ const QuantizerOps lsq_ops = {
     .backward = lsq_backward,
     .post_step = lsq_post_step,
     .levels = lsq_levels,
-    .destroy = lsq_destroy,
+    .destroy = qc_state_free,
 };

@@ -102,12 +102,6 @@ static int pact_levels(int bits, QuantRole role, const QuantOption *opts, int no
     return qc_levels_uniform(0, qp, qp, out, cap);
 }
 
-static void pact_destroy(Quantizer *q)
-{
-    free(q->state);
-    q->state = NULL;
-}
-
 const QuantizerOps pact_ops = {
     .name = "pact",
     .roles = 1u << QROLE_ACT,
@@ -122,5 +116,5 @@ const QuantizerOps pact_ops = {
     .backward = pact_backward,
     .post_step = pact_post_step,
     .levels = pact_levels,
-    .destroy = pact_destroy,
+    .destroy = qc_state_free,
 };

@@ -70,6 +70,9 @@ void qc_uniform_backward(const float *x, const float *dy, float *dx, int add, in
                          size_t len, const float *step, int step_stride, float qn, float qp,
                          double *dstep);
 
+/* A destroy callback for methods whose state is one calloc'd struct. */
+void qc_state_free(Quantizer *q);
+
 /* Arena space for n doubles (the arena hands out 64-byte aligned floats). */
 double *qc_arena_doubles(Arena *a, size_t n);
 

@@ -140,3 +140,9 @@ void qc_uniform_backward(const float *x, const float *dy, float *dx, int add, in
 }
 
 double *qc_arena_doubles(Arena *a, size_t n) { return (double *)arena_floats(a, 2 * n); }
+
+void qc_state_free(Quantizer *q)
+{
+    free(q->state);
+    q->state = NULL;
+}

@@ -124,12 +124,6 @@ static int uniform_levels(int bits, QuantRole role, const QuantOption *opts, int
     return qc_levels_uniform(qn, qp, qp, out, cap);
 }
 
-static void uniform_destroy(Quantizer *q)
-{
-    free(q->state);
-    q->state = NULL;
-}
-
 const QuantizerOps uniform_ops = {
     .name = "uniform",
     .roles = (1u << QROLE_WEIGHT) | (1u << QROLE_ACT),
@@ -144,5 +138,5 @@ const QuantizerOps uniform_ops = {
     .backward = uniform_backward,
     .post_step = NULL,
     .levels = uniform_levels,
-    .destroy = uniform_destroy,
+    .destroy = qc_state_free,
 };
