@@ -36,11 +36,19 @@ typedef struct {
     X("eval", cmd_eval,                                                                     \
       "--net NAME --checkpoint FILE [--data fmnist] [--data-dir DIR] [--width F] "          \
       "[--shortcut a|b] [--batch N] [--threads N] [--json]",                                \
-      "top-1 and top-5 of a checkpoint on the test split")
+      "top-1 and top-5 of a checkpoint on the test split")                                \
+    X("levels", cmd_levels, "--method M --bits B [--role weight|act] [--set NAME=VALUE]... [--json]", \
+      "a quantizer's normalised level set")                                                 \
+    X("quantize", cmd_quantize,                                                             \
+      "--method M --bits B --role weight|act --in X.npy --out Y.npy [--signed] "            \
+      "[--grad-in DY.npy --grad-out DX.npy] [--set NAME=VALUE]... [--params-out P.json]",    \
+      "apply one quantizer to a float32 .npy tensor (and back-propagate)")
 
 int cmd_bench(int argc, char **argv, QbErr *err);
 int cmd_macs(int argc, char **argv, QbErr *err);
 int cmd_train(int argc, char **argv, QbErr *err);
 int cmd_eval(int argc, char **argv, QbErr *err);
+int cmd_levels(int argc, char **argv, QbErr *err);
+int cmd_quantize(int argc, char **argv, QbErr *err);
 
 #endif

@@ -1,0 +1,289 @@
+/* `qbench levels` and `qbench quantize`: one quantizer on its own, for plots and for checking
+ * qbench's numerics against another framework (spec section 8, tool convention). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../quantizers/registry.h"
+#include "../core/atomic_file.h"
+#include "../core/data/npy.h"
+#include "../core/json.h"
+#include "../core/net.h"
+#include "../core/threads.h"
+#include "args.h"
+#include "cli.h"
+
+static int parse_role(const char *s, QuantRole *role, QbErr *err)
+{
+    if (!strcmp(s, "weight"))
+        *role = QROLE_WEIGHT;
+    else if (!strcmp(s, "act"))
+        *role = QROLE_ACT;
+    else
+        return qb_fail(err, "--role %s: expected weight or act", s), CLI_USAGE;
+    return 0;
+}
+
+/* NAME=VALUE pairs; those naming a parameter of the quantizer are kept for later. */
+static int split_sets(const ArgList *sets, QuantOption *opts, int *nopts, QbErr *err)
+{
+    *nopts = 0;
+    for (int i = 0; i < sets->n; i++) {
+        const char *eq = strchr(sets->items[i], '=');
+        if (!eq || eq == sets->items[i] || !eq[1] || *nopts == QOPT_MAX ||
+            (size_t)(eq - sets->items[i]) >= QOPT_NAME_MAX || strlen(eq + 1) >= QOPT_NAME_MAX)
+            return qb_fail(err, "--set %s: expected NAME=VALUE", sets->items[i]), CLI_USAGE;
+        QuantOption *o = &opts[(*nopts)++];
+        memcpy(o->name, sets->items[i], (size_t)(eq - sets->items[i]));
+        o->name[eq - sets->items[i]] = '\0';
+        snprintf(o->value, sizeof o->value, "%s", eq + 1);
+    }
+    return 0;
+}
+
+int cmd_levels(int argc, char **argv, QbErr *err)
+{
+    char method[32] = "", role_s[8] = "weight";
+    int bits = 0, json = 0, nopts;
+    ArgList sets = {0};
+    QuantOption opts[QOPT_MAX];
+    QuantRole role;
+    const ArgSpec specs[] = {
+        {"--method", ARG_STR, method, 0, 0, sizeof method},
+        {"--bits", ARG_INT, &bits, 1, 32, 0},
+        {"--role", ARG_STR, role_s, 0, 0, sizeof role_s},
+        {"--set", ARG_LIST, &sets, 0, 0, 0},
+        {"--json", ARG_FLAG, &json, 0, 0, 0},
+        {NULL, 0, NULL, 0, 0, 0},
+    };
+    int rc = args_parse(argc, argv, specs, err);
+    if (rc || (rc = parse_role(role_s, &role, err)) || (rc = split_sets(&sets, opts, &nopts, err)))
+        return rc;
+    if (!method[0] || !bits)
+        return qb_fail(err, "--method and --bits are required"), CLI_USAGE;
+    Quantizer *q = quantizer_new(method, role, bits, 0, opts, nopts, err);
+    if (!q)
+        return -1;
+    int n = q->ops->levels(bits, role, opts, nopts, NULL, 0, err);
+    double *lv = n > 0 ? malloc(sizeof(double) * (size_t)n) : NULL;
+    if (n > 0)
+        q->ops->levels(bits, role, opts, nopts, lv, n, err);
+    quantizer_delete(q);
+    if (n < 0)
+        return -1;
+    for (int i = 0; i < n; i++)
+        printf(json ? "%s%.17g" : "%s%.17g\n", json ? (i ? ", " : "[") : "", lv[i]);
+    if (json)
+        printf("]\n");
+    free(lv);
+    return 0;
+}
+
+typedef struct {
+    char method[32], role[8], in[512], out[512], grad_in[512], grad_out[512], params_out[512];
+    int bits, is_signed;
+    ArgList sets;
+} QuantizeArgs;
+
+/* An .npy array as the quantizer's tensor: weights (K, ...) -> (K, C, kh, kw) with the tail
+ * folded; activations (N, C, H, W), (N, F) or (N, C, L). */
+static int npy_tensor(const char *path, const NpyArray *a, Tensor *t, QbErr *err)
+{
+    if (a->type != NPY_F32 || a->ndim < 1 || a->ndim > 4)
+        return qb_fail(err, "%s: expected a float32 array of 1 to 4 dimensions, got %s with %d",
+                       path, npy_type_name(a->type), a->ndim);
+    int d[4] = {1, 1, 1, 1};
+    for (int i = 0; i < a->ndim; i++)
+        d[i] = (int)a->shape[i];
+    *t = (Tensor){d[0], d[1], d[2], d[3], a->data};
+    return 0;
+}
+
+/* Parameters set by --set NAME=VALUE (the quantizer's own names, e.g. step, alpha). Returns
+ * 1 when `o` named a parameter (filled), 0 when it is an option. */
+static int set_param(Net *host, const QuantOption *o, QbErr *err, int *rc)
+{
+    size_t n = strlen(o->name);
+    for (int i = 0; i < host->nparams; i++) {
+        Param *p = &host->params[i];
+        size_t m = strlen(p->name);
+        if (m <= n + 1 || strcmp(p->name + m - n, o->name) || p->name[m - n - 1] != '.')
+            continue;
+        char *end;
+        float v = strtof(o->value, &end);
+        if (*end || end == o->value)
+            *rc = qb_fail(err, "--set %s=%s: expected a number", o->name, o->value);
+        for (size_t k = 0; k < p->numel; k++)
+            p->w[k] = v;
+        return 1;
+    }
+    return 0;
+}
+
+static void json_values(JsonW *w, const char *key, const float *v, size_t n, int per_channel)
+{
+    if (n == 1 && !per_channel) {
+        jw_num(w, key, v[0]);
+        return;
+    }
+    jw_arr(w, key);
+    for (size_t i = 0; i < n; i++)
+        jw_num(w, NULL, v[i]);
+    jw_arr_end(w);
+}
+
+/* {"params": {...}, "grads": {...}}, names without the "q.wq." prefix. */
+static int write_params(const char *path, const Net *host, const Quantizer *q, QbErr *err)
+{
+    JsonW w;
+    jw_init(&w, 1);
+    jw_obj(&w, NULL);
+    for (int pass = 0; pass < 2; pass++) {
+        jw_obj(&w, pass ? "grads" : "params");
+        for (int i = 0; i < host->nparams; i++) {
+            const Param *p = &host->params[i];
+            const char *name = p->name + strlen(q->prefix) + 4; /* "<prefix>.wq." */
+            int per_channel = q->role == QROLE_WEIGHT && p->numel == (size_t)q->shape.n;
+            json_values(&w, name, pass ? p->g : p->w, p->numel, per_channel);
+        }
+        jw_obj_end(&w);
+    }
+    jw_obj_end(&w);
+    int rc = atomic_write(path, w.buf, w.len, err);
+    jw_free(&w);
+    return rc;
+}
+
+/* Reads dy, back-propagates it, writes dx. */
+static int quantize_backward(const QuantizeArgs *a, Quantizer *q, const Tensor *x, QbErr *err)
+{
+    NpyArray dya;
+    Tensor dy;
+    if (npy_read(a->grad_in, &dya, err) < 0)
+        return -1;
+    int rc = npy_tensor(a->grad_in, &dya, &dy, err);
+    if (rc == 0 && tensor_numel(&dy) != tensor_numel(x))
+        rc = qb_fail(err, "%s: %zu values, but the input has %zu", a->grad_in, tensor_numel(&dy),
+                     tensor_numel(x));
+    float *dxd = rc == 0 ? calloc(tensor_numel(x) + 1, sizeof(float)) : NULL;
+    if (rc == 0) {
+        Tensor dx = *x;
+        dx.data = dxd;
+        q->ops->backward(q, x, &dy, &dx, 0);
+        if (a->grad_out[0])
+            rc = npy_write(a->grad_out, NPY_F32, dya.ndim, dya.shape, dxd, err);
+    }
+    free(dxd);
+    npy_free(&dya);
+    return rc;
+}
+
+static int declares_option(const QuantizerOps *ops, const char *name)
+{
+    for (const QuantOptionSpec *s = ops->options; s && s->name; s++)
+        if (!strcmp(s->name, name))
+            return 1;
+    return 0;
+}
+
+/* The quantizer planned on a host net that holds only its parameters, bound to its own
+ * scratch arena, as a layer would have it. */
+typedef struct {
+    Net host;
+    Arena scratch;
+    float initialised;
+} QuantHost;
+
+static int host_setup(QuantHost *h, Quantizer *q, const Tensor *x, QbErr *err)
+{
+    memset(h, 0, sizeof *h);
+    snprintf(q->prefix, sizeof q->prefix, "q");
+    q->shape = *x;
+    q->shape.data = NULL;
+    q->initialised = &h->initialised;
+    net_init(&h->host, (Dims){1, 1, 1});
+    h->host.train = 1;
+    if (q->ops->plan(q, &h->host, err) < 0 || net_alloc(&h->host, 1, 1, err) < 0)
+        return -1;
+    Arena m;
+    arena_measure(&m);
+    q->ops->bind(q, &h->host, &m);
+    if (arena_create(&h->scratch, m.used + ARENA_ALIGN, err) < 0)
+        return -1;
+    q->ops->bind(q, &h->host, &h->scratch);
+    return 0;
+}
+
+int cmd_quantize(int argc, char **argv, QbErr *err)
+{
+    QuantizeArgs a = {0};
+    snprintf(a.role, sizeof a.role, "weight");
+    const ArgSpec specs[] = {
+        {"--method", ARG_STR, a.method, 0, 0, sizeof a.method},
+        {"--bits", ARG_INT, &a.bits, 1, 32, 0},
+        {"--role", ARG_STR, a.role, 0, 0, sizeof a.role},
+        {"--signed", ARG_FLAG, &a.is_signed, 0, 0, 0},
+        {"--in", ARG_STR, a.in, 0, 0, sizeof a.in},
+        {"--out", ARG_STR, a.out, 0, 0, sizeof a.out},
+        {"--grad-in", ARG_STR, a.grad_in, 0, 0, sizeof a.grad_in},
+        {"--grad-out", ARG_STR, a.grad_out, 0, 0, sizeof a.grad_out},
+        {"--params-out", ARG_STR, a.params_out, 0, 0, sizeof a.params_out},
+        {"--set", ARG_LIST, &a.sets, 0, 0, 0},
+        {NULL, 0, NULL, 0, 0, 0},
+    };
+    QuantRole role;
+    QuantOption all[QOPT_MAX], opts[QOPT_MAX], params[QOPT_MAX];
+    int nall, nopts = 0, nparams = 0;
+    int rc = args_parse(argc, argv, specs, err);
+    if (rc || (rc = parse_role(a.role, &role, err)) || (rc = split_sets(&a.sets, all, &nall, err)))
+        return rc;
+    if (!a.method[0] || !a.bits || !a.in[0] || !a.out[0])
+        return qb_fail(err, "--method, --bits, --in and --out are required"), CLI_USAGE;
+    if (!a.grad_in[0] != !a.grad_out[0])
+        return qb_fail(err, "--grad-in and --grad-out go together"), CLI_USAGE;
+    const QuantizerOps *ops = quantizer_find(a.method);
+    for (int i = 0; i < nall; i++) {
+        if (ops && declares_option(ops, all[i].name))
+            opts[nopts++] = all[i];
+        else
+            params[nparams++] = all[i];
+    }
+    threads_set(1);
+    Quantizer *q = quantizer_new(a.method, role, a.bits, a.is_signed, opts, nopts, err);
+    if (!q)
+        return -1;
+    NpyArray xa;
+    Tensor x;
+    QuantHost h;
+    memset(&h, 0, sizeof h);
+    if ((rc = npy_read(a.in, &xa, err)) < 0) {
+        quantizer_delete(q);
+        return -1;
+    }
+    float *y = calloc(xa.count + 1, sizeof(float));
+    if ((rc = npy_tensor(a.in, &xa, &x, err)) == 0 && (rc = host_setup(&h, q, &x, err)) == 0) {
+        if (q->ops->init)
+            q->ops->init(q, &x);
+        for (int i = 0; i < nparams && rc == 0; i++)
+            if (!set_param(&h.host, &params[i], err, &rc))
+                rc = qb_fail(err, "--set %s: %s has no option or parameter of that name",
+                             params[i].name, a.method);
+        Tensor yt = x;
+        yt.data = y;
+        if (rc == 0)
+            q->ops->forward(q, &x, &yt);
+        if (rc == 0)
+            rc = npy_write(a.out, NPY_F32, xa.ndim, xa.shape, y, err);
+        if (rc == 0 && a.grad_in[0])
+            rc = quantize_backward(&a, q, &x, err);
+        if (rc == 0 && a.params_out[0])
+            rc = write_params(a.params_out, &h.host, q, err);
+    }
+    free(y);
+    npy_free(&xa);
+    quantizer_delete(q);
+    net_free(&h.host);
+    arena_free(&h.scratch);
+    return rc;
+}

@@ -1,0 +1,124 @@
+/* The command line as users type it: exit codes, usage errors, and the tools' outputs on
+ * small cases with known answers. Runs the built binary ($QBENCH_BIN, set by make test). */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../../bench/core/data/npy.h"
+
+static char dir[128];
+
+static void setup(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/qb-cli-%d", (int)getpid());
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "mkdir -p %s", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+static void teardown(void)
+{
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+TestSuite(cli, .init = setup, .fini = teardown);
+
+/* Runs qbench with `args`; returns its exit code and its stdout+stderr in out. */
+static int qbench(const char *args, char *out, size_t cap)
+{
+    const char *bin = getenv("QBENCH_BIN");
+    cr_assert(bin, "QBENCH_BIN is not set (run through make test)");
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "cd %s && %s %s 2>&1", dir, bin, args);
+    FILE *p = popen(cmd, "r");
+    cr_assert(p);
+    size_t n = fread(out, 1, cap - 1, p);
+    out[n] = '\0';
+    int st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+Test(cli, unknown_command_and_flags_exit_2_with_usage)
+{
+    char out[8192];
+    cr_assert_eq(qbench("frobnicate", out, sizeof out), 2);
+    cr_assert(strstr(out, "unknown command"), "%s", out);
+    cr_assert_eq(qbench("macs --net resnet20 --bogus 1", out, sizeof out), 2);
+    cr_assert(strstr(out, "--bogus") && strstr(out, "usage: qbench macs"), "%s", out);
+    cr_assert_eq(qbench("macs --net resnet20 --input 3x32", out, sizeof out), 2);
+    cr_assert(strstr(out, "CxHxW"), "%s", out);
+    cr_assert_eq(qbench("train --epochs 0", out, sizeof out), 2);
+    cr_assert(strstr(out, "--epochs 0"), "%s", out);
+    cr_assert_eq(qbench("macs --help", out, sizeof out), 0);
+}
+
+Test(cli, macs_json_has_the_totals)
+{
+    char out[1 << 16];
+    cr_assert_eq(qbench("macs --net resnet20 --input 1x28x28 --classes 10 --json", out, sizeof out), 0);
+    cr_assert(strstr(out, "\"params\": 272186") && strstr(out, "\"macs\": 31021952") &&
+                  strstr(out, "\"bitops\"") && strstr(out, "\"size_bytes\"") &&
+                  strstr(out, "\"layers\": ["),
+              "%.400s", out);
+}
+
+Test(cli, levels_of_2bit_lsq_activations)
+{
+    char out[1024];
+    cr_assert_eq(qbench("levels --method lsq --bits 2 --role act --json", out, sizeof out), 0);
+    cr_assert(strstr(out, "[0, 0.33333333333333331, 0.66666666666666663, 1]"), "%s", out);
+    cr_assert_eq(qbench("levels --method lsq --bits 1 --role act", out, sizeof out), 1);
+    cr_assert(strstr(out, "2..8"), "%s", out);
+}
+
+/* Spec 2, worked test: 2-bit activations, s = 0.5, dL/dy = 1. */
+Test(cli, quantize_reproduces_the_lsq_worked_example)
+{
+    const float x[8] = {-0.3f, 0.0f, 0.24f, 0.25f, 0.26f, 0.75f, 1.5f, 1.6f};
+    const float ones[8] = {1, 1, 1, 1, 1, 1, 1, 1};
+    const float want_y[8] = {0, 0, 0, 0, 0.5f, 1.0f, 1.5f, 1.5f}, want_dx[8] = {0, 1, 1, 1, 1, 1, 1, 0};
+    const int64_t shape[2] = {1, 8};
+    char px[256], pdy[256], out[4096];
+    QbErr err = {{0}};
+    snprintf(px, sizeof px, "%s/x.npy", dir);
+    snprintf(pdy, sizeof pdy, "%s/dy.npy", dir);
+    cr_assert_eq(npy_write(px, NPY_F32, 2, shape, x, &err), 0, "%s", err.msg);
+    cr_assert_eq(npy_write(pdy, NPY_F32, 2, shape, ones, &err), 0, "%s", err.msg);
+    cr_assert_eq(qbench("quantize --method lsq --bits 2 --role act --in x.npy --out y.npy "
+                        "--grad-in dy.npy --grad-out dx.npy --set step=0.5 --params-out p.json",
+                        out, sizeof out), 0, "%s", out);
+    NpyArray y, dx;
+    char py[256], pdx[256];
+    snprintf(py, sizeof py, "%s/y.npy", dir);
+    snprintf(pdx, sizeof pdx, "%s/dx.npy", dir);
+    cr_assert_eq(npy_read(py, &y, &err), 0, "%s", err.msg);
+    cr_assert_eq(npy_read(pdx, &dx, &err), 0, "%s", err.msg);
+    cr_assert_arr_eq(y.data, want_y, sizeof want_y);
+    cr_assert_arr_eq(dx.data, want_dx, sizeof want_dx);
+    npy_free(&y);
+    npy_free(&dx);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "cat %s/p.json", dir);
+    FILE *p = popen(cmd, "r");
+    size_t n = fread(out, 1, sizeof out - 1, p);
+    out[n] = '\0';
+    pclose(p);
+    cr_assert(strstr(out, "\"step\": 0.5") && strstr(out, "\"step\": 0.612372"), "%s", out);
+}
+
+Test(cli, quantize_names_a_bad_input_file)
+{
+    char out[2048], path[256];
+    snprintf(path, sizeof path, "%s/bad.npy", dir);
+    FILE *f = fopen(path, "wb");
+    fputs("\x93NUMPY garbage", f);
+    fclose(f);
+    cr_assert_eq(qbench("quantize --method lsq --bits 4 --role act --in bad.npy --out y.npy", out,
+                        sizeof out), 1);
+    cr_assert(strstr(out, "bad.npy"), "%s", out);
+}
