@@ -103,7 +103,8 @@ static void uniform_forward(Quantizer *q, const Tensor *x, Tensor *y)
                        st->lo, st->hi);
 }
 
-/* STE with the clip mask 1[Qn <= v <= Qp]; there is no parameter to train. */
+/* STE with the clip mask 1[Qn <= v <= Qp] (none under apot_ref, which does not clip); there
+ * is no parameter to train. */
 static void uniform_backward(Quantizer *q, const Tensor *x, const Tensor *dy, Tensor *dx, int add)
 {
     Uniform *st = q->state;
