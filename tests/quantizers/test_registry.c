@@ -41,6 +41,7 @@ static void walk(CaseFn fn)
     double *lv = malloc(LEVELS_CAP * sizeof(double));
     for (int i = 0; i < quantizer_count(); i++) {
         const QuantizerOps *ops = quantizer_at(i);
+        int cases = 0;
         for (int role = 0; role < 2; role++) {
             if (!(ops->roles & (1u << role)))
                 continue;
@@ -55,8 +56,10 @@ static void walk(CaseFn fn)
                 }
                 cr_assert_leq(n, LEVELS_CAP, "%s %d bits", ops->name, b);
                 fn(ops, (QuantRole)role, b, lv, n);
+                cases++;
             }
         }
+        cr_assert_gt(cases, 0, "%s: no role and width it accepts with default options", ops->name);
     }
     free(lv);
 }
