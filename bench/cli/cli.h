@@ -20,7 +20,7 @@ typedef struct {
       "time the training step and the sgemm peak")                                        \
     X("macs", cmd_macs,                                                                     \
       "--net NAME [--input CxHxW] [--classes K] [--width F] [--shortcut a|b] "              \
-      "[--wbits B --abits B] [--json]",                                                     \
+      "[--wbits B --abits B | --scheme S --bits B] [--json]",                               \
       "params, MACs, BitOPs and size per layer and in total")                             \
     X("train", cmd_train,                                                                   \
       "[--net NAME] [--data fmnist|cifar10|npy|synth] [--data-dir DIR] [--epochs N] "       \

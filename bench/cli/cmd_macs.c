@@ -1,23 +1,65 @@
 /* `qbench macs`: the cost table of a network (spec 9): per layer and in total. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../../nets/registry.h"
+#include "../../quantizers/asq.h"
+#include "../../quantizers/schemes.h"
 #include "../core/cost.h"
+#include "../core/layers/layers.h"
 #include "../core/json.h"
 #include "args.h"
 #include "cli.h"
 
 typedef struct {
-    char net[32], shortcut[4];
+    char net[32], shortcut[4], scheme[32];
     Dims input;
-    int classes, wbits, abits, json;
+    int classes, wbits, abits, bits, json;
     float width;
 } MacsArgs;
 
+/* The ASQ paper's overhead convention (spec 9.2-9.3): the extra parameters (adapters and
+ * steps of every quantized layer but the first and last) over the network's parameters,
+ * and the adapters' ops (linear: multiply + add, 2 per MAC) over the quantized convs' MACs,
+ * both scaled by 8/B. */
+typedef struct {
+    double adapter_params, adapter_macs, extra_params, quantized_macs;
+    double param_pct, compute_pct;
+    int adapters;
+} AsqOverhead;
+
+static void asq_overhead(const CostTable *t, int bits, AsqOverhead *o)
+{
+    memset(o, 0, sizeof *o);
+    int first = -1, last = -1;
+    for (int i = 0; i < t->n; i++)
+        if (t->rows[i].compute) {
+            first = first < 0 ? i : first;
+            last = i;
+        }
+    for (int i = 0; i < t->n; i++) {
+        const CostRow *r = &t->rows[i];
+        if (!r->compute || i == first || i == last)
+            continue;
+        o->extra_params += r->quant_params;
+        o->quantized_macs += r->macs;
+        const Quantizer *aq = layer_input_quantizer(r->layer);
+        if (aq && !strcmp(aq->ops->name, "asq")) {
+            long p, m;
+            asq_adapter_size(r->layer->in_dims[0].c, atoi(quantizer_opt(aq, "adapter_ratio")), &p, &m);
+            o->adapter_params += (double)p;
+            o->adapter_macs += (double)m;
+            o->adapters++;
+        }
+    }
+    o->param_pct = 100.0 * (8.0 / bits) * o->extra_params / t->params;
+    o->compute_pct = 100.0 * (8.0 / bits) * 2.0 * o->adapter_macs / o->quantized_macs;
+}
+
 static void dims_text(char *buf, size_t n, Dims d) { snprintf(buf, n, "%dx%dx%d", d.c, d.h, d.w); }
 
-static void print_table(const CostTable *t, const MacsArgs *a)
+static void print_table(const CostTable *t, const MacsArgs *a, const AsqOverhead *o)
 {
     printf("%-28s %-10s %-12s %-12s %12s %14s %5s %5s %16s %14s\n", "layer", "type", "input",
            "output", "params", "MACs", "wbits", "abits", "BitOPs", "storage bits");
@@ -35,9 +77,14 @@ static void print_table(const CostTable *t, const MacsArgs *a)
            "pooling, adds), BitOPs %.4g, size %.0f bytes\n",
            a->net, a->input.c, a->input.h, a->input.w, a->classes, t->params, t->quant_params,
            t->macs, t->first_macs, t->last_macs, t->other_ops, t->bitops, t->size_bytes);
+    if (o->adapters)
+        printf("ASQ overhead (paper convention, spec 9.3): %d adapters, %.0f adapter params, "
+               "%.0f adapter MACs, %.0f extra params; Param %.2f%%, Compute %.2f%% at %d bits\n",
+               o->adapters, o->adapter_params, o->adapter_macs, o->extra_params, o->param_pct,
+               o->compute_pct, a->bits);
 }
 
-static void print_json(const CostTable *t, const MacsArgs *a)
+static void print_json(const CostTable *t, const MacsArgs *a, const AsqOverhead *o)
 {
     JsonW w;
     char buf[32];
@@ -55,6 +102,22 @@ static void print_json(const CostTable *t, const MacsArgs *a)
     jw_num(&w, "other_ops", t->other_ops);
     jw_num(&w, "bitops", t->bitops);
     jw_num(&w, "size_bytes", t->size_bytes);
+    if (a->scheme[0]) {
+        jw_str(&w, "scheme", a->scheme);
+        jw_int(&w, "bits", a->bits);
+    }
+    if (o->adapters) {
+        jw_obj(&w, "asq_overhead");
+        jw_int(&w, "adapters", o->adapters);
+        jw_num(&w, "adapter_params", o->adapter_params);
+        jw_num(&w, "adapter_macs", o->adapter_macs);
+        jw_num(&w, "extra_params", o->extra_params);
+        jw_num(&w, "quantized_conv_macs", o->quantized_macs);
+        jw_num(&w, "param_pct", o->param_pct);
+        jw_num(&w, "compute_pct", o->compute_pct);
+        jw_str(&w, "convention", "spec 9.3: (8/B) x extra params / net params; (8/B) x 2 x adapter MACs / quantized conv MACs");
+        jw_obj_end(&w);
+    }
     jw_arr(&w, "layers");
     for (int i = 0; i < t->n; i++) {
         const CostRow *r = &t->rows[i];
@@ -83,7 +146,7 @@ static void print_json(const CostTable *t, const MacsArgs *a)
 
 int cmd_macs(int argc, char **argv, QbErr *err)
 {
-    MacsArgs a = {"", "b", {3, 32, 32}, 10, 0, 0, 0, 1.0f};
+    MacsArgs a = {"", "b", "", {3, 32, 32}, 10, 0, 0, 0, 0, 1.0f};
     const ArgSpec specs[] = {
         {"--net", ARG_STR, a.net, 0, 0, sizeof a.net},
         {"--input", ARG_DIMS, &a.input, 0, 0, 0},
@@ -92,6 +155,8 @@ int cmd_macs(int argc, char **argv, QbErr *err)
         {"--shortcut", ARG_STR, a.shortcut, 0, 0, sizeof a.shortcut},
         {"--wbits", ARG_INT, &a.wbits, 1, 32, 0},
         {"--abits", ARG_INT, &a.abits, 1, 32, 0},
+        {"--scheme", ARG_STR, a.scheme, 0, 0, sizeof a.scheme},
+        {"--bits", ARG_INT, &a.bits, 1, 32, 0},
         {"--json", ARG_FLAG, &a.json, 0, 0, 0},
         {NULL, 0, NULL, 0, 0, 0},
     };
@@ -102,6 +167,8 @@ int cmd_macs(int argc, char **argv, QbErr *err)
         return qb_fail(err, "--net is required (one of %s)", net_names()), CLI_USAGE;
     if ((a.wbits == 0) != (a.abits == 0))
         return qb_fail(err, "--wbits and --abits go together"), CLI_USAGE;
+    if (!a.scheme[0] != !a.bits || (a.scheme[0] && a.wbits))
+        return qb_fail(err, "--scheme goes with --bits (and without --wbits/--abits)"), CLI_USAGE;
     if (strcmp(a.shortcut, "a") && strcmp(a.shortcut, "b"))
         return qb_fail(err, "--shortcut %s: expected a or b", a.shortcut), CLI_USAGE;
     NetOptions o;
@@ -113,12 +180,19 @@ int cmd_macs(int argc, char **argv, QbErr *err)
     Net net;
     if (net_build(&net, a.net, &o, err) < 0)
         return -1;
+    if (a.scheme[0] && scheme_apply(&net, a.scheme, a.bits, NULL, err) < 0) {
+        net_free(&net);
+        return -1;
+    }
     CostTable t;
+    AsqOverhead ov = {0};
     cost_table_assume(&net, a.wbits, a.abits, &t);
+    if (a.scheme[0])
+        asq_overhead(&t, a.bits, &ov);
     if (a.json)
-        print_json(&t, &a);
+        print_json(&t, &a, &ov);
     else
-        print_table(&t, &a);
+        print_table(&t, &a, &ov);
     cost_free(&t);
     net_free(&net);
     return 0;

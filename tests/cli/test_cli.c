@@ -122,3 +122,24 @@ Test(cli, quantize_names_a_bad_input_file)
                         sizeof out), 1);
     cr_assert(strstr(out, "bad.npy"), "%s", out);
 }
+
+/* ASQ paper Table 1 (spec 9.3): adapter overhead on ResNet-18 at 8/4/3/2 bits. */
+Test(cli, macs_reproduces_asq_table1)
+{
+    const char *bits[4] = {"8", "4", "3", "2"};
+    const char *param[4] = {"2.67%", "5.34%", "7.11%", "10.67%"};
+    const char *compute[4] = {"0.04%", "0.07%", "0.10%", "0.14%"};
+    for (int i = 0; i < 4; i++) {
+        char args[256], out[1 << 17];
+        snprintf(args, sizeof args,
+                 "macs --net resnet18 --input 3x224x224 --classes 1000 --scheme asq --bits %s",
+                 bits[i]);
+        cr_assert_eq(qbench(args, out, sizeof out), 0, "%.300s", out);
+        const char *line = strstr(out, "ASQ overhead");
+        cr_assert(line && strstr(line, "307091 adapter params") && strstr(line, "306112 adapter MACs") &&
+                      strstr(line, "311846 extra params"), "%s", line ? line : out);
+        char want[96];
+        snprintf(want, sizeof want, "Param %s, Compute %s", param[i], compute[i]);
+        cr_assert(strstr(line, want), "%d bits: want %s in %s", i, want, line);
+    }
+}
