@@ -12,6 +12,8 @@ extern const QuantizerOps dorefa_ops;
 extern const QuantizerOps pact_ops;
 extern const QuantizerOps lsq_ops;
 extern const QuantizerOps asq_ops;
+extern const QuantizerOps pot_ops;
+extern const QuantizerOps post_ops;
 
 /* The one list of methods. Adding one = its extern above and one line here. */
 static const QuantizerOps *const methods[] = {
@@ -20,6 +22,8 @@ static const QuantizerOps *const methods[] = {
     &pact_ops,
     &lsq_ops,
     &asq_ops,
+    &pot_ops,
+    &post_ops,
 };
 
 #define NMETHODS ((int)(sizeof methods / sizeof methods[0]))
