@@ -132,20 +132,6 @@ static void power_init(Quantizer *q, const Tensor *x)
                                                       st->scratch));
 }
 
-/* P_L(u), u in [0, 1]: the nearest magnitude, ties to the larger (spec §4.2). */
-static double power_project(const Power *st, double u)
-{
-    int lo = 0, hi = st->nmag - 1; /* mag[lo] <= u <= mag[hi] */
-    while (hi - lo > 1) {
-        int mid = (lo + hi) / 2;
-        if (st->mag[mid] <= u)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    return u - st->mag[lo] < st->mag[hi] - u ? st->mag[lo] : st->mag[hi];
-}
-
 /* Weights: v = w/α clipped to [-1, 1]; activations: clipped to [0, 1]. */
 static double power_clip(const Quantizer *q, double v)
 {
@@ -165,7 +151,7 @@ static void power_forward(Quantizer *q, const Tensor *x, Tensor *y)
         float *yb = y->data + b * len;
         for (size_t i = 0; i < len; i++) {
             double c = power_clip(q, (double)(xb[i] / a));
-            double m = power_project(st, fabs(c));
+            double m = qc_project(st->mag, st->nmag, fabs(c));
             yb[i] = xb[i] != xb[i] ? xb[i] : a * (float)(c < 0 ? -m : m);
         }
     }
@@ -188,7 +174,7 @@ static void power_backward(Quantizer *q, const Tensor *x, const Tensor *dy, Tens
         for (size_t i = 0; i < len; i++) {
             double v = (double)(xb[i] / a), c = power_clip(q, v);
             int inside = c == v;
-            double m = power_project(st, fabs(c)), qv = c < 0 ? -m : m;
+            double m = qc_project(st->mag, st->nmag, fabs(c)), qv = c < 0 ? -m : m;
             acc += (double)gb[i] * (inside ? qv - v : c);
             if (db)
                 db[i] = (add ? db[i] : 0.0f) + (inside ? gb[i] : 0.0f);

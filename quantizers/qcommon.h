@@ -70,6 +70,10 @@ void qc_uniform_backward(const float *x, const float *dy, float *dx, int add, in
                          size_t len, const float *step, int step_stride, float qn, float qp,
                          double *dstep);
 
+/* P_L(u): the element of the ascending set levels[0..n) nearest to u, ties to the larger
+ * (spec §4.2), for u within [levels[0], levels[n-1]]. Binary search. */
+double qc_project(const double *levels, int n, double u);
+
 /* A destroy callback for methods whose state is one calloc'd struct. */
 void qc_state_free(Quantizer *q);
 

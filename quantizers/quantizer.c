@@ -146,3 +146,16 @@ void qc_state_free(Quantizer *q)
     free(q->state);
     q->state = NULL;
 }
+
+double qc_project(const double *levels, int n, double u)
+{
+    int lo = 0, hi = n - 1; /* levels[lo] <= u <= levels[hi] */
+    while (hi - lo > 1) {
+        int mid = (lo + hi) / 2;
+        if (levels[mid] <= u)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return u - levels[lo] < levels[hi] - u ? levels[lo] : levels[hi];
+}

@@ -14,6 +14,7 @@ extern const QuantizerOps lsq_ops;
 extern const QuantizerOps asq_ops;
 extern const QuantizerOps pot_ops;
 extern const QuantizerOps post_ops;
+extern const QuantizerOps apot_ops;
 
 /* The one list of methods. Adding one = its extern above and one line here. */
 static const QuantizerOps *const methods[] = {
@@ -24,6 +25,7 @@ static const QuantizerOps *const methods[] = {
     &asq_ops,
     &pot_ops,
     &post_ops,
+    &apot_ops,
 };
 
 #define NMETHODS ((int)(sizeof methods / sizeof methods[0]))

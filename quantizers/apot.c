@@ -1,0 +1,275 @@
+/* APoT, additive powers-of-two (Li, Dong, Wang, ICLR 2020; spec §5): levels are sums of
+ * power-of-two terms (the official code's hand-written term sets), weights are normalised
+ * per layer and quantized with one clip alpha through the reparameterised clipping function;
+ * 2-bit weights are ternary. Defaults follow the CIFAR code (unmasked weight gradient, mu and
+ * sigma held constant); options select the ImageNet code's behaviour. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "qcommon.h"
+
+#define APOT_MAX_LEVELS 64
+#define APOT_SIGMA_MIN 1e-8   /* spec §5.2 guard */
+#define APOT_WEIGHT_ALPHA 3.0f /* in units of sigma, spec §5.6 */
+
+typedef struct {
+    double mag[APOT_MAX_LEVELS];  /* normalised magnitudes, ascending (ternary: {0, 1}) */
+    int nmag;
+    int ternary;      /* 2-bit weights: alpha * rnd(c), spec §5.5 */
+    int masked;       /* apot_weight_grad: masked */
+    int wn_full;      /* apot_wn_grad: full */
+    int p_alpha;
+    Param *alpha;
+    float *wn;        /* weights: the normalised W' of the last forward */
+    double mu, sigma;
+    double *dalpha;   /* activations: per sample */
+} Apot;
+
+static const QuantOptionSpec apot_options[] = {
+    {"apot_weight_grad", "unmasked|masked", "unmasked",
+     "dy/dW' = 1 everywhere (CIFAR code) or only inside the clip (ImageNet code, b >= 3)"},
+    {"apot_wn_grad", "const|full", "const",
+     "weight normalisation backward: mu and sigma held constant (CIFAR code) or differentiated "
+     "(ImageNet code)"},
+    {"apot_act_init", "8|6", "8", "activation alpha init: 8 (CIFAR code) or 6 (ImageNet code)"},
+    {NULL, NULL, NULL, NULL},
+};
+
+extern const QuantizerOps apot_ops;
+
+/* The code's term sets per magnitude bit count m (spec §5.1 table), as 2^-k exponents;
+ * 0 marks the empty term, listed first. */
+static const int apot_terms[5][3][4] = {
+    /* m = 2 */ {{0, 1, 2, 3}, {0}, {0}},
+    /* m = 3 */ {{0, 1, 2, 4}, {0, 3}, {0}},
+    /* m = 4 */ {{0, 1, 3, 5}, {0, 2, 4, 6}, {0}},
+    /* m = 5 */ {{0, 1, 3, 6}, {0, 2, 4, 7}, {0, 5}},
+    /* m = 6 */ {{0, 1, 4, 7}, {0, 2, 5, 8}, {0, 3, 6, 9}},
+};
+static const int apot_nterms[5][3] = {{4, 1, 1}, {4, 2, 1}, {4, 4, 1}, {4, 4, 2}, {4, 4, 4}};
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Every sum of one value per term, sorted, deduplicated, divided by the largest. */
+static int apot_magnitudes(int m, double *out)
+{
+    const int (*t)[4] = apot_terms[m - 2];
+    const int *nt = apot_nterms[m - 2];
+    int n = 0;
+    for (int a = 0; a < nt[0]; a++)
+        for (int b = 0; b < nt[1]; b++)
+            for (int c = 0; c < nt[2]; c++) {
+                double v = (t[0][a] ? ldexp(1.0, -t[0][a]) : 0.0) +
+                           (t[1][b] ? ldexp(1.0, -t[1][b]) : 0.0) +
+                           (t[2][c] ? ldexp(1.0, -t[2][c]) : 0.0);
+                out[n++] = v;
+            }
+    qsort(out, (size_t)n, sizeof(double), cmp_double);
+    int k = 0;
+    for (int i = 0; i < n; i++)
+        if (k == 0 || out[i] != out[k - 1])
+            out[k++] = out[i];
+    for (int i = 0; i < k; i++)
+        out[i] /= out[k - 1];
+    return k;
+}
+
+/* Weights use m = b - 1 magnitude bits (b = 2: ternary), activations m = b (spec §5.1). */
+static int apot_set(int bits, QuantRole role, double *mag, int *ternary)
+{
+    *ternary = role == QROLE_WEIGHT && bits == 2;
+    if (*ternary) {
+        mag[0] = 0.0;
+        mag[1] = 1.0;
+        return 2;
+    }
+    return apot_magnitudes(role == QROLE_WEIGHT ? bits - 1 : bits, mag);
+}
+
+static int apot_levels(int bits, QuantRole role, const QuantOption *o, int nopts, double *out,
+                       int cap, QbErr *err)
+{
+    (void)o, (void)nopts;
+    if (qc_bits_check(&apot_ops, role, bits, err) < 0)
+        return -1;
+    double mag[APOT_MAX_LEVELS];
+    int ternary, m = apot_set(bits, role, mag, &ternary), k = 0;
+    if (role == QROLE_WEIGHT)
+        for (int i = m - 1; i >= 1; i--, k++)
+            if (k < cap)
+                out[k] = -mag[i];
+    for (int i = 0; i < m; i++, k++)
+        if (k < cap)
+            out[k] = mag[i];
+    return k;
+}
+
+static int apot_plan(Quantizer *q, Net *net, QbErr *err)
+{
+    if (q->is_signed)
+        return qb_fail(err, "apot activations are unsigned: a signed input needs another method "
+                            "(the first layer uses lsq)");
+    Apot *st = calloc(1, sizeof *st);
+    QB_ASSERT(st);
+    q->state = st;
+    st->nmag = apot_set(q->bits, q->role, st->mag, &st->ternary);
+    st->masked = !strcmp(quantizer_opt(q, "apot_weight_grad"), "masked");
+    st->wn_full = !strcmp(quantizer_opt(q, "apot_wn_grad"), "full");
+    int shape[1] = {1};
+    st->p_alpha = qc_param_add(net, q, "alpha", 1, shape);
+    return 0;
+}
+
+static void apot_bind(Quantizer *q, Net *net, Arena *act)
+{
+    Apot *st = q->state;
+    st->alpha = &net->params[st->p_alpha];
+    if (q->role == QROLE_WEIGHT)
+        st->wn = arena_floats(act, tensor_numel(&q->shape));
+    else
+        st->dalpha = qc_arena_doubles(act, (size_t)q->shape.n);
+}
+
+static void apot_init(Quantizer *q, const Tensor *x)
+{
+    (void)x;
+    Apot *st = q->state;
+    st->alpha->w[0] = q->role == QROLE_WEIGHT ? APOT_WEIGHT_ALPHA
+                                              : (float)atof(quantizer_opt(q, "apot_act_init"));
+}
+
+/* The signed quantizer value sign(c)·P_L(|c|) (ternary: rnd(c)) of c in [-1, 1]. */
+static double apot_q(const Apot *st, double c)
+{
+    if (st->ternary)
+        return nearbyint(c);
+    double m = qc_project(st->mag, st->nmag, fabs(c));
+    return c < 0 ? -m : m;
+}
+
+/* Spec §5.2: W' = (W - mu)/sigma over the whole tensor, unbiased sigma, guarded. */
+static void apot_normalise(Apot *st, const Tensor *w)
+{
+    size_t n = tensor_numel(w);
+    double s = 0.0, ss = 0.0;
+    for (size_t i = 0; i < n; i++)
+        s += w->data[i];
+    st->mu = s / (double)n;
+    for (size_t i = 0; i < n; i++)
+        ss += (w->data[i] - st->mu) * (w->data[i] - st->mu);
+    st->sigma = n > 1 ? sqrt(ss / (double)(n - 1)) : 0.0;
+    if (st->sigma < APOT_SIGMA_MIN)
+        st->sigma = APOT_SIGMA_MIN;
+    for (size_t i = 0; i < n; i++)
+        st->wn[i] = (float)((w->data[i] - st->mu) / st->sigma);
+}
+
+static void apot_forward(Quantizer *q, const Tensor *x, Tensor *y)
+{
+    Apot *st = q->state;
+    const float a = st->alpha->w[0];
+    const double lo = q->role == QROLE_WEIGHT ? -1.0 : 0.0;
+    const float *src = x->data;
+    if (q->role == QROLE_WEIGHT) {
+        apot_normalise(st, x);
+        src = st->wn;
+    }
+    const long n = (long)tensor_numel(x);
+#pragma omp parallel for schedule(static)
+    for (long i = 0; i < n; i++) {
+        double v = (double)(src[i] / a), c = v < lo ? lo : (v > 1.0 ? 1.0 : v);
+        y->data[i] = src[i] != src[i] ? src[i] : a * (float)apot_q(st, c);
+    }
+}
+
+/* Weights (spec §5.2-5.5): G = dL/dW' (unmasked by default), dL/dalpha from the RCF, then
+ * through the normalisation: G/sigma, or the full Jacobian with mu and sigma differentiated. */
+static void apot_weight_backward(Quantizer *q, const Tensor *dy, Tensor *dx, int add)
+{
+    Apot *st = q->state;
+    const float a = st->alpha->w[0];
+    const size_t n = tensor_numel(dy);
+    double dalpha = 0.0, sum_g = 0.0, sum_gw = 0.0;
+    float *g = dx ? dx->data : NULL;
+    for (size_t i = 0; i < n; i++) {
+        double v = (double)(st->wn[i] / a), c = v < -1.0 ? -1.0 : (v > 1.0 ? 1.0 : v);
+        int inside = c == v;
+        dalpha += (double)dy->data[i] * (inside ? apot_q(st, c) - v : c);
+        double gi = st->masked && !st->ternary && !inside ? 0.0 : (double)dy->data[i];
+        sum_g += gi;
+        sum_gw += gi * st->wn[i];
+    }
+    st->alpha->g[0] += (float)dalpha;
+    if (!g)
+        return;
+    const double mean_g = sum_g / (double)n, k = n > 1 ? sum_gw / (double)(n - 1) : 0.0;
+    for (size_t i = 0; i < n; i++) {
+        double v = (double)(st->wn[i] / a);
+        int inside = v >= -1.0 && v <= 1.0;
+        double gi = st->masked && !st->ternary && !inside ? 0.0 : (double)dy->data[i];
+        double d = st->wn_full ? (gi - mean_g - st->wn[i] * k) / st->sigma : gi / st->sigma;
+        g[i] = (add ? g[i] : 0.0f) + (float)d;
+    }
+}
+
+/* Activations: dx = dy inside [0, alpha]; dalpha = P_L(c) - x/alpha inside, 1 above. */
+static void apot_act_backward(Quantizer *q, const Tensor *x, const Tensor *dy, Tensor *dx, int add)
+{
+    Apot *st = q->state;
+    const float a = st->alpha->w[0];
+    const size_t len = (size_t)x->c * x->h * x->w;
+#pragma omp parallel for schedule(static)
+    for (int b = 0; b < x->n; b++) {
+        const float *xb = x->data + b * len, *gb = dy->data + b * len;
+        float *db = dx ? dx->data + b * len : NULL;
+        double acc = 0.0;
+        for (size_t i = 0; i < len; i++) {
+            double v = (double)(xb[i] / a);
+            int inside = v >= 0.0 && v <= 1.0;
+            acc += (double)gb[i] * (inside ? apot_q(st, v) - v : (v > 1.0 ? 1.0 : 0.0));
+            if (db)
+                db[i] = (add ? db[i] : 0.0f) + (inside ? gb[i] : 0.0f);
+        }
+        st->dalpha[b] = acc;
+    }
+    double sum = 0.0;
+    for (int b = 0; b < x->n; b++)
+        sum += st->dalpha[b];
+    st->alpha->g[0] += (float)sum;
+}
+
+static void apot_backward(Quantizer *q, const Tensor *x, const Tensor *dy, Tensor *dx, int add)
+{
+    if (q->role == QROLE_WEIGHT)
+        apot_weight_backward(q, dy, dx, add);
+    else
+        apot_act_backward(q, x, dy, dx, add);
+}
+
+static void apot_post_step(Quantizer *q)
+{
+    Apot *st = q->state;
+    qc_positive_all(st->alpha->w, 1);
+}
+
+const QuantizerOps apot_ops = {
+    .name = "apot",
+    .roles = (1u << QROLE_WEIGHT) | (1u << QROLE_ACT),
+    .min_bits = {2, 2},
+    .max_bits = {7, 6}, /* the code defines term sets for m = 2..6 only (spec §5.1) */
+    .version = 1,
+    .options = apot_options,
+    .plan = apot_plan,
+    .bind = apot_bind,
+    .init = apot_init,
+    .forward = apot_forward,
+    .backward = apot_backward,
+    .post_step = apot_post_step,
+    .levels = apot_levels,
+    .destroy = qc_state_free,
+};
