@@ -1,5 +1,6 @@
 #include "registry.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static int build_resnet20(Net *n, const NetOptions *o, QbErr *e) { return resnet_cifar_build(n, 20, o, e); }
@@ -47,20 +48,22 @@ const NetEntry *net_entry(const char *name)
     return NULL;
 }
 
-const char *net_names(void)
+void net_names(char *out, size_t cap)
 {
-    static char buf[256];
-    if (!buf[0])
-        for (int i = 0; i < nnets; i++)
-            snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s%s", i ? ", " : "", nets[i].name);
-    return buf;
+    size_t at = 0;
+    out[0] = '\0';
+    for (int i = 0; i < nnets && at < cap; i++)
+        at += (size_t)snprintf(out + at, cap - at, "%s%s", i ? ", " : "", nets[i].name);
 }
 
 int net_build(Net *net, const char *name, const NetOptions *o, QbErr *err)
 {
     const NetEntry *e = net_entry(name);
-    if (!e)
-        return qb_fail(err, "unknown network '%s' (known: %s)", name, net_names());
+    if (!e) {
+        char known[256];
+        net_names(known, sizeof known);
+        return qb_fail(err, "unknown network '%s' (known: %s)", name, known);
+    }
     if (o->classes < 1 || o->width <= 0.0f || o->input.c < 1 || o->input.h < 1 || o->input.w < 1)
         return qb_fail(err, "%s: bad options: input %dx%dx%d, %d classes, width %g", name,
                        o->input.c, o->input.h, o->input.w, o->classes, o->width);

@@ -4,6 +4,8 @@
 #ifndef QB_NETS_REGISTRY_H
 #define QB_NETS_REGISTRY_H
 
+#include <stddef.h>
+
 #include "../bench/core/net.h"
 
 typedef struct {
@@ -28,8 +30,8 @@ void net_options_defaults(NetOptions *o);
 /* net_init + the named builder. Unknown names list the known ones. */
 int net_build(Net *net, const char *name, const NetOptions *o, QbErr *err);
 const NetEntry *net_entry(const char *name);
-/* "resnet20, resnet32, ..." for messages and usage. */
-const char *net_names(void);
+/* "resnet20, resnet32, ..." into out, for messages and usage. */
+void net_names(char *out, size_t cap);
 
 /* Builders (one per file). */
 int resnet_cifar_build(Net *net, int depth, const NetOptions *o, QbErr *err);

@@ -61,16 +61,16 @@ static void dims_text(char *buf, size_t n, Dims d) { snprintf(buf, n, "%dx%dx%d"
 
 static void print_table(const CostTable *t, const MacsArgs *a, const AsqOverhead *o)
 {
-    printf("%-28s %-10s %-12s %-12s %12s %14s %5s %5s %16s %14s\n", "layer", "type", "input",
-           "output", "params", "MACs", "wbits", "abits", "BitOPs", "storage bits");
+    printf("%-28s %-10s %-12s %-12s %12s %8s %14s %5s %5s %16s %14s\n", "layer", "type", "input",
+           "output", "params", "qparams", "MACs", "wbits", "abits", "BitOPs", "storage bits");
     for (int i = 0; i < t->n; i++) {
         const CostRow *r = &t->rows[i];
         char in[32], out[32];
         dims_text(in, sizeof in, r->layer->in_dims[0]);
         dims_text(out, sizeof out, r->layer->out_dims);
-        printf("%-28s %-10s %-12s %-12s %12.0f %14.0f %5d %5d %16.0f %14.0f\n", r->layer->name,
-               r->layer->ops->kind, in, out, r->params + r->quant_params, r->macs, r->wbits,
-               r->abits, r->bitops, r->storage_bits);
+        printf("%-28s %-10s %-12s %-12s %12.0f %8.0f %14.0f %5d %5d %16.0f %14.0f\n",
+               r->layer->name, r->layer->ops->kind, in, out, r->params, r->quant_params, r->macs,
+               r->wbits, r->abits, r->bitops, r->storage_bits);
     }
     printf("\n%s at %dx%dx%d, %d classes: params %.0f (quantizer params %.0f), MACs %.0f "
            "(conv + linear; first layer %.0f, last %.0f), other ops %.0f (BN, activations, "
@@ -146,7 +146,7 @@ static void print_json(const CostTable *t, const MacsArgs *a, const AsqOverhead 
 
 int cmd_macs(int argc, char **argv, QbErr *err)
 {
-    MacsArgs a = {"", "b", "", {3, 32, 32}, 10, 0, 0, 0, 0, 1.0f};
+    MacsArgs a = {"", "b", "", {0, 0, 0}, 0, 0, 0, 0, 0, 1.0f};
     const ArgSpec specs[] = {
         {"--net", ARG_STR, a.net, 0, 0, sizeof a.net},
         {"--input", ARG_DIMS, &a.input, 0, 0, 0},
@@ -163,8 +163,17 @@ int cmd_macs(int argc, char **argv, QbErr *err)
     int rc = args_parse(argc, argv, specs, err);
     if (rc)
         return rc;
-    if (!a.net[0])
-        return qb_fail(err, "--net is required (one of %s)", net_names()), CLI_USAGE;
+    const NetEntry *e = net_entry(a.net);
+    if (!e) {
+        char known[256];
+        net_names(known, sizeof known);
+        return qb_fail(err, "--net '%s': expected one of %s", a.net, known), CLI_USAGE;
+    }
+    /* Without --input / --classes, the net's paper setting (ResNet-18 at 3x224x224, 1000). */
+    if (!a.input.c)
+        a.input = e->input;
+    if (!a.classes)
+        a.classes = e->classes;
     if ((a.wbits == 0) != (a.abits == 0))
         return qb_fail(err, "--wbits and --abits go together"), CLI_USAGE;
     if (!a.scheme[0] != !a.bits || (a.scheme[0] && a.wbits))

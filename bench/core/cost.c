@@ -4,24 +4,20 @@
 #include <string.h>
 
 /* A parameter belongs to the layer whose name prefixes it ("conv1" owns "conv1.weight" and
- * "conv1.aq.step"); quantizer parameters carry ".wq." or ".aq." right after the prefix. */
-static int owns(const char *layer, const char *param, int *is_quant)
+ * its quantizers' "conv1.aq.step"); the quantizers' ones are those in group PGROUP_QUANT. */
+static int owns(const char *layer, const Param *p)
 {
     size_t n = strlen(layer);
-    if (strncmp(layer, param, n) || param[n] != '.')
-        return 0;
-    *is_quant = !strncmp(param + n, ".wq.", 4) || !strncmp(param + n, ".aq.", 4);
-    return 1;
+    return !strncmp(layer, p->name, n) && p->name[n] == '.';
 }
 
 static void row_params(const Net *net, CostRow *r)
 {
     for (int i = 0; i < net->nparams; i++) {
         const Param *p = &net->params[i];
-        int q = 0;
-        if (!owns(r->layer->name, p->name, &q))
+        if (!owns(r->layer->name, p))
             continue;
-        if (q) {
+        if (p->group == PGROUP_QUANT) {
             r->quant_params += (double)p->numel;
             r->storage_bits += 32.0 * (double)p->numel;
         } else {

@@ -5,10 +5,12 @@
 #include <string.h>
 
 #include "../../bench/core/cost.h"
+#include "../../bench/core/layers/layers.h"
 #include "../../bench/core/rng.h"
 #include "../../bench/core/threads.h"
 #include "../../bench/core/xent.h"
 #include "../../nets/registry.h"
+#include "../../quantizers/schemes.h"
 
 static CostTable build(Net *net, const char *name, Dims in, int classes, char shortcut)
 {
@@ -87,14 +89,75 @@ Test(nets, too_small_input_is_refused_naming_layer_and_shape)
     cr_assert(strstr(err.msg, "resnet99") && strstr(err.msg, "resnet20"), "message: %s", err.msg);
 }
 
+Test(nets, linear_on_unflattened_input_is_refused_naming_layer_and_shape)
+{
+    Net net;
+    QbErr err = {{0}};
+    net_init(&net, (Dims){3, 4, 4});
+    cr_assert_eq(layer_linear(&net, "head.fc", NET_INPUT, 10, 1, &err), -1);
+    cr_assert(strstr(err.msg, "head.fc") && strstr(err.msg, "3x4x4"), "message: %s", err.msg);
+    net_free(&net);
+}
+
+Test(nets, bad_options_are_refused)
+{
+    Net net;
+    NetOptions o;
+    QbErr err = {{0}};
+    net_options_defaults(&o);
+    o.shortcut = 'c';
+    cr_assert_eq(net_build(&net, "resnet20", &o, &err), -1);
+    cr_assert(strstr(err.msg, "shortcut"), "message: %s", err.msg);
+    net_options_defaults(&o);
+    o.width = 0.0f;
+    cr_assert_eq(net_build(&net, "mobilenet_v2", &o, &err), -1);
+    cr_assert(strstr(err.msg, "width"), "message: %s", err.msg);
+}
+
+/* The small-image stem is a 3x3 stride-1 conv with no max-pool: 64x3x3x3 weights instead of
+ * 64x3x7x7, and the 32x32 map kept until layer2. */
+Test(nets, resnet18_small_stem_is_automatic_below_64_pixels)
+{
+    Net net;
+    CostTable t = build(&net, "resnet18", (Dims){3, 32, 32}, 10, 'b');
+    cr_expect_eq(net_param(&net, "conv1.weight")->numel, (size_t)(64 * 3 * 3 * 3));
+    cr_expect_eq(layer_find(&net, "maxpool"), -1);
+    cr_expect_eq(t.first_macs, 64.0 * 27 * 32 * 32);
+    cost_free(&t);
+    net_free(&net);
+    NetOptions o;
+    QbErr err = {{0}};
+    net_options_defaults(&o);
+    o.small_stem = 0;
+    cr_assert_eq(net_build(&net, "resnet18", &o, &err), 0, "%s", err.msg);
+    cr_expect_eq(net_param(&net, "conv1.weight")->numel, (size_t)(64 * 3 * 7 * 7));
+    cr_expect_geq(layer_find(&net, "maxpool"), 0);
+    net_free(&net);
+}
+
+/* torchvision's _make_divisible: 32 x 0.5 = 16, 24 x 0.5 = 12 -> 16, 1280 stays 1280. */
+Test(nets, mobilenet_v2_width_rounds_to_multiples_of_8)
+{
+    Net net;
+    NetOptions o;
+    QbErr err = {{0}};
+    net_options_defaults(&o);
+    o.width = 0.5f;
+    cr_assert_eq(net_build(&net, "mobilenet_v2", &o, &err), 0, "%s", err.msg);
+    cr_expect_eq(net_param(&net, "features.0.0.weight")->shape[0], 16);
+    cr_expect_eq(net_param(&net, "features.2.conv.2.weight")->shape[0], 16);
+    cr_expect_eq(net_param(&net, "features.18.0.weight")->shape[0], 1280);
+    net_free(&net);
+}
+
 static void one_step(const char *name, Dims in)
 {
     Net net;
     QbErr err = {{0}};
-    threads_set(2);
+    threads_set(1);
     CostTable t = build(&net, name, in, 10, 'a');
     cost_free(&t);
-    cr_assert_eq(net_alloc(&net, 2, 2, &err), 0, "%s", err.msg);
+    cr_assert_eq(net_alloc(&net, 2, 1, &err), 0, "%s", err.msg);
     Rng r = rng_stream(1, "init");
     net_init_params(&net, &r);
     for (size_t i = 0; i < tensor_numel(&net.input); i++)
@@ -146,5 +209,52 @@ Test(cost, resnet18_bitops_with_8bit_first_and_last_layers)
     cr_expect(fabs(fp.bitops - 1857.6e9) < 0.1e9, "FP32 BitOPs %.5g", fp.bitops);
     cr_expect_eq(fp.size_bytes, 4.0 * 11689512);
     cost_free(&fp);
+    net_free(&net);
+}
+
+/* Quantizer parameters (group quant) are the layer's "quant params", apart from its own:
+ * LSQ adds a per-output-channel weight step and one activation step per conv. */
+Test(cost, quantizer_params_are_attributed_to_their_layer)
+{
+    Net net;
+    CostTable fp = build(&net, "resnet20", (Dims){3, 32, 32}, 10, 'b');
+    QbErr err = {{0}};
+    cr_assert_eq(scheme_apply(&net, "lsq", 4, NULL, &err), 0, "%s", err.msg);
+    CostTable t;
+    cost_table(&net, &t);
+    int i = layer_find(&net, "layer2.0.conv1");
+    cr_assert_geq(i, 0);
+    cr_expect_eq(t.rows[i].params, 32.0 * 16 * 9);
+    cr_expect_eq(t.rows[i].quant_params, 32.0 + 1.0, "quant params %.0f", t.rows[i].quant_params);
+    cr_expect_eq(t.rows[i].wbits, 4);
+    cr_expect_eq(t.rows[i].bitops, t.rows[i].macs * 16);
+    cr_expect_eq(t.rows[i].storage_bits, 32.0 * 16 * 9 * 4 + 33.0 * 32);
+    cr_expect_eq(t.params, fp.params, "the network's own count is unchanged");
+    cr_expect_eq(t.params + t.quant_params, (double)net_param_count(&net));
+    cost_free(&t);
+    cost_free(&fp);
+    net_free(&net);
+}
+
+/* MACs are conv + linear only; BN, ReLU, pooling and adds are counted apart, flatten not. */
+Test(cost, other_ops_are_listed_apart)
+{
+    Net net;
+    CostTable t = build(&net, "small_cnn", (Dims){1, 28, 28}, 10, 'b');
+    double macs = 0.0;
+    for (int i = 0; i < t.n; i++) {
+        const CostRow *r = &t.rows[i];
+        const char *kind = r->layer->ops->kind;
+        cr_expect_eq(r->compute, !strcmp(kind, "conv2d") || !strcmp(kind, "linear"), "%s", kind);
+        cr_expect(r->compute ? r->other_ops == 0.0 : r->macs == 0.0, "%s", r->layer->name);
+        if (!strcmp(kind, "flatten"))
+            cr_expect_eq(r->other_ops, 0.0);
+        macs += r->macs;
+    }
+    cr_expect_eq(macs, t.macs);
+    int bn = layer_find(&net, "bn1");
+    cr_expect_eq(t.rows[bn].other_ops, 2.0 * 16 * 28 * 28);
+    cr_expect_eq(t.other_ops > 0.0, 1);
+    cost_free(&t);
     net_free(&net);
 }
