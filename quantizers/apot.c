@@ -98,15 +98,8 @@ static int apot_levels(int bits, QuantRole role, const QuantOption *o, int nopts
     if (qc_bits_check(&apot_ops, role, bits, err) < 0)
         return -1;
     double mag[APOT_MAX_LEVELS];
-    int ternary, m = apot_set(bits, role, mag, &ternary), k = 0;
-    if (role == QROLE_WEIGHT)
-        for (int i = m - 1; i >= 1; i--, k++)
-            if (k < cap)
-                out[k] = -mag[i];
-    for (int i = 0; i < m; i++, k++)
-        if (k < cap)
-            out[k] = mag[i];
-    return k;
+    int ternary, m = apot_set(bits, role, mag, &ternary);
+    return qc_levels_from_magnitudes(mag, m, role == QROLE_WEIGHT, out, cap);
 }
 
 static int apot_plan(Quantizer *q, Net *net, QbErr *err)
@@ -237,10 +230,7 @@ static void apot_act_backward(Quantizer *q, const Tensor *x, const Tensor *dy, T
         }
         st->dalpha[b] = acc;
     }
-    double sum = 0.0;
-    for (int b = 0; b < x->n; b++)
-        sum += st->dalpha[b];
-    st->alpha->g[0] += (float)sum;
+    st->alpha->g[0] += (float)qc_sum(st->dalpha, x->n);
 }
 
 static void apot_backward(Quantizer *q, const Tensor *x, const Tensor *dy, Tensor *dx, int add)

@@ -100,10 +100,7 @@ static void lsq_backward(Quantizer *q, const Tensor *x, const Tensor *dy, Tensor
             st->step->g[k] += (float)(g * st->dstep[k]);
         return;
     }
-    double sum = 0.0;
-    for (int k = 0; k < x->n; k++)
-        sum += st->dstep[k];
-    st->step->g[0] += (float)(g * sum);
+    st->step->g[0] += (float)(g * qc_sum(st->dstep, x->n));
 }
 
 static void lsq_post_step(Quantizer *q)

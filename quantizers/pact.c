@@ -78,10 +78,7 @@ static void pact_backward(Quantizer *q, const Tensor *x, const Tensor *dy, Tenso
         }
         st->dalpha[b] = acc;
     }
-    double sum = 0.0;
-    for (int b = 0; b < x->n; b++)
-        sum += st->dalpha[b];
-    st->alpha->g[0] += (float)sum;
+    st->alpha->g[0] += (float)(qc_sum(st->dalpha, x->n));
 }
 
 static void pact_post_step(Quantizer *q)

@@ -68,15 +68,7 @@ static int power_levels(const QuantizerOps *ops, int bits, QuantRole role, const
     double mag[POWER_MAX_LEVELS];
     int codable = !strcmp(qc_opt(ops, o, nopts, "levels"), "codable");
     int m = power_magnitudes(power_log2_base(ops), bits, role, codable, mag);
-    int count = role == QROLE_WEIGHT ? 2 * m - 1 : m, k = 0;
-    if (role == QROLE_WEIGHT)
-        for (int i = m - 1; i >= 1; i--, k++)
-            if (k < cap)
-                out[k] = -mag[i];
-    for (int i = 0; i < m; i++, k++)
-        if (k < cap)
-            out[k] = mag[i];
-    return count;
+    return qc_levels_from_magnitudes(mag, m, role == QROLE_WEIGHT, out, cap);
 }
 
 static int pot_levels(int bits, QuantRole role, const QuantOption *o, int n, double *out, int cap,
@@ -187,10 +179,7 @@ static void power_backward(Quantizer *q, const Tensor *x, const Tensor *dy, Tens
             st->alpha->g[k] += (float)(g * st->dalpha[k]);
         return;
     }
-    double sum = 0.0;
-    for (int k = 0; k < x->n; k++)
-        sum += st->dalpha[k];
-    st->alpha->g[0] += (float)sum;
+    st->alpha->g[0] += (float)qc_sum(st->dalpha, x->n);
 }
 
 static void power_post_step(Quantizer *q)

@@ -74,6 +74,13 @@ void qc_uniform_backward(const float *x, const float *dy, float *dx, int add, in
  * (spec §4.2), for u within [levels[0], levels[n-1]]. Binary search. */
 double qc_project(const double *levels, int n, double u);
 
+/* Writes a level set from ascending magnitudes mag[0..m) (mag[0] = 0): just them when
+ * unsigned, else -mag[m-1] .. -mag[1], 0, mag[1] .. mag[m-1]; the levels() contract (at most
+ * cap written, the full count returned). */
+int qc_levels_from_magnitudes(const double *mag, int m, int is_signed, double *out, int cap);
+/* Sum of per-block partials in block order (deterministic). */
+double qc_sum(const double *parts, int n);
+
 /* A destroy callback for methods whose state is one calloc'd struct. */
 void qc_state_free(Quantizer *q);
 

@@ -159,3 +159,24 @@ double qc_project(const double *levels, int n, double u)
     }
     return u - levels[lo] < levels[hi] - u ? levels[lo] : levels[hi];
 }
+
+int qc_levels_from_magnitudes(const double *mag, int m, int is_signed, double *out, int cap)
+{
+    int k = 0;
+    if (is_signed)
+        for (int i = m - 1; i >= 1; i--, k++)
+            if (k < cap)
+                out[k] = -mag[i];
+    for (int i = 0; i < m; i++, k++)
+        if (k < cap)
+            out[k] = mag[i];
+    return k;
+}
+
+double qc_sum(const double *parts, int n)
+{
+    double s = 0.0;
+    for (int i = 0; i < n; i++)
+        s += parts[i];
+    return s;
+}
