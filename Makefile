@@ -135,6 +135,50 @@ $(PRETRAINED)/small_cnn-fmnist.ckpt: | check-deps $(BIN)
 	  --checkpoint $@.partial --resume 2>&1 | tee $(@:.ckpt=.log)
 	mv $@.partial $@
 
+# ---- The experiment harness -------------------------------------------------------------
+# `make reproduce-table4` expands experiments/table4.yaml (profile $(PROFILE)) into a makefile
+# fragment with one target per result file, runs the missing cells (in parallel: -j$(NPROC)
+# unless you pass -j yourself) and writes results/tables/<table>.{md,tex,csv}. A rerun trains
+# nothing that is done; an interrupted cell resumes from its checkpoint.
+PROFILE ?= quick
+RESULTS ?= results
+CELL_THREADS ?= 1
+NPROC := $(shell nproc 2>/dev/null || echo 2)
+TABLES := table1 table2 table3 table4 table5 apot
+MK_DIR := $(BUILD)/mk
+QB_RUN = $(BLAS_AUTO) $(abspath $(BIN))
+# quick tables are results/tables/<name>; other profiles add -<profile>
+table_name = $(if $(filter quick,$(PROFILE)),$(1),$(1)-$(PROFILE))
+jobs_flag = $(if $(findstring -j,$(MAKEFLAGS)),,-j$(NPROC))
+
+.PHONY: $(TABLES:%=reproduce-%) tables compare experiment
+
+# The starting checkpoints an experiment needs are built first (when make has a rule).
+define run_experiment
+	@for need in $$($(BIN) expand $(1) --profile $(PROFILE) --needs); do \
+	  [ -e $$need ] || $(MAKE) --no-print-directory $$need || exit 1; done
+	@mkdir -p $(MK_DIR)
+	@$(BIN) expand $(1) --profile $(PROFILE) --make $(MK_DIR)/$(2).$(PROFILE).mk --table $(3)
+	@$(MAKE) --no-print-directory -f $(MK_DIR)/$(2).$(PROFILE).mk $(jobs_flag) \
+	  QBENCH="$(QB_RUN)" RESULTS=$(RESULTS) CELL_THREADS=$(CELL_THREADS) $(2).$(PROFILE).table
+	@cat $(RESULTS)/tables/$(3).md
+endef
+
+$(TABLES:%=reproduce-%): reproduce-%: check-deps $(BIN)
+	$(call run_experiment,experiments/$*.yaml,$*,$(call table_name,$*))
+
+# Any experiment file: make experiment EXP=experiments/mine.yaml [PROFILE=...]
+experiment: check-deps $(BIN)
+	@[ -n "$(EXP)" ] || { echo "make experiment: set EXP=path/to/experiment.yaml"; exit 2; }
+	$(call run_experiment,$(EXP),$$($(BIN) expand $(EXP) --profile $(PROFILE) --make /dev/null 2>/dev/null; basename $(EXP) .yaml),$(call table_name,$(basename $(notdir $(EXP)))))
+
+# Every table from the results already present; trains nothing.
+tables: check-deps $(BIN)
+	@rc=0; for t in $(TABLES); do \
+	  out=$(RESULTS)/tables/$$(if [ "$(PROFILE)" = quick ]; then echo $$t; else echo $$t-$(PROFILE); fi); \
+	  $(BIN) report experiments/$$t.yaml --profile $(PROFILE) --results $(RESULTS) --out $$out || rc=1; \
+	done; exit $$rc
+
 clean:
 	rm -rf build build-asan bin
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../bench/core/layers/layers.h"
 #include "../bench/core/rng.h"
 #include "qcommon.h"
 
@@ -296,3 +297,31 @@ const QuantizerOps asq_ops = {
     .levels = asq_levels,
     .destroy = qc_state_free,
 };
+
+void asq_overhead(const CostTable *t, int bits, AsqOverhead *o)
+{
+    memset(o, 0, sizeof *o);
+    int first = -1, last = -1;
+    for (int i = 0; i < t->n; i++)
+        if (t->rows[i].compute) {
+            first = first < 0 ? i : first;
+            last = i;
+        }
+    for (int i = 0; i < t->n; i++) {
+        const CostRow *r = &t->rows[i];
+        if (!r->compute || i == first || i == last)
+            continue;
+        o->extra_params += r->quant_params;
+        o->quantized_macs += r->macs;
+        const Quantizer *aq = layer_input_quantizer(r->layer);
+        if (aq && !strcmp(aq->ops->name, "asq")) {
+            long p, m;
+            asq_adapter_size(r->layer->in_dims[0].c, atoi(quantizer_opt(aq, "adapter_ratio")), &p, &m);
+            o->adapter_params += (double)p;
+            o->adapter_macs += (double)m;
+            o->adapters++;
+        }
+    }
+    o->param_pct = 100.0 * (8.0 / bits) * o->extra_params / t->params;
+    o->compute_pct = 100.0 * (8.0 / bits) * 2.0 * o->adapter_macs / o->quantized_macs;
+}

@@ -42,7 +42,17 @@ typedef struct {
     X("quantize", cmd_quantize,                                                             \
       "--method M --bits B --role weight|act --in X.npy --out Y.npy [--signed] "            \
       "[--grad-in DY.npy --grad-out DX.npy] [--set NAME=VALUE]... [--params-out P.json]",    \
-      "apply one quantizer to a float32 .npy tensor (and back-propagate)")
+      "apply one quantizer to a float32 .npy tensor (and back-propagate)")                  \
+    X("validate", cmd_validate, "FILE [--profile P]",                                       \
+      "check an experiment file (every profile unless one is given)")                       \
+    X("expand", cmd_expand, "FILE [--profile P] [--make OUT.mk [--table NAME]] [--needs]",  \
+      "list an experiment's cell ids, or write its makefile fragment")                      \
+    X("run-cell", cmd_run_cell,                                                             \
+      "FILE [--profile P] --cell ID [--results DIR] [--threads N]",                         \
+      "train one cell and write its result file (resumes from its checkpoint)")             \
+    X("report", cmd_report, "FILE [--profile P] [--results DIR] [--out BASE]",              \
+      "write an experiment's tables (.md, .tex, .csv) from its result files")               \
+    X("schema", cmd_schema, "", "print the experiment file reference (Markdown)")
 
 int cmd_bench(int argc, char **argv, QbErr *err);
 int cmd_macs(int argc, char **argv, QbErr *err);
@@ -50,5 +60,10 @@ int cmd_train(int argc, char **argv, QbErr *err);
 int cmd_eval(int argc, char **argv, QbErr *err);
 int cmd_levels(int argc, char **argv, QbErr *err);
 int cmd_quantize(int argc, char **argv, QbErr *err);
+int cmd_validate(int argc, char **argv, QbErr *err);
+int cmd_expand(int argc, char **argv, QbErr *err);
+int cmd_run_cell(int argc, char **argv, QbErr *err);
+int cmd_report(int argc, char **argv, QbErr *err);
+int cmd_schema(int argc, char **argv, QbErr *err);
 
 #endif

@@ -19,44 +19,6 @@ typedef struct {
     float width;
 } MacsArgs;
 
-/* The ASQ paper's overhead convention (spec 9.2-9.3): the extra parameters (adapters and
- * steps of every quantized layer but the first and last) over the network's parameters,
- * and the adapters' ops (linear: multiply + add, 2 per MAC) over the quantized convs' MACs,
- * both scaled by 8/B. */
-typedef struct {
-    double adapter_params, adapter_macs, extra_params, quantized_macs;
-    double param_pct, compute_pct;
-    int adapters;
-} AsqOverhead;
-
-static void asq_overhead(const CostTable *t, int bits, AsqOverhead *o)
-{
-    memset(o, 0, sizeof *o);
-    int first = -1, last = -1;
-    for (int i = 0; i < t->n; i++)
-        if (t->rows[i].compute) {
-            first = first < 0 ? i : first;
-            last = i;
-        }
-    for (int i = 0; i < t->n; i++) {
-        const CostRow *r = &t->rows[i];
-        if (!r->compute || i == first || i == last)
-            continue;
-        o->extra_params += r->quant_params;
-        o->quantized_macs += r->macs;
-        const Quantizer *aq = layer_input_quantizer(r->layer);
-        if (aq && !strcmp(aq->ops->name, "asq")) {
-            long p, m;
-            asq_adapter_size(r->layer->in_dims[0].c, atoi(quantizer_opt(aq, "adapter_ratio")), &p, &m);
-            o->adapter_params += (double)p;
-            o->adapter_macs += (double)m;
-            o->adapters++;
-        }
-    }
-    o->param_pct = 100.0 * (8.0 / bits) * o->extra_params / t->params;
-    o->compute_pct = 100.0 * (8.0 / bits) * 2.0 * o->adapter_macs / o->quantized_macs;
-}
-
 static void dims_text(char *buf, size_t n, Dims d) { snprintf(buf, n, "%dx%dx%d", d.c, d.h, d.w); }
 
 static void print_table(const CostTable *t, const MacsArgs *a, const AsqOverhead *o)

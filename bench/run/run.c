@@ -219,23 +219,30 @@ typedef struct {
     int64_t step;         /* completed iterations over the whole run */
 } Run;
 
-static int model_build(Run *r, QbErr *err)
+int run_net_build(const RunConfig *c, Dims input, int classes, Net *net, QbErr *err)
 {
-    const RunConfig *c = r->cfg;
     NetOptions o;
     net_options_defaults(&o);
-    o.input = r->data.train.dims;
-    o.classes = r->data.train.classes;
+    o.input = input;
+    o.classes = classes;
     o.width = c->width;
     o.shortcut = c->shortcut[0];
-    if (net_build(&r->net, c->net, &o, err) < 0)
+    if (net_build(net, c->net, &o, err) < 0)
         return -1;
     if (c->scheme[0]) {
         SchemeOptions so = {c->first_last, c->asq_first_layer, c->wbits, c->abits, c->qopts,
                             c->nqopts, c->overrides, c->noverrides, c->seed};
-        if (scheme_apply(&r->net, c->scheme, c->wbits, &so, err) < 0)
+        if (scheme_apply(net, c->scheme, c->wbits, &so, err) < 0)
             return -1;
     }
+    return 0;
+}
+
+static int model_build(Run *r, QbErr *err)
+{
+    const RunConfig *c = r->cfg;
+    if (run_net_build(c, r->data.train.dims, r->data.train.classes, &r->net, err) < 0)
+        return -1;
     if (net_alloc(&r->net, c->batch, c->threads, err) < 0)
         return -1;
     Rng init = rng_stream(c->seed, "init");

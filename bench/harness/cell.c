@@ -1,0 +1,327 @@
+#include "cell.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "../../quantizers/quantizer.h"
+#include "../core/atomic_file.h"
+#include "../core/data/dataset.h"
+#include "../core/json.h"
+#include "../core/layers/layers.h"
+#include "../../nets/registry.h"
+#include "../run/run.h"
+
+/* What the data set contributes: shapes for the net and a content fingerprint. */
+typedef struct {
+    char key[700];
+    Dims dims;
+    int classes;
+    uint64_t fingerprint;
+} DataInfo;
+
+typedef struct {
+    DataInfo data[8];
+    int ndata;
+    char from_key[8][RUN_PATH_MAX];
+    uint32_t from_crc[8];
+    long from_size[8];
+    int nfrom;
+} FingerprintCache;
+
+static const char *data_hint(const char *format)
+{
+    if (!strcmp(format, "cifar10"))
+        return "put data_batch_1.bin .. data_batch_5.bin and test_batch.bin (the CIFAR-10 binary "
+               "version) there, or set train.data_dir";
+    if (!strcmp(format, "npy"))
+        return "put train_x.npy, train_y.npy, test_x.npy and test_y.npy there, or set "
+               "train.data_dir";
+    return "install the data set (make deps) or set train.data_dir";
+}
+
+static int data_info(const Experiment *e, const RunConfig *c, FingerprintCache *fc,
+                     const DataInfo **out, QbErr *err)
+{
+    char key[700];
+    snprintf(key, sizeof key, "%s|%s|%dx%dx%d|%d", c->data, c->data_dir, c->input.c, c->input.h,
+             c->input.w, c->classes);
+    for (int i = 0; i < fc->ndata; i++)
+        if (!strcmp(fc->data[i].key, key))
+            return *out = &fc->data[i], 0;
+    QB_ASSERT(fc->ndata < 8);
+    DataOptions opt = {0};
+    opt.dims = c->input;
+    opt.classes = c->classes;
+    Dataset tr, te;
+    const char *dir = c->data_dir[0] ? c->data_dir : NULL;
+    int rc = dataset_open_opts(&tr, c->data, dir, &opt, DATA_TRAIN, err);
+    if (rc == 0 && dataset_open_opts(&te, c->data, dir, &opt, DATA_TEST, err) < 0) {
+        dataset_free(&tr);
+        rc = -1;
+    }
+    if (rc < 0) {
+        char why[sizeof err->msg];
+        snprintf(why, sizeof why, "%s", err->msg);
+        return qb_fail(err, "%s (profile %s): the %s data set is missing or unreadable: %.600s; %s",
+                       e->path, e->profile[0] ? e->profile : "none", c->data, why,
+                       data_hint(c->data));
+    }
+    DataInfo *d = &fc->data[fc->ndata++];
+    snprintf(d->key, sizeof d->key, "%s", key);
+    d->dims = tr.dims;
+    d->classes = tr.classes;
+    d->fingerprint = tr.fingerprint * 1000003u ^ te.fingerprint;
+    dataset_free(&tr);
+    dataset_free(&te);
+    *out = d;
+    return 0;
+}
+
+static int from_info(const Experiment *e, const char *path, FingerprintCache *fc, char *out,
+                     size_t cap, QbErr *err)
+{
+    int i = 0;
+    while (i < fc->nfrom && strcmp(fc->from_key[i], path))
+        i++;
+    if (i == fc->nfrom) {
+        char *bytes;
+        size_t n;
+        QB_ASSERT(fc->nfrom < 8);
+        if (file_read_all(path, &bytes, &n, err) < 0)
+            return qb_wrap(err, "%s (profile %s): train.from: the starting checkpoint is missing "
+                                "(train it with `qbench train ... --checkpoint %s`, or set "
+                                "train.from): ", e->path, e->profile[0] ? e->profile : "none", path);
+        snprintf(fc->from_key[i], RUN_PATH_MAX, "%s", path);
+        fc->from_crc[i] = (uint32_t)crc32(0L, (const Bytef *)bytes, (uInt)n);
+        fc->from_size[i] = (long)n;
+        fc->nfrom++;
+        free(bytes);
+    }
+    snprintf(out, cap, "%ld:%08x", fc->from_size[i], fc->from_crc[i]);
+    return 0;
+}
+
+/* Serialises a quantizer's resolved identity: method, version, bits, sign and every option
+ * the method declares, at its explicit or default value. */
+static void quantizer_json(JsonW *w, const char *key, const Quantizer *q)
+{
+    jw_obj(w, key);
+    jw_int(w, "bits", q->bits);
+    jw_str(w, "method", q->ops->name);
+    jw_obj(w, "options");
+    for (const QuantOptionSpec *s = q->ops->options; s && s->name; s++) {
+        const char *v = quantizer_opt(q, s->name);
+        jw_str(w, s->name, v ? v : s->dflt);
+    }
+    jw_obj_end(w);
+    if (q->role == QROLE_ACT)
+        jw_bool(w, "signed", q->is_signed);
+    jw_int(w, "version", q->ops->version);
+    jw_obj_end(w);
+}
+
+/* The layer's (input, weight) quantizer pair as JSON (owned), or NULL when it has none. */
+static char *layer_quant_json(const Layer *L)
+{
+    const Quantizer *wq = layer_weight_quantizer(L), *aq = layer_input_quantizer(L);
+    if (!wq && !aq)
+        return NULL;
+    JsonW w;
+    jw_init(&w, 0);
+    jw_obj(&w, NULL);
+    if (aq)
+        quantizer_json(&w, "input", aq);
+    if (wq)
+        quantizer_json(&w, "weight", wq);
+    jw_obj_end(&w);
+    return w.buf;
+}
+
+/* One entry per distinct quantizer pair, with the layers that use it, in layer order. */
+static char *conventions_json(const Net *net)
+{
+    char **pair = calloc((size_t)net->nlayers + 1, sizeof *pair);
+    QB_ASSERT(pair);
+    for (int i = 0; i < net->nlayers; i++)
+        pair[i] = layer_quant_json(&net->layers[i]);
+    JsonW w;
+    jw_init(&w, 0);
+    jw_arr(&w, NULL);
+    for (int i = 0; i < net->nlayers; i++) {
+        int first = pair[i] != NULL;
+        for (int j = 0; first && j < i; j++)
+            first = !pair[j] || strcmp(pair[j], pair[i]);
+        if (!first)
+            continue;
+        jw_obj(&w, NULL);
+        jw_arr(&w, "layers");
+        for (int j = i; j < net->nlayers; j++)
+            if (pair[j] && !strcmp(pair[j], pair[i]))
+                jw_str(&w, NULL, net->layers[j].name);
+        jw_arr_end(&w);
+        jw_raw(&w, "quantizers", pair[i]);
+        jw_obj_end(&w);
+    }
+    jw_arr_end(&w);
+    for (int i = 0; i < net->nlayers; i++)
+        free(pair[i]);
+    free(pair);
+    return w.buf;
+}
+
+static uint64_t fnv1a(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+static void cell_config(const Experiment *e, const char *net, const char *scheme, int bits,
+                        long long seed, Cell *cell)
+{
+    memset(cell, 0, sizeof *cell);
+    snprintf(cell->net, sizeof cell->net, "%s", net);
+    snprintf(cell->scheme, sizeof cell->scheme, "%s", scheme);
+    int fp = !strcmp(scheme, "fp");
+    cell->bits = fp ? 0 : bits;
+    cell->seed = seed;
+    cell->cfg = e->base;
+    snprintf(cell->cfg.net, sizeof cell->cfg.net, "%s", net);
+    snprintf(cell->cfg.scheme, sizeof cell->cfg.scheme, "%s", fp ? "" : scheme);
+    cell->cfg.wbits = cell->cfg.abits = cell->bits;
+    cell->cfg.seed = (uint64_t)seed;
+}
+
+/* Builds the cell's net (validating it), its conventions, identity and id. */
+static int cell_identify(const Experiment *e, Cell *cell, FingerprintCache *fc, QbErr *err)
+{
+    const DataInfo *d = NULL;
+    char from[64] = "";
+    if (data_info(e, &cell->cfg, fc, &d, err) < 0 ||
+        (cell->cfg.from[0] && from_info(e, cell->cfg.from, fc, from, sizeof from, err) < 0))
+        return -1;
+    Net net;
+    if (run_net_build(&cell->cfg, d->dims, d->classes, &net, err) < 0) {
+        net_free(&net);
+        return qb_wrap(err, "%s (profile %s): cell %s/%s/%d bits/seed %lld: ", e->path,
+                       e->profile[0] ? e->profile : "none", cell->net, cell->scheme, cell->bits,
+                       cell->seed);
+    }
+    cell->conventions = conventions_json(&net);
+    cell->input = d->dims;
+    cell->classes = d->classes;
+    net_free(&net);
+    RunConfig idc = cell->cfg;
+    idc.threads = 0;
+    idc.data_dir[0] = idc.from[0] = '\0';
+    JsonW w;
+    char fpr[32];
+    jw_init(&w, 0);
+    jw_obj(&w, NULL);
+    runcfg_to_json(&idc, &w, "config");
+    jw_raw(&w, "conventions", cell->conventions);
+    snprintf(fpr, sizeof fpr, "%016llx", (unsigned long long)d->fingerprint);
+    jw_str(&w, "data_fingerprint", fpr);
+    jw_str(&w, "from_fingerprint", from);
+    jw_obj_end(&w);
+    cell->identity = w.buf;
+    char bits[16] = "";
+    if (cell->bits)
+        snprintf(bits, sizeof bits, "_%db", cell->bits);
+    snprintf(cell->id, sizeof cell->id, "%s_%s%s_s%lld_%012llx", cell->net, cell->scheme, bits,
+             cell->seed, (unsigned long long)(fnv1a(cell->identity) >> 16));
+    return 0;
+}
+
+static int cell_add(const Experiment *e, CellList *l, const char *net, const char *scheme,
+                    int bits, long long seed, FingerprintCache *fc, QbErr *err)
+{
+    l->cells = realloc(l->cells, sizeof *l->cells * (size_t)(l->n + 1));
+    QB_ASSERT(l->cells);
+    Cell *c = &l->cells[l->n];
+    cell_config(e, net, scheme, bits, seed, c);
+    if (cell_identify(e, c, fc, err) < 0) {
+        free(c->identity);
+        free(c->conventions);
+        return -1;
+    }
+    l->n++;
+    return 0;
+}
+
+int cells_expand(const Experiment *e, CellList *out, QbErr *err)
+{
+    FingerprintCache fc = {0};
+    memset(out, 0, sizeof *out);
+    if (e->layout == LAYOUT_COST)
+        return 0;
+    for (int n = 0; n < e->nnets; n++)
+        for (int s = 0; s < e->nschemes; s++) {
+            int fp = !strcmp(e->schemes[s], "fp");
+            for (int b = 0; b < (fp ? 1 : e->nbits); b++)
+                for (int k = 0; k < e->nseeds; k++) {
+                    int bits = fp ? 0 : e->bits[b];
+                    if (experiment_excluded(e, e->nets[n], e->schemes[s], bits))
+                        continue;
+                    if (cell_add(e, out, e->nets[n], e->schemes[s], bits, e->seeds[k], &fc,
+                                 err) < 0)
+                        return cells_free(out), -1;
+                }
+        }
+    return 0;
+}
+
+void cells_free(CellList *l)
+{
+    for (int i = 0; i < l->n; i++) {
+        free(l->cells[i].identity);
+        free(l->cells[i].conventions);
+    }
+    free(l->cells);
+    memset(l, 0, sizeof *l);
+}
+
+const Cell *cells_find(const CellList *l, const char *id)
+{
+    for (int i = 0; i < l->n; i++)
+        if (!strcmp(l->cells[i].id, id))
+            return &l->cells[i];
+    return NULL;
+}
+
+void cells_needs(const Experiment *e, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s%s", e->base.from, e->base.from[0] ? "\n" : "");
+}
+
+int cells_check(const Experiment *e, int *count, QbErr *err)
+{
+    *count = 0;
+    if (e->layout == LAYOUT_COST)
+        return 0;
+    for (int n = 0; n < e->nnets; n++)
+        for (int s = 0; s < e->nschemes; s++) {
+            int fp = !strcmp(e->schemes[s], "fp");
+            for (int b = 0; b < (fp ? 1 : e->nbits); b++) {
+                int bits = fp ? 0 : e->bits[b];
+                if (experiment_excluded(e, e->nets[n], e->schemes[s], bits))
+                    continue;
+                Cell cell;
+                cell_config(e, e->nets[n], e->schemes[s], bits, e->seeds[0], &cell);
+                const NetEntry *ne = net_entry(cell.net);
+                Dims in = cell.cfg.input.c ? cell.cfg.input : ne->input;
+                Net net;
+                int rc = run_net_build(&cell.cfg, in, cell.cfg.classes ? cell.cfg.classes : ne->classes,
+                                       &net, err);
+                net_free(&net);
+                if (rc < 0)
+                    return qb_wrap(err, "%s (profile %s): cell %s/%s/%d bits: ", e->path,
+                                   e->profile[0] ? e->profile : "none", cell.net, cell.scheme, bits);
+                *count += e->nseeds;
+            }
+        }
+    return 0;
+}

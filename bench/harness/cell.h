@@ -1,0 +1,47 @@
+/* Matrix expansion: an experiment (one profile) becomes cells, network x scheme x bits x
+ * seed minus exclusions. Each cell carries its resolved RunConfig and a stable id derived
+ * from its identity: the configuration, the resolved quantizer conventions of every layer
+ * (method, version, bits, every option), and fingerprints of the data and the starting
+ * checkpoint. Editing anything that changes the result changes the id. */
+#ifndef QB_CELL_H
+#define QB_CELL_H
+
+#include "experiment.h"
+
+#define CELL_ID_MAX 96
+
+typedef struct {
+    char id[CELL_ID_MAX];
+    char net[32], scheme[32];   /* scheme "fp" = full precision */
+    int bits;                   /* 0 for fp */
+    long long seed;
+    RunConfig cfg;              /* ckpt, resume, progress and threads are the runner's */
+    Dims input;                 /* the data set's sample shape and classes */
+    int classes;
+    char *identity;             /* the JSON the id hashes (owned) */
+    char *conventions;          /* JSON: per quantizer group, resolved method/options (owned) */
+} Cell;
+
+typedef struct {
+    Cell *cells;
+    int n;
+} CellList;
+
+/* Builds every cell (none for a cost-only table), checking each against the real network and quantizer code (unknown
+ * options, unsupported bit-widths, overrides that match no layer): such errors name the
+ * file, the cell and the reason. Data and checkpoint files must exist (their contents enter
+ * the id): a missing data set is an error saying which files to put where. */
+int cells_expand(const Experiment *e, CellList *out, QbErr *err);
+void cells_free(CellList *l);
+/* The cell with this id, or NULL. */
+const Cell *cells_find(const CellList *l, const char *id);
+
+/* Validation without data: builds every cell's network and quantizers at the network's
+ * default input and counts the cells. */
+int cells_check(const Experiment *e, int *count, QbErr *err);
+
+/* Files the experiment needs before it can expand (its starting checkpoints), one per line
+ * into out; for `make` to build them first. */
+void cells_needs(const Experiment *e, char *out, size_t cap);
+
+#endif

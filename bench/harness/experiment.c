@@ -1,0 +1,384 @@
+#include "experiment.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "../../nets/registry.h"
+#include "schema.h"
+#include "ydoc.h"
+
+static const char *const top_keys[] = {"name", "title", "description", "table", "matrix",
+                                       "train", "quant", "paper", "profiles", NULL};
+
+static int read_list_str(YDoc *d, const YNode *n, const char *field, char (*out)[32], int *count,
+                         QbErr *err)
+{
+    if (ydoc_want_seq(d, n, field, err) < 0)
+        return -1;
+    if (ydoc_seq_count(n) < 1 || ydoc_seq_count(n) > EXP_LIST_MAX)
+        return ydoc_fail(d, n, field, err, "expected 1 to %d entries", EXP_LIST_MAX);
+    *count = 0;
+    for (int i = 0; i < ydoc_seq_count(n); i++) {
+        char path[256];
+        ydoc_index(path, sizeof path, field, i);
+        if (ydoc_str(d, ydoc_seq_at(d, n, i), path, out[(*count)++], 32, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int read_list_int(YDoc *d, const YNode *n, const char *field, long long lo, long long hi,
+                         long long *out, int *count, QbErr *err)
+{
+    if (ydoc_want_seq(d, n, field, err) < 0)
+        return -1;
+    if (ydoc_seq_count(n) < 1 || ydoc_seq_count(n) > EXP_LIST_MAX)
+        return ydoc_fail(d, n, field, err, "expected 1 to %d entries", EXP_LIST_MAX);
+    *count = 0;
+    for (int i = 0; i < ydoc_seq_count(n); i++) {
+        char path[256];
+        ydoc_index(path, sizeof path, field, i);
+        if (ydoc_int(d, ydoc_seq_at(d, n, i), path, lo, hi, &out[(*count)++], err) < 0)
+            return -1;
+        for (int j = 0; j < i; j++)
+            if (out[j] == out[i])
+                return ydoc_fail(d, ydoc_seq_at(d, n, i), path, err, "duplicate entry %lld",
+                                 out[i]);
+    }
+    return 0;
+}
+
+static int check_names(YDoc *d, const YNode *n, const char *field, char (*names)[32], int count,
+                       int is_scheme, QbErr *err)
+{
+    for (int i = 0; i < count; i++) {
+        char path[256], known[512];
+        ydoc_index(path, sizeof path, field, i);
+        int ok = is_scheme ? !strcmp(names[i], "fp") || scheme_find(names[i]) : !!net_entry(names[i]);
+        for (int j = 0; ok && j < i; j++)
+            if (!strcmp(names[j], names[i]))
+                return ydoc_fail(d, ydoc_seq_at(d, n, i), path, err, "duplicate entry '%s'",
+                                 names[i]);
+        if (ok)
+            continue;
+        if (is_scheme)
+            scheme_names(known, sizeof known);
+        else
+            net_names(known, sizeof known);
+        return ydoc_fail(d, ydoc_seq_at(d, n, i), path, err, "unknown %s '%s'; expected %s%s",
+                         is_scheme ? "scheme" : "network", names[i], is_scheme ? "fp or one of: " : "one of: ",
+                         known);
+    }
+    return 0;
+}
+
+static int read_exclude(YDoc *d, const YNode *n, const char *field, Experiment *e, QbErr *err)
+{
+    static const char *const keys[] = {"net", "scheme", "bits", NULL};
+    if (ydoc_want_seq(d, n, field, err) < 0)
+        return -1;
+    if (ydoc_seq_count(n) > EXP_EXCLUDE_MAX)
+        return ydoc_fail(d, n, field, err, "at most %d exclusions", EXP_EXCLUDE_MAX);
+    e->nexclude = 0;
+    for (int i = 0; i < ydoc_seq_count(n); i++) {
+        char path[256], sub[256];
+        const YNode *x = ydoc_seq_at(d, n, i);
+        ExpExclude *o = &e->exclude[e->nexclude++];
+        memset(o, 0, sizeof *o);
+        ydoc_index(path, sizeof path, field, i);
+        if (ydoc_want_map(d, x, path, err) < 0 || ydoc_check_keys(d, x, path, keys, err) < 0)
+            return -1;
+        const YNode *net = ydoc_map_get(d, x, "net"), *sch = ydoc_map_get(d, x, "scheme"),
+                    *bits = ydoc_map_get(d, x, "bits");
+        long long b = 0;
+        ydoc_field(sub, sizeof sub, path, "net");
+        if (net && ydoc_str(d, net, sub, o->net, sizeof o->net, err) < 0)
+            return -1;
+        ydoc_field(sub, sizeof sub, path, "scheme");
+        if (sch && ydoc_str(d, sch, sub, o->scheme, sizeof o->scheme, err) < 0)
+            return -1;
+        ydoc_field(sub, sizeof sub, path, "bits");
+        if (bits && ydoc_int(d, bits, sub, 2, 8, &b, err) < 0)
+            return -1;
+        o->bits = (int)b;
+    }
+    return 0;
+}
+
+static int read_matrix(YDoc *d, const YNode *m, const char *field, Experiment *e, QbErr *err)
+{
+    static const char *const keys[] = {"nets", "schemes", "bits", "seeds", "exclude", NULL};
+    char path[256];
+    long long v[EXP_LIST_MAX];
+    if (ydoc_want_map(d, m, field, err) < 0 || ydoc_check_keys(d, m, field, keys, err) < 0)
+        return -1;
+    const YNode *n;
+    ydoc_field(path, sizeof path, field, "nets");
+    if ((n = ydoc_map_get(d, m, "nets")) &&
+        (read_list_str(d, n, path, e->nets, &e->nnets, err) < 0 ||
+         check_names(d, n, path, e->nets, e->nnets, 0, err) < 0))
+        return -1;
+    ydoc_field(path, sizeof path, field, "schemes");
+    if ((n = ydoc_map_get(d, m, "schemes")) &&
+        (read_list_str(d, n, path, e->schemes, &e->nschemes, err) < 0 ||
+         check_names(d, n, path, e->schemes, e->nschemes, 1, err) < 0))
+        return -1;
+    ydoc_field(path, sizeof path, field, "bits");
+    if ((n = ydoc_map_get(d, m, "bits"))) {
+        if (read_list_int(d, n, path, 2, 8, v, &e->nbits, err) < 0)
+            return -1;
+        for (int i = 0; i < e->nbits; i++)
+            e->bits[i] = (int)v[i];
+    }
+    ydoc_field(path, sizeof path, field, "seeds");
+    if ((n = ydoc_map_get(d, m, "seeds")) &&
+        read_list_int(d, n, path, 0, 1LL << 53, e->seeds, &e->nseeds, err) < 0)
+        return -1;
+    ydoc_field(path, sizeof path, field, "exclude");
+    if ((n = ydoc_map_get(d, m, "exclude")) && read_exclude(d, n, path, e, err) < 0)
+        return -1;
+    return 0;
+}
+
+static int read_table(YDoc *d, const YNode *t, Experiment *e, QbErr *err)
+{
+    static const char *const keys[] = {"layout", "metric", NULL};
+    char s[16];
+    if (ydoc_want_map(d, t, "table", err) < 0 || ydoc_check_keys(d, t, "table", keys, err) < 0)
+        return -1;
+    const YNode *n;
+    if ((n = ydoc_map_get(d, t, "layout"))) {
+        if (ydoc_enum(d, n, "table.layout", "bits|ablation|cost", s, sizeof s, err) < 0)
+            return -1;
+        e->layout = !strcmp(s, "bits") ? LAYOUT_BITS : !strcmp(s, "ablation") ? LAYOUT_ABLATION
+                                                                               : LAYOUT_COST;
+    }
+    if ((n = ydoc_map_get(d, t, "metric"))) {
+        if (ydoc_enum(d, n, "table.metric", "final|best", s, sizeof s, err) < 0)
+            return -1;
+        e->metric = !strcmp(s, "final") ? METRIC_FINAL : METRIC_BEST;
+    }
+    return 0;
+}
+
+/* {2: 91.0, 3: 92.0}: bit-width keys, percentages. */
+static int read_bits_map(YDoc *d, const YNode *m, const char *field, double *out, QbErr *err)
+{
+    if (ydoc_want_map(d, m, field, err) < 0)
+        return -1;
+    for (int i = 0; i < ydoc_map_count(m); i++) {
+        char path[256], *end;
+        const char *key = ydoc_map_key(d, m, i);
+        long b = strtol(key, &end, 10);
+        ydoc_field(path, sizeof path, field, key);
+        if (*end || b < 2 || b > EXP_BITS_MAX)
+            return ydoc_fail(d, ydoc_map_value(d, m, i), path, err,
+                             "expected a bit-width key from 2 to %d", EXP_BITS_MAX);
+        if (ydoc_float(d, ydoc_map_value(d, m, i), path, 0, 100, &out[b], err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int read_paper_row(YDoc *d, const YNode *r, const char *field, PaperRow *p, QbErr *err)
+{
+    static const char *const keys[] = {"label", "net", "scheme", "fp", "fp_top5", "top1", "top5",
+                                       "param_pct", "compute_pct", NULL};
+    static const char *const maps[] = {"top1", "top5", "param_pct", "compute_pct"};
+    static const char *const required[] = {"label", "net", NULL};
+    char path[256];
+    memset(p, 0, sizeof *p);
+    p->fp = p->fp_top5 = NAN;
+    double *maps_out[] = {p->top1, p->top5, p->param_pct, p->compute_pct};
+    for (int b = 0; b <= EXP_BITS_MAX; b++)
+        for (int m = 0; m < 4; m++)
+            maps_out[m][b] = NAN;
+    if (ydoc_want_map(d, r, field, err) < 0 || ydoc_check_keys(d, r, field, keys, err) < 0 ||
+        ydoc_require(d, r, field, required, err) < 0)
+        return -1;
+    const YNode *n;
+    ydoc_field(path, sizeof path, field, "label");
+    if (ydoc_str(d, ydoc_map_get(d, r, "label"), path, p->label, sizeof p->label, err) < 0)
+        return -1;
+    ydoc_field(path, sizeof path, field, "net");
+    if (ydoc_str(d, ydoc_map_get(d, r, "net"), path, p->net, sizeof p->net, err) < 0)
+        return -1;
+    ydoc_field(path, sizeof path, field, "scheme");
+    if ((n = ydoc_map_get(d, r, "scheme"))) {
+        if (ydoc_str(d, n, path, p->scheme, sizeof p->scheme, err) < 0)
+            return -1;
+        if (strcmp(p->scheme, "fp") && !scheme_find(p->scheme))
+            return ydoc_fail(d, n, path, err, "unknown scheme '%s'", p->scheme);
+    }
+    ydoc_field(path, sizeof path, field, "fp");
+    if ((n = ydoc_map_get(d, r, "fp")) && ydoc_float(d, n, path, 0, 100, &p->fp, err) < 0)
+        return -1;
+    ydoc_field(path, sizeof path, field, "fp_top5");
+    if ((n = ydoc_map_get(d, r, "fp_top5")) && ydoc_float(d, n, path, 0, 100, &p->fp_top5, err) < 0)
+        return -1;
+    for (int m = 0; m < 4; m++) {
+        ydoc_field(path, sizeof path, field, maps[m]);
+        if ((n = ydoc_map_get(d, r, maps[m])) && read_bits_map(d, n, path, maps_out[m], err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int read_paper(YDoc *d, const YNode *m, Experiment *e, QbErr *err)
+{
+    static const char *const keys[] = {"source", "note", "rows", NULL};
+    static const char *const required[] = {"source", "rows", NULL};
+    if (ydoc_want_map(d, m, "paper", err) < 0 || ydoc_check_keys(d, m, "paper", keys, err) < 0 ||
+        ydoc_require(d, m, "paper", required, err) < 0)
+        return -1;
+    if (ydoc_str(d, ydoc_map_get(d, m, "source"), "paper.source", e->paper_source,
+                 sizeof e->paper_source, err) < 0)
+        return -1;
+    const YNode *n = ydoc_map_get(d, m, "note"), *rows = ydoc_map_get(d, m, "rows");
+    if (n && ydoc_str(d, n, "paper.note", e->paper_note, sizeof e->paper_note, err) < 0)
+        return -1;
+    if (ydoc_want_seq(d, rows, "paper.rows", err) < 0)
+        return -1;
+    if (ydoc_seq_count(rows) > EXP_PAPER_MAX)
+        return ydoc_fail(d, rows, "paper.rows", err, "at most %d rows", EXP_PAPER_MAX);
+    for (int i = 0; i < ydoc_seq_count(rows); i++) {
+        char path[64];
+        ydoc_index(path, sizeof path, "paper.rows", i);
+        if (read_paper_row(d, ydoc_seq_at(d, rows, i), path, &e->paper[e->npaper++], err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* train / quant / matrix of the top level or of a profile. */
+static int read_sections(YDoc *d, const YNode *m, const char *field, Experiment *e, QbErr *err)
+{
+    char path[256];
+    const YNode *n;
+    ydoc_field(path, sizeof path, field, "train");
+    if ((n = ydoc_map_get(d, m, "train")) && schema_apply(d, n, SCHEMA_TRAIN, path, &e->base, err) < 0)
+        return -1;
+    ydoc_field(path, sizeof path, field, "quant");
+    if ((n = ydoc_map_get(d, m, "quant")) && schema_apply(d, n, SCHEMA_QUANT, path, &e->base, err) < 0)
+        return -1;
+    ydoc_field(path, sizeof path, field, "matrix");
+    if ((n = ydoc_map_get(d, m, "matrix")) && read_matrix(d, n, path, e, err) < 0)
+        return -1;
+    return 0;
+}
+
+static int read_profiles(YDoc *d, const YNode *ps, const char *profile, Experiment *e,
+                         QbErr *err)
+{
+    static const char *const keys[] = {"description", "train", "quant", "matrix", NULL};
+    if (ydoc_want_map(d, ps, "profiles", err) < 0)
+        return -1;
+    if (ydoc_map_count(ps) > EXP_PROFILES_MAX)
+        return ydoc_fail(d, ps, "profiles", err, "at most %d profiles", EXP_PROFILES_MAX);
+    const YNode *chosen = NULL;
+    for (int i = 0; i < ydoc_map_count(ps); i++) {
+        char path[128];
+        const char *name = ydoc_map_key(d, ps, i);
+        const YNode *p = ydoc_map_value(d, ps, i);
+        ydoc_field(path, sizeof path, "profiles", name);
+        if (strlen(name) >= sizeof e->profiles[0] || ydoc_want_map(d, p, path, err) < 0 ||
+            ydoc_check_keys(d, p, path, keys, err) < 0)
+            return strlen(name) >= sizeof e->profiles[0]
+                       ? ydoc_fail(d, p, path, err, "profile name too long") : -1;
+        snprintf(e->profiles[e->nprofiles++], sizeof e->profiles[0], "%s", name);
+        if (!strcmp(name, profile))
+            chosen = p;
+    }
+    if (!chosen)
+        return 1;
+    char path[128];
+    ydoc_field(path, sizeof path, "profiles", profile);
+    const YNode *desc = ydoc_map_get(d, chosen, "description");
+    char dpath[160];
+    ydoc_field(dpath, sizeof dpath, path, "description");
+    if (desc && ydoc_str(d, desc, dpath, e->profile_description, sizeof e->profile_description,
+                         err) < 0)
+        return -1;
+    return read_sections(d, chosen, path, e, err);
+}
+
+static int read_header(YDoc *d, const YNode *root, Experiment *e, QbErr *err)
+{
+    static const char *const required[] = {"name", "title", "matrix", NULL};
+    if (ydoc_want_map(d, root, NULL, err) < 0 || ydoc_check_keys(d, root, NULL, top_keys, err) < 0 ||
+        ydoc_require(d, root, NULL, required, err) < 0)
+        return -1;
+    const YNode *n = ydoc_map_get(d, root, "name");
+    if (ydoc_str(d, n, "name", e->name, sizeof e->name, err) < 0)
+        return -1;
+    if (strspn(e->name, "abcdefghijklmnopqrstuvwxyz0123456789_-") != strlen(e->name))
+        return ydoc_fail(d, n, "name", err, "expected lower-case letters, digits, '_' or '-' "
+                                            "(it names the results directory)");
+    if (ydoc_str(d, ydoc_map_get(d, root, "title"), "title", e->title, sizeof e->title, err) < 0)
+        return -1;
+    if ((n = ydoc_map_get(d, root, "description")) &&
+        ydoc_str(d, n, "description", e->description, sizeof e->description, err) < 0)
+        return -1;
+    if ((n = ydoc_map_get(d, root, "table")) && read_table(d, n, e, err) < 0)
+        return -1;
+    if ((n = ydoc_map_get(d, root, "paper")) && read_paper(d, n, e, err) < 0)
+        return -1;
+    return 0;
+}
+
+static int check_complete(YDoc *d, const YNode *root, Experiment *e, QbErr *err)
+{
+    const YNode *m = ydoc_map_get(d, root, "matrix");
+    if (!e->nnets || !e->nschemes)
+        return ydoc_fail(d, m, "matrix", err, "needs nets and schemes (here or in the profile)");
+    int quantized = 0;
+    for (int i = 0; i < e->nschemes; i++)
+        quantized |= strcmp(e->schemes[i], "fp") != 0;
+    if (quantized && !e->nbits)
+        return ydoc_fail(d, m, "matrix", err, "needs bits for its quantized schemes");
+    if (!e->nseeds)
+        e->seeds[e->nseeds++] = 1;
+    return 0;
+}
+
+int experiment_load(Experiment *e, const char *path, const char *profile, QbErr *err)
+{
+    memset(e, 0, sizeof *e);
+    snprintf(e->path, sizeof e->path, "%s", path);
+    snprintf(e->profile, sizeof e->profile, "%s", profile ? profile : "");
+    runcfg_defaults(&e->base);
+    YDoc d;
+    if (ydoc_load(&d, path, err) < 0)
+        return -1;
+    const YNode *root = ydoc_root(&d);
+    int rc = -1;
+    if (!root)
+        qb_fail(err, "%s: empty file; expected an experiment mapping", path);
+    else if (read_header(&d, root, e, err) == 0 && read_sections(&d, root, NULL, e, err) == 0) {
+        const YNode *ps = ydoc_map_get(&d, root, "profiles");
+        int found = ps ? read_profiles(&d, ps, e->profile, e, err) : 1;
+        if (found == 1 && e->profile[0]) {
+            char list[256] = "";
+            for (int i = 0; i < e->nprofiles; i++)
+                snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "",
+                         e->profiles[i]);
+            qb_fail(err, "%s: no profile '%s'; the file defines: %s", path, e->profile,
+                    e->nprofiles ? list : "none");
+        } else if (found >= 0) {
+            rc = check_complete(&d, root, e, err);
+        }
+    }
+    ydoc_free(&d);
+    return rc;
+}
+
+int experiment_excluded(const Experiment *e, const char *net, const char *scheme, int bits)
+{
+    for (int i = 0; i < e->nexclude; i++) {
+        const ExpExclude *x = &e->exclude[i];
+        if ((!x->net[0] || !strcmp(x->net, net)) && (!x->scheme[0] || !strcmp(x->scheme, scheme)) &&
+            (!x->bits || x->bits == bits))
+            return 1;
+    }
+    return 0;
+}

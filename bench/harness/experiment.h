@@ -1,0 +1,64 @@
+/* An experiment file (experiments/<name>.yaml) loaded for one profile: the matrix axes,
+ * the resolved base RunConfig (train + quant sections, then the profile's overrides), the
+ * table layout, and the papers' reported numbers for the same rows. */
+#ifndef QB_EXPERIMENT_H
+#define QB_EXPERIMENT_H
+
+#include "../run/runcfg.h"
+
+#define EXP_LIST_MAX 16
+#define EXP_EXCLUDE_MAX 32
+#define EXP_PAPER_MAX 48
+#define EXP_PROFILES_MAX 8
+#define EXP_BITS_MAX 8    /* bit-widths index 2..8 */
+
+typedef struct {
+    char net[32], scheme[32];  /* "" = any */
+    int bits;                  /* 0 = any */
+} ExpExclude;
+
+/* One reported row of a paper table; NAN where the paper has no number. */
+typedef struct {
+    char label[96];            /* as the table prints it */
+    char net[32];
+    char scheme[32];           /* the matrix scheme it corresponds to, "" for paper-only rows */
+    double fp, fp_top5;
+    double top1[EXP_BITS_MAX + 1], top5[EXP_BITS_MAX + 1];
+    double param_pct[EXP_BITS_MAX + 1], compute_pct[EXP_BITS_MAX + 1];  /* cost tables */
+} PaperRow;
+
+typedef enum { LAYOUT_BITS, LAYOUT_ABLATION, LAYOUT_COST } TableLayout;
+typedef enum { METRIC_FINAL, METRIC_BEST } TableMetric;
+
+typedef struct {
+    char path[512];
+    char name[64], title[256], description[512];
+    char profile[32], profile_description[256];
+    char profiles[EXP_PROFILES_MAX][32];  /* every profile the file defines */
+    int nprofiles;
+    TableLayout layout;
+    TableMetric metric;
+    char nets[EXP_LIST_MAX][32];
+    int nnets;
+    char schemes[EXP_LIST_MAX][32];       /* "fp" = full precision */
+    int nschemes;
+    int bits[EXP_LIST_MAX];
+    int nbits;
+    long long seeds[EXP_LIST_MAX];
+    int nseeds;
+    ExpExclude exclude[EXP_EXCLUDE_MAX];
+    int nexclude;
+    RunConfig base;                       /* net, scheme, bits and seed are set per cell */
+    char paper_source[256], paper_note[1024];
+    PaperRow paper[EXP_PAPER_MAX];
+    int npaper;
+} Experiment;
+
+/* Loads `path` and applies `profile` ("" = none; otherwise it must be defined in the file).
+ * Errors name file:line:col, the field path and what was expected. */
+int experiment_load(Experiment *e, const char *path, const char *profile, QbErr *err);
+
+/* Whether the matrix excludes (net, scheme, bits). */
+int experiment_excluded(const Experiment *e, const char *net, const char *scheme, int bits);
+
+#endif

@@ -1,0 +1,15 @@
+/* The generated makefile fragment of an experiment and profile: one target per result file
+ * (results/<experiment>/<cell-id>.json) whose recipe is `qbench run-cell`, a phony target for
+ * all cells, and one that writes the tables. Existing result files are never rebuilt: a cell's
+ * id changes when its configuration does. */
+#ifndef QB_MAKEFRAG_H
+#define QB_MAKEFRAG_H
+
+#include "cell.h"
+
+/* Writes the fragment to path atomically. Targets: <name>.<profile>.cells and
+ * <name>.<profile>.table (tables into $(RESULTS)/tables/<table_base>). */
+int makefrag_write(const char *path, const Experiment *e, const CellList *cells,
+                   const char *table_base, QbErr *err);
+
+#endif

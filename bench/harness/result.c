@@ -1,0 +1,189 @@
+#include "result.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+#include <yaml.h>
+#include <zlib.h>
+
+#include "../core/atomic_file.h"
+#include "../core/jsonr.h"
+
+extern char *openblas_get_config(void);
+
+/* First line of a shell command's output ("" when it fails). */
+static void command_line(const char *cmd, char *out, size_t cap)
+{
+    out[0] = '\0';
+    FILE *p = popen(cmd, "r");
+    if (!p)
+        return;
+    if (!fgets(out, (int)cap, p))
+        out[0] = '\0';
+    out[strcspn(out, "\n")] = '\0';
+    pclose(p);
+}
+
+static void cpu_model(char *out, size_t cap)
+{
+    command_line("grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ *//'",
+                 out, cap);
+}
+
+static void provenance_json(JsonW *w, const RunResult *res)
+{
+    char commit[64], dirty[8], cpu[128], date[32];
+    struct utsname u;
+    time_t now = time(NULL);
+    command_line("git rev-parse HEAD 2>/dev/null", commit, sizeof commit);
+    command_line("git status --porcelain --untracked-files=no 2>/dev/null | head -1 | wc -l",
+                 dirty, sizeof dirty);
+    cpu_model(cpu, sizeof cpu);
+    strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+    uname(&u);
+    jw_obj(w, "provenance");
+    jw_str(w, "blas_core", res->blas_core);
+    jw_str(w, "compiler", __VERSION__);
+    jw_str(w, "cpu", cpu);
+    jw_int(w, "cpus_online", sysconf(_SC_NPROCESSORS_ONLN));
+    jw_str(w, "date", date);
+    jw_str(w, "git_commit", commit[0] ? commit : "unknown");
+    if (commit[0])
+        jw_bool(w, "git_dirty", atoi(dirty) > 0);
+    else
+        jw_null(w, "git_dirty");
+    jw_str(w, "kernel", u.release);
+    jw_str(w, "libyaml", yaml_get_version_string());
+    jw_str(w, "machine", u.machine);
+    jw_str(w, "openblas", openblas_get_config());
+    jw_int(w, "threads", res->threads);
+    jw_str(w, "zlib", zlibVersion());
+    jw_obj_end(w);
+}
+
+static void epochs_json(JsonW *w, const RunResult *res)
+{
+    jw_arr(w, "epochs");
+    for (int i = 0; i < res->n_epochs; i++) {
+        const EpochRecord *e = &res->epochs[i];
+        jw_obj(w, NULL);
+        jw_int(w, "epoch", e->epoch + 1);
+        jw_num(w, "images_per_s", e->images_per_s);
+        jw_num(w, "lr", e->lr);
+        jw_num(w, "seconds", e->seconds);
+        jw_num(w, "test_loss", e->test_loss);
+        jw_num(w, "test_top1", e->test_top1);
+        jw_num(w, "test_top5", e->test_top5);
+        jw_num(w, "train_loss", e->train_loss);
+        jw_num(w, "train_top1", e->train_top1);
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+}
+
+static void metric_json(JsonW *w, const char *key, const RunResult *res, int i)
+{
+    jw_obj(w, key);
+    if (i >= 0 && i < res->n_epochs) {
+        jw_int(w, "epoch", i + 1);
+        jw_num(w, "test_loss", res->epochs[i].test_loss);
+        jw_num(w, "test_top1", res->epochs[i].test_top1);
+        jw_num(w, "test_top5", res->epochs[i].test_top5);
+    }
+    jw_obj_end(w);
+}
+
+static void timing_json(JsonW *w, const RunResult *res)
+{
+    double train = 0, images = 0;
+    for (int i = 0; i < res->n_epochs; i++) {
+        train += res->epochs[i].seconds;
+        images += res->epochs[i].seconds * res->epochs[i].images_per_s;
+    }
+    jw_obj(w, "timing");
+    jw_num(w, "images_per_s", train > 0 ? images / train : 0);
+    jw_num(w, "train_seconds", train);
+    jw_num(w, "wall_seconds_last_invocation", res->wall_seconds);
+    jw_obj_end(w);
+}
+
+static void cost_json(JsonW *w, const RunResult *res)
+{
+    jw_obj(w, "cost");
+    jw_num(w, "bitops", res->bitops);
+    jw_num(w, "macs", res->macs);
+    jw_num(w, "params", res->params);
+    jw_num(w, "quant_params", res->quant_params);
+    jw_num(w, "size_bytes", res->size_bytes);
+    jw_obj_end(w);
+}
+
+int result_write(const char *path, const Experiment *e, const Cell *cell, const RunConfig *ran,
+                 const RunResult *res, const char *failure, QbErr *err)
+{
+    JsonW w;
+    jw_init(&w, 1);
+    jw_obj(&w, NULL);
+    jw_int(&w, "bits", cell->bits);
+    jw_str(&w, "cell", cell->id);
+    runcfg_to_json(ran, &w, "config");
+    jw_raw(&w, "conventions", cell->conventions);
+    cost_json(&w, res);
+    epochs_json(&w, res);
+    jw_str(&w, "experiment", e->name);
+    metric_json(&w, "best", res, res->n_epochs ? res->best_epoch : -1);
+    metric_json(&w, "final", res, res->n_epochs - 1);
+    jw_str(&w, "format", "qbench-result");
+    jw_int(&w, "format_version", RESULT_FORMAT_VERSION);
+    jw_raw(&w, "identity", cell->identity);
+    jw_str(&w, "net", cell->net);
+    jw_str(&w, "profile", e->profile);
+    provenance_json(&w, res);
+    jw_str(&w, "reason", failure ? failure : res->reason);
+    jw_str(&w, "scheme", cell->scheme);
+    jw_int(&w, "seed", cell->seed);
+    jw_str(&w, "status", failure ? "failed" : res->status == RUN_OK ? "ok" : "failed");
+    timing_json(&w, res);
+    jw_obj_end(&w);
+    int rc = atomic_write(path, w.buf, w.len, err);
+    jw_free(&w);
+    return rc;
+}
+
+int result_read(const char *path, ResultSummary *s, QbErr *err)
+{
+    JsonV *v;
+    memset(s, 0, sizeof *s);
+    if (json_load(path, &v, err) < 0)
+        return -1;
+    int rc = 0;
+    const char *status = json_str_at(v, "status", NULL);
+    if (strcmp(json_str_at(v, "format", ""), "qbench-result") || !status ||
+        json_num_at(v, "format_version", 0) != RESULT_FORMAT_VERSION)
+        rc = qb_fail(err, "%s: not a qbench result file of format version %d", path,
+                     RESULT_FORMAT_VERSION);
+    if (rc == 0) {
+        snprintf(s->status, sizeof s->status, "%s", status);
+        snprintf(s->reason, sizeof s->reason, "%s", json_str_at(v, "reason", ""));
+        s->ok = !strcmp(status, "ok");
+        s->final_top1 = json_num_at(v, "final.test_top1", NAN);
+        s->final_top5 = json_num_at(v, "final.test_top5", NAN);
+        s->best_top1 = json_num_at(v, "best.test_top1", NAN);
+        s->best_top5 = json_num_at(v, "best.test_top5", NAN);
+        s->best_epoch = (int)json_num_at(v, "best.epoch", 0);
+        const JsonV *ep = json_at(v, "epochs");
+        s->epochs = ep && ep->type == JV_ARR ? ep->n : 0;
+        s->bitops = json_num_at(v, "cost.bitops", NAN);
+        s->params = json_num_at(v, "cost.params", NAN);
+        s->size_bytes = json_num_at(v, "cost.size_bytes", NAN);
+        s->train_seconds = json_num_at(v, "timing.train_seconds", NAN);
+        s->images_per_s = json_num_at(v, "timing.images_per_s", NAN);
+        if (s->ok && (isnan(s->final_top1) || isnan(s->best_top1)))
+            rc = qb_fail(err, "%s: status ok but no final/best metrics", path);
+    }
+    json_free(v);
+    return rc;
+}

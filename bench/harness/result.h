@@ -1,0 +1,30 @@
+/* Result files: results/<experiment>/<cell-id>.json, one per cell, written atomically. They
+ * hold the resolved configuration and conventions, per-epoch metrics, final and best-epoch
+ * metrics, cost, timing and provenance (git commit and dirtiness, library versions,
+ * machine); they are the only input of tables and plots. */
+#ifndef QB_RESULT_H
+#define QB_RESULT_H
+
+#include "../run/run.h"
+#include "cell.h"
+
+#define RESULT_FORMAT_VERSION 1
+
+/* Writes the result of `cell` (status from res, or "failed" with `failure` when the run
+ * itself failed) to path atomically. */
+int result_write(const char *path, const Experiment *e, const Cell *cell, const RunConfig *ran,
+                 const RunResult *res, const char *failure, QbErr *err);
+
+/* What tables need from one result file. */
+typedef struct {
+    int ok;                      /* status "ok" */
+    char status[16], reason[256];
+    double final_top1, final_top5, best_top1, best_top5;
+    int epochs, best_epoch;      /* best_epoch 1-based */
+    double bitops, params, size_bytes, train_seconds, images_per_s;
+} ResultSummary;
+
+/* Reads a result file; a malformed or half-written file is an error naming it. */
+int result_read(const char *path, ResultSummary *s, QbErr *err);
+
+#endif
