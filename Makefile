@@ -118,20 +118,19 @@ bench-vs-pytorch: check-deps $(BIN)
 # here than the Haswell kernels the environment's OPENBLAS_CORETYPE forces).
 PRETRAINED := nets/pretrained
 PRETRAIN_THREADS ?= 2
-RESNET20_PRETRAIN := --net resnet20 --data fmnist --epochs 30 --batch 128 --lr 0.1 \
-  --weight-decay 5e-4 --schedule cosine --crop-pad 2 --seed 1
-SMALLCNN_PRETRAIN := --net small_cnn --data fmnist --epochs 15 --batch 128 --lr 0.1 \
-  --weight-decay 5e-4 --schedule cosine --crop-pad 2 --seed 1
+PRETRAIN_COMMON := --data fmnist --batch 128 --lr 0.1 --schedule cosine --crop-pad 2 --seed 1
+PRETRAIN_resnet20 := --net resnet20 --epochs 30 --weight-decay 5e-4
+PRETRAIN_small_cnn := --net small_cnn --epochs 15 --weight-decay 5e-4
+PRETRAIN_resnet18-w0.25 := --net resnet18 --width 0.25 --epochs 10 --weight-decay 5e-4
+PRETRAIN_resnet34-w0.25 := --net resnet34 --width 0.25 --epochs 10 --weight-decay 5e-4
+PRETRAIN_mobilenet_v2 := --net mobilenet_v2 --epochs 10 --weight-decay 4e-5
+PRETRAIN_NAMES := resnet20 small_cnn resnet18-w0.25 resnet34-w0.25 mobilenet_v2
 .PHONY: pretrain
-pretrain: $(PRETRAINED)/resnet20-fmnist.ckpt $(PRETRAINED)/small_cnn-fmnist.ckpt
-$(PRETRAINED)/resnet20-fmnist.ckpt: | check-deps $(BIN)
+pretrain: $(PRETRAIN_NAMES:%=$(PRETRAINED)/%-fmnist.ckpt)
+$(PRETRAINED)/%-fmnist.ckpt: | check-deps $(BIN)
+	@[ -n "$(PRETRAIN_$*)" ] || { echo "no pretraining recipe for $*"; exit 1; }
 	@mkdir -p $(@D)
-	$(BLAS_AUTO) $(BIN) train $(RESNET20_PRETRAIN) --threads $(PRETRAIN_THREADS) \
-	  --checkpoint $@.partial --resume 2>&1 | tee $(@:.ckpt=.log)
-	mv $@.partial $@
-$(PRETRAINED)/small_cnn-fmnist.ckpt: | check-deps $(BIN)
-	@mkdir -p $(@D)
-	$(BLAS_AUTO) $(BIN) train $(SMALLCNN_PRETRAIN) --threads $(PRETRAIN_THREADS) \
+	set -o pipefail; $(BLAS_AUTO) $(BIN) train $(PRETRAIN_$*) $(PRETRAIN_COMMON) --threads $(PRETRAIN_THREADS) \
 	  --checkpoint $@.partial --resume 2>&1 | tee $(@:.ckpt=.log)
 	mv $@.partial $@
 

@@ -97,7 +97,7 @@ int cmd_expand(int argc, char **argv, QbErr *err)
         return rc;
     Experiment e;
     if (a.needs) {
-        char needs[RUN_PATH_MAX + 2];
+        char needs[EXP_LIST_MAX * (RUN_PATH_MAX + 1)];
         if (experiment_load(&e, a.file, a.profile, err) < 0)
             return -1;
         cells_needs(&e, needs, sizeof needs);

@@ -179,6 +179,16 @@ static uint64_t fnv1a(const char *s)
     return h;
 }
 
+/* train.from with "{net}" replaced by the cell's network name. */
+static void from_path(const char *tmpl, const char *net, char *out, size_t cap)
+{
+    const char *at = strstr(tmpl, "{net}");
+    if (at)
+        snprintf(out, cap, "%.*s%s%s", (int)(at - tmpl), tmpl, net, at + 5);
+    else
+        snprintf(out, cap, "%s", tmpl);
+}
+
 static void cell_config(const Experiment *e, const char *net, const char *scheme, int bits,
                         long long seed, Cell *cell)
 {
@@ -190,6 +200,7 @@ static void cell_config(const Experiment *e, const char *net, const char *scheme
     cell->seed = seed;
     cell->cfg = e->base;
     snprintf(cell->cfg.net, sizeof cell->cfg.net, "%s", net);
+    from_path(e->base.from, net, cell->cfg.from, sizeof cell->cfg.from);
     snprintf(cell->cfg.scheme, sizeof cell->cfg.scheme, "%s", fp ? "" : scheme);
     cell->cfg.wbits = cell->cfg.abits = cell->bits;
     cell->cfg.seed = (uint64_t)seed;
@@ -294,7 +305,14 @@ const Cell *cells_find(const CellList *l, const char *id)
 
 void cells_needs(const Experiment *e, char *out, size_t cap)
 {
-    snprintf(out, cap, "%s%s", e->base.from, e->base.from[0] ? "\n" : "");
+    size_t n = 0;
+    out[0] = '\0';
+    for (int i = 0; e->base.from[0] && e->layout != LAYOUT_COST && i < e->nnets && n < cap; i++) {
+        char path[RUN_PATH_MAX];
+        from_path(e->base.from, e->nets[i], path, sizeof path);
+        if (!strstr(out, path))
+            n += (size_t)snprintf(out + n, cap - n, "%s\n", path);
+    }
 }
 
 int cells_check(const Experiment *e, int *count, QbErr *err)

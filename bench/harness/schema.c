@@ -245,7 +245,7 @@ static const Field fields[] = {
     {"threads", SCHEMA_TRAIN, F_INT, OFF(threads), 0, 1, 256, NULL, NULL, "1",
      "threads per cell (make's CELL_THREADS overrides; not part of the cell id)"},
     {"from", SCHEMA_TRAIN, F_CUSTOM, 0, 0, 0, 0, NULL, set_from, "none",
-     "full-precision checkpoint to start from, or none (its contents enter the cell id)"},
+     "full-precision checkpoint to start from, or none; {net} stands for the cell's network (the file's contents enter the cell id)"},
     {"first_last", SCHEMA_QUANT, F_ENUM, OFF(first_last), CAP(first_last), 0, 0,
      "lsq8|fp|apot_ref", NULL, "lsq8",
      "first and last layer: LSQ 8-bit (papers' text), fp (ASQ ImageNet code), apot_ref (APoT code)"},

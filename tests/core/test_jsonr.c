@@ -1,0 +1,46 @@
+/* The JSON reader: values, escapes, lookups, and located errors. */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "../../bench/core/jsonr.h"
+
+Test(jsonr, parses_nested_values_and_looks_them_up)
+{
+    JsonV *v;
+    QbErr err = {{0}};
+    const char *text = "{\"a\": {\"b\": [1, 2.5e1, -3], \"s\": \"x\\n\\u00e9\\\"\"}, \"t\": true, "
+                       "\"n\": null}";
+    cr_assert_eq(json_parse(text, "t.json", &v, &err), 0, "%s", err.msg);
+    const JsonV *b = json_at(v, "a.b");
+    cr_assert(b && b->type == JV_ARR && b->n == 3);
+    cr_assert_float_eq(b->items[1].num, 25.0, 1e-12);
+    cr_assert_float_eq(b->items[2].num, -3.0, 1e-12);
+    cr_assert_str_eq(json_str_at(v, "a.s", ""), "x\n\xc3\xa9\"");
+    cr_assert_eq(json_at(v, "t")->type, JV_BOOL);
+    cr_assert_eq(json_at(v, "n")->type, JV_NULL);
+    cr_assert_null(json_at(v, "a.zz"));
+    cr_assert_float_eq(json_num_at(v, "a.s", 7.0), 7.0, 0);
+    json_free(v);
+}
+
+static void expect(const char *text, const char *want)
+{
+    JsonV *v = NULL;
+    QbErr err = {{0}};
+    cr_assert_eq(json_parse(text, "bad.json", &v, &err), -1, "parsed: %s", text);
+    cr_assert(strstr(err.msg, want), "'%s' not in '%s'", want, err.msg);
+}
+
+Test(jsonr, errors_give_line_and_column)
+{
+    expect("{\"a\": 1,\n \"b\": }", "bad.json:2:7: expected a value");
+    expect("{\"a\": 1, \"a\": 2}", "duplicate key");
+    expect("[1, 2", "expected ',' or ']'");
+    expect("\"abc", "unterminated string");
+    expect("{} x", "unexpected text");
+    expect("\"\\q\"", "bad escape");
+    char deep[200];
+    memset(deep, '[', 100);
+    deep[100] = '\0';
+    expect(deep, "nesting deeper than 64");
+}

@@ -1,0 +1,70 @@
+#include "hfix.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+const char *hfix_dir(void)
+{
+    static char dir[128];
+    if (!dir[0]) {
+        snprintf(dir, sizeof dir, "/tmp/qb-harness-%d", (int)getpid());
+        char cmd[256];
+        snprintf(cmd, sizeof cmd, "mkdir -p %s", dir);
+        cr_assert_eq(system(cmd), 0);
+    }
+    return dir;
+}
+
+const char *hfix_write(const char *name, const char *text)
+{
+    static char paths[8][256];
+    static int slot;
+    char *p = paths[slot++ % 8];
+    snprintf(p, 256, "%s/%s", hfix_dir(), name);
+    FILE *f = fopen(p, "w");
+    cr_assert(f, "cannot write %s", p);
+    fputs(text, f);
+    fclose(f);
+    return p;
+}
+
+const char *hfix_experiment(const char *name, const char *extra)
+{
+    char text[4096];
+    snprintf(text, sizeof text,
+             "name: %s\n"
+             "title: \"A test table\"\n"
+             "table: {layout: bits, metric: final}\n"
+             "matrix:\n"
+             "  nets: [small_cnn]\n"
+             "  schemes: [lsq, asq, fp]\n"
+             "  bits: [4, 2]\n"
+             "  seeds: [1, 2]\n"
+             "  exclude:\n"
+             "    - {scheme: asq, bits: 2}\n"
+             "train:\n"
+             "  data: synth\n"
+             "  input: 1x8x8\n"
+             "  width: 0.25\n"
+             "  epochs: 1\n"
+             "  train_subset: 64\n"
+             "  batch: 32\n"
+             "  lr: 0.05\n"
+             "  crop_pad: 0\n"
+             "paper:\n"
+             "  source: a test\n"
+             "  rows:\n"
+             "    - {label: LSQ, net: small_cnn, scheme: lsq, fp: 90.0, top1: {2: 80.0, 4: 85.0}}\n"
+             "    - {label: Other, net: small_cnn, fp: 91.0, top1: {4: 86.5}}\n"
+             "profiles:\n"
+             "  smoke:\n"
+             "    train: {lr: 0.02}\n"
+             "%s",
+             name, extra ? extra : "");
+    char file[96];
+    snprintf(file, sizeof file, "%s.yaml", name);
+    return hfix_write(file, text);
+}

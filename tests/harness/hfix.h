@@ -1,0 +1,15 @@
+/* Shared fixtures of the harness tests: a scratch directory and a small valid experiment. */
+#ifndef QB_TEST_HFIX_H
+#define QB_TEST_HFIX_H
+
+#include <stddef.h>
+
+/* A fresh scratch directory per test process (created on first use). */
+const char *hfix_dir(void);
+/* Writes text to <scratch>/<name> and returns the full path (static buffer per call slot). */
+const char *hfix_write(const char *name, const char *text);
+/* A minimal valid experiment on synthetic data (two schemes, two bit-widths, two seeds,
+ * one exclusion, a smoke profile); `extra` is appended at the top level. */
+const char *hfix_experiment(const char *name, const char *extra);
+
+#endif

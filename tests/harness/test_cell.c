@@ -1,0 +1,139 @@
+/* Matrix expansion, cell ids and the make fragment. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../../bench/harness/cell.h"
+#include "../../bench/harness/makefrag.h"
+#include "hfix.h"
+
+static void expand(const char *path, const char *profile, Experiment *e, CellList *l)
+{
+    QbErr err = {{0}};
+    cr_assert_eq(experiment_load(e, path, profile, &err), 0, "%s", err.msg);
+    cr_assert_eq(cells_expand(e, l, &err), 0, "%s", err.msg);
+}
+
+Test(cell, expansion_covers_the_matrix_minus_exclusions)
+{
+    Experiment e;
+    CellList l;
+    expand(hfix_experiment("cells", NULL), "", &e, &l);
+    /* lsq x {4,2} + asq x {4} + fp, each x 2 seeds */
+    cr_assert_eq(l.n, 8);
+    int fp = 0;
+    for (int i = 0; i < l.n; i++) {
+        fp += !strcmp(l.cells[i].scheme, "fp");
+        cr_assert_neq(strcmp(l.cells[i].scheme, "asq") || l.cells[i].bits != 2, 0);
+        cr_assert_eq(l.cells[i].cfg.wbits, l.cells[i].bits);
+        cr_assert(strstr(l.cells[i].id, l.cells[i].scheme), "%s", l.cells[i].id);
+    }
+    cr_assert_eq(fp, 2);
+    for (int i = 0; i < l.n; i++)
+        for (int j = 0; j < i; j++)
+            cr_assert_str_neq(l.cells[i].id, l.cells[j].id);
+    cells_free(&l);
+}
+
+Test(cell, ids_are_stable_and_follow_the_configuration)
+{
+    Experiment e;
+    CellList a, b, c, d;
+    const char *path = hfix_experiment("ids", NULL);
+    expand(path, "", &e, &a);
+    expand(path, "", &e, &b);
+    for (int i = 0; i < a.n; i++)
+        cr_assert_str_eq(a.cells[i].id, b.cells[i].id);
+    /* the profile changes lr: every id changes */
+    expand(path, "smoke", &e, &c);
+    for (int i = 0; i < a.n; i++)
+        cr_assert_str_neq(a.cells[i].id, c.cells[i].id);
+    /* spelling out a default changes nothing */
+    expand(hfix_experiment("ids", "quant: {first_last: lsq8}\n"), "", &e, &d);
+    cr_assert_str_eq(a.cells[0].id, d.cells[0].id);
+    cells_free(&d);
+    cells_free(&a);
+    cells_free(&b);
+    cells_free(&c);
+}
+
+Test(cell, threads_do_not_enter_the_id_but_options_do)
+{
+    Experiment e;
+    CellList a, b, c;
+    expand(hfix_experiment("thr", NULL), "", &e, &a);
+    char extra[] = "quant: {options: {lsq_grad_scale: per_sample}}\n";
+    expand(hfix_experiment("thr", extra), "", &e, &c);
+    cr_assert_str_neq(a.cells[0].id, c.cells[0].id);
+    cr_assert(strstr(c.cells[0].conventions, "\"lsq_grad_scale\":\"per_sample\""), "%s",
+              c.cells[0].conventions);
+    cr_assert(strstr(a.cells[0].conventions, "\"lsq_grad_scale\":\"batch\""), "%s",
+              a.cells[0].conventions);
+    /* the same file with another thread count */
+    QbErr err = {{0}};
+    cr_assert_eq(experiment_load(&e, hfix_experiment("thr", NULL), "", &err), 0);
+    e.base.threads = 2;
+    cr_assert_eq(cells_expand(&e, &b, &err), 0, "%s", err.msg);
+    cr_assert_str_eq(a.cells[0].id, b.cells[0].id);
+    cells_free(&a);
+    cells_free(&b);
+    cells_free(&c);
+}
+
+Test(cell, unsupported_bits_fail_at_expansion_naming_the_cell)
+{
+    Experiment e;
+    CellList l;
+    QbErr err = {{0}};
+    const char *path = hfix_write("post2.yaml",
+                                  "name: post2\ntitle: T\nmatrix:\n  nets: [small_cnn]\n"
+                                  "  schemes: [lsq+post]\n  bits: [2]\n"
+                                  "train: {data: synth, input: 1x8x8}\n");
+    cr_assert_eq(experiment_load(&e, path, "", &err), 0, "%s", err.msg);
+    cr_assert_eq(cells_expand(&e, &l, &err), -1);
+    cr_assert(strstr(err.msg, "post2.yaml") && strstr(err.msg, "lsq+post"), "%s", err.msg);
+    int count;
+    cr_assert_eq(cells_check(&e, &count, &err), -1);
+}
+
+Test(cell, missing_starting_checkpoint_says_what_to_do)
+{
+    Experiment e;
+    CellList l;
+    QbErr err = {{0}};
+    const char *path = hfix_experiment("from", NULL);
+    cr_assert_eq(experiment_load(&e, path, "", &err), 0);
+    snprintf(e.base.from, sizeof e.base.from, "/nonexistent/{net}.ckpt");
+    char needs[256];
+    cells_needs(&e, needs, sizeof needs);
+    cr_assert_str_eq(needs, "/nonexistent/small_cnn.ckpt\n");
+    cr_assert_eq(cells_expand(&e, &l, &err), -1);
+    cr_assert(strstr(err.msg, "train.from") && strstr(err.msg, "/nonexistent/small_cnn.ckpt"),
+              "%s", err.msg);
+}
+
+Test(cell, make_fragment_has_one_target_per_result_file)
+{
+    Experiment e;
+    CellList l;
+    QbErr err = {{0}};
+    expand(hfix_experiment("frag", NULL), "smoke", &e, &l);
+    char path[256];
+    snprintf(path, sizeof path, "%s/frag.mk", hfix_dir());
+    cr_assert_eq(makefrag_write(path, &e, &l, "frag-smoke", &err), 0, "%s", err.msg);
+    FILE *f = fopen(path, "r");
+    cr_assert(f);
+    static char text[65536];
+    text[fread(text, 1, sizeof text - 1, f)] = '\0';
+    fclose(f);
+    for (int i = 0; i < l.n; i++) {
+        char target[256];
+        snprintf(target, sizeof target, "$(RESULTS)/frag/%s.json:\n", l.cells[i].id);
+        cr_assert(strstr(text, target), "no target for %s", l.cells[i].id);
+        snprintf(target, sizeof target, "--cell %s ", l.cells[i].id);
+        cr_assert(strstr(text, target));
+    }
+    cr_assert(strstr(text, "frag.smoke.table: frag.smoke.cells"));
+    cr_assert(strstr(text, "--out $(RESULTS)/tables/frag-smoke"));
+    cells_free(&l);
+}

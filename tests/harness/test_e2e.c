@@ -1,0 +1,115 @@
+/* End to end through make, as users run it: `make reproduce-table4 PROFILE=smoke` into a
+ * scratch results directory writes the table; a rerun trains nothing; a deleted result is the
+ * only cell retrained; a SIGKILLed run leaves no partial result and resumes. */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../../bench/harness/result.h"
+#include "hfix.h"
+
+/* Runs make for table4 (smoke) into results/; returns its exit code, output in out. */
+static int run_make(const char *results, char *out, size_t cap)
+{
+    const char *bin = getenv("QBENCH_BIN");
+    cr_assert(bin, "QBENCH_BIN is not set (run through make test)");
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory "
+             "reproduce-table4 PROFILE=smoke RESULTS=%s BIN=%s 2>&1", results, bin);
+    FILE *p = popen(cmd, "r");
+    cr_assert(p);
+    size_t n = fread(out, 1, cap - 1, p);
+    out[n] = '\0';
+    int st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+static int count(const char *text, const char *what)
+{
+    int n = 0;
+    for (const char *p = strstr(text, what); p; p = strstr(p + 1, what))
+        n++;
+    return n;
+}
+
+/* Every .json in dir parses as a result; returns how many. */
+static int valid_results(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d));) {
+        size_t len = strlen(e->d_name);
+        if (len < 5 || strcmp(e->d_name + len - 5, ".json"))
+            continue;
+        char path[512];
+        ResultSummary s;
+        QbErr err = {{0}};
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        cr_assert_eq(result_read(path, &s, &err), 0, "%s", err.msg);
+        n++;
+    }
+    closedir(d);
+    return n;
+}
+
+Test(e2e, reproduce_table4_smoke_writes_the_table_and_reruns_nothing, .timeout = 240)
+{
+    static char out[1 << 16];
+    char results[256], path[400];
+    snprintf(results, sizeof results, "%s/e2e", hfix_dir());
+    cr_assert_eq(run_make(results, out, sizeof out), 0, "%s", out);
+    cr_assert_eq(count(out, "table4: resnet20"), 12, "%s", out);
+    snprintf(path, sizeof path, "%s/tables/table4-smoke.md", results);
+    FILE *f = fopen(path, "r");
+    cr_assert(f, "no table: %s", out);
+    fclose(f);
+    cr_assert(strstr(out, "0 cell(s) pending") && strstr(out, "Profile `smoke`"), "%s", out);
+    cr_assert_eq(count(out, "| qbench |"), 5, "%s", out);  /* 4 schemes + BitOPs */
+    snprintf(path, sizeof path, "%s/table4", results);
+    cr_assert_eq(valid_results(path), 12);
+
+    cr_assert_eq(run_make(results, out, sizeof out), 0, "%s", out);
+    cr_assert_eq(count(out, "table4: resnet20"), 0, "a rerun trained: %s", out);
+
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm %s/table4/resnet20_asq_3b_*.json", results);
+    cr_assert_eq(system(cmd), 0);
+    cr_assert_eq(run_make(results, out, sizeof out), 0, "%s", out);
+    cr_assert_eq(count(out, "table4: resnet20"), 1, "%s", out);
+    cr_assert(strstr(out, "resnet20 asq 3-bit"), "%s", out);
+}
+
+Test(e2e, sigkill_mid_matrix_loses_nothing_finished, .timeout = 240)
+{
+    static char out[1 << 16];
+    char results[256], dir[300], cmd[1024];
+    snprintf(results, sizeof results, "%s/kill", hfix_dir());
+    snprintf(dir, sizeof dir, "%s/table4", results);
+    pid_t pid = fork();
+    cr_assert(pid >= 0);
+    if (pid == 0) {
+        setpgid(0, 0);
+        snprintf(cmd, sizeof cmd, "env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory "
+                 "reproduce-table4 PROFILE=smoke RESULTS=%s BIN=%s >/dev/null 2>&1", results,
+                 getenv("QBENCH_BIN"));
+        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+        _exit(127);
+    }
+    setpgid(pid, pid);
+    for (int i = 0; i < 600 && valid_results(dir) < 2; i++)
+        usleep(50000);
+    kill(-pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    int done = valid_results(dir);   /* asserts every present result is complete */
+    cr_assert(done >= 2 && done < 12, "killed after %d results", done);
+    cr_assert_eq(run_make(results, out, sizeof out), 0, "%s", out);
+    cr_assert_eq(count(out, "table4: resnet20"), 12 - done, "%s", out);
+    cr_assert_eq(valid_results(dir), 12);
+}

@@ -1,0 +1,121 @@
+/* Experiment files: what a good file resolves to, and one located error per kind of mistake. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <string.h>
+
+#include "../../bench/harness/experiment.h"
+#include "hfix.h"
+
+Test(experiment, good_file_resolves_profile_over_top_level)
+{
+    Experiment e;
+    QbErr err = {{0}};
+    const char *path = hfix_experiment("good", NULL);
+    cr_assert_eq(experiment_load(&e, path, "", &err), 0, "%s", err.msg);
+    cr_assert_float_eq(e.base.lr, 0.05f, 1e-7);
+    cr_assert_eq(e.nschemes, 3);
+    cr_assert_eq(e.nseeds, 2);
+    cr_assert_eq(e.npaper, 2);
+    cr_assert_float_eq(e.paper[0].top1[4], 85.0, 1e-9);
+    cr_assert(isnan(e.paper[0].top1[3]));
+    cr_assert_eq(experiment_load(&e, path, "smoke", &err), 0, "%s", err.msg);
+    cr_assert_float_eq(e.base.lr, 0.02f, 1e-7);
+    cr_assert_eq(e.base.epochs, 1);
+    cr_assert(experiment_excluded(&e, "small_cnn", "asq", 2));
+    cr_assert_not(experiment_excluded(&e, "small_cnn", "asq", 4));
+}
+
+Test(experiment, unknown_profile_lists_the_defined_ones)
+{
+    Experiment e;
+    QbErr err = {{0}};
+    cr_assert_eq(experiment_load(&e, hfix_experiment("prof", NULL), "paper", &err), -1);
+    cr_assert(strstr(err.msg, "no profile 'paper'") && strstr(err.msg, "smoke"), "%s", err.msg);
+}
+
+/* Loads `text` and expects an error containing each of the NULL-terminated fragments. */
+static void expect_error(const char *name, const char *text, const char *const *want)
+{
+    Experiment e;
+    QbErr err = {{0}};
+    const char *path = hfix_write(name, text);
+    cr_assert_eq(experiment_load(&e, path, "", &err), -1, "%s loaded", name);
+    cr_assert(strstr(err.msg, path), "no file name in: %s", err.msg);
+    for (const char *const *w = want; *w; w++)
+        cr_assert(strstr(err.msg, *w), "'%s' not in: %s", *w, err.msg);
+}
+
+#define HEAD "name: t\ntitle: T\n"
+#define MATRIX "matrix:\n  nets: [small_cnn]\n  schemes: [lsq]\n  bits: [4]\n"
+
+Test(experiment, unknown_key_is_an_error_with_line_and_column)
+{
+    expect_error("unknown.yaml", HEAD MATRIX "train:\n  epocs: 3\n",
+                 (const char *[]){":8:3:", "train.epocs", "unknown key", "epochs", NULL});
+}
+
+Test(experiment, wrong_type_names_the_field_path_with_index)
+{
+    expect_error("type.yaml", HEAD "matrix:\n  nets: [small_cnn]\n  schemes: [lsq]\n  bits: [4, 3, x]\n",
+                 (const char *[]){":6:16:", "matrix.bits[2]", "expected an integer in [2, 8]", NULL});
+}
+
+Test(experiment, bits_out_of_range)
+{
+    expect_error("range.yaml", HEAD "matrix:\n  nets: [small_cnn]\n  schemes: [lsq]\n  bits: [16]\n",
+                 (const char *[]){"matrix.bits[0]", "[2, 8]", "'16'", NULL});
+}
+
+Test(experiment, duplicate_key_names_both_lines)
+{
+    expect_error("dup.yaml", HEAD MATRIX "train:\n  lr: 0.1\n  lr: 0.2\n",
+                 (const char *[]){":9:3:", "duplicate key", "line 8", NULL});
+}
+
+Test(experiment, missing_required_field)
+{
+    expect_error("missing.yaml", "name: t\n" MATRIX,
+                 (const char *[]){"missing required key 'title'", NULL});
+}
+
+Test(experiment, zero_or_negative_epochs_and_huge_numbers)
+{
+    expect_error("zero.yaml", HEAD MATRIX "train:\n  epochs: 0\n",
+                 (const char *[]){"train.epochs", "[1, 100000]", NULL});
+    expect_error("neg.yaml", HEAD MATRIX "train:\n  epochs: -3\n",
+                 (const char *[]){"train.epochs", NULL});
+    expect_error("huge.yaml", HEAD MATRIX "train:\n  epochs: 99999999999999999999999\n",
+                 (const char *[]){"train.epochs", "expected an integer", NULL});
+    expect_error("hugelr.yaml", HEAD MATRIX "train:\n  lr: 1e400\n",
+                 (const char *[]){"train.lr", "expected a number", NULL});
+}
+
+Test(experiment, unknown_scheme_and_network_list_the_known_ones)
+{
+    expect_error("scheme.yaml", HEAD "matrix:\n  nets: [small_cnn]\n  schemes: [lsq, lsqq]\n  bits: [4]\n",
+                 (const char *[]){"matrix.schemes[1]", "unknown scheme 'lsqq'", "asq+post", NULL});
+    expect_error("net.yaml", HEAD "matrix:\n  nets: [resnet21]\n  schemes: [lsq]\n  bits: [4]\n",
+                 (const char *[]){"matrix.nets[0]", "unknown network", "resnet20", NULL});
+}
+
+Test(experiment, bad_indentation_is_a_syntax_error_with_position)
+{
+    expect_error("indent.yaml", HEAD "matrix:\n  nets: [small_cnn]\n schemes: [lsq]\n",
+                 (const char *[]){"YAML syntax", ":5:", NULL});
+}
+
+Test(experiment, quoted_number_and_unknown_option_are_rejected)
+{
+    expect_error("quoted.yaml", HEAD MATRIX "train:\n  epochs: \"3\"\n",
+                 (const char *[]){"train.epochs", NULL});
+    expect_error("option.yaml", HEAD MATRIX "quant:\n  options: {levels: fancy}\n",
+                 (const char *[]){"quant.options.levels", "default|codable", NULL});
+    expect_error("option2.yaml", HEAD MATRIX "quant:\n  options: {colour: red}\n",
+                 (const char *[]){"quant.options.colour", "unknown quantizer option", NULL});
+}
+
+Test(experiment, empty_file_and_non_mapping_root)
+{
+    expect_error("empty.yaml", "", (const char *[]){"empty file", NULL});
+    expect_error("list.yaml", "- a\n- b\n", (const char *[]){"expected a mapping", NULL});
+}
