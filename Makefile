@@ -152,14 +152,15 @@ jobs_flag = $(if $(findstring -j,$(MAKEFLAGS)),,-j$(NPROC))
 
 .PHONY: $(TABLES:%=reproduce-%) tables compare experiment
 
-# The starting checkpoints an experiment needs are built first (when make has a rule).
+# $(1) experiment file, $(2) fragment name, $(3) table name. The starting checkpoints an
+# experiment needs are built first (when make has a rule for them).
 define run_experiment
 	@for need in $$($(BIN) expand $(1) --profile $(PROFILE) --needs); do \
 	  [ -e $$need ] || $(MAKE) --no-print-directory $$need || exit 1; done
 	@mkdir -p $(MK_DIR)
 	@$(BIN) expand $(1) --profile $(PROFILE) --make $(MK_DIR)/$(2).$(PROFILE).mk --table $(3)
 	@$(MAKE) --no-print-directory -f $(MK_DIR)/$(2).$(PROFILE).mk $(jobs_flag) \
-	  QBENCH="$(QB_RUN)" RESULTS=$(RESULTS) CELL_THREADS=$(CELL_THREADS) $(2).$(PROFILE).table
+	  QBENCH="$(QB_RUN)" RESULTS=$(RESULTS) CELL_THREADS=$(CELL_THREADS) table
 	@cat $(RESULTS)/tables/$(3).md
 endef
 
@@ -167,9 +168,18 @@ $(TABLES:%=reproduce-%): reproduce-%: check-deps $(BIN)
 	$(call run_experiment,experiments/$*.yaml,$*,$(call table_name,$*))
 
 # Any experiment file: make experiment EXP=experiments/mine.yaml [PROFILE=...]
+EXP_NAME = $(basename $(notdir $(EXP)))
 experiment: check-deps $(BIN)
 	@[ -n "$(EXP)" ] || { echo "make experiment: set EXP=path/to/experiment.yaml"; exit 2; }
-	$(call run_experiment,$(EXP),$$($(BIN) expand $(EXP) --profile $(PROFILE) --make /dev/null 2>/dev/null; basename $(EXP) .yaml),$(call table_name,$(basename $(notdir $(EXP)))))
+	$(call run_experiment,$(EXP),$(EXP_NAME),$(call table_name,$(EXP_NAME)))
+
+# A new quantizer (a method registered in quantizers/registry.c) beside the baselines of
+# tables 4 and 5. Cells shared with those tables are copied from their results, not retrained.
+compare: check-deps $(BIN)
+	@[ -n "$(QUANTIZER)" ] || { echo "make compare: set QUANTIZER=<method name>"; exit 2; }
+	@mkdir -p $(BUILD)/compare
+	@sed 's/@QUANTIZER@/$(QUANTIZER)/g' experiments/compare.yaml.in > $(BUILD)/compare/compare-$(QUANTIZER).yaml
+	$(call run_experiment,$(BUILD)/compare/compare-$(QUANTIZER).yaml,compare-$(QUANTIZER),$(call table_name,compare-$(QUANTIZER)))
 
 # Every table from the results already present; trains nothing.
 tables: check-deps $(BIN)

@@ -29,12 +29,41 @@ int scheme_count(void) { return NSCHEMES; }
 
 const Scheme *scheme_at(int i) { return i >= 0 && i < NSCHEMES ? &schemes[i] : NULL; }
 
+/* A registered method that is not a scheme name is a scheme too: the method wherever it
+ * applies (weights, activations or both), LSQ elsewhere. So a new quantizer can be compared
+ * with the baselines (make compare) without a scheme line. */
+typedef struct {
+    Scheme scheme;
+    char name[SCHEME_NAME_MAX];
+} MethodScheme;
+
+static const Scheme *method_scheme(const char *name)
+{
+    static MethodScheme pool[16];
+    static int npool;
+    const QuantizerOps *m = quantizer_find(name);
+    if (!m || strlen(name) >= SCHEME_NAME_MAX)
+        return NULL;
+    for (int i = 0; i < npool; i++)
+        if (strcmp(pool[i].name, name) == 0)
+            return &pool[i].scheme;
+    if (npool == 16)
+        return NULL;
+    MethodScheme *ms = &pool[npool++];
+    snprintf(ms->name, sizeof ms->name, "%s", name);
+    ms->scheme.name = ms->name;
+    ms->scheme.wmethod = m->roles & (1u << QROLE_WEIGHT) ? m->name : "lsq";
+    ms->scheme.amethod = m->roles & (1u << QROLE_ACT) ? m->name : "lsq";
+    ms->scheme.paper_row = "a method compared against the baselines";
+    return &ms->scheme;
+}
+
 const Scheme *scheme_find(const char *name)
 {
     for (int i = 0; i < NSCHEMES; i++)
         if (strcmp(schemes[i].name, name) == 0)
             return &schemes[i];
-    return NULL;
+    return method_scheme(name);
 }
 
 void scheme_names(char *out, size_t cap)

@@ -38,7 +38,8 @@ typedef struct {
     uint64_t seed;                 /* run seed, for random quantizer inits (ASQ's adapter) */
 } SchemeOptions;
 
-/* The scheme called `name`, or NULL. */
+/* The scheme called `name`, or NULL. A registered method name that is not a scheme name
+ * (e.g. "post", "dorefa") acts as the scheme: that method where it applies, LSQ elsewhere. */
 const Scheme *scheme_find(const char *name);
 int scheme_count(void);
 const Scheme *scheme_at(int i);

@@ -2,11 +2,13 @@
  * an experiment file and a profile; make calls expand, then run-cell once per missing result
  * file, then report. */
 #include <errno.h>
+#include <glob.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "../core/atomic_file.h"
 #include "../harness/cell.h"
 #include "../harness/makefrag.h"
 #include "../harness/result.h"
@@ -141,6 +143,34 @@ static void cell_progress(void *user, const RunConfig *c, int epoch, int index, 
                 done->images_per_s);
 }
 
+/* A cell with the same id in another experiment's results has the same identity: its
+ * finished result is copied instead of training again. Returns 1 when copied. */
+static int reuse_result(const HarnessArgs *a, const Cell *cell, const char *path, QbErr *err)
+{
+    char pattern[600];
+    glob_t g;
+    snprintf(pattern, sizeof pattern, "%s/*/%s.json", a->results, cell->id);
+    if (glob(pattern, 0, NULL, &g) != 0)
+        return 0;
+    int rc = 0;
+    for (size_t i = 0; i < g.gl_pathc && rc == 0; i++) {
+        ResultSummary s;
+        QbErr ignored;
+        char *text;
+        size_t n;
+        if (result_read(g.gl_pathv[i], &s, &ignored) < 0 || !s.ok ||
+            file_read_all(g.gl_pathv[i], &text, &n, &ignored) < 0)
+            continue;
+        rc = atomic_write(path, text, n, err) < 0 ? -1 : 1;
+        free(text);
+        if (rc == 1)
+            printf("%s: ok, the same cell as %s (copied, not retrained) -> %s\n", cell->id,
+                   g.gl_pathv[i], path);
+    }
+    globfree(&g);
+    return rc;
+}
+
 static int run_one(const HarnessArgs *a, const Experiment *e, const Cell *cell, QbErr *err)
 {
     char dir[330], path[440];
@@ -153,6 +183,9 @@ static int run_one(const HarnessArgs *a, const Experiment *e, const Cell *cell, 
     }
     if (mkdir_p(dir, err) < 0)
         return -1;
+    int reused = reuse_result(a, cell, path, err);
+    if (reused)
+        return reused < 0 ? -1 : 0;
     RunConfig c = cell->cfg;
     c.threads = a->threads ? a->threads : c.threads;
     c.resume = 1;

@@ -7,8 +7,8 @@
 
 #include "cell.h"
 
-/* Writes the fragment to path atomically. Targets: <name>.<profile>.cells and
- * <name>.<profile>.table (tables into $(RESULTS)/tables/<table_base>). */
+/* Writes the fragment to path atomically. Targets: `cells` (every result file) and `table`
+ * (the cells, then the tables into $(RESULTS)/tables/<table_base>). */
 int makefrag_write(const char *path, const Experiment *e, const CellList *cells,
                    const char *table_base, QbErr *err);
 
