@@ -150,7 +150,7 @@ QB_RUN = $(BLAS_AUTO) $(abspath $(BIN))
 table_name = $(if $(filter quick,$(PROFILE)),$(1),$(1)-$(PROFILE))
 jobs_flag = $(if $(findstring -j,$(MAKEFLAGS)),,-j$(NPROC))
 
-.PHONY: $(TABLES:%=reproduce-%) tables compare experiment
+.PHONY: $(TABLES:%=reproduce-%) tables compare experiment experiments-doc
 
 # $(1) experiment file, $(2) fragment name, $(3) table name. The starting checkpoints an
 # experiment needs are built first (when make has a rule for them).
@@ -180,6 +180,13 @@ compare: check-deps $(BIN)
 	@mkdir -p $(BUILD)/compare
 	@sed 's/@QUANTIZER@/$(QUANTIZER)/g' experiments/compare.yaml.in > $(BUILD)/compare/compare-$(QUANTIZER).yaml
 	$(call run_experiment,$(BUILD)/compare/compare-$(QUANTIZER).yaml,compare-$(QUANTIZER),$(call table_name,compare-$(QUANTIZER)))
+
+# Regenerates the field reference in experiments/README.md from `qbench schema`.
+experiments-doc: $(BIN)
+	@sed -n '1,/<!-- schema:begin -->/p' experiments/README.md > experiments/README.md.tmp
+	@$(BIN) schema >> experiments/README.md.tmp
+	@sed -n '/<!-- schema:end -->/,$$p' experiments/README.md >> experiments/README.md.tmp
+	@mv experiments/README.md.tmp experiments/README.md
 
 # Every table from the results already present; trains nothing.
 tables: check-deps $(BIN)

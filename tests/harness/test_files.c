@@ -1,0 +1,68 @@
+/* The committed experiment files and their documentation: every table file loads in every
+ * profile and builds every cell; experiments/README.md carries the current field reference. */
+#include <criterion/criterion.h>
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../bench/harness/cell.h"
+#include "../../bench/harness/schema.h"
+#include "hfix.h"
+
+static void check_all_profiles(const char *path)
+{
+    Experiment e;
+    QbErr err = {{0}};
+    cr_assert_eq(experiment_load(&e, path, "", &err), 0, "%s", err.msg);
+    cr_assert_geq(e.nprofiles, 3, "%s defines %d profiles", path, e.nprofiles);
+    char names[EXP_PROFILES_MAX][32];
+    int n = e.nprofiles;
+    memcpy(names, e.profiles, sizeof names);
+    for (int i = 0; i < n; i++) {
+        int count;
+        cr_assert_eq(experiment_load(&e, path, names[i], &err), 0, "%s", err.msg);
+        cr_assert_eq(cells_check(&e, &count, &err), 0, "%s", err.msg);
+        cr_assert(e.layout == LAYOUT_COST || count > 0, "%s/%s has no cells", path, names[i]);
+    }
+}
+
+Test(files, every_experiment_file_validates_in_every_profile)
+{
+    glob_t g;
+    cr_assert_eq(glob("experiments/*.yaml", 0, NULL, &g), 0, "run from the repository root");
+    cr_assert_geq(g.gl_pathc, 6);
+    for (size_t i = 0; i < g.gl_pathc; i++)
+        check_all_profiles(g.gl_pathv[i]);
+    globfree(&g);
+}
+
+Test(files, compare_template_validates_with_a_method)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "sed 's/@QUANTIZER@/dorefa/g' experiments/compare.yaml.in > %s/c.yaml",
+             hfix_dir());
+    cr_assert_eq(system(cmd), 0);
+    snprintf(cmd, sizeof cmd, "%s/c.yaml", hfix_dir());
+    check_all_profiles(cmd);
+}
+
+Test(files, readme_has_the_current_field_reference)
+{
+    char *generated;
+    size_t n;
+    FILE *m = open_memstream(&generated, &n);
+    schema_markdown(m);
+    fclose(m);
+    FILE *f = fopen("experiments/README.md", "r");
+    cr_assert(f);
+    static char text[1 << 17];
+    text[fread(text, 1, sizeof text - 1, f)] = '\0';
+    fclose(f);
+    const char *begin = strstr(text, "<!-- schema:begin -->\n"), *end = strstr(text, "<!-- schema:end -->");
+    cr_assert(begin && end);
+    begin += strlen("<!-- schema:begin -->\n");
+    cr_assert_eq((size_t)(end - begin), n, "experiments/README.md is stale: run make experiments-doc");
+    cr_assert_eq(memcmp(begin, generated, n), 0, "experiments/README.md is stale: run make experiments-doc");
+    free(generated);
+}
