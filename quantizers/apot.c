@@ -16,6 +16,7 @@
 typedef struct {
     double mag[APOT_MAX_LEVELS];  /* normalised magnitudes, ascending (ternary: {0, 1}) */
     int nmag;
+    QcProjector proj;             /* onto mag */
     int ternary;      /* 2-bit weights: alpha * rnd(c), spec §5.5 */
     int masked;       /* apot_weight_grad: masked */
     int wn_full;      /* apot_wn_grad: full */
@@ -111,6 +112,7 @@ static int apot_plan(Quantizer *q, Net *net, QbErr *err)
     QB_ASSERT(st);
     q->state = st;
     st->nmag = apot_set(q->bits, q->role, st->mag, &st->ternary);
+    qc_projector_init(&st->proj, st->mag, st->nmag);
     st->masked = !strcmp(quantizer_opt(q, "apot_weight_grad"), "masked");
     st->wn_full = !strcmp(quantizer_opt(q, "apot_wn_grad"), "full");
     int shape[1] = {1};
@@ -141,7 +143,7 @@ static double apot_q(const Apot *st, double c)
 {
     if (st->ternary)
         return nearbyint(c);
-    double m = qc_project(st->mag, st->nmag, fabs(c));
+    double m = qc_projector_apply(&st->proj, fabs(c));
     return c < 0 ? -m : m;
 }
 

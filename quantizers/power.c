@@ -17,6 +17,7 @@ typedef struct {
     double log2_base;              /* 1 (POT) or 1/2 (POST): magnitudes are exact 2^(-n·this) */
     double mag[POWER_MAX_LEVELS];  /* magnitudes, ascending, mag[0] = 0, mag[n-1] = 1 */
     int nmag;
+    QcProjector proj;              /* onto mag */
     int p_alpha;
     Param *alpha;
     double *dalpha;                /* per block (channel or sample) */
@@ -96,6 +97,7 @@ static int power_plan(Quantizer *q, Net *net, QbErr *err)
     st->log2_base = power_log2_base(q->ops);
     st->nmag = power_magnitudes(st->log2_base, q->bits, q->role,
                                 !strcmp(quantizer_opt(q, "levels"), "codable"), st->mag);
+    qc_projector_init(&st->proj, st->mag, st->nmag);
     int shape[1] = {q->role == QROLE_WEIGHT ? q->shape.n : 1};
     st->p_alpha = qc_param_add(net, q, "alpha", 1, shape);
     return 0;
@@ -143,7 +145,7 @@ static void power_forward(Quantizer *q, const Tensor *x, Tensor *y)
         float *yb = y->data + b * len;
         for (size_t i = 0; i < len; i++) {
             double c = power_clip(q, (double)(xb[i] / a));
-            double m = qc_project(st->mag, st->nmag, fabs(c));
+            double m = qc_projector_apply(&st->proj, fabs(c));
             yb[i] = xb[i] != xb[i] ? xb[i] : a * (float)(c < 0 ? -m : m);
         }
     }
@@ -166,7 +168,7 @@ static void power_backward(Quantizer *q, const Tensor *x, const Tensor *dy, Tens
         for (size_t i = 0; i < len; i++) {
             double v = (double)(xb[i] / a), c = power_clip(q, v);
             int inside = c == v;
-            double m = qc_project(st->mag, st->nmag, fabs(c)), qv = c < 0 ? -m : m;
+            double m = qc_projector_apply(&st->proj, fabs(c)), qv = c < 0 ? -m : m;
             acc += (double)gb[i] * (inside ? qv - v : c);
             if (db)
                 db[i] = (add ? db[i] : 0.0f) + (inside ? gb[i] : 0.0f);

@@ -74,6 +74,20 @@ void qc_uniform_backward(const float *x, const float *dy, float *dx, int add, in
  * (spec §4.2), for u within [levels[0], levels[n-1]]. Binary search. */
 double qc_project(const double *levels, int n, double u);
 
+/* The same projection onto magnitudes levels[0] = 0 .. levels[n-1] = 1, with a table of
+ * QC_PROJ_BINS uniform bins over [0, 1] that narrows the search to the levels near u: one
+ * or two comparisons for most u instead of log2(n) mispredicted branches. Returns exactly
+ * qc_project's value for every u (outside [0, 1] and NaN it defers to qc_project). */
+#define QC_PROJ_BINS 1024
+typedef struct {
+    const double *levels;   /* borrowed; must outlive the projector */
+    int n;
+    unsigned short first[QC_PROJ_BINS + 1]; /* min(n-2, last i with levels[i] <= b/BINS) */
+} QcProjector;
+
+void qc_projector_init(QcProjector *p, const double *levels, int n);
+double qc_projector_apply(const QcProjector *p, double u);
+
 /* Writes a level set from ascending magnitudes mag[0..m) (mag[0] = 0): just them when
  * unsigned, else -mag[m-1] .. -mag[1], 0, mag[1] .. mag[m-1]; the levels() contract (at most
  * cap written, the full count returned). */

@@ -160,6 +160,42 @@ double qc_project(const double *levels, int n, double u)
     return u - levels[lo] < levels[hi] - u ? levels[lo] : levels[hi];
 }
 
+void qc_projector_init(QcProjector *p, const double *levels, int n)
+{
+    QB_ASSERT(n >= 2 && n <= 65535 && levels[0] == 0.0 && levels[n - 1] == 1.0);
+    p->levels = levels;
+    p->n = n;
+    int i = 0;
+    for (int b = 0; b <= QC_PROJ_BINS; b++) {
+        double edge = (double)b / QC_PROJ_BINS;
+        while (i + 1 < n && levels[i + 1] <= edge)
+            i++;
+        p->first[b] = (unsigned short)(i < n - 2 ? i : n - 2);
+    }
+}
+
+/* Within the bin of u the answer lies in [first[b], first[b+1]]; the same search as
+ * qc_project over that range keeps its invariant (levels[lo] <= u, and levels[hi] > u or hi
+ * is the last index), so it ends on the same index. */
+double qc_projector_apply(const QcProjector *p, double u)
+{
+    if (!(u >= 0.0 && u <= 1.0) || p->n < 3)
+        return qc_project(p->levels, p->n, u);
+    int b = (int)(u * QC_PROJ_BINS);
+    b = b < QC_PROJ_BINS ? b : QC_PROJ_BINS - 1;
+    int lo = p->first[b], hi = p->first[b + 1] + 1;
+    hi = hi < p->n - 1 ? hi : p->n - 1;
+    const double *levels = p->levels;
+    while (hi - lo > 1) {
+        int mid = (lo + hi) / 2;
+        if (levels[mid] <= u)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return u - levels[lo] < levels[hi] - u ? levels[lo] : levels[hi];
+}
+
 int qc_levels_from_magnitudes(const double *mag, int m, int is_signed, double *out, int cap)
 {
     int k = 0;

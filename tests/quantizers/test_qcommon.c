@@ -3,7 +3,10 @@
 #include <criterion/criterion.h>
 #include <math.h>
 
+#include <stdint.h>
+
 #include "../../quantizers/qcommon.h"
+#include "../../quantizers/registry.h"
 
 Test(qcommon, abs_quantile_interpolates_like_torch)
 {
@@ -40,4 +43,49 @@ Test(qcommon, int_ranges_follow_spec_1_2)
     cr_assert(qn == -7 && qp == 7);
     qc_int_range(4, 0, 1, &qn, &qp);
     cr_assert(qn == 0 && qp == 15);
+}
+
+/* The binned projector must return exactly what the plain binary search returns: on random
+ * points, on every level, on every midpoint between neighbours (the ties) and next to them. */
+static void projector_matches(const double *mag, int n)
+{
+    QcProjector p;
+    qc_projector_init(&p, mag, n);
+    uint64_t s = 12345;
+    for (int i = 0; i < 20000; i++) {
+        s = s * 6364136223846793005ull + 1442695040888963407ull;
+        double u = (double)(s >> 11) / 9007199254740992.0;
+        u = i % 2 ? u : u * u * u * u; /* crowd some points near zero */
+        cr_assert_eq(qc_projector_apply(&p, u), qc_project(mag, n, u), "u = %.17g", u);
+    }
+    for (int i = 0; i + 1 < n; i++) {
+        double mid = (mag[i] + mag[i + 1]) / 2, probes[] = {mag[i], mid, nextafter(mid, 0),
+                                                            nextafter(mid, 2), mag[i + 1]};
+        for (int k = 0; k < 5; k++)
+            cr_assert_eq(qc_projector_apply(&p, probes[k]), qc_project(mag, n, probes[k]),
+                         "u = %.17g", probes[k]);
+    }
+}
+
+Test(qcommon, binned_projector_equals_binary_search_for_every_level_set)
+{
+    const char *methods[] = {"pot", "post", "apot"};
+    int sets = 0;
+    for (int m = 0; m < 3; m++)
+        for (int bits = 3; bits <= 7; bits++) {
+            const QuantizerOps *ops = quantizer_find(methods[m]);
+            QbErr err = {{0}};
+            static double levels[1024], mag[1024];
+            QuantOption deg = {"allow_degenerate", "true"};
+            int n = ops->levels(bits, QROLE_WEIGHT, &deg, m < 2, levels, 1024, &err);
+            if (n < 0)
+                continue; /* a width the method does not support */
+            int k = 0;
+            for (int i = 0; i < n; i++)
+                if (levels[i] >= 0)
+                    mag[k++] = levels[i];
+            projector_matches(mag, k);
+            sets++;
+        }
+    cr_assert_eq(sets, 15);
 }
