@@ -13,14 +13,15 @@
 #include "../../bench/harness/result.h"
 #include "hfix.h"
 
-/* Runs make for table4 (smoke) into results/; returns its exit code, output in out. */
+/* Runs make for table4 (smoke) into results/ with the binary under test (-o: never rebuilt
+ * by this make); returns its exit code, output in out. */
 static int run_make(const char *results, char *out, size_t cap)
 {
     const char *bin = getenv("QBENCH_BIN");
     cr_assert(bin, "QBENCH_BIN is not set (run through make test)");
     char cmd[1024];
     snprintf(cmd, sizeof cmd, "env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory "
-             "reproduce-table4 PROFILE=smoke RESULTS=%s BIN=%s 2>&1", results, bin);
+             "-o %s reproduce-table4 PROFILE=smoke RESULTS=%s BIN=%s 2>&1", bin, results, bin);
     FILE *p = popen(cmd, "r");
     cr_assert(p);
     size_t n = fread(out, 1, cap - 1, p);
@@ -97,8 +98,8 @@ Test(e2e, sigkill_mid_matrix_loses_nothing_finished, .timeout = 240)
     if (pid == 0) {
         setpgid(0, 0);
         snprintf(cmd, sizeof cmd, "env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory "
-                 "reproduce-table4 PROFILE=smoke RESULTS=%s BIN=%s >/dev/null 2>&1", results,
-                 getenv("QBENCH_BIN"));
+                 "-o %s reproduce-table4 PROFILE=smoke RESULTS=%s BIN=%s >/dev/null 2>&1",
+                 getenv("QBENCH_BIN"), results, getenv("QBENCH_BIN"));
         execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
         _exit(127);
     }
