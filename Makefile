@@ -150,7 +150,7 @@ QB_RUN = $(BLAS_AUTO) $(abspath $(BIN))
 table_name = $(if $(filter quick,$(PROFILE)),$(1),$(1)-$(PROFILE))
 jobs_flag = $(if $(findstring -j,$(MAKEFLAGS)),,-j$(NPROC))
 
-.PHONY: $(TABLES:%=reproduce-%) tables compare experiment experiments-doc
+.PHONY: $(TABLES:%=reproduce-%) tables compare experiment experiments-doc plots plots-results
 
 # $(1) experiment file, $(2) fragment name, $(3) table name. The starting checkpoints an
 # experiment needs are built first (when make has a rule for them).
@@ -180,6 +180,23 @@ compare: check-deps $(BIN)
 	@mkdir -p $(BUILD)/compare
 	@sed 's/@QUANTIZER@/$(QUANTIZER)/g' experiments/compare.yaml.in > $(BUILD)/compare/compare-$(QUANTIZER).yaml
 	$(call run_experiment,$(BUILD)/compare/compare-$(QUANTIZER).yaml,compare-$(QUANTIZER),$(call table_name,compare-$(QUANTIZER)))
+
+# Figures from the results present (PROFILE=smoke first runs the smoke table 4, seconds):
+# accuracy against bits and BitOPs and training curves per table, into plots/out/.
+PLOT_TABLES := table4 table5 apot table2 table3
+plots: plots-results
+plots-results: check-deps $(BIN)
+	@$(if $(filter smoke,$(PROFILE)),$(MAKE) --no-print-directory reproduce-table4 PROFILE=smoke RESULTS=$(RESULTS) >/dev/null &&) true
+	@mkdir -p plots/data plots/out
+	@for t in $(PLOT_TABLES); do \
+	  for n in $$($(BIN) expand experiments/$$t.yaml --profile $(PROFILE) --needs); do [ -e $$n ] || continue 2; done; \
+	  used=$$($(BIN) report experiments/$$t.yaml --profile $(PROFILE) --results $(RESULTS) --plot-data plots/data | awk '{print $$5}'); \
+	  [ "$$used" -gt 0 ] || continue; \
+	  n=$$t$$([ "$(PROFILE)" = quick ] || echo -$(PROFILE)); \
+	  gnuplot -e "data='plots/data/$$n-bits.dat'; out='plots/out/$$n'; name='$$n'" plots/accuracy.gp && \
+	  gnuplot -e "data='plots/data/$$n-curves.dat'; out='plots/out/$$n'; name='$$n'" plots/curves.gp && \
+	  echo "plots/out/$$n-{accuracy-bits,accuracy-bitops,curves}.{png,pdf} from $$used results" || exit 1; \
+	done
 
 # Regenerates the field reference in experiments/README.md from `qbench schema`.
 experiments-doc: $(BIN)

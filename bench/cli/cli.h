@@ -50,8 +50,8 @@ typedef struct {
     X("run-cell", cmd_run_cell,                                                             \
       "FILE [--profile P] --cell ID [--results DIR] [--threads N]",                         \
       "train one cell and write its result file (resumes from its checkpoint)")             \
-    X("report", cmd_report, "FILE [--profile P] [--results DIR] [--out BASE]",              \
-      "write an experiment's tables (.md, .tex, .csv) from its result files")               \
+    X("report", cmd_report, "FILE [--profile P] [--results DIR] [--out BASE | --plot-data DIR]", \
+      "write an experiment's tables (.md, .tex, .csv), or its plot data, from its result files")               \
     X("schema", cmd_schema, "", "print the experiment file reference (Markdown)")
 
 int cmd_bench(int argc, char **argv, QbErr *err);

@@ -13,13 +13,14 @@
 #include "../harness/makefrag.h"
 #include "../harness/result.h"
 #include "../harness/schema.h"
+#include "../report/plotdata.h"
 #include "../report/table.h"
 #include "../run/run.h"
 #include "args.h"
 #include "cli.h"
 
 typedef struct {
-    char file[256], profile[32], results[256], out[256], cell[CELL_ID_MAX];
+    char file[256], profile[32], results[256], out[256], cell[CELL_ID_MAX], plot_data[256];
     int threads, needs;
 } HarnessArgs;
 
@@ -250,6 +251,7 @@ int cmd_report(int argc, char **argv, QbErr *err)
     const ArgSpec specs[] = {{"--profile", ARG_STR, a.profile, 0, 0, sizeof a.profile},
                              {"--results", ARG_STR, a.results, 0, 0, sizeof a.results},
                              {"--out", ARG_STR, a.out, 0, 0, sizeof a.out},
+                             {"--plot-data", ARG_STR, a.plot_data, 0, 0, sizeof a.plot_data},
                              {NULL, 0, NULL, 0, 0, 0}};
     int rc = harness_args(argc, argv, specs, &a, err);
     if (rc)
@@ -258,6 +260,14 @@ int cmd_report(int argc, char **argv, QbErr *err)
     CellList cells;
     if (load_cells(&a, &e, &cells, err) < 0)
         return -1;
+    if (a.plot_data[0]) {
+        rc = mkdir_p(a.plot_data, err) < 0 ? -1
+             : plotdata_write(&e, &cells, a.results, a.plot_data, err);
+        if (rc >= 0)
+            printf("%s: plot data from %d results in %s\n", e.name, rc, a.plot_data);
+        cells_free(&cells);
+        return rc < 0 ? -1 : 0;
+    }
     char out[600], dir[600];
     if (a.out[0])
         snprintf(out, sizeof out, "%s", a.out);
