@@ -143,7 +143,7 @@ PROFILE ?= quick
 RESULTS ?= results
 CELL_THREADS ?= 1
 NPROC := $(shell nproc 2>/dev/null || echo 2)
-TABLES := table1 table2 table3 table4 table5 apot
+TABLES := table1 table2 table3 table4 table5 apot lsq4
 MK_DIR := $(BUILD)/mk
 QB_RUN = $(BLAS_AUTO) $(abspath $(BIN))
 # quick tables are results/tables/<name>; other profiles add -<profile>
