@@ -52,7 +52,11 @@ typedef struct {
       "train one cell and write its result file (resumes from its checkpoint)")             \
     X("report", cmd_report, "FILE [--profile P] [--results DIR] [--out BASE | --plot-data DIR]", \
       "write an experiment's tables (.md, .tex, .csv), or its plot data, from its result files")               \
-    X("schema", cmd_schema, "", "print the experiment file reference (Markdown)")
+    X("schema", cmd_schema, "", "print the experiment file reference (Markdown)")              \
+    X("intcheck", cmd_intcheck,                                                             \
+      "--scheme pot|post|apot|lsq+pot|lsq+post|asq+post --bits B [--wbits B] [--abits B] "  \
+      "[--k K] [--n N] [--lut-frac G] [--seed N] [--json]",                                 \
+      "integer-only layer (shifts, POST's two accumulators and table) vs fake quantization")
 
 int cmd_bench(int argc, char **argv, QbErr *err);
 int cmd_macs(int argc, char **argv, QbErr *err);
@@ -65,5 +69,6 @@ int cmd_expand(int argc, char **argv, QbErr *err);
 int cmd_run_cell(int argc, char **argv, QbErr *err);
 int cmd_report(int argc, char **argv, QbErr *err);
 int cmd_schema(int argc, char **argv, QbErr *err);
+int cmd_intcheck(int argc, char **argv, QbErr *err);
 
 #endif

@@ -1,0 +1,187 @@
+/* `qbench intcheck`: runs a POT, POST or APoT layer through the integer-only path, checks it
+ * against the fake-quantized float layer (mismatches must be 0) and counts its operations
+ * against a uniform integer layer of the same shape and bit-widths. */
+#include <stdio.h>
+#include <string.h>
+
+#include "../../quantizers/schemes.h"
+#include "../core/json.h"
+#include "../core/threads.h"
+#include "../int/intcheck.h"
+#include "args.h"
+#include "cli.h"
+
+typedef struct {
+    char scheme[32];
+    int bits, wbits, abits, k, n, lut_frac, json;
+    uint64_t seed;
+} IntCheckArgs;
+
+static int is_shift_method(const char *m)
+{
+    return !strcmp(m, "pot") || !strcmp(m, "post") || !strcmp(m, "apot");
+}
+
+/* A scheme with shift-method weights and uniform activations (lsq+pot, lsq+post, asq+post),
+ * else a method name (pot, post, apot) with LSQ activations. */
+static int resolve_scheme(const char *name, IntCheckSpec *s, QbErr *err)
+{
+    const Scheme *sc = scheme_find(name);
+    if (sc && is_shift_method(sc->wmethod) &&
+        (!strcmp(sc->amethod, "lsq") || !strcmp(sc->amethod, "asq"))) {
+        s->wmethod = sc->wmethod;
+        s->amethod = sc->amethod;
+        return 0;
+    }
+    if (!is_shift_method(name))
+        return qb_fail(err, "--scheme %s: expected pot, post or apot (with LSQ activations), "
+                            "or lsq+pot, lsq+post, asq+post", name), CLI_USAGE;
+    s->wmethod = name;
+    s->amethod = "lsq";
+    return 0;
+}
+
+static const char *path_names[3] = {"exact", "lut", "uniform"};
+
+static void print_table(const IntCheckSpec *s, const IntCheckReport *r)
+{
+    const IntPath *p[3] = {&r->exact, &r->lut, &r->uniform};
+    printf("\n%-14s %10s %10s %10s %10s %8s %10s %4s\n", "path", "mul", "shift", "add", "lut",
+           "rescale", "nnz", "acc");
+    for (int i = 0; i < 3; i++) {
+        if (i == 1 && !r->has_lut)
+            continue;
+        char name[32];
+        snprintf(name, sizeof name, "%s%s%s", i == 2 ? "" : s->wmethod, i == 2 ? "" : " ",
+                 path_names[i]);
+        printf("%-14s %10lld %10lld %10lld %10lld %8lld %10ld %4d\n", name, p[i]->ops.mul,
+               p[i]->ops.shift, p[i]->ops.add, p[i]->ops.lut, p[i]->ops.rescale, p[i]->nnz,
+               p[i]->acc_bits);
+    }
+}
+
+static void print_text(const IntCheckSpec *s, const IntCheckReport *r)
+{
+    const IntBook *b = &r->book;
+    printf("intcheck: %s weights (%d-bit) x %s activations (%d-bit), k=%d n=%d seed %llu\n",
+           s->wmethod, s->wbits, s->amethod, s->abits, s->k, s->n, (unsigned long long)s->seed);
+    printf("levels: %d magnitudes, F=%d, denominator %lld\n", b->nmag, b->frac,
+           (long long)b->denom);
+    printf("mismatches: %ld\n", r->mismatches);
+    printf("  codes: weights %ld (uniform %ld), activations %ld\n", r->exact.codes,
+           r->uniform.codes, r->act_codes);
+    printf("  grid: %ld channels (uniform %ld)\n", r->exact.grid, r->uniform.grid);
+    printf("  float: %ld channels (uniform %ld); max |int - fake-quant dot| / sum|x*w| = %.3g "
+           "(uniform %.3g, bound %.3g); float32 layer output %.3g\n",
+           r->exact.floatb, r->uniform.floatb, r->exact.float_rel, r->uniform.float_rel,
+           r->float_bound, r->exact.layer_rel);
+    if (r->has_lut)
+        printf("  lut: %ld channels beyond bound; max error %.3g LSB of 2^-%d (bound %.3g), "
+               "relative %.3g; table %dx%d entries of %d bits\n",
+               r->lut_bad, r->lut_err.max_err, r->lut_frac, r->lut_err.max_bound,
+               r->lut_err.max_rel, r->lut_rows, r->lut_cols, r->lut_entry_bits);
+    print_table(s, r);
+}
+
+static void json_path(JsonW *w, const char *name, const IntPath *p)
+{
+    jw_obj(w, NULL);
+    jw_str(w, "path", name);
+    jw_int(w, "mul", p->ops.mul);
+    jw_int(w, "shift", p->ops.shift);
+    jw_int(w, "add", p->ops.add);
+    jw_int(w, "lut", p->ops.lut);
+    jw_int(w, "rescale", p->ops.rescale);
+    jw_int(w, "nnz", p->nnz);
+    jw_int(w, "acc_bits", p->acc_bits);
+    jw_int(w, "code_mismatches", p->codes);
+    jw_int(w, "grid_mismatches", p->grid);
+    jw_int(w, "float_mismatches", p->floatb);
+    jw_num(w, "float_rel", p->float_rel);
+    jw_num(w, "layer_rel", p->layer_rel);
+    jw_obj_end(w);
+}
+
+static void json_lut(JsonW *w, const IntCheckReport *r)
+{
+    jw_obj(w, "lut");
+    jw_int(w, "frac", r->lut_frac);
+    jw_int(w, "rows", r->lut_rows);
+    jw_int(w, "cols", r->lut_cols);
+    jw_int(w, "entry_bits", r->lut_entry_bits);
+    jw_num(w, "max_err_lsb", r->lut_err.max_err);
+    jw_num(w, "bound_lsb", r->lut_err.max_bound);
+    jw_num(w, "max_rel", r->lut_err.max_rel);
+    jw_int(w, "bound_mismatches", r->lut_bad);
+    jw_obj_end(w);
+}
+
+static void print_json(const IntCheckSpec *s, const IntCheckReport *r)
+{
+    JsonW w;
+    jw_init(&w, 1);
+    jw_obj(&w, NULL);
+    jw_str(&w, "wmethod", s->wmethod);
+    jw_str(&w, "amethod", s->amethod);
+    jw_int(&w, "wbits", s->wbits);
+    jw_int(&w, "abits", s->abits);
+    jw_int(&w, "k", s->k);
+    jw_int(&w, "n", s->n);
+    jw_int(&w, "seed", (long long)s->seed);
+    jw_int(&w, "magnitudes", r->book.nmag);
+    jw_int(&w, "frac", r->book.frac);
+    jw_int(&w, "denom", r->book.denom);
+    jw_int(&w, "mismatches", r->mismatches);
+    jw_int(&w, "act_code_mismatches", r->act_codes);
+    jw_num(&w, "float_bound", r->float_bound);
+    jw_arr(&w, "paths");
+    json_path(&w, path_names[0], &r->exact);
+    if (r->has_lut)
+        json_path(&w, path_names[1], &r->lut);
+    json_path(&w, path_names[2], &r->uniform);
+    jw_arr_end(&w);
+    if (r->has_lut)
+        json_lut(&w, r);
+    jw_obj_end(&w);
+    printf("%s\n", w.buf);
+    jw_free(&w);
+}
+
+int cmd_intcheck(int argc, char **argv, QbErr *err)
+{
+    IntCheckArgs a = {.k = 64, .n = 576, .lut_frac = -1, .seed = 1};
+    const ArgSpec specs[] = {
+        {"--scheme", ARG_STR, a.scheme, 0, 0, sizeof a.scheme},
+        {"--bits", ARG_INT, &a.bits, 1, 32, 0},
+        {"--wbits", ARG_INT, &a.wbits, 1, 32, 0},
+        {"--abits", ARG_INT, &a.abits, 1, 32, 0},
+        {"--k", ARG_INT, &a.k, 1, 1 << 16, 0},
+        {"--n", ARG_INT, &a.n, 1, 1 << 16, 0},
+        {"--lut-frac", ARG_INT, &a.lut_frac, 0, 62, 0},
+        {"--seed", ARG_U64, &a.seed, 0, 9007199254740992.0, 0},
+        {"--json", ARG_FLAG, &a.json, 0, 0, 0},
+        {NULL, 0, NULL, 0, 0, 0},
+    };
+    int rc = args_parse(argc, argv, specs, err);
+    if (rc)
+        return rc;
+    if (!a.scheme[0] || (!a.bits && !(a.wbits && a.abits)))
+        return qb_fail(err, "--scheme and --bits (or --wbits and --abits) are required"),
+               CLI_USAGE;
+    IntCheckSpec s = {.wbits = a.wbits ? a.wbits : a.bits, .abits = a.abits ? a.abits : a.bits,
+                      .k = a.k, .n = a.n, .lut_frac = a.lut_frac, .seed = a.seed};
+    if ((rc = resolve_scheme(a.scheme, &s, err)))
+        return rc;
+    threads_set(1);
+    IntCheckReport r;
+    if (int_check_run(&s, &r, err) < 0)
+        return -1;
+    if (a.json)
+        print_json(&s, &r);
+    else
+        print_text(&s, &r);
+    if (r.mismatches)
+        return qb_fail(err, "%ld mismatches between the integer path and the fake-quantized "
+                            "layer", r.mismatches);
+    return 0;
+}
