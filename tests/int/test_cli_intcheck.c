@@ -1,0 +1,54 @@
+/* `qbench intcheck` as users type it: exit codes, the report, and errors naming the flag.
+ * Runs the built binary ($QBENCH_BIN, set by make test). */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+/* Runs qbench with `args`; returns its exit code and its stdout+stderr in out. */
+static int qbench(const char *args, char *out, size_t cap)
+{
+    const char *bin = getenv("QBENCH_BIN");
+    cr_assert(bin, "QBENCH_BIN is not set (run through make test)");
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "%s %s 2>&1", bin, args);
+    FILE *p = popen(cmd, "r");
+    cr_assert(p);
+    size_t n = fread(out, 1, cap - 1, p);
+    out[n] = '\0';
+    int st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+Test(cli_intcheck, post_reports_zero_mismatches_and_both_methods)
+{
+    char out[8192];
+    cr_assert_eq(qbench("intcheck --scheme lsq+post --bits 3 --k 4 --n 64", out, sizeof out), 0,
+                 "%s", out);
+    cr_assert(strstr(out, "mismatches: 0"), "%s", out);
+    cr_assert(strstr(out, "post exact") && strstr(out, "post lut") && strstr(out, "uniform"),
+              "%s", out);
+}
+
+Test(cli_intcheck, json_has_the_paths_and_their_counts)
+{
+    char out[8192];
+    cr_assert_eq(qbench("intcheck --scheme apot --wbits 4 --abits 3 --k 2 --n 32 --json", out,
+                        sizeof out), 0, "%s", out);
+    cr_assert(strstr(out, "\"mismatches\": 0"), "%s", out);
+    cr_assert(strstr(out, "\"path\": \"exact\"") && strstr(out, "\"path\": \"uniform\""), "%s", out);
+    cr_assert(strstr(out, "\"denom\": 10"), "%s", out);
+    cr_assert(!strstr(out, "\"lut\": {"), "apot has no table: %s", out);
+}
+
+Test(cli_intcheck, errors_name_the_flag)
+{
+    char out[8192];
+    cr_assert_eq(qbench("intcheck --scheme post --bits 2", out, sizeof out), 1);
+    cr_assert(strstr(out, "--wbits 2") && strstr(out, "3..8"), "%s", out);
+    cr_assert_eq(qbench("intcheck --scheme lsq --bits 4", out, sizeof out), 2);
+    cr_assert(strstr(out, "--scheme lsq: expected pot, post or apot"), "%s", out);
+    cr_assert_eq(qbench("intcheck --scheme pot", out, sizeof out), 2);
+    cr_assert(strstr(out, "--bits"), "%s", out);
+}
