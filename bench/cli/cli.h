@@ -55,7 +55,8 @@ typedef struct {
     X("schema", cmd_schema, "", "print the experiment file reference (Markdown)")              \
     X("intcheck", cmd_intcheck,                                                             \
       "--scheme pot|post|apot|lsq+pot|lsq+post|asq+post --bits B [--wbits B] [--abits B] "  \
-      "[--k K] [--n N] [--lut-frac G] [--seed N] [--json]",                                 \
+      "[--k K] [--n N] [--lut-frac G] [--seed N] [--checkpoint CKPT --net NAME --layer L "  \
+      "[--input CxHxW] [--classes K] [--width F]] [--json]",                                \
       "integer-only layer (shifts, POST's two accumulators and table) vs fake quantization")
 
 int cmd_bench(int argc, char **argv, QbErr *err);

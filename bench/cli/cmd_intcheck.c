@@ -2,6 +2,7 @@
  * against the fake-quantized float layer (mismatches must be 0) and counts its operations
  * against a uniform integer layer of the same shape and bit-widths. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../../quantizers/schemes.h"
@@ -12,8 +13,10 @@
 #include "cli.h"
 
 typedef struct {
-    char scheme[32];
-    int bits, wbits, abits, k, n, lut_frac, json;
+    char scheme[32], ckpt[512], net[32], layer[LAYER_NAME_MAX];
+    int bits, wbits, abits, k, n, lut_frac, json, classes;
+    float width;
+    Dims input;
     uint64_t seed;
 } IntCheckArgs;
 
@@ -63,8 +66,9 @@ static void print_table(const IntCheckSpec *s, const IntCheckReport *r)
 static void print_text(const IntCheckSpec *s, const IntCheckReport *r)
 {
     const IntBook *b = &r->book;
-    printf("intcheck: %s weights (%d-bit) x %s activations (%d-bit), k=%d n=%d seed %llu\n",
-           s->wmethod, s->wbits, s->amethod, s->abits, s->k, s->n, (unsigned long long)s->seed);
+    printf("intcheck: %s weights (%d-bit) x %s activations (%d-bit), k=%d n=%d, %s weights, "
+           "seed %llu\n", s->wmethod, s->wbits, s->amethod, s->abits, s->k, s->n,
+           s->weights ? "checkpoint" : "random", (unsigned long long)s->seed);
     printf("levels: %d magnitudes, F=%d, denominator %lld\n", b->nmag, b->frac,
            (long long)b->denom);
     printf("mismatches: %ld\n", r->mismatches);
@@ -128,6 +132,7 @@ static void print_json(const IntCheckSpec *s, const IntCheckReport *r)
     jw_int(&w, "k", s->k);
     jw_int(&w, "n", s->n);
     jw_int(&w, "seed", (long long)s->seed);
+    jw_str(&w, "weights", s->weights ? "checkpoint" : "random");
     jw_int(&w, "magnitudes", r->book.nmag);
     jw_int(&w, "frac", r->book.frac);
     jw_int(&w, "denom", r->book.denom);
@@ -147,9 +152,30 @@ static void print_json(const IntCheckSpec *s, const IntCheckReport *r)
     jw_free(&w);
 }
 
+/* --checkpoint: the layer's trained weights replace the random ones (and set k, n). */
+static int checkpoint_layer(const IntCheckArgs *a, IntCheckSpec *s, IntLayerWeights *lw,
+                            QbErr *err)
+{
+    if (!a->net[0] || !a->layer[0])
+        return qb_fail(err, "--checkpoint needs --net and --layer"), CLI_USAGE;
+    IntCkptSpec c = {.path = a->ckpt, .net = a->net, .layer = a->layer, .scheme = a->scheme,
+                     .wbits = s->wbits, .abits = s->abits};
+    net_options_defaults(&c.net_opts);
+    c.net_opts.input = a->input;
+    c.net_opts.classes = a->classes;
+    c.net_opts.width = a->width;
+    if (int_layer_weights(&c, lw, err) < 0)
+        return -1;
+    s->weights = lw->w;
+    s->k = lw->k;
+    s->n = lw->n;
+    return 0;
+}
+
 int cmd_intcheck(int argc, char **argv, QbErr *err)
 {
-    IntCheckArgs a = {.k = 64, .n = 576, .lut_frac = -1, .seed = 1};
+    IntCheckArgs a = {.k = 64, .n = 576, .lut_frac = -1, .seed = 1, .classes = 10, .width = 1.0f,
+                      .input = {3, 32, 32}};
     const ArgSpec specs[] = {
         {"--scheme", ARG_STR, a.scheme, 0, 0, sizeof a.scheme},
         {"--bits", ARG_INT, &a.bits, 1, 32, 0},
@@ -160,6 +186,12 @@ int cmd_intcheck(int argc, char **argv, QbErr *err)
         {"--lut-frac", ARG_INT, &a.lut_frac, 0, 62, 0},
         {"--seed", ARG_U64, &a.seed, 0, 9007199254740992.0, 0},
         {"--json", ARG_FLAG, &a.json, 0, 0, 0},
+        {"--checkpoint", ARG_STR, a.ckpt, 0, 0, sizeof a.ckpt},
+        {"--net", ARG_STR, a.net, 0, 0, sizeof a.net},
+        {"--layer", ARG_STR, a.layer, 0, 0, sizeof a.layer},
+        {"--input", ARG_DIMS, &a.input, 0, 0, 0},
+        {"--classes", ARG_INT, &a.classes, 1, 1 << 20, 0},
+        {"--width", ARG_FLOAT, &a.width, 0.01, 64, 0},
         {NULL, 0, NULL, 0, 0, 0},
     };
     int rc = args_parse(argc, argv, specs, err);
@@ -173,8 +205,13 @@ int cmd_intcheck(int argc, char **argv, QbErr *err)
     if ((rc = resolve_scheme(a.scheme, &s, err)))
         return rc;
     threads_set(1);
+    IntLayerWeights lw = {0};
+    if (a.ckpt[0] && (rc = checkpoint_layer(&a, &s, &lw, err)))
+        return rc;
     IntCheckReport r;
-    if (int_check_run(&s, &r, err) < 0)
+    rc = int_check_run(&s, &r, err);
+    free(lw.w);
+    if (rc < 0)
         return -1;
     if (a.json)
         print_json(&s, &r);

@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 
+#include "../../nets/registry.h"
 #include "intdot.h"
 #include "intref.h"
 
@@ -66,5 +67,20 @@ typedef struct {
 
 /* Errors name the `qbench intcheck` flag at fault (--wbits, --abits, --n, --lut-frac). */
 int int_check_run(const IntCheckSpec *s, IntCheckReport *r, QbErr *err);
+
+/* A trained conv2d/linear layer to check instead of random weights (intckpt.c). */
+typedef struct {
+    const char *path, *net, *layer;
+    NetOptions net_opts;      /* must match the checkpoint's net (input, classes, width) */
+    const char *scheme;       /* attached before loading, so a checkpoint trained with it loads */
+    int wbits, abits;
+} IntCkptSpec;
+
+typedef struct {
+    float *w;                 /* k·n, owned: free() */
+    int k, n;                 /* output channels; fan-in C/g·kh·kw */
+} IntLayerWeights;
+
+int int_layer_weights(const IntCkptSpec *s, IntLayerWeights *out, QbErr *err);
 
 #endif

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 /* Runs qbench with `args`; returns its exit code and its stdout+stderr in out. */
 static int qbench(const char *args, char *out, size_t cap)
@@ -51,4 +52,22 @@ Test(cli_intcheck, errors_name_the_flag)
     cr_assert(strstr(out, "--scheme lsq: expected pot, post or apot"), "%s", out);
     cr_assert_eq(qbench("intcheck --scheme pot", out, sizeof out), 2);
     cr_assert(strstr(out, "--bits"), "%s", out);
+}
+
+/* A trained layer: small_cnn's pretrained conv2 (32 x 16·3·3), run from the repository root. */
+Test(cli_intcheck, checkpoint_layer_weights_are_checked)
+{
+    const char *ckpt = "nets/pretrained/small_cnn-fmnist.ckpt";
+    cr_assert_eq(access(ckpt, R_OK), 0, "%s missing: run from the repository root (make test)",
+                 ckpt);
+    char out[8192], args[512];
+    snprintf(args, sizeof args, "intcheck --scheme post --bits 4 --checkpoint %s --net small_cnn "
+             "--input 1x28x28 --layer conv2", ckpt);
+    cr_assert_eq(qbench(args, out, sizeof out), 0, "%s", out);
+    cr_assert(strstr(out, "k=32 n=144, checkpoint weights") && strstr(out, "mismatches: 0"),
+              "%s", out);
+    snprintf(args, sizeof args, "intcheck --scheme post --bits 4 --checkpoint %s --net small_cnn "
+             "--input 1x28x28 --layer pool1", ckpt);
+    cr_assert_eq(qbench(args, out, sizeof out), 1, "%s", out);
+    cr_assert(strstr(out, "--layer pool1: not a conv2d or linear layer"), "%s", out);
 }
