@@ -69,8 +69,9 @@ static void print_text(const IntCheckSpec *s, const IntCheckReport *r)
     printf("intcheck: %s weights (%d-bit) x %s activations (%d-bit), k=%d n=%d, %s weights, "
            "seed %llu\n", s->wmethod, s->wbits, s->amethod, s->abits, s->k, s->n,
            s->weights ? "checkpoint" : "random", (unsigned long long)s->seed);
-    printf("levels: %d magnitudes, F=%d, denominator %lld\n", b->nmag, b->frac,
-           (long long)b->denom);
+    int widest = r->exact.acc_bits > r->lut.acc_bits ? r->exact.acc_bits : r->lut.acc_bits;
+    printf("levels: %d magnitudes, F=%d, denominator %lld; accumulators up to %d bits (%s)\n",
+           b->nmag, b->frac, (long long)b->denom, widest, widest <= 32 ? "int32" : "int64");
     printf("mismatches: %ld\n", r->mismatches);
     printf("  codes: weights %ld (uniform %ld), activations %ld\n", r->exact.codes,
            r->uniform.codes, r->act_codes);

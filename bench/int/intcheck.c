@@ -22,6 +22,23 @@ static int lut_default_frac(const IntBook *b, int n, int abits)
     return g;
 }
 
+/* POST's table at --lut-frac G (or the default) and its accumulator width. */
+static int check_lut(const IntCheckSpec *s, IntCheckReport *r, IntLut *lut, QbErr *err)
+{
+    int g = s->lut_frac >= 0 ? s->lut_frac : lut_default_frac(&r->book, s->n, s->abits);
+    if (int_lut_build(lut, &r->book, s->abits, g, err) < 0)
+        return qb_wrap(err, "--lut-frac %d: ", g);
+    r->lut.acc_bits = int_acc_bits(s->n, s->abits, (int64_t)1 << g);
+    if (r->lut.acc_bits > INT_ACC_MAX_BITS)
+        return qb_fail(err, "--lut-frac %d: the table's accumulator for --n %d needs %d bits, "
+                            "more than %d", g, s->n, r->lut.acc_bits, INT_ACC_MAX_BITS);
+    r->lut_frac = g;
+    r->lut_rows = 1 << s->abits;
+    r->lut_cols = lut->ncol;
+    r->lut_entry_bits = lut->entry_bits;
+    return 0;
+}
+
 /* Books and width checks before anything runs, each naming the flag at fault. */
 static int check_books(const IntCheckSpec *s, IntCheckReport *r, IntLut *lut, QbErr *err)
 {
@@ -43,20 +60,7 @@ static int check_books(const IntCheckSpec *s, IntCheckReport *r, IntLut *lut, Qb
                        s->wbits, s->wmethod, s->n, s->abits, r->exact.acc_bits, INT_ACC_MAX_BITS);
     r->uniform.acc_bits = int_acc_bits(s->n, s->abits, (int64_t)1 << (s->wbits - 1));
     r->has_lut = r->book.kind == INT_POST;
-    if (!r->has_lut)
-        return 0;
-    int g = s->lut_frac >= 0 ? s->lut_frac : lut_default_frac(&r->book, s->n, s->abits);
-    if (int_lut_build(lut, &r->book, s->abits, g, err) < 0)
-        return qb_wrap(err, "--lut-frac %d: ", g);
-    r->lut.acc_bits = int_acc_bits(s->n, s->abits, (int64_t)1 << g);
-    if (r->lut.acc_bits > INT_ACC_MAX_BITS)
-        return qb_fail(err, "--lut-frac %d: the table's accumulator for --n %d needs %d bits, "
-                            "more than %d", g, s->n, r->lut.acc_bits, INT_ACC_MAX_BITS);
-    r->lut_frac = g;
-    r->lut_rows = 1 << s->abits;
-    r->lut_cols = lut->ncol;
-    r->lut_entry_bits = lut->entry_bits;
-    return 0;
+    return r->has_lut ? check_lut(s, r, lut, err) : 0;
 }
 
 /* Weights N(0, 2/n) (bell-shaped, He scale) unless given; inputs a + U(-0.4, 0.4) steps with
