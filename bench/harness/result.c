@@ -1,5 +1,6 @@
 #include "result.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -173,7 +174,12 @@ int result_read(const char *path, ResultSummary *s, QbErr *err)
         s->final_top5 = json_num_at(v, "final.test_top5", NAN);
         s->best_top1 = json_num_at(v, "best.test_top1", NAN);
         s->best_top5 = json_num_at(v, "best.test_top5", NAN);
-        s->best_epoch = (int)json_num_at(v, "best.epoch", 0);
+        /* checked before the conversion: a double out of int's range is undefined there */
+        double best_epoch = json_num_at(v, "best.epoch", 0);
+        if (!(best_epoch >= 0 && best_epoch <= INT_MAX && best_epoch == floor(best_epoch)))
+            rc = qb_fail(err, "%s: best.epoch %g is not an epoch number", path, best_epoch);
+        else
+            s->best_epoch = (int)best_epoch;
         const JsonV *ep = json_at(v, "epochs");
         s->epochs = ep && ep->type == JV_ARR ? ep->n : 0;
         s->bitops = json_num_at(v, "cost.bitops", NAN);
@@ -181,7 +187,7 @@ int result_read(const char *path, ResultSummary *s, QbErr *err)
         s->size_bytes = json_num_at(v, "cost.size_bytes", NAN);
         s->train_seconds = json_num_at(v, "timing.train_seconds", NAN);
         s->images_per_s = json_num_at(v, "timing.images_per_s", NAN);
-        if (s->ok && (isnan(s->final_top1) || isnan(s->best_top1)))
+        if (rc == 0 && s->ok && (isnan(s->final_top1) || isnan(s->best_top1)))
             rc = qb_fail(err, "%s: status ok but no final/best metrics", path);
     }
     json_free(v);

@@ -1,0 +1,37 @@
+/* result_read on hostile result files (regressions found by fuzzing, tests/fuzz/fuzz_json.c). */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "../../bench/harness/result.h"
+#include "hfix.h"
+
+#define RESULT_HEAD "{\"format\": \"qbench-result\", \"format_version\": 1, \"status\": \"ok\", " \
+                    "\"final\": {\"test_top1\": 90}, "
+
+/* best.epoch becomes an int: a value past int's range was undefined behaviour. */
+Test(result_read, best_epoch_out_of_int_range_is_an_error_naming_it)
+{
+    static const char *const bad[] = {"2.2e32", "-1", "1.5", "1e999"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        char text[256];
+        QbErr err = {{0}};
+        ResultSummary s;
+        snprintf(text, sizeof text, RESULT_HEAD "\"best\": {\"epoch\": %s, \"test_top1\": 91}}",
+                 bad[i]);
+        const char *path = hfix_write("best-epoch.json", text);
+        cr_expect_eq(result_read(path, &s, &err), -1, "best.epoch %s accepted", bad[i]);
+        cr_expect(strstr(err.msg, "best-epoch.json") && strstr(err.msg, "best.epoch"), "%s",
+                  err.msg);
+    }
+}
+
+Test(result_read, best_epoch_in_range_is_read)
+{
+    QbErr err = {{0}};
+    ResultSummary s;
+    const char *path = hfix_write("best-epoch-ok.json",
+                                  RESULT_HEAD "\"best\": {\"epoch\": 3, \"test_top1\": 91}}");
+    cr_assert_eq(result_read(path, &s, &err), 0, "%s", err.msg);
+    cr_assert_eq(s.best_epoch, 3);
+    cr_assert_float_eq(s.best_top1, 91.0, 0.0);
+}
