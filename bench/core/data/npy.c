@@ -165,6 +165,12 @@ static int read_header(FILE *f, const char *path, char **header, long *offset, Q
         return qb_fail(err, "%s: unsupported .npy version %d.%d (expected 1.0, 2.0 or 3.0)", path,
                        pre[6], pre[7]);
     }
+    /* checked before allocating: a 12-byte file can claim a 4 GiB header */
+    struct stat st;
+    long long left = fstat(fileno(f), &st) == 0 ? (long long)st.st_size - *offset : (long long)len;
+    if (left < (long long)len)
+        return qb_fail(err, "%s: truncated header: expected %zu bytes, got %lld", path, len,
+                       left < 0 ? 0 : left);
     char *h = malloc(len + 1);
     QB_ASSERT(h);
     size_t got = fread(h, 1, len, f);
