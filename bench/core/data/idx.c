@@ -3,6 +3,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <zlib.h>
 
 #include "formats.h"
@@ -110,6 +111,20 @@ static int idx_header(IdxFile *f, unsigned magic, unsigned *dims, int ndims, QbE
     return 0;
 }
 
+/* Checked before allocating, so a header cannot claim more pixels than the file can hold:
+ * deflate expands at most 1032:1, and a file zlib reads as it is holds exactly its size. */
+static int idx_fits(IdxFile *f, unsigned count, size_t body, QbErr *err)
+{
+    struct stat st;
+    if (stat(f->path, &st) != 0)
+        return qb_fail(err, "%s: cannot stat (%s)", f->path, strerror(errno));
+    double most = (double)st.st_size * (gzdirect(f->gz) ? 1.0 : 1032.0);
+    if ((double)body > most)
+        return qb_fail(err, "%s: header gives %u images (%zu bytes), more than the %lld-byte "
+                            "file can hold", f->path, count, body, (long long)st.st_size);
+    return 0;
+}
+
 static int idx_images(Dataset *d, IdxFile *f, const DataRequest *r, QbErr *err)
 {
     unsigned dims[3];
@@ -119,9 +134,9 @@ static int idx_images(Dataset *d, IdxFile *f, const DataRequest *r, QbErr *err)
     if (dims[1] != (unsigned)want.h || dims[2] != (unsigned)want.w)
         return qb_fail(err, "%s: images are %ux%u, expected %dx%d", f->path, dims[1], dims[2],
                        want.h, want.w);
-    if (dataset_alloc(d, DATA_U8, want, (int)dims[0], err) < 0)
+    size_t body = (size_t)dims[0] * dims_numel(want);
+    if (idx_fits(f, dims[0], body, err) < 0 || dataset_alloc(d, DATA_U8, want, (int)dims[0], err) < 0)
         return -1;
-    size_t body = (size_t)d->count * dims_numel(want);
     if (idx_read(f, d->u8, body, "pixels", err) < 0)
         return -1;
     return idx_expect_end(f, body, err);
