@@ -57,7 +57,13 @@ typedef struct {
       "--scheme pot|post|apot|lsq+pot|lsq+post|asq+post --bits B [--wbits B] [--abits B] "  \
       "[--k K] [--n N] [--lut-frac G] [--seed N] [--checkpoint CKPT --net NAME --layer L "  \
       "[--input CxHxW] [--classes K] [--width F]] [--json]",                                \
-      "integer-only layer (shifts, POST's two accumulators and table) vs fake quantization")
+      "integer-only layer (shifts, POST's two accumulators and table) vs fake quantization") \
+    X("probe", cmd_probe,                                                                   \
+      "--net NAME --checkpoint CKPT [--width F] [--data fmnist|synth] [--data-dir DIR] "     \
+      "[--layer NAME] [--batch N] [--bits B] [--act-bits B] [--error-bits B] [--bins N] "   \
+      "[--schemes lsq,asq] [--qat-checkpoint SCHEME:BITS=PATH]... [--seed N] [--threads N] " \
+      "[--out DIR]",                                                                        \
+      "data files of the quantizer figures (levels, weights, activations, error)")
 
 int cmd_bench(int argc, char **argv, QbErr *err);
 int cmd_macs(int argc, char **argv, QbErr *err);
@@ -71,5 +77,6 @@ int cmd_run_cell(int argc, char **argv, QbErr *err);
 int cmd_report(int argc, char **argv, QbErr *err);
 int cmd_schema(int argc, char **argv, QbErr *err);
 int cmd_intcheck(int argc, char **argv, QbErr *err);
+int cmd_probe(int argc, char **argv, QbErr *err);
 
 #endif

@@ -1,0 +1,34 @@
+/* The probe's figures, each writing its .dat files from one shared context: the level sets
+ * (levels.c), the probed layer's weights under each weight method (weights.c), LSQ vs ASQ
+ * activation histograms (acts.c), and per-block and per-layer error (errors.c). */
+#ifndef QB_PROBE_FIGURES_H
+#define QB_PROBE_FIGURES_H
+
+#include "dat.h"
+#include "pdata.h"
+#include "pnet.h"
+#include "probe.h"
+
+typedef struct {
+    const ProbeConfig *cfg;
+    ProbeData data;
+    PnetSpec spec;         /* the net every figure builds */
+    int layer;             /* index of the probed layer */
+    ProbeReport *report;
+} Probe;
+
+/* Writes d into the output directory and lists it in the report. */
+int probe_commit(Probe *p, DatFile *d, QbErr *err);
+
+/* The probe net for a scheme at `bits` (scheme_apply with the default policy), loaded from
+ * the QAT checkpoint given for (scheme, bits) when there is one, else from the pretrained
+ * checkpoint; calibrated on the init batch and run on the measure batch. A QAT checkpoint
+ * whose recorded scheme or bit-width differs is an error. */
+int probe_scheme_net(Probe *p, Net *net, const char *scheme, int bits, QbErr *err);
+
+int probe_levels(Probe *p, QbErr *err);
+int probe_weights(Probe *p, QbErr *err);
+int probe_acts(Probe *p, QbErr *err);
+int probe_errors(Probe *p, QbErr *err);
+
+#endif
