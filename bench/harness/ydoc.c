@@ -91,6 +91,23 @@ static int check_mappings(YDoc *d, QbErr *err)
     return 0;
 }
 
+/* Line and column of byte `offset` of f: libyaml locates encoding errors (invalid UTF-8,
+ * control characters) by offset only, leaving the mark at 1:1. */
+static void offset_position(FILE *f, size_t offset, int *line, int *col)
+{
+    *line = 1, *col = 1;
+    rewind(f);
+    for (size_t i = 0; i < offset; i++) {
+        int c = getc(f);
+        if (c == EOF)
+            return;
+        if (c == '\n')
+            ++*line, *col = 1;
+        else
+            ++*col;
+    }
+}
+
 int ydoc_load(YDoc *d, const char *path, QbErr *err)
 {
     memset(d, 0, sizeof *d);
@@ -102,10 +119,13 @@ int ydoc_load(YDoc *d, const char *path, QbErr *err)
     QB_ASSERT(yaml_parser_initialize(&p));
     yaml_parser_set_input_file(&p, f);
     int ok = yaml_parser_load(&p, &d->doc);
+    int line = (int)p.problem_mark.line + 1, col = (int)p.problem_mark.column + 1;
+    if (!ok && p.error == YAML_READER_ERROR)
+        offset_position(f, p.problem_offset, &line, &col);
     if (!ok)
-        qb_fail(err, "%s:%d:%d: YAML syntax: %s%s%s", path, (int)p.problem_mark.line + 1,
-                (int)p.problem_mark.column + 1, p.problem ? p.problem : "unreadable",
-                p.context ? " " : "", p.context ? p.context : "");
+        qb_fail(err, "%s:%d:%d: YAML syntax: %s%s%s", path, line, col,
+                p.problem ? p.problem : "unreadable", p.context ? " " : "",
+                p.context ? p.context : "");
     yaml_parser_delete(&p);
     fclose(f);
     if (!ok)
