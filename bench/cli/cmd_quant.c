@@ -1,5 +1,6 @@
 /* `qbench levels` and `qbench quantize`: one quantizer on its own, for plots and for checking
  * qbench's numerics against another framework (spec section 8, tool convention). */
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,6 +94,13 @@ static int npy_tensor(const char *path, const NpyArray *a, Tensor *t, QbErr *err
     if (a->type != NPY_F32 || a->ndim < 1 || a->ndim > 4)
         return qb_fail(err, "%s: expected a float32 array of 1 to 4 dimensions, got %s with %d",
                        path, npy_type_name(a->type), a->ndim);
+    /* at least one value bounds every dimension by the file's size; the tensor counts in int */
+    if (a->count == 0 || a->count > INT_MAX) {
+        char shape[256];
+        npy_shape_text(shape, sizeof shape, a->ndim, a->shape);
+        return qb_fail(err, "%s: %s array of shape %s; expected 1 to %d values", path,
+                       a->count ? "too large an" : "empty", shape, INT_MAX);
+    }
     int d[4] = {1, 1, 1, 1};
     for (int i = 0; i < a->ndim; i++)
         d[i] = (int)a->shape[i];
