@@ -29,7 +29,10 @@ static int qat_check(const ProbeQat *q, const char *config, QbErr *err)
                 (!ovr || ovr->n == 0);
     int rc = 0;
     abits = abits ? abits : wbits;
-    if (strcmp(scheme, q->scheme) || wbits != q->bits || abits != q->bits)
+    if (!scheme[0])
+        rc = qb_fail(err, "%s: a full-precision checkpoint, not one trained as %s at %d bits",
+                     q->path, q->scheme, q->bits);
+    else if (strcmp(scheme, q->scheme) || wbits != q->bits || abits != q->bits)
         rc = qb_fail(err, "%s: trained as %s at %d-bit weights and %d-bit activations, not %s at "
                           "%d bits", q->path, scheme, wbits, abits, q->scheme, q->bits);
     else if (!plain)
