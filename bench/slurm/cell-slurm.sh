@@ -45,7 +45,8 @@ quote() {
 # "STATE|NODES|REASON" of a job; STATE is GONE once the controller has forgotten it. Fails
 # (with squeue's message on stderr) when the controller cannot be asked.
 job_state() {
-    s=$(squeue -h -t all -j "$1" -o '%T|%N|%r' 2>&1) && { echo "${s:-GONE||}"; return 0; }
+    s=$(squeue -h -t all -j "$1" -o '%T|%N|%r' 2>/dev/null) && { echo "${s:-GONE||}"; return 0; }
+    s=$(squeue -h -t all -j "$1" 2>&1 >/dev/null)
     case $s in
         *"Invalid job id"*) echo "GONE||" ;;
         *) echo "$s" >&2; return 1 ;;
@@ -99,12 +100,24 @@ explain() {
     fi
 }
 
+# Whether the cell has its result once its job ended in state $1. A completed job's result
+# can take a while to show here on a network filesystem (attribute caching): up to a minute.
+has_result() {
+    [ -e "$out" ] && return 0
+    [ "${1%%|*}" = COMPLETED ] || return 1
+    for _ in $(seq 30); do
+        sleep 2
+        [ -e "$out" ] && return 0
+    done
+    return 1
+}
+
 # Waits for job $id; succeeds when it left the result. Interrupting make leaves the job
 # running: the next make waits for it again.
 attach() {
     trap 'echo "$cell: job $id left running (make waits for it again; scancel $id stops it)" >&2; exit 130' INT TERM
     st=$(wait_job "$id") || exit 1
-    if [ -e "$out" ]; then
+    if has_result "$st"; then
         tail -n 1 "$slog" 2>/dev/null
         return 0
     fi
@@ -114,7 +127,7 @@ attach() {
 }
 
 # The recorded job: still queued or running, then wait for it (or leave it, RUNNER_WAIT=0);
-# ended without a result, then say why and submit anew.
+# ended since make looked for the result, done; ended without a result, say why and submit anew.
 if [ -s "$rec" ]; then
     id=$(tail -n 1 "$rec" | cut -d' ' -f1)
     st=$(job_state "$id") || { echo "$cell: cannot ask Slurm about job $id" >&2; exit 1; }
@@ -123,6 +136,7 @@ if [ -s "$rec" ]; then
         attach
         exit
     fi
+    has_result "$st" && { tail -n 1 "$slog" 2>/dev/null; exit 0; }
     explain "$id" "$st" >&2
     echo "$cell: resubmitting" >&2
 fi

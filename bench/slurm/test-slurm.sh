@@ -3,8 +3,8 @@
 # missing; controller, node daemon and munged configured into a temporary directory) and runs
 # the smoke table 4 through it with RUNNER=slurm, checking against a local run: the same
 # tables byte for byte, job ids and logs recorded beside each cell, queued cells not
-# resubmitted, a cancelled job resubmitted, a finished table submitting nothing, and a checked
-# error when the results directory is read-only on the node. Exit status 0 passed, 1 failed,
+# resubmitted, a cancelled or failed job resubmitted, a finished table submitting nothing, and
+# a checked error when the results directory is read-only on the node. Exit status 0 passed, 1 failed,
 # 77 skipped (Slurm cannot be installed or run here). Stops the daemons it started.
 set -u
 PATH=$PATH:/usr/sbin:/sbin
@@ -223,6 +223,16 @@ reproduce again RUNNER=slurm RESULTS="$tmp/slurm" || fail "the rerun failed"
 [ "$(submissions)" -eq $((cells + 1)) ] || fail "the rerun of a finished table submitted jobs"
 same_tables "$tmp/slurm"
 ok "a rerun submits nothing"
+
+mkdir "$tmp/fail"
+RUNNER_POLL=1 sh bench/slurm/cell-slurm.sh "$tmp/fail/c.json" sh -c 'echo "cell exploded" >&2; exit 1' \
+    > "$tmp/fail.out" 2>&1 && fail "a failing job did not fail its cell"
+{ grep -q "ended FAILED without a result" "$tmp/fail.out" && grep -q "cell exploded" "$tmp/fail.out"; } \
+    || { cat "$tmp/fail.out"; fail "the failed job's state and log are not shown"; }
+RUNNER_POLL=1 sh bench/slurm/cell-slurm.sh "$tmp/fail/c.json" sh -c "echo done > $tmp/fail/c.json" \
+    > "$tmp/fail2.out" 2>&1 || { cat "$tmp/fail2.out"; fail "the failed cell's resubmission failed"; }
+[ "$(wc -l < "$tmp/fail/c.slurm")" -eq 2 ] || fail "the failed cell was not resubmitted"
+ok "a failed job shows its log's last lines and is resubmitted by the next run"
 
 if [ "$ro_check" = 1 ]; then
     before=$(submissions)
