@@ -44,14 +44,18 @@ BLAS_AUTO := env -u OPENBLAS_CORETYPE
 
 all: check-deps $(BIN)
 
-# Installs the Debian packages qbench needs; a no-op when they are all present.
-deps:
-	@missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+# Installs the Debian packages in $(DEB_WANT) that are missing; a no-op when all are present.
+# deps wants qbench's own packages; fuzz-deps (tests/fuzz/fuzz.mk) wants clang's on top.
+DEB_INSTALL = @missing=$$(for p in $(DEB_WANT); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
-	  echo "make deps: installing$$(echo ' '$$missing)"; \
+	  echo "make $@: installing$$(echo ' '$$missing)"; \
 	  SUDO=$$([ $$(id -u) -eq 0 ] || echo sudo); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
-	else echo "make deps: all packages present"; fi
+	else echo "make $@: all packages present"; fi
+
+deps: DEB_WANT = $(DEB_PKGS)
+deps:
+	$(DEB_INSTALL)
 
 # Every user-facing target runs deps first, so a fresh machine needs no separate step.
 check-deps:
@@ -184,7 +188,7 @@ compare: check-deps $(BIN)
 # Figures from the results present (PROFILE=smoke first runs the smoke table 4, seconds):
 # accuracy against bits and BitOPs and training curves per table, into plots/out/.
 PLOT_TABLES := table4 table5 apot table2 table3
-plots: plots-results
+plots: plots-results plots-probe
 plots-results: check-deps $(BIN)
 	@$(if $(filter smoke,$(PROFILE)),$(MAKE) --no-print-directory reproduce-table4 PROFILE=smoke RESULTS=$(RESULTS) >/dev/null &&) true
 	@mkdir -p plots/data plots/out
@@ -217,6 +221,10 @@ tables: check-deps $(BIN)
 	done; exit $$rc
 
 clean:
-	rm -rf build build-asan bin
+	rm -rf build build-asan build-fuzz bin
+
+include plots/plots.mk tests/fuzz/fuzz.mk
+# Last: the Slurm runner redefines the harness's jobs_flag.
+include bench/slurm/slurm.mk
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -20,10 +20,10 @@ FUZZ_OBJS := $(LIB_SRCS:%.c=$(FUZZ_BUILD)/%.o) $(FUZZ_LIB_SRCS:%.c=$(FUZZ_BUILD)
 # more than 4 GiB for a small file is a finding.
 FUZZ_FLAGS = -max_total_time=$(FUZZ_SECONDS) -jobs=1 -workers=1 -rss_limit_mb=4096 -timeout=20 \
              -print_final_stats=1
-# Extra read-only seed directories per target.
-FUZZ_SEEDS_yaml := experiments
+# Extra read-only seed directories, as target=directory.
+FUZZ_EXTRA_SEEDS := yaml=experiments
 
-.PHONY: fuzz fuzz-build fuzz-seeds
+.PHONY: fuzz fuzz-build fuzz-deps fuzz-seeds
 .SECONDARY: $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/tests/fuzz/fuzz_%.o)
 
 $(FUZZ_BUILD)/%.o: %.c
@@ -36,14 +36,22 @@ $(FUZZ_LIB): $(FUZZ_OBJS)
 $(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/tests/fuzz/fuzz_%.o $(FUZZ_LIB)
 	$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -fopenmp -o $@ $^ $(PKG_LIBS) -lm
 
-fuzz-build: check-deps $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
+# clang with its libFuzzer runtime and OpenMP, installed only for fuzzing (not by make deps).
+FUZZ_DEB_PKGS := clang libclang-rt-dev libomp-dev
+fuzz-deps: DEB_WANT = $(DEB_PKGS) $(FUZZ_DEB_PKGS)
+fuzz-deps:
+	$(DEB_INSTALL)
+
+$(FUZZ_OBJS) $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/tests/fuzz/fuzz_%.o): | fuzz-deps
+
+fuzz-build: fuzz-deps $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
 
 # Runs every target even when one crashes; the summary has one line per target (executions,
 # seconds, crash or not) and make fails if any crashed.
 fuzz: fuzz-build
 	@rc=0; for t in $(FUZZ_TARGETS); do \
 	  run=$(abspath $(FUZZ_BUILD))/run/$$t; mkdir -p $$run $(FUZZ_BUILD)/corpus/$$t; rm -f $$run/fuzz-0.log; \
-	  extra=$$(case $$t in yaml) echo $(abspath $(FUZZ_SEEDS_yaml));; esac); \
+	  extra=$$(for p in $(FUZZ_EXTRA_SEEDS); do [ "$${p%%=*}" = $$t ] && echo $(CURDIR)/$${p#*=}; done); \
 	  echo "== fuzz_$$t: $(FUZZ_SECONDS) s"; \
 	  (cd $$run && $(abspath $(FUZZ_BUILD))/fuzz_$$t $(FUZZ_FLAGS) -artifact_prefix=$$run/ \
 	    $(abspath $(FUZZ_BUILD))/corpus/$$t $(abspath tests/fuzz/corpus)/$$t $$extra >/dev/null 2>&1); \

@@ -63,6 +63,7 @@ void dconv_weights_backward(const DGeom *g, const float *w, float *wd)
                 wd[((size_t)k * 9 + (8 - t)) * g->C + c] = w[((size_t)k * g->C + c) * 9 + t];
 }
 
+#ifdef __AVX512F__
 /* x (C, H, W) -> xp: each plane (H+2) x Wp with zero borders and a zero tail. */
 static void pad_planes(const DGeom *g, int C, const float *x, float *xp)
 {
@@ -95,7 +96,6 @@ static void grid_extract(const DGeom *g, int K, const float *grid, float *y, int
         }
 }
 
-#ifdef __AVX512F__
 /* grid[k][q] = sum_c,taps xp[c][q + i*Wp + j] * wt[c][i][j][k] for 16 output channels. */
 static void grid_conv16(const DGeom *g, int C, int K, const float *xp, const float *wt,
                         float *grid, int kb)
@@ -169,6 +169,7 @@ void dconv_forward(const DGeom *g, const float *x, const float *wt, float *y, fl
 #endif
 }
 
+#ifdef __AVX512F__
 /* dy (K, H, W) -> grid layout (K, Q) with zero junk columns and tail. */
 static void grid_from(const DGeom *g, const float *dy, float *grid)
 {
@@ -181,6 +182,7 @@ static void grid_from(const DGeom *g, const float *dy, float *grid)
         memset(p + (size_t)g->H * g->Wp, 0, sizeof(float) * (g->Q - (size_t)g->H * g->Wp));
     }
 }
+#endif
 
 void dconv_backward(const DGeom *g, int nimg, const float *x, const float *dy, const float *wd,
                     float *dw, float *dx, int add, float *ws)
