@@ -36,7 +36,7 @@ TEST_DIRS := $(sort $(patsubst %/,%,$(dir $(shell find tests -name '*.c' -not -p
 TEST_SUPPORT := $(wildcard tests/support/*.c)
 TEST_BINS := $(TEST_DIRS:tests/%=$(BUILD)/tests/%/run)
 
-.PHONY: all deps test test-asan bench bench-vs-pytorch clean check-deps
+.PHONY: all deps test test-asan valgrind-smoke bench bench-vs-pytorch clean check-deps
 
 # The environment here sets OPENBLAS_CORETYPE=Haswell (AVX2 kernels). qbench's own targets run
 # with OpenBLAS's auto-detected kernels, measured faster on this machine; `make bench` times both.
@@ -95,6 +95,21 @@ test-asan: check-deps
 # Step timings and the sgemm peak, with OpenBLAS's auto-detected kernels and with the
 # Haswell ones; one JSON per kernel family under results/bench/.
 BENCH_FLAGS ?= --threads 2 --batch 128 --iters 20
+# The smoke table-4 matrix under valgrind's memcheck, through the real make harness: the
+# binary is built without AVX-512 (valgrind cannot run it), every cell starts from scratch in
+# build-vg/results, and a memory error or a definite or possible leak fails that cell and the
+# target. About 20 minutes with -j2.
+VG_BIN := build-vg/bin/qbench
+VALGRIND := valgrind --quiet --error-exitcode=99 --leak-check=full --track-origins=yes
+valgrind-smoke: DEB_WANT = $(DEB_PKGS) valgrind
+valgrind-smoke:
+	$(DEB_INSTALL)
+	@$(MAKE) --no-print-directory BUILD=build-vg BIN=$(VG_BIN) OPT="-O1 -march=x86-64-v3" $(VG_BIN)
+	rm -rf build-vg/results
+	@$(MAKE) --no-print-directory reproduce-table4 PROFILE=smoke BUILD=build-vg BIN=$(VG_BIN) \
+	  RESULTS=build-vg/results QB_RUN="$(VALGRIND) $(abspath $(VG_BIN))"
+	@echo "valgrind-smoke: every cell of the smoke matrix ran clean under memcheck"
+
 bench: check-deps $(BIN)
 	@mkdir -p results/bench
 	$(BLAS_AUTO) $(BIN) bench $(BENCH_FLAGS) --json results/bench/bench-auto.json
