@@ -11,6 +11,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "../support/shell.h"
+
 char bad_dir[128];
 
 void bad_setup(void)
@@ -37,8 +39,7 @@ static void read_text(const char *path, char *out, size_t cap)
 
 int bad_run(const char *args, char *err, size_t cap)
 {
-    const char *bin = getenv("QBENCH_BIN");
-    cr_assert(bin, "QBENCH_BIN is not set (run through make test)");
+    const char *bin = test_qbench_bin();
     char cmd[4096], errfile[256];
     snprintf(errfile, sizeof errfile, "%s/stderr", bad_dir);
     snprintf(cmd, sizeof cmd, "%s %s >/dev/null 2>%s", bin, args, errfile);
@@ -64,8 +65,7 @@ void bad_limit_writes(long fsize)
 
 int bad_run_limited(char *const argv[], long fsize, char *err, size_t cap)
 {
-    const char *bin = getenv("QBENCH_BIN");
-    cr_assert(bin, "QBENCH_BIN is not set (run through make test)");
+    const char *bin = test_qbench_bin();
     char errfile[256];
     snprintf(errfile, sizeof errfile, "%s/stderr", bad_dir);
     pid_t pid = fork();
@@ -86,7 +86,7 @@ int bad_run_limited(char *const argv[], long fsize, char *err, size_t cap)
 int bad_cells(const char *exp, char (*ids)[128], int max)
 {
     char cmd[1200];
-    snprintf(cmd, sizeof cmd, "%s expand %s", getenv("QBENCH_BIN"), exp);
+    snprintf(cmd, sizeof cmd, "%s expand %s", test_qbench_bin(), exp);
     FILE *p = popen(cmd, "r");
     cr_assert(p, "%s", cmd);
     int n = 0;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "../../bench/core/data/npy.h"
+#include "../support/shell.h"
 
 static char dir[128];
 
@@ -28,19 +29,13 @@ static void teardown(void)
 
 TestSuite(cli, .init = setup, .fini = teardown);
 
-/* Runs qbench with `args`; returns its exit code and its stdout+stderr in out. */
+/* Runs qbench with `args` in the test's directory; returns its exit code and its
+ * stdout+stderr in out. */
 static int qbench(const char *args, char *out, size_t cap)
 {
-    const char *bin = getenv("QBENCH_BIN");
-    cr_assert(bin, "QBENCH_BIN is not set (run through make test)");
     char cmd[2048];
-    snprintf(cmd, sizeof cmd, "cd %s && %s %s 2>&1", dir, bin, args);
-    FILE *p = popen(cmd, "r");
-    cr_assert(p);
-    size_t n = fread(out, 1, cap - 1, p);
-    out[n] = '\0';
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+    snprintf(cmd, sizeof cmd, "cd %s && %s %s", dir, test_qbench_bin(), args);
+    return shell_run(cmd, out, cap);
 }
 
 Test(cli, unknown_command_and_flags_exit_2_with_usage)
@@ -104,10 +99,7 @@ Test(cli, quantize_reproduces_the_lsq_worked_example)
     npy_free(&dx);
     char cmd[300];
     snprintf(cmd, sizeof cmd, "cat %s/p.json", dir);
-    FILE *p = popen(cmd, "r");
-    size_t n = fread(out, 1, sizeof out - 1, p);
-    out[n] = '\0';
-    pclose(p);
+    cr_assert_eq(shell_run(cmd, out, sizeof out), 0, "%s", out);
     cr_assert(strstr(out, "\"step\": 0.5") && strstr(out, "\"step\": 0.612372"), "%s", out);
 }
 

@@ -11,23 +11,18 @@
 #include <unistd.h>
 
 #include "../../bench/harness/result.h"
+#include "../support/shell.h"
 #include "hfix.h"
 
 /* Runs make for table4 (smoke) into results/ with the binary under test (-o: never rebuilt
  * by this make); returns its exit code, output in out. */
 static int run_make(const char *results, char *out, size_t cap)
 {
-    const char *bin = getenv("QBENCH_BIN");
-    cr_assert(bin, "QBENCH_BIN is not set (run through make test)");
+    const char *bin = test_qbench_bin();
     char cmd[1024];
     snprintf(cmd, sizeof cmd, "env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory "
-             "-o %s reproduce-table4 PROFILE=smoke RESULTS=%s BIN=%s 2>&1", bin, results, bin);
-    FILE *p = popen(cmd, "r");
-    cr_assert(p);
-    size_t n = fread(out, 1, cap - 1, p);
-    out[n] = '\0';
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+             "-o %s reproduce-table4 PROFILE=smoke RESULTS=%s BIN=%s", bin, results, bin);
+    return shell_run(cmd, out, cap);
 }
 
 static int count(const char *text, const char *what)
@@ -99,7 +94,7 @@ Test(e2e, sigkill_mid_matrix_loses_nothing_finished, .timeout = 240)
         setpgid(0, 0);
         snprintf(cmd, sizeof cmd, "env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory "
                  "-o %s reproduce-table4 PROFILE=smoke RESULTS=%s BIN=%s >/dev/null 2>&1",
-                 getenv("QBENCH_BIN"), results, getenv("QBENCH_BIN"));
+                 test_qbench_bin(), results, test_qbench_bin());
         execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
         _exit(127);
     }

@@ -7,19 +7,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../support/shell.h"
+
 /* Runs qbench with `args`; returns its exit code and its stdout+stderr in out. */
 static int qbench(const char *args, char *out, size_t cap)
 {
-    const char *bin = getenv("QBENCH_BIN");
-    cr_assert(bin, "QBENCH_BIN is not set (run through make test)");
     char cmd[1024];
-    snprintf(cmd, sizeof cmd, "%s %s 2>&1", bin, args);
-    FILE *p = popen(cmd, "r");
-    cr_assert(p);
-    size_t n = fread(out, 1, cap - 1, p);
-    out[n] = '\0';
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+    snprintf(cmd, sizeof cmd, "%s %s", test_qbench_bin(), args);
+    return shell_run(cmd, out, cap);
 }
 
 Test(cli_intcheck, post_reports_zero_mismatches_and_both_methods)

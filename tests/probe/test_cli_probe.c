@@ -9,28 +9,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* Runs `cmd` through the shell; returns its exit code, its stdout+stderr in out. */
-static int shell(const char *cmd, char *out, size_t cap)
-{
-    char full[4096];
-    snprintf(full, sizeof full, "%s 2>&1", cmd);
-    FILE *p = popen(full, "r");
-    cr_assert(p);
-    size_t n = fread(out, 1, cap - 1, p);
-    out[n] = '\0';
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
-}
+#include "../support/shell.h"
 
 static void probe(const char *dir, const char *extra, char *out, size_t cap, int want_rc)
 {
-    const char *bin = getenv("QBENCH_BIN");
-    cr_assert(bin, "QBENCH_BIN is not set (run through make test)");
+    const char *bin = test_qbench_bin();
     char cmd[2048];
     snprintf(cmd, sizeof cmd, "%s probe --net small_cnn --checkpoint "
              "nets/pretrained/small_cnn-fmnist.ckpt --data synth --batch 8 --bins 30 --out %s %s",
              bin, dir, extra);
-    int rc = shell(cmd, out, cap);
+    int rc = shell_run(cmd, out, cap);
     cr_assert_eq(rc, want_rc, "%s\n%s", cmd, out);
 }
 
@@ -38,7 +26,7 @@ static void rm_rf(const char *dir)
 {
     char cmd[1200], out[256];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    shell(cmd, out, sizeof out);
+    shell_run(cmd, out, sizeof out);
 }
 
 Test(cli_probe, writes_every_file_and_lists_them)
@@ -77,7 +65,7 @@ static int nonempty(const char *path)
 Test(cli_probe, every_plot_script_renders_png_and_pdf)
 {
     char out[8192];
-    if (shell("command -v gnuplot", out, sizeof out) != 0)
+    if (shell_run("command -v gnuplot", out, sizeof out) != 0)
         cr_skip("gnuplot is not installed (make deps installs gnuplot-nox)");
     char dir[] = "/tmp/qbench-cli-plots-XXXXXX", data[128], figs[128], cmd[1024];
     cr_assert(mkdtemp(dir));
@@ -91,7 +79,7 @@ Test(cli_probe, every_plot_script_renders_png_and_pdf)
     for (int i = 0; i < 5; i++) {
         snprintf(cmd, sizeof cmd, "gnuplot -e \"data='%s'; out='%s'\" plots/%s.gp", data, figs,
                  scripts[i]);
-        int rc = shell(cmd, out, sizeof out);
+        int rc = shell_run(cmd, out, sizeof out);
         cr_assert_eq(rc, 0, "%s\n%s", cmd, out);
         cr_assert_eq(out[0], '\0', "%s printed:\n%s", cmd, out);
     }
@@ -107,8 +95,8 @@ Test(cli_probe, every_plot_script_renders_png_and_pdf)
 Test(cli_probe, a_plot_script_without_its_directories_exits_with_a_usage_error)
 {
     char out[4096];
-    if (shell("command -v gnuplot", out, sizeof out) != 0)
+    if (shell_run("command -v gnuplot", out, sizeof out) != 0)
         cr_skip("gnuplot is not installed (make deps installs gnuplot-nox)");
-    cr_assert_eq(shell("gnuplot plots/levels.gp", out, sizeof out), 2, "%s", out);
+    cr_assert_eq(shell_run("gnuplot plots/levels.gp", out, sizeof out), 2, "%s", out);
     cr_assert(strstr(out, "set data and out with -e"), "%s", out);
 }
