@@ -100,7 +100,8 @@ BENCH_FLAGS ?= --threads 2 --batch 128 --iters 20
 # build-vg/results, and a memory error or a definite or possible leak fails that cell and the
 # target. About 20 minutes with -j2.
 VG_BIN := build-vg/bin/qbench
-VALGRIND := valgrind --quiet --error-exitcode=99 --leak-check=full --track-origins=yes
+VALGRIND := valgrind --quiet --error-exitcode=99 --leak-check=full --track-origins=yes \
+  --suppressions=$(CURDIR)/tests/valgrind/libgomp.supp
 valgrind-smoke: DEB_WANT = $(DEB_PKGS) valgrind
 valgrind-smoke:
 	$(DEB_INSTALL)
