@@ -18,9 +18,11 @@ do for [fmt in "png pdf"] {
   set xlabel "bits (weights and activations)"
   set logscale x 2
   set xtics (2, 3, 4, 8, 32)
+  set xrange [1.8:45]
   plot for [i=0:nblocks-1] data index i using 1:2:3 with yerrorlines lw 2 pt 7 title columnheader(2)
   unset logscale x
   set xtics autofreq
+  set autoscale x
   set output out."-accuracy-bitops.".fmt
   set title name." - top-1 against BitOPs (the Pareto view)"
   set xlabel "BitOPs per image"
