@@ -147,9 +147,10 @@ void qc_state_free(Quantizer *q)
     q->state = NULL;
 }
 
-double qc_project(const double *levels, int n, double u)
+/* The nearest of levels[lo..hi] to u (ties to the upper one), by bisection: the search keeps
+ * levels[lo] <= u, and levels[hi] > u or hi is the last index. */
+static double nearest_between(const double *levels, int lo, int hi, double u)
 {
-    int lo = 0, hi = n - 1; /* levels[lo] <= u <= levels[hi] */
     while (hi - lo > 1) {
         int mid = (lo + hi) / 2;
         if (levels[mid] <= u)
@@ -158,6 +159,11 @@ double qc_project(const double *levels, int n, double u)
             hi = mid;
     }
     return u - levels[lo] < levels[hi] - u ? levels[lo] : levels[hi];
+}
+
+double qc_project(const double *levels, int n, double u)
+{
+    return nearest_between(levels, 0, n - 1, u);
 }
 
 void qc_projector_init(QcProjector *p, const double *levels, int n)
@@ -175,8 +181,7 @@ void qc_projector_init(QcProjector *p, const double *levels, int n)
 }
 
 /* Within the bin of u the answer lies in [first[b], first[b+1]]; the same search as
- * qc_project over that range keeps its invariant (levels[lo] <= u, and levels[hi] > u or hi
- * is the last index), so it ends on the same index. */
+ * qc_project over that range keeps its invariant, so it ends on the same index. */
 double qc_projector_apply(const QcProjector *p, double u)
 {
     if (!(u >= 0.0 && u <= 1.0) || p->n < 3)
@@ -185,15 +190,7 @@ double qc_projector_apply(const QcProjector *p, double u)
     b = b < QC_PROJ_BINS ? b : QC_PROJ_BINS - 1;
     int lo = p->first[b], hi = p->first[b + 1] + 1;
     hi = hi < p->n - 1 ? hi : p->n - 1;
-    const double *levels = p->levels;
-    while (hi - lo > 1) {
-        int mid = (lo + hi) / 2;
-        if (levels[mid] <= u)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    return u - levels[lo] < levels[hi] - u ? levels[lo] : levels[hi];
+    return nearest_between(p->levels, lo, hi, u);
 }
 
 int qc_levels_from_magnitudes(const double *mag, int m, int is_signed, double *out, int cap)
