@@ -36,13 +36,29 @@ TEST_DIRS := $(sort $(patsubst %/,%,$(dir $(shell find tests -name '*.c' -not -p
 TEST_SUPPORT := $(wildcard tests/support/*.c)
 TEST_BINS := $(TEST_DIRS:tests/%=$(BUILD)/tests/%/run)
 
-.PHONY: all deps test test-asan valgrind-smoke bench bench-vs-pytorch clean check-deps
+.PHONY: all help deps test test-asan valgrind-smoke bench bench-vs-pytorch clean check-deps
 
 # The environment here sets OPENBLAS_CORETYPE=Haswell (AVX2 kernels). qbench's own targets run
 # with OpenBLAS's auto-detected kernels, measured faster on this machine; `make bench` times both.
 BLAS_AUTO := env -u OPENBLAS_CORETYPE
 
 all: check-deps $(BIN)
+
+# What a user can type, in one screen.
+help:
+	@echo "make test                    build and run every test suite (installs missing packages)"
+	@echo "make test-asan               the same suites under AddressSanitizer and UBSan"
+	@echo "make reproduce-TABLE         one table: $(TABLES) [PROFILE=quick|smoke|paper]"
+	@echo "make tables                  every table from the results present, training nothing"
+	@echo "make experiment EXP=FILE.yaml any experiment file (copy one under experiments/)"
+	@echo "make compare QUANTIZER=NAME  a new method beside the table 4 and 5 baselines"
+	@echo "make plots                   every figure into plots/out/ (PROFILE=smoke: seconds)"
+	@echo "make pretrain                the full-precision Fashion-MNIST starting points"
+	@echo "make bench | bench-vs-pytorch  training speed, and against PyTorch"
+	@echo "make fuzz FUZZ_SECONDS=N     libFuzzer on every file reader"
+	@echo "make valgrind-smoke          the smoke matrix under valgrind"
+	@echo "make test-slurm              the Slurm runner against a real local Slurm"
+	@echo "RUNNER=slurm SLURM_ARGS=...  run a table's cells as Slurm jobs"
 
 # Installs the Debian packages in $(DEB_WANT) that are missing; a no-op when all are present.
 # deps wants qbench's own packages; fuzz-deps (tests/fuzz/fuzz.mk) wants clang's on top.
