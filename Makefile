@@ -191,11 +191,11 @@ jobs_flag = $(if $(findstring -j,$(MAKEFLAGS)),,-j$(NPROC))
 # $(1) experiment file, $(2) fragment name, $(3) table name. The starting checkpoints an
 # experiment needs are built first (when make has a rule for them).
 define run_experiment
-	@for need in $$($(BIN) expand $(1) --profile $(PROFILE) --needs); do \
+	+@for need in $$($(BIN) expand $(1) --profile $(PROFILE) --needs); do \
 	  [ -e $$need ] || $(MAKE) --no-print-directory $$need || exit 1; done
 	@mkdir -p $(MK_DIR)
 	@$(BIN) expand $(1) --profile $(PROFILE) --make $(MK_DIR)/$(2).$(PROFILE).mk --table $(3)
-	@$(MAKE) --no-print-directory -f $(MK_DIR)/$(2).$(PROFILE).mk $(jobs_flag) \
+	+@$(MAKE) --no-print-directory -f $(MK_DIR)/$(2).$(PROFILE).mk $(jobs_flag) \
 	  QBENCH="$(QB_RUN)" RESULTS=$(RESULTS) CELL_THREADS=$(CELL_THREADS) table
 	@cat $(RESULTS)/tables/$(3).md
 endef
