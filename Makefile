@@ -151,7 +151,8 @@ bench-vs-pytorch: check-deps $(BIN)
 
 # Full-precision starting points on Fashion-MNIST, committed under nets/pretrained/ with their
 # logs. qbench's own targets run with OpenBLAS's auto-detected kernels (see README: faster
-# here than the Haswell kernels the environment's OPENBLAS_CORETYPE forces).
+# here than the Haswell kernels the environment's OPENBLAS_CORETYPE forces). An interrupted
+# pretraining resumes from its .partial checkpoint and appends to its log.
 PRETRAINED := nets/pretrained
 PRETRAIN_THREADS ?= 2
 PRETRAIN_COMMON := --data fmnist --batch 128 --lr 0.1 --schedule cosine --crop-pad 2 --seed 1
@@ -166,8 +167,9 @@ pretrain: $(PRETRAIN_NAMES:%=$(PRETRAINED)/%-fmnist.ckpt)
 $(PRETRAINED)/%-fmnist.ckpt: | check-deps $(BIN)
 	@[ -n "$(PRETRAIN_$*)" ] || { echo "no pretraining recipe for $*"; exit 1; }
 	@mkdir -p $(@D)
+	@[ -e $@.partial ] || : > $(@:.ckpt=.log)
 	set -o pipefail; $(BLAS_AUTO) $(BIN) train $(PRETRAIN_$*) $(PRETRAIN_COMMON) --threads $(PRETRAIN_THREADS) \
-	  --checkpoint $@.partial --resume 2>&1 | tee $(@:.ckpt=.log)
+	  --checkpoint $@.partial --resume 2>&1 | tee -a $(@:.ckpt=.log)
 	mv $@.partial $@
 
 # ---- The experiment harness -------------------------------------------------------------
