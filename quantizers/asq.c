@@ -284,6 +284,7 @@ float asq_beta(const Quantizer *q, int n)
 const QuantizerOps asq_ops = {
     .name = "asq",
     .roles = 1u << QROLE_ACT,
+    .signed_act = 1,
     .min_bits = {0, 2},
     .max_bits = {0, 8},
     .version = 1,

@@ -123,6 +123,7 @@ static int lsq_levels(int bits, QuantRole role, const QuantOption *opts, int nop
 const QuantizerOps lsq_ops = {
     .name = "lsq",
     .roles = (1u << QROLE_WEIGHT) | (1u << QROLE_ACT),
+    .signed_act = 1,
     .min_bits = {2, 2},
     .max_bits = {8, 8},
     .version = 1,

@@ -38,6 +38,7 @@ typedef struct {
     const char *name;
     unsigned roles;                 /* bit mask of (1u << QROLE_*) */
     int min_bits[2], max_bits[2];   /* per role */
+    int signed_act;                 /* activations: also quantizes a signed input */
     int version;                    /* bump when the numerics change: it enters cell ids */
     const QuantOptionSpec *options; /* NULL-name terminated, may be NULL */
     /* Build time: allocate q->state, register parameters (group PGROUP_QUANT) and

@@ -108,11 +108,10 @@ static int scheme_lookup(const char *name, const Scheme **out, QbErr *err)
 }
 
 /* spec §1.3: LSQ 8-bit weights and input, or float, or APoT's 8-bit max-scaled weights. */
-static LayerAssign edge_assign(FirstLast fl, int asigned)
+static LayerAssign edge_assign(FirstLast fl)
 {
     LayerAssign a = {0};
     a.wbits = a.abits = FIRST_LAST_BITS;
-    a.asigned = asigned;
     if (fl == FL_LSQ8)
         a.wm = a.am = "lsq";
     else if (fl == FL_APOT_REF) {
@@ -157,23 +156,58 @@ typedef struct {
     int wbits, abits;
 } ApplyCtx;
 
+/* Whether a producer's output is never negative: a ReLU's, or pooled or reshaped from one. */
+static int output_nonnegative(const Net *net, int idx)
+{
+    static const char *const rectified[] = {"relu", "relu6", "bn2d_relu", "add_relu", NULL};
+    static const char *const sign_keeping[] = {"maxpool", "avgpool", "gap", "flatten", NULL};
+    while (idx != NET_INPUT) {
+        const char *kind = net->layers[idx].ops->kind;
+        int keeps = 0;
+        for (int i = 0; rectified[i]; i++)
+            if (strcmp(kind, rectified[i]) == 0)
+                return 1;
+        for (int i = 0; sign_keeping[i]; i++)
+            keeps |= strcmp(kind, sign_keeping[i]) == 0;
+        if (!keeps)
+            return 0;
+        idx = net->layers[idx].in[0];
+    }
+    return 0;
+}
+
+/* spec §1.2 makes post-ReLU activations unsigned and the image signed; an input that can be
+ * negative anywhere else (MobileNet-V2's linear bottlenecks, which feed the next block's
+ * expansion conv) gets a signed quantizer too, rather than having its negative half clipped
+ * to zero. A method that quantizes only unsigned inputs (PACT, POT, POST, APoT) is replaced
+ * there by LSQ at the same bits, signed. */
+static void signed_input_fix(const Net *net, const Layer *L, LayerAssign *a)
+{
+    a->asigned = !output_nonnegative(net, L->in[0]);
+    const QuantizerOps *m = a->am ? quantizer_find(a->am) : NULL;
+    if (a->asigned && m && !m->signed_act)
+        a->am = "lsq";
+}
+
 static int assign_layer(const ApplyCtx *c, const Net *net, int li, const SchemeOptions *o,
                         int *used, LayerAssign *a, QbErr *err)
 {
     const Layer *L = &net->layers[li];
-    int asigned = L->in[0] == NET_INPUT;
     if (li == c->first || li == c->last) {
-        *a = edge_assign(c->fl, asigned);
+        *a = edge_assign(c->fl);
         if (li == c->first && o->asq_first_layer)
             a->am = "asq";
     } else {
-        *a = (LayerAssign){c->scheme->wmethod, c->scheme->amethod, c->wbits, c->abits, asigned, 0};
+        *a = (LayerAssign){c->scheme->wmethod, c->scheme->amethod, c->wbits, c->abits, 0, 0};
     }
     int k = override_find(o, L->name);
-    if (k < 0)
-        return 0;
-    used[k] = 1;
-    return override_apply(&o->overrides[k], a, err) < 0 ? qb_wrap(err, "layer %s: ", L->name) : 0;
+    if (k >= 0) {
+        used[k] = 1;
+        if (override_apply(&o->overrides[k], a, err) < 0)
+            return qb_wrap(err, "layer %s: ", L->name);
+    }
+    signed_input_fix(net, L, a);
+    return 0;
 }
 
 static int declares(const QuantizerOps *ops, const char *opt)

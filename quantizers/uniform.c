@@ -128,6 +128,7 @@ static int uniform_levels(int bits, QuantRole role, const QuantOption *opts, int
 const QuantizerOps uniform_ops = {
     .name = "uniform",
     .roles = (1u << QROLE_WEIGHT) | (1u << QROLE_ACT),
+    .signed_act = 1,
     .min_bits = {2, 2},
     .max_bits = {8, 8},
     .version = 1,

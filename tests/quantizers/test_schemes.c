@@ -12,21 +12,32 @@
 #include "../../quantizers/schemes.h"
 #include "qtest.h"
 
+/* Conv then batch-norm, rectified or (a linear bottleneck) not. */
+static int conv_bn(Net *net, const char *conv, const char *bn, int x, Conv2dSpec spec, int relu,
+                   QbErr *err)
+{
+    x = layer_conv2d(net, conv, x, spec, err);
+    return relu ? layer_bn2d_relu(net, bn, x, err) : layer_bn2d(net, bn, x, err);
+}
+
+/* gap -> flatten -> fc, the classifier both test nets end in. */
+static void classifier_head(Net *net, int x, QbErr *err)
+{
+    x = layer_gap(net, "gap", x, err);
+    x = layer_flatten(net, "flat", x, err);
+    x = layer_linear(net, "fc", x, 2, 1, err);
+    cr_assert_geq(x, 0, "%s", err->msg);
+}
+
 /* c1 -> bn -> c2 -> bn -> c3 -> bn -> gap -> flatten -> fc: c1 first, fc last. */
 static void tiny_cnn(Net *net)
 {
     QbErr err = {{0}};
     net_init(net, (Dims){2, 8, 8});
-    int x = layer_conv2d(net, "c1", NET_INPUT, (Conv2dSpec){8, 3, 1, 1, 1, 0}, &err);
-    x = layer_bn2d_relu(net, "bn1", x, &err);
-    x = layer_conv2d(net, "c2", x, (Conv2dSpec){8, 3, 1, 1, 1, 0}, &err);
-    x = layer_bn2d_relu(net, "bn2", x, &err);
-    x = layer_conv2d(net, "c3", x, (Conv2dSpec){8, 3, 2, 1, 1, 0}, &err);
-    x = layer_bn2d_relu(net, "bn3", x, &err);
-    x = layer_gap(net, "gap", x, &err);
-    x = layer_flatten(net, "flat", x, &err);
-    x = layer_linear(net, "fc", x, 2, 1, &err);
-    cr_assert_geq(x, 0, "%s", err.msg);
+    int x = conv_bn(net, "c1", "bn1", NET_INPUT, (Conv2dSpec){8, 3, 1, 1, 1, 0}, 1, &err);
+    x = conv_bn(net, "c2", "bn2", x, (Conv2dSpec){8, 3, 1, 1, 1, 0}, 1, &err);
+    x = conv_bn(net, "c3", "bn3", x, (Conv2dSpec){8, 3, 2, 1, 1, 0}, 1, &err);
+    classifier_head(net, x, &err);
 }
 
 static const Quantizer *wq_of(Net *net, const char *layer)
@@ -248,6 +259,52 @@ Test(schemes, asq_first_layer_puts_signed_asq_on_the_input)
     cr_assert_lt(scheme_apply(&net, "lsq", 4, &o, &err), 0);
     cr_assert_str_eq(err.msg, "asq_first_layer needs a scheme with asq activations, not lsq");
     net_free(&net);
+}
+
+/* c1 -> bn_relu -> c2 -> bn (a linear bottleneck, as in MobileNet-V2) -> c3 -> bn_relu ->
+ * maxpool -> c4 -> bn_relu -> gap -> flatten -> fc. */
+static void bottleneck_cnn(Net *net)
+{
+    QbErr err = {{0}};
+    net_init(net, (Dims){2, 8, 8});
+    int x = conv_bn(net, "c1", "bn1", NET_INPUT, (Conv2dSpec){8, 3, 1, 1, 1, 0}, 1, &err);
+    x = conv_bn(net, "c2", "bn2", x, (Conv2dSpec){8, 1, 1, 0, 1, 0}, 0, &err);
+    x = conv_bn(net, "c3", "bn3", x, (Conv2dSpec){8, 1, 1, 0, 1, 0}, 1, &err);
+    x = layer_maxpool(net, "pool", x, 2, 2, 0, &err);
+    x = conv_bn(net, "c4", "bn4", x, (Conv2dSpec){8, 3, 1, 1, 1, 0}, 1, &err);
+    classifier_head(net, x, &err);
+}
+
+Test(schemes, an_input_that_can_be_negative_gets_a_signed_quantizer)
+{
+    Net net;
+    bottleneck_cnn(&net);
+    QbErr err = {{0}};
+    cr_assert_eq(scheme_apply(&net, "asq", 3, NULL, &err), 0, "%s", err.msg);
+    expect_q(aq_of(&net, "c3"), "asq", 3, "c3 input");
+    cr_assert(aq_of(&net, "c3")->is_signed, "c3 reads bn2's unrectified output");
+    cr_assert_not(aq_of(&net, "c2")->is_signed);
+    cr_assert_not(aq_of(&net, "c4")->is_signed, "a max-pool of a ReLU output is unsigned");
+    cr_assert_not(aq_of(&net, "fc")->is_signed);
+    cr_assert(aq_of(&net, "c1")->is_signed);
+    net_free(&net);
+}
+
+Test(schemes, an_unsigned_only_method_gives_way_to_signed_lsq_on_a_signed_input)
+{
+    static const char *const unsigned_only[] = {"pact", "pot", "apot"};
+    for (int i = 0; i < 3; i++) {
+        Net net;
+        bottleneck_cnn(&net);
+        QbErr err = {{0}};
+        cr_assert_eq(scheme_apply(&net, unsigned_only[i], 4, NULL, &err), 0, "%s: %s",
+                     unsigned_only[i], err.msg);
+        expect_q(aq_of(&net, "c3"), "lsq", 4, "c3 input");
+        cr_assert(aq_of(&net, "c3")->is_signed);
+        expect_q(aq_of(&net, "c2"), unsigned_only[i], 4, "c2 input");
+        expect_q(aq_of(&net, "c4"), unsigned_only[i], 4, "c4 input");
+        net_free(&net);
+    }
 }
 
 /* ---- A few SGD steps per scheme and bit-width ---- */
