@@ -273,6 +273,35 @@ static int checkpoint_write(Run *r, const RunResult *res, int64_t epoch, QbErr *
     return rc;
 }
 
+/* The JSON value starting at v, up to the next ',' or '}' (at most 40 characters). */
+static int json_value_len(const char *v)
+{
+    int n = (int)strcspn(v, ",}");
+    return n > 40 ? 40 : n;
+}
+
+/* Names the first field where two compact config texts differ, with both values, so that a
+ * refused resume says what changed (e.g. the thread count) instead of only that something did. */
+static void config_difference(const char *ckpt_conf, const char *run_conf, char *out, size_t n)
+{
+    size_t i = 0;
+    while (ckpt_conf[i] && ckpt_conf[i] == run_conf[i])
+        i++;
+    size_t colon = i;
+    while (colon > 0 && !(ckpt_conf[colon] == ':' && ckpt_conf[colon - 1] == '"'))
+        colon--;
+    size_t key = colon > 1 ? colon - 2 : 0;
+    while (key > 0 && ckpt_conf[key] != '"')
+        key--;
+    if (colon == 0 || ckpt_conf[colon] != ':') {
+        snprintf(out, n, "they differ from byte %zu", i);
+        return;
+    }
+    const char *a = ckpt_conf + colon + 1, *b = run_conf + colon + 1;
+    snprintf(out, n, "%.*s is %.*s in the checkpoint, %.*s in this run", (int)(colon - key),
+             ckpt_conf + key, json_value_len(a), a, json_value_len(b), b);
+}
+
 /* Resumes from c->ckpt when it exists: returns the epoch to continue, or -1. */
 static int resume(Run *r, RunResult *res, QbErr *err)
 {
@@ -282,14 +311,16 @@ static int resume(Run *r, RunResult *res, QbErr *err)
     CkptMeta m = {0};
     if (checkpoint_load(c->ckpt, &r->net, &r->opt, &m, CKPT_RESUME, err) < 0)
         return -1;
-    char *conf = config_text(c);
+    char *conf = config_text(c), what[160] = "no configuration recorded";
     int same = m.config && !strcmp(conf, m.config);
+    if (!same && m.config)
+        config_difference(m.config, conf, what, sizeof what);
     free(conf);
     char *partial = m.metrics ? strstr(m.metrics, "partial ") : NULL;
     int rc = 0;
     if (!same)
-        rc = qb_fail(err, "%s: written by a different configuration; delete it or run without "
-                          "--resume", c->ckpt);
+        rc = qb_fail(err, "%s: written by a different configuration (%s); delete it or run "
+                          "without --resume", c->ckpt, what);
     if (rc == 0 && partial) {
         *partial = '\0';
         if (sscanf(partial + 8, "%lf %lf %lf %ld %lf", &r->partial.loss, &r->partial.top1,

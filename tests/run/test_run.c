@@ -68,19 +68,37 @@ Test(run, interrupted_and_resumed_equals_uninterrupted)
     run_result_free(&rest);
 }
 
-Test(run, checkpoint_of_another_configuration_is_refused)
+/* Runs one epoch into the checkpoint, applies change, and expects the resume to be refused. */
+static void resume_after(void (*change)(RunConfig *), QbErr *err)
 {
     RunConfig c;
     RunResult r;
-    QbErr err = {{0}};
     config(&c);
     c.epochs = 1;
-    cr_assert_eq(run_execute(&c, &r, NULL, NULL, NULL, &err), 0, "%s", err.msg);
+    cr_assert_eq(run_execute(&c, &r, NULL, NULL, NULL, err), 0, "%s", err->msg);
     run_result_free(&r);
-    c.lr = 0.01f;
-    cr_assert_eq(run_execute(&c, &r, NULL, NULL, NULL, &err), -1);
+    change(&c);
+    cr_assert_eq(run_execute(&c, &r, NULL, NULL, NULL, err), -1);
+    run_result_free(&r);
+}
+
+static void lower_lr(RunConfig *c) { c->lr = 0.01f; }
+static void two_threads(RunConfig *c) { c->threads = 2; }
+
+Test(run, checkpoint_of_another_configuration_is_refused)
+{
+    QbErr err = {{0}};
+    resume_after(lower_lr, &err);
     cr_assert(strstr(err.msg, ckpt) && strstr(err.msg, "different configuration"), "%s", err.msg);
-    run_result_free(&r);
+    cr_assert(strstr(err.msg, "\"lr\" is 0.05"), "names the field: %s", err.msg);
+    cr_assert(strstr(err.msg, "in the checkpoint, 0.0099999"), "%s", err.msg);
+}
+
+Test(run, a_resume_with_another_thread_count_names_the_field)
+{
+    QbErr err = {{0}};
+    resume_after(two_threads, &err);
+    cr_assert(strstr(err.msg, "(\"threads\" is 1 in the checkpoint, 2 in this run)"), "%s", err.msg);
 }
 
 Test(run, missing_data_directory_is_a_clear_error)
