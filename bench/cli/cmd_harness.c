@@ -2,9 +2,11 @@
  * an experiment file and a profile; make calls expand, then run-cell once per missing result
  * file, then report. */
 #include <errno.h>
+#include <math.h>
 #include <glob.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -14,14 +16,17 @@
 #include "../harness/result.h"
 #include "../harness/schema.h"
 #include "../report/plotdata.h"
+#include "../report/claims.h"
 #include "../report/table.h"
+#include "../report/verdicts.h"
 #include "../run/run.h"
 #include "args.h"
 #include "cli.h"
 
 typedef struct {
     char file[256], profile[32], results[256], out[256], cell[CELL_ID_MAX], plot_data[256];
-    int threads, needs;
+    char reference[256], verdicts[32], tolerance[32];
+    int threads, needs, claims;
 } HarnessArgs;
 
 /* argv[1] is the experiment file; the rest are flags from specs. */
@@ -244,6 +249,58 @@ int cmd_run_cell(int argc, char **argv, QbErr *err)
     return rc;
 }
 
+/* --tolerance POINTS: a one-seed cell's allowed distance to the reference. */
+static int tolerance_arg(const char *text, double *out, QbErr *err)
+{
+    char *end;
+    *out = NAN;
+    if (!text[0])
+        return 0;
+    *out = strtod(text, &end);
+    if (*end || !(*out >= 0 && *out <= 100))
+        return qb_fail(err, "--tolerance: expected points from 0 to 100, got '%s'", text),
+               CLI_USAGE;
+    return 0;
+}
+
+/* results/tables/<name> unless --out names another base; its directory is created. */
+static int table_base(const HarnessArgs *a, const char *name, char *out, size_t cap, QbErr *err)
+{
+    char dir[600];
+    if (a->out[0])
+        snprintf(out, cap, "%s", a->out);
+    else
+        snprintf(out, cap, "%s/tables/%s", a->results, name);
+    snprintf(dir, sizeof dir, "%s", out);
+    char *slash = strrchr(dir, '/');
+    if (!slash)
+        return 0;
+    *slash = '\0';
+    return mkdir_p(dir, err);
+}
+
+static int report_plot_data(const HarnessArgs *a, const Experiment *e, const CellList *cells,
+                            QbErr *err)
+{
+    int rc = mkdir_p(a->plot_data, err) < 0 ? -1
+             : plotdata_write(e, cells, a->results, a->plot_data, err);
+    if (rc >= 0)
+        printf("%s: plot data from %d results in %s\n", e->name, rc, a->plot_data);
+    return rc < 0 ? -1 : 0;
+}
+
+static int report_claims(const HarnessArgs *a, QbErr *err)
+{
+    ClaimSet cs;
+    char out[600];
+    if (claims_load(&cs, a->file, a->profile[0] ? a->profile : "quick", err) < 0)
+        return -1;
+    int rc = table_base(a, "claims", out, sizeof out, err) < 0 ? -1
+             : claims_write(&cs, a->results, out, stdout, err);
+    claims_free(&cs);
+    return rc;
+}
+
 int cmd_report(int argc, char **argv, QbErr *err)
 {
     HarnessArgs a = {0};
@@ -252,37 +309,33 @@ int cmd_report(int argc, char **argv, QbErr *err)
                              {"--results", ARG_STR, a.results, 0, 0, sizeof a.results},
                              {"--out", ARG_STR, a.out, 0, 0, sizeof a.out},
                              {"--plot-data", ARG_STR, a.plot_data, 0, 0, sizeof a.plot_data},
+                             {"--reference", ARG_STR, a.reference, 0, 0, sizeof a.reference},
+                             {"--tolerance", ARG_STR, a.tolerance, 0, 0, sizeof a.tolerance},
+                             {"--verdicts", ARG_STR, a.verdicts, 0, 0, sizeof a.verdicts},
+                             {"--claims", ARG_FLAG, &a.claims, 0, 0, 0},
                              {NULL, 0, NULL, 0, 0, 0}};
     int rc = harness_args(argc, argv, specs, &a, err);
     if (rc)
         return rc;
+    TableOptions opt = {a.reference[0] ? a.reference : NULL, NAN};
+    if ((rc = tolerance_arg(a.tolerance, &opt.tolerance, err)))
+        return rc;
+    if (a.claims)
+        return report_claims(&a, err);
     Experiment e;
     CellList cells;
     if (load_cells(&a, &e, &cells, err) < 0)
         return -1;
-    if (a.plot_data[0]) {
-        rc = mkdir_p(a.plot_data, err) < 0 ? -1
-             : plotdata_write(&e, &cells, a.results, a.plot_data, err);
-        if (rc >= 0)
-            printf("%s: plot data from %d results in %s\n", e.name, rc, a.plot_data);
-        cells_free(&cells);
-        return rc < 0 ? -1 : 0;
-    }
-    char out[600], dir[600];
-    if (a.out[0])
-        snprintf(out, sizeof out, "%s", a.out);
-    else
-        snprintf(out, sizeof out, "%s/tables/%s", a.results, e.name);
-    snprintf(dir, sizeof dir, "%s", out);
-    char *slash = strrchr(dir, '/');
+    char out[600];
     int missing = 0;
-    if (slash)
-        *slash = '\0';
-    rc = (slash ? mkdir_p(dir, err) : 0) < 0 ? -1
-         : table_write(&e, &cells, a.results, out, &missing, err);
-    if (rc == 0)
-        printf("%s.md, .tex, .csv written (%d of %d cells have results)\n", out, cells.n - missing,
-               cells.n);
+    if (a.plot_data[0])
+        rc = report_plot_data(&a, &e, &cells, err);
+    else if (a.verdicts[0])
+        rc = verdicts_print(&e, &cells, a.results, a.verdicts, stdout, err);
+    else if ((rc = table_base(&a, e.name, out, sizeof out, err)) == 0 &&
+             (rc = table_write(&e, &cells, a.results, &opt, out, &missing, err)) == 0)
+        printf("%s.md, .tex, .csv written (%d of %d cells have results)\n", out,
+               cells.n - missing, cells.n);
     cells_free(&cells);
     return rc;
 }

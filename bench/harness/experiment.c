@@ -140,9 +140,26 @@ static int read_matrix(YDoc *d, const YNode *m, const char *field, Experiment *e
     return 0;
 }
 
+/* table.tolerance: {profile: points}; only the loaded profile's entry is kept. */
+static int read_tolerance(YDoc *d, const YNode *m, Experiment *e, QbErr *err)
+{
+    if (ydoc_want_map(d, m, "table.tolerance", err) < 0)
+        return -1;
+    for (int i = 0; i < ydoc_map_count(m); i++) {
+        char path[128];
+        double v;
+        ydoc_field(path, sizeof path, "table.tolerance", ydoc_map_key(d, m, i));
+        if (ydoc_float(d, ydoc_map_value(d, m, i), path, 0, 100, &v, err) < 0)
+            return -1;
+        if (!strcmp(ydoc_map_key(d, m, i), e->profile))
+            e->tolerance = v;
+    }
+    return 0;
+}
+
 static int read_table(YDoc *d, const YNode *t, Experiment *e, QbErr *err)
 {
-    static const char *const keys[] = {"layout", "metric", NULL};
+    static const char *const keys[] = {"layout", "metric", "baseline", "tolerance", NULL};
     char s[16];
     if (ydoc_want_map(d, t, "table", err) < 0 || ydoc_check_keys(d, t, "table", keys, err) < 0)
         return -1;
@@ -157,6 +174,14 @@ static int read_table(YDoc *d, const YNode *t, Experiment *e, QbErr *err)
         if (ydoc_enum(d, n, "table.metric", "final|best", s, sizeof s, err) < 0)
             return -1;
         e->metric = !strcmp(s, "final") ? METRIC_FINAL : METRIC_BEST;
+    }
+    if ((n = ydoc_map_get(d, t, "tolerance")) && read_tolerance(d, n, e, err) < 0)
+        return -1;
+    if ((n = ydoc_map_get(d, t, "baseline"))) {
+        if (ydoc_str(d, n, "table.baseline", e->baseline, sizeof e->baseline, err) < 0)
+            return -1;
+        if (strcmp(e->baseline, "fp") && !scheme_find(e->baseline))
+            return ydoc_fail(d, n, "table.baseline", err, "unknown scheme '%s'", e->baseline);
     }
     return 0;
 }
@@ -338,6 +363,13 @@ static int check_complete(YDoc *d, const YNode *root, Experiment *e, QbErr *err)
         return ydoc_fail(d, m, "matrix", err, "needs bits for its quantized schemes");
     if (!e->nseeds)
         e->seeds[e->nseeds++] = 1;
+    for (int i = 0; e->baseline[0] && i < e->nschemes; i++)
+        if (!strcmp(e->schemes[i], e->baseline))
+            return 0;
+    if (e->baseline[0])
+        return ydoc_fail(d, ydoc_map_get(d, ydoc_map_get(d, root, "table"), "baseline"),
+                         "table.baseline", err, "'%s' is not one of matrix.schemes",
+                         e->baseline);
     return 0;
 }
 
@@ -347,6 +379,7 @@ int experiment_load(Experiment *e, const char *path, const char *profile, QbErr 
     snprintf(e->path, sizeof e->path, "%s", path);
     snprintf(e->profile, sizeof e->profile, "%s", profile ? profile : "");
     runcfg_defaults(&e->base);
+    e->tolerance = NAN;
     YDoc d;
     if (ydoc_load(&d, path, err) < 0)
         return -1;

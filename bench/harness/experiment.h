@@ -38,6 +38,11 @@ typedef struct {
     int nprofiles;
     TableLayout layout;
     TableMetric metric;
+    char baseline[32];                    /* table.baseline: the scheme paired differences
+                                             are taken against; "" = none */
+    double tolerance;                     /* table.tolerance of this profile (points): how far
+                                             a one-seed cell may lie from the reference's; NAN
+                                             when the file gives none */
     char nets[EXP_LIST_MAX][32];
     int nnets;
     char schemes[EXP_LIST_MAX][32];       /* "fp" = full precision */

@@ -170,6 +170,14 @@ int result_read(const char *path, ResultSummary *s, QbErr *err)
         snprintf(s->status, sizeof s->status, "%s", status);
         snprintf(s->reason, sizeof s->reason, "%s", json_str_at(v, "reason", ""));
         s->ok = !strcmp(status, "ok");
+        snprintf(s->cell, sizeof s->cell, "%s", json_str_at(v, "cell", ""));
+        snprintf(s->net, sizeof s->net, "%s", json_str_at(v, "net", ""));
+        snprintf(s->scheme, sizeof s->scheme, "%s", json_str_at(v, "scheme", ""));
+        snprintf(s->profile, sizeof s->profile, "%s", json_str_at(v, "profile", ""));
+        /* out-of-range doubles make no position (their conversion would be undefined) */
+        double bits = json_num_at(v, "bits", -1), seed = json_num_at(v, "seed", -1);
+        s->bits = bits >= 0 && bits <= 64 ? (int)bits : -1;
+        s->seed = seed >= 0 && seed <= 9007199254740992.0 ? (long long)seed : -1;
         s->final_top1 = json_num_at(v, "final.test_top1", NAN);
         s->final_top5 = json_num_at(v, "final.test_top5", NAN);
         s->best_top1 = json_num_at(v, "best.test_top1", NAN);

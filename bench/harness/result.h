@@ -22,6 +22,9 @@ typedef struct {
     double final_top1, final_top5, best_top1, best_top5;
     int epochs, best_epoch;      /* best_epoch 1-based */
     double bitops, params, size_bytes, train_seconds, images_per_s;
+    char cell[CELL_ID_MAX], net[32], scheme[32], profile[32];  /* its matrix position */
+    int bits;
+    long long seed;
 } ResultSummary;
 
 /* Reads a result file; a malformed or half-written file is an error naming it. */

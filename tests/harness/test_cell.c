@@ -5,7 +5,7 @@
 
 #include "../../bench/harness/cell.h"
 #include "../../bench/harness/makefrag.h"
-#include "hfix.h"
+#include "../support/hfix.h"
 
 static void expand(const char *path, const char *profile, Experiment *e, CellList *l)
 {

@@ -12,7 +12,7 @@
 
 #include "../../bench/harness/result.h"
 #include "../support/shell.h"
-#include "hfix.h"
+#include "../support/hfix.h"
 
 /* Runs make for table4 (smoke) into results/ with the binary under test (-o: never rebuilt
  * by this make); returns its exit code, output in out. */

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "../../bench/harness/experiment.h"
-#include "hfix.h"
+#include "../support/hfix.h"
 
 Test(experiment, good_file_resolves_profile_over_top_level)
 {

@@ -8,7 +8,7 @@
 
 #include "../../bench/harness/cell.h"
 #include "../../bench/harness/schema.h"
-#include "hfix.h"
+#include "../support/hfix.h"
 
 static void check_all_profiles(const char *path)
 {

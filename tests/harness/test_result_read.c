@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "../../bench/harness/result.h"
-#include "hfix.h"
+#include "../support/hfix.h"
 
 #define RESULT_HEAD "{\"format\": \"qbench-result\", \"format_version\": 1, \"status\": \"ok\", " \
                     "\"final\": {\"test_top1\": 90}, "
@@ -34,4 +34,16 @@ Test(result_read, best_epoch_in_range_is_read)
     cr_assert_eq(result_read(path, &s, &err), 0, "%s", err.msg);
     cr_assert_eq(s.best_epoch, 3);
     cr_assert_float_eq(s.best_top1, 91.0, 0.0);
+}
+
+Test(result_read, half_written_result_is_an_error_naming_it)
+{
+    QbErr err = {{0}};
+    ResultSummary s;
+    const char *path = hfix_write("half.json", "{\"format\": \"qbench-result\", \"status\": \"o");
+    cr_assert_eq(result_read(path, &s, &err), -1);
+    cr_assert(strstr(err.msg, "half.json:1:"), "%s", err.msg);
+    path = hfix_write("other.json", "{\"format\": \"something\"}");
+    cr_assert_eq(result_read(path, &s, &err), -1);
+    cr_assert(strstr(err.msg, "not a qbench result file"), "%s", err.msg);
 }

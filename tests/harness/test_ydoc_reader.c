@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "../../bench/harness/experiment.h"
-#include "hfix.h"
+#include "../support/hfix.h"
 
 static void expect_located(const char *name, const char *text, const char *where,
                            const char *problem)

@@ -1,0 +1,50 @@
+/* The papers' claims as checkable comparisons (experiments/claims.yaml): each claim names a
+ * method and what it is compared with (a scheme of an experiment's matrix at a net and
+ * bit-width, the probe's block errors, or the integer path's operation counts), the claimed
+ * side of a threshold, the paper's own numbers and its source. Loading validates the file
+ * like every experiment file (file:line:col errors): unknown schemes, cells no experiment
+ * measures, malformed thresholds. Rendering gives each claim qbench's measured difference,
+ * its 95% interval and n, and the verdict: holds, contradicted or unresolved. */
+#ifndef QB_CLAIMS_H
+#define QB_CLAIMS_H
+
+#include <stdio.h>
+
+#include "../harness/experiment.h"
+
+typedef enum { CLAIM_TOP1, CLAIM_TOP5, CLAIM_BLOCK_ERROR, CLAIM_INT_OPS } ClaimQuantity;
+
+typedef struct {
+    char id[64], text[256], source[256], note[256];
+    ClaimQuantity quantity;
+    int exp;                       /* index into ClaimSet.exps (top-1/top-5 claims) */
+    char net[32], method[32], versus[32];
+    int bits;
+    int greater;                   /* the claim: method − versus > threshold (else <) */
+    double threshold;
+    double paper_method, paper_versus;  /* NAN where the paper gives none */
+    char paper_note[256];
+    char data[256];                /* block error: the probe's block_error.dat */
+} Claim;
+
+#define CLAIMS_MAX 64
+#define CLAIM_EXPS_MAX 16
+
+typedef struct {
+    char path[512], profile[32];
+    Claim claims[CLAIMS_MAX];
+    int n;
+    Experiment *exps;              /* the experiments the claims read (owned) */
+    int nexps;
+} ClaimSet;
+
+/* Loads `path` for `profile`; experiments are <dir of path>/<experiment>.yaml. */
+int claims_load(ClaimSet *cs, const char *path, const char *profile, QbErr *err);
+void claims_free(ClaimSet *cs);
+
+/* Measures every claim from results_dir (and the probe data, and the integer path) and
+ * writes <out_base>.md and .csv atomically; prints one line per claim to `out`. */
+int claims_write(const ClaimSet *cs, const char *results_dir, const char *out_base, FILE *out,
+                 QbErr *err);
+
+#endif

@@ -1,0 +1,347 @@
+/* Measuring the claims (see claims.h): accuracy claims from the experiments' results paired
+ * by seed, block-error claims from the probe's block_error.dat, operation-count claims from
+ * the integer path run in process; then the claims table as Markdown and CSV. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../quantizers/registry.h"
+#include "../core/atomic_file.h"
+#include "../int/intcheck.h"
+#include "claims.h"
+#include "grid.h"
+
+typedef struct {
+    Paired d;              /* method − versus (int_ops: method / versus); lo/hi a range for
+                              block errors, equal to the mean for exact counts */
+    Verdict v;
+    double a, b;           /* the two measured values (means) */
+    char interval_kind[32];
+    char missing[512];     /* how to measure it, when it could not be */
+} ClaimResult;
+
+static void result_missing(ClaimResult *r, const char *fmt, const char *a, const char *b)
+{
+    memset(&r->d, 0, sizeof r->d);
+    r->d.mean = r->d.lo = r->d.hi = r->a = r->b = NAN;
+    r->v = VERDICT_MISSING;
+    snprintf(r->missing, sizeof r->missing, fmt, a, b);
+}
+
+/* A deterministic value (an operation count) has no noise: it is on one side. */
+static Verdict exact_verdict(double v, const Claim *c)
+{
+    return (c->greater ? v > c->threshold : v < c->threshold) ? VERDICT_HOLDS
+                                                              : VERDICT_CONTRADICTED;
+}
+
+static int net_index(const Experiment *e, const char *net)
+{
+    for (int i = 0; i < e->nnets; i++)
+        if (!strcmp(e->nets[i], net))
+            return i;
+    return -1;
+}
+
+static void measure_accuracy(const ClaimSet *cs, const Claim *c, const Grid *g, ClaimResult *r)
+{
+    const Experiment *e = &cs->exps[c->exp];
+    int n = net_index(e, c->net), top5 = c->quantity == CLAIM_TOP5;
+    const GridCell *a = grid_cell(g, n, grid_scheme_index(e, c->method),
+                                  strcmp(c->method, "fp") ? c->bits : 0);
+    const GridCell *b = grid_cell(g, n, grid_scheme_index(e, c->versus),
+                                  strcmp(c->versus, "fp") ? c->bits : 0);
+    grid_paired_cells(g, a, b, top5, &r->d);
+    r->a = grid_mean(a, top5), r->b = grid_mean(b, top5);
+    r->v = verdict_of(&r->d, c->threshold, c->greater);
+    snprintf(r->interval_kind, sizeof r->interval_kind, "95%% CI");
+    if (r->v == VERDICT_MISSING) {
+        char target[128];
+        snprintf(target, sizeof target, "make reproduce-%s%s%s", e->name,
+                 strcmp(cs->profile, "quick") ? " PROFILE=" : "",
+                 strcmp(cs->profile, "quick") ? cs->profile : "");
+        result_missing(r, "cells missing: `%s`%s", target, "");
+    }
+}
+
+/* The column of `name` in the '#' header of block_error.dat, or -1. */
+static int dat_column(const char *header, const char *name)
+{
+    char buf[1024], *save = NULL;
+    snprintf(buf, sizeof buf, "%s", header);
+    int i = 0;
+    for (char *tok = strtok_r(buf + 1, " \t\n", &save); tok; tok = strtok_r(NULL, " \t\n", &save), i++)
+        if (!strcmp(tok, name))
+            return i;
+    return -1;
+}
+
+static void block_missing(const Claim *c, ClaimResult *r, const char *why)
+{
+    char hint[256];
+    snprintf(hint, sizeof hint, "%s: `make plots-probe PROBE_SCHEMES=%s,%s PROBE_QAT=\"%s:%d=CKPT "
+             "%s:%d=CKPT\"` (the %d-bit QAT checkpoints of both)", why, c->method, c->versus,
+             c->method, c->bits, c->versus, c->bits, c->bits);
+    result_missing(r, "%s: %s", c->data, hint);
+}
+
+/* Every block: method's relative error − versus's; the interval is their range. */
+static void measure_blocks(const Claim *c, ClaimResult *r)
+{
+    FILE *f = fopen(c->data, "r");
+    char header[1024] = "", line[1024], ca[48], cb[48];
+    int bits = 0;
+    if (!f)
+        return block_missing(c, r, "no probe data");
+    if (!fgets(header, sizeof header, f) || !fgets(line, sizeof line, f) ||
+        sscanf(line, "# bits %d", &bits) != 1 || bits != c->bits)
+        return fclose(f), block_missing(c, r, "probe data at other bits");
+    snprintf(ca, sizeof ca, "%s_rel", c->method);
+    snprintf(cb, sizeof cb, "%s_rel", c->versus);
+    int ia = dat_column(header, ca), ib = dat_column(header, cb);
+    if (ia < 0 || ib < 0)
+        return fclose(f), block_missing(c, r, "probe data without both schemes");
+    double lo = INFINITY, hi = -INFINITY, sum = 0, sa = 0, sb = 0;
+    int n = 0;
+    while (fgets(line, sizeof line, f)) {
+        double v[64];
+        int k = 0;
+        char *save = NULL;
+        for (char *tok = strtok_r(line, " \t\n", &save); tok && k < 64;
+             tok = strtok_r(NULL, " \t\n", &save), k++)
+            v[k] = k == 1 ? NAN : strtod(tok, NULL);   /* column 1 is the block's name */
+        if (k <= ia || k <= ib)
+            continue;
+        double d = v[ia] - v[ib];
+        lo = fmin(lo, d), hi = fmax(hi, d), sum += d, sa += v[ia], sb += v[ib], n++;
+    }
+    fclose(f);
+    if (!n)
+        return block_missing(c, r, "probe data without rows");
+    r->d = (Paired){n, sum / n, NAN, lo, hi, NAN};
+    r->a = sa / n, r->b = sb / n;
+    snprintf(r->interval_kind, sizeof r->interval_kind, "range over blocks");
+    /* "every block": one block on the wrong side contradicts it */
+    r->v = exact_verdict(c->greater ? lo : hi, c);
+}
+
+static double ops_total(const IntOps *o)
+{
+    return (double)(o->mul + o->shift + o->add + o->lut + o->rescale);
+}
+
+static int measure_ops(const Claim *c, ClaimResult *r, QbErr *err)
+{
+    const Scheme *s = scheme_find(c->method);
+    IntCheckSpec spec = {.wmethod = s ? s->wmethod : c->method,
+                         .amethod = s ? s->amethod : "lsq", .wbits = c->bits, .abits = c->bits,
+                         .k = 64, .n = 576, .lut_frac = -1, .seed = 1};
+    IntCheckReport rep;
+    if (int_check_run(&spec, &rep, err) < 0)
+        return qb_wrap(err, "claim %s: ", c->id);
+    r->a = ops_total(&rep.exact.ops), r->b = ops_total(&rep.uniform.ops);
+    double ratio = r->a / r->b;
+    r->d = (Paired){1, ratio, NAN, ratio, ratio, 0};
+    r->v = exact_verdict(ratio, c);
+    snprintf(r->interval_kind, sizeof r->interval_kind, "exact count");
+    return 0;
+}
+
+static int measure(const ClaimSet *cs, const Claim *c, const Grid *grids, ClaimResult *r,
+                   QbErr *err)
+{
+    memset(r, 0, sizeof *r);
+    switch (c->quantity) {
+    case CLAIM_TOP1:
+    case CLAIM_TOP5:
+        measure_accuracy(cs, c, &grids[c->exp], r);
+        return 0;
+    case CLAIM_BLOCK_ERROR:
+        measure_blocks(c, r);
+        return 0;
+    case CLAIM_INT_OPS:
+        return measure_ops(c, r, err);
+    }
+    return 0;
+}
+
+static const char *quantity_name(ClaimQuantity q)
+{
+    static const char *const names[] = {"top1", "top5", "block_error", "int_ops"};
+    return names[q];
+}
+
+/* "asq − lsq > 0 (resnet20 2-bit top-1)" */
+static void comparison_text(const Claim *c, char *out, size_t cap)
+{
+    const char *op = c->quantity == CLAIM_INT_OPS ? "/" : "−";
+    if (c->quantity == CLAIM_TOP1 || c->quantity == CLAIM_TOP5)
+        snprintf(out, cap, "%s %s %s %s %g (%s %d-bit %s)", c->method, op, c->versus,
+                 c->greater ? ">" : "<", c->threshold, c->net, c->bits, quantity_name(c->quantity));
+    else
+        snprintf(out, cap, "%s %s %s %s %g (%d-bit %s)", c->method, op, c->versus,
+                 c->greater ? ">" : "<", c->threshold, c->bits, quantity_name(c->quantity));
+}
+
+static void paper_text(const Claim *c, char *out, size_t cap)
+{
+    size_t at = 0;
+    out[0] = '\0';
+    if (!isnan(c->paper_method) && !isnan(c->paper_versus))
+        at = (size_t)snprintf(out, cap, "%g vs %g (%+.2f)", c->paper_method, c->paper_versus,
+                              c->paper_method - c->paper_versus);
+    if (c->paper_note[0])
+        snprintf(out + at, cap - at, "%s%s", at ? "; " : "", c->paper_note);
+    if (!out[0])
+        snprintf(out, cap, "–");
+}
+
+static void measured_text(const Claim *c, const ClaimResult *r, char *value, char *interval,
+                          size_t cap)
+{
+    if (r->v == VERDICT_MISSING) {
+        snprintf(value, cap, "missing");
+        snprintf(interval, cap, "–");
+    } else if (c->quantity == CLAIM_INT_OPS) {
+        snprintf(value, cap, "%.3f (%.0f vs %.0f operations)", r->d.mean, r->a, r->b);
+        snprintf(interval, cap, "exact count");
+    } else {
+        snprintf(value, cap, c->quantity == CLAIM_BLOCK_ERROR ? "%+.4f (%.4f vs %.4f)"
+                 : "%+.2f (%.2f vs %.2f)", r->d.mean, r->a, r->b);
+        if (isnan(r->d.lo))
+            snprintf(interval, cap, "none (n=%d)", r->d.n);
+        else
+            snprintf(interval, cap, c->quantity == CLAIM_BLOCK_ERROR ? "[%+.4f, %+.4f] %s"
+                     : "[%+.2f, %+.2f] %s", r->d.lo, r->d.hi, r->interval_kind);
+    }
+}
+
+static void csv_field(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputs("\",", f);
+}
+
+static void csv_num(FILE *f, double v, const char *end)
+{
+    if (!isnan(v))
+        fprintf(f, "%.6g", v);
+    fputs(end, f);
+}
+
+static void csv_claim(FILE *f, const Claim *c, const ClaimResult *r)
+{
+    csv_field(f, c->id);
+    csv_field(f, c->text);
+    csv_field(f, c->source);
+    fprintf(f, "%s,%s,%d,%s,%s,%s,%g,", quantity_name(c->quantity), c->net, c->bits, c->method,
+            c->versus, c->greater ? "greater" : "less", c->threshold);
+    csv_num(f, c->paper_method, ",");
+    csv_num(f, c->paper_versus, ",");
+    csv_num(f, r->d.mean, ",");
+    csv_num(f, r->d.lo, ",");
+    csv_num(f, r->d.hi, ",");
+    fprintf(f, "%d,%s,", r->d.n, verdict_name(r->v));
+    csv_field(f, r->missing);
+    fputs("\n", f);
+}
+
+static void md_claim(FILE *f, const Claim *c, const ClaimResult *r)
+{
+    char cmp[256], paper[320], value[128], interval[128];
+    comparison_text(c, cmp, sizeof cmp);
+    paper_text(c, paper, sizeof paper);
+    measured_text(c, r, value, interval, sizeof value);
+    fprintf(f, "| %s | %s<br>`%s` | %s | %s | %s | %s | %d | **%s**%s%s |\n", c->id, c->text, cmp,
+            c->source, paper, value, interval, r->d.n, verdict_name(r->v),
+            r->missing[0] ? ": " : "", r->missing);
+}
+
+static int load_grids(const ClaimSet *cs, const char *results_dir, Grid *grids,
+                      CellList *cells, QbErr *err)
+{
+    for (int i = 0; i < cs->nexps; i++)
+        if (cells_expand(&cs->exps[i], &cells[i], err) < 0 ||
+            grid_load(&grids[i], &cs->exps[i], &cells[i], results_dir, err) < 0)
+            return -1;
+    return 0;
+}
+
+static void free_grids(const ClaimSet *cs, Grid *grids, CellList *cells)
+{
+    for (int i = 0; i < cs->nexps; i++) {
+        grid_free(&grids[i]);
+        cells_free(&cells[i]);
+    }
+}
+
+static void md_header(FILE *f, const ClaimSet *cs, const char *results_dir)
+{
+    fprintf(f, "# The papers' claims, checked\n\nEach claim is a comparison `method − versus` "
+               "(operation counts: `method / versus`) on the claimed side of a threshold. Profile "
+               "`%s`, results from `%s/`. Accuracy claims pair the two methods by seed (same "
+               "net, bits and seed) and give the 95%% Student-t interval of the per-seed "
+               "differences; block errors give the range over the residual blocks (the claim is "
+               "about every block); operation counts are exact. Verdict: **holds** when the "
+               "interval lies entirely on the claimed side, **contradicted** when entirely on "
+               "the other side, **unresolved** when it spans the threshold or does not exist "
+               "(one seed).\n\n| id | claim | source | paper | qbench | interval | n | verdict |\n"
+               "|---|---|---|---|---:|---:|---:|---|\n", cs->profile, results_dir);
+}
+
+int claims_write(const ClaimSet *cs, const char *results_dir, const char *out_base, FILE *out,
+                 QbErr *err)
+{
+    Grid grids[CLAIM_EXPS_MAX];
+    CellList cells[CLAIM_EXPS_MAX];
+    memset(grids, 0, sizeof grids);
+    memset(cells, 0, sizeof cells);
+    char path[1024];
+    AtomicFile md, csv;
+    int count[4] = {0}, rc = -1;
+    snprintf(path, sizeof path, "%s.md", out_base);
+    if (load_grids(cs, results_dir, grids, cells, err) < 0 || atomic_open(&md, path, err) < 0)
+        return free_grids(cs, grids, cells), -1;
+    snprintf(path, sizeof path, "%s.csv", out_base);
+    if (atomic_open(&csv, path, err) < 0)
+        return atomic_abort(&md), free_grids(cs, grids, cells), -1;
+    md_header(md.f, cs, results_dir);
+    fprintf(csv.f, "id,claim,source,quantity,net,bits,method,versus,claimed,threshold,"
+                   "paper_method,paper_versus,measured,lo,hi,n,verdict,measure_with\n");
+    int i = 0;
+    for (; i < cs->n; i++) {
+        ClaimResult r;
+        if (measure(cs, &cs->claims[i], grids, &r, err) < 0)
+            break;
+        md_claim(md.f, &cs->claims[i], &r);
+        csv_claim(csv.f, &cs->claims[i], &r);
+        count[r.v]++;
+        fprintf(out, "%s: %s (n=%d)%s%s\n", cs->claims[i].id, verdict_name(r.v), r.d.n,
+                r.missing[0] ? ": " : "", r.missing);
+    }
+    if (i == cs->n) {
+        fprintf(md.f, "\n%d claims: %d hold, %d contradicted, %d unresolved, %d missing.\n\n"
+                      "Generated by `bin/qbench report %s --claims --profile %s --results %s`.\n",
+                cs->n, count[VERDICT_HOLDS], count[VERDICT_CONTRADICTED],
+                count[VERDICT_UNRESOLVED], count[VERDICT_MISSING], cs->path, cs->profile,
+                results_dir);
+        fprintf(out, "%d claims: %d hold, %d contradicted, %d unresolved, %d missing -> %s.md, .csv\n",
+                cs->n, count[VERDICT_HOLDS], count[VERDICT_CONTRADICTED],
+                count[VERDICT_UNRESOLVED], count[VERDICT_MISSING], out_base);
+        rc = atomic_commit(&md, err);
+        if (rc < 0)
+            atomic_abort(&csv);
+        else
+            rc = atomic_commit(&csv, err);
+    } else {
+        atomic_abort(&md);
+        atomic_abort(&csv);
+    }
+    free_grids(cs, grids, cells);
+    return rc;
+}

@@ -1,0 +1,283 @@
+#include "grid.h"
+
+#include <dirent.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../harness/result.h"
+
+static int name_index(const char (*names)[32], int n, const char *name)
+{
+    for (int i = 0; i < n; i++)
+        if (!strcmp(names[i], name))
+            return i;
+    return -1;
+}
+
+int grid_scheme_index(const Experiment *e, const char *scheme)
+{
+    return name_index(e->schemes, e->nschemes, scheme);
+}
+
+int grid_slot(const Grid *g, int bits)
+{
+    if (bits == 0)
+        return 0;
+    for (int i = 0; i < g->e->nbits; i++)
+        if (g->bits[i] == bits)
+            return i;
+    return -1;
+}
+
+static int nslots(const Experiment *e)
+{
+    return e->nbits ? e->nbits : 1;
+}
+
+static GridCell *at(const Grid *g, GridCell *base, int net, int scheme, int bits)
+{
+    int slot = grid_slot(g, bits);
+    if (!base || net < 0 || scheme < 0 || slot < 0)
+        return NULL;
+    return &base[((size_t)net * g->e->nschemes + (size_t)scheme) * (size_t)nslots(g->e) + (size_t)slot];
+}
+
+const GridCell *grid_cell(const Grid *g, int net, int scheme, int bits)
+{
+    return at(g, g->cells, net, scheme, bits);
+}
+
+const GridCell *grid_ref_cell(const Grid *g, int net, int scheme, int bits)
+{
+    return at(g, g->ref, net, scheme, bits);
+}
+
+static int seed_index(const Experiment *e, long long seed)
+{
+    for (int i = 0; i < e->nseeds; i++)
+        if (e->seeds[i] == seed)
+            return i;
+    return -1;
+}
+
+static GridCell *cells_alloc(const Experiment *e)
+{
+    size_t n = (size_t)e->nnets * (size_t)e->nschemes * (size_t)nslots(e);
+    GridCell *c = calloc(n ? n : 1, sizeof *c);
+    if (!c)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        c[i].bitops = NAN;
+        for (int s = 0; s < EXP_LIST_MAX; s++)
+            c[i].top1[s] = c[i].top5[s] = NAN;
+    }
+    return c;
+}
+
+static void note(Grid *g, const char *id, const char *reason)
+{
+    if (g->nnotes < GRID_NOTES_MAX)
+        snprintf(g->notes[g->nnotes++], sizeof g->notes[0], "failed: %s (%s)", id, reason);
+}
+
+/* A read result into its cell at seed index s. */
+static void put(const Experiment *e, GridCell *c, int s, const ResultSummary *rs, const char *id)
+{
+    snprintf(c->id[s], sizeof c->id[s], "%s", id);
+    if (!rs->ok) {
+        c->failed++;
+        snprintf(c->reason, sizeof c->reason, "%s", rs->reason);
+        return;
+    }
+    int best = e->metric == METRIC_BEST;
+    c->top1[s] = best ? rs->best_top1 : rs->final_top1;
+    c->top5[s] = best ? rs->best_top5 : rs->final_top5;
+    c->bitops = rs->bitops;
+    c->ok++;
+}
+
+static void sort_bits(const Experiment *e, int *bits)
+{
+    memcpy(bits, e->bits, sizeof e->bits);
+    for (int i = 1; i < e->nbits; i++)
+        for (int j = i; j > 0 && bits[j - 1] > bits[j]; j--) {
+            int x = bits[j];
+            bits[j] = bits[j - 1], bits[j - 1] = x;
+        }
+}
+
+int grid_load(Grid *g, const Experiment *e, const CellList *cells, const char *results_dir,
+              QbErr *err)
+{
+    memset(g, 0, sizeof *g);
+    g->e = e;
+    g->tolerance = e->tolerance;
+    sort_bits(e, g->bits);
+    if (!(g->cells = cells_alloc(e)))
+        return qb_fail(err, "out of memory for the results of %s", e->name);
+    for (int i = 0; i < cells->n; i++) {
+        const Cell *c = &cells->cells[i];
+        GridCell *gc = at(g, g->cells, name_index(e->nets, e->nnets, c->net),
+                          grid_scheme_index(e, c->scheme), c->bits);
+        int s = seed_index(e, c->seed);
+        QB_ASSERT(gc && s >= 0);
+        snprintf(gc->id[s], sizeof gc->id[s], "%s", c->id);
+        char path[1024];
+        snprintf(path, sizeof path, "%s/%s/%s.json", results_dir, e->name, c->id);
+        FILE *f = fopen(path, "r");
+        if (!f) {
+            gc->missing++;
+            g->missing++;
+            continue;
+        }
+        fclose(f);
+        ResultSummary rs;
+        if (result_read(path, &rs, err) < 0)
+            return grid_free(g), -1;
+        if (!rs.ok)
+            note(g, c->id, rs.reason);
+        put(e, gc, s, &rs, c->id);
+    }
+    return 0;
+}
+
+/* Where a reference file belongs; NULL when its profile or position is not this matrix's. */
+static GridCell *ref_slot(Grid *g, const ResultSummary *rs, int *seed)
+{
+    const Experiment *e = g->e;
+    *seed = seed_index(e, rs->seed);
+    if (strcmp(rs->profile, e->profile) || *seed < 0 ||
+        (rs->bits && experiment_excluded(e, rs->net, rs->scheme, rs->bits)))
+        return NULL;
+    return at(g, g->ref, name_index(e->nets, e->nnets, rs->net),
+              grid_scheme_index(e, rs->scheme), rs->bits);
+}
+
+/* Two reference runs at one position: the one with the user's cell id wins. */
+static int ref_prefer(const GridCell *user, const GridCell *ref, int s, const char *id)
+{
+    return !ref->id[s][0] || (user && !strcmp(user->id[s], id) && strcmp(ref->id[s], id));
+}
+
+static void ref_clear_seed(GridCell *c, int s)
+{
+    if (!c->id[s][0])
+        return;
+    if (isfinite(c->top1[s]))
+        c->ok--;
+    else
+        c->failed--;
+    c->top1[s] = c->top5[s] = NAN;
+    c->id[s][0] = '\0';
+}
+
+static int ref_add(Grid *g, const char *path, QbErr *err)
+{
+    ResultSummary rs;
+    int s;
+    if (result_read(path, &rs, err) < 0)
+        return -1;
+    GridCell *c = ref_slot(g, &rs, &s);
+    if (!c) {
+        g->ref_unmatched++;
+        return 0;
+    }
+    const GridCell *user = g->cells + (c - g->ref);
+    if (!ref_prefer(user, c, s, rs.cell))
+        return 0;
+    ref_clear_seed(c, s);
+    put(g->e, c, s, &rs, rs.cell);
+    return 0;
+}
+
+int grid_load_reference(Grid *g, const char *dir, QbErr *err)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return qb_fail(err, "%s: cannot open the reference results directory", dir);
+    snprintf(g->ref_dir, sizeof g->ref_dir, "%s", dir);
+    free(g->ref);
+    if (!(g->ref = cells_alloc(g->e)))
+        return closedir(d), qb_fail(err, "out of memory for the reference %s", dir);
+    int rc = 0;
+    for (struct dirent *ent; rc == 0 && (ent = readdir(d));) {
+        size_t len = strlen(ent->d_name);
+        if (len < 6 || strcmp(ent->d_name + len - 5, ".json"))
+            continue;
+        char path[1024];
+        snprintf(path, sizeof path, "%s/%s", dir, ent->d_name);
+        rc = ref_add(g, path, err);
+    }
+    closedir(d);
+    return rc;
+}
+
+void grid_free(Grid *g)
+{
+    free(g->cells);
+    free(g->ref);
+    g->cells = g->ref = NULL;
+}
+
+static double stat_of(const GridCell *c, int top5, int want_std)
+{
+    const double *v = top5 ? c->top5 : c->top1;
+    double sum = 0, ss = 0;
+    int n = 0;
+    for (int i = 0; i < EXP_LIST_MAX; i++)
+        if (isfinite(v[i]))
+            sum += v[i], n++;
+    double m = n ? sum / n : NAN;
+    if (!want_std)
+        return m;
+    for (int i = 0; i < EXP_LIST_MAX; i++)
+        if (isfinite(v[i]))
+            ss += (v[i] - m) * (v[i] - m);
+    return n > 1 ? sqrt(ss / (n - 1)) : NAN;
+}
+
+double grid_mean(const GridCell *c, int top5)
+{
+    return stat_of(c, top5, 0);
+}
+
+double grid_std(const GridCell *c, int top5)
+{
+    return stat_of(c, top5, 1);
+}
+
+void grid_paired_cells(const Grid *g, const GridCell *a, const GridCell *b, int top5,
+                       Paired *out)
+{
+    paired_diff(top5 ? a->top5 : a->top1, top5 ? b->top5 : b->top1, g->e->nseeds, out);
+}
+
+void grid_paired(const Grid *g, int net, int scheme, int bits, int top5, Paired *out)
+{
+    const Experiment *e = g->e;
+    int base = e->baseline[0] ? grid_scheme_index(e, e->baseline) : -1;
+    const GridCell *a = grid_cell(g, net, scheme, bits);
+    const GridCell *b = base < 0 ? NULL : grid_cell(g, net, base, strcmp(e->baseline, "fp") ? bits : 0);
+    memset(out, 0, sizeof *out);
+    out->mean = out->sd = out->lo = out->hi = out->half = NAN;
+    if (a && b && a != b && strcmp(e->schemes[scheme], "fp"))
+        grid_paired_cells(g, a, b, top5, out);
+}
+
+void grid_ref_check(const Grid *g, const GridCell *user, const GridCell *ref, int top5,
+                    RefCheck *out)
+{
+    memset(out, 0, sizeof *out);
+    grid_paired_cells(g, user, ref, top5, &out->d);
+    for (int s = 0; s < g->e->nseeds; s++)
+        out->other_code |= user->id[s][0] && ref->id[s][0] && strcmp(user->id[s], ref->id[s]);
+    out->noise = out->d.n >= 2 ? out->d.half : g->tolerance;
+    if (out->d.n == 0)
+        out->status = REF_NONE;
+    else if (isnan(out->noise))
+        out->status = REF_UNCHECKED;
+    else
+        out->status = fabs(out->d.mean) <= out->noise ? REF_WITHIN : REF_OUTSIDE;
+}

@@ -1,0 +1,75 @@
+/* Grid: every result of one experiment (one profile) loaded once, by matrix position (net,
+ * scheme, bit-width) and seed, with each position's counts of finished, failed and missing
+ * cells. Tables, paired differences, verdicts and the reproduction check all read the grid;
+ * nothing downstream opens a result file. A reference results directory loads into a second
+ * grid of the same shape, matched by position and seed rather than by cell id. */
+#ifndef QB_GRID_H
+#define QB_GRID_H
+
+#include "../harness/cell.h"
+#include "paired.h"
+
+typedef struct {
+    double top1[EXP_LIST_MAX], top5[EXP_LIST_MAX];  /* by seed index; NAN: no finished run */
+    char id[EXP_LIST_MAX][CELL_ID_MAX];              /* the cell per seed; "" = none */
+    int ok, failed, missing;
+    double bitops;                                   /* NAN until a finished run gives it */
+    char reason[256];                                /* the last failure's */
+} GridCell;
+
+#define GRID_NOTES_MAX 16
+
+typedef struct {
+    const Experiment *e;
+    int bits[EXP_LIST_MAX];        /* the matrix's bit-widths, ascending */
+    GridCell *cells;               /* [net][scheme][bit slot] (owned); fp in slot 0 */
+    GridCell *ref;                 /* the same positions in the reference, or NULL (owned) */
+    char ref_dir[512];
+    int ref_unmatched;             /* reference results at no position of this matrix */
+    double tolerance;              /* one-seed noise allowance against the reference; NAN: none */
+    int missing;                   /* cells without a result file */
+    char notes[GRID_NOTES_MAX][400];
+    int nnotes;
+} Grid;
+
+/* Reads <results_dir>/<experiment>/<id>.json of every cell; a malformed result file is an
+ * error naming it. */
+int grid_load(Grid *g, const Experiment *e, const CellList *cells, const char *results_dir,
+              QbErr *err);
+/* Reads every result file directly in dir (a reference such as results/reference/table4)
+ * into g->ref at the position and seed its file records, for g's profile. */
+int grid_load_reference(Grid *g, const char *dir, QbErr *err);
+void grid_free(Grid *g);
+
+/* The slot of a bit-width (0 for fp's 0), or -1 when the matrix has no such width. */
+int grid_slot(const Grid *g, int bits);
+int grid_scheme_index(const Experiment *e, const char *scheme);
+/* The position (net index, scheme index, bits); NULL when the matrix has none. */
+const GridCell *grid_cell(const Grid *g, int net, int scheme, int bits);
+/* The same position in the reference (NULL without one). */
+const GridCell *grid_ref_cell(const Grid *g, int net, int scheme, int bits);
+
+/* Over the seeds with a finished run: mean (NAN without any), sample std (NAN below 2). */
+double grid_mean(const GridCell *c, int top5);
+double grid_std(const GridCell *c, int top5);
+
+/* cell − baseline scheme's cell at the same net and bits, paired by seed (n = 0 without a
+ * baseline, for the baseline itself and for fp). */
+void grid_paired(const Grid *g, int net, int scheme, int bits, int top5, Paired *out);
+/* a − b of any two positions, paired by seed. */
+void grid_paired_cells(const Grid *g, const GridCell *a, const GridCell *b, int top5,
+                       Paired *out);
+
+typedef enum { REF_NONE, REF_WITHIN, REF_OUTSIDE, REF_UNCHECKED } RefStatus;
+
+typedef struct {
+    Paired d;          /* user − reference, paired by seed */
+    double noise;      /* the seeds' 95% half-width (n >= 2) or the tolerance (n == 1) */
+    RefStatus status;  /* NONE: no pair; UNCHECKED: one seed and no tolerance */
+    int other_code;    /* a reference run of this position has another cell id */
+} RefCheck;
+
+void grid_ref_check(const Grid *g, const GridCell *user, const GridCell *ref, int top5,
+                    RefCheck *out);
+
+#endif

@@ -1,0 +1,401 @@
+/* Text tables from the grid: the bits layout (per method a qbench row, the paper's row, the
+ * difference to the paper, the paired difference to the baseline, and with a reference its
+ * numbers and the difference to them), the ablation layout (the same as columns), the
+ * resolution statement and the reproduction check's summary. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "render.h"
+
+const PaperRow *paper_find(const Experiment *e, const char *net, const char *scheme)
+{
+    for (int i = 0; i < e->npaper; i++)
+        if (!strcmp(e->paper[i].net, net) && !strcmp(e->paper[i].scheme, scheme))
+            return &e->paper[i];
+    return NULL;
+}
+
+const char *scheme_label(const Experiment *e, const char *net, const char *scheme)
+{
+    const PaperRow *p = paper_find(e, net, scheme);
+    return p ? p->label : !strcmp(scheme, "fp") ? "full precision" : scheme;
+}
+
+int paper_has_top5(const Experiment *e)
+{
+    for (int i = 0; i < e->npaper; i++)
+        for (int b = 0; b <= EXP_BITS_MAX; b++)
+            if (!isnan(e->paper[i].top5[b]))
+                return 1;
+    return 0;
+}
+
+const GridCell *grid_cell_or_empty(const Grid *g, int net, int scheme, int bits)
+{
+    static GridCell empty;
+    static int ready;
+    if (!ready) {
+        empty.bitops = NAN;
+        for (int s = 0; s < EXP_LIST_MAX; s++)
+            empty.top1[s] = empty.top5[s] = NAN;
+        ready = 1;
+    }
+    const GridCell *c = grid_cell(g, net, scheme, bits);
+    return c ? c : &empty;
+}
+
+void num_text(double v, const char *fmt, char *out)
+{
+    if (isnan(v))
+        snprintf(out, TTEXT, "–");
+    else
+        snprintf(out, TTEXT, fmt, v);
+}
+
+/* "92.31 ± 0.12", "92.31", "pending", "failed", "92.31 (1 of 2)". */
+static void stat_text(const GridCell *s, int top5, char *out)
+{
+    if (!s->ok) {
+        snprintf(out, TTEXT, "%s", s->failed ? "failed" : s->missing ? "pending" : "–");
+        return;
+    }
+    int n = snprintf(out, TTEXT, "%.2f", grid_mean(s, top5));
+    if (s->ok > 1)
+        n += snprintf(out + n, TTEXT - (size_t)n, " ± %.2f", grid_std(s, top5));
+    if (s->failed || s->missing)
+        snprintf(out + n, TTEXT - (size_t)n, " (%d of %d)", s->ok, s->ok + s->failed + s->missing);
+}
+
+/* The reference's cell, marked † when one of its runs has another cell id. */
+static void ref_text(const Grid *g, const GridCell *user, const GridCell *ref, int top5,
+                     char *out)
+{
+    RefCheck rc;
+    grid_ref_check(g, user, ref, top5, &rc);
+    if (!ref->ok && !ref->failed) {
+        snprintf(out, TTEXT, "none");
+        return;
+    }
+    stat_text(ref, top5, out);
+    if (rc.other_code)
+        snprintf(out + strlen(out), TTEXT - strlen(out), " †");
+}
+
+/* user − reference, with "outside" or "unchecked" when it is not within the noise. */
+static void ref_diff_text(const Grid *g, const GridCell *user, const GridCell *ref, int top5,
+                          char *out)
+{
+    RefCheck rc;
+    grid_ref_check(g, user, ref, top5, &rc);
+    if (rc.status == REF_NONE) {
+        snprintf(out, TTEXT, "–");
+        return;
+    }
+    snprintf(out, TTEXT, "%+.2f%s", rc.d.mean,
+             rc.status == REF_OUTSIDE ? " outside" : rc.status == REF_UNCHECKED ? " unchecked" : "");
+}
+
+static char *row_add(TextTable *t)
+{
+    QB_ASSERT(t->nrows < TROWS);
+    memset(t->rows[t->nrows], 0, sizeof t->rows[0]);
+    t->rule_after[t->nrows] = 0;
+    return t->rows[t->nrows++][0];
+}
+
+#define CELL(t, c) ((t)->rows[(t)->nrows - 1][c])
+
+/* The reference row and the difference row of one method (bits layout). */
+static void ref_rows(const Grid *g, TextTable *t, int net, int scheme, int top5)
+{
+    const Experiment *e = g->e;
+    int fpi = grid_scheme_index(e, "fp");
+    const GridCell *fp = grid_cell_or_empty(g, net, fpi, 0);
+    const GridCell *rfp = fpi < 0 ? fp : grid_ref_cell(g, net, fpi, 0);
+    row_add(t);
+    snprintf(CELL(t, 2), TTEXT, "reference");
+    ref_text(g, fp, rfp, top5, CELL(t, 3));
+    row_add(t);
+    snprintf(CELL(t, 2), TTEXT, "− reference");
+    ref_diff_text(g, fp, rfp, top5, CELL(t, 3));
+    for (int b = 0; b < e->nbits; b++) {
+        const GridCell *u = grid_cell_or_empty(g, net, scheme, g->bits[b]);
+        const GridCell *r = grid_ref_cell(g, net, scheme, g->bits[b]);
+        if (experiment_excluded(e, e->nets[net], e->schemes[scheme], g->bits[b]))
+            continue;
+        ref_text(g, u, r, top5, t->rows[t->nrows - 2][4 + b]);
+        ref_diff_text(g, u, r, top5, CELL(t, 4 + b));
+    }
+    for (int c = 4; c < t->ncols; c++)
+        for (int r = 1; r <= 2; r++)
+            if (!t->rows[t->nrows - r][c][0])
+                snprintf(t->rows[t->nrows - r][c], TTEXT, "–");
+}
+
+static void paired_row(const Grid *g, TextTable *t, int net, int scheme, int top5)
+{
+    const Experiment *e = g->e;
+    row_add(t);
+    snprintf(CELL(t, 2), TTEXT, "− %s (paired)", e->baseline);
+    snprintf(CELL(t, 3), TTEXT, "–");
+    for (int b = 0; b < e->nbits; b++) {
+        Paired p;
+        grid_paired(g, net, scheme, g->bits[b], top5, &p);
+        paired_text(&p, CELL(t, 4 + b), TTEXT);
+    }
+}
+
+static void paper_rows(const Grid *g, TextTable *t, int net, const PaperRow *p, int top5)
+{
+    const Experiment *e = g->e;
+    int fpi = grid_scheme_index(e, "fp");
+    const GridCell *fp = grid_cell_or_empty(g, net, fpi, 0);
+    row_add(t);
+    snprintf(CELL(t, 2), TTEXT, "paper");
+    num_text(top5 ? p->fp_top5 : p->fp, "%.1f", CELL(t, 3));
+    row_add(t);
+    snprintf(CELL(t, 2), TTEXT, "Δ");
+    double pfp = top5 ? p->fp_top5 : p->fp;
+    num_text(fp->ok && !isnan(pfp) ? grid_mean(fp, top5) - pfp : NAN, "%+.2f", CELL(t, 3));
+    for (int b = 0; b < e->nbits; b++) {
+        const GridCell *c = grid_cell_or_empty(g, net, grid_scheme_index(e, p->scheme), g->bits[b]);
+        double pv = (top5 ? p->top5 : p->top1)[g->bits[b]];
+        num_text(pv, "%.1f", t->rows[t->nrows - 2][4 + b]);
+        num_text(c->ok && !isnan(pv) ? grid_mean(c, top5) - pv : NAN, "%+.2f", CELL(t, 4 + b));
+    }
+}
+
+/* The rows of one method of a net. */
+static void bits_rows(const Grid *g, TextTable *t, int net, int scheme, int top5)
+{
+    const Experiment *e = g->e;
+    const char *name = e->nets[net], *sch = e->schemes[scheme];
+    const GridCell *fp = grid_cell_or_empty(g, net, grid_scheme_index(e, "fp"), 0);
+    row_add(t);
+    snprintf(CELL(t, 0), TTEXT, "%s", name);
+    snprintf(CELL(t, 1), TTEXT, "%s", scheme_label(e, name, sch));
+    snprintf(CELL(t, 2), TTEXT, "qbench");
+    stat_text(fp, top5, CELL(t, 3));
+    for (int b = 0; b < e->nbits; b++)
+        if (experiment_excluded(e, name, sch, g->bits[b]))
+            snprintf(CELL(t, 4 + b), TTEXT, "–");
+        else
+            stat_text(grid_cell_or_empty(g, net, scheme, g->bits[b]), top5, CELL(t, 4 + b));
+    if (g->ref)
+        ref_rows(g, t, net, scheme, top5);
+    const PaperRow *p = paper_find(e, name, sch);
+    if (p)
+        paper_rows(g, t, net, p, top5);
+    if (e->baseline[0] && strcmp(sch, e->baseline))
+        paired_row(g, t, net, scheme, top5);
+    t->rule_after[t->nrows - 1] = 1;
+}
+
+static void paper_only_rows(const Grid *g, TextTable *t, const char *net, int top5)
+{
+    const Experiment *e = g->e;
+    for (int i = 0; i < e->npaper; i++) {
+        const PaperRow *p = &e->paper[i];
+        if (strcmp(p->net, net) || p->scheme[0])
+            continue;
+        row_add(t);
+        snprintf(CELL(t, 0), TTEXT, "%s", net);
+        snprintf(CELL(t, 1), TTEXT, "%s", p->label);
+        snprintf(CELL(t, 2), TTEXT, "paper only");
+        num_text(top5 ? p->fp_top5 : p->fp, "%.1f", CELL(t, 3));
+        for (int b = 0; b < e->nbits; b++)
+            num_text((top5 ? p->top5 : p->top1)[g->bits[b]], "%.1f", CELL(t, 4 + b));
+        t->rule_after[t->nrows - 1] = 1;
+    }
+}
+
+/* BitOPs of each bit-width (from the first scheme with a result) and of the fp cell. */
+static void bitops_row(const Grid *g, TextTable *t, int net)
+{
+    const Experiment *e = g->e;
+    row_add(t);
+    snprintf(CELL(t, 0), TTEXT, "%s", e->nets[net]);
+    snprintf(CELL(t, 1), TTEXT, "BitOPs (×10⁹)");
+    snprintf(CELL(t, 2), TTEXT, "qbench");
+    num_text(grid_cell_or_empty(g, net, grid_scheme_index(e, "fp"), 0)->bitops / 1e9, "%.3f",
+             CELL(t, 3));
+    for (int b = 0; b < e->nbits; b++) {
+        double v = NAN;
+        for (int s = 0; s < e->nschemes && isnan(v); s++)
+            if (strcmp(e->schemes[s], "fp"))
+                v = grid_cell_or_empty(g, net, s, g->bits[b])->bitops;
+        num_text(v / 1e9, "%.3f", CELL(t, 4 + b));
+    }
+    t->rule_after[t->nrows - 1] = 1;
+}
+
+void layout_bits(const Grid *g, TextTable *t, int top5)
+{
+    const Experiment *e = g->e;
+    const char *head[] = {"net", "method", "source", "FP"};
+    for (int i = 0; i < 4; i++)
+        snprintf(t->head[i], TTEXT, "%s", head[i]);
+    for (int b = 0; b < e->nbits; b++)
+        snprintf(t->head[4 + b], TTEXT, "%d-bit", g->bits[b]);
+    t->ncols = 4 + e->nbits;
+    snprintf(t->caption, sizeof t->caption, "%s, %s top-%d (%%)", e->title,
+             e->metric == METRIC_BEST ? "best-epoch" : "final", top5 ? 5 : 1);
+    for (int n = 0; n < e->nnets; n++) {
+        for (int s = 0; s < e->nschemes; s++)
+            if (strcmp(e->schemes[s], "fp"))
+                bits_rows(g, t, n, s, top5);
+        paper_only_rows(g, t, e->nets[n], top5);
+        if (!top5)
+            bitops_row(g, t, n);
+    }
+}
+
+void layout_ablation(const Grid *g, TextTable *t)
+{
+    const Experiment *e = g->e;
+    const char *head[] = {"net", "method", "qbench", "paper", "Δ", "BitOPs (×10⁹)"};
+    for (int i = 0; i < 6; i++)
+        snprintf(t->head[i], TTEXT, "%s", head[i]);
+    t->ncols = 6;
+    if (e->baseline[0])
+        snprintf(t->head[t->ncols++], TTEXT, "− %s (paired)", e->baseline);
+    if (g->ref) {
+        snprintf(t->head[t->ncols++], TTEXT, "reference");
+        snprintf(t->head[t->ncols++], TTEXT, "− reference");
+    }
+    snprintf(t->caption, sizeof t->caption, "%s, %d-bit, %s top-1 (%%)", e->title, e->bits[0],
+             e->metric == METRIC_BEST ? "best-epoch" : "final");
+    for (int n = 0; n < e->nnets; n++)
+        for (int s = 0; s < e->nschemes; s++) {
+            const char *net = e->nets[n], *scheme = e->schemes[s];
+            int fp = !strcmp(scheme, "fp"), bits = fp ? 0 : e->bits[0];
+            const GridCell *st = grid_cell_or_empty(g, n, s, bits);
+            const PaperRow *p = paper_find(e, net, scheme);
+            double pv = p ? (fp ? p->fp : p->top1[bits]) : NAN;
+            row_add(t);
+            snprintf(CELL(t, 0), TTEXT, "%s", net);
+            snprintf(CELL(t, 1), TTEXT, "%s", scheme_label(e, net, scheme));
+            stat_text(st, 0, CELL(t, 2));
+            num_text(pv, "%.1f", CELL(t, 3));
+            num_text(st->ok && !isnan(pv) ? grid_mean(st, 0) - pv : NAN, "%+.2f", CELL(t, 4));
+            num_text(st->bitops / 1e9, "%.3f", CELL(t, 5));
+            int c = 6;
+            if (e->baseline[0]) {
+                Paired pd;
+                grid_paired(g, n, s, bits, 0, &pd);
+                paired_text(&pd, CELL(t, c++), TTEXT);
+            }
+            if (g->ref) {
+                ref_text(g, st, grid_ref_cell(g, n, s, bits), 0, CELL(t, c++));
+                ref_diff_text(g, st, grid_ref_cell(g, n, s, bits), 0, CELL(t, c++));
+            }
+        }
+}
+
+void layout_resolution(const Grid *g, char *out, size_t cap)
+{
+    const Experiment *e = g->e;
+    double lo = INFINITY, hi = -INFINITY;
+    int nmin = EXP_LIST_MAX + 1, nmax = 0;
+    for (int n = 0; n < e->nnets; n++)
+        for (int s = 0; s < e->nschemes; s++)
+            for (int b = 0; b < (e->nbits ? e->nbits : 1); b++) {
+                Paired p;
+                grid_paired(g, n, s, e->nbits ? g->bits[b] : 0, 0, &p);
+                if (p.n >= 2)
+                    lo = fmin(lo, p.half), hi = fmax(hi, p.half);
+                if (p.n)
+                    nmin = p.n < nmin ? p.n : nmin, nmax = p.n > nmax ? p.n : nmax;
+            }
+    if (!e->baseline[0])
+        snprintf(out, cap, "No baseline row (table.baseline), so no paired differences.");
+    else if (!nmax)
+        snprintf(out, cap, "Paired differences (method − %s, same net, bits and seed, 95%% "
+                 "Student-t interval): no pairs yet.", e->baseline);
+    else if (isinf(lo))
+        snprintf(out, cap, "Paired differences (method − %s, same net, bits and seed): one seed "
+                 "per cell, so no interval exists and no difference is resolved; a 95%% interval "
+                 "needs at least 2 seeds.", e->baseline);
+    else {
+        char ns[32], hw[48];
+        snprintf(ns, sizeof ns, nmin == nmax ? "%d" : "%d to %d", nmin, nmax);
+        snprintf(hw, sizeof hw, hi - lo < 0.005 ? "%.2f" : "%.2f to %.2f", lo, hi);
+        snprintf(out, cap, "Paired differences (method − %s, same net, bits and seed, 95%% "
+                 "Student-t interval over n = %s seeds): the smallest difference these seeds "
+                 "resolve is the interval's half-width, %s points here.", e->baseline, ns, hw);
+    }
+}
+
+/* "resnet20 apot 2-bit" */
+static size_t position_name(const Experiment *e, int n, int s, int bits, char *out, size_t cap)
+{
+    if (bits)
+        return (size_t)snprintf(out, cap, "%s %s %d-bit", e->nets[n], e->schemes[s], bits);
+    return (size_t)snprintf(out, cap, "%s %s", e->nets[n], e->schemes[s]);
+}
+
+typedef struct {
+    int cells, compared, within, unchecked, other_code, no_ref;
+    char outside[1024];
+} RefTally;
+
+static void tally_one(const Grid *g, int n, int s, int bits, RefTally *t)
+{
+    const GridCell *u = grid_cell(g, n, s, bits), *r = grid_ref_cell(g, n, s, bits);
+    if (!u || !(u->ok + u->failed + u->missing))
+        return;
+    RefCheck rc;
+    grid_ref_check(g, u, r, 0, &rc);
+    t->cells++;
+    t->other_code += rc.other_code;
+    t->no_ref += !(r->ok + r->failed);
+    t->compared += rc.status != REF_NONE;
+    t->within += rc.status == REF_WITHIN;
+    t->unchecked += rc.status == REF_UNCHECKED;
+    if (rc.status != REF_OUTSIDE)
+        return;
+    size_t at = strlen(t->outside);
+    at += (size_t)snprintf(t->outside + at, sizeof t->outside - at, "%s", at ? "; " : "");
+    at += position_name(g->e, n, s, bits, t->outside + at, sizeof t->outside - at);
+    snprintf(t->outside + at, sizeof t->outside - at, " (%+.2f, noise ±%.2f)", rc.d.mean,
+             rc.noise);
+}
+
+void layout_reference_summary(const Grid *g, char *out, size_t cap)
+{
+    const Experiment *e = g->e;
+    RefTally t = {0};
+    out[0] = '\0';
+    if (!g->ref)
+        return;
+    for (int n = 0; n < e->nnets; n++)
+        for (int s = 0; s < e->nschemes; s++)
+            for (int b = 0; b < (e->nbits ? e->nbits : 1); b++)
+                if (!strcmp(e->schemes[s], "fp") ? b == 0 : e->nbits > 0)
+                    tally_one(g, n, s, !strcmp(e->schemes[s], "fp") ? 0 : g->bits[b], &t);
+    char tol[48] = "none given";
+    if (!isnan(g->tolerance))
+        snprintf(tol, sizeof tol, "±%.2f", g->tolerance);
+    size_t at = (size_t)snprintf(out, cap, "Reproduction check against `%s` (noise: the seeds' "
+                                 "95%% interval of the paired differences; with one seed the "
+                                 "tolerance, %s): **%d/%d cells within the reference's noise**",
+                                 g->ref_dir, tol, t.within, t.compared);
+    if (t.outside[0])
+        at += (size_t)snprintf(out + at, cap - at, "; outside: %s", t.outside);
+    if (t.unchecked)
+        at += (size_t)snprintf(out + at, cap - at, "; %d unchecked (one seed and no tolerance: "
+                               "table.tolerance for profile %s or --tolerance)", t.unchecked,
+                               e->profile[0] ? e->profile : "(none)");
+    if (t.cells > t.compared)
+        at += (size_t)snprintf(out + at, cap - at, "; %d of %d cells not compared (%d without a "
+                               "reference result, the rest without a result of yours)",
+                               t.cells - t.compared, t.cells, t.no_ref);
+    if (t.other_code)
+        at += (size_t)snprintf(out + at, cap - at, "; %d reference cells were made by different "
+                               "code (another cell id, marked †)", t.other_code);
+    if (g->ref_unmatched)
+        at += (size_t)snprintf(out + at, cap - at, "; %d reference results match no cell of this "
+                               "matrix and profile", g->ref_unmatched);
+    snprintf(out + at, cap - at, ".");
+}

@@ -1,0 +1,15 @@
+/* `qbench report FILE --verdicts METHOD`: the answer to "is my method better?" as the last
+ * lines of `make compare`: METHOD's paired difference to every other scheme of the matrix
+ * at every bit-width it ran, with its 95% interval and the verdict (better or worse only
+ * when the interval excludes zero). */
+#ifndef QB_VERDICTS_H
+#define QB_VERDICTS_H
+
+#include <stdio.h>
+
+#include "../harness/cell.h"
+
+int verdicts_print(const Experiment *e, const CellList *cells, const char *results_dir,
+                   const char *method, FILE *out, QbErr *err);
+
+#endif

@@ -1,0 +1,97 @@
+#include "rfix.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../bench/harness/result.h"
+#include "../support/hfix.h"
+
+void rfix_result_at(const char *path, const Experiment *e, const Cell *c, double top1,
+                    RunStatus status)
+{
+    EpochRecord ep = {0, 0.1f, 0.5, 80.0, 0.6, top1, top1 + 5, 1.0, 100.0};
+    RunResult r = {0};
+    r.status = status;
+    snprintf(r.reason, sizeof r.reason, "%s", status == RUN_DIVERGED ? "non-finite loss" : "");
+    r.epochs = &ep;
+    r.n_epochs = 1;
+    r.bitops = 1e9 * (c->bits ? c->bits * c->bits : 1024);
+    QbErr err = {{0}};
+    cr_assert_eq(result_write(path, e, c, &c->cfg, &r, NULL, &err), 0, "%s", err.msg);
+}
+
+void rfix_result(const char *results, const Experiment *e, const Cell *c, double top1,
+                 RunStatus status)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", results, e->name);
+    rfix_mkdir(path);
+    snprintf(path, sizeof path, "%s/%s/%s.json", results, e->name, c->id);
+    rfix_result_at(path, e, c, top1, status);
+}
+
+void rfix_mkdir(const char *dir)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s'", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+const char *rfix_slurp(const char *path)
+{
+    static char text[131072];
+    FILE *f = fopen(path, "r");
+    cr_assert(f, "cannot open %s", path);
+    text[fread(text, 1, sizeof text - 1, f)] = '\0';
+    fclose(f);
+    return text;
+}
+
+void rfix_load(const char *path, const char *profile, Experiment *e, CellList *l)
+{
+    QbErr err = {{0}};
+    cr_assert_eq(experiment_load(e, path, profile, &err), 0, "%s", err.msg);
+    cr_assert_eq(cells_expand(e, l, &err), 0, "%s", err.msg);
+}
+
+const Cell *rfix_cell(const CellList *l, const char *scheme, int bits, long long seed)
+{
+    for (int i = 0; i < l->n; i++)
+        if (!strcmp(l->cells[i].scheme, scheme) && l->cells[i].bits == bits &&
+            l->cells[i].seed == seed)
+            return &l->cells[i];
+    cr_assert_fail("no cell %s %d-bit seed %lld", scheme, bits, seed);
+    return NULL;
+}
+
+const char *rfix_experiment(const char *name, const char *table_keys, const char *seeds)
+{
+    char text[4096], file[96];
+    snprintf(text, sizeof text,
+             "name: %s\n"
+             "title: \"A test table\"\n"
+             "table: {layout: bits, metric: final%s%s}\n"
+             "matrix:\n"
+             "  nets: [small_cnn]\n"
+             "  schemes: [lsq, asq, fp]\n"
+             "  bits: [4, 2]\n"
+             "  seeds: %s\n"
+             "  exclude:\n"
+             "    - {scheme: asq, bits: 2}\n"
+             "train: {data: synth, input: 1x8x8, width: 0.25, epochs: 1, train_subset: 64,\n"
+             "        batch: 32, lr: 0.05, crop_pad: 0}\n"
+             "paper:\n"
+             "  source: a test\n"
+             "  rows:\n"
+             "    - {label: LSQ, net: small_cnn, scheme: lsq, fp: 90.0, top1: {2: 80.0, 4: 85.0}}\n"
+             "profiles:\n"
+             "  smoke:\n"
+             "    train: {lr: 0.02}\n"
+             "  other:\n"
+             "    train: {lr: 0.03}\n",
+             name, table_keys[0] ? ", " : "", table_keys, seeds);
+    snprintf(file, sizeof file, "%s.yaml", name);
+    return hfix_write(file, text);
+}
