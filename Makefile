@@ -50,6 +50,7 @@ help:
 	@echo "make test-asan               the same suites under AddressSanitizer and UBSan"
 	@echo "make reproduce-TABLE         one table: $(TABLES) [PROFILE=quick|smoke|paper]"
 	@echo "make tables                  every table from the results present, training nothing"
+	@echo "make claims                  the papers' claims checked against the results present"
 	@echo "make experiment EXP=FILE.yaml any experiment file (copy one under experiments/)"
 	@echo "make compare QUANTIZER=NAME  a new method beside the table 4 and 5 baselines"
 	@echo "make plots                   every figure into plots/out/ (PROFILE=smoke: seconds)"
@@ -218,6 +219,7 @@ compare: check-deps $(BIN)
 	@mkdir -p $(BUILD)/compare
 	@sed 's/@QUANTIZER@/$(QUANTIZER)/g' experiments/compare.yaml.in > $(BUILD)/compare/compare-$(QUANTIZER).yaml
 	$(call run_experiment,$(BUILD)/compare/compare-$(QUANTIZER).yaml,compare-$(QUANTIZER),$(call table_name,compare-$(QUANTIZER)))
+	@$(BIN) report $(BUILD)/compare/compare-$(QUANTIZER).yaml --profile $(PROFILE) --results $(RESULTS) --verdicts $(QUANTIZER)
 
 # Figures from the results present (PROFILE=smoke first runs the smoke table 4, seconds):
 # accuracy against bits and BitOPs and training curves per table, into plots/out/.
@@ -253,6 +255,15 @@ tables: check-deps $(BIN)
 	  out=$(RESULTS)/tables/$$(if [ "$(PROFILE)" = quick ]; then echo $$t; else echo $$t-$(PROFILE); fi); \
 	  $(BIN) report experiments/$$t.yaml --profile $(PROFILE) --results $(RESULTS) --out $$out || rc=1; \
 	done; exit $$rc
+
+# The papers' claims (experiments/claims.yaml) against the results present: each claim's
+# paired difference, 95% interval and verdict into results/tables/claims.{md,csv}. Trains
+# nothing; a claim whose cells are missing names the make target that measures them.
+.PHONY: claims
+claims: check-deps $(BIN)
+	@$(BIN) report experiments/claims.yaml --claims --profile $(PROFILE) --results $(RESULTS) \
+	  --out $(RESULTS)/tables/$(call table_name,claims)
+	@cat $(RESULTS)/tables/$(call table_name,claims).md
 
 clean:
 	rm -rf build build-asan build-fuzz bin

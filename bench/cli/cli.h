@@ -50,8 +50,12 @@ typedef struct {
     X("run-cell", cmd_run_cell,                                                             \
       "FILE [--profile P] --cell ID [--results DIR] [--threads N]",                         \
       "train one cell and write its result file (resumes from its checkpoint)")             \
-    X("report", cmd_report, "FILE [--profile P] [--results DIR] [--out BASE | --plot-data DIR]", \
-      "write an experiment's tables (.md, .tex, .csv), or its plot data, from its result files")               \
+    X("report", cmd_report,                                                                 \
+      "FILE [--profile P] [--results DIR] [--out BASE] [--reference DIR [--tolerance PTS]] "  \
+      "| --plot-data DIR | --verdicts METHOD | --claims",                                     \
+      "write an experiment's tables (.md, .tex, .csv) from its result files, checked against " \
+      "a reference with --reference; or its plot data; or METHOD's paired verdicts; or, for " \
+      "experiments/claims.yaml, the claims table")                                          \
     X("schema", cmd_schema, "", "print the experiment file reference (Markdown)")              \
     X("intcheck", cmd_intcheck,                                                             \
       "--scheme pot|post|apot|lsq+pot|lsq+post|asq+post --bits B [--wbits B] [--abits B] "  \

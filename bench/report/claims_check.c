@@ -132,10 +132,13 @@ static double ops_total(const IntOps *o)
 
 static int measure_ops(const Claim *c, ClaimResult *r, QbErr *err)
 {
+    /* as `qbench intcheck --scheme`: a scheme with uniform activations, else the weight
+     * method with LSQ activations */
     const Scheme *s = scheme_find(c->method);
-    IntCheckSpec spec = {.wmethod = s ? s->wmethod : c->method,
-                         .amethod = s ? s->amethod : "lsq", .wbits = c->bits, .abits = c->bits,
-                         .k = 64, .n = 576, .lut_frac = -1, .seed = 1};
+    int uniform_acts = s && (!strcmp(s->amethod, "lsq") || !strcmp(s->amethod, "asq"));
+    IntCheckSpec spec = {.wmethod = uniform_acts ? s->wmethod : c->method,
+                         .amethod = uniform_acts ? s->amethod : "lsq", .wbits = c->bits,
+                         .abits = c->bits, .k = 64, .n = 576, .lut_frac = -1, .seed = 1};
     IntCheckReport rep;
     if (int_check_run(&spec, &rep, err) < 0)
         return qb_wrap(err, "claim %s: ", c->id);
@@ -188,7 +191,7 @@ static void paper_text(const Claim *c, char *out, size_t cap)
     size_t at = 0;
     out[0] = '\0';
     if (!isnan(c->paper_method) && !isnan(c->paper_versus))
-        at = (size_t)snprintf(out, cap, "%g vs %g (%+.2f)", c->paper_method, c->paper_versus,
+        at = (size_t)snprintf(out, cap, "%.2f vs %.2f (%+.2f)", c->paper_method, c->paper_versus,
                               c->paper_method - c->paper_versus);
     if (c->paper_note[0])
         snprintf(out + at, cap - at, "%s%s", at ? "; " : "", c->paper_note);
@@ -216,7 +219,7 @@ static void measured_text(const Claim *c, const ClaimResult *r, char *value, cha
     }
 }
 
-static void csv_field(FILE *f, const char *s)
+static void csv_field(FILE *f, const char *s, const char *end)
 {
     fputc('"', f);
     for (; *s; s++) {
@@ -224,7 +227,8 @@ static void csv_field(FILE *f, const char *s)
             fputc('"', f);
         fputc(*s, f);
     }
-    fputs("\",", f);
+    fputc('"', f);
+    fputs(end, f);
 }
 
 static void csv_num(FILE *f, double v, const char *end)
@@ -236,9 +240,9 @@ static void csv_num(FILE *f, double v, const char *end)
 
 static void csv_claim(FILE *f, const Claim *c, const ClaimResult *r)
 {
-    csv_field(f, c->id);
-    csv_field(f, c->text);
-    csv_field(f, c->source);
+    csv_field(f, c->id, ",");
+    csv_field(f, c->text, ",");
+    csv_field(f, c->source, ",");
     fprintf(f, "%s,%s,%d,%s,%s,%s,%g,", quantity_name(c->quantity), c->net, c->bits, c->method,
             c->versus, c->greater ? "greater" : "less", c->threshold);
     csv_num(f, c->paper_method, ",");
@@ -247,8 +251,7 @@ static void csv_claim(FILE *f, const Claim *c, const ClaimResult *r)
     csv_num(f, r->d.lo, ",");
     csv_num(f, r->d.hi, ",");
     fprintf(f, "%d,%s,", r->d.n, verdict_name(r->v));
-    csv_field(f, r->missing);
-    fputs("\n", f);
+    csv_field(f, r->missing, "\n");
 }
 
 static void md_claim(FILE *f, const Claim *c, const ClaimResult *r)

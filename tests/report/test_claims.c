@@ -1,0 +1,133 @@
+/* The claims file: validated like every experiment file (located errors), and measured on
+ * fixture results with the verdict rule. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../../bench/report/claims.h"
+#include "../support/hfix.h"
+#include "rfix.h"
+
+/* One claim on the fixture experiment `cl` (see rfix_experiment), fields overridable. */
+static const char *claims_file(const char *name, const char *claim)
+{
+    char text[2048], file[96];
+    snprintf(text, sizeof text, "claims:\n  - id: one\n    claim: \"a claim\"\n"
+                                "    source: \"a test\"\n%s", claim);
+    snprintf(file, sizeof file, "%s.yaml", name);
+    return hfix_write(file, text);
+}
+
+static void expect_error(const char *name, const char *claim, const char *where,
+                         const char *what)
+{
+    ClaimSet cs;
+    QbErr err = {{0}};
+    rfix_experiment("cl", "baseline: lsq", "[1, 2, 3]");
+    const char *path = claims_file(name, claim);
+    cr_assert_eq(claims_load(&cs, path, "smoke", &err), -1, "%s should fail", name);
+    cr_assert(strstr(err.msg, where), "expected '%s' in: %s", where, err.msg);
+    cr_assert(strstr(err.msg, what), "expected '%s' in: %s", what, err.msg);
+}
+
+#define CELLS "    experiment: cl\n    net: small_cnn\n    claimed: greater\n"
+
+Test(claims, unknown_scheme_is_located)
+{
+    expect_error("bad-scheme", CELLS "    bits: 4\n    method: asqq\n    versus: lsq\n"
+                 "    threshold: 0\n", "bad-scheme.yaml:9:13: claims[0].method",
+                 "unknown scheme 'asqq'");
+}
+
+Test(claims, a_claim_naming_no_measured_cell_is_located)
+{
+    expect_error("no-cell", CELLS "    bits: 2\n    method: asq\n    versus: lsq\n"
+                 "    threshold: 0\n", "no-cell.yaml:9:13: claims[0].method",
+                 "small_cnn asq 2-bit is not a cell of");
+    expect_error("no-bits", CELLS "    bits: 8\n    method: lsq\n    versus: fp\n"
+                 "    threshold: 0\n", "no-bits.yaml:9:13", "small_cnn lsq 8-bit is not a cell");
+    expect_error("no-exp", "    experiment: nosuch\n    net: small_cnn\n    claimed: greater\n"
+                 "    bits: 4\n    method: lsq\n    versus: fp\n    threshold: 0\n",
+                 "no-exp.yaml:5:17: claims[0].experiment", "does not load");
+}
+
+Test(claims, malformed_threshold_is_located)
+{
+    expect_error("bad-threshold", CELLS "    bits: 4\n    method: asq\n    versus: lsq\n"
+                 "    threshold: half a point\n", "bad-threshold.yaml:11:16: claims[0].threshold",
+                 "number");
+    expect_error("bad-side", "    experiment: cl\n    net: small_cnn\n    claimed: bigger\n"
+                 "    bits: 4\n    method: asq\n    versus: lsq\n    threshold: 0\n",
+                 "bad-side.yaml:7:14: claims[0].claimed", "greater");
+    expect_error("bad-key", CELLS "    bits: 4\n    method: asq\n    versus: lsq\n"
+                 "    threshold: 0\n    treshold: 1\n", "bad-key.yaml:12:5: claims[0].treshold", "treshold");
+}
+
+Test(claims, the_committed_claims_file_validates)
+{
+    ClaimSet cs;
+    QbErr err = {{0}};
+    cr_assert_eq(claims_load(&cs, "experiments/claims.yaml", "quick", &err), 0, "%s", err.msg);
+    cr_assert_geq(cs.n, 12);
+    claims_free(&cs);
+}
+
+/* asq − lsq at 4 bits over seeds 1-3: +1.09, +0.63, +0.02 (interval [-0.75, +1.91]). */
+Test(claims, verdicts_on_fixture_results)
+{
+    Experiment e;
+    CellList l;
+    ClaimSet cs;
+    QbErr err = {{0}};
+    char results[256], base[300], path[400];
+    snprintf(results, sizeof results, "%s/res-claims", hfix_dir());
+    rfix_load(rfix_experiment("cl", "baseline: lsq", "[1, 2, 3]"), "smoke", &e, &l);
+    const double lsq[] = {90.09, 91.17, 91.23}, asq[] = {91.18, 91.80, 91.25};
+    for (int s = 1; s <= 3; s++) {
+        rfix_result(results, &e, rfix_cell(&l, "lsq", 4, s), lsq[s - 1], RUN_OK);
+        rfix_result(results, &e, rfix_cell(&l, "asq", 4, s), asq[s - 1], RUN_OK);
+        rfix_result(results, &e, rfix_cell(&l, "fp", 0, s), 95.0 + s, RUN_OK);
+    }
+    const char *dat = hfix_write("block_error.dat", "# index block lsq lsq_rel asq asq_rel\n"
+                                 "# bits 3 samples 8\n0 layer1.0 1.0 0.20 1.0 0.10\n"
+                                 "1 layer2.0 1.0 0.30 1.0 0.25\n2 fc 1.0 0.40 1.0 0.45\n");
+    char text[4096];
+    snprintf(text, sizeof text, "claims:\n"
+        "  - {id: beats, claim: c, source: s, experiment: cl, net: small_cnn, bits: 4, method: asq,"
+        " versus: lsq, claimed: greater, threshold: 0, paper: {method: 91.2, versus: 91.0}}\n"
+        "  - {id: within, claim: c, source: s, experiment: cl, net: small_cnn, bits: 4, method: asq,"
+        " versus: lsq, claimed: greater, threshold: -1}\n"
+        "  - {id: below-fp, claim: c, source: s, experiment: cl, net: small_cnn, bits: 4,"
+        " method: lsq, versus: fp, claimed: greater, threshold: 0}\n"
+        "  - {id: pending, claim: c, source: s, experiment: cl, net: small_cnn, bits: 2,"
+        " method: lsq, versus: fp, claimed: greater, threshold: 0}\n"
+        "  - {id: blocks, claim: c, source: s, quantity: block_error, bits: 3, method: asq,"
+        " versus: lsq, claimed: less, threshold: 0, data: \"%s\"}\n"
+        "  - {id: ops, claim: c, source: s, quantity: int_ops, bits: 3, method: apot,"
+        " versus: uniform, claimed: less, threshold: 0.9}\n", dat);
+    cr_assert_eq(claims_load(&cs, hfix_write("cl-claims.yaml", text), "smoke", &err), 0, "%s",
+                 err.msg);
+    snprintf(base, sizeof base, "%s/claims", hfix_dir());
+    FILE *out = fopen("/dev/null", "w");
+    cr_assert_eq(claims_write(&cs, results, base, out, &err), 0, "%s", err.msg);
+    fclose(out);
+    snprintf(path, sizeof path, "%s.md", base);
+    const char *md = rfix_slurp(path);
+    cr_assert(strstr(md, "| 91.20 vs 91.00 (+0.20) | +0.58 (91.41 vs 90.83) | [-0.75, +1.91] 95% CI "
+                         "| 3 | **unresolved** |"), "%s", md);
+    cr_assert(strstr(md, "`asq − lsq > -1 (small_cnn 4-bit top1)` | s | – | +0.58 (91.41 vs 90.83) "
+                         "| [-0.75, +1.91] 95% CI | 3 | **holds** |"), "%s", md);
+    cr_assert(strstr(md, "| 3 | **contradicted** |"), "lsq − fp < 0 everywhere: %s", md);
+    cr_assert(strstr(md, "**missing**: cells missing: `make reproduce-cl PROFILE=smoke`"), "%s", md);
+    /* the fc block has asq above lsq: "every block" is contradicted */
+    cr_assert(strstr(md, "[-0.1000, +0.0500] range over blocks | 3 | **contradicted** |"), "%s", md);
+    cr_assert(strstr(md, "exact count | 1 | **holds** |"), "%s", md);
+    cr_assert(strstr(md, "6 claims: 2 hold, 2 contradicted, 1 unresolved, 1 missing."), "%s", md);
+    snprintf(path, sizeof path, "%s.csv", base);
+    cr_assert(strstr(rfix_slurp(path), "\"beats\",\"c\",\"s\",top1,small_cnn,4,asq,lsq,greater,0,"
+                                       "91.2,91,0.58,-0.753374,1.91337,3,unresolved,\"\"\n"),
+              "%s", rfix_slurp(path));
+    claims_free(&cs);
+    cells_free(&l);
+}
