@@ -95,3 +95,42 @@ const char *rfix_experiment(const char *name, const char *table_keys, const char
     snprintf(file, sizeof file, "%s.yaml", name);
     return hfix_write(file, text);
 }
+
+void rfix_example(const char *results, const Experiment *e, const CellList *l, double fp_base)
+{
+    static const double lsq[] = {90.09, 91.17, 91.23}, asq[] = {91.18, 91.80, 91.25};
+    for (int s = 1; s <= 3; s++) {
+        rfix_result(results, e, rfix_cell(l, "lsq", 4, s), lsq[s - 1], RUN_OK);
+        rfix_result(results, e, rfix_cell(l, "asq", 4, s), asq[s - 1], RUN_OK);
+        rfix_result(results, e, rfix_cell(l, "fp", 0, s), fp_base + s, RUN_OK);
+    }
+}
+
+const char *rfix_table_file(const char *name, const char *ext)
+{
+    char path[400];
+    snprintf(path, sizeof path, "%s/%s.%s", hfix_dir(), name, ext);
+    return rfix_slurp(path);
+}
+
+const char *rfix_table(const Experiment *e, const CellList *l, const char *results,
+                       const TableOptions *opt, const char *name)
+{
+    char base[300];
+    QbErr err = {{0}};
+    int missing;
+    snprintf(base, sizeof base, "%s/%s", hfix_dir(), name);
+    cr_assert_eq(table_write(e, l, results, opt, base, &missing, &err), 0, "%s", err.msg);
+    return rfix_table_file(name, "md");
+}
+
+void rfix_start(RFix *f, const char *name, const char *table_keys, const char *seeds)
+{
+    snprintf(f->results, sizeof f->results, "%s/res-%s", hfix_dir(), name);
+    rfix_load(rfix_experiment(name, table_keys, seeds), "smoke", &f->e, &f->l);
+}
+
+void rfix_end(RFix *f)
+{
+    cells_free(&f->l);
+}

@@ -76,19 +76,12 @@ Test(claims, the_committed_claims_file_validates)
 /* asq − lsq at 4 bits over seeds 1-3: +1.09, +0.63, +0.02 (interval [-0.75, +1.91]). */
 Test(claims, verdicts_on_fixture_results)
 {
-    Experiment e;
-    CellList l;
+    RFix f;
     ClaimSet cs;
     QbErr err = {{0}};
-    char results[256], base[300], path[400];
-    snprintf(results, sizeof results, "%s/res-claims", hfix_dir());
-    rfix_load(rfix_experiment("cl", "baseline: lsq", "[1, 2, 3]"), "smoke", &e, &l);
-    const double lsq[] = {90.09, 91.17, 91.23}, asq[] = {91.18, 91.80, 91.25};
-    for (int s = 1; s <= 3; s++) {
-        rfix_result(results, &e, rfix_cell(&l, "lsq", 4, s), lsq[s - 1], RUN_OK);
-        rfix_result(results, &e, rfix_cell(&l, "asq", 4, s), asq[s - 1], RUN_OK);
-        rfix_result(results, &e, rfix_cell(&l, "fp", 0, s), 95.0 + s, RUN_OK);
-    }
+    char base[300], path[400];
+    rfix_start(&f, "cl", "baseline: lsq", "[1, 2, 3]");
+    rfix_example(f.results, &f.e, &f.l, 95.0);
     const char *dat = hfix_write("block_error.dat", "# index block lsq lsq_rel asq asq_rel\n"
                                  "# bits 3 samples 8\n0 layer1.0 1.0 0.20 1.0 0.10\n"
                                  "1 layer2.0 1.0 0.30 1.0 0.25\n2 fc 1.0 0.40 1.0 0.45\n");
@@ -110,7 +103,7 @@ Test(claims, verdicts_on_fixture_results)
                  err.msg);
     snprintf(base, sizeof base, "%s/claims", hfix_dir());
     FILE *out = fopen("/dev/null", "w");
-    cr_assert_eq(claims_write(&cs, results, base, out, &err), 0, "%s", err.msg);
+    cr_assert_eq(claims_write(&cs, f.results, base, out, &err), 0, "%s", err.msg);
     fclose(out);
     snprintf(path, sizeof path, "%s.md", base);
     const char *md = rfix_slurp(path);
@@ -129,5 +122,5 @@ Test(claims, verdicts_on_fixture_results)
                                        "91.2,91,0.58,-0.753374,1.91337,3,unresolved,\"\"\n"),
               "%s", rfix_slurp(path));
     claims_free(&cs);
-    cells_free(&l);
+    rfix_end(&f);
 }

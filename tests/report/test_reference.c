@@ -10,6 +10,15 @@
 #include "../support/hfix.h"
 #include "rfix.h"
 
+/* <scratch>/reference/<name>, created. */
+static const char *reference_dir(const char *name)
+{
+    static char dir[256];
+    snprintf(dir, sizeof dir, "%s/reference/%s", hfix_dir(), name);
+    rfix_mkdir(dir);
+    return dir;
+}
+
 static void reference_file(const char *dir, const Experiment *e, const Cell *c, double top1)
 {
     char path[600];
@@ -17,42 +26,32 @@ static void reference_file(const char *dir, const Experiment *e, const Cell *c, 
     rfix_result_at(path, e, c, top1, RUN_OK);
 }
 
-static const char *render(const Experiment *e, const CellList *l, const char *results,
-                          const char *ref, double tolerance, const char *name)
+static const char *render(const RFix *f, const char *ref, double tolerance, const char *name)
 {
-    char base[300], path[400];
-    QbErr err = {{0}};
-    int missing;
     TableOptions opt = {ref, tolerance};
-    snprintf(base, sizeof base, "%s/%s", hfix_dir(), name);
-    cr_assert_eq(table_write(e, l, results, &opt, base, &missing, &err), 0, "%s", err.msg);
-    snprintf(path, sizeof path, "%s.md", base);
-    return rfix_slurp(path);
+    return rfix_table(&f->e, &f->l, f->results, &opt, name);
 }
 
 Test(reference, one_seed_against_the_profile_tolerance)
 {
-    Experiment e, other;
-    CellList l, lo;
-    char results[256], ref[256];
-    snprintf(results, sizeof results, "%s/res-ref1", hfix_dir());
-    snprintf(ref, sizeof ref, "%s/reference/rf", hfix_dir());
-    rfix_mkdir(ref);
-    const char *file = rfix_experiment("rf", "baseline: lsq, tolerance: {smoke: 0.5}", "[1]");
-    rfix_load(file, "smoke", &e, &l);
-    cr_assert_float_eq(e.tolerance, 0.5, 1e-12);
-    rfix_result(results, &e, rfix_cell(&l, "lsq", 4, 1), 90.0, RUN_OK);
-    rfix_result(results, &e, rfix_cell(&l, "lsq", 2, 1), 80.0, RUN_OK);
-    rfix_result(results, &e, rfix_cell(&l, "asq", 4, 1), 91.0, RUN_OK);
-    rfix_result(results, &e, rfix_cell(&l, "fp", 0, 1), 94.0, RUN_OK);
-    reference_file(ref, &e, rfix_cell(&l, "lsq", 4, 1), 90.2);   /* within 0.5 */
-    reference_file(ref, &e, rfix_cell(&l, "lsq", 2, 1), 81.0);   /* outside */
-    Cell moved = *rfix_cell(&l, "asq", 4, 1);                   /* same position, other code */
-    snprintf(moved.id, sizeof moved.id, "small_cnn_asq_4b_s1_0123456789ab");
-    reference_file(ref, &e, &moved, 91.3);
-    rfix_load(file, "other", &other, &lo);                       /* another profile: no match */
+    RFix f;
+    Experiment other;
+    CellList lo;
+    const char *ref = reference_dir("rf");
+    rfix_start(&f, "rf", "baseline: lsq, tolerance: {smoke: 0.5}", "[1]");
+    cr_assert_float_eq(f.e.tolerance, 0.5, 1e-12);
+    rfix_result(f.results, &f.e, rfix_cell(&f.l, "lsq", 4, 1), 90.0, RUN_OK);
+    rfix_result(f.results, &f.e, rfix_cell(&f.l, "lsq", 2, 1), 80.0, RUN_OK);
+    rfix_result(f.results, &f.e, rfix_cell(&f.l, "asq", 4, 1), 91.0, RUN_OK);
+    rfix_result(f.results, &f.e, rfix_cell(&f.l, "fp", 0, 1), 94.0, RUN_OK);
+    reference_file(ref, &f.e, rfix_cell(&f.l, "lsq", 4, 1), 90.2);   /* within 0.5 */
+    reference_file(ref, &f.e, rfix_cell(&f.l, "lsq", 2, 1), 81.0);   /* outside */
+    Cell moved = *rfix_cell(&f.l, "asq", 4, 1);                      /* same position, */
+    snprintf(moved.id, sizeof moved.id, "small_cnn_asq_4b_s1_0123456789ab");  /* other code */
+    reference_file(ref, &f.e, &moved, 91.3);
+    rfix_load(f.e.path, "other", &other, &lo);                       /* another profile */
     reference_file(ref, &other, rfix_cell(&lo, "lsq", 4, 1), 10.0);
-    const char *md = render(&e, &l, results, ref, NAN, "rf1");
+    const char *md = render(&f, ref, NAN, "rf1");
     cr_assert(strstr(md, "**2/3 cells within the reference's noise**"), "%s", md);
     cr_assert(strstr(md, "outside: small_cnn lsq 2-bit (-1.00, noise ±0.50)"), "%s", md);
     cr_assert(strstr(md, "1 of 4 cells not compared (1 without a reference result"), "%s", md);
@@ -63,56 +62,47 @@ Test(reference, one_seed_against_the_profile_tolerance)
     cr_assert(strstr(md, "| reference | none | – | 91.30 † |"), "%s", md);
     cr_assert(strstr(md, "--reference "), "the command names the reference: %s", md);
     /* a looser tolerance from the command line wins over the file's */
-    md = render(&e, &l, results, ref, 2.0, "rf1b");
+    md = render(&f, ref, 2.0, "rf1b");
     cr_assert(strstr(md, "**3/3 cells within the reference's noise**"), "%s", md);
-    cells_free(&l);
+    rfix_end(&f);
     cells_free(&lo);
 }
 
 Test(reference, one_seed_without_tolerance_is_unchecked)
 {
-    Experiment e;
-    CellList l;
-    char results[256], ref[256];
-    snprintf(results, sizeof results, "%s/res-ref2", hfix_dir());
-    snprintf(ref, sizeof ref, "%s/reference/nt", hfix_dir());
-    rfix_mkdir(ref);
-    rfix_load(rfix_experiment("nt", "baseline: lsq", "[1]"), "smoke", &e, &l);
-    cr_assert(isnan(e.tolerance));
-    rfix_result(results, &e, rfix_cell(&l, "lsq", 4, 1), 90.0, RUN_OK);
-    reference_file(ref, &e, rfix_cell(&l, "lsq", 4, 1), 90.2);
-    const char *md = render(&e, &l, results, ref, NAN, "nt");
+    RFix f;
+    const char *ref = reference_dir("nt");
+    rfix_start(&f, "nt", "baseline: lsq", "[1]");
+    cr_assert(isnan(f.e.tolerance));
+    rfix_result(f.results, &f.e, rfix_cell(&f.l, "lsq", 4, 1), 90.0, RUN_OK);
+    reference_file(ref, &f.e, rfix_cell(&f.l, "lsq", 4, 1), 90.2);
+    const char *md = render(&f, ref, NAN, "nt");
     cr_assert(strstr(md, "**0/1 cells within the reference's noise**"), "%s", md);
     cr_assert(strstr(md, "1 unchecked (one seed and no tolerance"), "%s", md);
     cr_assert(strstr(md, "-0.20 unchecked"), "%s", md);
-    cells_free(&l);
+    rfix_end(&f);
 }
 
 /* Several seeds: the paired interval of user − reference decides. */
 Test(reference, several_seeds_use_their_interval)
 {
-    Experiment e;
-    CellList l;
-    char results[256], ref[256], path[400];
-    snprintf(results, sizeof results, "%s/res-ref3", hfix_dir());
-    snprintf(ref, sizeof ref, "%s/reference/ms", hfix_dir());
-    rfix_mkdir(ref);
-    rfix_load(rfix_experiment("ms", "baseline: lsq", "[1, 2, 3]"), "smoke", &e, &l);
+    RFix f;
+    const char *ref = reference_dir("ms");
+    rfix_start(&f, "ms", "baseline: lsq", "[1, 2, 3]");
     const double user[] = {90.0, 91.0, 92.0}, near[] = {90.1, 91.3, 91.9},
                  far[] = {92.0, 93.1, 93.9};
     for (int s = 1; s <= 3; s++) {
-        rfix_result(results, &e, rfix_cell(&l, "lsq", 4, s), user[s - 1], RUN_OK);
-        rfix_result(results, &e, rfix_cell(&l, "asq", 4, s), user[s - 1], RUN_OK);
-        reference_file(ref, &e, rfix_cell(&l, "lsq", 4, s), near[s - 1]);
-        reference_file(ref, &e, rfix_cell(&l, "asq", 4, s), far[s - 1]);
+        rfix_result(f.results, &f.e, rfix_cell(&f.l, "lsq", 4, s), user[s - 1], RUN_OK);
+        rfix_result(f.results, &f.e, rfix_cell(&f.l, "asq", 4, s), user[s - 1], RUN_OK);
+        reference_file(ref, &f.e, rfix_cell(&f.l, "lsq", 4, s), near[s - 1]);
+        reference_file(ref, &f.e, rfix_cell(&f.l, "asq", 4, s), far[s - 1]);
     }
-    const char *md = render(&e, &l, results, ref, 5.0, "ms");
+    const char *md = render(&f, ref, 5.0, "ms");
     cr_assert(strstr(md, "**1/2 cells within the reference's noise**"), "%s", md);
     cr_assert(strstr(md, "outside: small_cnn asq 4-bit (-2.00, noise ±"), "%s", md);
-    snprintf(path, sizeof path, "%s/ms.csv", hfix_dir());
-    const char *csv = rfix_slurp(path);
+    const char *csv = rfix_table_file("ms", "csv");
     cr_assert(strstr(csv, "asq,4,top1,91.0000,1.0000,3,0,0,,,1.6e+10,lsq,3,0.0000,0.0000,0.0000,"
                           "93.0000,0.9539,3,-2.0000,"), "%s", csv);
     cr_assert(strstr(csv, ",outside,0\n"), "%s", csv);
-    cells_free(&l);
+    rfix_end(&f);
 }

@@ -53,60 +53,36 @@ Test(table, seeds_failures_and_pending)
     cells_free(&l);
 }
 
-/* Three seeds, baseline lsq: asq 4-bit − lsq 4-bit per seed is +1.09, +0.63, +0.02 (the
- * verdicts issue's measured example): mean +0.58, 95% interval [-0.75, +1.91]. */
-static const double lsq4[] = {90.09, 91.17, 91.23}, asq4[] = {91.18, 91.80, 91.25};
-
+/* Three seeds, baseline lsq: the verdicts issue's example (rfix_example). */
 Test(table, paired_difference_to_the_baseline_with_its_interval)
 {
-    Experiment e;
-    CellList l;
-    QbErr err = {{0}};
-    char results[256], base[300], path[512];
-    snprintf(results, sizeof results, "%s/res", hfix_dir());
-    rfix_load(rfix_experiment("pd", "baseline: lsq", "[1, 2, 3]"), "smoke", &e, &l);
-    for (int s = 1; s <= 3; s++) {
-        rfix_result(results, &e, rfix_cell(&l, "lsq", 4, s), lsq4[s - 1], RUN_OK);
-        rfix_result(results, &e, rfix_cell(&l, "asq", 4, s), asq4[s - 1], RUN_OK);
-        rfix_result(results, &e, rfix_cell(&l, "fp", 0, s), 94.0, RUN_OK);
-    }
-    rfix_result(results, &e, rfix_cell(&l, "lsq", 2, 1), 80.0, RUN_OK);  /* no pair at 2 bits */
-    snprintf(base, sizeof base, "%s/pd-table", hfix_dir());
-    int missing;
-    cr_assert_eq(table_write(&e, &l, results, NULL, base, &missing, &err), 0, "%s", err.msg);
-    snprintf(path, sizeof path, "%s.md", base);
-    const char *md = rfix_slurp(path);
+    RFix f;
+    rfix_start(&f, "pd", "baseline: lsq", "[1, 2, 3]");
+    rfix_example(f.results, &f.e, &f.l, 94.0);
+    rfix_result(f.results, &f.e, rfix_cell(&f.l, "lsq", 2, 1), 80.0, RUN_OK);  /* no pair */
+    const char *md = rfix_table(&f.e, &f.l, f.results, NULL, "pd-table");
     cr_assert(strstr(md, "| − lsq (paired) | – | – | +0.58 [-0.75, +1.91] n=3 |"), "%s", md);
     cr_assert(strstr(md, "half-width, 1.33 points here"), "%s", md);
     cr_assert(strstr(md, "n = 3 seeds"), "%s", md);
-    snprintf(path, sizeof path, "%s.csv", base);
-    const char *csv = rfix_slurp(path);
+    const char *csv = rfix_table_file("pd-table", "csv");
     cr_assert(strstr(csv, ",lsq,3,0.5800,-0.7534,1.9134,"), "%s", csv);
     cr_assert(strstr(csv, "asq,2,top1,,,0,0,0,,,,,0,,,,"), "excluded: no pair: %s", csv);
-    snprintf(path, sizeof path, "%s.tex", base);
-    cr_assert(strstr(rfix_slurp(path), "+0.58 [-0.75, +1.91] n=3"), "%s", rfix_slurp(path));
-    cells_free(&l);
+    const char *tex = rfix_table_file("pd-table", "tex");
+    cr_assert(strstr(tex, "+0.58 [-0.75, +1.91] n=3"), "%s", tex);
+    rfix_end(&f);
 }
 
 Test(table, one_seed_shows_no_interval_never_zero)
 {
-    Experiment e;
-    CellList l;
-    QbErr err = {{0}};
-    char results[256], base[300], path[512];
-    snprintf(results, sizeof results, "%s/res1", hfix_dir());
-    rfix_load(rfix_experiment("one", "baseline: lsq", "[1]"), "smoke", &e, &l);
-    rfix_result(results, &e, rfix_cell(&l, "lsq", 4, 1), 90.0, RUN_OK);
-    rfix_result(results, &e, rfix_cell(&l, "asq", 4, 1), 90.5, RUN_OK);
-    snprintf(base, sizeof base, "%s/one-table", hfix_dir());
-    int missing;
-    cr_assert_eq(table_write(&e, &l, results, NULL, base, &missing, &err), 0, "%s", err.msg);
-    snprintf(path, sizeof path, "%s.md", base);
-    const char *md = rfix_slurp(path);
+    RFix f;
+    rfix_start(&f, "one", "baseline: lsq", "[1]");
+    rfix_result(f.results, &f.e, rfix_cell(&f.l, "lsq", 4, 1), 90.0, RUN_OK);
+    rfix_result(f.results, &f.e, rfix_cell(&f.l, "asq", 4, 1), 90.5, RUN_OK);
+    const char *md = rfix_table(&f.e, &f.l, f.results, NULL, "one-table");
     cr_assert(strstr(md, "+0.50 (n=1, no interval)"), "%s", md);
     cr_assert(strstr(md, "no interval exists and no difference is resolved"), "%s", md);
     cr_assert(!strstr(md, "±0.00") && !strstr(md, "[+0.50, +0.50]"), "%s", md);
-    snprintf(path, sizeof path, "%s.csv", base);
-    cr_assert(strstr(rfix_slurp(path), ",lsq,1,0.5000,,,"), "%s", rfix_slurp(path));
-    cells_free(&l);
+    const char *csv = rfix_table_file("one-table", "csv");
+    cr_assert(strstr(csv, ",lsq,1,0.5000,,,"), "%s", csv);
+    rfix_end(&f);
 }

@@ -10,22 +10,14 @@
 
 Test(verdicts, every_other_scheme_at_every_bit_width)
 {
-    Experiment e;
-    CellList l;
+    RFix f;
     QbErr err = {{0}};
-    char results[256];
-    snprintf(results, sizeof results, "%s/res-verdicts", hfix_dir());
-    rfix_load(rfix_experiment("vd", "baseline: lsq", "[1, 2, 3]"), "smoke", &e, &l);
-    const double lsq[] = {90.09, 91.17, 91.23}, asq[] = {91.18, 91.80, 91.25};
-    for (int s = 1; s <= 3; s++) {
-        rfix_result(results, &e, rfix_cell(&l, "lsq", 4, s), lsq[s - 1], RUN_OK);
-        rfix_result(results, &e, rfix_cell(&l, "asq", 4, s), asq[s - 1], RUN_OK);
-        rfix_result(results, &e, rfix_cell(&l, "fp", 0, s), 80.0 + s, RUN_OK);
-    }
+    rfix_start(&f, "vd", "baseline: lsq", "[1, 2, 3]");
+    rfix_example(f.results, &f.e, &f.l, 80.0);
     char *text;
     size_t n;
     FILE *out = open_memstream(&text, &n);
-    cr_assert_eq(verdicts_print(&e, &l, results, "asq", out, &err), 0, "%s", err.msg);
+    cr_assert_eq(verdicts_print(&f.e, &f.l, f.results, "asq", out, &err), 0, "%s", err.msg);
     fclose(out);
     cr_assert(strstr(text, "small_cnn 4-bit, asq − lsq: +0.58 [-0.75, +1.91] n=3: unresolved\n"),
               "%s", text);
@@ -35,7 +27,7 @@ Test(verdicts, every_other_scheme_at_every_bit_width)
     cr_assert(strstr(text, "asq: better in 1, worse in 0, unresolved in 1, missing in 0"), "%s",
               text);
     free(text);
-    cr_assert_eq(verdicts_print(&e, &l, results, "pact", stdout, &err), -1);
+    cr_assert_eq(verdicts_print(&f.e, &f.l, f.results, "pact", stdout, &err), -1);
     cr_assert(strstr(err.msg, "--verdicts pact: not a quantized scheme of"), "%s", err.msg);
-    cells_free(&l);
+    rfix_end(&f);
 }
