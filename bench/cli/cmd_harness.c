@@ -317,7 +317,8 @@ int cmd_report(int argc, char **argv, QbErr *err)
     int rc = harness_args(argc, argv, specs, &a, err);
     if (rc)
         return rc;
-    TableOptions opt = {a.reference[0] ? a.reference : NULL, NAN};
+    char summary[2048] = "";
+    TableOptions opt = {a.reference[0] ? a.reference : NULL, NAN, summary, sizeof summary};
     if ((rc = tolerance_arg(a.tolerance, &opt.tolerance, err)))
         return rc;
     if (a.claims)
@@ -334,8 +335,8 @@ int cmd_report(int argc, char **argv, QbErr *err)
         rc = verdicts_print(&e, &cells, a.results, a.verdicts, stdout, err);
     else if ((rc = table_base(&a, e.name, out, sizeof out, err)) == 0 &&
              (rc = table_write(&e, &cells, a.results, &opt, out, &missing, err)) == 0)
-        printf("%s.md, .tex, .csv written (%d of %d cells have results)\n", out,
-               cells.n - missing, cells.n);
+        printf("%s.md, .tex, .csv written (%d of %d cells have results)\n%s%s", out,
+               cells.n - missing, cells.n, summary, summary[0] ? "\n" : "");
     cells_free(&cells);
     return rc;
 }

@@ -336,7 +336,7 @@ static size_t position_name(const Experiment *e, int n, int s, int bits, char *o
 }
 
 typedef struct {
-    int cells, compared, within, unchecked, other_code, no_ref;
+    int cells, compared, within, unchecked, other_code, no_ref, no_user;
     char outside[1024];
 } RefTally;
 
@@ -349,7 +349,8 @@ static void tally_one(const Grid *g, int n, int s, int bits, RefTally *t)
     grid_ref_check(g, u, r, 0, &rc);
     t->cells++;
     t->other_code += rc.other_code;
-    t->no_ref += !(r->ok + r->failed);
+    t->no_ref += !r->ok;
+    t->no_user += r->ok && !u->ok;
     t->compared += rc.status != REF_NONE;
     t->within += rc.status == REF_WITHIN;
     t->unchecked += rc.status == REF_UNCHECKED;
@@ -379,7 +380,7 @@ void layout_reference_summary(const Grid *g, char *out, size_t cap)
         snprintf(tol, sizeof tol, "±%.2f", g->tolerance);
     size_t at = (size_t)snprintf(out, cap, "Reproduction check against `%s` (noise: the seeds' "
                                  "95%% interval of the paired differences; with one seed the "
-                                 "tolerance, %s): **%d/%d cells within the reference's noise**",
+                                 "tolerance, %s): %d/%d cells within the reference's noise",
                                  g->ref_dir, tol, t.within, t.compared);
     if (t.outside[0])
         at += (size_t)snprintf(out + at, cap - at, "; outside: %s", t.outside);
@@ -389,8 +390,8 @@ void layout_reference_summary(const Grid *g, char *out, size_t cap)
                                e->profile[0] ? e->profile : "(none)");
     if (t.cells > t.compared)
         at += (size_t)snprintf(out + at, cap - at, "; %d of %d cells not compared (%d without a "
-                               "reference result, the rest without a result of yours)",
-                               t.cells - t.compared, t.cells, t.no_ref);
+                               "finished reference run, %d without a finished run of yours)",
+                               t.cells - t.compared, t.cells, t.no_ref, t.no_user);
     if (t.other_code)
         at += (size_t)snprintf(out + at, cap - at, "; %d reference cells were made by different "
                                "code (another cell id, marked †)", t.other_code);

@@ -194,6 +194,8 @@ int table_write(const Experiment *e, const CellList *cells, const char *results_
         }
         layout_resolution(&g, d.resolution, sizeof d.resolution);
         layout_reference_summary(&g, d.reference, sizeof d.reference);
+        if (opt && opt->summary)
+            snprintf(opt->summary, opt->summary_cap, "%s", d.reference);
         *missing = g.missing;
     }
     setting_text(e, cells, d.setting, sizeof d.setting);

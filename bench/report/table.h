@@ -13,6 +13,8 @@
 typedef struct {
     const char *reference;    /* a reference results directory (its *.json), or NULL */
     double tolerance;         /* one-seed noise allowance in points; NAN: table.tolerance */
+    char *summary;            /* out, when not NULL: the reproduction check's summary line */
+    size_t summary_cap;       /* ("" without a reference) */
 } TableOptions;
 
 /* Reads results/<experiment>/<id>.json under results_dir for every cell and writes

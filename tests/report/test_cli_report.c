@@ -1,0 +1,75 @@
+/* `qbench report` as make calls it: --reference and --tolerance, --verdicts, --claims, and
+ * their bad values (the built binary on fixture results). */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../support/hfix.h"
+#include "../support/shell.h"
+#include "rfix.h"
+
+static int report(const RFix *f, const char *flags, char *out, size_t cap)
+{
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "%s report %s --profile smoke --results %s --out %s/cli %s",
+             test_qbench_bin(), f->e.path, f->results, hfix_dir(), flags);
+    return shell_run(cmd, out, cap);
+}
+
+static const char *last_line(const char *text)
+{
+    size_t n = strlen(text);
+    while (n && text[n - 1] == '\n')
+        n--;
+    while (n && text[n - 1] != '\n')
+        n--;
+    return text + n;
+}
+
+Test(cli_report, reference_summary_is_the_last_line)
+{
+    RFix f;
+    char out[8192], flags[600];
+    rfix_start(&f, "cr", "baseline: lsq", "[1, 2, 3]");
+    rfix_example(f.results, &f.e, &f.l, 90.0);
+    snprintf(flags, sizeof flags, "--reference %s/cr --tolerance 0.3", f.results);
+    cr_assert_eq(report(&f, flags, out, sizeof out), 0, "%s", out);
+    cr_assert(strstr(last_line(out), "Reproduction check against"), "%s", out);
+    cr_assert(strstr(last_line(out), "3/3 cells within the reference's noise"), "%s", out);
+    cr_assert_eq(report(&f, "--tolerance abc", out, sizeof out), 2, "%s", out);
+    cr_assert(strstr(out, "--tolerance: expected points from 0 to 100, got 'abc'"), "%s", out);
+    cr_assert_eq(report(&f, "--reference /nonexistent", out, sizeof out), 1, "%s", out);
+    cr_assert(strstr(out, "/nonexistent: cannot open the reference results directory"), "%s",
+              out);
+    rfix_end(&f);
+}
+
+Test(cli_report, verdicts_end_with_the_count)
+{
+    RFix f;
+    char out[8192];
+    rfix_start(&f, "cv", "baseline: lsq", "[1, 2, 3]");
+    rfix_example(f.results, &f.e, &f.l, 80.0);
+    cr_assert_eq(report(&f, "--verdicts asq", out, sizeof out), 0, "%s", out);
+    cr_assert(strstr(last_line(out), "asq: better in 1, worse in 0, unresolved in 1"), "%s", out);
+    cr_assert_eq(report(&f, "--verdicts nosuch", out, sizeof out), 1, "%s", out);
+    cr_assert(strstr(out, "--verdicts nosuch: not a quantized scheme"), "%s", out);
+    rfix_end(&f);
+}
+
+Test(cli_report, claims_from_the_command_line)
+{
+    RFix f;
+    char out[8192], cmd[2048];
+    rfix_start(&f, "cc", "baseline: lsq", "[1, 2, 3]");
+    rfix_example(f.results, &f.e, &f.l, 80.0);
+    const char *claims = hfix_write("cc-claims.yaml", "claims:\n"
+        "  - {id: beats-fp, claim: c, source: s, experiment: cc, net: small_cnn, bits: 4,"
+        " method: asq, versus: fp, claimed: greater, threshold: 0}\n");
+    snprintf(cmd, sizeof cmd, "%s report %s --claims --profile smoke --results %s --out %s/cc",
+             test_qbench_bin(), claims, f.results, hfix_dir());
+    cr_assert_eq(shell_run(cmd, out, sizeof out), 0, "%s", out);
+    cr_assert(strstr(out, "beats-fp: holds (n=3)"), "%s", out);
+    cr_assert(strstr(last_line(out), "1 claims: 1 hold, 0 contradicted"), "%s", out);
+    rfix_end(&f);
+}
