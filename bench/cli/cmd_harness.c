@@ -321,6 +321,11 @@ int cmd_report(int argc, char **argv, QbErr *err)
     TableOptions opt = {a.reference[0] ? a.reference : NULL, NAN, summary, sizeof summary};
     if ((rc = tolerance_arg(a.tolerance, &opt.tolerance, err)))
         return rc;
+    if (!!a.plot_data[0] + !!a.verdicts[0] + a.claims + !!a.reference[0] > 1)
+        return qb_fail(err, "--plot-data, --verdicts, --claims and --reference are separate "
+                            "modes; give one"), CLI_USAGE;
+    if (a.tolerance[0] && !a.reference[0])
+        return qb_fail(err, "--tolerance applies to --reference; give both"), CLI_USAGE;
     if (a.claims)
         return report_claims(&a, err);
     Experiment e;

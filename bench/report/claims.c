@@ -130,7 +130,10 @@ static int read_cells(ClaimSet *cs, const char *dir, YDoc *d, const YNode *m, co
     const YNode *en = ydoc_map_get(d, m, "experiment");
     c->exp = -1;
     if (c->quantity != CLAIM_TOP1 && c->quantity != CLAIM_TOP5)
-        return 0;
+        return en || ydoc_map_get(d, m, "net")
+                   ? ydoc_fail(d, en ? en : ydoc_map_get(d, m, "net"), field, err,
+                               "experiment and net belong to accuracy claims (top1, top5)")
+                   : 0;
     ydoc_field(path, sizeof path, field, "experiment");
     if (!en || !ydoc_map_get(d, m, "net"))
         return ydoc_fail(d, m, field, err, "an accuracy claim needs experiment and net");

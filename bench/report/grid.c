@@ -147,9 +147,10 @@ int grid_load(Grid *g, const Experiment *e, const CellList *cells, const char *r
 static GridCell *ref_slot(Grid *g, const ResultSummary *rs, int *seed)
 {
     const Experiment *e = g->e;
+    int fp = !strcmp(rs->scheme, "fp");
     *seed = seed_index(e, rs->seed);
-    if (strcmp(rs->profile, e->profile) || *seed < 0 ||
-        (rs->bits && experiment_excluded(e, rs->net, rs->scheme, rs->bits)))
+    if (strcmp(rs->profile, e->profile) || *seed < 0 || fp != (rs->bits == 0) ||
+        (!fp && experiment_excluded(e, rs->net, rs->scheme, rs->bits)))
         return NULL;
     return at(g, g->ref, name_index(e->nets, e->nnets, rs->net),
               grid_scheme_index(e, rs->scheme), rs->bits);

@@ -37,8 +37,7 @@ void md_document(FILE *f, const ReportDoc *d)
         fprintf(f, "Δ = qbench − paper. %d cell(s) pending.%s\n", d->g->missing,
                 strcmp(e->profile, "paper") ? " The qbench numbers come from the profile above, "
                 "not the paper's data set and schedule: compare trends, not absolute values." : "");
-        if (e->baseline[0])
-            fprintf(f, "\n%s\n", d->resolution);
+        fprintf(f, "\n%s\n", d->resolution);
         if (d->reference[0])
             fprintf(f, "\n%s\n", d->reference);
         for (int i = 0; i < d->g->nnotes; i++)

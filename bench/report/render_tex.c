@@ -29,7 +29,7 @@ static void tex_table(FILE *f, const TextTable *t, const ReportDoc *d)
     tex_escape(f, t->caption);
     fprintf(f, ". ");
     tex_escape(f, d->setting);
-    if (d->g && d->e->baseline[0]) {
+    if (d->g) {
         fprintf(f, " ");
         tex_escape(f, d->resolution);
     }
