@@ -60,6 +60,12 @@ Test(claims, malformed_threshold_is_located)
     expect_error("bad-side", "    experiment: cl\n    net: small_cnn\n    claimed: bigger\n"
                  "    bits: 4\n    method: asq\n    versus: lsq\n    threshold: 0\n",
                  "bad-side.yaml:7:14: claims[0].claimed", "greater");
+    expect_error("ops-net", "    net: small_cnn\n    quantity: int_ops\n    claimed: less\n"
+                 "    bits: 3\n    method: apot\n    versus: uniform\n    threshold: 0.6\n",
+                 "ops-net.yaml:5:10: claims[0]", "experiment and net belong to accuracy claims");
+    expect_error("ops-versus", "    quantity: int_ops\n    claimed: less\n    bits: 3\n"
+                 "    method: apot\n    versus: lsq\n    threshold: 0.6\n",
+                 "ops-versus.yaml:9:13: claims[0].versus", "against uniform");
     expect_error("bad-key", CELLS "    bits: 4\n    method: asq\n    versus: lsq\n"
                  "    threshold: 0\n    treshold: 1\n", "bad-key.yaml:12:5: claims[0].treshold", "treshold");
 }
