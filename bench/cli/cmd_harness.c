@@ -301,6 +301,36 @@ static int report_claims(const HarnessArgs *a, QbErr *err)
     return rc;
 }
 
+/* The table files, and with --reference the reproduction summary as the last line. */
+static int report_table(const HarnessArgs *a, const Experiment *e, const CellList *cells,
+                        QbErr *err)
+{
+    char out[600], summary[2048] = "";
+    TableOptions opt = {a->reference[0] ? a->reference : NULL, NAN, summary, sizeof summary};
+    int rc, missing = 0;
+    if ((rc = tolerance_arg(a->tolerance, &opt.tolerance, err)) ||
+        (rc = table_base(a, e->name, out, sizeof out, err)) ||
+        (rc = table_write(e, cells, a->results, &opt, out, &missing, err)))
+        return rc;
+    printf("%s.md, .tex, .csv written (%d of %d cells have results)\n%s%s", out,
+           cells->n - missing, cells->n, summary, summary[0] ? "\n" : "");
+    return 0;
+}
+
+static int report_mode_check(const HarnessArgs *a, QbErr *err)
+{
+    double tolerance;
+    int rc = tolerance_arg(a->tolerance, &tolerance, err);
+    if (rc)
+        return rc;
+    if (!!a->plot_data[0] + !!a->verdicts[0] + a->claims + !!a->reference[0] > 1)
+        return qb_fail(err, "--plot-data, --verdicts, --claims and --reference are separate "
+                            "modes; give one"), CLI_USAGE;
+    if (a->tolerance[0] && !a->reference[0])
+        return qb_fail(err, "--tolerance applies to --reference; give both"), CLI_USAGE;
+    return 0;
+}
+
 int cmd_report(int argc, char **argv, QbErr *err)
 {
     HarnessArgs a = {0};
@@ -315,33 +345,20 @@ int cmd_report(int argc, char **argv, QbErr *err)
                              {"--claims", ARG_FLAG, &a.claims, 0, 0, 0},
                              {NULL, 0, NULL, 0, 0, 0}};
     int rc = harness_args(argc, argv, specs, &a, err);
-    if (rc)
+    if (rc || (rc = report_mode_check(&a, err)))
         return rc;
-    char summary[2048] = "";
-    TableOptions opt = {a.reference[0] ? a.reference : NULL, NAN, summary, sizeof summary};
-    if ((rc = tolerance_arg(a.tolerance, &opt.tolerance, err)))
-        return rc;
-    if (!!a.plot_data[0] + !!a.verdicts[0] + a.claims + !!a.reference[0] > 1)
-        return qb_fail(err, "--plot-data, --verdicts, --claims and --reference are separate "
-                            "modes; give one"), CLI_USAGE;
-    if (a.tolerance[0] && !a.reference[0])
-        return qb_fail(err, "--tolerance applies to --reference; give both"), CLI_USAGE;
     if (a.claims)
         return report_claims(&a, err);
     Experiment e;
     CellList cells;
     if (load_cells(&a, &e, &cells, err) < 0)
         return -1;
-    char out[600];
-    int missing = 0;
     if (a.plot_data[0])
         rc = report_plot_data(&a, &e, &cells, err);
     else if (a.verdicts[0])
         rc = verdicts_print(&e, &cells, a.results, a.verdicts, stdout, err);
-    else if ((rc = table_base(&a, e.name, out, sizeof out, err)) == 0 &&
-             (rc = table_write(&e, &cells, a.results, &opt, out, &missing, err)) == 0)
-        printf("%s.md, .tex, .csv written (%d of %d cells have results)\n%s%s", out,
-               cells.n - missing, cells.n, summary, summary[0] ? "\n" : "");
+    else
+        rc = report_table(&a, &e, &cells, err);
     cells_free(&cells);
     return rc;
 }
