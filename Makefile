@@ -24,7 +24,9 @@ LDFLAGS = -fopenmp $(SAN_FLAGS)
 
 # The library: everything but main.c
 LIB_SRCS := $(sort $(filter-out bench/main.c,$(shell find bench quantizers nets -name '*.c')))
-LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+# Plus the generated table of quantizer source hashes (bench/harness/source_hashes.h).
+QHASH_C := $(BUILD)/gen/quantizer_hashes.c
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(QHASH_C:.c=.o)
 LIB := $(BUILD)/libqbench.a
 BIN := bin/qbench
 ifeq ($(SANITIZE),1)
@@ -81,6 +83,17 @@ check-deps:
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+# Regenerated on every make (a few hashes of small files), replaced only when it changed: an
+# edited, added or removed method recompiles this one object and changes its cells' ids.
+.PHONY: FORCE
+$(QHASH_C): FORCE
+	@mkdir -p $(@D)
+	@sh bench/harness/source-hashes.sh quantizers > $@.tmp
+	@if cmp -s $@.tmp $@; then rm $@.tmp; else mv $@.tmp $@; echo "quantizer source hashes -> $@"; fi
+
+$(QHASH_C:.c=.o): $(QHASH_C)
+	$(CC) $(CFLAGS) -I. -MMD -MP -c $< -o $@
 
 $(LIB): $(LIB_OBJS)
 	@mkdir -p $(@D)
