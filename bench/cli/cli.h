@@ -37,7 +37,7 @@ typedef struct {
       "--net NAME --checkpoint FILE [--data fmnist] [--data-dir DIR] [--width F] "          \
       "[--shortcut a|b] [--batch N] [--threads N] [--json]",                                \
       "top-1 and top-5 of a checkpoint on the test split")                                \
-    X("levels", cmd_levels, "--method M --bits B [--role weight|act] [--set NAME=VALUE]... [--json]", \
+    X("levels", cmd_levels, "--method M --bits B --role weight|act [--set NAME=VALUE]... [--json]", \
       "a quantizer's normalised level set")                                                 \
     X("quantize", cmd_quantize,                                                             \
       "--method M --bits B --role weight|act --in X.npy --out Y.npy [--signed] "            \
