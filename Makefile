@@ -227,7 +227,7 @@ endif
 # cell by cell and stops there.
 define run_experiment
 	+@for need in $$($(BIN) expand $(1) --profile $(PROFILE) --needs); do \
-	  [ -e $$need ] || $(MAKE) --no-print-directory $$need || exit 1; done
+	  [ -e $$need ] || $(if $(PLAN),{ echo "PLAN=1: $$need is missing; a run builds it first"; exit 1; },$(MAKE) --no-print-directory $$need || exit 1); done
 	@mkdir -p $(MK_DIR)
 	@$(BIN) expand $(1) --profile $(PROFILE) --make $(MK_DIR)/$(2).$(PROFILE).mk --table $(3) \
 	  $(if $(ALLOW_SHARED_RESULTS),--allow-shared-results)
@@ -285,7 +285,7 @@ plots: plots-results plots-probe
 plots-results: check-deps $(BIN)
 	@$(if $(filter smoke,$(PROFILE)),$(MAKE) --no-print-directory reproduce-table4 PROFILE=smoke RESULTS=$(RESULTS) >/dev/null &&) true
 	@mkdir -p plots/data plots/out
-	@for f in $(sort $(PLOT_TABLES:%=experiments/%.yaml) $(result_experiments)); do \
+	@for f in $$(for f in $(PLOT_TABLES:%=experiments/%.yaml) $(result_experiments); do echo $$f; done | sort -u); do \
 	  t=$$(basename $$f .yaml); \
 	  for n in $$($(BIN) expand $$f --profile $(PROFILE) --needs); do [ -e $$n ] || continue 2; done; \
 	  used=$$($(BIN) report $$f --profile $(PROFILE) --results $(RESULTS) --plot-data plots/data | awk '{print $$5}'); \

@@ -181,11 +181,13 @@ void plan_print(FILE *f, const Experiment *e, const CellList *cells, const Plan 
         }
         if (!verbose)
             continue;
-        char t[32] = "time unknown";
-        if (c->action == PLAN_TRAIN && c->seconds >= 0)
-            duration(c->seconds, t, sizeof t);
+        char t[48] = "no recorded timing";
+        if (c->action == PLAN_TRAIN && c->seconds >= 0) {
+            snprintf(t, sizeof t, "about ");
+            duration(c->seconds, t + 6, sizeof t - 6);
+        }
         if (c->action == PLAN_TRAIN)
-            fprintf(f, "  train  %s  (about %s)\n", cells->cells[i].id, t);
+            fprintf(f, "  train  %s  (%s)\n", cells->cells[i].id, t);
         else
             fprintf(f, "  %s  %s  (%s)\n", c->action == PLAN_DONE ? "done " : "reuse",
                     cells->cells[i].id, c->from);
