@@ -275,7 +275,9 @@ result_experiments = $$(for d in $(RESULTS)/*/; do n=$$(basename $$d); \
 	  if [ -e experiments/$$n.yaml ]; then echo experiments/$$n.yaml; \
 	  elif [ "$${n\#compare-}" != "$$n" ] && $(BIN) validate --method "$${n\#compare-}" 2>/dev/null; then \
 	    mkdir -p $(BUILD)/compare; y=$(BUILD)/compare/$$n.yaml; \
-	    sed "s/@QUANTIZER@/$${n\#compare-}/g" experiments/compare.yaml.in > $$y; echo $$y; fi; done)
+	    sed "s/@QUANTIZER@/$${n\#compare-}/g" experiments/compare.yaml.in > $$y; echo $$y; \
+	  elif [ "$$n" != reference ] && [ "$$n" != tables ] && [ "$$n" != bench ]; then \
+	    echo "note: $(RESULTS)/$$n/ is not a committed or compare experiment's; make experiment EXP=<its file> rebuilds its table" >&2; fi; done)
 
 # Figures from the user's results present (PROFILE=smoke first runs the smoke table 4,
 # seconds): accuracy against bits and BitOPs and training curves per table, compare tables
