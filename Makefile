@@ -90,8 +90,8 @@ $(BUILD)/%.o: %.c
 .PHONY: FORCE
 $(QHASH_C): FORCE
 	@mkdir -p $(@D)
-	@sh bench/harness/source-hashes.sh quantizers > $@.tmp
-	@if cmp -s $@.tmp $@; then rm $@.tmp; else mv $@.tmp $@; echo "quantizer source hashes -> $@"; fi
+	@t=$@.$$$$.tmp; sh bench/harness/source-hashes.sh quantizers > $$t && \
+	  if cmp -s $$t $@; then rm $$t; else mv $$t $@; echo "quantizer source hashes -> $@"; fi
 
 $(QHASH_C:.c=.o): $(QHASH_C)
 	$(CC) $(CFLAGS) -I. -MMD -MP -c $< -o $@
