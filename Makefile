@@ -24,7 +24,9 @@ LDFLAGS = -fopenmp $(SAN_FLAGS)
 
 # The library: everything but main.c
 LIB_SRCS := $(sort $(filter-out bench/main.c,$(shell find bench quantizers nets -name '*.c')))
-LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+# Plus the generated table of quantizer source hashes (bench/harness/source_hashes.h).
+QHASH_C := $(BUILD)/gen/quantizer_hashes.c
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(QHASH_C:.c=.o)
 LIB := $(BUILD)/libqbench.a
 BIN := bin/qbench
 ifeq ($(SANITIZE),1)
@@ -48,11 +50,12 @@ all: check-deps $(BIN)
 help:
 	@echo "make test                    build and run every test suite (installs missing packages)"
 	@echo "make test-asan               the same suites under AddressSanitizer and UBSan"
-	@echo "make reproduce-TABLE         one table: $(TABLES) [PROFILE=quick|smoke|paper]"
-	@echo "make tables                  every table from the results present, training nothing"
+	@echo "make reproduce-TABLE         train one table: $(TABLES) [PROFILE=quick|smoke|paper] [PLAN=1]"
+	@echo "make show-TABLE              print the reference (committed) table, training nothing"
+	@echo "make tables                  every reference table, and your results' tables, training nothing"
 	@echo "make claims                  the papers' claims checked against the results present"
 	@echo "make experiment EXP=FILE.yaml any experiment file (copy one under experiments/)"
-	@echo "make compare QUANTIZER=NAME  a new method beside the table 4 and 5 baselines"
+	@echo "make compare QUANTIZER=NAME  a new method beside the table 4 and 5 baselines [PLAN=1]"
 	@echo "make plots                   every figure into plots/out/ (PROFILE=smoke: seconds)"
 	@echo "make pretrain                the full-precision Fashion-MNIST starting points"
 	@echo "make bench | bench-vs-pytorch  training speed, and against PyTorch"
@@ -82,6 +85,17 @@ check-deps:
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+# Regenerated on every make (a few hashes of small files), replaced only when it changed: an
+# edited, added or removed method recompiles this one object and changes its cells' ids.
+.PHONY: FORCE
+$(QHASH_C): FORCE
+	@mkdir -p $(@D)
+	@t=$@.$$$$.tmp; sh bench/harness/source-hashes.sh quantizers > $$t && \
+	  if cmp -s $$t $@; then rm $$t; else mv $$t $@; echo "quantizer source hashes -> $@"; fi
+
+$(QHASH_C:.c=.o): $(QHASH_C)
+	$(CC) $(CFLAGS) -I. -MMD -MP -c $< -o $@
 
 $(LIB): $(LIB_OBJS)
 	@mkdir -p $(@D)
@@ -174,37 +188,68 @@ $(PRETRAINED)/%-fmnist.ckpt: | check-deps $(BIN)
 	mv $@.partial $@
 
 # ---- The experiment harness -------------------------------------------------------------
-# `make reproduce-table4` expands experiments/table4.yaml (profile $(PROFILE)) into a makefile
-# fragment with one target per result file, runs the missing cells (in parallel: -j$(NPROC)
-# unless you pass -j yourself) and writes results/tables/<table>.{md,tex,csv}. A rerun trains
-# nothing that is done; an interrupted cell resumes from its checkpoint.
+# `make reproduce-table4` trains experiments/table4.yaml (profile $(PROFILE)) into
+# $(RESULTS)/table4/, the user's own results (ignored by git). It expands the file into a
+# makefile fragment with one target per result file, prints the plan (cells done, reused,
+# to train, and the estimated time from the reference's recorded timings), runs the missing
+# cells (in parallel: -j$(NPROC) unless you pass -j yourself) with a progress line after
+# each, and writes $(RESULTS)/tables/<table>.{md,tex,csv}. A rerun trains nothing that is
+# done; an interrupted cell resumes from its checkpoint. The committed measurements are the
+# read-only reference under $(REFERENCE)/ (tables in $(REFERENCE)/tables/): never copied into
+# a user's results; `make show-table4` prints its table and trains nothing.
 PROFILE ?= quick
 RESULTS ?= results
+REFERENCE ?= results/reference
 CELL_THREADS ?= 1
 NPROC := $(shell nproc 2>/dev/null || echo 2)
 TABLES := table1 table2 table3 table4 table5 apot lsq4
 MK_DIR := $(BUILD)/mk
 QB_RUN = $(BLAS_AUTO) $(abspath $(BIN))
-# quick tables are results/tables/<name>; other profiles add -<profile>
+RUN_START := $(shell date +%s)
+# quick tables are <name>; other profiles add -<profile>
 table_name = $(if $(filter quick,$(PROFILE)),$(1),$(1)-$(PROFILE))
 jobs_flag = $(if $(findstring -j,$(MAKEFLAGS)),,-j$(NPROC))
+# how many cells make runs at once, for the plan's estimate
+plan_jobs = $(or $(patsubst -j%,%,$(filter -j%,$(MAKEFLAGS))),$(NPROC))
+# The reproduction check: the final table set beside the reference (`qbench report
+# --reference DIR`), on by default; REFERENCE_CHECK= turns it off, and the reference table is
+# then printed after the user's for comparison.
+REFERENCE_CHECK ?= 1
+report_flags = $(if $(REFERENCE_CHECK),--reference $(REFERENCE))
+ifneq ($(filter $(abspath $(REFERENCE))/% $(abspath $(REFERENCE)),$(abspath $(RESULTS))),)
+  $(error RESULTS=$(RESULTS) is inside the read-only reference $(REFERENCE); runs go elsewhere)
+endif
 
-.PHONY: $(TABLES:%=reproduce-%) tables compare experiment experiments-doc plots plots-results
+.PHONY: $(TABLES:%=reproduce-%) $(TABLES:%=show-%) tables tables-results compare experiment \
+        experiments-doc plots plots-results
 
 # $(1) experiment file, $(2) fragment name, $(3) table name. The starting checkpoints an
-# experiment needs are built first (when make has a rule for them).
+# experiment needs are built first (when make has a rule for them). PLAN=1 prints the plan
+# cell by cell and stops there.
 define run_experiment
 	+@for need in $$($(BIN) expand $(1) --profile $(PROFILE) --needs); do \
-	  [ -e $$need ] || $(MAKE) --no-print-directory $$need || exit 1; done
+	  [ -e $$need ] || $(if $(PLAN),{ echo "PLAN=1: $$need is missing; a run builds it first"; exit 1; },$(MAKE) --no-print-directory $$need || exit 1); done
 	@mkdir -p $(MK_DIR)
-	@$(BIN) expand $(1) --profile $(PROFILE) --make $(MK_DIR)/$(2).$(PROFILE).mk --table $(3)
-	+@$(MAKE) --no-print-directory -f $(MK_DIR)/$(2).$(PROFILE).mk $(jobs_flag) \
-	  QBENCH="$(QB_RUN)" RESULTS=$(RESULTS) CELL_THREADS=$(CELL_THREADS) table
-	@cat $(RESULTS)/tables/$(3).md
+	@$(BIN) expand $(1) --profile $(PROFILE) --make $(MK_DIR)/$(2).$(PROFILE).mk --table $(3) \
+	  $(if $(ALLOW_SHARED_RESULTS),--allow-shared-results)
+	@$(BIN) expand $(1) --profile $(PROFILE) --results $(RESULTS) --reference $(REFERENCE) \
+	  --jobs $(plan_jobs) $(if $(PLAN),--plan,--summary)
+	$(if $(PLAN),@echo "PLAN=1: nothing was run",+@$(MAKE) --no-print-directory -f $(MK_DIR)/$(2).$(PROFILE).mk $(jobs_flag) \
+	  QBENCH="$(QB_RUN)" RESULTS=$(RESULTS) CELL_THREADS=$(CELL_THREADS) REPORT_FLAGS="$(report_flags)" \
+	  CELL_PROGRESS="$(abspath $(BIN)) expand $(1) --profile $(PROFILE) --results $(RESULTS) --reference $(REFERENCE) --progress $(RUN_START)" \
+	  table)
+	$(if $(PLAN),,@cat $(RESULTS)/tables/$(3).md)
+	$(if $(PLAN)$(REFERENCE_CHECK),,@[ ! -e $(REFERENCE)/tables/$(3).md ] || { echo; \
+	  echo "The reference (committed) table, for comparison: $(REFERENCE)/tables/$(3).md"; cat $(REFERENCE)/tables/$(3).md; })
 endef
 
 $(TABLES:%=reproduce-%): reproduce-%: check-deps $(BIN)
 	$(call run_experiment,experiments/$*.yaml,$*,$(call table_name,$*))
+
+# The reference table, instantly: nothing is built or trained.
+$(TABLES:%=show-%): show-%:
+	@f=$(REFERENCE)/tables/$(call table_name,$*).md; [ -e $$f ] || { echo "make $@: no" \
+	  "reference table $$f (the committed measurements are of the quick profile)"; exit 1; }; cat $$f
 
 # Any experiment file: make experiment EXP=experiments/mine.yaml [PROFILE=...]
 EXP_NAME = $(basename $(notdir $(EXP)))
@@ -213,24 +258,41 @@ experiment: check-deps $(BIN)
 	$(call run_experiment,$(EXP),$(EXP_NAME),$(call table_name,$(EXP_NAME)))
 
 # A new quantizer (a method registered in quantizers/registry.c) beside the baselines of
-# tables 4 and 5. Cells shared with those tables are copied from their results, not retrained.
+# tables 4 and 5. QUANTIZER is checked against the registry before anything is generated.
+# Cells the user's own table 4 or 5 runs already trained with the same identity (the code
+# hashes included) are copied from $(RESULTS), never from the reference.
+compare_yaml = $(BUILD)/compare/compare-$(1).yaml
 compare: check-deps $(BIN)
 	@[ -n "$(QUANTIZER)" ] || { echo "make compare: set QUANTIZER=<method name>"; exit 2; }
+	@msg=$$($(BIN) validate --method '$(QUANTIZER)' 2>&1) || \
+	  { echo "make compare: QUANTIZER=$(QUANTIZER): $${msg#qbench validate: }"; exit 2; }
 	@mkdir -p $(BUILD)/compare
-	@sed 's/@QUANTIZER@/$(QUANTIZER)/g' experiments/compare.yaml.in > $(BUILD)/compare/compare-$(QUANTIZER).yaml
-	$(call run_experiment,$(BUILD)/compare/compare-$(QUANTIZER).yaml,compare-$(QUANTIZER),$(call table_name,compare-$(QUANTIZER)))
-	@$(BIN) report $(BUILD)/compare/compare-$(QUANTIZER).yaml --profile $(PROFILE) --results $(RESULTS) --verdicts $(QUANTIZER)
+	@sed 's/@QUANTIZER@/$(QUANTIZER)/g' experiments/compare.yaml.in > $(call compare_yaml,$(QUANTIZER))
+	$(call run_experiment,$(call compare_yaml,$(QUANTIZER)),compare-$(QUANTIZER),$(call table_name,compare-$(QUANTIZER)))
+	$(if $(PLAN),,@$(BIN) report $(call compare_yaml,$(QUANTIZER)) --profile $(PROFILE) --results $(RESULTS) --verdicts $(QUANTIZER))
 
-# Figures from the results present (PROFILE=smoke first runs the smoke table 4, seconds):
-# accuracy against bits and BitOPs and training curves per table, into plots/out/.
+# The experiment file of a results directory's experiment: a committed table, or a compare
+# run (its file regenerated from the template); empty for others.
+result_experiments = $$(for d in $(RESULTS)/*/; do n=$$(basename $$d); \
+	  if [ -e experiments/$$n.yaml ]; then echo experiments/$$n.yaml; \
+	  elif [ "$${n\#compare-}" != "$$n" ] && $(BIN) validate --method "$${n\#compare-}" 2>/dev/null; then \
+	    mkdir -p $(BUILD)/compare; y=$(BUILD)/compare/$$n.yaml; \
+	    sed "s/@QUANTIZER@/$${n\#compare-}/g" experiments/compare.yaml.in > $$y; echo $$y; \
+	  elif [ "$$n" != reference ] && [ "$$n" != tables ] && [ "$$n" != bench ]; then \
+	    echo "note: $(RESULTS)/$$n/ is not a committed or compare experiment's; make experiment EXP=<its file> rebuilds its table" >&2; fi; done)
+
+# Figures from the user's results present (PROFILE=smoke first runs the smoke table 4,
+# seconds): accuracy against bits and BitOPs and training curves per table, compare tables
+# included, into plots/out/.
 PLOT_TABLES := table4 table5 apot table2 table3
 plots: plots-results plots-probe
 plots-results: check-deps $(BIN)
 	@$(if $(filter smoke,$(PROFILE)),$(MAKE) --no-print-directory reproduce-table4 PROFILE=smoke RESULTS=$(RESULTS) >/dev/null &&) true
 	@mkdir -p plots/data plots/out
-	@for t in $(PLOT_TABLES); do \
-	  for n in $$($(BIN) expand experiments/$$t.yaml --profile $(PROFILE) --needs); do [ -e $$n ] || continue 2; done; \
-	  used=$$($(BIN) report experiments/$$t.yaml --profile $(PROFILE) --results $(RESULTS) --plot-data plots/data | awk '{print $$5}'); \
+	@for f in $$(for f in $(PLOT_TABLES:%=experiments/%.yaml) $(result_experiments); do echo $$f; done | sort -u); do \
+	  t=$$(basename $$f .yaml); \
+	  for n in $$($(BIN) expand $$f --profile $(PROFILE) --needs); do [ -e $$n ] || continue 2; done; \
+	  used=$$($(BIN) report $$f --profile $(PROFILE) --results $(RESULTS) --plot-data plots/data | awk '{print $$5}'); \
 	  [ "$$used" -gt 0 ] || continue; \
 	  n=$$t$$([ "$(PROFILE)" = quick ] || echo -$(PROFILE)); \
 	  gnuplot -e "data='plots/data/$$n-bits.dat'; out='plots/out/$$n'; name='$$n'" plots/accuracy.gp && \
@@ -245,15 +307,21 @@ experiments-doc: $(BIN)
 	@sed -n '/<!-- schema:end -->/,$$p' experiments/README.md >> experiments/README.md.tmp
 	@mv experiments/README.md.tmp experiments/README.md
 
-# Every table from the results already present; trains nothing. A table whose starting
-# checkpoints do not exist yet has no results and is skipped with a note.
-tables: check-deps $(BIN)
-	@rc=0; for t in $(TABLES); do \
-	  missing=$$(for n in $$($(BIN) expand experiments/$$t.yaml --profile $(PROFILE) --needs); do \
-	    [ -e $$n ] || echo $$n; done); \
-	  if [ -n "$$missing" ]; then echo "$$t: skipped, no results possible yet ($$(echo $$missing) missing: make pretrain)"; continue; fi; \
+# Every reference table, instantly; then the tables of the user's own runs under $(RESULTS)
+# (every experiment with results there, compare runs included) rebuilt from their result
+# files. Trains nothing.
+tables:
+	@for t in $(TABLES); do f=$(REFERENCE)/tables/$$(echo $(call table_name,$$t)).md; \
+	  [ -e $$f ] && { echo "== reference: $$f"; cat $$f; echo; }; done; true
+	+@if ls -d $(RESULTS)/*/ 2>/dev/null | grep -qv '/\(reference\|tables\|bench\)/$$'; then \
+	  $(MAKE) --no-print-directory tables-results; fi
+
+tables-results: check-deps $(BIN)
+	@rc=0; for f in $(result_experiments); do \
+	  t=$$(basename $$f .yaml); \
 	  out=$(RESULTS)/tables/$$(if [ "$(PROFILE)" = quick ]; then echo $$t; else echo $$t-$(PROFILE); fi); \
-	  $(BIN) report experiments/$$t.yaml --profile $(PROFILE) --results $(RESULTS) --out $$out || rc=1; \
+	  echo "== your results: $$out.md"; \
+	  $(BIN) report $$f --profile $(PROFILE) --results $(RESULTS) --out $$out $(report_flags) || rc=1; \
 	done; exit $$rc
 
 # The papers' claims (experiments/claims.yaml) against the results present: each claim's

@@ -37,16 +37,19 @@ typedef struct {
       "--net NAME --checkpoint FILE [--data fmnist] [--data-dir DIR] [--width F] "          \
       "[--shortcut a|b] [--batch N] [--threads N] [--json]",                                \
       "top-1 and top-5 of a checkpoint on the test split")                                \
-    X("levels", cmd_levels, "--method M --bits B [--role weight|act] [--set NAME=VALUE]... [--json]", \
+    X("levels", cmd_levels, "--method M --bits B --role weight|act [--set NAME=VALUE]... [--json]", \
       "a quantizer's normalised level set")                                                 \
     X("quantize", cmd_quantize,                                                             \
       "--method M --bits B --role weight|act --in X.npy --out Y.npy [--signed] "            \
       "[--grad-in DY.npy --grad-out DX.npy] [--set NAME=VALUE]... [--params-out P.json]",    \
       "apply one quantizer to a float32 .npy tensor (and back-propagate)")                  \
-    X("validate", cmd_validate, "FILE [--profile P]",                                       \
-      "check an experiment file (every profile unless one is given)")                       \
-    X("expand", cmd_expand, "FILE [--profile P] [--make OUT.mk [--table NAME]] [--needs]",  \
-      "list an experiment's cell ids, or write its makefile fragment")                      \
+    X("validate", cmd_validate, "FILE [--profile P] | --method NAME",                       \
+      "check an experiment file (every profile unless one is given), or a method name")     \
+    X("expand", cmd_expand,                                                                 \
+      "FILE [--profile P] [--make OUT.mk [--table NAME] [--allow-shared-results]] [--needs] " \
+      "[--plan | --summary | --progress START] [--results DIR] [--reference DIR] [--jobs N]", \
+      "list an experiment's cell ids, write its makefile fragment, or its plan (done, "      \
+      "reused, to train, estimated time)")                                                  \
     X("run-cell", cmd_run_cell,                                                             \
       "FILE [--profile P] --cell ID [--results DIR] [--threads N]",                         \
       "train one cell and write its result file (resumes from its checkpoint)")             \

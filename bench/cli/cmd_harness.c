@@ -5,14 +5,17 @@
 #include <math.h>
 #include <glob.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "../core/atomic_file.h"
 #include "../harness/cell.h"
 #include "../harness/makefrag.h"
+#include "../harness/plan.h"
 #include "../harness/result.h"
 #include "../harness/schema.h"
 #include "../report/plotdata.h"
@@ -20,13 +23,15 @@
 #include "../report/table.h"
 #include "../report/verdicts.h"
 #include "../run/run.h"
+#include "../../quantizers/registry.h"
 #include "args.h"
 #include "cli.h"
 
 typedef struct {
     char file[256], profile[32], results[256], out[256], cell[CELL_ID_MAX], plot_data[256];
     char reference[256], verdicts[32], tolerance[32];
-    int threads, needs, claims;
+    int threads, needs, claims, plan, summary, jobs, allow_shared;
+    uint64_t progress;     /* expand --progress: the run's start, seconds since the epoch */
 } HarnessArgs;
 
 /* argv[1] is the experiment file; the rest are flags from specs. */
@@ -59,9 +64,60 @@ static int mkdir_p(const char *dir, QbErr *err)
     }
 }
 
+/* Edit distance between two names, case-insensitively (for "did you mean"). */
+static int name_distance(const char *a, const char *b)
+{
+    int la = (int)strlen(a), lb = (int)strlen(b), row[64];
+    if (la >= 63 || lb >= 63)
+        return 99;
+    for (int j = 0; j <= lb; j++)
+        row[j] = j;
+    for (int i = 1; i <= la; i++) {
+        int diag = row[0];
+        row[0] = i;
+        for (int j = 1; j <= lb; j++) {
+            int up = row[j];
+            int same = (a[i - 1] | 32) == (b[j - 1] | 32);
+            int best = diag + !same;
+            best = up + 1 < best ? up + 1 : best;
+            best = row[j - 1] + 1 < best ? row[j - 1] + 1 : best;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+/* `validate --method NAME`: NAME is a registered method, or an error naming what was typed,
+ * the nearest method and every method. */
+static int check_method(const char *name, QbErr *err)
+{
+    if (quantizer_find(name))
+        return 0;
+    char known[256];
+    const char *nearest = NULL;
+    int best = 99;
+    quantizer_names(known, sizeof known);
+    for (int i = 0; i < quantizer_count(); i++) {
+        int d = name_distance(name, quantizer_at(i)->name);
+        if (d < best)
+            best = d, nearest = quantizer_at(i)->name;
+    }
+    char hint[160] = "";
+    if (nearest && best == 0)
+        snprintf(hint, sizeof hint, "; method names are lower case: did you mean '%s'?", nearest);
+    else if (nearest && best <= 1 + (int)strlen(name) / 3)
+        snprintf(hint, sizeof hint, "; did you mean '%s'?", nearest);
+    return qb_fail(err, "no quantizer method '%s' is registered (methods: %s)%s%s", name, known,
+                   hint,
+                   hint[0] ? "" : "; a new method is registered in quantizers/registry.c");
+}
+
 int cmd_validate(int argc, char **argv, QbErr *err)
 {
     HarnessArgs a = {0};
+    if (argc == 3 && !strcmp(argv[1], "--method"))
+        return check_method(argv[2], err) < 0 ? -1 : 0;
     const ArgSpec specs[] = {{"--profile", ARG_STR, a.profile, 0, 0, sizeof a.profile},
                              {NULL, 0, NULL, 0, 0, 0}};
     int rc = harness_args(argc, argv, specs, &a, err);
@@ -70,18 +126,20 @@ int cmd_validate(int argc, char **argv, QbErr *err)
     Experiment e;
     if (experiment_load(&e, a.file, a.profile, err) < 0)
         return -1;
-    /* every profile the file defines, or the one asked for */
+    /* every profile the file defines, or the one asked for; "ok" only once all passed */
     int nprof = a.profile[0] || !e.nprofiles ? 1 : e.nprofiles;
-    char names[EXP_PROFILES_MAX][32];
+    char names[EXP_PROFILES_MAX][32], counts[EXP_PROFILES_MAX * 64] = "";
     memcpy(names, e.profiles, sizeof names);
-    printf("%s: ok;", a.file);
     for (int i = 0; i < nprof; i++) {
         const char *p = a.profile[0] || !e.nprofiles ? a.profile : names[i];
         int count;
+        size_t used = strlen(counts);
         if (experiment_load(&e, a.file, p, err) < 0 || cells_check(&e, &count, err) < 0)
-            return printf("\n"), -1;
-        printf(" profile %s: %d cells%s", p[0] ? p : "(none)", count, i + 1 < nprof ? ";" : "\n");
+            return -1;
+        snprintf(counts + used, sizeof counts - used, " profile %s: %d cells%s",
+                 p[0] ? p : "(none)", count, i + 1 < nprof ? ";" : "");
     }
+    printf("%s: ok;%s\n", a.file, counts);
     return 0;
 }
 
@@ -92,13 +150,83 @@ static int load_cells(const HarnessArgs *a, Experiment *e, CellList *cells, QbEr
     return cells_expand(e, cells, err);
 }
 
+/* Directories under a results directory that are not an experiment's. */
+static int reserved_name(const char *name)
+{
+    return !strcmp(name, "reference") || !strcmp(name, "tables") || !strcmp(name, "bench");
+}
+
+/* Another experiment file beside this one, or under experiments/, with the same name would
+ * write into the same results directory: refused unless sharing is asked for. */
+static int name_clash(const Experiment *e, int allow_shared, QbErr *err)
+{
+    if (reserved_name(e->name))
+        return qb_fail(err, "%s: name '%s' is reserved (results/%s/ is not an experiment's "
+                            "results directory); give the experiment another name",
+                       e->path, e->name, e->name);
+    if (allow_shared)
+        return 0;
+    char dir[512], pattern[2][600], self[4096];
+    snprintf(dir, sizeof dir, "%s", e->path);
+    char *slash = strrchr(dir, '/');
+    snprintf(pattern[0], sizeof pattern[0], "%s/*.yaml", slash ? (*slash = '\0', dir) : ".");
+    snprintf(pattern[1], sizeof pattern[1], "experiments/*.yaml");
+    if (!realpath(e->path, self))
+        snprintf(self, sizeof self, "%s", e->path);
+    int rc = 0;
+    for (int k = 0; k < 2 && rc == 0; k++) {
+        glob_t g;
+        if (glob(pattern[k], 0, NULL, &g) != 0)
+            continue;
+        for (size_t i = 0; i < g.gl_pathc && rc == 0; i++) {
+            char other[4096];
+            Experiment o;
+            QbErr ignored;
+            if (realpath(g.gl_pathv[i], other) && !strcmp(other, self))
+                continue;
+            if (experiment_load(&o, g.gl_pathv[i], "", &ignored) == 0 && !strcmp(o.name, e->name))
+                rc = qb_fail(err, "%s: name '%s' is also the name of %s: both would write "
+                                  "results/%s/ and mix their cells; give this file its own "
+                                  "`name:` (or ALLOW_SHARED_RESULTS=1, qbench expand "
+                                  "--allow-shared-results, when sharing is meant)",
+                             e->path, e->name, g.gl_pathv[i], e->name);
+        }
+        globfree(&g);
+    }
+    return rc;
+}
+
+/* expand --plan, --summary or --progress: what the run will do, or how far it is. */
+static int expand_plan(const HarnessArgs *a, const Experiment *e, const CellList *cells,
+                       QbErr *err)
+{
+    Plan p;
+    if (plan_make(e, cells, a->results, a->reference, &p, err) < 0)
+        return -1;
+    if (a->progress)
+        plan_progress(stdout, e, &p, (time_t)a->progress, time(NULL));
+    else
+        plan_print(stdout, e, cells, &p, a->jobs, a->plan);
+    plan_free(&p);
+    return 0;
+}
+
 int cmd_expand(int argc, char **argv, QbErr *err)
 {
     HarnessArgs a = {0};
+    snprintf(a.results, sizeof a.results, "results");
+    snprintf(a.reference, sizeof a.reference, "results/reference");
     const ArgSpec specs[] = {{"--profile", ARG_STR, a.profile, 0, 0, sizeof a.profile},
                              {"--make", ARG_STR, a.out, 0, 0, sizeof a.out},
                              {"--table", ARG_STR, a.cell, 0, 0, sizeof a.cell},
                              {"--needs", ARG_FLAG, &a.needs, 0, 0, 0},
+                             {"--allow-shared-results", ARG_FLAG, &a.allow_shared, 0, 0, 0},
+                             {"--plan", ARG_FLAG, &a.plan, 0, 0, 0},
+                             {"--summary", ARG_FLAG, &a.summary, 0, 0, 0},
+                             {"--progress", ARG_U64, &a.progress, 1, 1e12, 0},
+                             {"--results", ARG_STR, a.results, 0, 0, sizeof a.results},
+                             {"--reference", ARG_STR, a.reference, 0, 0, sizeof a.reference},
+                             {"--jobs", ARG_INT, &a.jobs, 1, 4096, 0},
                              {NULL, 0, NULL, 0, 0, 0}};
     int rc = harness_args(argc, argv, specs, &a, err);
     if (rc)
@@ -115,11 +243,14 @@ int cmd_expand(int argc, char **argv, QbErr *err)
     CellList cells;
     if (load_cells(&a, &e, &cells, err) < 0)
         return -1;
-    if (!a.out[0]) {
+    if (a.plan || a.summary || a.progress) {
+        rc = expand_plan(&a, &e, &cells, err);
+    } else if (!a.out[0]) {
         for (int i = 0; i < cells.n; i++)
             printf("%s\n", cells.cells[i].id);
     } else {
-        rc = makefrag_write(a.out, &e, &cells, a.cell[0] ? a.cell : e.name, err);
+        rc = name_clash(&e, a.allow_shared, err) < 0 ? -1
+             : makefrag_write(a.out, &e, &cells, a.cell[0] ? a.cell : e.name, err);
         if (rc == 0)
             fprintf(stderr, "%s (profile %s): %d cells -> %s\n", a.file,
                     e.profile[0] ? e.profile : "none", cells.n, a.out);
@@ -149,31 +280,23 @@ static void cell_progress(void *user, const RunConfig *c, int epoch, int index, 
                 done->images_per_s);
 }
 
-/* A cell with the same id in another experiment's results has the same identity: its
- * finished result is copied instead of training again. Returns 1 when copied. */
-static int reuse_result(const HarnessArgs *a, const Cell *cell, const char *path, QbErr *err)
+/* A cell with the same id in another experiment's results has the same identity (its
+ * configuration, data, starting point and the hashes of the code computing it): its finished
+ * result is copied instead of training again. Returns 1 when copied. */
+static int reuse_result(const HarnessArgs *a, const Experiment *e, const Cell *cell,
+                        const char *path, QbErr *err)
 {
-    char pattern[600];
-    glob_t g;
-    snprintf(pattern, sizeof pattern, "%s/*/%s.json", a->results, cell->id);
-    if (glob(pattern, 0, NULL, &g) != 0)
+    char from[512], *text;
+    size_t n;
+    QbErr ignored;
+    if (!plan_reusable(a->results, e->name, cell->id, from, sizeof from) ||
+        file_read_all(from, &text, &n, &ignored) < 0)
         return 0;
-    int rc = 0;
-    for (size_t i = 0; i < g.gl_pathc && rc == 0; i++) {
-        ResultSummary s;
-        QbErr ignored;
-        char *text;
-        size_t n;
-        if (result_read(g.gl_pathv[i], &s, &ignored) < 0 || !s.ok ||
-            file_read_all(g.gl_pathv[i], &text, &n, &ignored) < 0)
-            continue;
-        rc = atomic_write(path, text, n, err) < 0 ? -1 : 1;
-        free(text);
-        if (rc == 1)
-            printf("%s: ok, the same cell as %s (copied, not retrained) -> %s\n", cell->id,
-                   g.gl_pathv[i], path);
-    }
-    globfree(&g);
+    int rc = atomic_write(path, text, n, err) < 0 ? -1 : 1;
+    free(text);
+    if (rc == 1)
+        printf("%s: ok, the same cell as %s (copied, not retrained) -> %s\n", cell->id, from,
+               path);
     return rc;
 }
 
@@ -189,7 +312,7 @@ static int run_one(const HarnessArgs *a, const Experiment *e, const Cell *cell, 
     }
     if (mkdir_p(dir, err) < 0)
         return -1;
-    int reused = reuse_result(a, cell, path, err);
+    int reused = reuse_result(a, e, cell, path, err);
     if (reused)
         return reused < 0 ? -1 : 0;
     RunConfig c = cell->cfg;
@@ -301,12 +424,31 @@ static int report_claims(const HarnessArgs *a, QbErr *err)
     return rc;
 }
 
+/* --reference names either an experiment's reference directory (result files directly in
+ * it) or the reference root (results/reference, one directory per experiment). NULL when the
+ * root has no directory for this experiment (a compare run, a user's file): nothing to check. */
+static const char *reference_dir(const char *ref, const char *experiment, char *buf, size_t cap)
+{
+    struct stat st;
+    if (!ref[0])
+        return NULL;
+    snprintf(buf, cap, "%s/%s", ref, experiment);
+    if (stat(buf, &st) == 0 && S_ISDIR(st.st_mode))
+        return buf;
+    glob_t g;
+    snprintf(buf, cap, "%s/*.json", ref);
+    int has_results = glob(buf, 0, NULL, &g) == 0 && g.gl_pathc > 0;
+    globfree(&g);
+    return has_results ? ref : NULL;
+}
+
 /* The table files, and with --reference the reproduction summary as the last line. */
 static int report_table(const HarnessArgs *a, const Experiment *e, const CellList *cells,
                         QbErr *err)
 {
-    char out[600], summary[2048] = "";
-    TableOptions opt = {a->reference[0] ? a->reference : NULL, NAN, summary, sizeof summary};
+    char out[600], summary[2048] = "", ref[600];
+    TableOptions opt = {reference_dir(a->reference, e->name, ref, sizeof ref), NAN, summary,
+                        sizeof summary};
     int rc, missing = 0;
     if ((rc = tolerance_arg(a->tolerance, &opt.tolerance, err)) ||
         (rc = table_base(a, e->name, out, sizeof out, err)) ||

@@ -15,8 +15,12 @@
 #include "args.h"
 #include "cli.h"
 
+/* --role is required by both levels and quantize: a weight and an activation quantizer of
+ * the same method differ (sign, grid), and a silent default hides which one was shown. */
 static int parse_role(const char *s, QuantRole *role, QbErr *err)
 {
+    if (!s[0])
+        return qb_fail(err, "--role is required: weight or act"), CLI_USAGE;
     if (!strcmp(s, "weight"))
         *role = QROLE_WEIGHT;
     else if (!strcmp(s, "act"))
@@ -45,7 +49,7 @@ static int split_sets(const ArgList *sets, QuantOption *opts, int *nopts, QbErr 
 
 int cmd_levels(int argc, char **argv, QbErr *err)
 {
-    char method[32] = "", role_s[8] = "weight";
+    char method[32] = "", role_s[8] = "";
     int bits = 0, json = 0, nopts;
     ArgList sets = {0};
     QuantOption opts[QOPT_MAX];
@@ -226,7 +230,6 @@ static int host_setup(QuantHost *h, Quantizer *q, const Tensor *x, QbErr *err)
 int cmd_quantize(int argc, char **argv, QbErr *err)
 {
     QuantizeArgs a = {0};
-    snprintf(a.role, sizeof a.role, "weight");
     const ArgSpec specs[] = {
         {"--method", ARG_STR, a.method, 0, 0, sizeof a.method},
         {"--bits", ARG_INT, &a.bits, 1, 32, 0},

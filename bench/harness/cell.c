@@ -12,6 +12,7 @@
 #include "../core/layers/layers.h"
 #include "../../nets/registry.h"
 #include "../run/run.h"
+#include "source_hashes.h"
 
 /* What the data set contributes: shapes for the net and a content fingerprint. */
 typedef struct {
@@ -103,10 +104,11 @@ static int from_info(const Experiment *e, const char *path, FingerprintCache *fc
     return 0;
 }
 
-/* Serialises a quantizer's resolved identity: method, version, bits, sign and every option
- * the method declares, at its explicit or default value. */
-static void quantizer_json(JsonW *w, const char *key, const Quantizer *q)
+/* Serialises a quantizer's resolved identity: method, version, bits, sign, every option the
+ * method declares (at its explicit or default value) and the hashes of the code computing it. */
+static void quantizer_json(JsonW *w, const char *key, const Quantizer *q, const SourceHashes *h)
 {
+    const MethodSourceHash *src = source_hash_of(h, q->ops);
     jw_obj(w, key);
     jw_int(w, "bits", q->bits);
     jw_str(w, "method", q->ops->name);
@@ -116,14 +118,16 @@ static void quantizer_json(JsonW *w, const char *key, const Quantizer *q)
         jw_str(w, s->name, v ? v : s->dflt);
     }
     jw_obj_end(w);
+    jw_str(w, "shared_source", h->shared);
     if (q->role == QROLE_ACT)
         jw_bool(w, "signed", q->is_signed);
+    jw_str(w, "source", src->hash);
     jw_int(w, "version", q->ops->version);
     jw_obj_end(w);
 }
 
 /* The layer's (input, weight) quantizer pair as JSON (owned), or NULL when it has none. */
-static char *layer_quant_json(const Layer *L)
+static char *layer_quant_json(const Layer *L, const SourceHashes *h)
 {
     const Quantizer *wq = layer_weight_quantizer(L), *aq = layer_input_quantizer(L);
     if (!wq && !aq)
@@ -132,20 +136,37 @@ static char *layer_quant_json(const Layer *L)
     jw_init(&w, 0);
     jw_obj(&w, NULL);
     if (aq)
-        quantizer_json(&w, "input", aq);
+        quantizer_json(&w, "input", aq, h);
     if (wq)
-        quantizer_json(&w, "weight", wq);
+        quantizer_json(&w, "weight", wq, h);
     jw_obj_end(&w);
     return w.buf;
 }
 
+/* Every method the net uses must be in the hash table, or its cells could not retrain when
+ * it is edited. */
+static int sources_known(const Net *net, const SourceHashes *h, QbErr *err)
+{
+    for (int i = 0; i < net->nlayers; i++) {
+        const Quantizer *q[2] = {layer_weight_quantizer(&net->layers[i]),
+                                 layer_input_quantizer(&net->layers[i])};
+        for (int k = 0; k < 2; k++)
+            if (q[k] && !source_hash_of(h, q[k]->ops))
+                return qb_fail(err, "method %s has no source hash: define its QuantizerOps at "
+                                    "file scope as `const QuantizerOps NAME_ops = {...};` in "
+                                    "quantizers/ (bench/harness/source-hashes.sh looks for that)",
+                               q[k]->ops->name);
+    }
+    return 0;
+}
+
 /* One entry per distinct quantizer pair, with the layers that use it, in layer order. */
-static char *conventions_json(const Net *net)
+static char *conventions_json(const Net *net, const SourceHashes *h)
 {
     char **pair = calloc((size_t)net->nlayers + 1, sizeof *pair);
     QB_ASSERT(pair);
     for (int i = 0; i < net->nlayers; i++)
-        pair[i] = layer_quant_json(&net->layers[i]);
+        pair[i] = layer_quant_json(&net->layers[i], h);
     JsonW w;
     jw_init(&w, 0);
     jw_arr(&w, NULL);
@@ -207,7 +228,8 @@ static void cell_config(const Experiment *e, const char *net, const char *scheme
 }
 
 /* Builds the cell's net (validating it), its conventions, identity and id. */
-static int cell_identify(const Experiment *e, Cell *cell, FingerprintCache *fc, QbErr *err)
+static int cell_identify(const Experiment *e, Cell *cell, FingerprintCache *fc,
+                         const SourceHashes *h, QbErr *err)
 {
     const DataInfo *d = NULL;
     char from[64] = "";
@@ -215,13 +237,14 @@ static int cell_identify(const Experiment *e, Cell *cell, FingerprintCache *fc, 
         (cell->cfg.from[0] && from_info(e, cell->cfg.from, fc, from, sizeof from, err) < 0))
         return -1;
     Net net;
-    if (run_net_build(&cell->cfg, d->dims, d->classes, &net, err) < 0) {
+    if (run_net_build(&cell->cfg, d->dims, d->classes, &net, err) < 0 ||
+        sources_known(&net, h, err) < 0) {
         net_free(&net);
         return qb_wrap(err, "%s (profile %s): cell %s/%s/%d bits/seed %lld: ", e->path,
                        e->profile[0] ? e->profile : "none", cell->net, cell->scheme, cell->bits,
                        cell->seed);
     }
-    cell->conventions = conventions_json(&net);
+    cell->conventions = conventions_json(&net, h);
     cell->input = d->dims;
     cell->classes = d->classes;
     net_free(&net);
@@ -234,6 +257,7 @@ static int cell_identify(const Experiment *e, Cell *cell, FingerprintCache *fc, 
     jw_obj(&w, NULL);
     runcfg_to_json(&idc, &w, "config");
     jw_raw(&w, "conventions", cell->conventions);
+    jw_int(&w, "core_numerics", QB_CORE_NUMERICS_VERSION);
     snprintf(fpr, sizeof fpr, "%016llx", (unsigned long long)d->fingerprint);
     jw_str(&w, "data_fingerprint", fpr);
     jw_str(&w, "from_fingerprint", from);
@@ -248,13 +272,14 @@ static int cell_identify(const Experiment *e, Cell *cell, FingerprintCache *fc, 
 }
 
 static int cell_add(const Experiment *e, CellList *l, const char *net, const char *scheme,
-                    int bits, long long seed, FingerprintCache *fc, QbErr *err)
+                    int bits, long long seed, FingerprintCache *fc, const SourceHashes *h,
+                    QbErr *err)
 {
     l->cells = realloc(l->cells, sizeof *l->cells * (size_t)(l->n + 1));
     QB_ASSERT(l->cells);
     Cell *c = &l->cells[l->n];
     cell_config(e, net, scheme, bits, seed, c);
-    if (cell_identify(e, c, fc, err) < 0) {
+    if (cell_identify(e, c, fc, h, err) < 0) {
         free(c->identity);
         free(c->conventions);
         return -1;
@@ -264,6 +289,12 @@ static int cell_add(const Experiment *e, CellList *l, const char *net, const cha
 }
 
 int cells_expand(const Experiment *e, CellList *out, QbErr *err)
+{
+    SourceHashes h = source_hashes_built();
+    return cells_expand_hashed(e, &h, out, err);
+}
+
+int cells_expand_hashed(const Experiment *e, const SourceHashes *h, CellList *out, QbErr *err)
 {
     FingerprintCache fc = {0};
     memset(out, 0, sizeof *out);
@@ -277,7 +308,7 @@ int cells_expand(const Experiment *e, CellList *out, QbErr *err)
                     int bits = fp ? 0 : e->bits[b];
                     if (experiment_excluded(e, e->nets[n], e->schemes[s], bits))
                         continue;
-                    if (cell_add(e, out, e->nets[n], e->schemes[s], bits, e->seeds[k], &fc,
+                    if (cell_add(e, out, e->nets[n], e->schemes[s], bits, e->seeds[k], &fc, h,
                                  err) < 0)
                         return cells_free(out), -1;
                 }

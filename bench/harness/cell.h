@@ -1,12 +1,14 @@
 /* Matrix expansion: an experiment (one profile) becomes cells, network x scheme x bits x
  * seed minus exclusions. Each cell carries its resolved RunConfig and a stable id derived
  * from its identity: the configuration, the resolved quantizer conventions of every layer
- * (method, version, bits, every option), and fingerprints of the data and the starting
- * checkpoint. Editing anything that changes the result changes the id. */
+ * (method, version, bits, every option, the hashes of the method's and the shared quantizer
+ * source), the training core's numerics version, and fingerprints of the data and the
+ * starting checkpoint. Editing anything that changes the result changes the id. */
 #ifndef QB_CELL_H
 #define QB_CELL_H
 
 #include "experiment.h"
+#include "source_hashes.h"
 
 #define CELL_ID_MAX 96
 
@@ -32,6 +34,9 @@ typedef struct {
  * file, the cell and the reason. Data and checkpoint files must exist (their contents enter
  * the id): a missing data set is an error saying which files to put where. */
 int cells_expand(const Experiment *e, CellList *out, QbErr *err);
+/* The same with given source hashes instead of the ones this binary was built from (tests:
+ * what an edit of one method changes). */
+int cells_expand_hashed(const Experiment *e, const SourceHashes *h, CellList *out, QbErr *err);
 void cells_free(CellList *l);
 /* The cell with this id, or NULL. */
 const Cell *cells_find(const CellList *l, const char *id);

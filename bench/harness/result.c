@@ -34,21 +34,94 @@ static void cpu_model(char *out, size_t cap)
                  out, cap);
 }
 
+/* "vendor family model stepping" from /proc/cpuinfo: the model name alone ("AMD EPYC") can
+ * cover several generations whose kernels round differently. */
+static void cpu_id(char *out, size_t cap)
+{
+    command_line("awk -F': *' '/^vendor_id/ && !v {v=$2} /^cpu family/ && !f {f=$2} "
+                 "/^model[ \t]*:/ && m == \"\" {m=$2} /^stepping/ && s == \"\" {s=$2} "
+                 "END {if (v != \"\") print v, f, m, s}' /proc/cpuinfo 2>/dev/null",
+                 out, cap);
+}
+
+/* The vector extensions this binary was compiled to use (-march): with the BLAS core, what
+ * decides how the arithmetic rounds. */
+static const char *isa_compiled(void)
+{
+    return ""
+#ifdef __SSE4_2__
+           " sse4.2"
+#endif
+#ifdef __AVX__
+           " avx"
+#endif
+#ifdef __AVX2__
+           " avx2"
+#endif
+#ifdef __FMA__
+           " fma"
+#endif
+#ifdef __F16C__
+           " f16c"
+#endif
+#ifdef __AVX512F__
+           " avx512f"
+#endif
+#ifdef __AVX512BW__
+           " avx512bw"
+#endif
+#ifdef __AVX512DQ__
+           " avx512dq"
+#endif
+#ifdef __AVX512VL__
+           " avx512vl"
+#endif
+#ifdef __AVX512VNNI__
+           " avx512vnni"
+#endif
+#ifdef __AVX512BF16__
+           " avx512bf16"
+#endif
+#ifdef __ARM_NEON
+           " neon"
+#endif
+#ifdef __ARM_FEATURE_SVE
+           " sve"
+#endif
+        ;
+}
+
+/* "0.3.21" out of OpenBLAS's configuration string ("OpenBLAS 0.3.21 NO_LAPACKE ..."). */
+static void openblas_version(const char *config, char *out, size_t cap)
+{
+    char v[32];
+    snprintf(out, cap, "%s", sscanf(config, "OpenBLAS %31s", v) == 1 ? v : "unknown");
+}
+
 static void provenance_json(JsonW *w, const RunResult *res)
 {
-    char commit[64], dirty[8], cpu[128], date[32];
+    char commit[64], dirty[8], cpu[128], cpuid[128], date[32], blasv[32];
+    const char *isa = isa_compiled();
     struct utsname u;
     time_t now = time(NULL);
     command_line("git rev-parse HEAD 2>/dev/null", commit, sizeof commit);
     command_line("git status --porcelain --untracked-files=no 2>/dev/null | head -1 | wc -l",
                  dirty, sizeof dirty);
     cpu_model(cpu, sizeof cpu);
+    cpu_id(cpuid, sizeof cpuid);
+    openblas_version(openblas_get_config(), blasv, sizeof blasv);
     strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
     uname(&u);
     jw_obj(w, "provenance");
     jw_str(w, "blas_core", res->blas_core);
     jw_str(w, "compiler", __VERSION__);
+#ifdef __clang__
+    jw_str(w, "compiler_family", "clang");
+#else
+    jw_str(w, "compiler_family", "gcc");
+#endif
     jw_str(w, "cpu", cpu);
+    jw_str(w, "cpu_id", cpuid);
     jw_int(w, "cpus_online", sysconf(_SC_NPROCESSORS_ONLN));
     jw_str(w, "date", date);
     jw_str(w, "git_commit", commit[0] ? commit : "unknown");
@@ -56,10 +129,12 @@ static void provenance_json(JsonW *w, const RunResult *res)
         jw_bool(w, "git_dirty", atoi(dirty) > 0);
     else
         jw_null(w, "git_dirty");
+    jw_str(w, "isa", isa[0] ? isa + 1 : "");
     jw_str(w, "kernel", u.release);
     jw_str(w, "libyaml", yaml_get_version_string());
     jw_str(w, "machine", u.machine);
     jw_str(w, "openblas", openblas_get_config());
+    jw_str(w, "openblas_version", blasv);
     jw_int(w, "threads", res->threads);
     jw_str(w, "zlib", zlibVersion());
     jw_obj_end(w);

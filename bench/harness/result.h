@@ -1,7 +1,9 @@
 /* Result files: results/<experiment>/<cell-id>.json, one per cell, written atomically. They
  * hold the resolved configuration and conventions, per-epoch metrics, final and best-epoch
- * metrics, cost, timing and provenance (git commit and dirtiness, library versions,
- * machine); they are the only input of tables and plots. */
+ * metrics, cost, timing (the wall time of the cell's last invocation, the epochs' sum) and
+ * provenance (qbench's git commit and dirtiness; CPU model and vendor/family/model/stepping;
+ * the ISA extensions compiled in; OpenBLAS version, configuration and core type; compiler;
+ * library versions; machine); they are the only input of tables and plots. */
 #ifndef QB_RESULT_H
 #define QB_RESULT_H
 

@@ -6,6 +6,10 @@
 # whose job is still queued or running is waited for, not resubmitted; a job that ended
 # without a result (failed, cancelled, timed out) is resubmitted.
 #
+# One trainer per cell: the job runs cell-local.sh, which holds an flock on <cell>.lock while
+# it trains; a cell whose lock is held here when make looks at it is waited for, not
+# submitted.
+#
 # Beside the cell: <cell>.slurm, one line per submission "job-id slurm-log date" (the last
 # line is the current job), and <cell>.slurm.log, the jobs' output (appended, one header per
 # job). Jobs run in this directory with this environment, so the repository (bin/qbench,
@@ -27,6 +31,16 @@ slog=$dir/$cell.slurm.log
 here=$(cd "$(dirname "$0")/../.." && pwd)
 
 [ -e "$out" ] && exit 0
+
+# A runner here holds the cell's lock (cell-local.sh): it is being trained. Wait for it
+# instead of submitting a job that would only wait on the node (RUNNER_WAIT=0: leave it).
+lock=${out%.json}.lock
+if [ -e "$lock" ] && ! flock -n "$lock" true 2>/dev/null; then
+    [ "${RUNNER_WAIT:-1}" = 0 ] && { echo "$cell: being trained by another runner"; exit 0; }
+    echo "$cell: another runner is training this cell; waiting for it"
+    flock "$lock" true
+    [ -e "$out" ] && { echo "$cell: trained by the other runner meanwhile -> $out"; exit 0; }
+fi
 
 # The cell's threads (run-cell --threads N) are the job's CPUs.
 threads_of() {

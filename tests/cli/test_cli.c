@@ -69,6 +69,8 @@ Test(cli, levels_of_2bit_lsq_activations)
     cr_assert(strstr(out, "[0, 0.33333333333333331, 0.66666666666666663, 1]"), "%s", out);
     cr_assert_eq(qbench("levels --method lsq --bits 1 --role act", out, sizeof out), 1);
     cr_assert(strstr(out, "2..8"), "%s", out);
+    cr_assert_eq(qbench("levels --method lsq --bits 2", out, sizeof out), 2);
+    cr_assert(strstr(out, "--role is required: weight or act"), "%s", out);
 }
 
 /* Spec 2, worked test: 2-bit activations, s = 0.5, dL/dy = 1. */

@@ -5,6 +5,7 @@
 
 #include "../../bench/harness/cell.h"
 #include "../../bench/harness/makefrag.h"
+#include "../../quantizers/registry.h"
 #include "../support/hfix.h"
 
 static void expand(const char *path, const char *profile, Experiment *e, CellList *l)
@@ -136,4 +137,85 @@ Test(cell, make_fragment_has_one_target_per_result_file)
     cr_assert(strstr(text, "table: cells\n"));
     cr_assert(strstr(text, "--out $(RESULTS)/tables/frag-smoke"));
     cells_free(&l);
+}
+
+/* The built source hashes with one entry changed: the method `ops`'s, or the shared code's. */
+static MethodSourceHash edited[64];
+
+static SourceHashes hashes_edited(const QuantizerOps *ops, int shared)
+{
+    SourceHashes h = source_hashes_built();
+    int n = 0;
+    for (; h.methods[n].ops; n++) {
+        cr_assert_lt(n, 63);
+        edited[n] = h.methods[n];
+        if (h.methods[n].ops == ops)
+            edited[n].hash = "0123456789abcdef";
+    }
+    edited[n] = h.methods[n];
+    h.methods = edited;
+    if (shared)
+        h.shared = "fedcba9876543210";
+    return h;
+}
+
+/* Expands the fixture with hashes h; counts the cells whose id differs from l's, per scheme. */
+static void changed_ids(const CellList *l, const SourceHashes *h, int *lsq, int *asq, int *fp)
+{
+    Experiment e;
+    CellList m;
+    QbErr err = {{0}};
+    cr_assert_eq(experiment_load(&e, hfix_experiment("hashed", NULL), "", &err), 0, "%s", err.msg);
+    cr_assert_eq(cells_expand_hashed(&e, h, &m, &err), 0, "%s", err.msg);
+    cr_assert_eq(m.n, l->n);
+    *lsq = *asq = *fp = 0;
+    for (int i = 0; i < m.n; i++) {
+        int diff = strcmp(m.cells[i].id, l->cells[i].id) != 0;
+        const char *s = m.cells[i].scheme;
+        *(strcmp(s, "lsq") == 0 ? lsq : strcmp(s, "asq") == 0 ? asq : fp) += diff;
+    }
+    cells_free(&m);
+}
+
+Test(cell, editing_a_method_changes_its_cells_ids_and_no_others)
+{
+    Experiment e;
+    CellList l;
+    expand(hfix_experiment("hashed", NULL), "", &e, &l);
+    const QuantizerOps *asq = quantizer_find("asq");
+    cr_assert(asq);
+    int nl, na, nf;
+    SourceHashes h = hashes_edited(asq, 0);
+    changed_ids(&l, &h, &nl, &na, &nf);
+    cr_assert_eq(na, 2, "both asq cells (2 seeds) get new ids");
+    cr_assert_eq(nl + nf, 0, "%d lsq and %d fp cells changed with asq's source", nl, nf);
+    h = hashes_edited(NULL, 1);
+    changed_ids(&l, &h, &nl, &na, &nf);
+    cr_assert_eq(nl + na, 6, "the shared quantizer code is in every quantized cell");
+    cr_assert_eq(nf, 0);
+    h = source_hashes_built();
+    changed_ids(&l, &h, &nl, &na, &nf);
+    cr_assert_eq(nl + na + nf, 0, "the same code gives the same ids");
+    cells_free(&l);
+}
+
+/* The build-time generator on a copy of quantizers/ with one method edited (a comment
+ * added): only that method's line of the table changes. */
+Test(cell, the_hash_generator_follows_an_edit_of_one_method_file)
+{
+    char cmd[2048], out[4096];
+    const char *d = hfix_dir();
+    snprintf(cmd, sizeof cmd,
+             "rm -rf %s/q && cp -r quantizers %s/q && sh bench/harness/source-hashes.sh %s/q > "
+             "%s/before.c && echo '/* edited */' >> %s/q/asq.c && "
+             "sh bench/harness/source-hashes.sh %s/q > %s/after.c && "
+             "diff %s/before.c %s/after.c | grep '^[<>]'", d, d, d, d, d, d, d, d, d);
+    FILE *p = popen(cmd, "r");
+    cr_assert(p);
+    out[fread(out, 1, sizeof out - 1, p)] = '\0';
+    pclose(p);
+    char *second = strchr(out, '\n');
+    cr_assert(second && strstr(out, "{&asq_ops, \"asq.c\""), "%s", out);
+    cr_assert(strstr(second + 1, "{&asq_ops, \"asq.c\""), "%s", out);
+    cr_assert_eq(strchr(second + 1, '\n'), strrchr(out, '\n'), "more than asq's line: %s", out);
 }

@@ -1,6 +1,7 @@
 /* End to end through make, as users run it: `make reproduce-table4 PROFILE=smoke` into a
  * scratch results directory writes the table; a rerun trains nothing; a deleted result is the
- * only cell retrained; a SIGKILLed run leaves no partial result and resumes. */
+ * only cell retrained; a SIGKILLed run leaves no partial result and resumes (its cell locks
+ * do not block); two concurrent runs on one results directory train each cell once. */
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <signal.h>
@@ -16,12 +17,17 @@
 
 /* Runs make for table4 (smoke) into results/ with the binary under test (-o: never rebuilt
  * by this make); returns its exit code, output in out. */
-static int run_make(const char *results, char *out, size_t cap)
+static void make_command(const char *results, char *cmd, size_t cap)
 {
     const char *bin = test_qbench_bin();
-    char cmd[1024];
-    snprintf(cmd, sizeof cmd, "env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory "
+    snprintf(cmd, cap, "env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory "
              "-o %s reproduce-table4 PROFILE=smoke RESULTS=%s BIN=%s", bin, results, bin);
+}
+
+static int run_make(const char *results, char *out, size_t cap)
+{
+    char cmd[1024];
+    make_command(results, cmd, sizeof cmd);
     return shell_run(cmd, out, cap);
 }
 
@@ -31,6 +37,19 @@ static int count(const char *text, const char *what)
     for (const char *p = strstr(text, what); p; p = strstr(p + 1, what))
         n++;
     return n;
+}
+
+/* The text of a file (static buffer), "" when it cannot be read. */
+static const char *slurp(const char *path)
+{
+    static char text[1 << 16];
+    FILE *f = fopen(path, "r");
+    text[0] = '\0';
+    if (f) {
+        text[fread(text, 1, sizeof text - 1, f)] = '\0';
+        fclose(f);
+    }
+    return text;
 }
 
 /* Every .json in dir parses as a result; returns how many. */
@@ -108,4 +127,38 @@ Test(e2e, sigkill_mid_matrix_loses_nothing_finished, .timeout = 240)
     cr_assert_eq(run_make(results, out, sizeof out), 0, "%s", out);
     cr_assert_eq(count(out, "table4: resnet20"), 12 - done, "%s", out);
     cr_assert_eq(valid_results(dir), 12);
+}
+
+Test(e2e, two_concurrent_runs_train_each_cell_once, .timeout = 300)
+{
+    static char out[1 << 17];
+    char results[256], one[1024], cmd[8192];
+    snprintf(results, sizeof results, "%s/twice", hfix_dir());
+    make_command(results, one, sizeof one);
+    snprintf(cmd, sizeof cmd, "(%s > %s.a 2>&1; echo $? > %s.rc) & %s > %s.b 2>&1; b=$?; wait; "
+             "cat %s.a %s.b; [ $b = 0 ] && [ $(cat %s.rc) = 0 ]", one, results, results, one,
+             results, results, results, results);
+    cr_assert_eq(shell_run(cmd, out, sizeof out), 0, "%s", out);
+    char dir[300];
+    snprintf(dir, sizeof dir, "%s/table4", results);
+    cr_assert_eq(valid_results(dir), 12);
+    /* each cell trained once: one training line in both outputs, one attempt in its log */
+    cr_assert_eq(count(out, "ok, final top-1"), 12, "%s", out);
+    DIR *d = opendir(dir);
+    cr_assert(d);
+    int logs = 0;
+    for (struct dirent *e; (e = readdir(d));) {
+        size_t len = strlen(e->d_name);
+        if (len < 4 || strcmp(e->d_name + len - 4, ".log"))
+            continue;
+        char path[600];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        const char *log = slurp(path);
+        cr_assert_eq(count(log, "== attempt"), 1, "%s:\n%s", path, log);
+        cr_assert_eq(count(log, "ok, final top-1"), 1, "%s:\n%s", path, log);
+        logs++;
+    }
+    closedir(d);
+    cr_assert_eq(logs, 12);
+    cr_assert_eq(count(out, "cells: 12 done"), 0, "%s", out);  /* both started before either ended */
 }

@@ -12,4 +12,7 @@ const char *test_qbench_bin(void);
  * the signal when killed) and at most cap-1 bytes of its output in out, NUL-terminated. */
 int shell_run(const char *cmd, char *out, size_t cap);
 
+/* shell_run of the binary under test with `args`. */
+int qbench_run(const char *args, char *out, size_t cap);
+
 #endif
