@@ -52,8 +52,8 @@ Test(synth, options_and_defaults)
     dataset_free(&te);
     Dataset d = open_synth(NULL, DATA_TEST);
     cr_assert(d.dims.c == 1 && d.dims.h == 28 && d.dims.w == 28);
-    cr_assert(d.count == 1000 && d.classes == 10);
-    cr_assert_str_eq(d.source, "synth(seed 0, 1x28x28, 10 classes, 1000 samples)");
+    cr_assert(d.count == 500 && d.classes == 10);
+    cr_assert_str_eq(d.source, "synth(seed 0, 1x28x28, 10 classes, 500 samples)");
     dataset_free(&d);
 }
 
