@@ -21,7 +21,7 @@ typedef struct {
     DataLayout layout;      /* npy */
     Dims dims;              /* synth: 0 means 1x28x28 */
     int train_count;        /* synth: 0 means 10000 */
-    int test_count;         /* synth: 0 means 2000 */
+    int test_count;         /* synth: 0 means 500 */
     uint64_t seed;          /* synth */
 } DataOptions;
 
