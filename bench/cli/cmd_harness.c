@@ -432,6 +432,8 @@ static const char *reference_dir(const char *ref, const char *experiment, char *
     struct stat st;
     if (!ref[0])
         return NULL;
+    if (stat(ref, &st) != 0)
+        return ref;  /* the loader names the missing directory */
     snprintf(buf, cap, "%s/%s", ref, experiment);
     if (stat(buf, &st) == 0 && S_ISDIR(st.st_mode))
         return buf;
