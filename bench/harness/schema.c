@@ -230,9 +230,9 @@ static void markdown_section(FILE *f, SchemaSection sec)
             fputs("; one of ", f);
             md_values(f, r->values);
         } else if (r->type == RF_INT || r->type == RF_FLOAT || r->type == RF_INTLIST) {
-            fprintf(f, "; %g to %g", r->min, r->max);
+            fprintf(f, "; %.16g to %.16g", r->min, r->max);
         }
-        fputs(r->identity ? "" : " (not part of the cell id)", f);
+        fputs(r->identity ? "" : " (the value is not part of the cell id)", f);
         fputs(" |\n", f);
     }
 }

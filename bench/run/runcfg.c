@@ -45,7 +45,7 @@ const RunField runcfg_fields[] = {
     NUM("flip", "flip", RF_TRAIN, "--no-flip", RF_BOOL, flip, 0, 0, "true",
         "random horizontal flip", 1),
     TXT("from", "from", RF_TRAIN, "--from", RF_PATH, from, NULL, "none",
-        "full-precision checkpoint to start from, or none; {net} stands for the cell's network (the file's contents enter the cell id)", 0),
+        "full-precision checkpoint to start from, or none; {net} stands for the cell's network; the file's contents enter the cell id", 0),
     NUM("input", "input", RF_TRAIN, "--input", RF_DIMS, input, 0, 0, "(data set's)",
         "CxHxW of one sample (synth data; cost-only tables)", 1),
     NUM("label_smoothing", "label_smoothing", RF_TRAIN, "--label-smoothing", RF_FLOAT,
@@ -59,10 +59,10 @@ const RunField runcfg_fields[] = {
         "network (the matrix's nets)", 1),
     {"optimizer", "optimizer", RF_TRAIN, "--optimizer", RF_KIND, OFF(optimizer), 0, 0, 0, 0,
      "sgd|adam", "sgd", "optimizer", 1, NULL, NULL},
-    {"overrides", "overrides", RF_QUANT, "--override", RF_SPECIAL, OFF(overrides), 0, 0, 0, 0,
+    {"overrides", "overrides", RF_QUANT, "--override", RF_SPECIAL, OFF(overrides), CAP(overrides), 0, 0, 0,
      NULL, "[]", "mixed precision: list of {pattern: layer name or glob, bits: B, scheme: S or fp} "
      "(flag: PATTERN=fp, PATTERN=BITS or PATTERN=SCHEME:BITS)", 1, parse_override, write_overrides},
-    {"quant_options", "options", RF_QUANT, "--set", RF_SPECIAL, OFF(qopts), 0, 0, 0, 0, NULL,
+    {"quant_options", "options", RF_QUANT, "--set", RF_SPECIAL, OFF(qopts), CAP(qopts), 0, 0, 0, NULL,
      "(methods')", "quantizer conventions, name: value (see the option table below; flag: "
      "NAME=VALUE)", 1, parse_option, write_options},
     NUM("quant_lr_mult", "quant_lr_mult", RF_TRAIN, "--quant-lr-mult", RF_FLOAT, quant_lr_mult,
@@ -88,7 +88,7 @@ const RunField runcfg_fields[] = {
     TXT("shortcut", "shortcut", RF_TRAIN, "--shortcut", RF_ENUM, shortcut, "a|b", "b",
         "CIFAR ResNets: a = zero-padding shortcut, b = 1x1-conv projection (ASQ and APoT code)", 1),
     NUM("threads", "threads", RF_TRAIN, "--threads", RF_INT, threads, 1, 256, "1",
-        "threads per cell (make's CELL_THREADS overrides; not part of the cell id)", 0),
+        "threads per cell (make's CELL_THREADS overrides)", 0),
     NUM("train_subset", "train_subset", RF_TRAIN, "--train-subset", RF_INT, train_subset, 0,
         100000000, "0", "train on this many samples (a fixed seeded choice); 0 = all", 1),
     NUM("wbits", NULL, RF_QUANT, "--wbits", RF_INT, wbits, 0, 1 << 30, "(--bits)",
@@ -104,6 +104,8 @@ const RunField runcfg_fields[] = {
         "resume from --checkpoint when it exists", 0),
 };
 const int runcfg_nfields = (int)(sizeof runcfg_fields / sizeof *runcfg_fields);
+_Static_assert(sizeof runcfg_fields / sizeof *runcfg_fields <= RUNCFG_FIELDS_MAX,
+               "raise RUNCFG_FIELDS_MAX");
 
 const RunField *runcfg_field_yaml(RunFieldSection sec, const char *key)
 {
@@ -117,12 +119,31 @@ const RunField *runcfg_field_yaml(RunFieldSection sec, const char *key)
 const RunField *runcfg_field_flag(const char *flag)
 {
     for (int i = 0; i < runcfg_nfields; i++)
-        if (!strcmp(runcfg_fields[i].flag, flag))
+        if (runcfg_fields[i].flag && !strcmp(runcfg_fields[i].flag, flag))
             return &runcfg_fields[i];
     return NULL;
 }
 
 void *runcfg_field_ptr(const RunField *f, RunConfig *c) { return (char *)c + f->off; }
+
+size_t runcfg_field_size(const RunField *f)
+{
+    switch (f->type) {
+    case RF_U64:
+        return sizeof(uint64_t);
+    case RF_STR:
+    case RF_PATH:
+    case RF_ENUM:
+    case RF_SPECIAL:
+        return f->cap;
+    case RF_DIMS:
+        return sizeof(Dims);
+    case RF_INTLIST:
+        return f->cap * sizeof(int);
+    default:
+        return sizeof(int);
+    }
+}
 
 static const void *field_cptr(const RunField *f, const RunConfig *c)
 {
@@ -157,10 +178,10 @@ void runcfg_field_want(const RunField *f, char *out, size_t cap)
     switch (f->type) {
     case RF_INT:
     case RF_U64:
-        snprintf(out, cap, "an integer in [%g, %g]", f->min, f->max);
+        snprintf(out, cap, "an integer in [%.16g, %.16g]", f->min, f->max);
         return;
     case RF_FLOAT:
-        snprintf(out, cap, "a number in [%g, %g]", f->min, f->max);
+        snprintf(out, cap, "a number in [%.16g, %.16g]", f->min, f->max);
         return;
     case RF_BOOL:
         snprintf(out, cap, "true or false");
@@ -176,7 +197,7 @@ void runcfg_field_want(const RunField *f, char *out, size_t cap)
         snprintf(out, cap, "CxHxW, e.g. 3x32x32");
         return;
     case RF_INTLIST:
-        snprintf(out, cap, "up to %zu comma-separated integers in [%g, %g]", f->cap, f->min,
+        snprintf(out, cap, "up to %zu comma-separated integers in [%.16g, %.16g]", f->cap, f->min,
                  f->max);
         return;
     default:
@@ -431,11 +452,8 @@ void runcfg_identity_json(const RunConfig *c, JsonW *w, const char *key)
         const RunField *f = &runcfg_fields[i];
         if (f->identity)
             continue;
-        size_t n = f->type == RF_STR || f->type == RF_PATH ? f->cap
-                   : f->type == RF_U64                      ? sizeof(uint64_t)
-                                                            : sizeof(int);
-        QB_ASSERT(f->type != RF_SPECIAL && f->type != RF_INTLIST && f->type != RF_DIMS);
-        memset(runcfg_field_ptr(f, &id), 0, n);
+        QB_ASSERT(f->type != RF_SPECIAL && f->type != RF_INTLIST);
+        memset(runcfg_field_ptr(f, &id), 0, runcfg_field_size(f));
     }
     runcfg_to_json(&id, w, key);
 }

@@ -78,7 +78,8 @@ typedef struct RunField {
     RunFieldSection sec;
     const char *flag;       /* `qbench train` flag; a boolean's "--no-..." flag sets it false */
     RunFieldType type;
-    size_t off, cap;        /* into RunConfig; cap: string size, RF_INTLIST: maximum count */
+    size_t off, cap;        /* into RunConfig; cap: string or RF_SPECIAL size in bytes,
+                               RF_INTLIST: maximum count */
     size_t count_off;       /* RF_INTLIST: the int holding the count */
     double min, max;        /* numbers, and RF_INTLIST elements */
     const char *values;     /* RF_ENUM, RF_KIND: "a|b|c" */
@@ -90,6 +91,7 @@ typedef struct RunField {
     void (*write)(const RunConfig *c, JsonW *w, const char *key);
 } RunField;
 
+#define RUNCFG_FIELDS_MAX 64
 /* The table, in the JSON record's key order (frozen: the record is hashed into cell ids). */
 extern const RunField runcfg_fields[];
 extern const int runcfg_nfields;
@@ -97,8 +99,9 @@ extern const int runcfg_nfields;
 /* The row with this YAML key in section sec, or this flag; NULL when none. */
 const RunField *runcfg_field_yaml(RunFieldSection sec, const char *key);
 const RunField *runcfg_field_flag(const char *flag);
-/* The field's storage in c. */
+/* The field's storage in c, and its size in bytes. */
 void *runcfg_field_ptr(const RunField *f, RunConfig *c);
+size_t runcfg_field_size(const RunField *f);
 /* Sets the field from text (a flag's value, a default); RF_INTLIST takes "A,B,C", RF_SPECIAL
  * adds one item. 0, or -1 with what was expected in `want`. */
 int runcfg_field_set(const RunField *f, RunConfig *c, const char *text, char *want, size_t cap);
