@@ -355,7 +355,7 @@ int run_execute(const RunConfig *cfg, RunResult *res, RunProgress progress, void
     r.sched = cfg->sched;
     r.sched.base_lr = cfg->lr;
     r.sched.epochs = cfg->epochs;
-    threads_set(cfg->threads);
+    threads_set(cfg->threads); /* the loops outside the net's passes (data, evaluation) */
     res->threads = cfg->threads;
     snprintf(res->blas_core, sizeof res->blas_core, "%s", threads_blas_core());
     int rc = data_open(cfg, &r.data, err);
