@@ -5,8 +5,8 @@ SHELL := /bin/bash
 
 BUILD ?= build
 CC ?= gcc
-PKGS := openblas yaml-0.1 zlib
-DEB_PKGS := libopenblas-dev libyaml-dev libcriterion-dev gnuplot-nox zlib1g-dev pkg-config \
+PKGS := openblas yaml-0.1 zlib jansson
+DEB_PKGS := libopenblas-dev libyaml-dev libjansson-dev libcriterion-dev gnuplot-nox zlib1g-dev pkg-config \
             dataset-fashion-mnist
 OPT ?= -O3 -march=native
 CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -Wall -Wextra -fopenmp -g $(OPT)

@@ -66,8 +66,7 @@ static const QuantOptionSpec *option_spec(const QuantizerOps *ops, const char *n
     return NULL;
 }
 
-/* An enum value must be one of "a|b|c"; numbers must parse completely. */
-static int value_valid(const QuantOptionSpec *s, const char *v)
+int quantizer_option_valid(const QuantOptionSpec *s, const char *v)
 {
     char *end;
     errno = 0;
@@ -102,7 +101,7 @@ static int options_check(const QuantizerOps *ops, const QuantOption *opts, int n
             return qb_fail(err, "%s has no option '%s' (%s%s)", ops->name, opts[i].name,
                            *known ? "its options: " : "it takes none", known);
         }
-        if (!value_valid(s, opts[i].value))
+        if (!quantizer_option_valid(s, opts[i].value))
             return qb_fail(err, "%s option %s: expected %s, got '%s'", ops->name, s->name,
                            s->values, opts[i].value);
     }

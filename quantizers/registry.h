@@ -15,6 +15,10 @@ const QuantizerOps *quantizer_at(int i);
 /* "uniform, dorefa, pact, ..." into out (for "unknown method" messages). */
 void quantizer_names(char *out, size_t cap);
 
+/* Whether v is a valid value of option s: one of its "a|b|c", or an int or float that parses
+ * completely without overflow. The one check of option values (CLI and experiment files). */
+int quantizer_option_valid(const QuantOptionSpec *s, const char *v);
+
 /* A new, unplanned quantizer (calloc'd; layer_quantize takes ownership and runs its plan).
  * Checks that the method exists, supports `role` at `bits` (spec §1.8), and that every option
  * is declared by the method with a valid value; NULL with err otherwise. is_signed asks for

@@ -66,6 +66,18 @@ const Scheme *scheme_find(const char *name)
     return method_scheme(name);
 }
 
+int scheme_bits_check(const Scheme *s, int bits, QbErr *err)
+{
+    const char *methods[] = {s->wmethod, s->amethod};
+    for (int role = QROLE_WEIGHT; role <= QROLE_ACT; role++) {
+        Quantizer *q = quantizer_new(methods[role], (QuantRole)role, bits, 0, NULL, 0, err);
+        if (!q)
+            return -1;
+        quantizer_delete(q);
+    }
+    return 0;
+}
+
 void scheme_names(char *out, size_t cap)
 {
     size_t used = 0;

@@ -43,6 +43,9 @@ typedef struct {
 const Scheme *scheme_find(const char *name);
 int scheme_count(void);
 const Scheme *scheme_at(int i);
+/* Whether the scheme's methods take `bits` (each method's own min_bits/max_bits and level
+ * constraints, through quantizer_new): 0, or -1 with the method's message. */
+int scheme_bits_check(const Scheme *s, int bits, QbErr *err);
 /* "lsq, lsq+pot, ..." into out. */
 void scheme_names(char *out, size_t cap);
 

@@ -23,15 +23,9 @@ typedef struct {
       "[--wbits B --abits B | --scheme S --bits B] [--json]",                               \
       "params, MACs, BitOPs and size per layer and in total")                             \
     X("train", cmd_train,                                                                   \
-      "[--net NAME] [--data fmnist|cifar10|npy|synth] [--data-dir DIR] [--epochs N] "       \
-      "[--batch N] [--lr F] [--momentum F] [--nesterov] [--optimizer sgd|adam] "            \
-      "[--weight-decay F] [--bn-weight-decay F] [--schedule cosine|step|constant] "         \
-      "[--warmup N] [--milestones A,B] [--gamma F] [--label-smoothing F] [--seed N] "       \
-      "[--threads N] [--width F] [--shortcut a|b] [--train-subset N] [--crop-pad N] "       \
-      "[--no-flip] [--from CKPT] [--scheme S --bits B] [--wbits B] [--abits B] "            \
-      "[--first-last lsq8|fp|apot_ref] [--asq-first-layer] [--set NAME=VALUE]... "          \
-      "[--override PATTERN=fp|BITS|SCHEME:BITS]... [--quant-lr-mult F] "                    \
-      "[--quant-weight-decay F] [--checkpoint FILE [--resume]] [--quiet]",                  \
+      "[--net NAME] [--data fmnist|cifar10|npy|synth] [--epochs N] [--scheme S --bits B] "  \
+      "[--checkpoint FILE [--resume]] [--quiet] ... ('qbench train --help' lists every "    \
+      "setting)",                                                                           \
       "train a network; checkpoints every epoch, resumes bit-identically")                  \
     X("eval", cmd_eval,                                                                     \
       "--net NAME --checkpoint FILE [--data fmnist] [--data-dir DIR] [--width F] "          \

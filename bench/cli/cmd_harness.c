@@ -329,16 +329,20 @@ static int run_one(const HarnessArgs *a, const Experiment *e, const Cell *cell, 
         run_result_free(&res);
         return qb_fail(err, "%s: %s; the checkpoint %s resumes it", cell->id, res.reason, c.ckpt);
     }
-    if (rc < 0)
-        fprintf(stderr, "%s failed: %s\n", cell->id, run_err.msg);
-    rc = result_write(path, e, cell, &c, &res, rc < 0 ? run_err.msg : NULL, err);
+    /* An error of the environment (unreadable data, a full disk) is no outcome of the cell:
+     * no result file, so that the next invocation retries. Divergence is one: recorded. */
+    if (rc < 0) {
+        run_result_free(&res);
+        return qb_fail(err, "%s: %s; no result written to %s, so a rerun retries the cell",
+                       cell->id, run_err.msg, path);
+    }
+    rc = result_write(path, e, cell, &c, &res, NULL, err);
     if (rc == 0 && res.n_epochs)
         printf("%s: %s, final top-1 %.2f%% (best %.2f%%), %d epochs -> %s\n", cell->id,
                res.status == RUN_OK ? "ok" : "failed", res.epochs[res.n_epochs - 1].test_top1,
                res.epochs[res.best_epoch].test_top1, res.n_epochs, path);
     else if (rc == 0)
-        printf("%s: failed (%s) -> %s\n", cell->id, run_err.msg[0] ? run_err.msg : res.reason,
-               path);
+        printf("%s: failed (%s) -> %s\n", cell->id, res.reason, path);
     run_result_free(&res);
     return rc;
 }

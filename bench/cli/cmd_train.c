@@ -2,6 +2,7 @@
  * terminal and one log line per epoch otherwise; evaluation of a checkpoint. */
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -49,68 +50,90 @@ static void progress(void *user, const RunConfig *c, int epoch, int index, int b
             batches, loss, top1, rate * c->batch, (int)eta / 60, (int)eta % 60);
 }
 
-static int parse_schedule(const char *name, Schedule *s, QbErr *err)
+/* The flags of `qbench train`: one per settings-table row (numbers and booleans parsed by
+ * args.c straight into the config, text values through the table's parser), plus --bits and
+ * --quiet, which are not settings. */
+typedef struct {
+    ArgSpec specs[RUNCFG_FIELDS_MAX + 3];
+    char text[RUNCFG_FIELDS_MAX][RUN_PATH_MAX];
+    int set[RUNCFG_FIELDS_MAX];
+    ArgList lists[RUNCFG_FIELDS_MAX];
+    int bits, quiet;
+} TrainFlags;
+
+static ArgSpec flag_spec(const RunField *f, RunConfig *c, TrainFlags *t, int i)
 {
-    if (sched_kind_parse(name, &s->kind) < 0)
-        return qb_fail(err, "--schedule %s: expected cosine, step or constant", name), CLI_USAGE;
-    return 0;
+    void *p = runcfg_field_ptr(f, c);
+    switch (f->type) {
+    case RF_INT:
+        return (ArgSpec){f->flag, ARG_INT, p, f->min, f->max, 0};
+    case RF_U64:
+        return (ArgSpec){f->flag, ARG_U64, p, f->min, f->max, 0};
+    case RF_FLOAT:
+        return (ArgSpec){f->flag, ARG_FLOAT, p, f->min, f->max, 0};
+    case RF_BOOL:
+        return (ArgSpec){f->flag, ARG_FLAG, &t->set[i], 0, 0, 0};
+    case RF_SPECIAL:
+        return (ArgSpec){f->flag, ARG_LIST, &t->lists[i], 0, 0, 0};
+    default:
+        return (ArgSpec){f->flag, ARG_STR, t->text[i], 0, 0, sizeof t->text[i]};
+    }
 }
 
-/* "150,225" -> milestones */
-static int parse_milestones(const char *text, Schedule *s, QbErr *err)
+static void flag_specs(RunConfig *c, TrainFlags *t)
 {
-    s->nmilestones = 0;
-    for (const char *p = text; *p;) {
-        char *end;
-        long v = strtol(p, &end, 10);
-        if (end == p || v < 1 || s->nmilestones == SCHED_MAX_MILESTONES || (*end && *end != ','))
-            return qb_fail(err, "--milestones %s: expected up to 8 comma-separated epochs", text),
-                   CLI_USAGE;
-        s->milestones[s->nmilestones++] = (int)v;
-        p = *end ? end + 1 : end;
+    int n = 0;
+    for (int i = 0; i < runcfg_nfields; i++)
+        t->specs[n++] = flag_spec(&runcfg_fields[i], c, t, i);
+    t->specs[n++] = (ArgSpec){"--bits", ARG_INT, &t->bits, 1, 1 << 30, 0};
+    t->specs[n++] = (ArgSpec){"--quiet", ARG_FLAG, &t->quiet, 0, 0, 0};
+    t->specs[n] = (ArgSpec){NULL, 0, NULL, 0, 0, 0};
+}
+
+/* Booleans, text values and repeated items, after args_parse filled t. */
+static int apply_flags(const TrainFlags *t, RunConfig *c, QbErr *err)
+{
+    for (int i = 0; i < runcfg_nfields; i++) {
+        const RunField *f = &runcfg_fields[i];
+        char want[160];
+        if (f->type == RF_BOOL && t->set[i])
+            *(int *)runcfg_field_ptr(f, c) = strncmp(f->flag, "--no-", 5) != 0;
+        for (int k = 0; f->type == RF_SPECIAL && k < t->lists[i].n; k++)
+            if (runcfg_field_set(f, c, t->lists[i].items[k], want, sizeof want) < 0)
+                return qb_fail(err, "%s %s: expected %s", f->flag, t->lists[i].items[k], want),
+                       CLI_USAGE;
+        if (t->text[i][0] && runcfg_field_set(f, c, t->text[i], want, sizeof want) < 0)
+            return qb_fail(err, "%s %s: expected %s", f->flag, t->text[i], want), CLI_USAGE;
     }
     return 0;
 }
 
-/* --set NAME=VALUE -> quantizer options */
-static int parse_options(const ArgList *sets, RunConfig *c, QbErr *err)
+static const char *flag_metavar(const RunField *f)
 {
-    for (int i = 0; i < sets->n; i++) {
-        const char *eq = strchr(sets->items[i], '=');
-        QuantOption *o = &c->qopts[c->nqopts];
-        if (!eq || eq == sets->items[i] || !eq[1] || c->nqopts == QOPT_MAX ||
-            (size_t)(eq - sets->items[i]) >= sizeof o->name || strlen(eq + 1) >= sizeof o->value)
-            return qb_fail(err, "--set %s: expected NAME=VALUE (at most %d)", sets->items[i],
-                           QOPT_MAX), CLI_USAGE;
-        memcpy(o->name, sets->items[i], (size_t)(eq - sets->items[i]));
-        o->name[eq - sets->items[i]] = '\0';
-        snprintf(o->value, sizeof o->value, "%s", eq + 1);
-        c->nqopts++;
-    }
-    return 0;
+    static const char *const names[] = {[RF_INT] = "N", [RF_U64] = "N", [RF_FLOAT] = "F",
+                                        [RF_STR] = "NAME", [RF_PATH] = "PATH",
+                                        [RF_DIMS] = "CxHxW", [RF_INTLIST] = "A,B,...",
+                                        [RF_SPECIAL] = "ITEM (repeatable)"};
+    if (f->type == RF_ENUM || f->type == RF_KIND)
+        return f->values;
+    return f->type == RF_BOOL ? "" : names[f->type];
 }
 
-/* --override PATTERN=fp | PATTERN=BITS | PATTERN=SCHEME:BITS */
-static int parse_overrides(const ArgList *ovs, RunConfig *c, QbErr *err)
+/* `qbench train --help`: the flags from the settings table. */
+static void train_help(void)
 {
-    for (int i = 0; i < ovs->n; i++) {
-        LayerOverride *o = &c->overrides[c->noverrides];
-        const char *eq = strchr(ovs->items[i], '=');
-        char scheme[SCHEME_NAME_MAX] = "";
-        int bits = 0;
-        if (!eq || eq == ovs->items[i] || (size_t)(eq - ovs->items[i]) >= sizeof o->pattern ||
-            c->noverrides == RUN_OVERRIDES_MAX ||
-            (strcmp(eq + 1, "fp") && sscanf(eq + 1, "%d", &bits) != 1 &&
-             sscanf(eq + 1, "%31[^:]:%d", scheme, &bits) != 2))
-            return qb_fail(err, "--override %s: expected PATTERN=fp, PATTERN=BITS or "
-                                "PATTERN=SCHEME:BITS", ovs->items[i]), CLI_USAGE;
-        memset(o, 0, sizeof *o);
-        memcpy(o->pattern, ovs->items[i], (size_t)(eq - ovs->items[i]));
-        snprintf(o->scheme, sizeof o->scheme, "%s", strcmp(eq + 1, "fp") ? scheme : "fp");
-        o->bits = bits;
-        c->noverrides++;
+    printf("usage: qbench train [OPTIONS]\ntrain a network; checkpoints every epoch, resumes "
+           "bit-identically\n\noptions (default in brackets):\n");
+    for (int i = 0; i < runcfg_nfields; i++) {
+        const RunField *f = &runcfg_fields[i];
+        char want[160] = "";
+        if (f->type == RF_INT || f->type == RF_U64 || f->type == RF_FLOAT)
+            runcfg_field_want(f, want, sizeof want);
+        printf("  %s %s\n      %s [%s]%s%s\n", f->flag, flag_metavar(f), f->help, f->dflt,
+               want[0] ? "; " : "", want);
     }
-    return 0;
+    printf("  --bits N\n      weight and activation bits where --wbits/--abits are not given\n"
+           "  --quiet\n      no progress output\n");
 }
 
 static void write_result(const RunConfig *c, const RunResult *r)
@@ -128,54 +151,17 @@ int cmd_train(int argc, char **argv, QbErr *err)
 {
     RunConfig c;
     runcfg_defaults(&c);
-    char sched[16] = "cosine", milestones[64] = "", optim[8] = "sgd";
-    int no_flip = 0, quiet = 0, bits = 0;
-    ArgList sets = {0}, ovs = {0};
-    const ArgSpec specs[] = {
-        {"--net", ARG_STR, c.net, 0, 0, sizeof c.net},
-        {"--width", ARG_FLOAT, &c.width, 0.01, 64, 0},
-        {"--shortcut", ARG_STR, c.shortcut, 0, 0, sizeof c.shortcut},
-        {"--data", ARG_STR, c.data, 0, 0, sizeof c.data},
-        {"--data-dir", ARG_STR, c.data_dir, 0, 0, sizeof c.data_dir},
-        {"--train-subset", ARG_INT, &c.train_subset, 0, 100000000, 0},
-        {"--crop-pad", ARG_INT, &c.crop_pad, 0, 64, 0},
-        {"--no-flip", ARG_FLAG, &no_flip, 0, 0, 0},
-        {"--epochs", ARG_INT, &c.epochs, 1, 100000, 0},
-        {"--batch", ARG_INT, &c.batch, 1, 65536, 0},
-        {"--lr", ARG_FLOAT, &c.lr, 0, 100, 0},
-        {"--momentum", ARG_FLOAT, &c.momentum, 0, 1, 0},
-        {"--nesterov", ARG_FLAG, &c.nesterov, 0, 0, 0},
-        {"--optimizer", ARG_STR, optim, 0, 0, sizeof optim},
-        {"--weight-decay", ARG_FLOAT, &c.weight_decay, 0, 1, 0},
-        {"--bn-weight-decay", ARG_FLOAT, &c.bn_weight_decay, 0, 1, 0},
-        {"--schedule", ARG_STR, sched, 0, 0, sizeof sched},
-        {"--warmup", ARG_INT, &c.sched.warmup_epochs, 0, 100000, 0},
-        {"--milestones", ARG_STR, milestones, 0, 0, sizeof milestones},
-        {"--gamma", ARG_FLOAT, &c.sched.gamma, 0, 1, 0},
-        {"--label-smoothing", ARG_FLOAT, &c.label_smoothing, 0, 1, 0},
-        {"--seed", ARG_U64, &c.seed, 0, 9007199254740992.0, 0},
-        {"--threads", ARG_INT, &c.threads, 1, 256, 0},
-        {"--from", ARG_STR, c.from, 0, 0, sizeof c.from},
-        {"--scheme", ARG_STR, c.scheme, 0, 0, sizeof c.scheme},
-        {"--bits", ARG_INT, &bits, 1, 32, 0},
-        {"--wbits", ARG_INT, &c.wbits, 1, 32, 0},
-        {"--abits", ARG_INT, &c.abits, 1, 32, 0},
-        {"--first-last", ARG_STR, c.first_last, 0, 0, sizeof c.first_last},
-        {"--asq-first-layer", ARG_FLAG, &c.asq_first_layer, 0, 0, 0},
-        {"--set", ARG_LIST, &sets, 0, 0, 0},
-        {"--override", ARG_LIST, &ovs, 0, 0, 0},
-        {"--quant-lr-mult", ARG_FLOAT, &c.quant_lr_mult, 0, 1000, 0},
-        {"--quant-weight-decay", ARG_FLOAT, &c.quant_weight_decay, 0, 1, 0},
-        {"--checkpoint", ARG_STR, c.ckpt, 0, 0, sizeof c.ckpt},
-        {"--resume", ARG_FLAG, &c.resume, 0, 0, 0},
-        {"--quiet", ARG_FLAG, &quiet, 0, 0, 0},
-        {NULL, 0, NULL, 0, 0, 0},
-    };
-    int rc = args_parse(argc, argv, specs, err);
+    TrainFlags *t = calloc(1, sizeof *t);
+    QB_ASSERT(t);
+    flag_specs(&c, t);
+    int rc = args_parse(argc, argv, t->specs, err);
+    if (rc == 0)
+        rc = apply_flags(t, &c, err);
+    int bits = t->bits, quiet = t->quiet;
+    free(t);
+    if (rc == ARGS_HELP)
+        return train_help(), 0;
     if (rc)
-        return rc;
-    c.flip = !no_flip;
-    if ((rc = parse_options(&sets, &c, err)) || (rc = parse_overrides(&ovs, &c, err)))
         return rc;
     if (c.scheme[0] && !bits && !(c.wbits && c.abits))
         return qb_fail(err, "--scheme %s needs --bits B (or --wbits and --abits)", c.scheme),
@@ -184,12 +170,6 @@ int cmd_train(int argc, char **argv, QbErr *err)
         c.wbits = c.wbits ? c.wbits : bits;
         c.abits = c.abits ? c.abits : bits;
     }
-    if (strcmp(c.shortcut, "a") && strcmp(c.shortcut, "b"))
-        return qb_fail(err, "--shortcut %s: expected a or b", c.shortcut), CLI_USAGE;
-    if (optim_kind_parse(optim, &c.optimizer) < 0)
-        return qb_fail(err, "--optimizer %s: expected sgd or adam", optim), CLI_USAGE;
-    if ((rc = parse_schedule(sched, &c.sched, err)) || (milestones[0] && (rc = parse_milestones(milestones, &c.sched, err))))
-        return rc;
     if (c.resume && !c.ckpt[0])
         return qb_fail(err, "--resume needs --checkpoint FILE"), CLI_USAGE;
     c.progress = !quiet && isatty(STDERR_FILENO);

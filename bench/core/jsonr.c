@@ -1,199 +1,101 @@
+/* The JSON reader over jansson: it parses (strict JSON, duplicate keys rejected) and locates
+ * errors; this file turns its tree into JsonV nodes and keeps qbench's line:col convention. */
 #include "jsonr.h"
 
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "atomic_file.h"
 
-typedef struct {
-    const char *s, *at, *name;
-    int depth;
-    QbErr *err;
-} Parser;
+#define JSON_DEPTH_MAX 64
 
-static int fail_at(Parser *p, const char *what)
+static char *copy(const char *s)
 {
-    int line = 1, col = 1;
-    for (const char *c = p->s; c < p->at; c++)
-        if (*c == '\n')
-            line++, col = 1;
-        else
-            col++;
-    return qb_fail(p->err, "%s:%d:%d: %s", p->name, line, col, what);
+    char *c = strdup(s);
+    QB_ASSERT(c);
+    return c;
 }
 
-static void skip_space(Parser *p)
+/* Fills v from j; -1 when nesting is deeper than JSON_DEPTH_MAX. */
+static int convert(const json_t *j, JsonV *v, int depth)
 {
-    while (*p->at == ' ' || *p->at == '\t' || *p->at == '\n' || *p->at == '\r')
-        p->at++;
-}
-
-static int parse_value(Parser *p, JsonV *v);
-static void json_clear(JsonV *v);
-
-static int hex4(const char *s, unsigned *out)
-{
-    *out = 0;
-    for (int i = 0; i < 4; i++) {
-        char c = s[i];
-        int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-              : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-        if (d < 0)
-            return -1;
-        *out = *out * 16 + (unsigned)d;
+    memset(v, 0, sizeof *v);
+    if (depth > JSON_DEPTH_MAX)
+        return -1;
+    switch (json_typeof(j)) {
+    case JSON_OBJECT: {
+        const char *key;
+        json_t *item;
+        v->type = JV_OBJ;
+        v->n = (int)json_object_size(j);
+        v->keys = calloc((size_t)v->n + 1, sizeof *v->keys);
+        v->items = calloc((size_t)v->n + 1, sizeof *v->items);
+        QB_ASSERT(v->keys && v->items);
+        int i = 0, rc = 0;
+        json_object_foreach((json_t *)j, key, item) {
+            v->keys[i] = copy(key);
+            rc |= convert(item, &v->items[i++], depth + 1);
+        }
+        return rc;
     }
-    return 0;
-}
-
-/* \uXXXX as UTF-8 (surrogate pairs are not joined: qbench never writes them). */
-static size_t put_utf8(char *o, unsigned u)
-{
-    if (u < 0x80)
-        return o[0] = (char)u, 1;
-    if (u < 0x800)
-        return o[0] = (char)(0xC0 | u >> 6), o[1] = (char)(0x80 | (u & 63)), 2;
-    o[0] = (char)(0xE0 | u >> 12), o[1] = (char)(0x80 | ((u >> 6) & 63));
-    o[2] = (char)(0x80 | (u & 63));
-    return 3;
-}
-
-static int parse_string(Parser *p, char **out)
-{
-    const char *end = ++p->at;
-    while (*end && *end != '"')
-        end += *end == '\\' && end[1] ? 2 : 1;
-    if (!*end)
-        return fail_at(p, "unterminated string");
-    char *o = malloc((size_t)(end - p->at) + 1), *w = o;
-    QB_ASSERT(o);
-    static const char esc_in[] = "\"\\/bfnrt", esc_out[] = "\"\\/\b\f\n\r\t";
-    while (p->at < end) {
-        if ((unsigned char)*p->at < 0x20)
-            return free(o), fail_at(p, "control character in string");
-        if (*p->at != '\\') {
-            *w++ = *p->at++;
-            continue;
-        }
-        const char *e = strchr(esc_in, p->at[1]);
-        unsigned u;
-        if (e && p->at[1]) {
-            *w++ = esc_out[e - esc_in];
-            p->at += 2;
-        } else if (p->at[1] == 'u' && end - p->at >= 6 && hex4(p->at + 2, &u) == 0) {
-            w += put_utf8(w, u);
-            p->at += 6;
-        } else {
-            return free(o), fail_at(p, "bad escape in string");
-        }
+    case JSON_ARRAY: {
+        v->type = JV_ARR;
+        v->n = (int)json_array_size(j);
+        v->items = calloc((size_t)v->n + 1, sizeof *v->items);
+        QB_ASSERT(v->items);
+        int rc = 0;
+        for (int i = 0; i < v->n; i++)
+            rc |= convert(json_array_get(j, (size_t)i), &v->items[i], depth + 1);
+        return rc;
     }
-    *w = '\0';
-    p->at = end + 1;
-    *out = o;
-    return 0;
-}
-
-static int parse_number(Parser *p, JsonV *v)
-{
-    const char *s = p->at;
-    if (*s == '-')
-        s++;
-    if (!(*s >= '0' && *s <= '9'))
-        return fail_at(p, "expected a value");
-    char *end;
-    v->type = JV_NUM;
-    v->num = strtod(p->at, &end);
-    p->at = end;
-    return 0;
-}
-
-static int add_item(JsonV *v, char *key, JsonV *item)
-{
-    v->items = realloc(v->items, sizeof *v->items * (size_t)(v->n + 1));
-    QB_ASSERT(v->items);
-    if (key) {
-        v->keys = realloc(v->keys, sizeof *v->keys * (size_t)(v->n + 1));
-        QB_ASSERT(v->keys);
-        v->keys[v->n] = key;
-    }
-    v->items[v->n++] = *item;
-    return 0;
-}
-
-static int parse_container(Parser *p, JsonV *v, char close)
-{
-    v->type = close == '}' ? JV_OBJ : JV_ARR;
-    if (++p->depth > 64)
-        return fail_at(p, "nesting deeper than 64");
-    p->at++;
-    skip_space(p);
-    if (*p->at == close) {
-        p->at++, p->depth--;
-        return 0;
-    }
-    for (;;) {
-        char *key = NULL;
-        skip_space(p);
-        if (v->type == JV_OBJ) {
-            if (*p->at != '"' || parse_string(p, &key) < 0)
-                return *p->at != '"' ? fail_at(p, "expected a string key") : -1;
-            for (int i = 0; i < v->n; i++)
-                if (!strcmp(v->keys[i], key))
-                    return free(key), fail_at(p, "duplicate key");
-            skip_space(p);
-            if (*p->at++ != ':')
-                return free(key), p->at--, fail_at(p, "expected ':'");
-        }
-        JsonV item = {0};
-        if (parse_value(p, &item) < 0) {
-            json_clear(&item);
-            free(key);
-            return -1;
-        }
-        add_item(v, key, &item);
-        skip_space(p);
-        if (*p->at == ',') {
-            p->at++;
-            continue;
-        }
-        if (*p->at != close)
-            return fail_at(p, close == '}' ? "expected ',' or '}'" : "expected ',' or ']'");
-        p->at++, p->depth--;
-        return 0;
-    }
-}
-
-static int parse_value(Parser *p, JsonV *v)
-{
-    skip_space(p);
-    static const struct { const char *word; JsonType type; double num; } words[] = {
-        {"null", JV_NULL, 0}, {"true", JV_BOOL, 1}, {"false", JV_BOOL, 0}};
-    for (size_t i = 0; i < sizeof words / sizeof *words; i++)
-        if (!strncmp(p->at, words[i].word, strlen(words[i].word))) {
-            v->type = words[i].type, v->num = words[i].num;
-            p->at += strlen(words[i].word);
-            return 0;
-        }
-    if (*p->at == '{' || *p->at == '[')
-        return parse_container(p, v, *p->at == '{' ? '}' : ']');
-    if (*p->at == '"') {
+    case JSON_STRING:
         v->type = JV_STR;
-        return parse_string(p, &v->str);
+        v->str = copy(json_string_value(j));
+        return 0;
+    case JSON_INTEGER:
+    case JSON_REAL:
+        v->type = JV_NUM;
+        v->num = json_number_value(j);
+        return 0;
+    case JSON_TRUE:
+    case JSON_FALSE:
+        v->type = JV_BOOL;
+        v->num = json_is_true(j);
+        return 0;
+    case JSON_NULL:
+        break;
     }
-    return parse_number(p, v);
+    v->type = JV_NULL;
+    return 0;
+}
+
+/* jansson keeps objects in insertion order (2.8 and later), so keys come in file order. */
+static int parse(const char *text, size_t n, const char *name, JsonV **out, QbErr *err)
+{
+    json_error_t e;
+    json_t *j = json_loadb(text, n, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &e);
+    if (!j) {
+        /* jansson places an error at the end of input on the last character read; qbench
+         * (and editors) on the position after it, where the missing text would go */
+        int col = e.column + (strstr(e.text, "near end of file") != NULL);
+        return qb_fail(err, "%s:%d:%d: %s", name, e.line, col, e.text);
+    }
+    JsonV *v = calloc(1, sizeof *v);
+    QB_ASSERT(v);
+    int rc = convert(j, v, 1);
+    json_decref(j);
+    if (rc < 0) {
+        json_free(v);
+        return qb_fail(err, "%s: nesting deeper than %d", name, JSON_DEPTH_MAX);
+    }
+    *out = v;
+    return 0;
 }
 
 int json_parse(const char *text, const char *name, JsonV **out, QbErr *err)
 {
-    Parser p = {text, text, name, 0, err};
-    JsonV *v = calloc(1, sizeof *v);
-    QB_ASSERT(v);
-    if (parse_value(&p, v) < 0)
-        return json_free(v), -1;
-    skip_space(&p);
-    if (*p.at)
-        return json_free(v), fail_at(&p, "unexpected text after the value");
-    *out = v;
-    return 0;
+    return parse(text, strlen(text), name, out, err);
 }
 
 int json_load(const char *path, JsonV **out, QbErr *err)
@@ -203,7 +105,7 @@ int json_load(const char *path, JsonV **out, QbErr *err)
     if (file_read_all(path, &text, &n, err) < 0)
         return -1;
     int rc = strlen(text) != n ? qb_fail(err, "%s: NUL byte in a JSON file", path)
-                               : json_parse(text, path, out, err);
+                               : parse(text, n, path, out, err);
     free(text);
     return rc;
 }

@@ -1,5 +1,6 @@
-/* A small JSON reader: parses a whole text into a tree of JsonV nodes (malloc'd, freed with
- * json_free). Result files, fixtures and tests read JSON through it; errors give line:col. */
+/* The JSON reader: parses a whole text (with jansson, a maintained Debian library) into a tree
+ * of JsonV nodes (malloc'd, freed with json_free), keys in file order. Result files, fixtures
+ * and tests read JSON through it; syntax errors give name:line:col and what was expected. */
 #ifndef QB_JSONR_H
 #define QB_JSONR_H
 

@@ -1,8 +1,11 @@
 #include "net.h"
 
 #include <omp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "threads.h"
 
 const char *const param_group_names[PGROUP_COUNT] = {"weight", "bias", "bn", "quant"};
 
@@ -176,6 +179,9 @@ int net_alloc(Net *net, int batch, int threads, QbErr *err)
         return qb_fail(err, "batch size must be at least 1, got %d", batch);
     if (threads < 1)
         threads = 1;
+    if (threads > omp_get_thread_limit())
+        return qb_fail(err, "%d threads asked for, but OpenMP allows at most %d "
+                            "(OMP_THREAD_LIMIT)", threads, omp_get_thread_limit());
     net->threads = threads;
     if (!net->param_arena.base && params_alloc(net, err) < 0)
         return -1;
@@ -211,9 +217,30 @@ void net_set_batch(Net *net, int n)
     }
 }
 
+/* A team of another size than the workspaces were sized for would overrun them (more
+ * threads) or leave stale partial sums that the reductions add in (fewer). */
+static void threads_mismatch(const Net *net, int thread, int team)
+{
+    fprintf(stderr, "qbench: internal error: thread %d of a team of %d used a net whose "
+                    "workspaces were sized for %d threads (net_alloc)\n", thread, team,
+            net->threads);
+    abort();
+}
+
 float *net_workspace(Net *net, int thread)
 {
+    if (thread < 0 || thread >= net->threads)
+        threads_mismatch(net, thread, omp_get_num_threads());
     return net->ws + (size_t)thread * net->ws_per_thread;
+}
+
+/* Every pass runs on the net's own thread count, the one given to net_alloc: whatever the
+ * process setting was, the OpenMP teams match the per-thread workspaces. */
+static void threads_enter(const Net *net)
+{
+    if (omp_in_parallel())
+        threads_mismatch(net, omp_get_thread_num(), omp_get_num_threads());
+    threads_set(net->threads);
 }
 
 void net_init_params(Net *net, struct Rng *rng)
@@ -232,12 +259,14 @@ void net_post_step(Net *net)
 
 void net_forward(Net *net)
 {
+    threads_enter(net);
     for (int i = 0; i < net->nlayers; i++)
         net->layers[i].ops->forward(net, &net->layers[i]);
 }
 
 void net_backward(Net *net)
 {
+    threads_enter(net);
     for (int i = net->nlayers - 1; i >= 0; i--)
         net->layers[i].ops->backward(net, &net->layers[i]);
 }

@@ -117,7 +117,8 @@ int layer_find(const Net *net, const char *name);
 size_t net_param_count(const Net *net);
 void net_free(Net *net);
 
-/* Per-thread workspace of the calling thread (inside an OpenMP region). */
+/* Per-thread workspace of thread `thread` (inside an OpenMP region of a pass); a thread
+ * outside the count the net was allocated for is an internal error, reported and fatal. */
 float *net_workspace(Net *net, int thread);
 
 #endif

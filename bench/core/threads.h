@@ -1,6 +1,8 @@
 /* One thread setting for the whole process: the core's OpenMP loops use it, and OpenBLAS is
  * pinned to one thread so that every GEMM runs inside those loops (per image, per thread),
- * which keeps column buffers in cache and reductions in a fixed order (determinism). */
+ * which keeps column buffers in cache and reductions in a fixed order (determinism). A net's
+ * forward and backward passes set it to the count the net was allocated for (net_alloc), so
+ * callers that train or evaluate a net need not call threads_set themselves. */
 #ifndef QB_THREADS_H
 #define QB_THREADS_H
 

@@ -248,14 +248,11 @@ static int cell_identify(const Experiment *e, Cell *cell, FingerprintCache *fc,
     cell->input = d->dims;
     cell->classes = d->classes;
     net_free(&net);
-    RunConfig idc = cell->cfg;
-    idc.threads = 0;
-    idc.data_dir[0] = idc.from[0] = '\0';
     JsonW w;
     char fpr[32];
     jw_init(&w, 0);
     jw_obj(&w, NULL);
-    runcfg_to_json(&idc, &w, "config");
+    runcfg_identity_json(&cell->cfg, &w, "config");
     jw_raw(&w, "conventions", cell->conventions);
     jw_int(&w, "core_numerics", QB_CORE_NUMERICS_VERSION);
     snprintf(fpr, sizeof fpr, "%016llx", (unsigned long long)d->fingerprint);

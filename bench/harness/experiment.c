@@ -98,7 +98,7 @@ static int read_exclude(YDoc *d, const YNode *n, const char *field, Experiment *
         if (sch && ydoc_str(d, sch, sub, o->scheme, sizeof o->scheme, err) < 0)
             return -1;
         ydoc_field(sub, sizeof sub, path, "bits");
-        if (bits && ydoc_int(d, bits, sub, 2, 8, &b, err) < 0)
+        if (bits && ydoc_int(d, bits, sub, 1, EXP_BITS_MAX, &b, err) < 0)
             return -1;
         o->bits = (int)b;
     }
@@ -125,7 +125,7 @@ static int read_matrix(YDoc *d, const YNode *m, const char *field, Experiment *e
         return -1;
     ydoc_field(path, sizeof path, field, "bits");
     if ((n = ydoc_map_get(d, m, "bits"))) {
-        if (read_list_int(d, n, path, 2, 8, v, &e->nbits, err) < 0)
+        if (read_list_int(d, n, path, 1, EXP_BITS_MAX, v, &e->nbits, err) < 0)
             return -1;
         for (int i = 0; i < e->nbits; i++)
             e->bits[i] = (int)v[i];
@@ -351,6 +351,33 @@ static int read_header(YDoc *d, const YNode *root, Experiment *e, QbErr *err)
     return 0;
 }
 
+/* Every scheme at every bit-width of the matrix (exclusions aside) against its methods' own
+ * ranges, located at the bits list that set them (the profile's, else the file's). */
+static int check_bits(YDoc *d, const YNode *root, const Experiment *e, QbErr *err)
+{
+    const YNode *prof = ydoc_map_get(d, ydoc_map_get(d, root, "profiles"), e->profile);
+    const YNode *bits = ydoc_map_get(d, ydoc_map_get(d, prof, "matrix"), "bits");
+    char field[128] = "matrix.bits", path[160];
+    if (bits)
+        snprintf(field, sizeof field, "profiles.%s.matrix.bits", e->profile);
+    else
+        bits = ydoc_map_get(d, ydoc_map_get(d, root, "matrix"), "bits");
+    for (int s = 0; s < e->nschemes; s++)
+        for (int b = 0; strcmp(e->schemes[s], "fp") && b < e->nbits; b++) {
+            int excluded = 1;
+            for (int n = 0; n < e->nnets && excluded; n++)
+                excluded = experiment_excluded(e, e->nets[n], e->schemes[s], e->bits[b]);
+            if (!excluded && scheme_bits_check(scheme_find(e->schemes[s]), e->bits[b], err) < 0) {
+                char why[sizeof err->msg];
+                snprintf(why, sizeof why, "%s", err->msg);
+                ydoc_index(path, sizeof path, field, b);
+                return ydoc_fail(d, bits ? ydoc_seq_at(d, bits, b) : NULL, path, err,
+                                 "scheme %s: %.400s", e->schemes[s], why);
+            }
+        }
+    return 0;
+}
+
 static int check_complete(YDoc *d, const YNode *root, Experiment *e, QbErr *err)
 {
     const YNode *m = ydoc_map_get(d, root, "matrix");
@@ -363,6 +390,8 @@ static int check_complete(YDoc *d, const YNode *root, Experiment *e, QbErr *err)
         return ydoc_fail(d, m, "matrix", err, "needs bits for its quantized schemes");
     if (!e->nseeds)
         e->seeds[e->nseeds++] = 1;
+    if (check_bits(d, root, e, err) < 0)
+        return -1;
     for (int i = 0; e->baseline[0] && i < e->nschemes; i++)
         if (!strcmp(e->schemes[i], e->baseline))
             return 0;

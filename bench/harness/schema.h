@@ -1,6 +1,6 @@
-/* The experiment file's training and quantization fields: one table mapping each YAML key
- * of the `train:` and `quant:` sections onto RunConfig, with its type, range and help. The
- * loader applies sections through it and `qbench schema` prints it as the reference
+/* The experiment file's `train:` and `quant:` sections, read through the settings table
+ * (bench/run/runcfg.c): every YAML key, type, range and default comes from there. The
+ * loader applies sections through it and `qbench schema` prints the table as the reference
  * documentation (experiments/README.md). */
 #ifndef QB_SCHEMA_H
 #define QB_SCHEMA_H
@@ -10,7 +10,9 @@
 #include "../run/runcfg.h"
 #include "ydoc.h"
 
-typedef enum { SCHEMA_TRAIN, SCHEMA_QUANT } SchemaSection;
+typedef RunFieldSection SchemaSection;
+#define SCHEMA_TRAIN RF_TRAIN
+#define SCHEMA_QUANT RF_QUANT
 
 /* Applies every key of `map` (section `sec`, field path `field`) onto c; unknown keys and
  * bad values are located errors. */

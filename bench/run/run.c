@@ -16,31 +16,6 @@
 #include "../core/threads.h"
 #include "../core/train.h"
 
-void runcfg_defaults(RunConfig *c)
-{
-    memset(c, 0, sizeof *c);
-    snprintf(c->net, sizeof c->net, "resnet20");
-    snprintf(c->data, sizeof c->data, "fmnist");
-    snprintf(c->shortcut, sizeof c->shortcut, "b");
-    snprintf(c->first_last, sizeof c->first_last, "lsq8");
-    c->width = 1.0f;
-    c->flip = 1;
-    c->crop_pad = 4;
-    c->epochs = 10;
-    c->batch = 128;
-    c->optimizer = OPTIM_SGD;
-    c->lr = 0.1f;
-    c->momentum = 0.9f;
-    c->weight_decay = 1e-4f;
-    c->sched.kind = SCHED_COSINE;
-    c->sched.gamma = 0.1f;
-    c->bn_weight_decay = 1e-4f;
-    c->quant_lr_mult = 1.0f;
-    c->quant_weight_decay = 1e-4f;
-    c->seed = 1;
-    c->threads = 1;
-}
-
 const char *run_status_name(RunStatus s)
 {
     static const char *const names[] = {"ok", "diverged", "interrupted"};
@@ -75,68 +50,6 @@ static void data_close(RunData *d)
 {
     dataset_free(&d->train);
     dataset_free(&d->test);
-}
-
-/* Resolved config as JSON: keys in sorted order, outputs (paths, resume, progress) left out
- * because they do not change what is computed. */
-void runcfg_to_json(const RunConfig *c, JsonW *w, const char *key)
-{
-    char buf[64];
-    jw_obj(w, key);
-    jw_int(w, "abits", c->abits);
-    jw_bool(w, "asq_first_layer", c->asq_first_layer);
-    jw_int(w, "batch", c->batch);
-    jw_num(w, "bn_weight_decay", c->bn_weight_decay);
-    jw_int(w, "classes", c->classes);
-    jw_int(w, "crop_pad", c->crop_pad);
-    jw_str(w, "data", c->data);
-    jw_str(w, "data_dir", c->data_dir);
-    jw_int(w, "epochs", c->epochs);
-    jw_str(w, "first_last", c->first_last);
-    jw_bool(w, "flip", c->flip);
-    jw_str(w, "from", c->from);
-    snprintf(buf, sizeof buf, "%dx%dx%d", c->input.c, c->input.h, c->input.w);
-    jw_str(w, "input", buf);
-    jw_num(w, "label_smoothing", c->label_smoothing);
-    jw_num(w, "lr", c->lr);
-    jw_num(w, "momentum", c->momentum);
-    jw_bool(w, "nesterov", c->nesterov);
-    jw_str(w, "net", c->net);
-    jw_str(w, "optimizer", c->optimizer == OPTIM_ADAM ? "adam" : "sgd");
-    jw_arr(w, "overrides");
-    for (int i = 0; i < c->noverrides; i++) {
-        jw_obj(w, NULL);
-        jw_int(w, "bits", c->overrides[i].bits);
-        jw_str(w, "pattern", c->overrides[i].pattern);
-        jw_str(w, "scheme", c->overrides[i].scheme);
-        jw_obj_end(w);
-    }
-    jw_arr_end(w);
-    jw_obj(w, "quant_options");
-    for (int i = 0; i < c->nqopts; i++)
-        jw_str(w, c->qopts[i].name, c->qopts[i].value);
-    jw_obj_end(w);
-    jw_num(w, "quant_lr_mult", c->quant_lr_mult);
-    jw_num(w, "quant_weight_decay", c->quant_weight_decay);
-    jw_obj(w, "schedule");
-    jw_num(w, "gamma", c->sched.gamma);
-    jw_str(w, "kind", sched_kind_name(c->sched.kind));
-    jw_arr(w, "milestones");
-    for (int i = 0; i < c->sched.nmilestones; i++)
-        jw_int(w, NULL, c->sched.milestones[i]);
-    jw_arr_end(w);
-    jw_num(w, "min_lr", c->sched.min_lr);
-    jw_int(w, "warmup_epochs", c->sched.warmup_epochs);
-    jw_obj_end(w);
-    jw_str(w, "scheme", c->scheme);
-    jw_int(w, "seed", (long long)c->seed);
-    jw_str(w, "shortcut", c->shortcut);
-    jw_int(w, "threads", c->threads);
-    jw_int(w, "train_subset", c->train_subset);
-    jw_int(w, "wbits", c->wbits);
-    jw_num(w, "weight_decay", c->weight_decay);
-    jw_num(w, "width", c->width);
-    jw_obj_end(w);
 }
 
 static char *config_text(const RunConfig *c)
@@ -442,7 +355,7 @@ int run_execute(const RunConfig *cfg, RunResult *res, RunProgress progress, void
     r.sched = cfg->sched;
     r.sched.base_lr = cfg->lr;
     r.sched.epochs = cfg->epochs;
-    threads_set(cfg->threads);
+    threads_set(cfg->threads); /* the loops outside the net's passes (data, evaluation) */
     res->threads = cfg->threads;
     snprintf(res->blas_core, sizeof res->blas_core, "%s", threads_blas_core());
     int rc = data_open(cfg, &r.data, err);

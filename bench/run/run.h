@@ -44,9 +44,6 @@ void run_result_free(RunResult *res);
 /* The run's network with its quantizers attached (not allocated): what run_execute trains,
  * for validation and cost accounting without training. The caller frees it (net_free). */
 int run_net_build(const RunConfig *c, Dims input, int classes, Net *net, QbErr *err);
-/* The resolved configuration as one JSON object (keys sorted, fixed formats): it goes into
- * checkpoints and result files, and the harness hashes it into cell ids. */
-void runcfg_to_json(const RunConfig *cfg, JsonW *w, const char *key);
 const char *run_status_name(RunStatus s);
 
 #endif

@@ -1,5 +1,8 @@
-/* RunConfig: one training run fully resolved (model, data, schedule, quantization, outputs).
- * The CLI fills it from flags, the harness from a YAML cell; run.c executes it. */
+/* RunConfig: one training run fully resolved (model, data, schedule, quantization, outputs),
+ * and the settings table (runcfg.c) that is the one description of its fields: YAML key,
+ * `qbench train` flag, type, range, default, help, and whether the field enters the cell
+ * identity. The experiment schema, the CLI, the defaults, the JSON record (hence cell ids)
+ * and the field reference in experiments/README.md are all driven by that table. */
 #ifndef QB_RUNCFG_H
 #define QB_RUNCFG_H
 
@@ -7,6 +10,7 @@
 
 #include "../../quantizers/quantizer.h"
 #include "../../quantizers/schemes.h"
+#include "../core/json.h"
 #include "../core/optim/optim.h"
 #include "../core/optim/sched.h"
 #include "../core/tensor.h"
@@ -55,7 +59,61 @@ typedef struct {
     int progress;              /* 1: a progress bar (terminal); 0: one line per epoch */
 } RunConfig;
 
-/* The defaults of `qbench train` (documented in its --help). */
+/* How a field is stored and read. RF_KIND is an enum stored as an int: its value is the index
+ * of its name in `values`. RF_PATH is a string where "none" means empty. RF_SPECIAL fields
+ * (overrides, quantizer options) have their own text parser and JSON writer. */
+typedef enum {
+    RF_INT, RF_U64, RF_FLOAT, RF_BOOL, RF_STR, RF_PATH, RF_ENUM, RF_KIND, RF_DIMS, RF_INTLIST,
+    RF_SPECIAL
+} RunFieldType;
+
+/* The experiment file's section of a field. */
+typedef enum { RF_TRAIN, RF_QUANT } RunFieldSection;
+
+typedef struct RunField {
+    const char *key;        /* key in the JSON record ("schedule.gamma": in the schedule object);
+                               NULL: not recorded (outputs) */
+    const char *yaml;       /* key in the experiment file's section, or NULL (matrix axes,
+                               outputs) */
+    RunFieldSection sec;
+    const char *flag;       /* `qbench train` flag; a boolean's "--no-..." flag sets it false */
+    RunFieldType type;
+    size_t off, cap;        /* into RunConfig; cap: string or RF_SPECIAL size in bytes,
+                               RF_INTLIST: maximum count */
+    size_t count_off;       /* RF_INTLIST: the int holding the count */
+    double min, max;        /* numbers, and RF_INTLIST elements */
+    const char *values;     /* RF_ENUM, RF_KIND: "a|b|c" */
+    const char *dflt;       /* as text; "(...)" or "[]" leaves the zero value (decided elsewhere) */
+    const char *help;
+    int identity;           /* 1: enters the cell id; 0: does not change what is computed */
+    /* RF_SPECIAL: adds one item from text ("NAME=VALUE"); 0, or -1 with what was expected */
+    int (*parse)(RunConfig *c, const char *text, char *want, size_t cap);
+    void (*write)(const RunConfig *c, JsonW *w, const char *key);
+} RunField;
+
+#define RUNCFG_FIELDS_MAX 64
+/* The table, in the JSON record's key order (frozen: the record is hashed into cell ids). */
+extern const RunField runcfg_fields[];
+extern const int runcfg_nfields;
+
+/* The row with this YAML key in section sec, or this flag; NULL when none. */
+const RunField *runcfg_field_yaml(RunFieldSection sec, const char *key);
+const RunField *runcfg_field_flag(const char *flag);
+/* The field's storage in c, and its size in bytes. */
+void *runcfg_field_ptr(const RunField *f, RunConfig *c);
+size_t runcfg_field_size(const RunField *f);
+/* Sets the field from text (a flag's value, a default); RF_INTLIST takes "A,B,C", RF_SPECIAL
+ * adds one item. 0, or -1 with what was expected in `want`. */
+int runcfg_field_set(const RunField *f, RunConfig *c, const char *text, char *want, size_t cap);
+/* What a value must look like ("an integer in [1, 65536]", "one of a, b"), for messages. */
+void runcfg_field_want(const RunField *f, char *out, size_t cap);
+
+/* The defaults: every field at its table default. */
 void runcfg_defaults(RunConfig *c);
+/* The resolved configuration as one JSON object (fixed key order and formats): it goes into
+ * checkpoints and result files. */
+void runcfg_to_json(const RunConfig *cfg, JsonW *w, const char *key);
+/* The same object with every non-identity field at its zero value: what the cell id hashes. */
+void runcfg_identity_json(const RunConfig *cfg, JsonW *w, const char *key);
 
 #endif

@@ -11,22 +11,14 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "../support/scratch.h"
 #include "../support/shell.h"
 
 char bad_dir[128];
 
-void bad_setup(void)
-{
-    snprintf(bad_dir, sizeof bad_dir, "/tmp/qb-bad-%d", (int)getpid());
-    cr_assert_eq(mkdir(bad_dir, 0755), 0, "mkdir %s", bad_dir);
-}
+void bad_setup(void) { scratch_make(bad_dir, sizeof bad_dir, "bad"); }
 
-void bad_teardown(void)
-{
-    char cmd[256];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", bad_dir);
-    cr_assert_eq(system(cmd), 0);
-}
+void bad_teardown(void) { scratch_remove(bad_dir); }
 
 static void read_text(const char *path, char *out, size_t cap)
 {

@@ -7,26 +7,18 @@
 #include <string.h>
 
 #include "../../bench/core/data/npy.h"
+#include "../support/idxw.h"
 #include "bad.h"
 
 TestSuite(baddata, .init = bad_setup, .fini = bad_teardown);
 
 enum { IDX_N = 2, IDX_PIX = 28 * 28 };
 
-static void be32(unsigned char *p, unsigned v)
-{
-    p[0] = (unsigned char)(v >> 24), p[1] = (unsigned char)(v >> 16);
-    p[2] = (unsigned char)(v >> 8), p[3] = (unsigned char)v;
-}
-
 /* An idx file: images (16-byte header, count x 28 x 28) or labels (8-byte header). */
 static size_t idx_bytes(unsigned char *out, int labels, unsigned count, unsigned side)
 {
-    size_t head = labels ? 8 : 16, body = labels ? count : (size_t)count * side * side;
-    be32(out, labels ? 0x801 : 0x803);
-    be32(out + 4, count);
-    if (!labels)
-        be32(out + 8, side), be32(out + 12, side);
+    size_t head = idx_header(out, labels, count, side, side);
+    size_t body = labels ? count : (size_t)count * side * side;
     for (size_t i = 0; i < body; i++)
         out[head + i] = (unsigned char)(labels ? i % 10 : i * 3);
     return head + body;
@@ -102,12 +94,12 @@ Test(baddata, idx_bad_headers)
     eval_expect("32x32 images", "fmnist", dir, file, "images are 32x32, expected 28x28");
     idx_dir("count", 0, dir, file, sizeof dir);
     n = idx_bytes(buf, 0, IDX_N, 28);
-    be32(buf + 4, 0x7fffffff);
+    put_be32(buf + 4, 0x7fffffff);
     bad_write(file, buf, n);
     eval_expect("2^31-1 images in a 1.6 kB file", "fmnist", dir, file,
                 "more than the 1584-byte file can hold");
     idx_dir("zero", 0, dir, file, sizeof dir);
-    be32(buf + 4, 0);
+    put_be32(buf + 4, 0);
     bad_write(file, buf, 16);
     eval_expect("zero images", "fmnist", dir, file, "header gives 0 samples");
     idx_dir("long", 0, dir, file, sizeof dir);

@@ -56,10 +56,10 @@ Test(badresults, half_written_empty_and_foreign_results)
     one_cell(exp, result, sizeof exp);
     bad_write(result, result_ok, 90);
     snprintf(where, sizeof where, "%s:5:19:", result);
-    report_expect("half-written", exp, where, "expected ':'");
+    report_expect("half-written", exp, where, "':' expected");
     bad_write(result, result_ok, 0);
     snprintf(where, sizeof where, "%s:1:1:", result);
-    report_expect("empty", exp, where, "expected a value");
+    report_expect("empty", exp, where, "unexpected token");
     static const char zeros[64];
     bad_write(result, zeros, sizeof zeros);
     report_expect("zeros", exp, result, "NUL byte");

@@ -8,54 +8,34 @@
 #include <unistd.h>
 
 #include "../../bench/core/data/npy.h"
+#include "../support/scratch.h"
 #include "../support/shell.h"
 
 static char dir[128];
 
-static void setup(void)
-{
-    snprintf(dir, sizeof dir, "/tmp/qb-cli-%d", (int)getpid());
-    char cmd[256];
-    snprintf(cmd, sizeof cmd, "mkdir -p %s", dir);
-    cr_assert_eq(system(cmd), 0);
-}
-
-static void teardown(void)
-{
-    char cmd[256];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    cr_assert_eq(system(cmd), 0);
-}
+static void setup(void) { scratch_make(dir, sizeof dir, "cli"); }
+static void teardown(void) { scratch_remove(dir); }
 
 TestSuite(cli, .init = setup, .fini = teardown);
-
-/* Runs qbench with `args` in the test's directory; returns its exit code and its
- * stdout+stderr in out. */
-static int qbench(const char *args, char *out, size_t cap)
-{
-    char cmd[2048];
-    snprintf(cmd, sizeof cmd, "cd %s && %s %s", dir, test_qbench_bin(), args);
-    return shell_run(cmd, out, cap);
-}
 
 Test(cli, unknown_command_and_flags_exit_2_with_usage)
 {
     char out[8192];
-    cr_assert_eq(qbench("frobnicate", out, sizeof out), 2);
+    cr_assert_eq(qbench_run(dir, "frobnicate", out, sizeof out), 2);
     cr_assert(strstr(out, "unknown command"), "%s", out);
-    cr_assert_eq(qbench("macs --net resnet20 --bogus 1", out, sizeof out), 2);
+    cr_assert_eq(qbench_run(dir, "macs --net resnet20 --bogus 1", out, sizeof out), 2);
     cr_assert(strstr(out, "--bogus") && strstr(out, "usage: qbench macs"), "%s", out);
-    cr_assert_eq(qbench("macs --net resnet20 --input 3x32", out, sizeof out), 2);
+    cr_assert_eq(qbench_run(dir, "macs --net resnet20 --input 3x32", out, sizeof out), 2);
     cr_assert(strstr(out, "CxHxW"), "%s", out);
-    cr_assert_eq(qbench("train --epochs 0", out, sizeof out), 2);
+    cr_assert_eq(qbench_run(dir, "train --epochs 0", out, sizeof out), 2);
     cr_assert(strstr(out, "--epochs 0"), "%s", out);
-    cr_assert_eq(qbench("macs --help", out, sizeof out), 0);
+    cr_assert_eq(qbench_run(dir, "macs --help", out, sizeof out), 0);
 }
 
 Test(cli, macs_json_has_the_totals)
 {
     char out[1 << 16];
-    cr_assert_eq(qbench("macs --net resnet20 --input 1x28x28 --classes 10 --json", out, sizeof out), 0);
+    cr_assert_eq(qbench_run(dir, "macs --net resnet20 --input 1x28x28 --classes 10 --json", out, sizeof out), 0);
     cr_assert(strstr(out, "\"params\": 272186") && strstr(out, "\"macs\": 31021952") &&
                   strstr(out, "\"bitops\"") && strstr(out, "\"size_bytes\"") &&
                   strstr(out, "\"layers\": ["),
@@ -65,9 +45,9 @@ Test(cli, macs_json_has_the_totals)
 Test(cli, levels_of_2bit_lsq_activations)
 {
     char out[1024];
-    cr_assert_eq(qbench("levels --method lsq --bits 2 --role act --json", out, sizeof out), 0);
+    cr_assert_eq(qbench_run(dir, "levels --method lsq --bits 2 --role act --json", out, sizeof out), 0);
     cr_assert(strstr(out, "[0, 0.33333333333333331, 0.66666666666666663, 1]"), "%s", out);
-    cr_assert_eq(qbench("levels --method lsq --bits 1 --role act", out, sizeof out), 1);
+    cr_assert_eq(qbench_run(dir, "levels --method lsq --bits 1 --role act", out, sizeof out), 1);
     cr_assert(strstr(out, "2..8"), "%s", out);
     cr_assert_eq(qbench("levels --method lsq --bits 2", out, sizeof out), 2);
     cr_assert(strstr(out, "--role is required: weight or act"), "%s", out);
@@ -86,7 +66,7 @@ Test(cli, quantize_reproduces_the_lsq_worked_example)
     snprintf(pdy, sizeof pdy, "%s/dy.npy", dir);
     cr_assert_eq(npy_write(px, NPY_F32, 2, shape, x, &err), 0, "%s", err.msg);
     cr_assert_eq(npy_write(pdy, NPY_F32, 2, shape, ones, &err), 0, "%s", err.msg);
-    cr_assert_eq(qbench("quantize --method lsq --bits 2 --role act --in x.npy --out y.npy "
+    cr_assert_eq(qbench_run(dir, "quantize --method lsq --bits 2 --role act --in x.npy --out y.npy "
                         "--grad-in dy.npy --grad-out dx.npy --set step=0.5 --params-out p.json",
                         out, sizeof out), 0, "%s", out);
     NpyArray y, dx;
@@ -112,7 +92,7 @@ Test(cli, quantize_names_a_bad_input_file)
     FILE *f = fopen(path, "wb");
     fputs("\x93NUMPY garbage", f);
     fclose(f);
-    cr_assert_eq(qbench("quantize --method lsq --bits 4 --role act --in bad.npy --out y.npy", out,
+    cr_assert_eq(qbench_run(dir, "quantize --method lsq --bits 4 --role act --in bad.npy --out y.npy", out,
                         sizeof out), 1);
     cr_assert(strstr(out, "bad.npy"), "%s", out);
 }
@@ -128,7 +108,7 @@ Test(cli, macs_reproduces_asq_table1)
         snprintf(args, sizeof args,
                  "macs --net resnet18 --input 3x224x224 --classes 1000 --scheme asq --bits %s",
                  bits[i]);
-        cr_assert_eq(qbench(args, out, sizeof out), 0, "%.300s", out);
+        cr_assert_eq(qbench_run(dir, args, out, sizeof out), 0, "%.300s", out);
         const char *line = strstr(out, "ASQ overhead");
         cr_assert(line && strstr(line, "307091 adapter params") && strstr(line, "306112 adapter MACs") &&
                       strstr(line, "311846 extra params"), "%s", line ? line : out);

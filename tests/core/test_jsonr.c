@@ -33,14 +33,29 @@ static void expect(const char *text, const char *want)
 
 Test(jsonr, errors_give_line_and_column)
 {
-    expect("{\"a\": 1,\n \"b\": }", "bad.json:2:7: expected a value");
-    expect("{\"a\": 1, \"a\": 2}", "duplicate key");
-    expect("[1, 2", "expected ',' or ']'");
-    expect("\"abc", "unterminated string");
-    expect("{} x", "unexpected text");
-    expect("\"\\q\"", "bad escape");
-    char deep[200];
+    expect("{\"a\": 1,\n \"b\": }", "bad.json:2:7: unexpected token");
+    expect("{\"a\": 1, \"a\": 2}", "bad.json:1:12: duplicate object key");
+    expect("[1, 2", "bad.json:1:6: ']' expected near end of file");
+    expect("\"abc", "bad.json:1:4: premature end of input");
+    expect("{} x", "bad.json:1:4: end of file expected");
+    expect("\"\\q\"", "bad.json:1:3: invalid escape");
+    expect("", "bad.json:1:1: unexpected token near end of file");
+    char deep[201];
     memset(deep, '[', 100);
-    deep[100] = '\0';
+    memset(deep + 100, ']', 100);
+    deep[200] = '\0';
     expect(deep, "nesting deeper than 64");
+}
+
+Test(jsonr, object_keys_keep_the_file_order)
+{
+    JsonV *v;
+    QbErr err = {{0}};
+    cr_assert_eq(json_parse("{\"z\": 1, \"a\": 2, \"m\": 3}", "t.json", &v, &err), 0, "%s",
+                 err.msg);
+    cr_assert_eq(v->n, 3);
+    cr_assert_str_eq(v->keys[0], "z");
+    cr_assert_str_eq(v->keys[1], "a");
+    cr_assert_str_eq(v->keys[2], "m");
+    json_free(v);
 }

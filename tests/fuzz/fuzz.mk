@@ -9,7 +9,7 @@ FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_BUILD := build-fuzz
 FUZZ_TARGETS ?= $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
-FUZZ_LIB_SRCS := $(wildcard tests/fuzz/lib/*.c)
+FUZZ_LIB_SRCS := $(wildcard tests/fuzz/lib/*.c) tests/support/idxw.c
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 # -Wno-pass-failed: clang notes every `omp simd` loop it leaves scalar at -O1.
 FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-pass-failed -fopenmp -g -O1 \

@@ -57,13 +57,28 @@ Test(experiment, unknown_key_is_an_error_with_line_and_column)
 Test(experiment, wrong_type_names_the_field_path_with_index)
 {
     expect_error("type.yaml", HEAD "matrix:\n  nets: [small_cnn]\n  schemes: [lsq]\n  bits: [4, 3, x]\n",
-                 (const char *[]){":6:16:", "matrix.bits[2]", "expected an integer in [2, 8]", NULL});
+                 (const char *[]){":6:16:", "matrix.bits[2]", "expected an integer in [1, 8]", NULL});
 }
 
 Test(experiment, bits_out_of_range)
 {
     expect_error("range.yaml", HEAD "matrix:\n  nets: [small_cnn]\n  schemes: [lsq]\n  bits: [16]\n",
-                 (const char *[]){"matrix.bits[0]", "[2, 8]", "'16'", NULL});
+                 (const char *[]){"matrix.bits[0]", "[1, 8]", "'16'", NULL});
+}
+
+/* The method's own range (its min_bits/max_bits), located at the bit-width. */
+Test(experiment, bits_outside_the_methods_range)
+{
+    expect_error("low.yaml", HEAD "matrix:\n  nets: [small_cnn]\n  schemes: [lsq]\n  bits: [4, 1]\n",
+                 (const char *[]){":6:13:", "matrix.bits[1]", "lsq needs 2..8 bits", NULL});
+}
+
+/* Option values go through the registry's one checker: an overflowing int is located here,
+ * not found later by the scheme. */
+Test(experiment, overflowing_quantizer_option_is_located)
+{
+    expect_error("opt.yaml", HEAD MATRIX "quant:\n  options: {adapter_ratio: 99999999999999999999}\n",
+                 (const char *[]){":8:28:", "quant.options.adapter_ratio", "expected int", NULL});
 }
 
 Test(experiment, duplicate_key_names_both_lines)

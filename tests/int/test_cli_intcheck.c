@@ -9,18 +9,10 @@
 
 #include "../support/shell.h"
 
-/* Runs qbench with `args`; returns its exit code and its stdout+stderr in out. */
-static int qbench(const char *args, char *out, size_t cap)
-{
-    char cmd[1024];
-    snprintf(cmd, sizeof cmd, "%s %s", test_qbench_bin(), args);
-    return shell_run(cmd, out, cap);
-}
-
 Test(cli_intcheck, post_reports_zero_mismatches_and_both_methods)
 {
     char out[8192];
-    cr_assert_eq(qbench("intcheck --scheme lsq+post --bits 3 --k 4 --n 64", out, sizeof out), 0,
+    cr_assert_eq(qbench_run(NULL, "intcheck --scheme lsq+post --bits 3 --k 4 --n 64", out, sizeof out), 0,
                  "%s", out);
     cr_assert(strstr(out, "mismatches: 0"), "%s", out);
     cr_assert(strstr(out, "post exact") && strstr(out, "post lut") && strstr(out, "uniform"),
@@ -30,7 +22,7 @@ Test(cli_intcheck, post_reports_zero_mismatches_and_both_methods)
 Test(cli_intcheck, json_has_the_paths_and_their_counts)
 {
     char out[8192];
-    cr_assert_eq(qbench("intcheck --scheme apot --wbits 4 --abits 3 --k 2 --n 32 --json", out,
+    cr_assert_eq(qbench_run(NULL, "intcheck --scheme apot --wbits 4 --abits 3 --k 2 --n 32 --json", out,
                         sizeof out), 0, "%s", out);
     cr_assert(strstr(out, "\"mismatches\": 0"), "%s", out);
     cr_assert(strstr(out, "\"path\": \"exact\"") && strstr(out, "\"path\": \"uniform\""), "%s", out);
@@ -41,11 +33,11 @@ Test(cli_intcheck, json_has_the_paths_and_their_counts)
 Test(cli_intcheck, errors_name_the_flag)
 {
     char out[8192];
-    cr_assert_eq(qbench("intcheck --scheme post --bits 2", out, sizeof out), 1);
+    cr_assert_eq(qbench_run(NULL, "intcheck --scheme post --bits 2", out, sizeof out), 1);
     cr_assert(strstr(out, "--wbits 2") && strstr(out, "3..8"), "%s", out);
-    cr_assert_eq(qbench("intcheck --scheme lsq --bits 4", out, sizeof out), 2);
+    cr_assert_eq(qbench_run(NULL, "intcheck --scheme lsq --bits 4", out, sizeof out), 2);
     cr_assert(strstr(out, "--scheme lsq: expected pot, post or apot"), "%s", out);
-    cr_assert_eq(qbench("intcheck --scheme pot", out, sizeof out), 2);
+    cr_assert_eq(qbench_run(NULL, "intcheck --scheme pot", out, sizeof out), 2);
     cr_assert(strstr(out, "--bits"), "%s", out);
 }
 
@@ -58,11 +50,11 @@ Test(cli_intcheck, checkpoint_layer_weights_are_checked)
     char out[8192], args[512];
     snprintf(args, sizeof args, "intcheck --scheme post --bits 4 --checkpoint %s --net small_cnn "
              "--input 1x28x28 --layer conv2", ckpt);
-    cr_assert_eq(qbench(args, out, sizeof out), 0, "%s", out);
+    cr_assert_eq(qbench_run(NULL, args, out, sizeof out), 0, "%s", out);
     cr_assert(strstr(out, "k=32 n=144, checkpoint weights") && strstr(out, "mismatches: 0"),
               "%s", out);
     snprintf(args, sizeof args, "intcheck --scheme post --bits 4 --checkpoint %s --net small_cnn "
              "--input 1x28x28 --layer pool1", ckpt);
-    cr_assert_eq(qbench(args, out, sizeof out), 1, "%s", out);
+    cr_assert_eq(qbench_run(NULL, args, out, sizeof out), 1, "%s", out);
     cr_assert(strstr(out, "--layer pool1: not a conv2d or linear layer"), "%s", out);
 }

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../support/scratch.h"
+
 void pfix_config(ProbeConfig *c)
 {
     probe_defaults(c);
@@ -14,8 +16,7 @@ void pfix_config(ProbeConfig *c)
     snprintf(c->data, sizeof c->data, "synth");
     c->batch = PFIX_BATCH;
     c->bins = PFIX_BINS;
-    snprintf(c->out, sizeof c->out, "/tmp/qbench-probe-XXXXXX");
-    cr_assert(mkdtemp(c->out), "mkdtemp failed");
+    scratch_make(c->out, sizeof c->out, "probe");
 }
 
 void pfix_run(const ProbeConfig *c, ProbeReport *r)
@@ -27,12 +28,8 @@ void pfix_run(const ProbeConfig *c, ProbeReport *r)
 
 void pfix_clean(const ProbeConfig *c, const ProbeReport *r)
 {
-    char path[1200];
-    for (int i = 0; i < r->nfiles; i++) {
-        snprintf(path, sizeof path, "%s/%s", c->out, r->files[i]);
-        unlink(path);
-    }
-    rmdir(c->out);
+    (void)r;
+    scratch_remove(c->out);
 }
 
 static void comment_take(Dat *d, const char *line)

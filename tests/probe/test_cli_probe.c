@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../support/scratch.h"
 #include "../support/shell.h"
 
 static void probe(const char *dir, const char *extra, char *out, size_t cap, int want_rc)
@@ -22,17 +23,10 @@ static void probe(const char *dir, const char *extra, char *out, size_t cap, int
     cr_assert_eq(rc, want_rc, "%s\n%s", cmd, out);
 }
 
-static void rm_rf(const char *dir)
-{
-    char cmd[1200], out[256];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    shell_run(cmd, out, sizeof out);
-}
-
 Test(cli_probe, writes_every_file_and_lists_them)
 {
-    char dir[] = "/tmp/qbench-cli-probe-XXXXXX", out[8192], sub[128];
-    cr_assert(mkdtemp(dir));
+    char dir[64], out[8192], sub[128];
+    scratch_make(dir, sizeof dir, "cli-probe");
     snprintf(sub, sizeof sub, "%s/new/data", dir); /* created, parents too */
     probe(sub, "--schemes lsq,asq --seed 4", out, sizeof out, 0);
     cr_assert(strstr(out, "layer conv3: 15 files in"), "%s", out);
@@ -40,7 +34,7 @@ Test(cli_probe, writes_every_file_and_lists_them)
     char path[256];
     snprintf(path, sizeof path, "%s/act_summary.dat", sub);
     cr_assert_eq(access(path, R_OK), 0, "%s missing", path);
-    rm_rf(dir);
+    scratch_remove(dir);
 }
 
 Test(cli_probe, bad_flags_are_usage_errors_naming_the_flag)
@@ -67,8 +61,8 @@ Test(cli_probe, every_plot_script_renders_png_and_pdf)
     char out[8192];
     if (shell_run("command -v gnuplot", out, sizeof out) != 0)
         cr_skip("gnuplot is not installed (make deps installs gnuplot-nox)");
-    char dir[] = "/tmp/qbench-cli-plots-XXXXXX", data[128], figs[128], cmd[1024];
-    cr_assert(mkdtemp(dir));
+    char dir[64], data[128], figs[128], cmd[1024];
+    scratch_make(dir, sizeof dir, "cli-plots");
     snprintf(data, sizeof data, "%s/data", dir);
     snprintf(figs, sizeof figs, "%s/out", dir);
     cr_assert_eq(mkdir(figs, 0777), 0);
@@ -89,7 +83,7 @@ Test(cli_probe, every_plot_script_renders_png_and_pdf)
             snprintf(path, sizeof path, "%s/%s.%s", figs, figures[i], pdf ? "pdf" : "png");
             cr_assert(nonempty(path), "%s was not rendered", path);
         }
-    rm_rf(dir);
+    scratch_remove(dir);
 }
 
 Test(cli_probe, a_plot_script_without_its_directories_exits_with_a_usage_error)

@@ -6,15 +6,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../support/scratch.h"
+
 const char *hfix_dir(void)
 {
     static char dir[128];
-    if (!dir[0]) {
-        snprintf(dir, sizeof dir, "/tmp/qb-harness-%d", (int)getpid());
-        char cmd[256];
-        snprintf(cmd, sizeof cmd, "mkdir -p %s", dir);
-        cr_assert_eq(system(cmd), 0);
-    }
+    if (!dir[0])
+        scratch_make(dir, sizeof dir, "harness");
     return dir;
 }
 

@@ -12,6 +12,16 @@ const char *test_qbench_bin(void)
     return bin;
 }
 
+int qbench_run(const char *dir, const char *args, char *out, size_t cap)
+{
+    char cmd[4000];
+    if (dir)
+        snprintf(cmd, sizeof cmd, "cd %s && %s %s", dir, test_qbench_bin(), args);
+    else
+        snprintf(cmd, sizeof cmd, "%s %s", test_qbench_bin(), args);
+    return shell_run(cmd, out, cap);
+}
+
 int shell_run(const char *cmd, char *out, size_t cap)
 {
     char full[4096];

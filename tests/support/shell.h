@@ -11,6 +11,8 @@ const char *test_qbench_bin(void);
 /* Runs `cmd` through the shell with stderr joined to stdout; returns its exit code (128 plus
  * the signal when killed) and at most cap-1 bytes of its output in out, NUL-terminated. */
 int shell_run(const char *cmd, char *out, size_t cap);
+/* Runs `qbench ARGS` in dir (NULL: the current directory) through shell_run. */
+int qbench_run(const char *dir, const char *args, char *out, size_t cap);
 
 /* shell_run of the binary under test with `args`. */
 int qbench_run(const char *args, char *out, size_t cap);

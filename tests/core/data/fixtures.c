@@ -1,46 +1,21 @@
 #include "fixtures.h"
 
 #include <criterion/criterion.h>
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <zlib.h>
 
+#include "../../support/scratch.h"
+
 char fx_dir[256];
 
-void fx_setup(void)
-{
-    snprintf(fx_dir, sizeof fx_dir, "/tmp/qb-data-test-XXXXXX");
-    cr_assert_not_null(mkdtemp(fx_dir));
-}
+void fx_setup(void) { scratch_make(fx_dir, sizeof fx_dir, "data-test"); }
 
-void fx_teardown(void)
-{
-    DIR *dir = opendir(fx_dir);
-    if (!dir)
-        return;
-    struct dirent *e;
-    char path[600];
-    while ((e = readdir(dir)))
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
-            snprintf(path, sizeof path, "%s/%s", fx_dir, e->d_name);
-            unlink(path);
-        }
-    closedir(dir);
-    rmdir(fx_dir);
-}
+void fx_teardown(void) { scratch_remove(fx_dir); }
 
 void fx_path(char *out, size_t cap, const char *name) { snprintf(out, cap, "%s/%s", fx_dir, name); }
-
-void put_be32(unsigned char *p, unsigned v)
-{
-    p[0] = (unsigned char)(v >> 24);
-    p[1] = (unsigned char)(v >> 16);
-    p[2] = (unsigned char)(v >> 8);
-    p[3] = (unsigned char)v;
-}
 
 static Blob blob_new(size_t n)
 {
@@ -59,10 +34,7 @@ Blob blob_idx_images(int n, int rows, int cols)
 {
     size_t per = (size_t)rows * cols;
     Blob b = blob_new(16 + (size_t)n * per);
-    put_be32(b.p, 0x803);
-    put_be32(b.p + 4, (unsigned)n);
-    put_be32(b.p + 8, (unsigned)rows);
-    put_be32(b.p + 12, (unsigned)cols);
+    idx_header(b.p, 0, (unsigned)n, (unsigned)rows, (unsigned)cols);
     for (int i = 0; i < n; i++)
         for (size_t p = 0; p < per; p++)
             b.p[16 + i * per + p] = fx_pixel(i, (int)p);
@@ -72,8 +44,7 @@ Blob blob_idx_images(int n, int rows, int cols)
 Blob blob_idx_labels(int n)
 {
     Blob b = blob_new(8 + (size_t)n);
-    put_be32(b.p, 0x801);
-    put_be32(b.p + 4, (unsigned)n);
+    idx_header(b.p, 1, (unsigned)n, 0, 0);
     for (int i = 0; i < n; i++)
         b.p[8 + i] = (unsigned char)(i % 10);
     return b;

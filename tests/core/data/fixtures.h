@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "../../../bench/core/data/dataset.h"
+#include "../../support/idxw.h"
 
 typedef struct {
     unsigned char *p;
@@ -27,7 +28,6 @@ Blob blob_idx_labels(int n);
 /* n CIFAR records starting at sample `first`. */
 Blob blob_cifar(int first, int n);
 void blob_free(Blob *b);
-void put_be32(unsigned char *p, unsigned v);
 
 void fx_write(const char *name, const void *data, size_t n);
 void fx_write_gz(const char *name, Blob b);

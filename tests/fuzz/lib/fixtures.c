@@ -6,24 +6,11 @@
 #include "../../../bench/core/rng.h"
 #include "../../../bench/core/threads.h"
 #include "../../../nets/registry.h"
-
-static void put_be32(unsigned char *p, unsigned v)
-{
-    p[0] = (unsigned char)(v >> 24), p[1] = (unsigned char)(v >> 16);
-    p[2] = (unsigned char)(v >> 8), p[3] = (unsigned char)v;
-}
+#include "../../support/idxw.h"
 
 size_t fuzz_idx_bytes(unsigned char *out, int labels)
 {
-    size_t at = 0;
-    put_be32(out, labels ? 0x801 : 0x803);
-    put_be32(out + 4, FUZZ_IDX_COUNT);
-    at = 8;
-    if (!labels) {
-        put_be32(out + 8, 28);
-        put_be32(out + 12, 28);
-        at = 16;
-    }
+    size_t at = idx_header(out, labels, FUZZ_IDX_COUNT, 28, 28);
     size_t body = labels ? FUZZ_IDX_COUNT : FUZZ_IDX_COUNT * 28 * 28;
     for (size_t i = 0; i < body; i++)
         out[at + i] = (unsigned char)(labels ? i % 10 : i * 7);

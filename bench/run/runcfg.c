@@ -1,0 +1,459 @@
+/* The settings table: every RunConfig field once, with its YAML key, flag, type, range,
+ * default, help and identity; the defaults, text parsing and the JSON record walk it. */
+#include "runcfg.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define OFF(m) offsetof(RunConfig, m)
+#define CAP(m) sizeof(((RunConfig *)0)->m)
+#define NUM(k, y, s, fl, t, m, lo, hi, d, h, id) \
+    {k, y, s, fl, t, OFF(m), 0, 0, lo, hi, NULL, d, h, id, NULL, NULL}
+#define TXT(k, y, s, fl, t, m, v, d, h, id) \
+    {k, y, s, fl, t, OFF(m), CAP(m), 0, 0, 0, v, d, h, id, NULL, NULL}
+
+static int parse_option(RunConfig *c, const char *text, char *want, size_t cap);
+static int parse_override(RunConfig *c, const char *text, char *want, size_t cap);
+static void write_options(const RunConfig *c, JsonW *w, const char *key);
+static void write_overrides(const RunConfig *c, JsonW *w, const char *key);
+
+const RunField runcfg_fields[] = {
+    NUM("abits", NULL, RF_QUANT, "--abits", RF_INT, abits, 0, 1 << 30, "(--bits)",
+        "activation bits (the matrix's bits; the method checks its range)", 1),
+    NUM("asq_first_layer", "asq_first_layer", RF_QUANT, "--asq-first-layer", RF_BOOL,
+        asq_first_layer, 0, 0, "false", "ASQ schemes: ASQ on the first layer's input too (spec 1.3)", 1),
+    NUM("batch", "batch", RF_TRAIN, "--batch", RF_INT, batch, 1, 65536, "128",
+        "batch size (training and evaluation)", 1),
+    NUM("bn_weight_decay", "bn_weight_decay", RF_TRAIN, "--bn-weight-decay", RF_FLOAT,
+        bn_weight_decay, 0, 1, "1e-4", "weight decay of batch-norm affine parameters and biases", 1),
+    NUM("classes", "classes", RF_TRAIN, "--classes", RF_INT, classes, 0, 100000, "(data set's)",
+        "number of classes", 1),
+    NUM("crop_pad", "crop_pad", RF_TRAIN, "--crop-pad", RF_INT, crop_pad, 0, 64, "4",
+        "random-crop padding in pixels; 0 = no crop", 1),
+    TXT("data", "data", RF_TRAIN, "--data", RF_ENUM, data, "fmnist|cifar10|npy|synth", "fmnist",
+        "data set", 1),
+    TXT("data_dir", "data_dir", RF_TRAIN, "--data-dir", RF_PATH, data_dir, NULL, "(format's)",
+        "where the data set's files are (relative to the repository)", 0),
+    NUM("epochs", "epochs", RF_TRAIN, "--epochs", RF_INT, epochs, 1, 100000, "10",
+        "training epochs", 1),
+    TXT("first_last", "first_last", RF_QUANT, "--first-last", RF_ENUM, first_last,
+        "lsq8|fp|apot_ref", "lsq8",
+        "first and last layer: LSQ 8-bit (papers' text), fp (ASQ ImageNet code), apot_ref (APoT code)", 1),
+    NUM("flip", "flip", RF_TRAIN, "--no-flip", RF_BOOL, flip, 0, 0, "true",
+        "random horizontal flip", 1),
+    TXT("from", "from", RF_TRAIN, "--from", RF_PATH, from, NULL, "none",
+        "full-precision checkpoint to start from, or none; {net} stands for the cell's network; the file's contents enter the cell id", 0),
+    NUM("input", "input", RF_TRAIN, "--input", RF_DIMS, input, 0, 0, "(data set's)",
+        "CxHxW of one sample (synth data; cost-only tables)", 1),
+    NUM("label_smoothing", "label_smoothing", RF_TRAIN, "--label-smoothing", RF_FLOAT,
+        label_smoothing, 0, 0.99, "0", "label smoothing of the cross-entropy", 1),
+    NUM("lr", "lr", RF_TRAIN, "--lr", RF_FLOAT, lr, 0, 100, "0.1", "base learning rate", 1),
+    NUM("momentum", "momentum", RF_TRAIN, "--momentum", RF_FLOAT, momentum, 0, 0.9999, "0.9",
+        "SGD momentum (Adam beta1)", 1),
+    NUM("nesterov", "nesterov", RF_TRAIN, "--nesterov", RF_BOOL, nesterov, 0, 0, "false",
+        "Nesterov momentum", 1),
+    TXT("net", NULL, RF_TRAIN, "--net", RF_STR, net, NULL, "resnet20",
+        "network (the matrix's nets)", 1),
+    {"optimizer", "optimizer", RF_TRAIN, "--optimizer", RF_KIND, OFF(optimizer), 0, 0, 0, 0,
+     "sgd|adam", "sgd", "optimizer", 1, NULL, NULL},
+    {"overrides", "overrides", RF_QUANT, "--override", RF_SPECIAL, OFF(overrides), CAP(overrides), 0, 0, 0,
+     NULL, "[]", "mixed precision: list of {pattern: layer name or glob, bits: B, scheme: S or fp} "
+     "(flag: PATTERN=fp, PATTERN=BITS or PATTERN=SCHEME:BITS)", 1, parse_override, write_overrides},
+    {"quant_options", "options", RF_QUANT, "--set", RF_SPECIAL, OFF(qopts), CAP(qopts), 0, 0, 0, NULL,
+     "(methods')", "quantizer conventions, name: value (see the option table below; flag: "
+     "NAME=VALUE)", 1, parse_option, write_options},
+    NUM("quant_lr_mult", "quant_lr_mult", RF_TRAIN, "--quant-lr-mult", RF_FLOAT, quant_lr_mult,
+        0, 1000, "1", "learning-rate multiplier of the quantizer parameters (steps, clips, adapters)", 1),
+    NUM("quant_weight_decay", "quant_weight_decay", RF_TRAIN, "--quant-weight-decay", RF_FLOAT,
+        quant_weight_decay, 0, 1, "1e-4", "weight decay of the quantizer parameters (spec 1.7)", 1),
+    NUM("schedule.gamma", "gamma", RF_TRAIN, "--gamma", RF_FLOAT, sched.gamma, 0, 1, "0.1",
+        "step schedule decay factor", 1),
+    {"schedule.kind", "schedule", RF_TRAIN, "--schedule", RF_KIND, OFF(sched.kind), 0, 0, 0, 0,
+     "cosine|step|constant", "cosine",
+     "learning-rate schedule (epoch-stepped, as PyTorch's schedulers)", 1, NULL, NULL},
+    {"schedule.milestones", "milestones", RF_TRAIN, "--milestones", RF_INTLIST,
+     OFF(sched.milestones), SCHED_MAX_MILESTONES, OFF(sched.nmilestones), 1, 1000000, NULL, "[]",
+     "step schedule: epochs at which lr is multiplied by gamma", 1, NULL, NULL},
+    NUM("schedule.min_lr", "min_lr", RF_TRAIN, "--min-lr", RF_FLOAT, sched.min_lr, 0, 100, "0",
+        "cosine schedule floor", 1),
+    NUM("schedule.warmup_epochs", "warmup_epochs", RF_TRAIN, "--warmup", RF_INT,
+        sched.warmup_epochs, 0, 100000, "0", "linear warm-up epochs", 1),
+    TXT("scheme", NULL, RF_QUANT, "--scheme", RF_STR, scheme, NULL, "(full precision)",
+        "quantization scheme (the matrix's schemes)", 1),
+    NUM("seed", NULL, RF_TRAIN, "--seed", RF_U64, seed, 0, 9007199254740992.0, "1",
+        "seed of initialisation, data order and augmentation (the matrix's seeds)", 1),
+    TXT("shortcut", "shortcut", RF_TRAIN, "--shortcut", RF_ENUM, shortcut, "a|b", "b",
+        "CIFAR ResNets: a = zero-padding shortcut, b = 1x1-conv projection (ASQ and APoT code)", 1),
+    NUM("threads", "threads", RF_TRAIN, "--threads", RF_INT, threads, 1, 256, "1",
+        "threads per cell (make's CELL_THREADS overrides)", 0),
+    NUM("train_subset", "train_subset", RF_TRAIN, "--train-subset", RF_INT, train_subset, 0,
+        100000000, "0", "train on this many samples (a fixed seeded choice); 0 = all", 1),
+    NUM("wbits", NULL, RF_QUANT, "--wbits", RF_INT, wbits, 0, 1 << 30, "(--bits)",
+        "weight bits (the matrix's bits; the method checks its range)", 1),
+    NUM("weight_decay", "weight_decay", RF_TRAIN, "--weight-decay", RF_FLOAT, weight_decay, 0, 1,
+        "1e-4", "weight decay of conv and linear weights", 1),
+    NUM("width", "width", RF_TRAIN, "--width", RF_FLOAT, width, 0.01, 64, "1",
+        "channel-width multiplier of the network", 1),
+    /* outputs: not recorded */
+    TXT(NULL, NULL, RF_TRAIN, "--checkpoint", RF_PATH, ckpt, NULL, "none",
+        "checkpoint written every epoch", 0),
+    NUM(NULL, NULL, RF_TRAIN, "--resume", RF_BOOL, resume, 0, 0, "false",
+        "resume from --checkpoint when it exists", 0),
+};
+const int runcfg_nfields = (int)(sizeof runcfg_fields / sizeof *runcfg_fields);
+_Static_assert(sizeof runcfg_fields / sizeof *runcfg_fields <= RUNCFG_FIELDS_MAX,
+               "raise RUNCFG_FIELDS_MAX");
+
+const RunField *runcfg_field_yaml(RunFieldSection sec, const char *key)
+{
+    for (int i = 0; i < runcfg_nfields; i++)
+        if (runcfg_fields[i].yaml && runcfg_fields[i].sec == sec &&
+            !strcmp(runcfg_fields[i].yaml, key))
+            return &runcfg_fields[i];
+    return NULL;
+}
+
+const RunField *runcfg_field_flag(const char *flag)
+{
+    for (int i = 0; i < runcfg_nfields; i++)
+        if (runcfg_fields[i].flag && !strcmp(runcfg_fields[i].flag, flag))
+            return &runcfg_fields[i];
+    return NULL;
+}
+
+void *runcfg_field_ptr(const RunField *f, RunConfig *c) { return (char *)c + f->off; }
+
+size_t runcfg_field_size(const RunField *f)
+{
+    switch (f->type) {
+    case RF_U64:
+        return sizeof(uint64_t);
+    case RF_STR:
+    case RF_PATH:
+    case RF_ENUM:
+    case RF_SPECIAL:
+        return f->cap;
+    case RF_DIMS:
+        return sizeof(Dims);
+    case RF_INTLIST:
+        return f->cap * sizeof(int);
+    default:
+        return sizeof(int);
+    }
+}
+
+static const void *field_cptr(const RunField *f, const RunConfig *c)
+{
+    return (const char *)c + f->off;
+}
+
+/* The index of `name` in "a|b|c", or -1. */
+static int value_index(const char *values, const char *name)
+{
+    size_t len = strlen(name);
+    int i = 0;
+    for (const char *p = values; *p; i++) {
+        size_t l = strcspn(p, "|");
+        if (l == len && !strncmp(p, name, len))
+            return i;
+        p += l + (p[l] == '|');
+    }
+    return -1;
+}
+
+/* The i-th name of "a|b|c" into out. */
+static void value_name(const char *values, int i, char *out, size_t cap)
+{
+    const char *p = values;
+    while (i-- > 0 && strchr(p, '|'))
+        p = strchr(p, '|') + 1;
+    snprintf(out, cap, "%.*s", (int)strcspn(p, "|"), p);
+}
+
+void runcfg_field_want(const RunField *f, char *out, size_t cap)
+{
+    switch (f->type) {
+    case RF_INT:
+    case RF_U64:
+        snprintf(out, cap, "an integer in [%.16g, %.16g]", f->min, f->max);
+        return;
+    case RF_FLOAT:
+        snprintf(out, cap, "a number in [%.16g, %.16g]", f->min, f->max);
+        return;
+    case RF_BOOL:
+        snprintf(out, cap, "true or false");
+        return;
+    case RF_ENUM:
+    case RF_KIND: {
+        size_t n = (size_t)snprintf(out, cap, "one of ");
+        for (const char *p = f->values; *p && n < cap; p++)
+            n += (size_t)snprintf(out + n, cap - n, *p == '|' ? ", " : "%c", *p);
+        return;
+    }
+    case RF_DIMS:
+        snprintf(out, cap, "CxHxW, e.g. 3x32x32");
+        return;
+    case RF_INTLIST:
+        snprintf(out, cap, "up to %zu comma-separated integers in [%.16g, %.16g]", f->cap, f->min,
+                 f->max);
+        return;
+    default:
+        snprintf(out, cap, "a non-empty value under %zu characters", f->cap);
+    }
+}
+
+static int parse_number(const RunField *f, const char *text, double *x)
+{
+    char *end;
+    errno = 0;
+    *x = strtod(text, &end);
+    int integral = f->type != RF_FLOAT;
+    return errno || end == text || *end || *x != *x || *x < f->min || *x > f->max ||
+                   (integral && *x != (double)(long long)*x)
+               ? -1
+               : 0;
+}
+
+static int parse_dims(const char *s, Dims *d)
+{
+    char tail;
+    if (sscanf(s, "%dx%dx%d%c", &d->c, &d->h, &d->w, &tail) != 3 || d->c < 1 || d->h < 1 ||
+        d->w < 1 || d->c > 65536 || d->h > 65536 || d->w > 65536)
+        return -1;
+    return 0;
+}
+
+/* "150,225" */
+static int parse_intlist(const RunField *f, RunConfig *c, const char *text)
+{
+    int *items = runcfg_field_ptr(f, c), *count = (int *)((char *)c + f->count_off);
+    *count = 0;
+    for (const char *p = text; *p;) {
+        char *end;
+        errno = 0;
+        long v = strtol(p, &end, 10);
+        if (end == p || errno || v < f->min || v > f->max || (size_t)*count == f->cap ||
+            (*end && *end != ','))
+            return -1;
+        items[(*count)++] = (int)v;
+        p = *end ? end + 1 : end;
+    }
+    return 0;
+}
+
+static int parse_value(const RunField *f, RunConfig *c, const char *text)
+{
+    void *p = runcfg_field_ptr(f, c);
+    double x;
+    switch (f->type) {
+    case RF_INT:
+    case RF_U64:
+    case RF_FLOAT:
+        if (parse_number(f, text, &x) < 0)
+            return -1;
+        if (f->type == RF_INT)
+            *(int *)p = (int)x;
+        else if (f->type == RF_U64)
+            *(uint64_t *)p = (uint64_t)x;
+        else
+            *(float *)p = (float)x;
+        return 0;
+    case RF_BOOL:
+        if (strcmp(text, "true") && strcmp(text, "false"))
+            return -1;
+        *(int *)p = !strcmp(text, "true");
+        return 0;
+    case RF_PATH:
+        if (!strcmp(text, "none"))
+            text = "";
+        /* fall through */
+    case RF_STR:
+        if (strlen(text) >= f->cap || (!text[0] && f->type == RF_STR))
+            return -1;
+        memcpy(p, text, strlen(text) + 1);
+        return 0;
+    case RF_ENUM:
+        if (value_index(f->values, text) < 0 || strlen(text) >= f->cap)
+            return -1;
+        memcpy(p, text, strlen(text) + 1);
+        return 0;
+    case RF_KIND:
+        return (*(int *)p = value_index(f->values, text)) < 0 ? -1 : 0;
+    case RF_DIMS:
+        return parse_dims(text, p);
+    case RF_INTLIST:
+        return parse_intlist(f, c, text);
+    case RF_SPECIAL:
+        break;
+    }
+    return -1;
+}
+
+int runcfg_field_set(const RunField *f, RunConfig *c, const char *text, char *want, size_t cap)
+{
+    if (f->type == RF_SPECIAL)
+        return f->parse(c, text, want, cap);
+    if (parse_value(f, c, text) == 0)
+        return 0;
+    runcfg_field_want(f, want, cap);
+    return -1;
+}
+
+/* NAME=VALUE, checked against the methods' option specs when the scheme is applied. */
+static int parse_option(RunConfig *c, const char *text, char *want, size_t cap)
+{
+    const char *eq = strchr(text, '=');
+    QuantOption *o = &c->qopts[c->nqopts];
+    if (!eq || eq == text || !eq[1] || c->nqopts == QOPT_MAX ||
+        (size_t)(eq - text) >= sizeof o->name || strlen(eq + 1) >= sizeof o->value) {
+        snprintf(want, cap, "NAME=VALUE (at most %d)", QOPT_MAX);
+        return -1;
+    }
+    memcpy(o->name, text, (size_t)(eq - text));
+    o->name[eq - text] = '\0';
+    snprintf(o->value, sizeof o->value, "%s", eq + 1);
+    c->nqopts++;
+    return 0;
+}
+
+/* PATTERN=fp | PATTERN=BITS | PATTERN=SCHEME:BITS */
+static int parse_override(RunConfig *c, const char *text, char *want, size_t cap)
+{
+    LayerOverride *o = &c->overrides[c->noverrides];
+    const char *eq = strchr(text, '=');
+    char scheme[SCHEME_NAME_MAX] = "";
+    int bits = 0;
+    if (!eq || eq == text || (size_t)(eq - text) >= sizeof o->pattern ||
+        c->noverrides == RUN_OVERRIDES_MAX ||
+        (strcmp(eq + 1, "fp") && sscanf(eq + 1, "%d", &bits) != 1 &&
+         sscanf(eq + 1, "%31[^:]:%d", scheme, &bits) != 2)) {
+        snprintf(want, cap, "PATTERN=fp, PATTERN=BITS or PATTERN=SCHEME:BITS (at most %d)",
+                 RUN_OVERRIDES_MAX);
+        return -1;
+    }
+    memset(o, 0, sizeof *o);
+    memcpy(o->pattern, text, (size_t)(eq - text));
+    snprintf(o->scheme, sizeof o->scheme, "%s", strcmp(eq + 1, "fp") ? scheme : "fp");
+    o->bits = bits;
+    c->noverrides++;
+    return 0;
+}
+
+void runcfg_defaults(RunConfig *c)
+{
+    memset(c, 0, sizeof *c);
+    for (int i = 0; i < runcfg_nfields; i++) {
+        const RunField *f = &runcfg_fields[i];
+        char want[128];
+        if (f->dflt[0] == '(' || f->dflt[0] == '[')
+            continue;
+        QB_ASSERT(runcfg_field_set(f, c, f->dflt, want, sizeof want) == 0);
+    }
+}
+
+static void write_options(const RunConfig *c, JsonW *w, const char *key)
+{
+    jw_obj(w, key);
+    for (int i = 0; i < c->nqopts; i++)
+        jw_str(w, c->qopts[i].name, c->qopts[i].value);
+    jw_obj_end(w);
+}
+
+static void write_overrides(const RunConfig *c, JsonW *w, const char *key)
+{
+    jw_arr(w, key);
+    for (int i = 0; i < c->noverrides; i++) {
+        jw_obj(w, NULL);
+        jw_int(w, "bits", c->overrides[i].bits);
+        jw_str(w, "pattern", c->overrides[i].pattern);
+        jw_str(w, "scheme", c->overrides[i].scheme);
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+}
+
+static void write_field(const RunField *f, const RunConfig *c, JsonW *w, const char *key)
+{
+    const void *p = field_cptr(f, c);
+    char buf[64];
+    switch (f->type) {
+    case RF_INT:
+        jw_int(w, key, *(const int *)p);
+        return;
+    case RF_U64:
+        jw_int(w, key, (long long)*(const uint64_t *)p);
+        return;
+    case RF_FLOAT:
+        jw_num(w, key, *(const float *)p);
+        return;
+    case RF_BOOL:
+        jw_bool(w, key, *(const int *)p);
+        return;
+    case RF_STR:
+    case RF_PATH:
+    case RF_ENUM:
+        jw_str(w, key, p);
+        return;
+    case RF_KIND:
+        value_name(f->values, *(const int *)p, buf, sizeof buf);
+        jw_str(w, key, buf);
+        return;
+    case RF_DIMS: {
+        const Dims *d = p;
+        snprintf(buf, sizeof buf, "%dx%dx%d", d->c, d->h, d->w);
+        jw_str(w, key, buf);
+        return;
+    }
+    case RF_INTLIST:
+        jw_arr(w, key);
+        for (int i = 0; i < *(const int *)((const char *)c + f->count_off); i++)
+            jw_int(w, NULL, ((const int *)p)[i]);
+        jw_arr_end(w);
+        return;
+    case RF_SPECIAL:
+        f->write(c, w, key);
+        return;
+    }
+}
+
+/* Keys "object.key" open that object for the rows that share its prefix. */
+void runcfg_to_json(const RunConfig *c, JsonW *w, const char *key)
+{
+    char open[32] = "";
+    jw_obj(w, key);
+    for (int i = 0; i < runcfg_nfields; i++) {
+        const RunField *f = &runcfg_fields[i];
+        if (!f->key)
+            continue;
+        const char *dot = strchr(f->key, '.');
+        size_t plen = dot ? (size_t)(dot - f->key) : 0;
+        if (open[0] && (plen != strlen(open) || strncmp(f->key, open, plen))) {
+            jw_obj_end(w);
+            open[0] = '\0';
+        }
+        if (dot && !open[0]) {
+            snprintf(open, sizeof open, "%.*s", (int)plen, f->key);
+            jw_obj(w, open);
+        }
+        write_field(f, c, w, dot ? dot + 1 : f->key);
+    }
+    if (open[0])
+        jw_obj_end(w);
+    jw_obj_end(w);
+}
+
+void runcfg_identity_json(const RunConfig *c, JsonW *w, const char *key)
+{
+    RunConfig id = *c;
+    for (int i = 0; i < runcfg_nfields; i++) {
+        const RunField *f = &runcfg_fields[i];
+        if (f->identity)
+            continue;
+        QB_ASSERT(f->type != RF_SPECIAL && f->type != RF_INTLIST);
+        memset(runcfg_field_ptr(f, &id), 0, runcfg_field_size(f));
+    }
+    runcfg_to_json(&id, w, key);
+}
