@@ -43,7 +43,7 @@ extern const QuantizerOps asq_ops;
 
 static int asq_ratio(const QuantOption *opts, int nopts, QbErr *err)
 {
-    int r = atoi(qc_opt(&asq_ops, opts, nopts, "adapter_ratio"));
+    int r = atoi(quantizer_ops_opt(&asq_ops, opts, nopts, "adapter_ratio"));
     if (r < 1)
         return qb_fail(err, "asq option adapter_ratio: expected an integer >= 1, got %d", r);
     return r;

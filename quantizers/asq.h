@@ -4,7 +4,7 @@
 #define QB_ASQ_H
 
 #include "../bench/core/cost.h"
-#include "quantizer.h"
+#include "../bench/core/quantizer.h"
 
 /* Fraction of the last forward's samples with β < 0.1; −1 if q is not an ASQ quantizer. */
 double asq_dead_fraction(const Quantizer *q);

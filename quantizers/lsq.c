@@ -31,7 +31,7 @@ extern const QuantizerOps lsq_ops;
 static int opt_is(const QuantizerOps *ops, const QuantOption *o, int n, const char *name,
                   const char *value)
 {
-    return strcmp(qc_opt(ops, o, n, name), value) == 0;
+    return strcmp(quantizer_ops_opt(ops, o, n, name), value) == 0;
 }
 
 /* Weights are always signed; activations only when asked (a first layer's input). */

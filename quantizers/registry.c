@@ -134,12 +134,3 @@ Quantizer *quantizer_new(const char *method, QuantRole role, int bits, int is_si
     q->nopts = nopts;
     return q;
 }
-
-void quantizer_delete(Quantizer *q)
-{
-    if (!q)
-        return;
-    if (q->ops->destroy)
-        q->ops->destroy(q);
-    free(q);
-}

@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-#include "quantizer.h"
+#include "../bench/core/quantizer.h"
 
 /* The method called `name`, or NULL. */
 const QuantizerOps *quantizer_find(const char *name);
@@ -21,7 +21,5 @@ void quantizer_names(char *out, size_t cap);
  * a signed activation range (a first layer's normalised input). */
 Quantizer *quantizer_new(const char *method, QuantRole role, int bits, int is_signed,
                          const QuantOption *opts, int nopts, QbErr *err);
-/* Frees a quantizer that was never handed to layer_quantize. */
-void quantizer_delete(Quantizer *q);
 
 #endif

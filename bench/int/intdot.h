@@ -7,7 +7,7 @@
 
 #include <stdint.h>
 
-#include "../../quantizers/quantizer.h"
+#include "../core/quantizer.h"
 #include "../core/err.h"
 
 typedef enum { INT_UNIFORM, INT_POT, INT_POST, INT_APOT } IntKind;

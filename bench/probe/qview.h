@@ -5,7 +5,7 @@
 #ifndef QB_PROBE_QVIEW_H
 #define QB_PROBE_QVIEW_H
 
-#include "../../quantizers/quantizer.h"
+#include "../core/quantizer.h"
 #include "../core/net.h"
 
 typedef struct {

@@ -5,7 +5,7 @@
 
 #include <stdint.h>
 
-#include "../../quantizers/quantizer.h"
+#include "../core/quantizer.h"
 #include "../../quantizers/schemes.h"
 #include "../core/optim/optim.h"
 #include "../core/optim/sched.h"

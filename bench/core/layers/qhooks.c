@@ -151,19 +151,10 @@ void qhooks_cost_bits(const QuantHooks *h, LayerCost *lc)
     lc->abits = h->aq ? h->aq->bits : 32;
 }
 
-static void quantizer_free(Quantizer *q)
-{
-    if (!q)
-        return;
-    if (q->ops->destroy)
-        q->ops->destroy(q);
-    free(q);
-}
-
 void qhooks_destroy(QuantHooks *h)
 {
-    quantizer_free(h->wq);
-    quantizer_free(h->aq);
+    quantizer_delete(h->wq);
+    quantizer_delete(h->aq);
     h->wq = h->aq = NULL;
 }
 
@@ -184,12 +175,8 @@ int layer_quantize(Net *net, int li, Quantizer *wq, Quantizer *aq, QbErr *err)
     Layer *L = &net->layers[li];
     QuantHooks *h = hooks_of(L);
     if (!h) {
-        if (wq && wq->ops->destroy)
-            wq->ops->destroy(wq);
-        if (aq && aq->ops->destroy)
-            aq->ops->destroy(aq);
-        free(wq);
-        free(aq);
+        quantizer_delete(wq);
+        quantizer_delete(aq);
         return qb_fail(err, "layer %s is a %s; only conv2d and linear layers are quantized",
                        L->name, L->ops->kind);
     }

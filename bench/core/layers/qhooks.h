@@ -4,7 +4,7 @@
 #ifndef QB_QHOOKS_H
 #define QB_QHOOKS_H
 
-#include "../../../quantizers/quantizer.h"
+#include "../quantizer.h"
 #include "../net.h"
 
 typedef struct {

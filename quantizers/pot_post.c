@@ -55,7 +55,7 @@ static int power_check(const QuantizerOps *ops, int bits, QuantRole role, const 
 {
     if (qc_bits_check(ops, role, bits, err) < 0)
         return -1;
-    if (role == QROLE_WEIGHT && bits == 2 && strcmp(qc_opt(ops, o, n, "allow_degenerate"), "true"))
+    if (role == QROLE_WEIGHT && bits == 2 && strcmp(quantizer_ops_opt(ops, o, n, "allow_degenerate"), "true"))
         return qb_fail(err, "%s needs 3..8 bits for weights, got 2 (2 only with "
                             "allow_degenerate: true; spec §4.4)", ops->name);
     return 0;
@@ -67,7 +67,7 @@ static int power_levels(const QuantizerOps *ops, int bits, QuantRole role, const
     if (power_check(ops, bits, role, o, nopts, err) < 0)
         return -1;
     double mag[POWER_MAX_LEVELS];
-    int codable = !strcmp(qc_opt(ops, o, nopts, "levels"), "codable");
+    int codable = !strcmp(quantizer_ops_opt(ops, o, nopts, "levels"), "codable");
     int m = power_magnitudes(power_log2_base(ops), bits, role, codable, mag);
     return qc_levels_from_magnitudes(mag, m, role == QROLE_WEIGHT, out, cap);
 }
