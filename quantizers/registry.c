@@ -42,13 +42,24 @@ const QuantizerOps *quantizer_find(const char *name)
     return NULL;
 }
 
-void quantizer_names(char *out, size_t cap)
+void quantizer_names_where(int (*keep)(const QuantizerOps *), const char *last_sep, char *out,
+                           size_t cap)
 {
+    int total = 0, k = 0;
+    for (int i = 0; i < NMETHODS; i++)
+        total += !keep || keep(methods[i]);
     size_t used = 0;
     out[0] = '\0';
-    for (int i = 0; i < NMETHODS && used < cap; i++)
-        used += (size_t)snprintf(out + used, cap - used, "%s%s", i ? ", " : "", methods[i]->name);
+    for (int i = 0; i < NMETHODS && used < cap; i++) {
+        if (keep && !keep(methods[i]))
+            continue;
+        const char *sep = k == 0 ? "" : (k == total - 1 && last_sep ? last_sep : ", ");
+        used += (size_t)snprintf(out + used, cap - used, "%s%s", sep, methods[i]->name);
+        k++;
+    }
 }
+
+void quantizer_names(char *out, size_t cap) { quantizer_names_where(NULL, NULL, out, cap); }
 
 static void option_names(const QuantizerOps *ops, char *out, size_t cap)
 {

@@ -14,6 +14,10 @@ int quantizer_count(void);
 const QuantizerOps *quantizer_at(int i);
 /* "uniform, dorefa, pact, ..." into out (for "unknown method" messages). */
 void quantizer_names(char *out, size_t cap);
+/* The same for the methods keep() accepts (keep NULL: all), e.g. those with a scale op; the
+ * last two joined by last_sep (" or "; NULL: ", "). */
+void quantizer_names_where(int (*keep)(const QuantizerOps *), const char *last_sep, char *out,
+                           size_t cap);
 
 /* A new, unplanned quantizer (calloc'd; layer_quantize takes ownership and runs its plan).
  * Checks that the method exists, supports `role` at `bits` (spec §1.8), and that every option
