@@ -130,6 +130,12 @@ Quantizer *quantizer_new(const char *method, QuantRole role, int bits, int is_si
         qb_fail(err, "unknown quantizer method '%s' (known: %s)", method, known);
         return NULL;
     }
+    return quantizer_new_ops(ops, role, bits, is_signed, opts, nopts, err);
+}
+
+Quantizer *quantizer_new_ops(const QuantizerOps *ops, QuantRole role, int bits, int is_signed,
+                             const QuantOption *opts, int nopts, QbErr *err)
+{
     /* levels() carries the method's own bit and option constraints (e.g. POST at 2 bits). */
     if (qc_bits_check(ops, role, bits, err) < 0 || options_check(ops, opts, nopts, err) < 0 ||
         ops->levels(bits, role, opts, nopts, NULL, 0, err) < 0)

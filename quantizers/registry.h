@@ -25,5 +25,9 @@ void quantizer_names_where(int (*keep)(const QuantizerOps *), const char *last_s
  * a signed activation range (a first layer's normalised input). */
 Quantizer *quantizer_new(const char *method, QuantRole role, int bits, int is_signed,
                          const QuantOption *opts, int nopts, QbErr *err);
+/* The same checks for a method given by its table, registered or not (the tests' walk runs
+ * quantizers/affine_template.c this way). */
+Quantizer *quantizer_new_ops(const QuantizerOps *ops, QuantRole role, int bits, int is_signed,
+                             const QuantOption *opts, int nopts, QbErr *err);
 
 #endif
