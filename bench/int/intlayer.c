@@ -83,7 +83,7 @@ int int_layer_run(const char *wmethod, const char *amethod, int wbits, int abits
     for (int i = 0; i < n; i++)
         net.input.data[i] = u[i] * s;
     net_forward(&net);
-    QuantHooks *h = linear_hooks(&net.layers[0]);
+    QuantHooks *h = layer_hooks(&net.layers[0]);
     r->k = k;
     r->n = n;
     r->w_hat = copy_floats(h->wq_data, (size_t)k * n);

@@ -8,13 +8,6 @@
 #include "../core/layers/layers.h"
 #include "../core/layers/qhooks.h"
 
-static QuantHooks *hooks_of(Layer *L)
-{
-    if (L->ops == &conv2d_ops)
-        return conv2d_hooks(L);
-    return L->ops == &linear_ops ? linear_hooks(L) : NULL;
-}
-
 static int has_scale(const QuantizerOps *ops) { return ops->scale != NULL; }
 
 static int method_refused(const Layer *L, const Quantizer *q, QbErr *err)
@@ -37,7 +30,7 @@ static void grid_take(QView *v)
 int qview_open(QView *v, Net *net, Layer *L, QuantRole role, QbErr *err)
 {
     memset(v, 0, sizeof *v);
-    QuantHooks *h = hooks_of(L);
+    QuantHooks *h = layer_hooks(L);
     int w = role == QROLE_WEIGHT;
     v->q = h ? (w ? h->wq : h->aq) : NULL;
     if (!v->q)

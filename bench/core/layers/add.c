@@ -58,10 +58,24 @@ static void add_backward(Net *net, Layer *L)
     }
 }
 
-const LayerOps add_ops = {"add", add_plan, layer_bind_none, add_forward, add_backward,
-                          NULL, layer_cost_elementwise, NULL, NULL};
-const LayerOps add_relu_ops = {"add_relu", add_plan, layer_bind_none, add_forward, add_backward,
-                               NULL, layer_cost_elementwise, NULL, NULL};
+const LayerOps add_ops = {
+    .kind = "add",
+    .out_sign = LAYER_SIGN_ANY,
+    .plan = add_plan,
+    .bind = layer_bind_none,
+    .forward = add_forward,
+    .backward = add_backward,
+    .cost = layer_cost_elementwise,
+};
+const LayerOps add_relu_ops = {
+    .kind = "add_relu",
+    .out_sign = LAYER_SIGN_NONNEG,
+    .plan = add_plan,
+    .bind = layer_bind_none,
+    .forward = add_forward,
+    .backward = add_backward,
+    .cost = layer_cost_elementwise,
+};
 
 int layer_add(Net *net, const char *name, int a, int b, QbErr *err)
 {

@@ -32,8 +32,14 @@ static void flatten_backward(Net *net, Layer *L)
         L->dx[0].data[i] += L->dy.data[i];
 }
 
-const LayerOps flatten_ops = {"flatten", flatten_plan, layer_bind_none, flatten_forward,
-                              flatten_backward, NULL, NULL, NULL, NULL};
+const LayerOps flatten_ops = {
+    .kind = "flatten",
+    .out_sign = LAYER_SIGN_OF_INPUT,
+    .plan = flatten_plan,
+    .bind = layer_bind_none,
+    .forward = flatten_forward,
+    .backward = flatten_backward,
+};
 
 int layer_flatten(Net *net, const char *name, int in, QbErr *err)
 {
