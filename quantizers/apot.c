@@ -249,6 +249,18 @@ static void apot_post_step(Quantizer *q)
     qc_positive_all(st->alpha->w, 1);
 }
 
+/* Weights are normalised first, so level ℓ sits at μ + σ·α·ℓ in weight units and the output
+ * is α·ℓ in W' units (spec §5.2-5.4); activations are α·ℓ. */
+static QuantScale apot_scale(const Quantizer *q, int g)
+{
+    (void)g;
+    const Apot *st = q->state;
+    double a = st->alpha->w[0];
+    if (q->role == QROLE_WEIGHT)
+        return (QuantScale){st->sigma * a, st->mu, a, 0.0};
+    return (QuantScale){a, 0.0, a, 0.0};
+}
+
 const QuantizerOps apot_ops = {
     .name = "apot",
     .roles = (1u << QROLE_WEIGHT) | (1u << QROLE_ACT),
@@ -256,6 +268,7 @@ const QuantizerOps apot_ops = {
     .max_bits = {7, 6}, /* the code defines term sets for m = 2..6 only (spec §5.1) */
     .version = 1,
     .options = apot_options,
+    .int_path = {QINT_SHIFT_ADD, QINT_NONE}, /* weights: sums of powers of two (spec §5.1) */
     .plan = apot_plan,
     .bind = apot_bind,
     .init = apot_init,
@@ -263,5 +276,6 @@ const QuantizerOps apot_ops = {
     .backward = apot_backward,
     .post_step = apot_post_step,
     .levels = apot_levels,
+    .scale = apot_scale,
     .destroy = qc_state_free,
 };

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../bench/core/layers/layers.h"
 #include "../bench/core/rng.h"
 #include "qcommon.h"
 
@@ -43,7 +42,7 @@ extern const QuantizerOps asq_ops;
 
 static int asq_ratio(const QuantOption *opts, int nopts, QbErr *err)
 {
-    int r = atoi(qc_opt(&asq_ops, opts, nopts, "adapter_ratio"));
+    int r = atoi(quantizer_ops_opt(&asq_ops, opts, nopts, "adapter_ratio"));
     if (r < 1)
         return qb_fail(err, "asq option adapter_ratio: expected an integer >= 1, got %d", r);
     return r;
@@ -51,11 +50,15 @@ static int asq_ratio(const QuantOption *opts, int nopts, QbErr *err)
 
 static int asq_hidden(int c, int r) { return c >= 2 * r ? c / r : 0; }
 
-void asq_adapter_size(int channels, int ratio, long *params, long *macs)
+static void adapter_size(long c, long h, long *params, long *macs)
 {
-    long c = channels, h = asq_hidden(channels, ratio);
     *params = h ? c * h + 2 * h + 1 : c + 1;
     *macs = h ? c * h + h : c;
+}
+
+void asq_adapter_size(int channels, int ratio, long *params, long *macs)
+{
+    adapter_size(channels, asq_hidden(channels, ratio), params, macs);
 }
 
 static int asq_plan(Quantizer *q, Net *net, QbErr *err)
@@ -270,6 +273,31 @@ static int asq_levels(int bits, QuantRole role, const QuantOption *opts, int nop
     return qc_levels_uniform(0, qp, qp, out, cap);
 }
 
+static int asq_grid(const Quantizer *q, double *out, int cap)
+{
+    int qn, qp;
+    qc_int_range(q->bits, q->is_signed, 0, &qn, &qp);
+    return qc_levels_uniform(qn, qp, qp, out, cap);
+}
+
+/* Sample g's step ŝ_g = s·β_g, as the last forward formed it in float. */
+static QuantScale asq_scale(const Quantizer *q, int g)
+{
+    const Asq *st = q->state;
+    double s = (double)st->shat[g] * st->qp;
+    return (QuantScale){s, 0.0, s, 0.0};
+}
+
+/* The adapter runs at inference; the step folds into the layer (spec §9.3). */
+static void asq_inference_cost(const Quantizer *q, double *params, double *macs)
+{
+    const Asq *st = q->state;
+    long p, m;
+    adapter_size(st->c, st->hid, &p, &m);
+    *params = (double)p;
+    *macs = (double)m;
+}
+
 double asq_dead_fraction(const Quantizer *q)
 {
     return q->ops == &asq_ops ? ((const Asq *)q->state)->dead : -1.0;
@@ -289,6 +317,7 @@ const QuantizerOps asq_ops = {
     .max_bits = {0, 8},
     .version = 1,
     .options = asq_options,
+    .int_path = {QINT_NONE, QINT_UNIFORM},
     .plan = asq_plan,
     .bind = asq_bind,
     .init = asq_init,
@@ -296,33 +325,8 @@ const QuantizerOps asq_ops = {
     .backward = asq_backward,
     .post_step = asq_post_step,
     .levels = asq_levels,
+    .grid = asq_grid,
+    .scale = asq_scale,
+    .inference_cost = asq_inference_cost,
     .destroy = qc_state_free,
 };
-
-void asq_overhead(const CostTable *t, int bits, AsqOverhead *o)
-{
-    memset(o, 0, sizeof *o);
-    int first = -1, last = -1;
-    for (int i = 0; i < t->n; i++)
-        if (t->rows[i].compute) {
-            first = first < 0 ? i : first;
-            last = i;
-        }
-    for (int i = 0; i < t->n; i++) {
-        const CostRow *r = &t->rows[i];
-        if (!r->compute || i == first || i == last)
-            continue;
-        o->extra_params += r->quant_params;
-        o->quantized_macs += r->macs;
-        const Quantizer *aq = layer_input_quantizer(r->layer);
-        if (aq && !strcmp(aq->ops->name, "asq")) {
-            long p, m;
-            asq_adapter_size(r->layer->in_dims[0].c, atoi(quantizer_opt(aq, "adapter_ratio")), &p, &m);
-            o->adapter_params += (double)p;
-            o->adapter_macs += (double)m;
-            o->adapters++;
-        }
-    }
-    o->param_pct = 100.0 * (8.0 / bits) * o->extra_params / t->params;
-    o->compute_pct = 100.0 * (8.0 / bits) * 2.0 * o->adapter_macs / o->quantized_macs;
-}

@@ -31,7 +31,7 @@ extern const QuantizerOps lsq_ops;
 static int opt_is(const QuantizerOps *ops, const QuantOption *o, int n, const char *name,
                   const char *value)
 {
-    return strcmp(qc_opt(ops, o, n, name), value) == 0;
+    return strcmp(quantizer_ops_opt(ops, o, n, name), value) == 0;
 }
 
 /* Weights are always signed; activations only when asked (a first layer's input). */
@@ -120,6 +120,21 @@ static int lsq_levels(int bits, QuantRole role, const QuantOption *opts, int nop
     return qc_levels_uniform(qn, qp, qp, out, cap);
 }
 
+static int lsq_grid(const Quantizer *q, double *out, int cap)
+{
+    int qn, qp;
+    lsq_range(q->bits, q->role, q->is_signed, q->opts, q->nopts, &qn, &qp);
+    return qc_levels_uniform(qn, qp, qp, out, cap);
+}
+
+/* Code k sits at k·s, so one normalised unit is s·Qp. */
+static QuantScale lsq_scale(const Quantizer *q, int g)
+{
+    const Lsq *st = q->state;
+    double s = (double)st->step->w[st->per_channel ? g : 0] * st->qp;
+    return (QuantScale){s, 0.0, s, 0.0};
+}
+
 const QuantizerOps lsq_ops = {
     .name = "lsq",
     .roles = (1u << QROLE_WEIGHT) | (1u << QROLE_ACT),
@@ -128,6 +143,7 @@ const QuantizerOps lsq_ops = {
     .max_bits = {8, 8},
     .version = 1,
     .options = lsq_options,
+    .int_path = {QINT_UNIFORM, QINT_UNIFORM},
     .plan = lsq_plan,
     .bind = lsq_bind,
     .init = lsq_init,
@@ -135,5 +151,7 @@ const QuantizerOps lsq_ops = {
     .backward = lsq_backward,
     .post_step = lsq_post_step,
     .levels = lsq_levels,
+    .grid = lsq_grid,
+    .scale = lsq_scale,
     .destroy = qc_state_free,
 };

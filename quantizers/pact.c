@@ -99,6 +99,15 @@ static int pact_levels(int bits, QuantRole role, const QuantOption *opts, int no
     return qc_levels_uniform(0, qp, qp, out, cap);
 }
 
+/* Levels α·k/(2^b − 1): one α for the layer. */
+static QuantScale pact_scale(const Quantizer *q, int g)
+{
+    (void)g;
+    const Pact *st = q->state;
+    double a = st->alpha->w[0];
+    return (QuantScale){a, 0.0, a, 0.0};
+}
+
 const QuantizerOps pact_ops = {
     .name = "pact",
     .roles = 1u << QROLE_ACT,
@@ -113,5 +122,6 @@ const QuantizerOps pact_ops = {
     .backward = pact_backward,
     .post_step = pact_post_step,
     .levels = pact_levels,
+    .scale = pact_scale,
     .destroy = qc_state_free,
 };

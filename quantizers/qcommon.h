@@ -1,4 +1,4 @@
-/* Pieces every quantizer method shares: option lookup with defaults, the bit-range check,
+/* Pieces every quantizer method shares (implemented in qcommon.c): the bit-range check,
  * parameter naming, the positivity guard (spec §1.5), LSQ's gradient scale (§1.6), the
  * quantile used by the POT/POST init (§4.2), and the uniform fake-quant kernel (§2). */
 #ifndef QB_QCOMMON_H
@@ -7,15 +7,10 @@
 #include <stddef.h>
 
 #include "../bench/core/net.h"
-#include "quantizer.h"
+#include "../bench/core/quantizer.h"
 
 /* Spec §1.5: float32 machine epsilon. */
 #define QC_EPS 1.1920929e-7f
-
-/* The value of option `name`: the one given in opts, else the method's declared default,
- * else NULL (an option the method does not declare). */
-const char *qc_opt(const QuantizerOps *ops, const QuantOption *opts, int nopts,
-                   const char *name);
 
 /* 0 when `ops` supports `role` at `bits`; else -1 with e.g.
  * "post needs 3..8 bits for weights, got 2" or "pact does not quantize weights". */

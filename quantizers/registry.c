@@ -42,13 +42,24 @@ const QuantizerOps *quantizer_find(const char *name)
     return NULL;
 }
 
-void quantizer_names(char *out, size_t cap)
+void quantizer_names_where(int (*keep)(const QuantizerOps *), const char *last_sep, char *out,
+                           size_t cap)
 {
+    int total = 0, k = 0;
+    for (int i = 0; i < NMETHODS; i++)
+        total += !keep || keep(methods[i]);
     size_t used = 0;
     out[0] = '\0';
-    for (int i = 0; i < NMETHODS && used < cap; i++)
-        used += (size_t)snprintf(out + used, cap - used, "%s%s", i ? ", " : "", methods[i]->name);
+    for (int i = 0; i < NMETHODS && used < cap; i++) {
+        if (keep && !keep(methods[i]))
+            continue;
+        const char *sep = k == 0 ? "" : (k == total - 1 && last_sep ? last_sep : ", ");
+        used += (size_t)snprintf(out + used, cap - used, "%s%s", sep, methods[i]->name);
+        k++;
+    }
 }
+
+void quantizer_names(char *out, size_t cap) { quantizer_names_where(NULL, NULL, out, cap); }
 
 static void option_names(const QuantizerOps *ops, char *out, size_t cap)
 {
@@ -118,6 +129,12 @@ Quantizer *quantizer_new(const char *method, QuantRole role, int bits, int is_si
         qb_fail(err, "unknown quantizer method '%s' (known: %s)", method, known);
         return NULL;
     }
+    return quantizer_new_ops(ops, role, bits, is_signed, opts, nopts, err);
+}
+
+Quantizer *quantizer_new_ops(const QuantizerOps *ops, QuantRole role, int bits, int is_signed,
+                             const QuantOption *opts, int nopts, QbErr *err)
+{
     /* levels() carries the method's own bit and option constraints (e.g. POST at 2 bits). */
     if (qc_bits_check(ops, role, bits, err) < 0 || options_check(ops, opts, nopts, err) < 0 ||
         ops->levels(bits, role, opts, nopts, NULL, 0, err) < 0)
@@ -132,13 +149,4 @@ Quantizer *quantizer_new(const char *method, QuantRole role, int bits, int is_si
         memcpy(q->opts, opts, (size_t)nopts * sizeof *opts);
     q->nopts = nopts;
     return q;
-}
-
-void quantizer_delete(Quantizer *q)
-{
-    if (!q)
-        return;
-    if (q->ops->destroy)
-        q->ops->destroy(q);
-    free(q);
 }

@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-#include "quantizer.h"
+#include "../bench/core/quantizer.h"
 
 /* The method called `name`, or NULL. */
 const QuantizerOps *quantizer_find(const char *name);
@@ -14,6 +14,10 @@ int quantizer_count(void);
 const QuantizerOps *quantizer_at(int i);
 /* "uniform, dorefa, pact, ..." into out (for "unknown method" messages). */
 void quantizer_names(char *out, size_t cap);
+/* The same for the methods keep() accepts (keep NULL: all), e.g. those with a scale op; the
+ * last two joined by last_sep (" or "; NULL: ", "). */
+void quantizer_names_where(int (*keep)(const QuantizerOps *), const char *last_sep, char *out,
+                           size_t cap);
 
 /* Whether v is a valid value of option s: one of its "a|b|c", or an int or float that parses
  * completely without overflow. The one check of option values (CLI and experiment files). */
@@ -25,7 +29,9 @@ int quantizer_option_valid(const QuantOptionSpec *s, const char *v);
  * a signed activation range (a first layer's normalised input). */
 Quantizer *quantizer_new(const char *method, QuantRole role, int bits, int is_signed,
                          const QuantOption *opts, int nopts, QbErr *err);
-/* Frees a quantizer that was never handed to layer_quantize. */
-void quantizer_delete(Quantizer *q);
+/* The same checks for a method given by its table, registered or not (the tests' walk runs
+ * quantizers/affine_template.c this way). */
+Quantizer *quantizer_new_ops(const QuantizerOps *ops, QuantRole role, int bits, int is_signed,
+                             const QuantOption *opts, int nopts, QbErr *err);
 
 #endif

@@ -168,22 +168,14 @@ typedef struct {
     int wbits, abits;
 } ApplyCtx;
 
-/* Whether a producer's output is never negative: a ReLU's, or pooled or reshaped from one. */
+/* Whether a producer's output is never negative: a rectifying kind's, or pooled or
+ * reshaped from one (LayerOps.out_sign). */
 static int output_nonnegative(const Net *net, int idx)
 {
-    static const char *const rectified[] = {"relu", "relu6", "bn2d_relu", "add_relu", NULL};
-    static const char *const sign_keeping[] = {"maxpool", "avgpool", "gap", "flatten", NULL};
-    while (idx != NET_INPUT) {
-        const char *kind = net->layers[idx].ops->kind;
-        int keeps = 0;
-        for (int i = 0; rectified[i]; i++)
-            if (strcmp(kind, rectified[i]) == 0)
-                return 1;
-        for (int i = 0; sign_keeping[i]; i++)
-            keeps |= strcmp(kind, sign_keeping[i]) == 0;
-        if (!keeps)
-            return 0;
-        idx = net->layers[idx].in[0];
+    for (; idx != NET_INPUT; idx = net->layers[idx].in[0]) {
+        LayerSign s = net->layers[idx].ops->out_sign;
+        if (s != LAYER_SIGN_OF_INPUT)
+            return s == LAYER_SIGN_NONNEG;
     }
     return 0;
 }

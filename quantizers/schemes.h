@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #include "../bench/core/net.h"
-#include "quantizer.h"
+#include "../bench/core/quantizer.h"
 
 typedef struct {
     const char *name;

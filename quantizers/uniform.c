@@ -125,6 +125,23 @@ static int uniform_levels(int bits, QuantRole role, const QuantOption *opts, int
     return qc_levels_uniform(qn, qp, qp, out, cap);
 }
 
+/* A signed activation takes the symmetric signed range, as plan sets it. */
+static int uniform_grid(const Quantizer *q, double *out, int cap)
+{
+    int qn, qp;
+    uniform_range(q->bits, q->role == QROLE_WEIGHT || q->is_signed, &qn, &qp);
+    return qc_levels_uniform(qn, qp, qp, out, cap);
+}
+
+/* One step for the whole tensor, the one the last forward used. */
+static QuantScale uniform_scale(const Quantizer *q, int g)
+{
+    (void)g;
+    const Uniform *st = q->state;
+    double s = (double)st->step * st->qp;
+    return (QuantScale){s, 0.0, s, 0.0};
+}
+
 const QuantizerOps uniform_ops = {
     .name = "uniform",
     .roles = (1u << QROLE_WEIGHT) | (1u << QROLE_ACT),
@@ -140,5 +157,7 @@ const QuantizerOps uniform_ops = {
     .backward = uniform_backward,
     .post_step = NULL,
     .levels = uniform_levels,
+    .grid = uniform_grid,
+    .scale = uniform_scale,
     .destroy = qc_state_free,
 };

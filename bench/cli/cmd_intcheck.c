@@ -1,10 +1,12 @@
-/* `qbench intcheck`: runs a POT, POST or APoT layer through the integer-only path, checks it
- * against the fake-quantized float layer (mismatches must be 0) and counts its operations
- * against a uniform integer layer of the same shape and bit-widths. */
+/* `qbench intcheck`: runs a layer whose weight method declares a shift-based integer path
+ * (POT, POST, APoT) through the integer-only path, checks it against the fake-quantized
+ * float layer (mismatches must be 0) and counts its operations against a uniform integer
+ * layer of the same shape and bit-widths. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../quantizers/registry.h"
 #include "../../quantizers/schemes.h"
 #include "../core/json.h"
 #include "../core/threads.h"
@@ -20,25 +22,52 @@ typedef struct {
     uint64_t seed;
 } IntCheckArgs;
 
-static int is_shift_method(const char *m)
+/* Weights with a shift-based integer path; activations with integer codes (int_path). */
+static int shift_weights(const char *m)
 {
-    return !strcmp(m, "pot") || !strcmp(m, "post") || !strcmp(m, "apot");
+    const QuantizerOps *ops = quantizer_find(m);
+    return ops && int_has_shift_path(ops);
 }
 
-/* A scheme with shift-method weights and uniform activations (lsq+pot, lsq+post, asq+post),
- * else a method name (pot, post, apot) with LSQ activations. */
+static int coded_acts(const char *m)
+{
+    const QuantizerOps *ops = quantizer_find(m);
+    return ops && ops->int_path[QROLE_ACT] == QINT_UNIFORM;
+}
+
+static int scheme_checkable(const Scheme *sc)
+{
+    return sc && shift_weights(sc->wmethod) && coded_acts(sc->amethod);
+}
+
+/* "lsq+pot, lsq+post, asq+post": the schemes --scheme takes as they are. */
+static void checkable_schemes(char *out, size_t cap)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (int i = 0; i < scheme_count() && used < cap; i++)
+        if (scheme_checkable(scheme_at(i)))
+            used += (size_t)snprintf(out + used, cap - used, "%s%s", used ? ", " : "",
+                                     scheme_at(i)->name);
+}
+
+/* A scheme with shift-path weights and coded activations (lsq+pot, lsq+post, asq+post), else
+ * a method with a shift path (pot, post, apot) with LSQ activations. */
 static int resolve_scheme(const char *name, IntCheckSpec *s, QbErr *err)
 {
     const Scheme *sc = scheme_find(name);
-    if (sc && is_shift_method(sc->wmethod) &&
-        (!strcmp(sc->amethod, "lsq") || !strcmp(sc->amethod, "asq"))) {
+    if (scheme_checkable(sc)) {
         s->wmethod = sc->wmethod;
         s->amethod = sc->amethod;
         return 0;
     }
-    if (!is_shift_method(name))
-        return qb_fail(err, "--scheme %s: expected pot, post or apot (with LSQ activations), "
-                            "or lsq+pot, lsq+post, asq+post", name), CLI_USAGE;
+    if (!shift_weights(name)) {
+        char methods[128], schemes[256];
+        int_shift_methods(methods, sizeof methods);
+        checkable_schemes(schemes, sizeof schemes);
+        return qb_fail(err, "--scheme %s: expected %s (with LSQ activations), or %s", name,
+                       methods, schemes), CLI_USAGE;
+    }
     s->wmethod = name;
     s->amethod = "lsq";
     return 0;

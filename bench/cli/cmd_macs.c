@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "../../nets/registry.h"
-#include "../../quantizers/asq.h"
+#include "../../quantizers/overhead.h"
 #include "../../quantizers/schemes.h"
 #include "../core/cost.h"
 #include "../core/layers/layers.h"
@@ -21,7 +21,7 @@ typedef struct {
 
 static void dims_text(char *buf, size_t n, Dims d) { snprintf(buf, n, "%dx%dx%d", d.c, d.h, d.w); }
 
-static void print_table(const CostTable *t, const MacsArgs *a, const AsqOverhead *o)
+static void print_table(const CostTable *t, const MacsArgs *a, const QuantOverhead *o)
 {
     printf("%-28s %-10s %-12s %-12s %12s %8s %14s %5s %5s %16s %14s\n", "layer", "type", "input",
            "output", "params", "qparams", "MACs", "wbits", "abits", "BitOPs", "storage bits");
@@ -46,7 +46,7 @@ static void print_table(const CostTable *t, const MacsArgs *a, const AsqOverhead
                o->compute_pct, a->bits);
 }
 
-static void print_json(const CostTable *t, const MacsArgs *a, const AsqOverhead *o)
+static void print_json(const CostTable *t, const MacsArgs *a, const QuantOverhead *o)
 {
     JsonW w;
     char buf[32];
@@ -156,10 +156,10 @@ int cmd_macs(int argc, char **argv, QbErr *err)
         return -1;
     }
     CostTable t;
-    AsqOverhead ov = {0};
+    QuantOverhead ov = {0};
     cost_table_assume(&net, a.wbits, a.abits, &t);
     if (a.scheme[0])
-        asq_overhead(&t, a.bits, &ov);
+        quantizer_cost_overhead(&t, a.bits, &ov);
     if (a.json)
         print_json(&t, &a, &ov);
     else

@@ -23,8 +23,24 @@ typedef struct {
     int wbits, abits;  /* 32 when unquantized */
 } LayerCost;
 
+/* What a kind's output sign is, for code that picks a signed or unsigned range for the
+ * next layer's input quantizer (quantizers/schemes.c). */
+typedef enum {
+    LAYER_SIGN_ANY = 0,   /* may be negative (conv, linear, BN, a plain add) */
+    LAYER_SIGN_NONNEG,    /* never negative (ReLU, and the kinds that fuse one) */
+    LAYER_SIGN_OF_INPUT,  /* negative only where its first input is (pooling, flatten) */
+} LayerSign;
+
+struct QuantHooks;
+
+/* A layer kind: one const table per kind, initialised by field name, every kind listed in
+ * layer_kinds[] (layers/kinds.c). */
 typedef struct {
     const char *kind;
+    LayerSign out_sign;
+    /* The kind's quantizer hooks (conv2d, linear: a weight and an input quantizer), or NULL
+     * for a kind that takes no quantizers. */
+    struct QuantHooks *(*hooks)(Layer *L);
     /* Build time: check L->in_dims, set L->out_dims, register params and buffers.
      * A misfit names the layer and both shapes. */
     int (*plan)(Net *net, Layer *L, QbErr *err);

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "../../quantizers/quantizer.h"
+#include "../core/quantizer.h"
 #include "../core/atomic_file.h"
 #include "../core/data/dataset.h"
 #include "../core/json.h"

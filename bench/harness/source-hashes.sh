@@ -3,12 +3,14 @@
 # (see source_hashes.h): for each `const QuantizerOps NAME = ...` defined at file scope in
 # DIR/*.c, the SHA-256 (first 16 hex digits) of the file that defines it and of the
 # method-local headers that file includes; and one hash of the shared quantizer code every
-# method uses (quantizer.c, quantizer.h, qcommon.h). The registry and the scheme table are
-# not hashed: adding a method edits them, and what they decide (which method quantizes which
-# layer) is already in the cell's conventions. Usage: source-hashes.sh DIR
+# method uses (the interface bench/core/quantizer.[ch] and quantizers/qcommon.[ch]). The
+# registry and the scheme table are not hashed: adding a method edits them, and what they
+# decide (which method quantizes which layer) is already in the cell's conventions.
+# Usage: source-hashes.sh QUANTIZER_DIR [CORE_DIR (default bench/core)]
 set -eu
-dir=${1:?usage: source-hashes.sh QUANTIZER_DIR}
-shared="quantizer.c quantizer.h qcommon.h"
+dir=${1:?usage: source-hashes.sh QUANTIZER_DIR [CORE_DIR]}
+core=${2:-bench/core}
+shared="qcommon.c qcommon.h"
 not_method="registry.c registry.h schemes.c schemes.h $shared"
 
 hash_files() {
@@ -42,4 +44,4 @@ echo "const MethodSourceHash qb_method_source_hashes[] = {"
 printf '%s' "$entries"
 echo "    {0, 0, 0},"
 echo "};"
-(cd "$dir" && echo "const char qb_shared_quantizer_hash[] = \"$(hash_files $shared)\";")
+echo "const char qb_shared_quantizer_hash[] = \"$(hash_files "$core/quantizer.h" "$core/quantizer.c" "$dir/qcommon.c" "$dir/qcommon.h")\";"

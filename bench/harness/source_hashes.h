@@ -8,7 +8,7 @@
 #ifndef QB_SOURCE_HASHES_H
 #define QB_SOURCE_HASHES_H
 
-#include "../../quantizers/quantizer.h"
+#include "../core/quantizer.h"
 
 /* Bump when a change in bench/core (layers, optimizer, data pipeline, schedules) changes the
  * numbers training produces: it enters every cell's identity, full precision included. */
@@ -22,7 +22,7 @@ typedef struct {
 
 typedef struct {
     const MethodSourceHash *methods;
-    const char *shared;         /* hash of quantizer.c, quantizer.h, qcommon.h */
+    const char *shared;         /* hash of bench/core/quantizer.[ch], quantizers/qcommon.[ch] */
 } SourceHashes;
 
 extern const MethodSourceHash qb_method_source_hashes[];

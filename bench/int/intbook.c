@@ -1,9 +1,11 @@
 /* Books: a method's level set taken apart into integer multipliers and power-of-two terms.
- * POT and APoT levels are dyadic up to APoT's normalisation, so each is mult/denom with
- * mult an integer of few set bits (spec §4.1, §5.1); POST levels are 2^-m or 2^-m/√2 (§6.1). */
+ * The method's weight int_path says how: shift paths (POT) and shift-add paths (APoT) have
+ * dyadic levels up to APoT's normalisation, so each is mult/denom with mult an integer of
+ * few set bits (spec §4.1, §5.1); sqrt(2) paths (POST) 2^-m or 2^-m/√2 (§6.1). */
 #include <math.h>
 #include <string.h>
 
+#include "../../quantizers/registry.h"
 #include "intdot.h"
 
 #define INT_MAX_MULT_BITS 62
@@ -95,34 +97,42 @@ static int book_post(IntBook *b, QbErr *err)
     return book_terms(b, 1, err);
 }
 
+int int_has_shift_path(const QuantizerOps *ops)
+{
+    QuantIntPath p = ops->int_path[QROLE_WEIGHT];
+    return p == QINT_SHIFT || p == QINT_SQRT2 || p == QINT_SHIFT_ADD;
+}
+
+void int_shift_methods(char *out, size_t cap)
+{
+    quantizer_names_where(int_has_shift_path, " or ", out, cap);
+}
+
 int int_book_build(IntBook *b, const QuantizerOps *ops, int bits, const QuantOption *opts,
                    int nopts, QbErr *err)
 {
     memset(b, 0, sizeof *b);
     b->bits = bits;
-    int rc;
-    if (!strcmp(ops->name, "pot"))
-        b->kind = INT_POT;
-    else if (!strcmp(ops->name, "post"))
-        b->kind = INT_POST;
-    else if (!strcmp(ops->name, "apot"))
-        b->kind = INT_APOT;
-    else
-        return qb_fail(err, "%s has no shift-based integer path (expected pot, post or apot)",
-                       ops->name);
+    b->kind = ops->int_path[QROLE_WEIGHT];
+    if (!int_has_shift_path(ops)) {
+        char known[128];
+        int_shift_methods(known, sizeof known);
+        return qb_fail(err, "%s has no shift-based integer path (expected %s)", ops->name, known);
+    }
     if (book_magnitudes(b, ops, bits, opts, nopts, err) < 0)
         return -1;
-    if (b->kind == INT_POST)
+    int rc;
+    if (b->kind == QINT_SQRT2)
         rc = book_post(b, err);
     else
-        rc = book_dyadic(b, b->kind == INT_POT ? 1 : INT_MAX_TERMS, err);
+        rc = book_dyadic(b, b->kind == QINT_SHIFT ? 1 : INT_MAX_TERMS, err);
     return rc < 0 ? qb_wrap(err, "%s at %d bits: ", ops->name, bits) : 0;
 }
 
 void int_book_uniform(IntBook *b, int bits)
 {
     memset(b, 0, sizeof *b);
-    b->kind = INT_UNIFORM;
+    b->kind = QINT_UNIFORM;
     b->bits = bits;
     b->nmag = (1 << (bits - 1)) + 1; /* the negative end reaches 2^(b-1) */
     for (int j = 0; j < b->nmag; j++) {

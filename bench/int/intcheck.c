@@ -49,7 +49,11 @@ static int check_books(const IntCheckSpec *s, IntCheckReport *r, IntLut *lut, Qb
     Quantizer *aq = quantizer_new(s->amethod, QROLE_ACT, s->abits, 0, NULL, 0, err);
     if (!aq)
         return qb_wrap(err, "--abits %d: ", s->abits);
+    int coded = aq->ops->int_path[QROLE_ACT] == QINT_UNIFORM;
     quantizer_delete(aq);
+    if (!coded)
+        return qb_fail(err, "%s activations have no integer codes (no uniform int_path)",
+                       s->amethod);
     if (s->n < 1 || s->k < 1)
         return qb_fail(err, "--n %d --k %d: expected both >= 1", s->n, s->k);
     r->exact.acc_bits = int_acc_bits(s->n, s->abits, r->book.mult[r->book.nmag - 1]);
@@ -59,7 +63,7 @@ static int check_books(const IntCheckSpec *s, IntCheckReport *r, IntLut *lut, Qb
                             "double); use fewer bits or a smaller --n",
                        s->wbits, s->wmethod, s->n, s->abits, r->exact.acc_bits, INT_ACC_MAX_BITS);
     r->uniform.acc_bits = int_acc_bits(s->n, s->abits, (int64_t)1 << (s->wbits - 1));
-    r->has_lut = r->book.kind == INT_POST;
+    r->has_lut = r->book.kind == QINT_SQRT2;
     return r->has_lut ? check_lut(s, r, lut, err) : 0;
 }
 

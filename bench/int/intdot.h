@@ -7,10 +7,8 @@
 
 #include <stdint.h>
 
-#include "../../quantizers/quantizer.h"
+#include "../core/quantizer.h"
 #include "../core/err.h"
-
-typedef enum { INT_UNIFORM, INT_POT, INT_POST, INT_APOT } IntKind;
 
 #define INT_MAX_MAG 129   /* POST at 8 bits: 0 and 2^7 powers of sqrt(2) */
 #define INT_MAX_TERMS 3   /* APoT with k = 2: at most ceil(m/2) = 3 power-of-two terms */
@@ -24,7 +22,7 @@ typedef enum { INT_UNIFORM, INT_POT, INT_POST, INT_APOT } IntKind;
  * level) is the denominator, folded into the per-channel scale, so the integer part is
  * exact. Uniform books are mag[j] = mult[j] = j (a multiply, no terms). */
 typedef struct {
-    IntKind kind;
+    QuantIntPath kind;                         /* the method's weight int_path */
     int bits;
     int nmag;                                  /* magnitudes, mag[0] = 0 */
     double mag[INT_MAX_MAG];                   /* the quantizer's levels >= 0, ascending */
@@ -36,11 +34,15 @@ typedef struct {
     int frac;                                  /* F: the largest shift */
 } IntBook;
 
-/* The book of `ops` ("pot", "post" or "apot") at `bits`, from its levels op with opts: the
- * very levels the fake quantizer projects onto. Fails naming the method when a level does
+/* The book of `ops` at `bits`, from its levels op with opts: the very levels the fake
+ * quantizer projects onto, decomposed as its weight int_path says (QINT_SHIFT, QINT_SQRT2
+ * or QINT_SHIFT_ADD). Fails naming the method when it declares no such path or a level does
  * not decompose (so an edited level set cannot pass silently). */
 int int_book_build(IntBook *b, const QuantizerOps *ops, int bits, const QuantOption *opts,
                    int nopts, QbErr *err);
+/* Whether ops declares a shift-based weight path, and "pot, post or apot": those methods. */
+int int_has_shift_path(const QuantizerOps *ops);
+void int_shift_methods(char *out, size_t cap);
 /* Signed uniform codes -2^(b-1)..2^(b-1)-1 (LSQ weights, spec §1.2). */
 void int_book_uniform(IntBook *b, int bits);
 /* Bits (sign included) of an accumulator holding n terms of magnitude up to

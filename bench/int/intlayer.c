@@ -1,10 +1,10 @@
 /* One fake-quantized linear layer run through the same code as training (layer_quantize,
  * net_forward with its quantizer init on the first batch), so the tensors the integer path
  * encodes are exactly the ones a trained network computes with. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../quantizers/asq.h"
 #include "../../quantizers/registry.h"
 #include "../core/layers/layers.h"
 #include "../core/layers/qhooks.h"
@@ -31,12 +31,24 @@ static int layer_build(Net *net, const char *wmethod, const char *amethod, int w
     return 0;
 }
 
-/* The step the activation quantizer used on the last input: LSQ's s, ASQ's s·beta_0. */
-static float act_step(Net *net)
+#define INT_MAX_GRID 512 /* levels of an 8-bit signed grid, with room */
+
+/* The top code Qp of a uniform grid k/Qp. */
+static double grid_top_code(const Quantizer *q)
 {
-    const Quantizer *aq = layer_input_quantizer(&net->layers[0]);
-    float s = net_param(net, "fc.aq.step")->w[0];
-    return strcmp(aq->ops->name, "asq") ? s : s * asq_beta(aq, 0);
+    double lv[INT_MAX_GRID];
+    int n = quantizer_grid(q, lv, INT_MAX_GRID);
+    QB_ASSERT(n >= 2 && n <= INT_MAX_GRID);
+    return rint(1.0 / (lv[n - 1] - lv[n - 2]));
+}
+
+/* What one code of group g is worth in q's last forward: the step of a uniform grid (LSQ's s,
+ * ASQ's s·beta), else the scale of the normalised level set (alpha). Exact in float: the
+ * scale op forms out_scale as step·Qp in double. */
+static float code_scale(const Quantizer *q, int g)
+{
+    double s = q->ops->scale(q, g).out_scale;
+    return (float)(q->ops->int_path[q->role] == QINT_UNIFORM ? s / grid_top_code(q) : s);
 }
 
 static float *copy_floats(const float *src, size_t n)
@@ -47,16 +59,11 @@ static float *copy_floats(const float *src, size_t n)
     return d;
 }
 
-/* Per-channel weight scales: the method's alpha (POT/POST per channel, APoT per layer) or
- * LSQ's step. */
-static void weight_scales(Net *net, int k, float *out)
+/* Per-channel weight scales: the method's alpha_c (a per-layer one repeated) or LSQ's step. */
+static void weight_scales(const Quantizer *wq, int k, float *out)
 {
-    Param *p = net_param(net, "fc.wq.alpha");
-    if (!p)
-        p = net_param(net, "fc.wq.step");
-    QB_ASSERT(p);
     for (int c = 0; c < k; c++)
-        out[c] = p->w[p->numel == (size_t)k ? c : 0];
+        out[c] = code_scale(wq, c);
 }
 
 int int_layer_run(const char *wmethod, const char *amethod, int wbits, int abits, int k, int n,
@@ -71,11 +78,12 @@ int int_layer_run(const char *wmethod, const char *amethod, int wbits, int abits
     memcpy(net_param(&net, "fc.weight")->w, w, (size_t)k * n * sizeof *w);
     memcpy(net.input.data, u, (size_t)n * sizeof *u);
     net_forward(&net); /* initialises the quantizers (spec §1.4) */
-    float s = act_step(&net);
+    const Quantizer *aq = layer_input_quantizer(&net.layers[0]);
+    float s = code_scale(aq, 0);
     for (int i = 0; i < n; i++)
         net.input.data[i] = u[i] * s;
     net_forward(&net);
-    QuantHooks *h = linear_hooks(&net.layers[0]);
+    QuantHooks *h = layer_hooks(&net.layers[0]);
     r->k = k;
     r->n = n;
     r->w_hat = copy_floats(h->wq_data, (size_t)k * n);
@@ -83,8 +91,8 @@ int int_layer_run(const char *wmethod, const char *amethod, int wbits, int abits
     r->y = copy_floats(net_output(&net)->data, (size_t)k);
     r->wscale = malloc((size_t)k * sizeof *r->wscale);
     QB_ASSERT(r->wscale);
-    weight_scales(&net, k, r->wscale);
-    r->step = act_step(&net);
+    weight_scales(layer_weight_quantizer(&net.layers[0]), k, r->wscale);
+    r->step = code_scale(aq, 0);
     net_free(&net);
     return 0;
 }

@@ -9,7 +9,7 @@
 int int_lut_build(IntLut *l, const IntBook *b, int abits, int frac, QbErr *err)
 {
     l->t = NULL;
-    if (b->kind != INT_POST)
+    if (b->kind != QINT_SQRT2)
         return qb_fail(err, "the look-up table is POST's method; this book is not POST");
     const int most = INT_ACC_MAX_BITS - 1 - abits; /* entries below 2^53: exact in double */
     if (frac < b->frac || frac > most)

@@ -32,7 +32,7 @@ static int grid_term(double t, int exact, int64_t *out)
 long int_ref_grid(const IntBook *b, const IntWeights *w, const uint8_t *a, const int64_t *acc)
 {
     const double unit[2] = {(double)b->denom, (double)b->denom * M_SQRT2};
-    const int exact[2] = {b->kind == INT_POST || is_pow2(b->denom), 0};
+    const int exact[2] = {b->kind == QINT_SQRT2 || is_pow2(b->denom), 0};
     long bad = 0;
     for (int c = 0; c < w->k; c++) {
         const int8_t *sg = w->sign + (size_t)c * w->n;

@@ -63,7 +63,7 @@ void int_rescale(const IntBook *b, const IntWeights *w, double step, const int64
     for (int c = 0; c < w->k; c++) {
         double f = step * w->scale[c] / (double)b->denom;
         double v = (double)acc[2 * c];
-        if (b->kind == INT_POST) {
+        if (b->kind == QINT_SQRT2) {
             v += (double)acc[2 * c + 1] * M_SQRT1_2;
             ops->rescale += 2;
         }

@@ -33,7 +33,8 @@ static int split(Net *net, Layer *L, QuantRole role, double *out, QbErr *err)
         return -1;
     double lo = v.levels[0], hi = v.levels[v.nlevels - 1], round = 0.0, clip = 0.0, ref = 0.0;
     for (size_t i = 0; i < v.n; i++) {
-        double u = qview_u(&v, i), s = v.scale[i / v.group_len], e = (qview_yn(&v, i) - u) * s;
+        double u = qview_u(&v, i), s = v.scale[i / v.group_len].in_scale;
+        double e = (qview_yn(&v, i) - u) * s;
         if (u >= lo && u <= hi)
             round += e * e;
         else

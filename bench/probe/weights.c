@@ -46,7 +46,7 @@ static void view_take(MethodView *mv, QView *v)
         mv->raw_lo[j] = INFINITY;
         mv->raw_hi[j] = -INFINITY;
         for (int g = 0; g < v->ngroups; g++) {
-            double r = v->offset + v->scale[g] * mv->levels[j];
+            double r = v->scale[g].in_offset + v->scale[g].in_scale * mv->levels[j];
             mv->raw_lo[j] = fmin(mv->raw_lo[j], r);
             mv->raw_hi[j] = fmax(mv->raw_hi[j], r);
         }

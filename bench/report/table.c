@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../quantizers/asq.h"
+#include "../../quantizers/overhead.h"
 #include "../core/atomic_file.h"
 #include "../core/cost.h"
 #include "../run/run.h"
@@ -18,7 +18,7 @@
 typedef struct {
     const char *net, *scheme;
     int bits;
-    AsqOverhead o;
+    QuantOverhead o;
     double paper_param, paper_compute;
 } OverheadRow;
 
@@ -38,7 +38,7 @@ static int overhead_rows(const Experiment *e, OverheadRow *rows, int *nrows, QbE
                 OverheadRow *r = &rows[(*nrows)++];
                 CostTable ct;
                 cost_table_assume(&net, c.wbits, c.abits, &ct);
-                asq_overhead(&ct, e->bits[b], &r->o);
+                quantizer_cost_overhead(&ct, e->bits[b], &r->o);
                 cost_free(&ct);
                 net_free(&net);
                 const PaperRow *p = paper_find(e, e->nets[n], e->schemes[s]);

@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#include "../../quantizers/quantizer.h"
+#include "../core/quantizer.h"
 #include "../../quantizers/schemes.h"
 #include "../core/json.h"
 #include "../core/optim/optim.h"

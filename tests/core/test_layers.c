@@ -1,7 +1,9 @@
 /* Every layer's backward against central finite differences (input and parameter
- * gradients), on small random shapes. */
+ * gradients), on small random shapes; and every kind in layer_kinds[] through the gradient
+ * checker, with the properties its table declares (output sign, quantizer hooks). */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <string.h>
 
 #include "../../bench/core/layers/layers.h"
 #include "../../bench/core/rng.h"
@@ -229,4 +231,126 @@ Test(net, shape_misfit_is_refused_at_build_naming_layer_and_shapes)
     cr_assert_eq(layer_conv2d(&net, "grp", a, (Conv2dSpec){6, 3, 1, 1, 3, 0}, &err), -1);
     cr_assert(strstr(err.msg, "grp") && strstr(err.msg, "groups=3"), "message: %s", err.msg);
     net_free(&net);
+}
+
+/* ---- Every kind in layer_kinds[] ---- */
+
+/* One small net ending in a layer of each kind, from the input (3, 4, 4). A kind added to
+ * layer_kinds[] without a line here fails the walk by name. */
+static int build_conv(Net *n, QbErr *e)
+{
+    return layer_conv2d(n, "k", NET_INPUT, (Conv2dSpec){4, 3, 1, 1, 1, 1}, e);
+}
+static int build_linear(Net *n, QbErr *e)
+{
+    return layer_linear(n, "k", layer_flatten(n, "f", NET_INPUT, e), 5, 1, e);
+}
+static int build_bn(Net *n, QbErr *e) { return layer_bn2d(n, "k", NET_INPUT, e); }
+static int build_bn_relu(Net *n, QbErr *e) { return layer_bn2d_relu(n, "k", NET_INPUT, e); }
+static int build_relu(Net *n, QbErr *e) { return layer_relu(n, "k", NET_INPUT, e); }
+static int build_relu6(Net *n, QbErr *e) { return layer_relu6(n, "k", NET_INPUT, e); }
+static int build_maxpool(Net *n, QbErr *e) { return layer_maxpool(n, "k", NET_INPUT, 2, 2, 0, e); }
+static int build_avgpool(Net *n, QbErr *e) { return layer_avgpool(n, "k", NET_INPUT, 3, 1, 1, e); }
+static int build_gap(Net *n, QbErr *e) { return layer_gap(n, "k", NET_INPUT, e); }
+static int build_flatten(Net *n, QbErr *e) { return layer_flatten(n, "k", NET_INPUT, e); }
+static int build_shortcut(Net *n, QbErr *e) { return layer_shortcut_a(n, "k", NET_INPUT, 5, 2, e); }
+static int pointwise(Net *n, QbErr *e)
+{
+    return layer_conv2d(n, "c", NET_INPUT, (Conv2dSpec){3, 1, 1, 0, 1, 0}, e);
+}
+static int build_add(Net *n, QbErr *e) { return layer_add(n, "k", pointwise(n, e), NET_INPUT, e); }
+static int build_add_relu(Net *n, QbErr *e)
+{
+    return layer_add_relu(n, "k", pointwise(n, e), NET_INPUT, e);
+}
+
+static const struct {
+    const char *kind;
+    int (*build)(Net *net, QbErr *err);
+} kind_nets[] = {
+    {"conv2d", build_conv},     {"linear", build_linear},     {"bn2d", build_bn},
+    {"bn2d_relu", build_bn_relu}, {"relu", build_relu},       {"relu6", build_relu6},
+    {"maxpool", build_maxpool}, {"avgpool", build_avgpool},   {"gap", build_gap},
+    {"flatten", build_flatten}, {"shortcut_a", build_shortcut}, {"add", build_add},
+    {"add_relu", build_add_relu},
+};
+
+static int (*kind_builder(const char *kind))(Net *, QbErr *)
+{
+    for (size_t i = 0; i < sizeof kind_nets / sizeof kind_nets[0]; i++)
+        if (!strcmp(kind_nets[i].kind, kind))
+            return kind_nets[i].build;
+    return NULL;
+}
+
+static int kind_net(Net *net, const LayerOps *ops)
+{
+    QbErr err = {{0}};
+    int (*build)(Net *, QbErr *) = kind_builder(ops->kind);
+    cr_assert(build, "layer kind %s has no test net in tests/core/test_layers.c", ops->kind);
+    net_init(net, (Dims){3, 4, 4});
+    int li = build(net, &err);
+    cr_assert_geq(li, 0, "%s: %s", ops->kind, err.msg);
+    cr_assert_eq(net->layers[li].ops, ops, "%s: the test net ends in another kind", ops->kind);
+    return li;
+}
+
+Test(layer_kinds, every_kind_passes_the_gradient_checker)
+{
+    threads_set(2);
+    cr_assert_eq(layer_nkinds, (int)(sizeof kind_nets / sizeof kind_nets[0]));
+    for (int k = 0; k < layer_nkinds; k++) {
+        Net net;
+        kind_net(&net, layer_kinds[k]);
+        ready(&net, 2, 1);
+        if (layer_kinds[k] == &relu6_ops)
+            for (size_t i = 0; i < tensor_numel(&net.input); i++)
+                net.input.data[i] *= 5.0f; /* reach past 6 too */
+        expect_grads(&net, layer_kinds[k]->kind);
+    }
+}
+
+/* NONNEG: never negative on a signed input. OF_INPUT: a non-negative input stays so, and a
+ * signed one can come out negative (else the kind would be NONNEG). */
+static void expect_sign(const LayerOps *ops, int nonneg_input)
+{
+    Net net;
+    int li = kind_net(&net, ops);
+    ready(&net, 2, 1);
+    for (size_t i = 0; i < tensor_numel(&net.input) && nonneg_input; i++)
+        net.input.data[i] = fabsf(net.input.data[i]);
+    net_forward(&net);
+    const Tensor *y = &net.layers[li].y;
+    int negative = 0;
+    for (size_t i = 0; i < tensor_numel(y); i++)
+        negative |= y->data[i] < 0.0f;
+    if (ops->out_sign == LAYER_SIGN_NONNEG || (ops->out_sign == LAYER_SIGN_OF_INPUT && nonneg_input))
+        cr_assert(!negative, "%s: negative output", ops->kind);
+    else
+        cr_assert(negative, "%s: no negative output on a signed input; is it LAYER_SIGN_NONNEG?",
+                  ops->kind);
+    net_free(&net);
+}
+
+Test(layer_kinds, every_kind_keeps_the_output_sign_it_declares)
+{
+    for (int k = 0; k < layer_nkinds; k++) {
+        expect_sign(layer_kinds[k], 0);
+        expect_sign(layer_kinds[k], 1);
+    }
+}
+
+/* A kind with hooks takes quantizers; layer_quantize refuses every other. */
+Test(layer_kinds, exactly_the_kinds_with_hooks_take_quantizers)
+{
+    for (int k = 0; k < layer_nkinds; k++) {
+        Net net;
+        QbErr err = {{0}};
+        int li = kind_net(&net, layer_kinds[k]);
+        int rc = layer_quantize(&net, li, NULL, NULL, &err);
+        cr_assert_eq(rc == 0, layer_kinds[k]->hooks != NULL, "%s: %s", layer_kinds[k]->kind,
+                     err.msg);
+        cr_assert_eq(layer_is_compute(&net.layers[li]), layer_kinds[k]->hooks != NULL);
+        net_free(&net);
+    }
 }

@@ -86,6 +86,30 @@ Test(intbook, every_book_reproduces_its_levels)
         }
 }
 
+/* A method declaring a shift-based weight path gets a book at every width from 3 bits up to
+ * its widest (or 6, beyond which POT's multipliers outgrow int64); one without is refused. */
+Test(intbook, every_declared_shift_path_builds_its_book)
+{
+    int declared = 0;
+    for (int i = 0; i < quantizer_count(); i++) {
+        const QuantizerOps *ops = quantizer_at(i);
+        IntBook b;
+        QbErr err = {{0}};
+        if (!int_has_shift_path(ops)) {
+            cr_assert_eq(int_book_build(&b, ops, 4, NULL, 0, &err), -1, "%s", ops->name);
+            continue;
+        }
+        declared++;
+        int top = ops->max_bits[QROLE_WEIGHT] < 6 ? ops->max_bits[QROLE_WEIGHT] : 6;
+        for (int bits = 3; bits <= top; bits++) {
+            cr_assert_eq(int_book_build(&b, ops, bits, NULL, 0, &err), 0, "%s %d bits: %s",
+                         ops->name, bits, err.msg);
+            cr_assert_eq(b.kind, ops->int_path[QROLE_WEIGHT], "%s", ops->name);
+        }
+    }
+    cr_assert_geq(declared, 3, "pot, post and apot declare shift paths");
+}
+
 Test(intbook, uniform_covers_the_lsq_negative_end)
 {
     IntBook b;

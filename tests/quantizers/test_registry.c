@@ -1,7 +1,10 @@
-/* Walks every registry entry x role x bit-width: level sets sorted, unique and in the
- * normalised range; forward output on the level grid (times one scale per channel or sample)
- * and idempotent; gradients finite. A method added to the table is tested here unchanged.
- * Also the registry's own errors. */
+/* Walks every registry entry (and the unregistered template) x role x bit-width (qwalk.h):
+ * level sets sorted, unique and in the normalised range; forward output on the method's grid
+ * through its declared scale op (affine grids included: y = offset + scale·level), or, for a
+ * method without one, times one inferred scale per channel or sample; idempotent; gradients
+ * finite. test_registry_ops.c checks every declared operation and the gradients against
+ * finite differences. A method added to the table is tested here unchanged. Also the
+ * registry's own errors. */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdlib.h>
@@ -9,9 +12,7 @@
 
 #include "../../bench/core/rng.h"
 #include "../support/gradcheck.h"
-#include "qtest.h"
-
-#define LEVELS_CAP 1024
+#include "qwalk.h"
 
 /* Quantizers that normalise their input by design, so Q(Q(x)) != Q(x): DoReFa (tanh and
  * max|tanh|, spec §3), APoT weights (weight normalisation, §5.2), ASQ (β follows the input's
@@ -33,39 +34,12 @@ static int is_projection(const char *method, QuantRole role)
     return 1;
 }
 
-/* Calls fn for every (method, role, bits) the method accepts with default options. */
-typedef void (*CaseFn)(const QuantizerOps *ops, QuantRole role, int bits, const double *lv, int n);
-
-static void walk(CaseFn fn)
+static void levels_case(const QCase *c)
 {
-    double *lv = malloc(LEVELS_CAP * sizeof(double));
-    for (int i = 0; i < quantizer_count(); i++) {
-        const QuantizerOps *ops = quantizer_at(i);
-        int cases = 0;
-        for (int role = 0; role < 2; role++) {
-            if (!(ops->roles & (1u << role)))
-                continue;
-            cr_assert_leq(ops->min_bits[role], ops->max_bits[role], "%s", ops->name);
-            for (int b = ops->min_bits[role]; b <= ops->max_bits[role]; b++) {
-                QbErr err = {{0}};
-                int n = ops->levels(b, (QuantRole)role, NULL, 0, lv, LEVELS_CAP, &err);
-                /* A method may need an option at some width (POST at 2 bits): it must say why. */
-                if (n < 0) {
-                    cr_assert(err.msg[0], "%s %d bits: levels failed without a message", ops->name, b);
-                    continue;
-                }
-                cr_assert_leq(n, LEVELS_CAP, "%s %d bits", ops->name, b);
-                fn(ops, (QuantRole)role, b, lv, n);
-                cases++;
-            }
-        }
-        cr_assert_gt(cases, 0, "%s: no role and width it accepts with default options", ops->name);
-    }
-    free(lv);
-}
-
-static void levels_case(const QuantizerOps *ops, QuantRole role, int bits, const double *lv, int n)
-{
+    const QuantizerOps *ops = c->ops;
+    QuantRole role = c->role;
+    int bits = c->bits, n = c->n;
+    const double *lv = c->lv;
     const char *who = ops->name, *r = role == QROLE_WEIGHT ? "weights" : "activations";
     cr_assert_geq(n, 3, "%s %s %d bits: %d levels", who, r, bits, n);
     cr_assert_leq(n, (1 << bits) + 1, "%s %s %d bits: %d levels", who, r, bits, n);
@@ -84,7 +58,7 @@ static void levels_case(const QuantizerOps *ops, QuantRole role, int bits, const
                  "%s %s %d bits: the count does not depend on cap", who, r, bits);
 }
 
-Test(registry, every_level_set_is_sorted_unique_and_normalised) { walk(levels_case); }
+Test(registry, every_level_set_is_sorted_unique_and_normalised) { qwalk(levels_case); }
 
 /* Nearest level to u, by bisection. */
 static double nearest(const double *lv, int n, double u)
@@ -123,51 +97,53 @@ static int on_grid(const float *y, size_t len, const double *lv, int n)
     return 0;
 }
 
-typedef struct {
-    QRig r;
-    Quantizer *q;
-    Tensor x, y;
-} Case;
-
-/* Weights: a 3x3 conv's (5, 4, 3, 3) weight ~ N(0, 0.1²); activations: |N(0, 1)| input of
- * shape (3, 8, 3, 3), as after a ReLU. */
-static void case_open(Case *c, const QuantizerOps *ops, QuantRole role, int bits)
+/* The method's own account: group by group, (y − out_offset)/out_scale is a level of its
+ * grid, an input inside the grid's range went to its nearest level, one beyond it to the end
+ * level. The scales must be positive and finite. */
+static int scaled_on_grid(const QCase *c, const QWalkRig *w, const double *lv, int n)
 {
-    c->q = qrig_new(ops->name, role, bits, 0, NULL, 0);
-    c->q->seed = 3;
-    int w = role == QROLE_WEIGHT;
-    qrig_build(&c->r, (Dims){w ? 4 : 8, 3, 3}, 5, 3, 3, w ? c->q : NULL, w ? NULL : c->q);
-    c->x = w ? c->q->shape : c->r.net.input;
-    if (w)
-        c->x.data = net_param(&c->r.net, "l.weight")->w;
-    size_t n = tensor_numel(&c->x);
-    fill_normal(c->x.data, n, 17 + (uint64_t)bits, w ? 0.1f : 1.0f);
-    for (size_t i = 0; i < n && !w; i++)
-        c->x.data[i] = fabsf(c->x.data[i]);
-    c->y = c->x;
-    c->y.data = malloc(n * sizeof(float));
-    c->r.net.train = 1;
-    if (c->q->ops->init)
-        c->q->ops->init(c->q, &c->x);
-    qrig_skip_init(c->q);
-    c->q->ops->forward(c->q, &c->x, &c->y);
+    size_t len = (size_t)w->y.c * w->y.h * w->y.w;
+    for (int g = 0; g < w->y.n; g++) {
+        QuantScale s = w->q->ops->scale(w->q, g);
+        cr_assert(s.in_scale > 0 && s.out_scale > 0 && isfinite(s.in_scale) &&
+                  isfinite(s.out_scale) && isfinite(s.in_offset) && isfinite(s.out_offset),
+                  "%s: group %d scale (%g, %g, %g, %g)", c->who, g, s.in_scale, s.in_offset,
+                  s.out_scale, s.out_offset);
+        for (size_t i = g * len; i < (g + 1) * len; i++) {
+            double yn = (w->y.data[i] - s.out_offset) / s.out_scale, l = nearest(lv, n, yn);
+            double u = (w->x.data[i] - s.in_offset) / s.in_scale;
+            double want = u <= lv[0] ? lv[0] : (u >= lv[n - 1] ? lv[n - 1] : nearest(lv, n, u));
+            double tol = 1e-4 * fmax(1.0, fabs(l));
+            if (fabs(yn - l) > tol || (fabs(l - want) > tol && fabs(fabs(u - l) - fabs(u - want)) > tol))
+                return 0;
+        }
+    }
+    return 1;
 }
 
-static void case_close(Case *c)
+static void forward_case(const QCase *qc)
 {
-    free(c->y.data);
-    qrig_free(&c->r);
-}
-
-static void forward_case(const QuantizerOps *ops, QuantRole role, int bits, const double *lv, int n)
-{
-    Case c;
-    case_open(&c, ops, role, bits);
+    const QuantizerOps *ops = qc->ops;
+    QuantRole role = qc->role;
+    int bits = qc->bits;
+    QWalkRig c;
+    qwalk_open(&c, qc);
+    double *lv = malloc(QWALK_LEVELS_CAP * sizeof(double));
+    int n = quantizer_grid(c.q, lv, QWALK_LEVELS_CAP);
+    cr_assert(n > 0 && n <= QWALK_LEVELS_CAP, "%s: grid of %d levels", qc->who, n);
     const char *r = role == QROLE_WEIGHT ? "weights" : "activations";
     size_t len = (size_t)c.y.c * c.y.h * c.y.w, total = tensor_numel(&c.y);
-    for (int b = 0; b < c.y.n; b++)
+    if (ops->scale)
+        cr_assert(scaled_on_grid(qc, &c, lv, n), "%s: an output is off the grid its scale op "
+                  "describes, or an input missed its nearest level", qc->who);
+    /* Without an offset, each block is also one positive multiple of levels. */
+    int affine = 0;
+    for (int b = 0; b < c.y.n && ops->scale; b++)
+        affine |= ops->scale(c.q, b).out_offset != 0.0;
+    for (int b = 0; b < c.y.n && !affine; b++)
         cr_assert(on_grid(c.y.data + b * len, len, lv, n), "%s %s %d bits: block %d is off the grid",
                   ops->name, r, bits, b);
+    free(lv);
     if (is_projection(ops->name, role)) {
         c.r.net.train = 0;
         float *y2 = malloc(total * sizeof(float));
@@ -180,18 +156,15 @@ static void forward_case(const QuantizerOps *ops, QuantRole role, int bits, cons
                           i, y2[i], c.y.data[i]);
         free(y2);
     }
-    case_close(&c);
+    qwalk_close(&c);
 }
 
-Test(registry, every_forward_lands_on_levels_and_is_idempotent) { walk(forward_case); }
+Test(registry, every_forward_lands_on_levels_and_is_idempotent) { qwalk(forward_case); }
 
-static void grads_case(const QuantizerOps *ops, QuantRole role, int bits, const double *lv, int n)
+static void grads_case(const QCase *qc)
 {
-    (void)lv;
-    (void)n;
-    Case c;
-    case_open(&c, ops, role, bits);
-    const char *r = role == QROLE_WEIGHT ? "weights" : "activations";
+    QWalkRig c;
+    qwalk_open(&c, qc);
     size_t total = tensor_numel(&c.x);
     float *dy = malloc(total * sizeof(float)), *dx = malloc(total * sizeof(float));
     fill_normal(dy, total, 29, 1.0f);
@@ -202,19 +175,18 @@ static void grads_case(const QuantizerOps *ops, QuantRole role, int bits, const 
     dxt.data = dx;
     qrig_backward(&c.r, c.q, &c.x, &dyt, &dxt);
     for (size_t i = 0; i < total; i++)
-        cr_assert(isfinite(dx[i]), "%s %s %d bits: dx[%zu] = %g", ops->name, r, bits, i, dx[i]);
+        cr_assert(isfinite(dx[i]), "%s: dx[%zu] = %g", qc->who, i, dx[i]);
     for (int p = 0; p < c.r.net.nparams; p++) {
         const Param *P = &c.r.net.params[p];
         for (size_t i = 0; P->group == PGROUP_QUANT && i < P->numel; i++)
-            cr_assert(isfinite(P->g[i]), "%s %s %d bits: %s grad[%zu] = %g", ops->name, r, bits,
-                      P->name, i, P->g[i]);
+            cr_assert(isfinite(P->g[i]), "%s: %s grad[%zu] = %g", qc->who, P->name, i, P->g[i]);
     }
     free(dy);
     free(dx);
-    case_close(&c);
+    qwalk_close(&c);
 }
 
-Test(registry, every_gradient_is_finite_and_assigned) { walk(grads_case); }
+Test(registry, every_gradient_is_finite_and_assigned) { qwalk(grads_case); }
 
 Test(registry, unknown_method_lists_the_known_ones)
 {

@@ -205,11 +205,27 @@ static void bn2d_cost(const Net *net, const Layer *L, LayerCost *lc)
     lc->wbits = lc->abits = 32;
 }
 
-const LayerOps bn2d_ops = {"bn2d", bn2d_plan, bn2d_bind, bn2d_forward, bn2d_backward,
-                           bn2d_init, bn2d_cost, NULL, NULL};
+const LayerOps bn2d_ops = {
+    .kind = "bn2d",
+    .out_sign = LAYER_SIGN_ANY,
+    .plan = bn2d_plan,
+    .bind = bn2d_bind,
+    .forward = bn2d_forward,
+    .backward = bn2d_backward,
+    .init = bn2d_init,
+    .cost = bn2d_cost,
+};
 /* The same layer with a fused ReLU: one pass less each way than bn2d + relu. */
-const LayerOps bn2d_relu_ops = {"bn2d_relu", bn2d_plan, bn2d_bind, bn2d_forward, bn2d_backward,
-                                bn2d_init, bn2d_cost, NULL, NULL};
+const LayerOps bn2d_relu_ops = {
+    .kind = "bn2d_relu",
+    .out_sign = LAYER_SIGN_NONNEG,
+    .plan = bn2d_plan,
+    .bind = bn2d_bind,
+    .forward = bn2d_forward,
+    .backward = bn2d_backward,
+    .init = bn2d_init,
+    .cost = bn2d_cost,
+};
 
 static int bn_add(Net *net, const LayerOps *ops, const char *name, int in, int relu, QbErr *err)
 {

@@ -377,9 +377,21 @@ static void conv2d_post_step(Net *net, Layer *L)
 
 static void conv2d_destroy(Layer *L) { qhooks_destroy(&((Conv2dCfg *)L->cfg)->q); }
 
-const LayerOps conv2d_ops = {"conv2d",   conv2d_plan, conv2d_bind,      conv2d_forward,
-                             conv2d_backward, conv2d_init, conv2d_cost, conv2d_post_step,
-                             conv2d_destroy};
+static QuantHooks *conv2d_hooks(Layer *L) { return &((Conv2dCfg *)L->cfg)->q; }
+
+const LayerOps conv2d_ops = {
+    .kind = "conv2d",
+    .out_sign = LAYER_SIGN_ANY,
+    .hooks = conv2d_hooks,
+    .plan = conv2d_plan,
+    .bind = conv2d_bind,
+    .forward = conv2d_forward,
+    .backward = conv2d_backward,
+    .init = conv2d_init,
+    .cost = conv2d_cost,
+    .post_step = conv2d_post_step,
+    .destroy = conv2d_destroy,
+};
 
 int layer_conv2d(Net *net, const char *name, int in, Conv2dSpec spec, QbErr *err)
 {
@@ -388,5 +400,3 @@ int layer_conv2d(Net *net, const char *name, int in, Conv2dSpec spec, QbErr *err
     c->s = spec;
     return net_add_layer(net, &conv2d_ops, name, 1, &in, c, err);
 }
-
-QuantHooks *conv2d_hooks(Layer *L) { return &((Conv2dCfg *)L->cfg)->q; }

@@ -36,6 +36,7 @@ int layer_quantize(Net *net, int layer, struct Quantizer *wq, struct Quantizer *
 /* The quantizers of a conv2d/linear layer (NULL for other kinds or when unquantized). */
 struct Quantizer *layer_weight_quantizer(const Layer *L);
 struct Quantizer *layer_input_quantizer(const Layer *L);
+/* Whether L's kind takes quantizers (conv2d, linear: LayerOps.hooks). */
 int layer_is_compute(const Layer *L);
 
 /* BatchNorm's momentum and epsilon, as PyTorch's defaults. */
@@ -44,5 +45,8 @@ int layer_is_compute(const Layer *L);
 
 extern const LayerOps conv2d_ops, linear_ops, bn2d_ops, bn2d_relu_ops, relu_ops, relu6_ops, maxpool_ops,
     avgpool_ops, gap_ops, flatten_ops, add_ops, add_relu_ops, shortcut_a_ops;
+/* Every kind above, once (kinds.c). */
+extern const LayerOps *const layer_kinds[];
+extern const int layer_nkinds;
 
 #endif

@@ -145,9 +145,21 @@ static void linear_post_step(Net *net, Layer *L)
 
 static void linear_destroy(Layer *L) { qhooks_destroy(&((LinearCfg *)L->cfg)->q); }
 
-const LayerOps linear_ops = {"linear",   linear_plan, linear_bind,      linear_forward,
-                             linear_backward, linear_init, linear_cost, linear_post_step,
-                             linear_destroy};
+static QuantHooks *linear_hooks(Layer *L) { return &((LinearCfg *)L->cfg)->q; }
+
+const LayerOps linear_ops = {
+    .kind = "linear",
+    .out_sign = LAYER_SIGN_ANY,
+    .hooks = linear_hooks,
+    .plan = linear_plan,
+    .bind = linear_bind,
+    .forward = linear_forward,
+    .backward = linear_backward,
+    .init = linear_init,
+    .cost = linear_cost,
+    .post_step = linear_post_step,
+    .destroy = linear_destroy,
+};
 
 int layer_linear(Net *net, const char *name, int in, int out, int bias, QbErr *err)
 {
@@ -157,5 +169,3 @@ int layer_linear(Net *net, const char *name, int in, int out, int bias, QbErr *e
     c->bias = bias;
     return net_add_layer(net, &linear_ops, name, 1, &in, c, err);
 }
-
-QuantHooks *linear_hooks(Layer *L) { return &((LinearCfg *)L->cfg)->q; }

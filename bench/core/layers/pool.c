@@ -193,12 +193,33 @@ static void gap_cost(const Net *net, const Layer *L, LayerCost *lc)
     lc->wbits = lc->abits = 32;
 }
 
-const LayerOps maxpool_ops = {"maxpool", pool_plan, layer_bind_none, maxpool_forward,
-                              maxpool_backward, NULL, pool_cost, NULL, NULL};
-const LayerOps avgpool_ops = {"avgpool", pool_plan, layer_bind_none, avgpool_forward,
-                              avgpool_backward, NULL, pool_cost, NULL, NULL};
-const LayerOps gap_ops = {"gap", gap_plan, layer_bind_none, gap_forward, gap_backward,
-                          NULL, gap_cost, NULL, NULL};
+const LayerOps maxpool_ops = {
+    .kind = "maxpool",
+    .out_sign = LAYER_SIGN_OF_INPUT,
+    .plan = pool_plan,
+    .bind = layer_bind_none,
+    .forward = maxpool_forward,
+    .backward = maxpool_backward,
+    .cost = pool_cost,
+};
+const LayerOps avgpool_ops = {
+    .kind = "avgpool",
+    .out_sign = LAYER_SIGN_OF_INPUT,
+    .plan = pool_plan,
+    .bind = layer_bind_none,
+    .forward = avgpool_forward,
+    .backward = avgpool_backward,
+    .cost = pool_cost,
+};
+const LayerOps gap_ops = {
+    .kind = "gap",
+    .out_sign = LAYER_SIGN_OF_INPUT,
+    .plan = gap_plan,
+    .bind = layer_bind_none,
+    .forward = gap_forward,
+    .backward = gap_backward,
+    .cost = gap_cost,
+};
 
 int layer_maxpool(Net *net, const char *name, int in, int k, int stride, int pad, QbErr *err)
 {

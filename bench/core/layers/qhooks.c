@@ -151,45 +151,25 @@ void qhooks_cost_bits(const QuantHooks *h, LayerCost *lc)
     lc->abits = h->aq ? h->aq->bits : 32;
 }
 
-static void quantizer_free(Quantizer *q)
-{
-    if (!q)
-        return;
-    if (q->ops->destroy)
-        q->ops->destroy(q);
-    free(q);
-}
-
 void qhooks_destroy(QuantHooks *h)
 {
-    quantizer_free(h->wq);
-    quantizer_free(h->aq);
+    quantizer_delete(h->wq);
+    quantizer_delete(h->aq);
     h->wq = h->aq = NULL;
 }
 
-int layer_is_compute(const Layer *L) { return L->ops == &conv2d_ops || L->ops == &linear_ops; }
+int layer_is_compute(const Layer *L) { return L->ops->hooks != NULL; }
 
-static QuantHooks *hooks_of(const Layer *L)
-{
-    if (L->ops == &conv2d_ops)
-        return conv2d_hooks((Layer *)L);
-    if (L->ops == &linear_ops)
-        return linear_hooks((Layer *)L);
-    return NULL;
-}
+QuantHooks *layer_hooks(const Layer *L) { return L->ops->hooks ? L->ops->hooks((Layer *)L) : NULL; }
 
 int layer_quantize(Net *net, int li, Quantizer *wq, Quantizer *aq, QbErr *err)
 {
     QB_ASSERT(li >= 0 && li < net->nlayers && !net->param_arena.base);
     Layer *L = &net->layers[li];
-    QuantHooks *h = hooks_of(L);
+    QuantHooks *h = layer_hooks(L);
     if (!h) {
-        if (wq && wq->ops->destroy)
-            wq->ops->destroy(wq);
-        if (aq && aq->ops->destroy)
-            aq->ops->destroy(aq);
-        free(wq);
-        free(aq);
+        quantizer_delete(wq);
+        quantizer_delete(aq);
         return qb_fail(err, "layer %s is a %s; only conv2d and linear layers are quantized",
                        L->name, L->ops->kind);
     }
@@ -203,12 +183,12 @@ int layer_quantize(Net *net, int li, Quantizer *wq, Quantizer *aq, QbErr *err)
 
 Quantizer *layer_weight_quantizer(const Layer *L)
 {
-    QuantHooks *h = hooks_of(L);
+    QuantHooks *h = layer_hooks(L);
     return h ? h->wq : NULL;
 }
 
 Quantizer *layer_input_quantizer(const Layer *L)
 {
-    QuantHooks *h = hooks_of(L);
+    QuantHooks *h = layer_hooks(L);
     return h ? h->aq : NULL;
 }

@@ -4,10 +4,10 @@
 #ifndef QB_QHOOKS_H
 #define QB_QHOOKS_H
 
-#include "../../../quantizers/quantizer.h"
+#include "../quantizer.h"
 #include "../net.h"
 
-typedef struct {
+typedef struct QuantHooks {
     Quantizer *wq, *aq;  /* owned: freed by qhooks_destroy */
     int w_param;         /* the layer's weight param index */
     float *wq_data;      /* Qw(W), weight-sized */
@@ -34,9 +34,7 @@ void qhooks_post_step(QuantHooks *h);
 void qhooks_cost_bits(const QuantHooks *h, LayerCost *lc);
 void qhooks_destroy(QuantHooks *h);
 
+/* L's hooks when its kind takes quantizers (LayerOps.hooks), else NULL. */
+QuantHooks *layer_hooks(const Layer *L);
 
-
-/* Accessors used by layer_quantize and cost accounting (conv2d.c, linear.c). */
-QuantHooks *conv2d_hooks(Layer *L);
-QuantHooks *linear_hooks(Layer *L);
 #endif

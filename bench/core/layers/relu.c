@@ -64,10 +64,24 @@ static void relu6_backward(Net *net, Layer *L)
     clamp_backward(L, 6.0f);
 }
 
-const LayerOps relu_ops = {"relu", layer_plan_same, layer_bind_none, relu_forward,
-                           relu_backward, NULL, layer_cost_elementwise, NULL, NULL};
-const LayerOps relu6_ops = {"relu6", layer_plan_same, layer_bind_none, relu6_forward,
-                            relu6_backward, NULL, layer_cost_elementwise, NULL, NULL};
+const LayerOps relu_ops = {
+    .kind = "relu",
+    .out_sign = LAYER_SIGN_NONNEG,
+    .plan = layer_plan_same,
+    .bind = layer_bind_none,
+    .forward = relu_forward,
+    .backward = relu_backward,
+    .cost = layer_cost_elementwise,
+};
+const LayerOps relu6_ops = {
+    .kind = "relu6",
+    .out_sign = LAYER_SIGN_NONNEG,
+    .plan = layer_plan_same,
+    .bind = layer_bind_none,
+    .forward = relu6_forward,
+    .backward = relu6_backward,
+    .cost = layer_cost_elementwise,
+};
 
 int layer_relu(Net *net, const char *name, int in, QbErr *err)
 {

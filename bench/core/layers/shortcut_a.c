@@ -66,8 +66,16 @@ static void shortcut_backward(Net *net, Layer *L)
     }
 }
 
-const LayerOps shortcut_a_ops = {"shortcut_a", shortcut_plan, layer_bind_none, shortcut_forward,
-                                 shortcut_backward, NULL, layer_cost_elementwise, NULL, NULL};
+/* Subsampling and zero channels keep the input's sign. */
+const LayerOps shortcut_a_ops = {
+    .kind = "shortcut_a",
+    .out_sign = LAYER_SIGN_OF_INPUT,
+    .plan = shortcut_plan,
+    .bind = layer_bind_none,
+    .forward = shortcut_forward,
+    .backward = shortcut_backward,
+    .cost = layer_cost_elementwise,
+};
 
 int layer_shortcut_a(Net *net, const char *name, int in, int cout, int stride, QbErr *err)
 {

@@ -1,15 +1,18 @@
-/* The quantizer interface: every method (uniform, PACT, LSQ, POT, POST, APoT, ASQ) is one
- * QuantizerOps table in its own file; conv2d and linear layers hold a weight and an
- * activation quantizer and call only what is declared here. Formulas: shared spec
+/* The quantizer interface, owned by the core: every method (uniform, PACT, LSQ, POT, POST,
+ * APoT, ASQ) is one QuantizerOps table in its own file under quantizers/, which depends on
+ * this header and never the reverse. conv2d and linear layers hold a weight and an
+ * activation quantizer and call only what is declared here; so do the probe (the scale
+ * op), the integer path (int_path) and the cost model (inference_cost). quantizers/README.md
+ * is the method author's guide to this contract. Formulas: shared spec
  * ../shared/spec/quantizers.md (cited as "spec §n"). */
 #ifndef QB_QUANTIZER_H
 #define QB_QUANTIZER_H
 
 #include <stdint.h>
 
-#include "../bench/core/arena.h"
-#include "../bench/core/err.h"
-#include "../bench/core/tensor.h"
+#include "arena.h"
+#include "err.h"
+#include "tensor.h"
 
 struct Net;
 
@@ -34,6 +37,25 @@ typedef struct {
 
 typedef struct Quantizer Quantizer;
 
+/* Where one group (an output channel of a weight, a sample of an activation) stood in the
+ * last forward: an input value x sits at u = (x − in_offset)/in_scale in the units of the
+ * method's level set, is projected onto that set, and leaves as y = out_offset + out_scale·ℓ.
+ * in_* and out_* differ only for methods that transform the input first (APoT weights:
+ * in_offset = μ, in_scale = σ·α, out_scale = α). An affine grid has a non-zero offset. */
+typedef struct {
+    double in_scale, in_offset, out_scale, out_offset;
+} QuantScale;
+
+/* How a trained method's codes run on integer hardware (bench/int, `qbench intcheck`):
+ * weights as sign + magnitude codes, activations as unsigned codes times one step. */
+typedef enum {
+    QINT_NONE = 0,   /* no integer path (the default) */
+    QINT_UNIFORM,    /* integer codes times a step: one multiply per weight (LSQ, ASQ) */
+    QINT_SHIFT,      /* each magnitude one power of two: a shift (POT) */
+    QINT_SHIFT_ADD,  /* each magnitude a sum of a few powers of two: shift-adds (APoT) */
+    QINT_SQRT2,      /* powers of sqrt(2): two shift accumulators or a table (POST) */
+} QuantIntPath;
+
 typedef struct {
     const char *name;
     unsigned roles;                 /* bit mask of (1u << QROLE_*) */
@@ -41,6 +63,7 @@ typedef struct {
     int signed_act;                 /* activations: also quantizes a signed input */
     int version;                    /* bump when the numerics change: it enters cell ids */
     const QuantOptionSpec *options; /* NULL-name terminated, may be NULL */
+    QuantIntPath int_path[2];       /* per role; QINT_NONE (0) unless declared */
     /* Build time: allocate q->state, register parameters (group PGROUP_QUANT) and
      * buffers with the net under q->prefix; check q->opts. */
     int (*plan)(Quantizer *q, struct Net *net, QbErr *err);
@@ -61,6 +84,16 @@ typedef struct {
      * or -1 with err when bits/options are unsupported. */
     int (*levels)(int bits, QuantRole role, const QuantOption *opts, int nopts, double *out,
                   int cap, QbErr *err);
+    /* The planned quantizer's own level set, same contract without the error: differs from
+     * levels() only where q->is_signed changes the range (a signed activation). NULL: the
+     * levels() of its bits, role and options. Read it through quantizer_grid. */
+    int (*grid)(const Quantizer *q, double *out, int cap);
+    /* Group g's QuantScale after a forward (0 <= g < that forward's x->n). NULL when the
+     * method is no scaled projection onto its levels (DoReFa's tanh) or does not say. */
+    QuantScale (*scale)(const Quantizer *q, int g);
+    /* Parameters and MACs per sample that the quantizer adds at inference beyond its layer
+     * (ASQ: its adapter; spec §9.3). NULL: none (a step or clip folds into the layer). */
+    void (*inference_cost)(const Quantizer *q, double *params, double *macs);
     void (*destroy)(Quantizer *q);
 } QuantizerOps;
 
@@ -78,7 +111,16 @@ struct Quantizer {
     void *state;          /* method-owned, freed by destroy */
 };
 
-/* Looks up an option value, or NULL. */
+/* The value of option `name`: the one given in opts, else the method's declared default,
+ * else NULL (an option the method does not declare). */
+const char *quantizer_ops_opt(const QuantizerOps *ops, const QuantOption *opts, int nopts,
+                              const char *name);
+/* The same for a quantizer's own options. */
 const char *quantizer_opt(const Quantizer *q, const char *name);
+/* Writes q's level set (ops->grid, else ops->levels) into out[0..cap) and returns the full
+ * count, -1 when the method refuses its own bits and options (it never does once planned). */
+int quantizer_grid(const Quantizer *q, double *out, int cap);
+/* Runs the method's destroy and frees q (NULL is a no-op). */
+void quantizer_delete(Quantizer *q);
 
 #endif

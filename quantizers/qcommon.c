@@ -1,3 +1,4 @@
+/* The pieces every quantizer method shares (qcommon.h). */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -5,23 +6,6 @@
 #include <string.h>
 
 #include "qcommon.h"
-
-const char *qc_opt(const QuantizerOps *ops, const QuantOption *opts, int nopts,
-                   const char *name)
-{
-    for (int i = 0; i < nopts; i++)
-        if (strcmp(opts[i].name, name) == 0)
-            return opts[i].value;
-    for (const QuantOptionSpec *s = ops->options; s && s->name; s++)
-        if (strcmp(s->name, name) == 0)
-            return s->dflt;
-    return NULL;
-}
-
-const char *quantizer_opt(const Quantizer *q, const char *name)
-{
-    return qc_opt(q->ops, q->opts, q->nopts, name);
-}
 
 const char *qc_role_name(QuantRole role) { return role == QROLE_WEIGHT ? "weights" : "activations"; }
 

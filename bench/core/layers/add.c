@@ -1,37 +1,8 @@
-/* flatten (C,H,W) -> (C*H*W,1,1) and the residual add of two same-shaped inputs. */
+/* The residual adds: add and add_relu (relu(a + b), the join of a ResNet block) of two
+ * same-shaped inputs. */
 #include <math.h>
-#include <string.h>
 
 #include "common.h"
-
-static int flatten_plan(Net *net, Layer *L, QbErr *err)
-{
-    (void)net;
-    (void)err;
-    L->out_dims = (Dims){(int)dims_numel(L->in_dims[0]), 1, 1};
-    return 0;
-}
-
-/* Same memory order: forward and backward are copies (a view would save little here). */
-static void flatten_forward(Net *net, Layer *L)
-{
-    (void)net;
-    memcpy(L->y.data, L->x[0].data, tensor_numel(&L->y) * sizeof(float));
-}
-
-static void flatten_backward(Net *net, Layer *L)
-{
-    (void)net;
-    if (!L->dx[0].data)
-        return;
-    size_t n = tensor_numel(&L->y);
-    if (!L->dx_add[0]) {
-        memcpy(L->dx[0].data, L->dy.data, n * sizeof(float));
-        return;
-    }
-    for (size_t i = 0; i < n; i++)
-        L->dx[0].data[i] += L->dy.data[i];
-}
 
 static int add_plan(Net *net, Layer *L, QbErr *err)
 {
@@ -87,17 +58,24 @@ static void add_backward(Net *net, Layer *L)
     }
 }
 
-const LayerOps flatten_ops = {"flatten", flatten_plan, layer_bind_none, flatten_forward,
-                              flatten_backward, NULL, NULL, NULL, NULL};
-const LayerOps add_ops = {"add", add_plan, layer_bind_none, add_forward, add_backward,
-                          NULL, layer_cost_elementwise, NULL, NULL};
-const LayerOps add_relu_ops = {"add_relu", add_plan, layer_bind_none, add_forward, add_backward,
-                               NULL, layer_cost_elementwise, NULL, NULL};
-
-int layer_flatten(Net *net, const char *name, int in, QbErr *err)
-{
-    return layer_add_simple(net, &flatten_ops, name, 1, &in, NULL, 0, err);
-}
+const LayerOps add_ops = {
+    .kind = "add",
+    .out_sign = LAYER_SIGN_ANY,
+    .plan = add_plan,
+    .bind = layer_bind_none,
+    .forward = add_forward,
+    .backward = add_backward,
+    .cost = layer_cost_elementwise,
+};
+const LayerOps add_relu_ops = {
+    .kind = "add_relu",
+    .out_sign = LAYER_SIGN_NONNEG,
+    .plan = add_plan,
+    .bind = layer_bind_none,
+    .forward = add_forward,
+    .backward = add_backward,
+    .cost = layer_cost_elementwise,
+};
 
 int layer_add(Net *net, const char *name, int a, int b, QbErr *err)
 {

@@ -55,7 +55,7 @@ static int power_check(const QuantizerOps *ops, int bits, QuantRole role, const 
 {
     if (qc_bits_check(ops, role, bits, err) < 0)
         return -1;
-    if (role == QROLE_WEIGHT && bits == 2 && strcmp(qc_opt(ops, o, n, "allow_degenerate"), "true"))
+    if (role == QROLE_WEIGHT && bits == 2 && strcmp(quantizer_ops_opt(ops, o, n, "allow_degenerate"), "true"))
         return qb_fail(err, "%s needs 3..8 bits for weights, got 2 (2 only with "
                             "allow_degenerate: true; spec §4.4)", ops->name);
     return 0;
@@ -67,7 +67,7 @@ static int power_levels(const QuantizerOps *ops, int bits, QuantRole role, const
     if (power_check(ops, bits, role, o, nopts, err) < 0)
         return -1;
     double mag[POWER_MAX_LEVELS];
-    int codable = !strcmp(qc_opt(ops, o, nopts, "levels"), "codable");
+    int codable = !strcmp(quantizer_ops_opt(ops, o, nopts, "levels"), "codable");
     int m = power_magnitudes(power_log2_base(ops), bits, role, codable, mag);
     return qc_levels_from_magnitudes(mag, m, role == QROLE_WEIGHT, out, cap);
 }
@@ -190,14 +190,26 @@ static void power_post_step(Quantizer *q)
     qc_positive_all(st->alpha->w, st->alpha->numel);
 }
 
-#define POWER_OPS(NAME, LEVELS)                                                          \
+/* Levels ±α·ℓ: α per output channel (weights) or one (activations). */
+static QuantScale power_scale(const Quantizer *q, int g)
+{
+    const Power *st = q->state;
+    double a = st->alpha->w[q->role == QROLE_WEIGHT ? g : 0];
+    return (QuantScale){a, 0.0, a, 0.0};
+}
+
+/* Weights only: POT magnitudes are shifts, POST's powers of sqrt(2) split into two shift
+ * accumulators (spec §4, §6.3). */
+#define POWER_OPS(NAME, LEVELS, WEIGHT_INT_PATH)                                        \
     {                                                                                    \
         .name = NAME, .roles = (1u << QROLE_WEIGHT) | (1u << QROLE_ACT),                 \
         .min_bits = {2, 2}, .max_bits = {8, 7}, .version = 1, .options = power_options,  \
+        .int_path = {WEIGHT_INT_PATH, QINT_NONE},                                        \
         .plan = power_plan, .bind = power_bind, .init = power_init,                      \
         .forward = power_forward, .backward = power_backward,                            \
-        .post_step = power_post_step, .levels = LEVELS, .destroy = qc_state_free,        \
+        .post_step = power_post_step, .levels = LEVELS, .scale = power_scale,            \
+        .destroy = qc_state_free,                                                        \
     }
 
-const QuantizerOps pot_ops = POWER_OPS("pot", pot_levels);
-const QuantizerOps post_ops = POWER_OPS("post", post_levels);
+const QuantizerOps pot_ops = POWER_OPS("pot", pot_levels, QINT_SHIFT);
+const QuantizerOps post_ops = POWER_OPS("post", post_levels, QINT_SQRT2);
