@@ -1,7 +1,7 @@
 /* CIFAR-style ResNets (He et al. 2016, section 4.2): a 3x3 stem, three stages of (depth-2)/6
  * basic blocks at 16/32/64 x width channels, global pooling and one linear layer. The
  * stage-changing shortcut is a 1x1 conv + BN (option B, as the ASQ and APoT code build it;
- * spec 9.5) or parameter-free zero padding (option A). */
+ * FORMULAS.md §9.5) or parameter-free zero padding (option A). */
 #include "builder.h"
 #include "registry.h"
 

@@ -91,7 +91,7 @@ static void affine_backward(Quantizer *q, const Tensor *x, const Tensor *dy, Ten
         st->dstep[n] = ds;
         st->doffset[n] = db;
     }
-    double g = qc_grad_scale((double)tensor_numel(x), st->qp); /* LSQ's g (spec §1.6) */
+    double g = qc_grad_scale((double)tensor_numel(x), st->qp); /* LSQ's g (FORMULAS.md §1.6) */
     st->step->g[0] += (float)(g * qc_sum(st->dstep, x->n));
     st->offset->g[0] += (float)(g * qc_sum(st->doffset, x->n));
 }

@@ -1,4 +1,4 @@
-/* APoT, additive powers-of-two (Li, Dong, Wang, ICLR 2020; spec §5): levels are sums of
+/* APoT, additive powers-of-two (Li, Dong, Wang, ICLR 2020; FORMULAS.md §5): levels are sums of
  * power-of-two terms (the official code's hand-written term sets), weights are normalised
  * per layer and quantized with one clip alpha through the reparameterised clipping function;
  * 2-bit weights are ternary. Defaults follow the CIFAR code (unmasked weight gradient, mu and
@@ -10,14 +10,14 @@
 #include "qcommon.h"
 
 #define APOT_MAX_LEVELS 64
-#define APOT_SIGMA_MIN 1e-8   /* spec §5.2 guard */
-#define APOT_WEIGHT_ALPHA 3.0f /* in units of sigma, spec §5.6 */
+#define APOT_SIGMA_MIN 1e-8   /* FORMULAS.md §5.2 guard */
+#define APOT_WEIGHT_ALPHA 3.0f /* in units of sigma, FORMULAS.md §5.6 */
 
 typedef struct {
     double mag[APOT_MAX_LEVELS];  /* normalised magnitudes, ascending (ternary: {0, 1}) */
     int nmag;
     QcProjector proj;             /* onto mag */
-    int ternary;      /* 2-bit weights: alpha * rnd(c), spec §5.5 */
+    int ternary;      /* 2-bit weights: alpha * rnd(c), FORMULAS.md §5.5 */
     int masked;       /* apot_weight_grad: masked */
     int wn_full;      /* apot_wn_grad: full */
     int p_alpha;
@@ -39,7 +39,7 @@ static const QuantOptionSpec apot_options[] = {
 
 extern const QuantizerOps apot_ops;
 
-/* The code's term sets per magnitude bit count m (spec §5.1 table), as 2^-k exponents;
+/* The code's term sets per magnitude bit count m (FORMULAS.md §5.1 table), as 2^-k exponents;
  * 0 marks the empty term, listed first. */
 static const int apot_terms[5][3][4] = {
     /* m = 2 */ {{0, 1, 2, 3}, {0}, {0}},
@@ -80,7 +80,7 @@ static int apot_magnitudes(int m, double *out)
     return k;
 }
 
-/* Weights use m = b - 1 magnitude bits (b = 2: ternary), activations m = b (spec §5.1). */
+/* Weights use m = b - 1 magnitude bits (b = 2: ternary), activations m = b (FORMULAS.md §5.1). */
 static int apot_set(int bits, QuantRole role, double *mag, int *ternary)
 {
     *ternary = role == QROLE_WEIGHT && bits == 2;
@@ -182,7 +182,7 @@ static void apot_forward(Quantizer *q, const Tensor *x, Tensor *y)
     }
 }
 
-/* Weights (spec §5.2-5.5): G = dL/dW' (unmasked by default), dL/dalpha from the RCF, then
+/* Weights (FORMULAS.md §5.2-5.5): G = dL/dW' (unmasked by default), dL/dalpha from the RCF, then
  * through the normalisation: G/sigma, or the full Jacobian with mu and sigma differentiated. */
 static void apot_weight_backward(Quantizer *q, const Tensor *dy, Tensor *dx, int add)
 {
@@ -250,7 +250,7 @@ static void apot_post_step(Quantizer *q)
 }
 
 /* Weights are normalised first, so level ℓ sits at μ + σ·α·ℓ in weight units and the output
- * is α·ℓ in W' units (spec §5.2-5.4); activations are α·ℓ. */
+ * is α·ℓ in W' units (FORMULAS.md §5.2-5.4); activations are α·ℓ. */
 static QuantScale apot_scale(const Quantizer *q, int g)
 {
     (void)g;
@@ -265,10 +265,10 @@ const QuantizerOps apot_ops = {
     .name = "apot",
     .roles = (1u << QROLE_WEIGHT) | (1u << QROLE_ACT),
     .min_bits = {2, 2},
-    .max_bits = {7, 6}, /* the code defines term sets for m = 2..6 only (spec §5.1) */
+    .max_bits = {7, 6}, /* the code defines term sets for m = 2..6 only (FORMULAS.md §5.1) */
     .version = 1,
     .options = apot_options,
-    .int_path = {QINT_SHIFT_ADD, QINT_NONE}, /* weights: sums of powers of two (spec §5.1) */
+    .int_path = {QINT_SHIFT_ADD, QINT_NONE}, /* weights: sums of powers of two (FORMULAS.md §5.1) */
     .plan = apot_plan,
     .bind = apot_bind,
     .init = apot_init,

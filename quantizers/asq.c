@@ -1,4 +1,4 @@
-/* ASQ activations (spec §7): LSQ with the step rescaled per sample, ŝ_n = s·β_n, where β_n
+/* ASQ activations (FORMULAS.md §7): LSQ with the step rescaled per sample, ŝ_n = s·β_n, where β_n
  * comes from a small trainable adapter on the pooled input. The adapter's parameters are
  * ordinary quant-group params ("<layer>.aq.adapter.fc1.weight", ...). */
 #include "asq.h"
@@ -32,9 +32,9 @@ typedef struct {
 
 static const QuantOptionSpec asq_options[] = {
     {"adapter_ratio", "int", "4",
-     "adapter reduction r: hidden width floor(C/r), one linear layer when C < 2r (spec §7.1)"},
+     "adapter reduction r: hidden width floor(C/r), one linear layer when C < 2r (FORMULAS.md §7.1)"},
     {"lsq_grad_scale", "batch|per_sample", "batch",
-     "N in the step's g = 1/sqrt(N·Qp): the whole batch's numel or one sample's (spec §1.6)"},
+     "N in the step's g = 1/sqrt(N·Qp): the whole batch's numel or one sample's (FORMULAS.md §1.6)"},
     {NULL, NULL, NULL, NULL},
 };
 
@@ -112,7 +112,7 @@ static Rng param_rng(const Quantizer *q, const Param *p)
     return rng_stream(q->seed, p->name);
 }
 
-/* spec §7.2: the last layer N(0, 0.01²) with bias 1 (β starts near 1, ASQ starts as LSQ);
+/* FORMULAS.md §7.2: the last layer N(0, 0.01²) with bias 1 (β starts near 1, ASQ starts as LSQ);
  * the first layer PyTorch's Linear default U(−1/sqrt(C), 1/sqrt(C)); then LSQ's step init
  * on the raw batch. */
 static void asq_init(Quantizer *q, const Tensor *x)
@@ -231,7 +231,7 @@ static void adapter_input_grad(Asq *st, const Tensor *x, float *dx)
     }
 }
 
-/* spec §7.4: ∂L/∂s = g·Σ_n β_n·G_n; ∂L/∂β_n = s·G_n (no g); ∂β/∂u = 1[u >= 1e-8]; the
+/* FORMULAS.md §7.4: ∂L/∂s = g·Σ_n β_n·G_n; ∂L/∂β_n = s·G_n (no g); ∂β/∂u = 1[u >= 1e-8]; the
  * input gradient is the STE path plus the adapter path. */
 static void asq_backward(Quantizer *q, const Tensor *x, const Tensor *dy, Tensor *dx, int add)
 {
@@ -288,7 +288,7 @@ static QuantScale asq_scale(const Quantizer *q, int g)
     return (QuantScale){s, 0.0, s, 0.0};
 }
 
-/* The adapter runs at inference; the step folds into the layer (spec §9.3). */
+/* The adapter runs at inference; the step folds into the layer (FORMULAS.md §9.3). */
 static void asq_inference_cost(const Quantizer *q, double *params, double *macs)
 {
     const Asq *st = q->state;

@@ -1,4 +1,4 @@
-/* DoReFa weights, as PACT uses them (spec §3): tanh, normalise by the layer's max|tanh| into
+/* DoReFa weights, as PACT uses them (FORMULAS.md §3): tanh, normalise by the layer's max|tanh| into
  * [0, 1], 2^b uniform levels mapped back to [−1, 1] (no zero level). No parameters. */
 #include <math.h>
 #include <stdlib.h>

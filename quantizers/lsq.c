@@ -1,4 +1,4 @@
-/* LSQ, learned step size (spec §2): weights with one step per output channel (or per
+/* LSQ, learned step size (FORMULAS.md §2): weights with one step per output channel (or per
  * tensor), activations with one step per layer; LSQ's gradient scale g (§1.6). */
 #include <math.h>
 #include <stdlib.h>
@@ -18,7 +18,7 @@ typedef struct {
 static const QuantOptionSpec lsq_options[] = {
     {"lsq_grad_scale", "batch|per_sample", "batch",
      "activation step: N in g = 1/sqrt(N·Qp) is the whole batch's numel (ASQ, lsq-net, "
-     "MQBench) or one sample's C·H·W (spec §1.6)"},
+     "MQBench) or one sample's C·H·W (FORMULAS.md §1.6)"},
     {"lsq_weight_granularity", "per_channel|per_tensor", "per_channel",
      "one weight step per output channel (ASQ code) or one per tensor (LSQ paper)"},
     {"lsq_weight_range", "lsq|symmetric", "lsq",
@@ -65,7 +65,7 @@ static void lsq_bind(Quantizer *q, Net *net, Arena *act)
     st->dstep = qc_arena_doubles(act, (size_t)q->shape.n);
 }
 
-/* spec §2: s = 2·mean(|x|)/sqrt(Qp) per step's elements. */
+/* FORMULAS.md §2: s = 2·mean(|x|)/sqrt(Qp) per step's elements. */
 static void lsq_init(Quantizer *q, const Tensor *x)
 {
     Lsq *st = q->state;
@@ -85,7 +85,7 @@ static void lsq_forward(Quantizer *q, const Tensor *x, Tensor *y)
                        st->per_channel, (float)st->qn, (float)st->qp);
 }
 
-/* spec §1.6: N = the elements sharing a step, except an activation step counts the whole
+/* FORMULAS.md §1.6: N = the elements sharing a step, except an activation step counts the whole
  * batch unless lsq_grad_scale is per_sample. */
 static void lsq_backward(Quantizer *q, const Tensor *x, const Tensor *dy, Tensor *dx, int add)
 {

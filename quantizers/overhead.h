@@ -1,4 +1,4 @@
-/* The ASQ paper's overhead convention (spec 9.2-9.3), for any scheme: the extra parameters
+/* The ASQ paper's overhead convention (FORMULAS.md §9.2-9.3), for any scheme: the extra parameters
  * (every quantizer parameter of the quantized layers but the first and last) over the
  * network's parameters, and the ops the quantizers add at inference (their
  * inference_cost: ASQ's adapters; a linear layer's multiply + add, 2 per MAC) over the

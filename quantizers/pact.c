@@ -1,11 +1,11 @@
-/* PACT activations (spec §3): clip to a learned α, then 2^b uniform levels on [0, α]. The
+/* PACT activations (FORMULAS.md §3): clip to a learned α, then 2^b uniform levels on [0, α]. The
  * gradient of the clip goes to α on [α, ∞), the one exception to the inclusive-bound rule. */
 #include <math.h>
 #include <stdlib.h>
 
 #include "qcommon.h"
 
-#define PACT_ALPHA_INIT 10.0f /* PACT paper and its CIFAR re-implementation (spec §3) */
+#define PACT_ALPHA_INIT 10.0f /* PACT paper and its CIFAR re-implementation (FORMULAS.md §3) */
 
 typedef struct {
     int qp;
@@ -59,7 +59,7 @@ static void pact_forward(Quantizer *q, const Tensor *x, Tensor *y)
     }
 }
 
-/* spec §3: ∂y/∂x = 1[0 <= x < α], ∂y/∂α = 1[x >= α], no gradient scaling. */
+/* FORMULAS.md §3: ∂y/∂x = 1[0 <= x < α], ∂y/∂α = 1[x >= α], no gradient scaling. */
 static void pact_backward(Quantizer *q, const Tensor *x, const Tensor *dy, Tensor *dx, int add)
 {
     Pact *st = q->state;

@@ -1,4 +1,4 @@
-/* POT and POST (spec §4, §6): one "power" quantizer whose magnitudes are powers of a base,
+/* POT and POST (FORMULAS.md §4, §6): one "power" quantizer whose magnitudes are powers of a base,
  * 2 for POT (Miyashita et al.) and sqrt(2) for POST (the ASQ paper), otherwise identical:
  * weights with one clip alpha per output channel (initialised at the 99th percentile of
  * |w|), activations with one alpha per layer (init 8.0). Levels are computed in double and
@@ -9,8 +9,8 @@
 
 #include "qcommon.h"
 
-#define POWER_ACT_ALPHA_INIT 8.0f /* spec §4.2 (APoT-code style) */
-#define POWER_QUANTILE 0.99       /* spec §4.2 */
+#define POWER_ACT_ALPHA_INIT 8.0f /* FORMULAS.md §4.2 (APoT-code style) */
+#define POWER_QUANTILE 0.99       /* FORMULAS.md §4.2 */
 #define POWER_MAX_LEVELS 256      /* 8-bit activations: 2^8 magnitudes */
 
 typedef struct {
@@ -29,7 +29,7 @@ static const QuantOptionSpec power_options[] = {
      "default: 2^(b-1) non-zero weight magnitudes (paper formula, ASQ code; 2^b+1 signed levels); "
      "codable: drop the smallest (2^b-1 levels, a b-bit sign-magnitude code)"},
     {"allow_degenerate", "false|true", "false",
-     "accept 2-bit weights ({0, +-1/2, +-1} under the default set; spec §4.4)"},
+     "accept 2-bit weights ({0, +-1/2, +-1} under the default set; FORMULAS.md §4.4)"},
     {NULL, NULL, NULL, NULL},
 };
 
@@ -39,7 +39,7 @@ extern const QuantizerOps pot_ops, post_ops;
 static double power_log2_base(const QuantizerOps *ops) { return ops == &post_ops ? 0.5 : 1.0; }
 
 /* Magnitudes {0} ∪ {base^-n : n = 0..top}, ascending: weights top = 2^(b-1) - 1 (one less
- * when codable), activations top = 2^b - 2 (spec §4.1, §6.1, §6.2). */
+ * when codable), activations top = 2^b - 2 (FORMULAS.md §4.1, §6.1, §6.2). */
 static int power_magnitudes(double log2_base, int bits, QuantRole role, int codable, double *mag)
 {
     int top = role == QROLE_WEIGHT ? (1 << (bits - 1)) - 1 - codable : (1 << bits) - 2;
@@ -57,7 +57,7 @@ static int power_check(const QuantizerOps *ops, int bits, QuantRole role, const 
         return -1;
     if (role == QROLE_WEIGHT && bits == 2 && strcmp(quantizer_ops_opt(ops, o, n, "allow_degenerate"), "true"))
         return qb_fail(err, "%s needs 3..8 bits for weights, got 2 (2 only with "
-                            "allow_degenerate: true; spec §4.4)", ops->name);
+                            "allow_degenerate: true; FORMULAS.md §4.4)", ops->name);
     return 0;
 }
 
@@ -152,8 +152,8 @@ static void power_forward(Quantizer *q, const Tensor *x, Tensor *y)
 }
 
 /* ∂y/∂x = 1 inside the clip range; ∂y/∂α = q - v inside, the clipped value's sign (weights)
- * or 1 (activations above α) outside, 0 below 0 for activations (spec §4.2). Weights scale
- * α's gradient by g = 1/sqrt(N_c) (spec §1.6 with Qp := 1); activations do not. */
+ * or 1 (activations above α) outside, 0 below 0 for activations (FORMULAS.md §4.2). Weights scale
+ * α's gradient by g = 1/sqrt(N_c) (FORMULAS.md §1.6 with Qp := 1); activations do not. */
 static void power_backward(Quantizer *q, const Tensor *x, const Tensor *dy, Tensor *dx, int add)
 {
     Power *st = q->state;
@@ -199,7 +199,7 @@ static QuantScale power_scale(const Quantizer *q, int g)
 }
 
 /* Weights only: POT magnitudes are shifts, POST's powers of sqrt(2) split into two shift
- * accumulators (spec §4, §6.3). */
+ * accumulators (FORMULAS.md §4, §6.3). */
 #define POWER_OPS(NAME, LEVELS, WEIGHT_INT_PATH)                                        \
     {                                                                                    \
         .name = NAME, .roles = (1u << QROLE_WEIGHT) | (1u << QROLE_ACT),                 \

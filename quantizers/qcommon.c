@@ -96,7 +96,7 @@ void qc_uniform_forward(const float *x, float *y, int nblocks, size_t len, const
         const float *xb = x + (size_t)b * len;
         float *yb = y + (size_t)b * len;
         for (size_t i = 0; i < len; i++)
-            yb[i] = rintf(clipf(xb[i] / s, qn, qp)) * s; /* spec §2: a division, as the refs */
+            yb[i] = rintf(clipf(xb[i] / s, qn, qp)) * s; /* FORMULAS.md §2: a division, as the refs */
     }
 }
 

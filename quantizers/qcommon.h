@@ -1,5 +1,5 @@
 /* Pieces every quantizer method shares (implemented in qcommon.c): the bit-range check,
- * parameter naming, the positivity guard (spec §1.5), LSQ's gradient scale (§1.6), the
+ * parameter naming, the positivity guard (FORMULAS.md §1.5), LSQ's gradient scale (§1.6), the
  * quantile used by the POT/POST init (§4.2), and the uniform fake-quant kernel (§2). */
 #ifndef QB_QCOMMON_H
 #define QB_QCOMMON_H
@@ -49,12 +49,12 @@ double qc_abs_mean(const float *x, size_t n);
  * (quantizer_new does this to validate bits and options). */
 int qc_levels_uniform(int qn, int qp, double norm, double *out, int cap);
 
-/* Integer range of a uniform quantizer (spec §1.2): signed [−2^(b−1), 2^(b−1)−1] (the lower
+/* Integer range of a uniform quantizer (FORMULAS.md §1.2): signed [−2^(b−1), 2^(b−1)−1] (the lower
  * bound raised to −(2^(b−1)−1) when symmetric), unsigned [0, 2^b − 1]. */
 void qc_int_range(int bits, int is_signed, int symmetric, int *qn, int *qp);
 
 /* The uniform fake quantizer over `nblocks` contiguous blocks of `len` floats, block i with
- * step step[i·step_stride] (stride 0: one shared step): y = rnd(clip(x/s, qn, qp))·s, spec §2.
+ * step step[i·step_stride] (stride 0: one shared step): y = rnd(clip(x/s, qn, qp))·s, FORMULAS.md §2.
  * Parallel over blocks. A NaN input stays NaN. */
 void qc_uniform_forward(const float *x, float *y, int nblocks, size_t len, const float *step,
                         int step_stride, float qn, float qp);
@@ -66,7 +66,7 @@ void qc_uniform_backward(const float *x, const float *dy, float *dx, int add, in
                          double *dstep);
 
 /* P_L(u): the element of the ascending set levels[0..n) nearest to u, ties to the larger
- * (spec §4.2), for u within [levels[0], levels[n-1]]. Binary search. */
+ * (FORMULAS.md §4.2), for u within [levels[0], levels[n-1]]. Binary search. */
 double qc_project(const double *levels, int n, double u);
 
 /* The same projection onto magnitudes levels[0] = 0 .. levels[n-1] = 1, with a table of

@@ -24,7 +24,7 @@ void quantizer_names_where(int (*keep)(const QuantizerOps *), const char *last_s
 int quantizer_option_valid(const QuantOptionSpec *s, const char *v);
 
 /* A new, unplanned quantizer (calloc'd; layer_quantize takes ownership and runs its plan).
- * Checks that the method exists, supports `role` at `bits` (spec §1.8), and that every option
+ * Checks that the method exists, supports `role` at `bits` (FORMULAS.md §1.8), and that every option
  * is declared by the method with a valid value; NULL with err otherwise. is_signed asks for
  * a signed activation range (a first layer's normalised input). */
 Quantizer *quantizer_new(const char *method, QuantRole role, int bits, int is_signed,

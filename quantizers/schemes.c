@@ -8,7 +8,7 @@
 #include "../bench/core/layers/layers.h"
 #include "registry.h"
 
-/* spec §8. Methods are looked up by name at run time, so a scheme may name a method that a
+/* FORMULAS.md §8. Methods are looked up by name at run time, so a scheme may name a method that a
  * build does not contain yet; using it is then an "unknown method" error. */
 static const Scheme schemes[] = {
     {"lsq", "lsq", "lsq", "ASQ Table 5 Baseline (LSQ for weights and activations)"},
@@ -23,7 +23,7 @@ static const Scheme schemes[] = {
 };
 
 #define NSCHEMES ((int)(sizeof schemes / sizeof schemes[0]))
-#define FIRST_LAST_BITS 8 /* spec §1.3 */
+#define FIRST_LAST_BITS 8 /* FORMULAS.md §1.3 */
 
 int scheme_count(void) { return NSCHEMES; }
 
@@ -119,7 +119,7 @@ static int scheme_lookup(const char *name, const Scheme **out, QbErr *err)
     return qb_fail(err, "unknown scheme '%s' (known: %s)", name, known);
 }
 
-/* spec §1.3: LSQ 8-bit weights and input, or float, or APoT's 8-bit max-scaled weights. */
+/* FORMULAS.md §1.3: LSQ 8-bit weights and input, or float, or APoT's 8-bit max-scaled weights. */
 static LayerAssign edge_assign(FirstLast fl)
 {
     LayerAssign a = {0};
@@ -180,7 +180,7 @@ static int output_nonnegative(const Net *net, int idx)
     return 0;
 }
 
-/* spec §1.2 makes post-ReLU activations unsigned and the image signed; an input that can be
+/* FORMULAS.md §1.2 makes post-ReLU activations unsigned and the image signed; an input that can be
  * negative anywhere else (MobileNet-V2's linear bottlenecks, which feed the next block's
  * expansion conv) gets a signed quantizer too, rather than having its negative half clipped
  * to zero. A method that quantizes only unsigned inputs (PACT, POT, POST, APoT) is replaced

@@ -1,4 +1,4 @@
-/* Quantization schemes (spec §8): the table mapping a scheme name to its weight and
+/* Quantization schemes (FORMULAS.md §8): the table mapping a scheme name to its weight and
  * activation methods, and scheme_apply, which attaches quantizers to every conv/linear layer
  * of a net under the first/last-layer policy (§1.3) and per-layer overrides. */
 #ifndef QB_SCHEMES_H
@@ -26,7 +26,7 @@ typedef struct {
 } LayerOverride;
 
 typedef struct {
-    /* NULL or "lsq8": first and last layer LSQ 8-bit weights and input (spec §1.3);
+    /* NULL or "lsq8": first and last layer LSQ 8-bit weights and input (FORMULAS.md §1.3);
      * "fp": leave them float; "apot_ref": 8-bit max-scaled weights only (APoT's code). */
     const char *first_last;
     int asq_first_layer;           /* ASQ schemes: 8-bit signed ASQ on the first layer's input */

@@ -1,7 +1,7 @@
-/* Uniform min-max quantizer, the floor of the comparisons (spec §8): no learned parameters.
+/* Uniform min-max quantizer, the floor of the comparisons (FORMULAS.md §8): no learned parameters.
  * Weights: s = max|w|/Qp per tensor, recomputed every forward, symmetric codes −Qp..Qp.
  * Activations: s = m/Qp with m a running max (momentum 0.9) that is frozen in evaluation.
- * Option uniform_weight_scale: apot_ref is APoT's first/last-layer weight rule (spec §1.3):
+ * Option uniform_weight_scale: apot_ref is APoT's first/last-layer weight rule (FORMULAS.md §1.3):
  * s = max(w)/Qp (the signed max) and no clipping. */
 #include <math.h>
 #include <stdlib.h>
@@ -24,7 +24,7 @@ typedef struct {
 static const QuantOptionSpec uniform_options[] = {
     {"uniform_weight_scale", "max_abs|apot_ref", "max_abs",
      "weights: s = max|w|/Qp with clipping, or APoT's first/last-layer rule s = max(w)/Qp "
-     "without clipping (spec §1.3)"},
+     "without clipping (FORMULAS.md §1.3)"},
     {NULL, NULL, NULL, NULL},
 };
 

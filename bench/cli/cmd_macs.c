@@ -1,4 +1,4 @@
-/* `qbench macs`: the cost table of a network (spec 9): per layer and in total. */
+/* `qbench macs`: the cost table of a network (FORMULAS.md §9): per layer and in total. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,7 +40,7 @@ static void print_table(const CostTable *t, const MacsArgs *a, const QuantOverhe
            a->net, a->input.c, a->input.h, a->input.w, a->classes, t->params, t->quant_params,
            t->macs, t->first_macs, t->last_macs, t->other_ops, t->bitops, t->size_bytes);
     if (o->adapters)
-        printf("ASQ overhead (paper convention, spec 9.3): %d adapters, %.0f adapter params, "
+        printf("ASQ overhead (paper convention, FORMULAS.md §9.3): %d adapters, %.0f adapter params, "
                "%.0f adapter MACs, %.0f extra params; Param %.2f%%, Compute %.2f%% at %d bits\n",
                o->adapters, o->adapter_params, o->adapter_macs, o->extra_params, o->param_pct,
                o->compute_pct, a->bits);
@@ -77,7 +77,7 @@ static void print_json(const CostTable *t, const MacsArgs *a, const QuantOverhea
         jw_num(&w, "quantized_conv_macs", o->quantized_macs);
         jw_num(&w, "param_pct", o->param_pct);
         jw_num(&w, "compute_pct", o->compute_pct);
-        jw_str(&w, "convention", "spec 9.3: (8/B) x extra params / net params; (8/B) x 2 x adapter MACs / quantized conv MACs");
+        jw_str(&w, "convention", "FORMULAS.md §9.3: (8/B) x extra params / net params; (8/B) x 2 x adapter MACs / quantized conv MACs");
         jw_obj_end(&w);
     }
     jw_arr(&w, "layers");

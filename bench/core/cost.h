@@ -29,7 +29,7 @@ typedef struct {
 
 void cost_table(const Net *net, CostTable *t);
 /* The same, pricing unquantized compute layers as if quantized at wbits x abits, the first and
- * last at 8 x 8 (spec 1.3): BitOPs of a scheme without building its quantizers. */
+ * last at 8 x 8 (FORMULAS.md §1.3): BitOPs of a scheme without building its quantizers. */
 void cost_table_assume(const Net *net, int wbits, int abits, CostTable *t);
 void cost_free(CostTable *t);
 

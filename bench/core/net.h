@@ -14,7 +14,7 @@ typedef struct Net Net;
 typedef struct Layer Layer;
 struct Rng;
 
-/* A layer's cost at batch 1 (spec §9.1). `compute` marks conv and linear, whose MACs make
+/* A layer's cost at batch 1 (FORMULAS.md §9.1). `compute` marks conv and linear, whose MACs make
  * the totals; other kinds report their elementwise work in `other_ops`. */
 typedef struct {
     double macs;

@@ -3,8 +3,8 @@
  * this header and never the reverse. conv2d and linear layers hold a weight and an
  * activation quantizer and call only what is declared here; so do the probe (the scale
  * op), the integer path (int_path) and the cost model (inference_cost). quantizers/README.md
- * is the method author's guide to this contract. Formulas: shared spec
- * ../shared/spec/quantizers.md (cited as "spec §n"). */
+ * is the method author's guide to this contract. Formulas:
+ * quantizers/FORMULAS.md (cited as "FORMULAS.md §n"). */
 #ifndef QB_QUANTIZER_H
 #define QB_QUANTIZER_H
 
@@ -77,7 +77,7 @@ typedef struct {
     /* dx (+)= dQ/dx * dy (assign when add == 0) and accumulate parameter gradients.
      * dx is NULL when no input gradient is wanted (the net input). */
     void (*backward)(Quantizer *q, const Tensor *x, const Tensor *dy, Tensor *dx, int add);
-    /* After each optimizer step (spec §1.5: keep scales positive). May be NULL. */
+    /* After each optimizer step (FORMULAS.md §1.5: keep scales positive). May be NULL. */
     void (*post_step)(Quantizer *q);
     /* Normalised level set (weights in [-1,1], activations in [0,1]), ascending.
      * Writes at most cap entries and returns the full count (out may be NULL with cap 0),
@@ -92,7 +92,7 @@ typedef struct {
      * method is no scaled projection onto its levels (DoReFa's tanh) or does not say. */
     QuantScale (*scale)(const Quantizer *q, int g);
     /* Parameters and MACs per sample that the quantizer adds at inference beyond its layer
-     * (ASQ: its adapter; spec §9.3). NULL: none (a step or clip folds into the layer). */
+     * (ASQ: its adapter; FORMULAS.md §9.3). NULL: none (a step or clip folds into the layer). */
     void (*inference_cost)(const Quantizer *q, double *params, double *macs);
     void (*destroy)(Quantizer *q);
 } QuantizerOps;

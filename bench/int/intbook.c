@@ -1,7 +1,7 @@
 /* Books: a method's level set taken apart into integer multipliers and power-of-two terms.
  * The method's weight int_path says how: shift paths (POT) and shift-add paths (APoT) have
  * dyadic levels up to APoT's normalisation, so each is mult/denom with mult an integer of
- * few set bits (spec §4.1, §5.1); sqrt(2) paths (POST) 2^-m or 2^-m/√2 (§6.1). */
+ * few set bits (FORMULAS.md §4.1, §5.1); sqrt(2) paths (POST) 2^-m or 2^-m/√2 (§6.1). */
 #include <math.h>
 #include <string.h>
 
@@ -72,7 +72,7 @@ static int book_dyadic(IntBook *b, int max_terms, QbErr *err)
 }
 
 /* POST: mag = 2^(-n/2) exactly as the quantizer computes it; n = 2m or 2m + 1 becomes
- * mult = 2^(F − m) over denom 2^F, the odd ones accumulated apart (spec §6.3). */
+ * mult = 2^(F − m) over denom 2^F, the odd ones accumulated apart (FORMULAS.md §6.3). */
 static int book_post(IntBook *b, QbErr *err)
 {
     int expo[INT_MAX_MAG], top = 0;

@@ -1,4 +1,4 @@
-/* The integer-only inference path of one quantized layer (spec §4, §5.1, §6.3): weights as
+/* The integer-only inference path of one quantized layer (FORMULAS.md §4, §5.1, §6.3): weights as
  * sign + magnitude codes over a method's level set ("book"), inputs as unsigned activation
  * codes, and dot products by shifts (POT), shift-adds (APoT), two exact accumulators or a
  * look-up table (POST) and multiplies (the uniform baseline), each counting its operations. */
@@ -43,7 +43,7 @@ int int_book_build(IntBook *b, const QuantizerOps *ops, int bits, const QuantOpt
 /* Whether ops declares a shift-based weight path, and "pot, post or apot": those methods. */
 int int_has_shift_path(const QuantizerOps *ops);
 void int_shift_methods(char *out, size_t cap);
-/* Signed uniform codes -2^(b-1)..2^(b-1)-1 (LSQ weights, spec §1.2). */
+/* Signed uniform codes -2^(b-1)..2^(b-1)-1 (LSQ weights, FORMULAS.md §1.2). */
 void int_book_uniform(IntBook *b, int bits);
 /* Bits (sign included) of an accumulator holding n terms of magnitude up to
  * (2^abits − 1)·max_mult: a book's widest is max_mult = mult[nmag-1]. */

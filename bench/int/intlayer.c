@@ -77,7 +77,7 @@ int int_layer_run(const char *wmethod, const char *amethod, int wbits, int abits
     }
     memcpy(net_param(&net, "fc.weight")->w, w, (size_t)k * n * sizeof *w);
     memcpy(net.input.data, u, (size_t)n * sizeof *u);
-    net_forward(&net); /* initialises the quantizers (spec §1.4) */
+    net_forward(&net); /* initialises the quantizers (FORMULAS.md §1.4) */
     const Quantizer *aq = layer_input_quantizer(&net.layers[0]);
     float s = code_scale(aq, 0);
     for (int i = 0; i < n; i++)

@@ -1,4 +1,4 @@
-/* POST's look-up-table method (ASQ paper §3.3, spec §6.3): odd exponents, whose levels carry
+/* POST's look-up-table method (ASQ paper §3.3, FORMULAS.md §6.3): odd exponents, whose levels carry
  * the irrational 1/√2, read a·2^-n/2 from a table in fixed point with G fractional bits;
  * even exponents stay shifts. One accumulator; each table entry is off by at most 1/2 LSB. */
 #include <math.h>

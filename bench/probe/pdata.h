@@ -1,5 +1,5 @@
 /* The probe's two batches: the first training batch (shuffled by the seed, no augmentation),
- * on which the quantizers initialise as in a training run's first step (spec §1.4), and the
+ * on which the quantizers initialise as in a training run's first step (FORMULAS.md §1.4), and the
  * first test batch, on which every figure is measured. */
 #ifndef QB_PROBE_PDATA_H
 #define QB_PROBE_PDATA_H

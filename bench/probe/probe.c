@@ -43,7 +43,7 @@ static int dir_make(const char *path, QbErr *err)
 }
 
 /* The named compute layer, or the middle one; never the first or the last, which every
- * scheme leaves at LSQ 8 bits (spec §1.3). */
+ * scheme leaves at LSQ 8 bits (FORMULAS.md §1.3). */
 static int layer_pick(const Probe *p, const Net *net, QbErr *err)
 {
     int idx[net->nlayers], n = 0, at = -1;

@@ -40,14 +40,14 @@ typedef struct {
     float label_smoothing;
     float bn_weight_decay;     /* weight decay of BN gamma/beta and biases */
     float quant_lr_mult;       /* learning-rate multiplier of quantizer parameters */
-    float quant_weight_decay;  /* weight decay of quantizer parameters (spec 1.7: 1e-4) */
+    float quant_weight_decay;  /* weight decay of quantizer parameters (FORMULAS.md §1.7: 1e-4) */
     uint64_t seed;
     int threads;
     /* quantization: scheme "" = full precision */
     char scheme[32];
     int wbits, abits;
     char first_last[16]; /* lsq8 (default), fp, apot_ref */
-    int asq_first_layer; /* ASQ schemes: ASQ on the first layer's input too (spec 1.3) */
+    int asq_first_layer; /* ASQ schemes: ASQ on the first layer's input too (FORMULAS.md §1.3) */
     QuantOption qopts[QOPT_MAX];
     int nqopts;
     LayerOverride overrides[RUN_OVERRIDES_MAX]; /* mixed precision (schemes.h) */

@@ -97,7 +97,7 @@ Test(cli, quantize_names_a_bad_input_file)
     cr_assert(strstr(out, "bad.npy"), "%s", out);
 }
 
-/* ASQ paper Table 1 (spec 9.3): adapter overhead on ResNet-18 at 8/4/3/2 bits. */
+/* ASQ paper Table 1 (FORMULAS.md §9.3): adapter overhead on ResNet-18 at 8/4/3/2 bits. */
 Test(cli, macs_reproduces_asq_table1)
 {
     const char *bits[4] = {"8", "4", "3", "2"};

@@ -1,5 +1,5 @@
 /* Books: each method's level set as integer multipliers and power-of-two terms, from the
- * quantizers' own levels (spec §4.1, §5.1, §6.1). */
+ * quantizers' own levels (FORMULAS.md §4.1, §5.1, §6.1). */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-/* Parameter counts and MACs at the reference shapes (spec 9.5), torchvision names, shape
+/* Parameter counts and MACs at the reference shapes (FORMULAS.md §9.5), torchvision names, shape
  * checks at build time, and a training step through small networks. */
 #include <criterion/criterion.h>
 #include <math.h>
@@ -196,7 +196,7 @@ Test(cost, resnet18_bitops_with_8bit_first_and_last_layers)
     o.classes = 1000;
     cr_assert_eq(net_build(&net, "resnet18", &o, &err), 0);
     const int bits[4] = {2, 3, 4, 8};
-    const double want[4] = {14.37e9, 22.85e9, 34.71e9, 116.10e9}; /* spec 9.5, rounded */
+    const double want[4] = {14.37e9, 22.85e9, 34.71e9, 116.10e9}; /* FORMULAS.md §9.5, rounded */
     for (int i = 0; i < 4; i++) {
         CostTable t;
         cost_table_assume(&net, bits[i], bits[i], &t);

@@ -1,4 +1,4 @@
-/* APoT (spec §5): the code's level sets, the quantizer on normalised weights, the RCF alpha
+/* APoT (FORMULAS.md §5): the code's level sets, the quantizer on normalised weights, the RCF alpha
  * gradient, the weight-gradient options and the normalisation's backward. */
 #include <criterion/criterion.h>
 #include <math.h>

@@ -1,4 +1,4 @@
-/* ASQ (spec §7): adapter layout and init, per-sample steps, the LSQ special case β = 1, the
+/* ASQ (FORMULAS.md §7): adapter layout and init, per-sample steps, the LSQ special case β = 1, the
  * dead adapter, and every gradient (adapter parameters, step, adapter path into dx) against
  * central differences where the quantizer is smooth: all inputs above the clip, so that
  * y = Qp·s·β_n exactly and the STE derivative is the true one. */
@@ -81,15 +81,15 @@ Test(asq, adapter_size_reproduces_resnet18_table1_counts)
         params += count[i] * p;
         macs += count[i] * m;
     }
-    cr_assert_eq(params, 307091, "spec §9.3");
-    cr_assert_eq(macs, 306112, "spec §9.3");
+    cr_assert_eq(params, 307091, "FORMULAS.md §9.3");
+    cr_assert_eq(macs, 306112, "FORMULAS.md §9.3");
     long p, m;
     asq_adapter_size(3, 4, &p, &m);
     cr_assert_eq(p, 4);
     cr_assert_eq(m, 3);
 }
 
-/* spec §7.2: with x = 0, β − 1 = W2·ReLU(b1), at most 0.05 (10σ). */
+/* FORMULAS.md §7.2: with x = 0, β − 1 = W2·ReLU(b1), at most 0.05 (10σ). */
 Test(asq, beta_starts_near_one_on_zero_input)
 {
     QRig r;

@@ -1,4 +1,4 @@
-/* LSQ (spec §2): level sets, the worked test, step gradients with LSQ's scale g, the
+/* LSQ (FORMULAS.md §2): level sets, the worked test, step gradients with LSQ's scale g, the
  * granularity and range options, init and the positivity guard. */
 #include <criterion/criterion.h>
 #include <math.h>

@@ -1,4 +1,4 @@
-/* PACT activations and DoReFa weights (spec §3). */
+/* PACT activations and DoReFa weights (FORMULAS.md §3). */
 #include <criterion/criterion.h>
 #include <math.h>
 

@@ -1,4 +1,4 @@
-/* POT and POST (spec §4, §6): level sets, projection with ties to the larger magnitude,
+/* POT and POST (FORMULAS.md §4, §6): level sets, projection with ties to the larger magnitude,
  * clip boundaries, the alpha gradient with g = 1/sqrt(N_c), percentile init, bit ranges. */
 #include <criterion/criterion.h>
 #include <math.h>

@@ -15,7 +15,7 @@
 #include "qwalk.h"
 
 /* Quantizers that normalise their input by design, so Q(Q(x)) != Q(x): DoReFa (tanh and
- * max|tanh|, spec §3), APoT weights (weight normalisation, §5.2), ASQ (β follows the input's
+ * max|tanh|, FORMULAS.md §3), APoT weights (weight normalisation, §5.2), ASQ (β follows the input's
  * pooled mean, §7). Every other (method, role) must be a projection. */
 static const struct {
     const char *method;

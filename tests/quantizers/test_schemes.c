@@ -1,4 +1,4 @@
-/* Schemes (spec §8): the table, what scheme_apply attaches where (first/last policy §1.3,
+/* Schemes (FORMULAS.md §8): the table, what scheme_apply attaches where (first/last policy §1.3,
  * overrides, option routing), its errors, and a few SGD steps of every scheme at 2/3/4/8 bits
  * on a tiny CNN and a separable synthetic task: the loss must fall and stay finite. */
 #include <criterion/criterion.h>

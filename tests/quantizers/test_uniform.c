@@ -1,4 +1,4 @@
-/* Uniform min-max quantizer (spec §8): per-tensor max scaling of weights, a running max for
+/* Uniform min-max quantizer (FORMULAS.md §8): per-tensor max scaling of weights, a running max for
  * activations frozen at evaluation, the clip mask, and APoT's first/last rule. */
 #include <criterion/criterion.h>
 #include <math.h>

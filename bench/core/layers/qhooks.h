@@ -1,6 +1,6 @@
 /* QuantHooks: what a conv2d or linear layer needs to run fake-quantized. The layer stays
  * one kind; when quantizers are attached it computes with Qw(W) and Qa(x) and routes both
- * gradients back through them (spec §1.1). The core sees only the QuantizerOps interface. */
+ * gradients back through them (FORMULAS.md §1.1). The core sees only the QuantizerOps interface. */
 #ifndef QB_QHOOKS_H
 #define QB_QHOOKS_H
 
