@@ -102,13 +102,13 @@ Test(plan, cells_done_reused_and_to_train_with_estimates)
 Test(plan, a_method_name_that_is_not_registered_gets_a_did_you_mean)
 {
     char out[1024];
-    cr_assert_eq(qbench_run("validate --method lsq", out, sizeof out), 0, "%s", out);
-    cr_assert_eq(qbench_run("validate --method lqs", out, sizeof out), 1);
+    cr_assert_eq(qbench_run(NULL, "validate --method lsq", out, sizeof out), 0, "%s", out);
+    cr_assert_eq(qbench_run(NULL, "validate --method lqs", out, sizeof out), 1);
     cr_assert(strstr(out, "no quantizer method 'lqs'") && strstr(out, "did you mean 'lsq'?") &&
               strstr(out, "uniform, dorefa, pact, lsq"), "%s", out);
-    cr_assert_eq(qbench_run("validate --method LSQ", out, sizeof out), 1);
+    cr_assert_eq(qbench_run(NULL, "validate --method LSQ", out, sizeof out), 1);
     cr_assert(strstr(out, "lower case: did you mean 'lsq'?"), "%s", out);
-    cr_assert_eq(qbench_run("validate --method zzzzzzzz", out, sizeof out), 1);
+    cr_assert_eq(qbench_run(NULL, "validate --method zzzzzzzz", out, sizeof out), 1);
     cr_assert(!strstr(out, "did you mean") && strstr(out, "quantizers/registry.c"), "%s", out);
 }
 
@@ -122,15 +122,15 @@ Test(plan, a_second_file_with_the_same_name_is_refused)
     snprintf(args, sizeof args, "cp %s %s", mine, copy);
     cr_assert_eq(system(args), 0);
     snprintf(args, sizeof args, "expand %s --make %s/copy.mk", copy, hfix_dir());
-    cr_assert_eq(qbench_run(args, out, sizeof out), 1, "%s", out);
+    cr_assert_eq(qbench_run(NULL, args, out, sizeof out), 1, "%s", out);
     cr_assert(strstr(out, "name 'mine' is also the name of") && strstr(out, "mine.yaml"), "%s",
               out);
     snprintf(args, sizeof args, "expand %s --make %s/copy.mk --allow-shared-results", copy,
              hfix_dir());
-    cr_assert_eq(qbench_run(args, out, sizeof out), 0, "%s", out);
+    cr_assert_eq(qbench_run(NULL, args, out, sizeof out), 0, "%s", out);
     snprintf(args, sizeof args, "expand %s --make %s/ref.mk",
              hfix_experiment("reference", NULL), hfix_dir());
-    cr_assert_eq(qbench_run(args, out, sizeof out), 1, "%s", out);
+    cr_assert_eq(qbench_run(NULL, args, out, sizeof out), 1, "%s", out);
     cr_assert(strstr(out, "name 'reference' is reserved"), "%s", out);
 }
 
@@ -144,9 +144,9 @@ Test(plan, validate_says_ok_only_when_every_profile_passes)
              "s/bits: \\[4, 2\\]/bits: [4, 8]/; /scheme: asq, bits: 2/d; /exclude:/d' %s", bad);
     cr_assert_eq(system(cmd), 0);
     snprintf(args, sizeof args, "validate %s", bad);
-    cr_assert_eq(qbench_run(args, out, sizeof out), 1, "%s", out);
+    cr_assert_eq(qbench_run(NULL, args, out, sizeof out), 1, "%s", out);
     cr_assert(!strstr(out, ": ok;") && strstr(out, "pot needs 2..7 bits"), "%s", out);
     snprintf(args, sizeof args, "validate %s", hfix_experiment("goodbits", NULL));
-    cr_assert_eq(qbench_run(args, out, sizeof out), 0, "%s", out);
+    cr_assert_eq(qbench_run(NULL, args, out, sizeof out), 0, "%s", out);
     cr_assert(strstr(out, ": ok; profile smoke: 8 cells"), "%s", out);
 }

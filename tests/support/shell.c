@@ -38,11 +38,3 @@ int shell_run(const char *cmd, char *out, size_t cap)
     int st = pclose(p);
     return WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WIFEXITED(st) ? WEXITSTATUS(st) : 128;
 }
-
-int qbench_run(const char *args, char *out, size_t cap)
-{
-    char cmd[4096];
-    cr_assert_lt((size_t)snprintf(cmd, sizeof cmd, "%s %s", test_qbench_bin(), args), sizeof cmd,
-                 "arguments too long: %s", args);
-    return shell_run(cmd, out, cap);
-}

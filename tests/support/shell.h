@@ -14,7 +14,4 @@ int shell_run(const char *cmd, char *out, size_t cap);
 /* Runs `qbench ARGS` in dir (NULL: the current directory) through shell_run. */
 int qbench_run(const char *dir, const char *args, char *out, size_t cap);
 
-/* shell_run of the binary under test with `args`. */
-int qbench_run(const char *args, char *out, size_t cap);
-
 #endif
