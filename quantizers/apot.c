@@ -147,7 +147,7 @@ static double apot_q(const Apot *st, double c)
     return c < 0 ? -m : m;
 }
 
-/* Spec §5.2: W' = (W - mu)/sigma over the whole tensor, unbiased sigma, guarded. */
+/* FORMULAS.md §5.2: W' = (W - mu)/sigma over the whole tensor, unbiased sigma, guarded. */
 static void apot_normalise(Apot *st, const Tensor *w)
 {
     size_t n = tensor_numel(w);

@@ -9,7 +9,7 @@
 #include "../bench/core/net.h"
 #include "../bench/core/quantizer.h"
 
-/* Spec §1.5: float32 machine epsilon. */
+/* FORMULAS.md §1.5: float32 machine epsilon. */
 #define QC_EPS 1.1920929e-7f
 
 /* 0 when `ops` supports `role` at `bits`; else -1 with e.g.
@@ -25,7 +25,7 @@ int qc_param_add(Net *net, const Quantizer *q, const char *name, int ndim, const
 /* The full name qc_param_add gives `name` (for rng streams and messages). */
 void qc_param_name(const Quantizer *q, const char *name, char *out, size_t cap);
 
-/* Spec §1.5: max(|p|, QC_EPS). A NaN stays NaN so divergence remains visible. */
+/* FORMULAS.md §1.5: max(|p|, QC_EPS). A NaN stays NaN so divergence remains visible. */
 static inline float qc_positive(float p)
 {
     float a = p < 0.0f ? -p : p;
@@ -33,7 +33,7 @@ static inline float qc_positive(float p)
 }
 void qc_positive_all(float *p, size_t n);
 
-/* Spec §1.6: g = 1/sqrt(n·qp), computed in double. */
+/* FORMULAS.md §1.6: g = 1/sqrt(n·qp), computed in double. */
 float qc_grad_scale(double n, double qp);
 
 /* The q-quantile (0 <= q <= 1) of |x[0..n)|, n >= 1: linear interpolation between the order

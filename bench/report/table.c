@@ -100,7 +100,7 @@ void setting_text(const Experiment *e, const CellList *cells, char *out, size_t 
                           e->profile_description[0] ? ": " : "", e->profile_description);
     if (e->layout == LAYOUT_COST) {
         snprintf(out + n, cap - n, "Computed from the network definitions at input %dx%dx%d, %d "
-                 "classes (no training), with the spec's counting convention (section 9.3).",
+                 "classes (no training), with the counting convention of quantizers/FORMULAS.md §9.3.",
                  c->input.c, c->input.h, c->input.w, c->classes);
         return;
     }

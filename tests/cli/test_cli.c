@@ -49,11 +49,11 @@ Test(cli, levels_of_2bit_lsq_activations)
     cr_assert(strstr(out, "[0, 0.33333333333333331, 0.66666666666666663, 1]"), "%s", out);
     cr_assert_eq(qbench_run(dir, "levels --method lsq --bits 1 --role act", out, sizeof out), 1);
     cr_assert(strstr(out, "2..8"), "%s", out);
-    cr_assert_eq(qbench("levels --method lsq --bits 2", out, sizeof out), 2);
+    cr_assert_eq(qbench_run(dir, "levels --method lsq --bits 2", out, sizeof out), 2);
     cr_assert(strstr(out, "--role is required: weight or act"), "%s", out);
 }
 
-/* Spec 2, worked test: 2-bit activations, s = 0.5, dL/dy = 1. */
+/* FORMULAS.md §2, worked test: 2-bit activations, s = 0.5, dL/dy = 1. */
 Test(cli, quantize_reproduces_the_lsq_worked_example)
 {
     const float x[8] = {-0.3f, 0.0f, 0.24f, 0.25f, 0.26f, 0.75f, 1.5f, 1.6f};

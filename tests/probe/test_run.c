@@ -1,5 +1,5 @@
 /* probe_run as a whole: deterministic for a seed, residual blocks found in a ResNet, the
- * uniform overlay equal to a count made here from the checkpoint by the spec's formula, and
+ * uniform overlay equal to a count made here from the checkpoint by the formula of FORMULAS.md §8, and
  * bad settings refused with a message naming them. */
 #include <criterion/criterion.h>
 #include <math.h>
@@ -100,7 +100,7 @@ static float *conv3_weights(size_t *n)
     return w;
 }
 
-/* Spec §8 uniform weights: s = max|w|/Qp with symmetric codes -Qp..Qp (Qp = 7 at 4 bits). */
+/* FORMULAS.md §8 uniform weights: s = max|w|/Qp with symmetric codes -Qp..Qp (Qp = 7 at 4 bits). */
 Test(probe_run, uniform_overlay_equals_a_direct_count_from_the_checkpoint)
 {
     ProbeConfig c;

@@ -48,7 +48,7 @@ Test(apot, level_sets_match_the_spec_table)
     cr_assert(strstr(err.msg, "2..7"), "%s", err.msg);
 }
 
-/* Independent reference: normalise in double, clip, project onto the spec's m=3 set. */
+/* Independent reference: normalise in double, clip, project onto the m=3 set of FORMULAS.md §5. */
 static const double m3[8] = {0, 0.1, 0.2, 0.3, 0.4, 0.6, 0.8, 1};
 
 static double ref_q(double c)

@@ -44,7 +44,7 @@ Test(post, weight_levels_4bit_are_powers_of_sqrt2)
     qrig_expect_levels("post", QROLE_WEIGHT, 4, NULL, 0, want, 17);
 }
 
-/* Spec §6.1 (the paper's Fig. 3): with alpha = 1, 4-bit POT has levels 0.0078, 0.0156 and
+/* FORMULAS.md §6.1 (the paper's Fig. 3): with alpha = 1, 4-bit POT has levels 0.0078, 0.0156 and
  * 0.03125 in (0, 0.04]; POST has none there. */
 Test(post, coarser_than_pot_near_zero)
 {

@@ -64,7 +64,7 @@ void qhooks_bind(QuantHooks *h, Net *net, Layer *L, Arena *act)
     }
 }
 
-/* Spec §1.4: a quantizer initialises from the first tensor it sees, once; the flag is a
+/* FORMULAS.md §1.4: a quantizer initialises from the first tensor it sees, once; the flag is a
  * checkpointed buffer so a resumed run never re-initialises. */
 static void maybe_init(Quantizer *q, const Tensor *x)
 {
