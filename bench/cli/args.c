@@ -5,16 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../run/runcfg.h"
 #include "cli.h"
 
-int args_dims(const char *s, Dims *d)
-{
-    char tail;
-    if (sscanf(s, "%dx%dx%d%c", &d->c, &d->h, &d->w, &tail) != 3 || d->c < 1 || d->h < 1 ||
-        d->w < 1 || d->c > 65536 || d->h > 65536 || d->w > 65536)
-        return -1;
-    return 0;
-}
+int args_dims(const char *s, Dims *d) { return runcfg_parse_dims(s, d); }
 
 static int bad(QbErr *err, const char *flag, const char *value, const char *want)
 {

@@ -351,30 +351,57 @@ static int read_header(YDoc *d, const YNode *root, Experiment *e, QbErr *err)
     return 0;
 }
 
-/* Every scheme at every bit-width of the matrix (exclusions aside) against its methods' own
- * ranges, located at the bits list that set them (the profile's, else the file's). */
-static int check_bits(YDoc *d, const YNode *root, const Experiment *e, QbErr *err)
+/* The bits list or override list that set a value: the profile's, else the file's. */
+static const YNode *setting_node(YDoc *d, const YNode *root, const Experiment *e,
+                                 const char *section, const char *key, char *field, size_t cap)
 {
     const YNode *prof = ydoc_map_get(d, ydoc_map_get(d, root, "profiles"), e->profile);
-    const YNode *bits = ydoc_map_get(d, ydoc_map_get(d, prof, "matrix"), "bits");
-    char field[128] = "matrix.bits", path[160];
-    if (bits)
-        snprintf(field, sizeof field, "profiles.%s.matrix.bits", e->profile);
-    else
-        bits = ydoc_map_get(d, ydoc_map_get(d, root, "matrix"), "bits");
+    const YNode *n = ydoc_map_get(d, ydoc_map_get(d, prof, section), key);
+    if (n) {
+        snprintf(field, cap, "profiles.%s.%s.%s", e->profile, section, key);
+        return n;
+    }
+    snprintf(field, cap, "%s.%s", section, key);
+    return ydoc_map_get(d, ydoc_map_get(d, root, section), key);
+}
+
+/* scheme s at bits, or a located error at node n (field). */
+static int bits_ok(YDoc *d, const YNode *n, const char *field, const char *s, int bits, QbErr *err)
+{
+    if (scheme_bits_check(scheme_find(s), bits, err) == 0)
+        return 0;
+    char why[sizeof err->msg];
+    snprintf(why, sizeof why, "%s", err->msg);
+    return ydoc_fail(d, n, field, err, "scheme %s: %.400s", s, why);
+}
+
+/* Every scheme at every bit-width of the matrix (exclusions aside), and at every override's
+ * bits that names no scheme of its own, against its methods' own ranges, located. */
+static int check_bits(YDoc *d, const YNode *root, const Experiment *e, QbErr *err)
+{
+    char field[128], path[200];
+    const YNode *bits = setting_node(d, root, e, "matrix", "bits", field, sizeof field);
     for (int s = 0; s < e->nschemes; s++)
         for (int b = 0; strcmp(e->schemes[s], "fp") && b < e->nbits; b++) {
             int excluded = 1;
             for (int n = 0; n < e->nnets && excluded; n++)
                 excluded = experiment_excluded(e, e->nets[n], e->schemes[s], e->bits[b]);
-            if (!excluded && scheme_bits_check(scheme_find(e->schemes[s]), e->bits[b], err) < 0) {
-                char why[sizeof err->msg];
-                snprintf(why, sizeof why, "%s", err->msg);
-                ydoc_index(path, sizeof path, field, b);
-                return ydoc_fail(d, bits ? ydoc_seq_at(d, bits, b) : NULL, path, err,
-                                 "scheme %s: %.400s", e->schemes[s], why);
-            }
+            ydoc_index(path, sizeof path, field, b);
+            if (!excluded && bits_ok(d, bits ? ydoc_seq_at(d, bits, b) : NULL, path,
+                                     e->schemes[s], e->bits[b], err) < 0)
+                return -1;
         }
+    const YNode *ovs = setting_node(d, root, e, "quant", "overrides", field, sizeof field);
+    for (int i = 0; i < e->base.noverrides; i++) {
+        const LayerOverride *o = &e->base.overrides[i];
+        char item[160];
+        ydoc_index(item, sizeof item, field, i);
+        ydoc_field(path, sizeof path, item, "bits");
+        const YNode *n = ovs ? ydoc_map_get(d, ydoc_seq_at(d, ovs, i), "bits") : NULL;
+        for (int s = 0; o->bits && !o->scheme[0] && s < e->nschemes; s++)
+            if (strcmp(e->schemes[s], "fp") && bits_ok(d, n, path, e->schemes[s], o->bits, err) < 0)
+                return -1;
+    }
     return 0;
 }
 

@@ -70,7 +70,7 @@ static int set_override(YDoc *d, const YNode *n, const char *field, LayerOverrid
     const YNode *bits = ydoc_map_get(d, n, "bits"), *scheme = ydoc_map_get(d, n, "scheme");
     long long b = 0;
     ydoc_field(path, sizeof path, field, "bits");
-    if (bits && ydoc_int(d, bits, path, 2, 8, &b, err) < 0)
+    if (bits && ydoc_int(d, bits, path, 1, 64, &b, err) < 0)
         return -1;
     o->bits = (int)b;
     ydoc_field(path, sizeof path, field, "scheme");
@@ -81,6 +81,15 @@ static int set_override(YDoc *d, const YNode *n, const char *field, LayerOverrid
         scheme_names(names, sizeof names);
         return ydoc_fail(d, scheme, path, err, "unknown scheme '%s'; expected fp or one of: %s",
                          o->scheme, names);
+    }
+    /* the methods' own range; an override without a scheme is checked against the
+     * matrix's schemes when the experiment is complete */
+    if (o->bits && o->scheme[0] && strcmp(o->scheme, "fp") &&
+        scheme_bits_check(scheme_find(o->scheme), o->bits, err) < 0) {
+        char why[sizeof err->msg];
+        snprintf(why, sizeof why, "%s", err->msg);
+        ydoc_field(path, sizeof path, field, "bits");
+        return ydoc_fail(d, bits, path, err, "%.400s", why);
     }
     if (!o->bits && !o->scheme[0])
         return ydoc_fail(d, n, field, err, "an override needs bits, scheme, or both");

@@ -217,7 +217,7 @@ static int parse_number(const RunField *f, const char *text, double *x)
                : 0;
 }
 
-static int parse_dims(const char *s, Dims *d)
+int runcfg_parse_dims(const char *s, Dims *d)
 {
     char tail;
     if (sscanf(s, "%dx%dx%d%c", &d->c, &d->h, &d->w, &tail) != 3 || d->c < 1 || d->h < 1 ||
@@ -283,7 +283,7 @@ static int parse_value(const RunField *f, RunConfig *c, const char *text)
     case RF_KIND:
         return (*(int *)p = value_index(f->values, text)) < 0 ? -1 : 0;
     case RF_DIMS:
-        return parse_dims(text, p);
+        return runcfg_parse_dims(text, p);
     case RF_INTLIST:
         return parse_intlist(f, c, text);
     case RF_SPECIAL:

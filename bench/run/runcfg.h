@@ -105,6 +105,8 @@ size_t runcfg_field_size(const RunField *f);
 /* Sets the field from text (a flag's value, a default); RF_INTLIST takes "A,B,C", RF_SPECIAL
  * adds one item. 0, or -1 with what was expected in `want`. */
 int runcfg_field_set(const RunField *f, RunConfig *c, const char *text, char *want, size_t cap);
+/* "3x32x32" -> Dims (each side 1..65536); -1 on anything else. */
+int runcfg_parse_dims(const char *s, Dims *d);
 /* What a value must look like ("an integer in [1, 65536]", "one of a, b"), for messages. */
 void runcfg_field_want(const RunField *f, char *out, size_t cap);
 

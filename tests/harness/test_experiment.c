@@ -81,6 +81,13 @@ Test(experiment, overflowing_quantizer_option_is_located)
                  (const char *[]){":8:28:", "quant.options.adapter_ratio", "expected int", NULL});
 }
 
+/* An override naming its scheme is checked against that scheme's methods where it stands. */
+Test(experiment, override_bits_outside_its_schemes_range)
+{
+    expect_error("ovb.yaml", HEAD MATRIX "quant:\n  overrides:\n    - {pattern: conv1, scheme: lsq+post, bits: 2}\n",
+                 (const char *[]){":9:48:", "quant.overrides[0].bits", "post needs", NULL});
+}
+
 Test(experiment, duplicate_key_names_both_lines)
 {
     expect_error("dup.yaml", HEAD MATRIX "train:\n  lr: 0.1\n  lr: 0.2\n",
