@@ -22,7 +22,7 @@ typedef struct {
     ConvGeom geom;       /* per group */
     int depthwise;
     int pointwise;       /* 1x1, stride 1, no padding: the image is its own column matrix */
-    int direct;          /* 3x3 stride-1 dense: the AVX-512 direct kernels (dconv.h) */
+    int direct;          /* 3x3 stride-1 dense: the direct SIMD kernels (dconv.h) */
     DGeom dg;
     float *wt, *wd;      /* weights in the direct kernels' forward and data-gradient layouts */
 } Conv2dCfg;
