@@ -26,12 +26,18 @@
 #include "../core/threads.h"
 #include "../core/xent.h"
 
-static double now_seconds(void)
+static double clock_seconds(clockid_t id)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(id, &ts);
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
+
+static double now_seconds(void) { return clock_seconds(CLOCK_MONOTONIC); }
+
+/* CPU seconds of all the process's threads: on a shared machine, where other processes take
+ * turns on the cores, it grows only while this process runs, unlike the wall clock. */
+static double cpu_seconds(void) { return clock_seconds(CLOCK_PROCESS_CPUTIME_ID); }
 
 /* Best of 3 multiplications of two 2048x2048 matrices with OpenBLAS on `threads` threads. */
 static double sgemm_peak(int threads)
@@ -65,6 +71,7 @@ static double sgemm_peak(int threads)
 typedef struct {
     double fwd, bwd, opt; /* seconds per training step */
     double eval;          /* seconds per eval (inference) step */
+    double cpu_step, cpu_eval; /* CPU seconds (all threads) per training / eval step */
     double macs;          /* per image */
     double prof[PROF_KINDS]; /* seconds per training step, with --profile */
 } StepTiming;
@@ -117,9 +124,12 @@ static void time_net(Net *net, const int *labels, int iters, int warmup, int pro
     optim_defaults(&opt, 1e-4f);
     net->train = 1;
     out->fwd = out->bwd = out->opt = out->eval = 0.0;
+    double cpu0 = 0.0;
     for (int it = 0; it < warmup + iters; it++) {
-        if (it == warmup)
+        if (it == warmup) {
             prof_reset();
+            cpu0 = cpu_seconds();
+        }
         double t0 = now_seconds();
         net_zero_grad(net);
         run_pass(net, PHASE_FORWARD, profile);
@@ -137,16 +147,20 @@ static void time_net(Net *net, const int *labels, int iters, int warmup, int pro
             out->opt += (t3 - t2) / iters;
         }
     }
+    out->cpu_step = (cpu_seconds() - cpu0) / iters;
     prof_read(out->prof);
     for (int k = 0; k < PROF_KINDS; k++)
         out->prof[k] /= iters;
     net->train = 0;
     for (int it = 0; it < warmup + iters; it++) {
+        if (it == warmup)
+            cpu0 = cpu_seconds();
         double t0 = now_seconds();
         net_forward(net);
         if (it >= warmup)
             out->eval += (now_seconds() - t0) / iters;
     }
+    out->cpu_eval = (cpu_seconds() - cpu0) / iters;
 }
 
 /* Builds the net at `in` with `scheme` ("" for FP32) and times it. */
@@ -219,9 +233,9 @@ static void report_case(JsonW *w, const char *label, const BenchArgs *a, const S
     double step = step_seconds(t), ips = a->batch / step;
     double gflops = 6.0 * t->macs * a->batch / step / 1e9;
     printf("%-22s fwd %6.1f ms  bwd %6.1f ms  opt %5.2f ms  %7.1f images/s  %6.1f GFLOP/s  "
-           "eval %6.1f ms  %7.1f images/s\n",
+           "eval %6.1f ms  %7.1f images/s  cpu %.0f + %.0f ms\n",
            label, t->fwd * 1e3, t->bwd * 1e3, t->opt * 1e3, ips, gflops, t->eval * 1e3,
-           a->batch / t->eval);
+           a->batch / t->eval, t->cpu_step * 1e3, t->cpu_eval * 1e3);
     if (a->profile)
         print_profile(label, t);
     jw_obj(w, NULL);
@@ -233,6 +247,8 @@ static void report_case(JsonW *w, const char *label, const BenchArgs *a, const S
     jw_num(w, "step_gflops", gflops);
     jw_num(w, "eval_ms", t->eval * 1e3);
     jw_num(w, "eval_images_per_s", a->batch / t->eval);
+    jw_num(w, "cpu_ms_per_step", t->cpu_step * 1e3);
+    jw_num(w, "eval_cpu_ms", t->cpu_eval * 1e3);
     if (a->profile) {
         jw_obj(w, "profile_ms");
         for (int k = 0; k < PROF_KINDS; k++)

@@ -133,7 +133,8 @@ CONFIGS = (("nchw", torch.contiguous_format, False),
 
 
 def time_case(cin, hw, bits, fmt, fused, batch, iters, warmup):
-    """Images/s of the training step and of the eval step."""
+    """(images/s, CPU seconds per step) of the training step and of the eval step. CPU time
+    (all threads) grows only while the process runs: the figure to compare on a shared machine."""
     global FUSED
     FUSED = fused
     torch.manual_seed(0)
@@ -144,31 +145,32 @@ def time_case(cin, hw, bits, fmt, fused, batch, iters, warmup):
     model.train()
     for i in range(warmup + iters):
         if i == warmup:
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
         opt.zero_grad(set_to_none=True)
         loss = F.cross_entropy(model(x), y)
         loss.backward()
         opt.step()
-    train = batch * iters / (time.perf_counter() - t0)
+    train = (batch * iters / (time.perf_counter() - t0), (time.process_time() - c0) / iters)
     model.eval()
     with torch.inference_mode():
         for i in range(warmup + iters):
             if i == warmup:
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.process_time()
             model(x)
-    return train, batch * iters / (time.perf_counter() - t0)
+    return train, (batch * iters / (time.perf_counter() - t0), (time.process_time() - c0) / iters)
 
 
 def qbench_rates(path, threads):
-    """{(phase, case): images/s} from `qbench bench --json` run at the same thread count."""
+    """{(phase, case): (images/s, CPU s per step)} from `qbench bench --json` at the same
+    thread count."""
     with open(path) as f:
         doc = json.load(f)
     if doc["threads"] != threads:
         sys.exit(f"{path}: qbench ran with {doc['threads']} threads, PyTorch with {threads}")
     rates = {}
     for c in doc["cases"]:
-        rates[("train", c["case"])] = c["images_per_s"]
-        rates[("eval", c["case"])] = c["eval_images_per_s"]
+        rates[("train", c["case"])] = (c["images_per_s"], c["cpu_ms_per_step"] / 1e3)
+        rates[("eval", c["case"])] = (c["eval_images_per_s"], c["eval_cpu_ms"] / 1e3)
     return rates
 
 
@@ -190,24 +192,28 @@ def main():
         return
     qb = qbench_rates(a.qbench, a.threads) if a.qbench else None
     print(f"pytorch {torch.__version__}, {a.threads} threads, batch {a.batch}, {a.iters} steps")
-    best = {}
+    best, best_cpu = {}, {}
     for name, cin, hw, bits in CASES:
         for cfg, fmt, fused in CONFIGS:
             if fused and not bits:
                 continue
             rates = time_case(cin, hw, bits, fmt, fused, a.batch, a.iters, a.warmup)
-            for phase, ips in zip(("train", "eval"), rates):
-                print(f"pytorch {phase}-{name}-{a.threads}t {cfg}: {ips:.1f} images/s", flush=True)
+            for phase, (ips, cpu) in zip(("train", "eval"), rates):
+                print(f"pytorch {phase}-{name}-{a.threads}t {cfg}: {ips:.1f} images/s  "
+                      f"cpu {cpu * 1e3:.0f} ms", flush=True)
                 key = (phase, name)
                 if key not in best or ips > best[key][1]:
                     best[key] = (cfg, ips)
+                if key not in best_cpu or cpu < best_cpu[key][1]:
+                    best_cpu[key] = (cfg, cpu)
     if not qb:
         return
     for (phase, name), (cfg, ips) in best.items():
-        q = qb[(phase, name)]
+        q, qcpu = qb[(phase, name)]
+        ccfg, cpu = best_cpu[(phase, name)]
         print(f"ratio qbench/best-pytorch {phase}-{name}-{a.threads}t: {q / ips:.2f} "
-              f"(qbench {q:.1f}, pytorch {cfg} {ips:.1f} images/s)")
-
+              f"(qbench {q:.1f}, pytorch {cfg} {ips:.1f} images/s; "
+              f"by CPU time {cpu / qcpu:.2f} against {ccfg})")
 
 if __name__ == "__main__":
     main()
