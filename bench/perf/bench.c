@@ -315,7 +315,9 @@ int cmd_bench(int argc, char **argv, QbErr *err)
         if (i < 2)
             fp32[i] = t;
         else
-            printf("ratio step/fp32 %s: %.2f\n", label, step_seconds(&t) / step_seconds(&fp32[i % 2]));
+            printf("ratio step/fp32 %s: %.2f (by CPU time %.2f)\n", label,
+                   step_seconds(&t) / step_seconds(&fp32[i % 2]),
+                   t.cpu_step / fp32[i % 2].cpu_step);
         if (i == 0) {
             headline_gflops = 6.0 * t.macs * a.batch / step_seconds(&t) / 1e9;
             rss_fp32 = peak_rss_mib();
