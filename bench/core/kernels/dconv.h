@@ -17,8 +17,9 @@ typedef struct {
     size_t xp_plane;  /* floats per padded input channel, incl. the read-ahead tail */
 } DGeom;
 
-/* 1 when the fast path applies: AVX-512 or AVX2+FMA compiled in, 3x3, stride 1, pad 1, groups 1, and
- * K a multiple of 16 (forward). Backward data needs C % 16 == 0 (dconv_data_ok). */
+/* 1 when the fast path applies: AVX-512 or AVX2+FMA compiled in, 3x3, stride 1, pad 1,
+ * groups 1, and K a multiple of 16 (forward). Backward data needs C % 16 == 0
+ * (dconv_data_ok). */
 int dconv_supported(int C, int K, int k, int stride, int pad, int groups);
 int dconv_data_ok(int C);
 void dconv_geom(DGeom *g, int C, int K, int H, int W);
