@@ -123,9 +123,12 @@ test-asan: check-deps
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  $(MAKE) --no-print-directory SANITIZE=1 test
 
-# Step timings and the sgemm peak, with OpenBLAS's auto-detected kernels and with the
-# Haswell ones; one JSON per kernel family under results/bench/.
+# Step timings (train and eval, FP32 and every BENCH_SCHEMES scheme, with the per-kind profile
+# of each step), qbench's peak RSS beside PyTorch's (when python3-torch is installed) and the
+# sgemm peak, with OpenBLAS's auto-detected kernels; FP32 again with the Haswell kernels. One
+# JSON per kernel family under results/bench/.
 BENCH_FLAGS ?= --threads 2 --batch 128 --iters 20
+BENCH_SCHEMES ?= lsq asq asq+post apot pact
 # The smoke table-4 matrix under valgrind's memcheck, through the real make harness: the
 # binary is built without AVX-512 (valgrind cannot run it), every cell starts from scratch in
 # build-vg/results, and a memory error or a definite or possible leak fails that cell and the
@@ -144,25 +147,29 @@ valgrind-smoke:
 
 bench: check-deps $(BIN)
 	@mkdir -p results/bench
-	$(BLAS_AUTO) $(BIN) bench $(BENCH_FLAGS) --json results/bench/bench-auto.json
+	$(BLAS_AUTO) $(BIN) bench $(BENCH_FLAGS) --profile $(BENCH_SCHEMES:%=--scheme %) --bits 4 \
+	  --json results/bench/bench-auto.json
 	OPENBLAS_CORETYPE=Haswell $(BIN) bench $(BENCH_FLAGS) --json results/bench/bench-haswell.json
+	@$(TORCH_MALLOC) /usr/bin/python3 bench/perf/pytorch_step.py $(BENCH_FLAGS) --iters 3 --rss; \
+	  rc=$$?; if [ $$rc -ne 3 ]; then exit $$rc; fi
 
-# qbench then PyTorch (Debian's python3-torch, if installed) on the same step, same threads,
-# batch and shapes; PyTorch's allocator is tuned so it does not page-fault every step (its
-# strongest honest configuration).
+# qbench then PyTorch (Debian's python3-torch, if installed) on the same steps, at each of
+# BENCH_VS_THREADS, both input shapes, train and eval; PyTorch in every configuration
+# (pytorch_step.py), its allocator tuned so it does not page-fault every step. Ends with one
+# `ratio qbench/best-pytorch` line per case, naming PyTorch's fastest configuration.
 TORCH_MALLOC := MALLOC_MMAP_THRESHOLD_=17179869184 MALLOC_TRIM_THRESHOLD_=17179869184 \
                 MALLOC_TOP_PAD_=17179869184
+BENCH_VS_THREADS ?= 1 2
+BENCH_VS_FLAGS ?= --batch 128 --iters 20
 bench-vs-pytorch: check-deps $(BIN)
 	@mkdir -p results/bench
-	$(BLAS_AUTO) $(BIN) bench $(BENCH_FLAGS) --scheme lsq --bits 4 | tee results/bench/vs-qbench.txt
-	@$(TORCH_MALLOC) /usr/bin/python3 bench/perf/pytorch_step.py $(BENCH_FLAGS) \
-	  | tee results/bench/vs-pytorch.txt; rc=$${PIPESTATUS[0]}; \
-	if [ $$rc -eq 3 ]; then exit 0; elif [ $$rc -ne 0 ]; then exit $$rc; fi; \
-	for c in fp32-3x32x32 fp32-1x28x28 lsq4-3x32x32 lsq4-1x28x28; do \
-	  q=$$(awk -v c=$$c '$$1==c {print $$(NF-7)}' results/bench/vs-qbench.txt); \
-	  p=$$(awk -v c="$$c:" '$$2==c {print $$3}' results/bench/vs-pytorch.txt); \
-	  awk -v c=$$c -v q=$$q -v p=$$p 'BEGIN {printf "ratio qbench/pytorch %s: %.2f\n", c, q/p}'; \
-	done
+	@for t in $(BENCH_VS_THREADS); do \
+	  $(BLAS_AUTO) $(BIN) bench --threads $$t $(BENCH_VS_FLAGS) --scheme lsq --bits 4 \
+	    --json results/bench/vs-qbench-$${t}t.json || exit 1; \
+	  $(TORCH_MALLOC) /usr/bin/python3 bench/perf/pytorch_step.py --threads $$t $(BENCH_VS_FLAGS) \
+	    --qbench results/bench/vs-qbench-$${t}t.json | tee results/bench/vs-pytorch-$${t}t.txt; \
+	  rc=$${PIPESTATUS[0]}; if [ $$rc -eq 3 ]; then exit 0; elif [ $$rc -ne 0 ]; then exit $$rc; fi; \
+	done; grep -h '^ratio' $(BENCH_VS_THREADS:%=results/bench/vs-pytorch-%t.txt)
 
 # Full-precision starting points on Fashion-MNIST, committed under nets/pretrained/ with their
 # logs. qbench's own targets run with OpenBLAS's auto-detected kernels (see README: faster

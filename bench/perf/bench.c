@@ -1,11 +1,15 @@
 /* `qbench bench`: times forward, backward and the optimizer step of a network's training
- * step (FP32, or fake-quantized with a scheme), and cblas_sgemm on a 2048^3 problem in the
- * same run as the machine's practical peak. Training FLOPs are counted as 3 x 2 x MACs per
- * image (forward, input gradient, weight gradient). */
+ * step and its eval (inference) step, FP32 and fake-quantized with each --scheme given, the
+ * process's peak RSS after the first (FP32) case, and cblas_sgemm on a 2048^3 problem in the
+ * same run as the machine's practical peak (last, so its buffers are not in that RSS).
+ * Training FLOPs are counted as 3 x 2 x MACs per image (forward, input gradient, weight
+ * gradient). --profile splits the step by kind of work (kernels/prof.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <sys/resource.h>
 
 #include <cblas.h>
 
@@ -16,17 +20,24 @@
 #include "../core/atomic_file.h"
 #include "../core/cost.h"
 #include "../core/json.h"
+#include "../core/kernels/prof.h"
 #include "../core/optim/optim.h"
 #include "../core/rng.h"
 #include "../core/threads.h"
 #include "../core/xent.h"
 
-static double now_seconds(void)
+static double clock_seconds(clockid_t id)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(id, &ts);
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
+
+static double now_seconds(void) { return clock_seconds(CLOCK_MONOTONIC); }
+
+/* CPU seconds of all the process's threads: on a shared machine, where other processes take
+ * turns on the cores, it grows only while this process runs, unlike the wall clock. */
+static double cpu_seconds(void) { return clock_seconds(CLOCK_PROCESS_CPUTIME_ID); }
 
 /* Best of 3 multiplications of two 2048x2048 matrices with OpenBLAS on `threads` threads. */
 static double sgemm_peak(int threads)
@@ -58,13 +69,104 @@ static double sgemm_peak(int threads)
 }
 
 typedef struct {
-    double fwd, bwd, opt; /* seconds per step */
+    double fwd, bwd, opt; /* seconds per training step */
+    double eval;          /* seconds per eval (inference) step */
+    double cpu_step, cpu_eval; /* CPU seconds (all threads) per training / eval step */
     double macs;          /* per image */
+    double prof[PROF_KINDS]; /* seconds per training step, with --profile */
 } StepTiming;
 
-/* Builds the net at `in`, then times `iters` steps after `warmup` untimed ones. */
-static int time_steps(const char *name, Dims in, const char *scheme, int bits, int batch,
-                      int threads, int iters, int warmup, StepTiming *out, QbErr *err)
+typedef enum { PHASE_FORWARD, PHASE_BACKWARD } Phase;
+
+/* The profile's section for one layer's forward or backward: conv2d refines its own
+ * backward (and the quantizers inside conv2d and linear) with nested sections. */
+static ProfKind layer_kind(const Layer *L, Phase ph)
+{
+    const char *k = L->ops->kind;
+    if (strcmp(k, "conv2d") == 0)
+        return ph == PHASE_FORWARD ? PROF_CONV_FWD : PROF_CONV_BWD_DATA;
+    if (strncmp(k, "bn2d", 4) == 0)
+        return PROF_BN;
+    if (strcmp(k, "linear") == 0)
+        return PROF_LINEAR;
+    return PROF_OTHER;
+}
+
+/* net_forward / net_backward with every layer in its profile section. */
+static void profiled_pass(Net *net, Phase ph)
+{
+    for (int i = 0; i < net->nlayers; i++) {
+        Layer *L = &net->layers[ph == PHASE_FORWARD ? i : net->nlayers - 1 - i];
+        prof_push(layer_kind(L, ph));
+        if (ph == PHASE_FORWARD)
+            L->ops->forward(net, L);
+        else
+            L->ops->backward(net, L);
+        prof_pop();
+    }
+}
+
+static void run_pass(Net *net, Phase ph, int profile)
+{
+    if (profile)
+        profiled_pass(net, ph);
+    else if (ph == PHASE_FORWARD)
+        net_forward(net);
+    else
+        net_backward(net);
+}
+
+/* Times `iters` training steps after `warmup` untimed ones, then as many eval steps. */
+static void time_net(Net *net, const int *labels, int iters, int warmup, int profile,
+                     StepTiming *out)
+{
+    Optimizer opt;
+    optim_defaults(&opt, 1e-4f);
+    net->train = 1;
+    out->fwd = out->bwd = out->opt = out->eval = 0.0;
+    double cpu0 = 0.0;
+    for (int it = 0; it < warmup + iters; it++) {
+        if (it == warmup) {
+            prof_reset();
+            cpu0 = cpu_seconds();
+        }
+        double t0 = now_seconds();
+        net_zero_grad(net);
+        run_pass(net, PHASE_FORWARD, profile);
+        xent_forward(net_output(net), labels, 0.0f, net_output_grad(net));
+        double t1 = now_seconds();
+        run_pass(net, PHASE_BACKWARD, profile);
+        double t2 = now_seconds();
+        prof_push(PROF_OPTIM);
+        optim_step(&opt, net, 0.01f);
+        prof_pop();
+        double t3 = now_seconds();
+        if (it >= warmup) {
+            out->fwd += (t1 - t0) / iters;
+            out->bwd += (t2 - t1) / iters;
+            out->opt += (t3 - t2) / iters;
+        }
+    }
+    out->cpu_step = (cpu_seconds() - cpu0) / iters;
+    prof_read(out->prof);
+    for (int k = 0; k < PROF_KINDS; k++)
+        out->prof[k] /= iters;
+    net->train = 0;
+    for (int it = 0; it < warmup + iters; it++) {
+        if (it == warmup)
+            cpu0 = cpu_seconds();
+        double t0 = now_seconds();
+        net_forward(net);
+        if (it >= warmup)
+            out->eval += (now_seconds() - t0) / iters;
+    }
+    out->cpu_eval = (cpu_seconds() - cpu0) / iters;
+}
+
+/* Builds the net at `in` with `scheme` ("" for FP32) and times it. */
+static int time_case(const char *name, Dims in, const char *scheme, int bits, int batch,
+                     int threads, int iters, int warmup, int profile, StepTiming *out,
+                     QbErr *err)
 {
     Net net;
     NetOptions o;
@@ -92,45 +194,50 @@ static int time_steps(const char *name, Dims in, const char *scheme, int bits, i
     QB_ASSERT(labels);
     for (int i = 0; i < batch; i++)
         labels[i] = (int)rng_below(&r, 10);
-    Optimizer opt;
-    optim_defaults(&opt, 1e-4f);
-    net.train = 1;
-    out->fwd = out->bwd = out->opt = 0.0;
-    for (int it = 0; it < warmup + iters; it++) {
-        double t0 = now_seconds();
-        net_zero_grad(&net);
-        net_forward(&net);
-        xent_forward(net_output(&net), labels, 0.0f, net_output_grad(&net));
-        double t1 = now_seconds();
-        net_backward(&net);
-        double t2 = now_seconds();
-        optim_step(&opt, &net, 0.01f);
-        double t3 = now_seconds();
-        if (it >= warmup) {
-            out->fwd += (t1 - t0) / iters;
-            out->bwd += (t2 - t1) / iters;
-            out->opt += (t3 - t2) / iters;
-        }
-    }
+    time_net(&net, labels, iters, warmup, profile, out);
     free(labels);
     net_free(&net);
     return 0;
 }
 
 typedef struct {
-    int threads, batch, iters, warmup, bits;
-    char net[32], scheme[32];
+    int threads, batch, iters, warmup, bits, profile;
+    char net[32];
+    ArgList schemes;
     char json[512];
 } BenchArgs;
 
-static void report_case(JsonW *w, const char *label, const BenchArgs *a, const StepTiming *t,
-                        double peak)
+static double step_seconds(const StepTiming *t) { return t->fwd + t->bwd + t->opt; }
+
+static double peak_rss_mib(void)
 {
-    double step = t->fwd + t->bwd + t->opt, ips = a->batch / step;
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_maxrss / 1024.0; /* KiB on Linux */
+}
+
+static void print_profile(const char *label, const StepTiming *t)
+{
+    double sum = 0.0;
+    for (int k = 0; k < PROF_KINDS; k++)
+        sum += t->prof[k];
+    printf("profile %s (share of a training step, %.1f ms):\n", label, sum * 1e3);
+    for (int k = 0; k < PROF_KINDS; k++)
+        if (t->prof[k] > 0.0)
+            printf("  %-36s %5.1f%%  %7.2f ms\n", prof_name(k), 100.0 * t->prof[k] / sum,
+                   t->prof[k] * 1e3);
+}
+
+static void report_case(JsonW *w, const char *label, const BenchArgs *a, const StepTiming *t)
+{
+    double step = step_seconds(t), ips = a->batch / step;
     double gflops = 6.0 * t->macs * a->batch / step / 1e9;
     printf("%-22s fwd %6.1f ms  bwd %6.1f ms  opt %5.2f ms  %7.1f images/s  %6.1f GFLOP/s  "
-           "%.2f of sgemm peak\n",
-           label, t->fwd * 1e3, t->bwd * 1e3, t->opt * 1e3, ips, gflops, gflops / peak);
+           "eval %6.1f ms  %7.1f images/s  cpu %.0f + %.0f ms\n",
+           label, t->fwd * 1e3, t->bwd * 1e3, t->opt * 1e3, ips, gflops, t->eval * 1e3,
+           a->batch / t->eval, t->cpu_step * 1e3, t->cpu_eval * 1e3);
+    if (a->profile)
+        print_profile(label, t);
     jw_obj(w, NULL);
     jw_str(w, "case", label);
     jw_num(w, "forward_ms", t->fwd * 1e3);
@@ -138,21 +245,42 @@ static void report_case(JsonW *w, const char *label, const BenchArgs *a, const S
     jw_num(w, "optimizer_ms", t->opt * 1e3);
     jw_num(w, "images_per_s", ips);
     jw_num(w, "step_gflops", gflops);
-    jw_num(w, "fraction_of_sgemm_peak", gflops / peak);
+    jw_num(w, "eval_ms", t->eval * 1e3);
+    jw_num(w, "eval_images_per_s", a->batch / t->eval);
+    jw_num(w, "cpu_ms_per_step", t->cpu_step * 1e3);
+    jw_num(w, "eval_cpu_ms", t->cpu_eval * 1e3);
+    if (a->profile) {
+        jw_obj(w, "profile_ms");
+        for (int k = 0; k < PROF_KINDS; k++)
+            jw_num(w, prof_name(k), t->prof[k] * 1e3);
+        jw_obj_end(w);
+    }
     jw_obj_end(w);
+}
+
+/* Case i: FP32 for i < 2, then each scheme; the two input shapes alternate. */
+static void case_label(const BenchArgs *a, int i, const Dims *in, char *label, size_t cap)
+{
+    if (i < 2)
+        snprintf(label, cap, "fp32-%dx%dx%d", in->c, in->h, in->w);
+    else
+        snprintf(label, cap, "%s%d-%dx%dx%d", a->schemes.items[i / 2 - 1], a->bits, in->c,
+                 in->h, in->w);
 }
 
 int cmd_bench(int argc, char **argv, QbErr *err)
 {
-    BenchArgs a = {2, 128, 20, 3, 4, "resnet20", "", ""};
+    BenchArgs a = {.threads = 2, .batch = 128, .iters = 20, .warmup = 3, .bits = 4,
+                   .net = "resnet20"};
     const ArgSpec specs[] = {
         {"--threads", ARG_INT, &a.threads, 1, 256, 0},
         {"--batch", ARG_INT, &a.batch, 1, 4096, 0},
         {"--iters", ARG_INT, &a.iters, 1, 100000, 0},
         {"--warmup", ARG_INT, &a.warmup, 0, 1000, 0},
         {"--net", ARG_STR, a.net, 0, 0, sizeof a.net},
-        {"--scheme", ARG_STR, a.scheme, 0, 0, sizeof a.scheme},
+        {"--scheme", ARG_LIST, &a.schemes, 0, 0, 0},
         {"--bits", ARG_INT, &a.bits, 2, 8, 0},
+        {"--profile", ARG_FLAG, &a.profile, 0, 0, 0},
         {"--json", ARG_STR, a.json, 0, 0, sizeof a.json},
         {NULL, 0, NULL, 0, 0, 0},
     };
@@ -160,10 +288,9 @@ int cmd_bench(int argc, char **argv, QbErr *err)
     if (rc)
         return rc;
     threads_set(a.threads);
-    double peak = sgemm_peak(a.threads);
+    prof_enable(a.profile);
     printf("qbench bench: OpenBLAS core %s, %d threads, batch %d, %s, %d timed steps\n",
            threads_blas_core(), a.threads, a.batch, a.net, a.iters);
-    printf("sgemm 2048^3 peak      %.1f GFLOP/s\n", peak);
     JsonW w;
     jw_init(&w, 1);
     jw_obj(&w, NULL);
@@ -171,30 +298,42 @@ int cmd_bench(int argc, char **argv, QbErr *err)
     jw_int(&w, "threads", a.threads);
     jw_int(&w, "batch", a.batch);
     jw_str(&w, "net", a.net);
-    jw_num(&w, "sgemm_gflops", peak);
     jw_arr(&w, "cases");
     static const Dims inputs[] = {{3, 32, 32}, {1, 28, 28}};
-    double headline = 0.0;
-    /* FP32 first; with --scheme the same shapes fake-quantized (label e.g. lsq4-3x32x32) */
-    for (int i = 0; i < (a.scheme[0] ? 4 : 2) && rc == 0; i++) {
+    StepTiming fp32[2];
+    double headline_gflops = 0.0, rss_fp32 = 0.0;
+    for (int i = 0; i < 2 * (1 + a.schemes.n) && rc == 0; i++) {
         StepTiming t;
-        char label[64];
+        char label[96];
         const Dims in = inputs[i % 2];
-        const char *scheme = i < 2 ? "" : a.scheme;
+        case_label(&a, i, &in, label, sizeof label);
+        rc = time_case(a.net, in, i < 2 ? "" : a.schemes.items[i / 2 - 1], a.bits, a.batch,
+                       a.threads, a.iters, a.warmup, a.profile, &t, err);
+        if (rc)
+            break;
+        report_case(&w, label, &a, &t);
         if (i < 2)
-            snprintf(label, sizeof label, "fp32-%dx%dx%d", in.c, in.h, in.w);
+            fp32[i] = t;
         else
-            snprintf(label, sizeof label, "%s%d-%dx%dx%d", a.scheme, a.bits, in.c, in.h, in.w);
-        rc = time_steps(a.net, in, scheme, a.bits, a.batch, a.threads, a.iters, a.warmup, &t,
-                        err);
-        if (rc == 0) {
-            report_case(&w, label, &a, &t, peak);
-            if (i == 0)
-                headline = 6.0 * t.macs * a.batch / (t.fwd + t.bwd + t.opt) / 1e9 / peak;
+            printf("ratio step/fp32 %s: %.2f (by CPU time %.2f)\n", label,
+                   step_seconds(&t) / step_seconds(&fp32[i % 2]),
+                   t.cpu_step / fp32[i % 2].cpu_step);
+        if (i == 0) {
+            headline_gflops = 6.0 * t.macs * a.batch / step_seconds(&t) / 1e9;
+            rss_fp32 = peak_rss_mib();
+            printf("peak RSS %s training step: %.1f MiB\n", label, rss_fp32);
         }
     }
     jw_arr_end(&w);
-    jw_num(&w, "fraction_of_sgemm_peak", headline);
+    if (rc == 0) {
+        printf("peak RSS over all cases: %.1f MiB\n", peak_rss_mib());
+        double peak = sgemm_peak(a.threads);
+        printf("sgemm 2048^3 peak      %.1f GFLOP/s; FP32 %s step at %.2f of it\n", peak,
+               "3x32x32", headline_gflops / peak);
+        jw_num(&w, "peak_rss_fp32_mib", rss_fp32);
+        jw_num(&w, "sgemm_gflops", peak);
+        jw_num(&w, "fraction_of_sgemm_peak", headline_gflops / peak);
+    }
     jw_obj_end(&w);
     if (rc == 0 && a.json[0])
         rc = atomic_write(a.json, w.buf, w.len, err);

@@ -4,23 +4,59 @@
 
 #include "../err.h"
 
-#ifdef __AVX512F__
+#if defined(__AVX512F__) || defined(__AVX2__)
 #include <immintrin.h>
 #endif
 
+/* The kernels are written once against a few vector operations: 16 floats a vector with
+ * AVX-512, 8 with AVX2+FMA (the AMD and older Intel machines). Without either the layer
+ * keeps im2col + sgemm (dconv_supported says 0). FB output channels share one input vector
+ * in the forward kernel and WB in the weight-gradient kernel: as many accumulators as the
+ * register file holds (32 zmm, 16 ymm) with the loads that feed them. */
+#if defined(__AVX512F__)
+#define DCONV_SIMD 1
 #define VL 16
+#define FB 16
+#define WB 8
+typedef __m512 vf;
+#define v_zero() _mm512_setzero_ps()
+#define v_load(p) _mm512_loadu_ps(p)
+#define v_store(p, v) _mm512_storeu_ps(p, v)
+#define v_set1(x) _mm512_set1_ps(x)
+#define v_fma(a, b, c) _mm512_fmadd_ps(a, b, c)
+#define v_hsum(v) _mm512_reduce_add_ps(v)
+#elif defined(__AVX2__) && defined(__FMA__)
+#define DCONV_SIMD 1
+#define VL 8
+#define FB 8
+#define WB 4
+typedef __m256 vf;
+#define v_zero() _mm256_setzero_ps()
+#define v_load(p) _mm256_loadu_ps(p)
+#define v_store(p, v) _mm256_storeu_ps(p, v)
+#define v_set1(x) _mm256_set1_ps(x)
+#define v_fma(a, b, c) _mm256_fmadd_ps(a, b, c)
+static inline float v_hsum(__m256 v)
+{
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+#else
+#define DCONV_SIMD 0
+#define VL 16 /* only sizes the (unused) geometry */
+#endif
 
+/* Channel counts the kernels take: a multiple of every block size above. */
+#define CH_MULT 16
 int dconv_supported(int C, int K, int k, int stride, int pad, int groups)
 {
-#ifdef __AVX512F__
-    return C >= 1 && K % VL == 0 && k == 3 && stride == 1 && pad == 1 && groups == 1;
-#else
-    (void)C, (void)K, (void)k, (void)stride, (void)pad, (void)groups;
-    return 0;
-#endif
+    return DCONV_SIMD && C >= 1 && K % CH_MULT == 0 && k == 3 && stride == 1 && pad == 1 &&
+           groups == 1;
 }
 
-int dconv_data_ok(int C) { return C % VL == 0; }
+int dconv_data_ok(int C) { return C % CH_MULT == 0; }
 
 void dconv_geom(DGeom *g, int C, int K, int H, int W)
 {
@@ -63,7 +99,7 @@ void dconv_weights_backward(const DGeom *g, const float *w, float *wd)
                 wd[((size_t)k * 9 + (8 - t)) * g->C + c] = w[((size_t)k * g->C + c) * 9 + t];
 }
 
-#ifdef __AVX512F__
+#if DCONV_SIMD
 /* x (C, H, W) -> xp: each plane (H+2) x Wp with zero borders and a zero tail. */
 static void pad_planes(const DGeom *g, int C, const float *x, float *xp)
 {
@@ -96,80 +132,78 @@ static void grid_extract(const DGeom *g, int K, const float *grid, float *y, int
         }
 }
 
-/* grid[k][q] = sum_c,taps xp[c][q + i*Wp + j] * wt[c][i][j][k] for 16 output channels. */
-static void grid_conv16(const DGeom *g, int C, int K, const float *xp, const float *wt,
-                        float *grid, int kb)
+/* grid[k][q] = sum_c,taps xp[c][q + i*Wp + j] * wt[c][i][j][k] for FB output channels. */
+static void grid_conv(const DGeom *g, int C, int K, const float *xp, const float *wt,
+                      float *grid, int kb)
 {
     for (int q = 0; q < g->Q; q += VL) {
-        __m512 acc[VL];
-        for (int k = 0; k < VL; k++)
-            acc[k] = _mm512_setzero_ps();
+        vf acc[FB];
+        for (int k = 0; k < FB; k++)
+            acc[k] = v_zero();
         for (int c = 0; c < C; c++) {
             const float *xc = xp + (size_t)c * g->xp_plane + q;
             const float *wc = wt + (size_t)c * 9 * K + kb;
             for (int i = 0; i < 3; i++)
                 for (int j = 0; j < 3; j++) {
-                    __m512 xv = _mm512_loadu_ps(xc + i * g->Wp + j);
+                    vf xv = v_load(xc + i * g->Wp + j);
                     const float *wk = wc + (i * 3 + j) * K;
-                    for (int k = 0; k < VL; k++)
-                        acc[k] = _mm512_fmadd_ps(xv, _mm512_set1_ps(wk[k]), acc[k]);
+                    for (int k = 0; k < FB; k++)
+                        acc[k] = v_fma(xv, v_set1(wk[k]), acc[k]);
                 }
         }
-        for (int k = 0; k < VL; k++)
-            _mm512_storeu_ps(grid + (size_t)(kb + k) * g->Q + q, acc[k]);
+        for (int k = 0; k < FB; k++)
+            v_store(grid + (size_t)(kb + k) * g->Q + q, acc[k]);
     }
 }
 
-/* dw[k][c][i][0..2] += sum_q dyg[k][q] * xp[c][q + i*Wp + j] for 8 output channels, over
+/* dw[k][c][i][0..2] += sum_q dyg[k][q] * xp[c][q + i*Wp + j] for WB output channels, over
  * `nimg` images laid out one after another. The grid dy has zeros in its junk columns, so
  * they contribute nothing; summing several images before the horizontal reductions keeps
  * those off the critical path on small (8x8) planes. */
-static void grid_wgrad8(const DGeom *g, int nimg, const float *xp, const float *dyg, float *dw,
-                        int kb)
+static void grid_wgrad(const DGeom *g, int nimg, const float *xp, const float *dyg, float *dw,
+                       int kb)
 {
     const size_t xs = (size_t)g->C * g->xp_plane, ys = (size_t)g->K * g->Q;
     for (int c = 0; c < g->C; c++)
         for (int i = 0; i < 3; i++) {
-            __m512 acc[3][8];
+            vf acc[3][WB];
             for (int j = 0; j < 3; j++)
-                for (int k = 0; k < 8; k++)
-                    acc[j][k] = _mm512_setzero_ps();
+                for (int k = 0; k < WB; k++)
+                    acc[j][k] = v_zero();
             for (int n = 0; n < nimg; n++) {
                 const float *xc = xp + n * xs + (size_t)c * g->xp_plane + i * g->Wp;
                 const float *dn = dyg + n * ys + (size_t)kb * g->Q;
                 for (int q = 0; q < g->Q; q += VL) {
-                    __m512 x0 = _mm512_loadu_ps(xc + q), x1 = _mm512_loadu_ps(xc + q + 1),
-                           x2 = _mm512_loadu_ps(xc + q + 2);
-                    for (int k = 0; k < 8; k++) {
-                        __m512 d = _mm512_loadu_ps(dn + (size_t)k * g->Q + q);
-                        acc[0][k] = _mm512_fmadd_ps(x0, d, acc[0][k]);
-                        acc[1][k] = _mm512_fmadd_ps(x1, d, acc[1][k]);
-                        acc[2][k] = _mm512_fmadd_ps(x2, d, acc[2][k]);
+                    vf x0 = v_load(xc + q), x1 = v_load(xc + q + 1), x2 = v_load(xc + q + 2);
+                    for (int k = 0; k < WB; k++) {
+                        vf d = v_load(dn + (size_t)k * g->Q + q);
+                        acc[0][k] = v_fma(x0, d, acc[0][k]);
+                        acc[1][k] = v_fma(x1, d, acc[1][k]);
+                        acc[2][k] = v_fma(x2, d, acc[2][k]);
                     }
                 }
             }
-            for (int k = 0; k < 8; k++)
+            for (int k = 0; k < WB; k++)
                 for (int j = 0; j < 3; j++)
-                    dw[(((size_t)(kb + k) * g->C + c) * 3 + i) * 3 + j] +=
-                        _mm512_reduce_add_ps(acc[j][k]);
+                    dw[(((size_t)(kb + k) * g->C + c) * 3 + i) * 3 + j] += v_hsum(acc[j][k]);
         }
 }
 #endif
 
 void dconv_forward(const DGeom *g, const float *x, const float *wt, float *y, float *ws)
 {
-#ifdef __AVX512F__
+#if DCONV_SIMD
     float *xp = ws, *grid = ws + (size_t)g->C * g->xp_plane;
     pad_planes(g, g->C, x, xp);
-    for (int kb = 0; kb < g->K; kb += VL)
-        grid_conv16(g, g->C, g->K, xp, wt, grid, kb);
+    for (int kb = 0; kb < g->K; kb += FB)
+        grid_conv(g, g->C, g->K, xp, wt, grid, kb);
     grid_extract(g, g->K, grid, y, 0);
 #else
     (void)g, (void)x, (void)wt, (void)y, (void)ws;
 #endif
 }
 
-#ifdef __AVX512F__
+#if DCONV_SIMD
 /* dy (K, H, W) -> grid layout (K, Q) with zero junk columns and tail. */
 static void grid_from(const DGeom *g, const float *dy, float *grid)
 {
@@ -187,7 +221,7 @@ static void grid_from(const DGeom *g, const float *dy, float *grid)
 void dconv_backward(const DGeom *g, int nimg, const float *x, const float *dy, const float *wd,
                     float *dw, float *dx, int add, float *ws)
 {
-#ifdef __AVX512F__
+#if DCONV_SIMD
     QB_ASSERT(nimg >= 1 && nimg <= DCONV_CHUNK);
     const size_t xs = (size_t)g->C * g->H * g->W, ys = (size_t)g->K * g->H * g->W;
     const size_t xps = (size_t)g->C * g->xp_plane, yqs = (size_t)g->K * g->Q;
@@ -199,8 +233,8 @@ void dconv_backward(const DGeom *g, int nimg, const float *x, const float *dy, c
         pad_planes(g, g->C, x + n * xs, xp + n * xps);
         grid_from(g, dy + n * ys, dyg + n * yqs);
     }
-    for (int kb = 0; kb < g->K; kb += 8)
-        grid_wgrad8(g, nimg, xp, dyg, dw, kb);
+    for (int kb = 0; kb < g->K; kb += WB)
+        grid_wgrad(g, nimg, xp, dyg, dw, kb);
     if (!dx)
         return;
     /* dx = conv(dy, flipped transposed w): the forward kernel with K and C swapped. */
@@ -209,8 +243,8 @@ void dconv_backward(const DGeom *g, int nimg, const float *x, const float *dy, c
     t.K = g->C;
     for (int n = 0; n < nimg; n++) {
         pad_planes(&t, g->K, dy + n * ys, dyp);
-        for (int cb = 0; cb < g->C; cb += VL)
-            grid_conv16(&t, g->K, g->C, dyp, wd, dxg, cb);
+        for (int cb = 0; cb < g->C; cb += FB)
+            grid_conv(&t, g->K, g->C, dyp, wd, dxg, cb);
         grid_extract(&t, g->C, dxg, dx + n * xs, add);
     }
 #else

@@ -1,8 +1,9 @@
-/* Direct 3x3 stride-1 convolution with AVX-512 micro-kernels, for the dense convolutions
- * that dominate ResNets. The trick that keeps the kernels simple: compute on the padded-width
- * grid, where 16 consecutive outputs read 16 consecutive inputs for every tap, so each tap is
- * one vector load shared by 16 output channels. The 2 junk columns per row are dropped when
- * the result is copied out. About 4x the throughput of im2col + sgemm at 16 channels here. */
+/* Direct 3x3 stride-1 convolution with AVX-512 or AVX2+FMA micro-kernels, for the dense
+ * convolutions that dominate ResNets. The trick that keeps the kernels simple: compute on the
+ * padded-width grid, where a vector of consecutive outputs reads as many consecutive inputs for
+ * every tap, so each tap is one vector load shared by a block of output channels. The 2 junk
+ * columns per row are dropped when the result is copied out. About 4x the throughput of
+ * im2col + sgemm at 16 channels on an AVX-512 Xeon. */
 #ifndef QB_DCONV_H
 #define QB_DCONV_H
 
@@ -12,12 +13,13 @@ typedef struct {
     int C, K;         /* input and output channels */
     int H, W;         /* input size; the output is H x W too (3x3, pad 1, stride 1) */
     int Wp;           /* padded row length W + 2 */
-    int Q;            /* grid outputs per channel, H * Wp rounded up to 16 */
+    int Q;            /* grid outputs per channel, H * Wp rounded up to the vector width */
     size_t xp_plane;  /* floats per padded input channel, incl. the read-ahead tail */
 } DGeom;
 
-/* 1 when the fast path applies: AVX-512 compiled in, 3x3, stride 1, pad 1, groups 1, and
- * K a multiple of 16 (forward). Backward data needs C % 16 == 0 (dconv_data_ok). */
+/* 1 when the fast path applies: AVX-512 or AVX2+FMA compiled in, 3x3, stride 1, pad 1,
+ * groups 1, and K a multiple of 16 (forward). Backward data needs C % 16 == 0
+ * (dconv_data_ok). */
 int dconv_supported(int C, int K, int k, int stride, int pad, int groups);
 int dconv_data_ok(int C);
 void dconv_geom(DGeom *g, int C, int K, int H, int W);

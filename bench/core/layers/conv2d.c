@@ -9,6 +9,7 @@
 
 #include "../kernels/dconv.h"
 #include "../kernels/im2col.h"
+#include "../kernels/prof.h"
 #include "../rng.h"
 #include "../threads.h"
 #include "layers.h"
@@ -21,7 +22,7 @@ typedef struct {
     ConvGeom geom;       /* per group */
     int depthwise;
     int pointwise;       /* 1x1, stride 1, no padding: the image is its own column matrix */
-    int direct;          /* 3x3 stride-1 dense: the AVX-512 direct kernels (dconv.h) */
+    int direct;          /* 3x3 stride-1 dense: the direct SIMD kernels (dconv.h) */
     DGeom dg;
     float *wt, *wd;      /* weights in the direct kernels' forward and data-gradient layouts */
 } Conv2dCfg;
@@ -143,8 +144,10 @@ static void conv2d_forward(Net *net, Layer *L)
 {
     Conv2dCfg *c = L->cfg;
     const ConvGeom *g = &c->geom;
+    prof_push(PROF_QUANT);
     const float *W = qhooks_weight_forward(&c->q, net);
     const Tensor *x = qhooks_input_forward(&c->q, L);
+    prof_pop();
     Tensor *y = &L->y;
     const int G = c->s.groups, Kg = c->s.cout / G, CKK = g->c * g->kh * g->kw;
     const int HWo = g->ho * g->wo, HWi = g->h * g->w;
@@ -290,62 +293,100 @@ static void direct_backward(Net *net, Conv2dCfg *c, const float *W, const Tensor
     reduce_partials(net, off, wn, dW, dw_add);
 }
 
+/* dW (+)= sum over images of dy (x) im2col(x), per-thread partials reduced in thread order. */
+static void gemm_backward_weights(Net *net, const Conv2dCfg *c, const Tensor *x,
+                                  const Tensor *dy, float *dW, int dw_add)
+{
+    const ConvGeom *g = &c->geom;
+    const int G = c->s.groups, Kg = c->s.cout / G, CKK = g->c * g->kh * g->kw;
+    const int HWo = g->ho * g->wo, HWi = g->h * g->w;
+    const size_t wn = net->params[c->w_param].numel;
+    const size_t col_n = c->pointwise ? 0 : (size_t)CKK * HWo;
+#pragma omp parallel
+    {
+        int t = omp_get_thread_num(), lo, hi;
+        threads_range(x->n, t, omp_get_num_threads(), &lo, &hi);
+        float *col = net_workspace(net, t), *dWt = col + col_n;
+        memset(dWt, 0, wn * sizeof(float));
+        for (int n = lo; n < hi; n++)
+            for (int gi = 0; gi < G; gi++) {
+                const float *xg = x->data + ((size_t)n * x->c + (size_t)gi * g->c) * HWi;
+                const float *dyg = dy->data + ((size_t)n * dy->c + (size_t)gi * Kg) * HWo;
+                const float *B = xg;
+                if (!c->pointwise) {
+                    im2col(g, xg, col);
+                    B = col;
+                }
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, CKK, Kg, HWo, 1.0f, B,
+                            HWo, dyg, HWo, 1.0f, dWt + (size_t)gi * Kg * CKK, Kg);
+            }
+    }
+    reduce_partials_t(net, col_n, G, Kg, CKK, dW, dw_add);
+}
+
+/* dx (+)= col2im(W^T dy), per image. */
+static void gemm_backward_data(Net *net, const Conv2dCfg *c, const float *W, const Tensor *dy,
+                               Tensor *dx, int dx_add)
+{
+    const ConvGeom *g = &c->geom;
+    const int G = c->s.groups, Kg = c->s.cout / G, CKK = g->c * g->kh * g->kw;
+    const int HWo = g->ho * g->wo, HWi = g->h * g->w;
+#pragma omp parallel
+    {
+        int t = omp_get_thread_num(), lo, hi;
+        threads_range(dx->n, t, omp_get_num_threads(), &lo, &hi);
+        float *col = net_workspace(net, t);
+        for (int n = lo; n < hi; n++)
+            for (int gi = 0; gi < G; gi++) {
+                float *dxg = dx->data + ((size_t)n * dx->c + (size_t)gi * g->c) * HWi;
+                const float *dyg = dy->data + ((size_t)n * dy->c + (size_t)gi * Kg) * HWo;
+                const float *Wg = W + (size_t)gi * Kg * CKK;
+                if (c->pointwise) {
+                    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, CKK, HWo, Kg, 1.0f, Wg,
+                                CKK, dyg, HWo, dx_add ? 1.0f : 0.0f, dxg, HWo);
+                    continue;
+                }
+                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, CKK, HWo, Kg, 1.0f, Wg, CKK,
+                            dyg, HWo, 0.0f, col, HWo);
+                if (!dx_add)
+                    memset(dxg, 0, sizeof(float) * g->c * HWi);
+                col2im_add(g, col, dxg);
+            }
+    }
+}
+
 static void conv2d_backward(Net *net, Layer *L)
 {
     Conv2dCfg *c = L->cfg;
-    const ConvGeom *g = &c->geom;
     const float *W = c->q.wq ? c->q.wq_data : net->params[c->w_param].w;
     const Tensor *x = c->q.aq ? &c->q.xq : &L->x[0];
     const Tensor *dy = &L->dy;
     int dw_add, dx_add;
     float *dW = qhooks_weight_grad(&c->q, net, &dw_add);
     Tensor *dx = qhooks_input_grad(&c->q, L, &dx_add);
-    const int G = c->s.groups, Kg = c->s.cout / G, CKK = g->c * g->kh * g->kw;
-    const int HWo = g->ho * g->wo, HWi = g->h * g->w;
-    const size_t wn = net->params[c->w_param].numel;
     bias_backward(net, c, dy);
     if (c->direct) {
+        prof_push(PROF_CONV_BWD_FUSED);
         direct_backward(net, c, W, x, dy, dW, dw_add, dx, dx_add);
+        prof_pop();
     } else if (c->depthwise) {
+        prof_push(PROF_CONV_BWD_FUSED);
         dw_conv_backward(c, W, x, dy, dW, dw_add, dx, dx_add);
+        prof_pop();
     } else {
-        const size_t col_n = c->pointwise ? 0 : (size_t)CKK * HWo;
-#pragma omp parallel
-        {
-            int t = omp_get_thread_num(), lo, hi;
-            threads_range(x->n, t, omp_get_num_threads(), &lo, &hi);
-            float *col = net_workspace(net, t), *dWt = col + col_n;
-            memset(dWt, 0, wn * sizeof(float));
-            for (int n = lo; n < hi; n++)
-                for (int gi = 0; gi < G; gi++) {
-                    size_t xo = ((size_t)n * x->c + (size_t)gi * g->c) * HWi;
-                    const float *dyg = dy->data + ((size_t)n * dy->c + (size_t)gi * Kg) * HWo;
-                    const float *Wg = W + (size_t)gi * Kg * CKK;
-                    const float *B = x->data + xo;
-                    if (!c->pointwise) {
-                        im2col(g, x->data + xo, col);
-                        B = col;
-                    }
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, CKK, Kg, HWo, 1.0f, B,
-                                HWo, dyg, HWo, 1.0f, dWt + (size_t)gi * Kg * CKK, Kg);
-                    if (!dx->data)
-                        continue;
-                    if (c->pointwise) {
-                        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, CKK, HWo, Kg, 1.0f,
-                                    Wg, CKK, dyg, HWo, dx_add ? 1.0f : 0.0f, dx->data + xo, HWo);
-                        continue;
-                    }
-                    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, CKK, HWo, Kg, 1.0f, Wg,
-                                CKK, dyg, HWo, 0.0f, col, HWo);
-                    if (!dx_add)
-                        memset(dx->data + xo, 0, sizeof(float) * g->c * HWi);
-                    col2im_add(g, col, dx->data + xo);
-                }
+        prof_push(PROF_CONV_BWD_WEIGHTS);
+        gemm_backward_weights(net, c, x, dy, dW, dw_add);
+        prof_pop();
+        if (dx->data) {
+            prof_push(PROF_CONV_BWD_DATA);
+            gemm_backward_data(net, c, W, dy, dx, dx_add);
+            prof_pop();
         }
-        reduce_partials_t(net, col_n, G, Kg, CKK, dW, dw_add);
     }
+    prof_push(PROF_QUANT);
     qhooks_weight_backward(&c->q, net);
     qhooks_input_backward(&c->q, L);
+    prof_pop();
 }
 
 /* torchvision ResNet/MobileNet init: kaiming normal, fan_out, ReLU gain. */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../kernels/prof.h"
 #include "../rng.h"
 #include "../threads.h"
 #include "layers.h"
@@ -50,8 +51,10 @@ static void linear_bind(Net *net, Layer *L, Arena *act)
 static void linear_forward(Net *net, Layer *L)
 {
     LinearCfg *c = L->cfg;
+    prof_push(PROF_QUANT);
     const float *W = qhooks_weight_forward(&c->q, net);
     const Tensor *x = qhooks_input_forward(&c->q, L);
+    prof_pop();
     const int F = x->c, O = c->out;
     const float *b = c->b_param >= 0 ? net->params[c->b_param].w : NULL;
     float *y = L->y.data;
@@ -110,8 +113,10 @@ static void linear_backward(Net *net, Layer *L)
             s += net_workspace(net, t)[i];
         dW[i] = s;
     }
+    prof_push(PROF_QUANT);
     qhooks_weight_backward(&c->q, net);
     qhooks_input_backward(&c->q, L);
+    prof_pop();
 }
 
 /* PyTorch's nn.Linear default: U(-1/sqrt(F), 1/sqrt(F)) for weight and bias. */
