@@ -49,10 +49,11 @@ typedef struct {
       "train one cell and write its result file (resumes from its checkpoint)")             \
     X("report", cmd_report,                                                                 \
       "FILE [--profile P] [--results DIR] [--out BASE] [--reference DIR [--tolerance PTS]] "  \
-      "| --plot-data DIR | --verdicts METHOD | --claims",                                     \
+      "[--by-position] | --plot-data DIR | --verdicts METHOD | --claims [--by-position]",     \
       "write an experiment's tables (.md, .tex, .csv) from its result files, checked against " \
       "a reference with --reference; or its plot data; or METHOD's paired verdicts; or, for " \
-      "experiments/claims.yaml, the claims table")                                          \
+      "experiments/claims.yaml, the claims table; --by-position places results by matrix "  \
+      "position instead of cell id (the committed reference, made by earlier code)")        \
     X("schema", cmd_schema, "", "print the experiment file reference (Markdown)")              \
     X("intcheck", cmd_intcheck,                                                             \
       "--scheme pot|post|apot|lsq+pot|lsq+post|asq+post --bits B [--wbits B] [--abits B] "  \

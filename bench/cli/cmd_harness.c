@@ -30,7 +30,7 @@
 typedef struct {
     char file[256], profile[32], results[256], out[256], cell[CELL_ID_MAX], plot_data[256];
     char reference[256], verdicts[32], tolerance[32];
-    int threads, needs, claims, plan, summary, jobs, allow_shared;
+    int threads, needs, claims, by_position, plan, summary, jobs, allow_shared;
     uint64_t progress;     /* expand --progress: the run's start, seconds since the epoch */
 } HarnessArgs;
 
@@ -422,6 +422,7 @@ static int report_claims(const HarnessArgs *a, QbErr *err)
     char out[600];
     if (claims_load(&cs, a->file, a->profile[0] ? a->profile : "quick", err) < 0)
         return -1;
+    cs.by_position = a->by_position;
     int rc = table_base(a, "claims", out, sizeof out, err) < 0 ? -1
              : claims_write(&cs, a->results, out, stdout, err);
     claims_free(&cs);
@@ -454,7 +455,7 @@ static int report_table(const HarnessArgs *a, const Experiment *e, const CellLis
 {
     char out[600], summary[2048] = "", ref[600];
     TableOptions opt = {reference_dir(a->reference, e->name, ref, sizeof ref), NAN, summary,
-                        sizeof summary};
+                        sizeof summary, a->by_position};
     int rc, missing = 0;
     if ((rc = tolerance_arg(a->tolerance, &opt.tolerance, err)) ||
         (rc = table_base(a, e->name, out, sizeof out, err)) ||
@@ -476,6 +477,9 @@ static int report_mode_check(const HarnessArgs *a, QbErr *err)
                             "modes; give one"), CLI_USAGE;
     if (a->tolerance[0] && !a->reference[0])
         return qb_fail(err, "--tolerance applies to --reference; give both"), CLI_USAGE;
+    if (a->by_position && (a->plot_data[0] || a->verdicts[0] || a->reference[0]))
+        return qb_fail(err, "--by-position renders tables or claims of a reference; it does "
+                            "not combine with --plot-data, --verdicts or --reference"), CLI_USAGE;
     return 0;
 }
 
@@ -491,6 +495,7 @@ int cmd_report(int argc, char **argv, QbErr *err)
                              {"--tolerance", ARG_STR, a.tolerance, 0, 0, sizeof a.tolerance},
                              {"--verdicts", ARG_STR, a.verdicts, 0, 0, sizeof a.verdicts},
                              {"--claims", ARG_FLAG, &a.claims, 0, 0, 0},
+                             {"--by-position", ARG_FLAG, &a.by_position, 0, 0, 0},
                              {NULL, 0, NULL, 0, 0, 0}};
     int rc = harness_args(argc, argv, specs, &a, err);
     if (rc || (rc = report_mode_check(&a, err)))

@@ -36,6 +36,7 @@ typedef struct {
     int n;
     Experiment *exps;              /* the experiments the claims read (owned) */
     int nexps;
+    int by_position;   /* set by the caller: results placed by matrix position (the reference) */
 } ClaimSet;
 
 /* Loads `path` for `profile`; experiments are <dir of path>/<experiment>.yaml. */

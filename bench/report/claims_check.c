@@ -270,7 +270,9 @@ static int load_grids(const ClaimSet *cs, const char *results_dir, Grid *grids,
 {
     for (int i = 0; i < cs->nexps; i++)
         if (cells_expand(&cs->exps[i], &cells[i], err) < 0 ||
-            grid_load(&grids[i], &cs->exps[i], &cells[i], results_dir, err) < 0)
+            (cs->by_position
+                 ? grid_load_by_position(&grids[i], &cs->exps[i], &cells[i], results_dir, err)
+                 : grid_load(&grids[i], &cs->exps[i], &cells[i], results_dir, err)) < 0)
             return -1;
     return 0;
 }

@@ -108,8 +108,7 @@ static void sort_bits(const Experiment *e, int *bits)
         }
 }
 
-int grid_load(Grid *g, const Experiment *e, const CellList *cells, const char *results_dir,
-              QbErr *err)
+static int grid_init(Grid *g, const Experiment *e, QbErr *err)
 {
     memset(g, 0, sizeof *g);
     g->e = e;
@@ -117,6 +116,14 @@ int grid_load(Grid *g, const Experiment *e, const CellList *cells, const char *r
     sort_bits(e, g->bits);
     if (!(g->cells = cells_alloc(e)))
         return qb_fail(err, "out of memory for the results of %s", e->name);
+    return 0;
+}
+
+int grid_load(Grid *g, const Experiment *e, const CellList *cells, const char *results_dir,
+              QbErr *err)
+{
+    if (grid_init(g, e, err) < 0)
+        return -1;
     for (int i = 0; i < cells->n; i++) {
         const Cell *c = &cells->cells[i];
         GridCell *gc = at(g, g->cells, name_index(e->nets, e->nnets, c->net),
@@ -213,6 +220,40 @@ int grid_load_reference(Grid *g, const char *dir, QbErr *err)
     }
     closedir(d);
     return rc;
+}
+
+int grid_load_by_position(Grid *g, const Experiment *e, const CellList *cells,
+                          const char *results_dir, QbErr *err)
+{
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s/%s", results_dir, e->name);
+    if (grid_init(g, e, err) < 0)
+        return -1;
+    if (grid_load_reference(g, dir, err) < 0)
+        return grid_free(g), -1;
+    free(g->cells);
+    g->cells = g->ref, g->ref = NULL;
+    int other = 0;
+    for (int i = 0; i < cells->n; i++) {
+        const Cell *c = &cells->cells[i];
+        GridCell *gc = at(g, g->cells, name_index(e->nets, e->nnets, c->net),
+                          grid_scheme_index(e, c->scheme), c->bits);
+        int s = seed_index(e, c->seed);
+        QB_ASSERT(gc && s >= 0);
+        if (!gc->id[s][0]) {
+            gc->missing++, g->missing++;
+            continue;
+        }
+        other += strcmp(gc->id[s], c->id) != 0;
+        if (!isfinite(gc->top1[s]))
+            note(g, gc->id[s], gc->reason);
+    }
+    if (other && g->nnotes < GRID_NOTES_MAX)
+        snprintf(g->notes[g->nnotes++], sizeof g->notes[0],
+                 "%d of %d results were matched by matrix position from %.200s: they were made by "
+                 "code other than this build's (their cell ids differ), so a run of this build "
+                 "can differ from them", other, cells->n - g->missing, dir);
+    return 0;
 }
 
 void grid_free(Grid *g)

@@ -36,6 +36,12 @@ typedef struct {
  * error naming it. */
 int grid_load(Grid *g, const Experiment *e, const CellList *cells, const char *results_dir,
               QbErr *err);
+/* The committed reference rendered as tables: every result file in <results_dir>/<experiment>/
+ * placed by the matrix position and seed it records, not looked up by id (a reference's ids
+ * follow the code that made it); a note counts the results whose id differs from this
+ * build's. */
+int grid_load_by_position(Grid *g, const Experiment *e, const CellList *cells,
+                          const char *results_dir, QbErr *err);
 /* Reads every result file directly in dir (a reference such as results/reference/table4)
  * into g->ref at the position and seed its file records, for g's profile. */
 int grid_load_reference(Grid *g, const char *dir, QbErr *err);

@@ -156,7 +156,8 @@ static int write_files(const ReportDoc *d, const OverheadRow *rows, int nrows, c
 static int load_grid(const Experiment *e, const CellList *cells, const char *results_dir,
                      const TableOptions *opt, Grid *g, QbErr *err)
 {
-    if (grid_load(g, e, cells, results_dir, err) < 0)
+    if ((opt && opt->by_position ? grid_load_by_position(g, e, cells, results_dir, err)
+                                 : grid_load(g, e, cells, results_dir, err)) < 0)
         return -1;
     if (opt && !isnan(opt->tolerance))
         g->tolerance = opt->tolerance;

@@ -15,6 +15,7 @@ typedef struct {
     double tolerance;         /* one-seed noise allowance in points; NAN: table.tolerance */
     char *summary;            /* out, when not NULL: the reproduction check's summary line */
     size_t summary_cap;       /* ("" without a reference) */
+    int by_position;          /* results placed by matrix position, not id (the reference) */
 } TableOptions;
 
 /* Reads results/<experiment>/<id>.json under results_dir for every cell and writes
