@@ -10,6 +10,8 @@
 #include "../core/atomic_file.h"
 #include "result.h"
 
+#define NOT_RUNNABLE "not runnable: "
+
 /* Modification time in nanoseconds, or -1 when the file does not exist. */
 static long long mtime_ns(const char *path)
 {
@@ -45,7 +47,9 @@ static int retire_parent(const char *dir, const Cell *cell, ChainStep *st, QbErr
         return -1;
     if (s.ok && mtime_ns(ckpt) >= 0)
         return 0;
-    if (!s.ok)
+    if (!strncmp(s.reason, NOT_RUNNABLE, strlen(NOT_RUNNABLE)))
+        snprintf(st->note, sizeof st->note, "%s: trying again: it was %.400s", cell->id, s.reason);
+    else if (!s.ok)
         snprintf(st->note, sizeof st->note, "%s: retrying: its last run failed (%.400s); the "
                  "links after it wait for it", cell->id, s.reason);
     else
@@ -71,8 +75,12 @@ static int check_child(const char *dir, const Cell *cell, const Cell *parent, Ch
         return -1;
     if (!s.ok) {
         st->verdict = CHAIN_BLOCKED;
-        snprintf(st->reason, sizeof st->reason, "not runnable: it starts from %s, which failed "
-                 "(%.400s); the next make retries that cell first", parent->id, s.reason);
+        if (!strncmp(s.reason, NOT_RUNNABLE, strlen(NOT_RUNNABLE)))
+            snprintf(st->reason, sizeof st->reason, NOT_RUNNABLE "it starts from %s, which is "
+                     "not runnable either", parent->id);
+        else
+            snprintf(st->reason, sizeof st->reason, NOT_RUNNABLE "it starts from %s, which "
+                     "failed (%.400s); the next make retries that cell first", parent->id, s.reason);
         return remove_file(json, err);
     }
     long long from = mtime_ns(st->from), have = mtime_ns(json), partial = mtime_ns(ckpt);
