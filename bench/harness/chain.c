@@ -236,3 +236,44 @@ void chain_link_cells(const Experiment *e, CellList *l)
         }
     }
 }
+
+/* The settings in which a link differs from the base, as "weight decay 3e-05, lr 0.01". */
+static size_t link_changes(const RunConfig *b, const RunConfig *l, char *out, size_t cap)
+{
+    const struct {
+        const char *what;
+        double base, link;
+    } f[] = {{"lr", b->lr, l->lr},
+             {"epochs", b->epochs, l->epochs},
+             {"weight decay", b->weight_decay, l->weight_decay},
+             {"batch-norm and bias decay", b->bn_weight_decay, l->bn_weight_decay},
+             {"quantizer decay", b->quant_weight_decay, l->quant_weight_decay},
+             {"quantizer lr multiplier", b->quant_lr_mult, l->quant_lr_mult}};
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof f / sizeof f[0] && n < cap; i++)
+        if (f[i].base != f[i].link)
+            n += (size_t)snprintf(out + n, cap - n, "%s%s %g", n ? ", " : "", f[i].what, f[i].link);
+    return n;
+}
+
+void chain_describe(const Experiment *e, char *out, size_t cap)
+{
+    size_t n = 0;
+    out[0] = '\0';
+    for (int i = 0; i < e->nchains && n < cap; i++) {
+        const ExpChain *c = &e->chains[i];
+        n += (size_t)snprintf(out + n, cap - n, "%s %s", i ? ";" : "Progressive:", c->scheme);
+        for (int k = 0; k < c->nbits && n < cap; k++)
+            n += (size_t)snprintf(out + n, cap - n, "%s%d", k ? " -> " : " ", c->bits[k]);
+        n += (size_t)snprintf(out + n, cap - n, " bits");
+        for (int k = 0; k < e->nlink_configs && n < cap; k++) {
+            const ExpLinkConfig *l = &e->link_configs[k];
+            char changes[256];
+            if (l->chain == i && link_changes(&e->base, &l->cfg, changes, sizeof changes))
+                n += (size_t)snprintf(out + n, cap - n, ", at %d bits %s", l->bits, changes);
+        }
+    }
+    if (e->nchains && n < cap)
+        snprintf(out + n, cap - n, "; each link starts from the previous link's final checkpoint, "
+                 "the first from the start above. ");
+}

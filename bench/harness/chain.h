@@ -25,6 +25,11 @@ int chain_parent_bits(const Experiment *e, const char *scheme, int bits);
 /* The configuration cells of (scheme, bits) are built on: their link's own, or the base. */
 const RunConfig *chain_base(const Experiment *e, const char *scheme, int bits);
 
+/* One sentence for a table's header: every chain in order and what its links change, e.g.
+ * "Progressive: apot 4 -> 3 -> 2 bits, each link from the previous link's final checkpoint
+ * (the first from the start above); at 2 bits weight decay 3e-05. "; "" without chains. */
+void chain_describe(const Experiment *e, char *out, size_t cap);
+
 /* Sets every cell's parent (the cell of the same network, scheme and seed at the previous
  * link's bit-width) and counts every cell's children. */
 void chain_link_cells(const Experiment *e, CellList *l);

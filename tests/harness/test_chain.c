@@ -206,3 +206,21 @@ Test(chain, the_make_fragment_orders_each_chain_by_its_parent_checkpoint)
     cr_assert(strstr(text, want), "%s", text);
     cells_free(&l);
 }
+
+Test(chain, a_table_header_names_each_chain_and_what_its_links_change)
+{
+    Experiment e;
+    QbErr err = {{0}};
+    char text[512];
+    cr_assert_eq(experiment_load(&e, hfix_experiment("c_desc", NULL), "", &err), 0, "%s", err.msg);
+    chain_describe(&e, text, sizeof text);
+    cr_assert_str_eq(text, "");
+    cr_assert_eq(experiment_load(&e, hfix_experiment("c_desc", "progressive:\n  - scheme: lsq\n"
+                                                     "    bits: [4, 2]\n    links:\n"
+                                                     "      2: {train: {weight_decay: 3.0e-5}}\n"),
+                                 "", &err), 0, "%s", err.msg);
+    chain_describe(&e, text, sizeof text);
+    cr_assert_str_eq(text, "Progressive: lsq 4 -> 2 bits, at 2 bits weight decay 3e-05; each link "
+                           "starts from the previous link's final checkpoint, the first from the "
+                           "start above. ");
+}
