@@ -180,11 +180,8 @@ Test(chain, the_make_fragment_orders_each_chain_by_its_parent_checkpoint)
     char path[256];
     snprintf(path, sizeof path, "%s/c_frag.mk", hfix_dir());
     cr_assert_eq(makefrag_write(path, &e, &l, "c_frag", &err), 0, "%s", err.msg);
-    FILE *f = fopen(path, "r");
-    cr_assert(f);
     static char text[65536];
-    text[fread(text, 1, sizeof text - 1, f)] = '\0';
-    fclose(f);
+    hfix_read(path, text, sizeof text);
     for (long long seed = 1; seed <= 2; seed++) {
         const char *p = cell_of(&l, "lsq", 4, seed)->id, *c = cell_of(&l, "lsq", 2, seed)->id;
         char want[1024];

@@ -38,14 +38,6 @@ static int run_apot(const char *results, char *out, size_t cap)
     return shell_run(cmd, out, cap);
 }
 
-static int count(const char *text, const char *what)
-{
-    int n = 0;
-    for (const char *p = strstr(text, what); p; p = strstr(p + 1, what))
-        n++;
-    return n;
-}
-
 /* The one file matching dir/pattern (a glob), into out. */
 static void one_file(const char *dir, const char *pattern, char *out, size_t cap)
 {
@@ -56,14 +48,6 @@ static void one_file(const char *dir, const char *pattern, char *out, size_t cap
     cr_assert_eq(g.gl_pathc, 1, "%zu files match %s", g.gl_pathc, pat);
     snprintf(out, cap, "%s", g.gl_pathv[0]);
     globfree(&g);
-}
-
-static void read_text(const char *path, char *out, size_t cap)
-{
-    FILE *f = fopen(path, "r");
-    cr_assert(f, "cannot read %s", path);
-    out[fread(out, 1, cap - 1, f)] = '\0';
-    fclose(f);
 }
 
 static long long mtime_ns(const char *path)
@@ -87,7 +71,7 @@ static void expect_chain_in_order(const char *dir)
         snprintf(ckpt, sizeof ckpt, "%.*s.ckpt", (int)(strlen(json) - 5), json);
         cr_assert_eq(result_read(json, &s, &err), 0, "%s", err.msg);
         cr_assert(s.ok, "%s: %s", json, s.reason);
-        read_text(json, text, sizeof text);
+        hfix_read(json, text, sizeof text);
         snprintf(from, sizeof from, "\"from\": \"%s\"", prev_ckpt);
         cr_assert(strstr(text, from), "%s does not start from '%s'", json, prev_ckpt);
         if (prev_ckpt[0])
@@ -96,46 +80,48 @@ static void expect_chain_in_order(const char *dir)
     }
 }
 
+/* Removes the files matching `globs` (blank-separated, in the apot results), reruns make and
+ * expects `runs` cells run, none of them `absent`, and the chain in order. */
+static void remove_and_rerun(const char *results, const char *globs, int runs, const char *absent)
+{
+    static char out[1 << 16];
+    char cmd[1200], dir[300], list[400];
+    snprintf(dir, sizeof dir, "%s/apot", results);
+    snprintf(list, sizeof list, "%s", globs);
+    size_t n = (size_t)snprintf(cmd, sizeof cmd, "cd %s && rm", dir);
+    for (char *g = strtok(list, " "); g; g = strtok(NULL, " "))
+        n += (size_t)snprintf(cmd + n, sizeof cmd - n, " %s", g);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+    cr_assert_eq(run_apot(results, out, sizeof out), 0, "%s", out);
+    cr_assert_eq(hfix_count(out, "apot: resnet20"), runs, "%s", out);
+    cr_assert_eq(hfix_count(out, absent), 0, "%s", out);
+    expect_chain_in_order(dir);
+}
+
 Test(chain_e2e, a_chain_runs_in_order_reruns_nothing_and_retrains_below_a_deleted_parent,
      .timeout = 300)
 {
     static char out[1 << 16];
-    char results[256], dir[300], cmd[700];
+    char results[256], dir[300];
     snprintf(results, sizeof results, "%s/chain", hfix_dir());
     snprintf(dir, sizeof dir, "%s/apot", results);
     cr_assert_eq(run_apot(results, out, sizeof out), 0, "%s", out);
-    cr_assert_eq(count(out, "apot: resnet20"), 4, "%s", out);
+    cr_assert_eq(hfix_count(out, "apot: resnet20"), 4, "%s", out);
     const char *l4 = strstr(out, "apot: resnet20 apot 4-bit"), *l3 = strstr(out, "apot: resnet20 apot 3-bit"),
                *l2 = strstr(out, "apot: resnet20 apot 2-bit seed 1, from the 3-bit cell");
     cr_assert(l4 && l3 && l2 && l4 < l3 && l3 < l2, "not in chain order: %s", out);
     expect_chain_in_order(dir);
 
     cr_assert_eq(run_apot(results, out, sizeof out), 0, "%s", out);
-    cr_assert_eq(count(out, "apot: resnet20"), 0, "a rerun trained: %s", out);
+    cr_assert_eq(hfix_count(out, "apot: resnet20"), 0, "a rerun trained: %s", out);
 
     /* the first link's files gone: it and both later links retrain, full precision does not */
-    snprintf(cmd, sizeof cmd, "rm %s/*apot_4b_s1_*.json %s/*apot_4b_s1_*.ckpt", dir, dir);
-    cr_assert_eq(system(cmd), 0);
-    cr_assert_eq(run_apot(results, out, sizeof out), 0, "%s", out);
-    cr_assert_eq(count(out, "apot: resnet20"), 3, "%s", out);
-    cr_assert_eq(count(out, "apot: resnet20 fp"), 0, "%s", out);
-    expect_chain_in_order(dir);
-
+    remove_and_rerun(results, "*apot_4b_s1_*.json *apot_4b_s1_*.ckpt", 3, "apot: resnet20 fp");
     /* the middle link's files gone: it and the last link */
-    snprintf(cmd, sizeof cmd, "rm %s/*apot_3b_from4b_*.json %s/*apot_3b_from4b_*.ckpt", dir, dir);
-    cr_assert_eq(system(cmd), 0);
-    cr_assert_eq(run_apot(results, out, sizeof out), 0, "%s", out);
-    cr_assert_eq(count(out, "apot: resnet20"), 2, "%s", out);
-    cr_assert_eq(count(out, "apot: resnet20 apot 4-bit"), 0, "%s", out);
-    expect_chain_in_order(dir);
-
+    remove_and_rerun(results, "*apot_3b_from4b_*.json *apot_3b_from4b_*.ckpt", 2,
+                     "apot: resnet20 apot 4-bit");
     /* only a result deleted, its final checkpoint kept: rewritten from it, nothing retrains */
-    snprintf(cmd, sizeof cmd, "rm %s/*apot_4b_s1_*.json", dir);
-    cr_assert_eq(system(cmd), 0);
-    cr_assert_eq(run_apot(results, out, sizeof out), 0, "%s", out);
-    cr_assert_eq(count(out, "apot: resnet20"), 1, "%s", out);
-    cr_assert_eq(count(out, "apot: resnet20 apot 3-bit"), 0, "%s", out);
-    expect_chain_in_order(dir);
+    remove_and_rerun(results, "*apot_4b_s1_*.json", 1, "apot: resnet20 apot 3-bit");
 }
 
 /* Valid result files in dir (each must parse). */
@@ -192,7 +178,7 @@ Test(chain_e2e, a_chain_killed_with_sigkill_finishes_only_what_is_missing, .time
     int done = results_in(dir);
     cr_assert(done >= 2 && done < 4, "killed after %d results", done);
     cr_assert_eq(run_apot(results, out, sizeof out), 0, "%s", out);
-    cr_assert_eq(count(out, "apot: resnet20"), 4 - done, "%s", out);
+    cr_assert_eq(hfix_count(out, "apot: resnet20"), 4 - done, "%s", out);
     cr_assert_eq(results_in(dir), 4);
     expect_chain_in_order(dir);
 }
@@ -226,10 +212,10 @@ Test(chain_e2e, a_failed_parent_leaves_its_children_not_runnable_and_is_retried_
     /* room again: the parent is retried first, then its children; an unchained failed cell
      * stays as recorded */
     cr_assert_eq(run_apot(results, out, sizeof out), 0, "%s", out);
-    cr_assert_eq(count(out, "apot: resnet20 apot"), 3, "%s", out);
-    cr_assert_eq(count(out, "apot: resnet20 fp"), 0, "%s", out);
+    cr_assert_eq(hfix_count(out, "apot: resnet20 apot"), 3, "%s", out);
+    cr_assert_eq(hfix_count(out, "apot: resnet20 fp"), 0, "%s", out);
     one_file(dir, "*apot_4b_s1_*.log", path, sizeof path);
-    read_text(path, text, sizeof text);
+    hfix_read(path, text, sizeof text);
     cr_assert(strstr(text, "retrying: its last run failed"), "%s", text);
     expect_chain_in_order(dir);
 }
