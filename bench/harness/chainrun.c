@@ -33,8 +33,45 @@ static void cell_path(char *out, size_t cap, const char *dir, const Cell *c, con
     snprintf(out, cap, "%s/%s%s", dir, c->id, ext);
 }
 
-/* A cell with children reruns when its last run failed or its checkpoint is gone. */
-static int retire_parent(const char *dir, const Cell *cell, ChainStep *st, QbErr *err)
+static int must_run(const char *dir, const CellList *cells, const Cell *c);
+
+/* Whether a cell that starts from p has to train. */
+static int a_child_must_run(const char *dir, const CellList *cells, const Cell *p)
+{
+    for (int i = 0; i < cells->n; i++)
+        if (cells->cells[i].parent >= 0 && &cells->cells[cells->cells[i].parent] == p &&
+            must_run(dir, cells, &cells->cells[i]))
+            return 1;
+    return 0;
+}
+
+/* Whether c has to train: it has no result, or a not-runnable record, or a result older than
+ * its parent's checkpoint, or no checkpoint while a cell after it needs one. A failure of its
+ * own stays recorded. */
+static int must_run(const char *dir, const CellList *cells, const Cell *c)
+{
+    char json[1024], ckpt[1024], from[1024];
+    ResultSummary s;
+    QbErr ignored;
+    cell_path(json, sizeof json, dir, c, ".json");
+    cell_path(ckpt, sizeof ckpt, dir, c, ".ckpt");
+    if (mtime_ns(json) < 0 || result_read(json, &s, &ignored) < 0)
+        return 1;
+    if (!s.ok)
+        return !strncmp(s.reason, NOT_RUNNABLE, strlen(NOT_RUNNABLE));
+    if (c->parent >= 0) {
+        cell_path(from, sizeof from, dir, &cells->cells[c->parent], ".ckpt");
+        if (mtime_ns(json) < mtime_ns(from))
+            return 1;
+    }
+    return c->children && mtime_ns(ckpt) < 0 && a_child_must_run(dir, cells, c);
+}
+
+/* A cell with children reruns when its last run failed, or when its checkpoint is gone and a
+ * cell after it needs it (results kept without their checkpoints, as in a clone of the
+ * repository, retrain nothing until then). */
+static int retire_parent(const char *dir, const CellList *cells, const Cell *cell, ChainStep *st,
+                         QbErr *err)
 {
     char json[1024], ckpt[1024], failed[1040];
     cell_path(json, sizeof json, dir, cell, ".json");
@@ -45,7 +82,7 @@ static int retire_parent(const char *dir, const Cell *cell, ChainStep *st, QbErr
     ResultSummary s;
     if (result_read(json, &s, err) < 0)
         return -1;
-    if (s.ok && mtime_ns(ckpt) >= 0)
+    if (s.ok && (mtime_ns(ckpt) >= 0 || !a_child_must_run(dir, cells, cell)))
         return 0;
     if (!strncmp(s.reason, NOT_RUNNABLE, strlen(NOT_RUNNABLE)))
         snprintf(st->note, sizeof st->note, "%s: trying again: it was %.400s", cell->id, s.reason);
@@ -84,6 +121,8 @@ static int check_child(const char *dir, const Cell *cell, const Cell *parent, Ch
         return remove_file(json, err);
     }
     long long from = mtime_ns(st->from), have = mtime_ns(json), partial = mtime_ns(ckpt);
+    if (from < 0 && have >= 0)
+        return 0;  /* its result stands; nothing here says the parent changed since */
     if (from < 0)
         return qb_fail(err, "%s: the checkpoint it starts from, %s, is missing; run make, which "
                             "retrains %s first", cell->id, st->from, parent->id);
@@ -104,7 +143,7 @@ int chainrun_prepare(const char *dir, const CellList *cells, const Cell *cell, C
                      QbErr *err)
 {
     memset(st, 0, sizeof *st);
-    if (retire_parent(dir, cell, st, err) < 0)
+    if (retire_parent(dir, cells, cell, st, err) < 0)
         return -1;
     return cell->parent < 0 ? 0 : check_child(dir, cell, &cells->cells[cell->parent], st, err);
 }

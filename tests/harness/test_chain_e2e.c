@@ -122,6 +122,27 @@ Test(chain_e2e, a_chain_runs_in_order_reruns_nothing_and_retrains_below_a_delete
                      "apot: resnet20 apot 4-bit");
     /* only a result deleted, its final checkpoint kept: rewritten from it, nothing retrains */
     remove_and_rerun(results, "*apot_4b_s1_*.json", 1, "apot: resnet20 apot 3-bit");
+
+    /* results without their checkpoints (a clone of a repository that keeps results, not
+     * checkpoints): nothing retrains until a link must, and then the links above it do */
+    static const char *const cells[] = {"*_fp_*.json", "*apot_4b_s1_*.json", "*apot_3b_from4b_*.json",
+                                        "*apot_2b_from3b_*.json"};
+    char path[4][600];
+    long long before[4];
+    for (int i = 0; i < 4; i++) {
+        one_file(dir, cells[i], path[i], sizeof path[i]);
+        before[i] = mtime_ns(path[i]);
+    }
+    char cmd[400];
+    snprintf(cmd, sizeof cmd, "rm %s/*.ckpt", dir);
+    cr_assert_eq(system(cmd), 0);
+    cr_assert_eq(run_apot(results, out, sizeof out), 0, "%s", out);
+    for (int i = 0; i < 4; i++)
+        cr_assert_eq(mtime_ns(path[i]), before[i], "%s was rewritten: %s", path[i], out);
+    remove_and_rerun(results, "*apot_2b_from3b_*.json", 3, "apot: resnet20 fp");
+    cr_assert_eq(mtime_ns(path[0]), before[0]);
+    for (int i = 1; i < 3; i++)
+        cr_assert_gt(mtime_ns(path[i]), before[i], "%s was not retrained", path[i]);
 }
 
 /* Valid result files in dir (each must parse). */
