@@ -48,8 +48,9 @@ typedef struct {
     X("expand", cmd_expand, "FILE [--profile P] [--make OUT.mk [--table NAME]] [--needs]",  \
       "list an experiment's cell ids, or write its makefile fragment")                      \
     X("run-cell", cmd_run_cell,                                                             \
-      "FILE [--profile P] --cell ID [--results DIR] [--threads N]",                         \
-      "train one cell and write its result file (resumes from its checkpoint)")             \
+      "FILE [--profile P] --cell ID [--results DIR] [--threads N] [--prepare]",             \
+      "train one cell and write its result file (resumes from its checkpoint); --prepare: " \
+      "a chained cell's bookkeeping only (stale or failed results retired), no training") \
     X("report", cmd_report, "FILE [--profile P] [--results DIR] [--out BASE | --plot-data DIR]", \
       "write an experiment's tables (.md, .tex, .csv), or its plot data, from its result files")               \
     X("schema", cmd_schema, "", "print the experiment file reference (Markdown)")              \
