@@ -45,8 +45,9 @@ typedef struct {
       "list an experiment's cell ids, write its makefile fragment, or its plan (done, "      \
       "reused, to train, estimated time)")                                                  \
     X("run-cell", cmd_run_cell,                                                             \
-      "FILE [--profile P] --cell ID [--results DIR] [--threads N]",                         \
-      "train one cell and write its result file (resumes from its checkpoint)")             \
+      "FILE [--profile P] --cell ID [--results DIR] [--threads N] [--prepare]",             \
+      "train one cell and write its result file (resumes from its checkpoint); --prepare: " \
+      "a chained cell's bookkeeping only (stale or failed results retired), no training") \
     X("report", cmd_report,                                                                 \
       "FILE [--profile P] [--results DIR] [--out BASE] [--reference DIR [--tolerance PTS]] "  \
       "[--by-position] | --plot-data DIR | --verdicts METHOD | --claims [--by-position]",     \

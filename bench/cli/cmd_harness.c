@@ -14,6 +14,7 @@
 
 #include "../core/atomic_file.h"
 #include "../harness/cell.h"
+#include "../harness/chainrun.h"
 #include "../harness/makefrag.h"
 #include "../harness/plan.h"
 #include "../harness/result.h"
@@ -30,7 +31,7 @@
 typedef struct {
     char file[256], profile[32], results[256], out[256], cell[CELL_ID_MAX], plot_data[256];
     char reference[256], verdicts[32], tolerance[32];
-    int threads, needs, claims, by_position, plan, summary, jobs, allow_shared;
+    int threads, needs, prepare, claims, by_position, plan, summary, jobs, allow_shared;
     uint64_t progress;     /* expand --progress: the run's start, seconds since the epoch */
 } HarnessArgs;
 
@@ -292,7 +293,9 @@ static int reuse_result(const HarnessArgs *a, const Experiment *e, const Cell *c
     if (!plan_reusable(a->results, e->name, cell->id, from, sizeof from) ||
         file_read_all(from, &text, &n, &ignored) < 0)
         return 0;
-    int rc = atomic_write(path, text, n, err) < 0 ? -1 : 1;
+    int rc = chainrun_copy_checkpoint(cell, from, path, err);
+    if (rc == 1)
+        rc = atomic_write(path, text, n, err) < 0 ? -1 : 1;
     free(text);
     if (rc == 1)
         printf("%s: ok, the same cell as %s (copied, not retrained) -> %s\n", cell->id, from,
@@ -300,11 +303,42 @@ static int reuse_result(const HarnessArgs *a, const Experiment *e, const Cell *c
     return rc;
 }
 
-static int run_one(const HarnessArgs *a, const Experiment *e, const Cell *cell, QbErr *err)
+/* A chained cell whose parent failed: its result records why it did not run. */
+static int write_blocked(const Experiment *e, const Cell *cell, const char *path,
+                         const ChainStep *step, QbErr *err)
+{
+    RunResult none;
+    memset(&none, 0, sizeof none);
+    if (result_write(path, e, cell, &cell->cfg, &none, step->reason, err) < 0)
+        return -1;
+    printf("%s: %s -> %s\n", cell->id, step->reason, path);
+    return 0;
+}
+
+/* The chain's bookkeeping first (chainrun.h); `--prepare` stops there. */
+static int chain_step(const HarnessArgs *a, const CellList *cells, const Cell *cell,
+                      const char *dir, ChainStep *step, QbErr *err)
+{
+    if (chainrun_prepare(dir, cells, cell, step, err) < 0)
+        return -1;
+    if (step->note[0])
+        printf("%s\n", step->note);
+    if (step->verdict == CHAIN_WAIT && !a->prepare)
+        return qb_fail(err, "%s: the cell it starts from, %s, has no result yet; run make, which "
+                            "trains a chain in order", cell->id, cells->cells[cell->parent].id);
+    return a->prepare ? 1 : 0;
+}
+
+static int run_one(const HarnessArgs *a, const Experiment *e, const CellList *cells,
+                   const Cell *cell, QbErr *err)
 {
     char dir[330], path[440];
     snprintf(dir, sizeof dir, "%s/%s", a->results, e->name);
     snprintf(path, sizeof path, "%s/%s.json", dir, cell->id);
+    ChainStep step;
+    int chained = chain_step(a, cells, cell, dir, &step, err);
+    if (chained)
+        return chained < 0 ? -1 : 0;
     struct stat st;
     if (stat(path, &st) == 0) {
         printf("%s: already done (%s)\n", cell->id, path);
@@ -312,10 +346,14 @@ static int run_one(const HarnessArgs *a, const Experiment *e, const Cell *cell, 
     }
     if (mkdir_p(dir, err) < 0)
         return -1;
+    if (step.verdict == CHAIN_BLOCKED)
+        return write_blocked(e, cell, path, &step, err);
     int reused = reuse_result(a, e, cell, path, err);
     if (reused)
         return reused < 0 ? -1 : 0;
     RunConfig c = cell->cfg;
+    if (step.from[0])
+        snprintf(c.from, sizeof c.from, "%s", step.from);
     c.threads = a->threads ? a->threads : c.threads;
     c.resume = 1;
     c.progress = 0;
@@ -330,13 +368,16 @@ static int run_one(const HarnessArgs *a, const Experiment *e, const Cell *cell, 
         return qb_fail(err, "%s: %s; the checkpoint %s resumes it", cell->id, res.reason, c.ckpt);
     }
     /* An error of the environment (unreadable data, a full disk) is no outcome of the cell:
-     * no result file, so that the next invocation retries. Divergence is one: recorded. */
+     * no result file, so that the next invocation retries (a chain's children wait for it).
+     * Divergence is one: recorded, and a parent that diverged blocks its children. */
     if (rc < 0) {
         run_result_free(&res);
         return qb_fail(err, "%s: %s; no result written to %s, so a rerun retries the cell",
                        cell->id, run_err.msg, path);
     }
     rc = result_write(path, e, cell, &c, &res, NULL, err);
+    if (rc == 0 && res.status != RUN_OK)
+        rc = chainrun_failed(dir, cell, err);
     if (rc == 0 && res.n_epochs)
         printf("%s: %s, final top-1 %.2f%% (best %.2f%%), %d epochs -> %s\n", cell->id,
                res.status == RUN_OK ? "ok" : "failed", res.epochs[res.n_epochs - 1].test_top1,
@@ -355,6 +396,7 @@ int cmd_run_cell(int argc, char **argv, QbErr *err)
                              {"--cell", ARG_STR, a.cell, 0, 0, sizeof a.cell},
                              {"--results", ARG_STR, a.results, 0, 0, sizeof a.results},
                              {"--threads", ARG_INT, &a.threads, 1, 256, 0},
+                             {"--prepare", ARG_FLAG, &a.prepare, 0, 0, 0},
                              {NULL, 0, NULL, 0, 0, 0}};
     int rc = harness_args(argc, argv, specs, &a, err);
     if (rc)
@@ -371,7 +413,7 @@ int cmd_run_cell(int argc, char **argv, QbErr *err)
                           "fragment was written; rerun make to regenerate it", a.file,
                      e.profile[0] ? e.profile : "none", a.cell);
     else
-        rc = run_one(&a, &e, cell, err);
+        rc = run_one(&a, &e, &cells, cell, err);
     cells_free(&cells);
     return rc;
 }

@@ -13,6 +13,7 @@
 #include "../../nets/registry.h"
 #include "../run/run.h"
 #include "source_hashes.h"
+#include "chain.h"
 
 /* What the data set contributes: shapes for the net and a content fingerprint. */
 typedef struct {
@@ -219,16 +220,21 @@ static void cell_config(const Experiment *e, const char *net, const char *scheme
     int fp = !strcmp(scheme, "fp");
     cell->bits = fp ? 0 : bits;
     cell->seed = seed;
-    cell->cfg = e->base;
+    cell->parent = -1;
+    cell->cfg = *chain_base(e, scheme, cell->bits);
     snprintf(cell->cfg.net, sizeof cell->cfg.net, "%s", net);
     from_path(e->base.from, net, cell->cfg.from, sizeof cell->cfg.from);
+    if (cell->bits && chain_parent_bits(e, scheme, cell->bits))
+        cell->cfg.from[0] = '\0';  /* the parent's checkpoint, known when the cell runs */
     snprintf(cell->cfg.scheme, sizeof cell->cfg.scheme, "%s", fp ? "" : scheme);
     cell->cfg.wbits = cell->cfg.abits = cell->bits;
     cell->cfg.seed = (uint64_t)seed;
 }
 
-/* Builds the cell's net (validating it), its conventions, identity and id. */
-static int cell_identify(const Experiment *e, Cell *cell, FingerprintCache *fc,
+/* Builds the cell's net (validating it), its conventions, identity and id. A chained cell's
+ * identity holds its parent's id instead of a starting checkpoint's fingerprint, so that
+ * anything that changes the parent changes every cell after it. */
+static int cell_identify(const Experiment *e, Cell *cell, const Cell *parent, FingerprintCache *fc,
                          const SourceHashes *h, QbErr *err)
 {
     const DataInfo *d = NULL;
@@ -258,30 +264,41 @@ static int cell_identify(const Experiment *e, Cell *cell, FingerprintCache *fc,
     snprintf(fpr, sizeof fpr, "%016llx", (unsigned long long)d->fingerprint);
     jw_str(&w, "data_fingerprint", fpr);
     jw_str(&w, "from_fingerprint", from);
+    if (parent)
+        jw_str(&w, "parent", parent->id);
     jw_obj_end(&w);
     cell->identity = w.buf;
-    char bits[16] = "";
+    char bits[32] = "";
     if (cell->bits)
         snprintf(bits, sizeof bits, "_%db", cell->bits);
+    if (parent)
+        snprintf(bits + strlen(bits), sizeof bits - strlen(bits), "_from%db", parent->bits);
     snprintf(cell->id, sizeof cell->id, "%s_%s%s_s%lld_%012llx", cell->net, cell->scheme, bits,
              cell->seed, (unsigned long long)(fnv1a(cell->identity) >> 16));
     return 0;
 }
 
-static int cell_add(const Experiment *e, CellList *l, const char *net, const char *scheme,
-                    int bits, long long seed, FingerprintCache *fc, const SourceHashes *h,
-                    QbErr *err)
+static void cell_add(const Experiment *e, CellList *l, const char *net, const char *scheme,
+                     int bits, long long seed)
 {
     l->cells = realloc(l->cells, sizeof *l->cells * (size_t)(l->n + 1));
     QB_ASSERT(l->cells);
-    Cell *c = &l->cells[l->n];
-    cell_config(e, net, scheme, bits, seed, c);
-    if (cell_identify(e, c, fc, h, err) < 0) {
-        free(c->identity);
-        free(c->conventions);
-        return -1;
-    }
-    l->n++;
+    cell_config(e, net, scheme, bits, seed, &l->cells[l->n++]);
+}
+
+/* Parents before children: a child's identity holds its parent's id. */
+static int cells_identify(const Experiment *e, CellList *l, const SourceHashes *h, QbErr *err)
+{
+    FingerprintCache fc = {0};
+    for (int link = -1; link < EXP_BITS_MAX; link++)
+        for (int i = 0; i < l->n; i++) {
+            Cell *c = &l->cells[i];
+            if ((c->bits ? chain_link(e, c->scheme, c->bits) : -1) != link)
+                continue;
+            if (cell_identify(e, c, c->parent >= 0 ? &l->cells[c->parent] : NULL, &fc, h,
+                              err) < 0)
+                return -1;
+        }
     return 0;
 }
 
@@ -293,7 +310,6 @@ int cells_expand(const Experiment *e, CellList *out, QbErr *err)
 
 int cells_expand_hashed(const Experiment *e, const SourceHashes *h, CellList *out, QbErr *err)
 {
-    FingerprintCache fc = {0};
     memset(out, 0, sizeof *out);
     if (e->layout == LAYOUT_COST)
         return 0;
@@ -303,13 +319,13 @@ int cells_expand_hashed(const Experiment *e, const SourceHashes *h, CellList *ou
             for (int b = 0; b < (fp ? 1 : e->nbits); b++)
                 for (int k = 0; k < e->nseeds; k++) {
                     int bits = fp ? 0 : e->bits[b];
-                    if (experiment_excluded(e, e->nets[n], e->schemes[s], bits))
-                        continue;
-                    if (cell_add(e, out, e->nets[n], e->schemes[s], bits, e->seeds[k], &fc, h,
-                                 err) < 0)
-                        return cells_free(out), -1;
+                    if (!experiment_excluded(e, e->nets[n], e->schemes[s], bits))
+                        cell_add(e, out, e->nets[n], e->schemes[s], bits, e->seeds[k]);
                 }
         }
+    chain_link_cells(e, out);
+    if (cells_identify(e, out, h, err) < 0)
+        return cells_free(out), -1;
     return 0;
 }
 

@@ -22,6 +22,8 @@ typedef struct {
     int classes;
     char *identity;             /* the JSON the id hashes (owned) */
     char *conventions;          /* JSON: per quantizer group, resolved method/options (owned) */
+    int parent;                 /* chain.h: index of the cell this one starts from, or -1 */
+    int children;               /* how many cells start from this one's final checkpoint */
 } Cell;
 
 typedef struct {

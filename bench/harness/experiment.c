@@ -4,11 +4,12 @@
 #include <string.h>
 
 #include "../../nets/registry.h"
+#include "chain.h"
 #include "schema.h"
 #include "ydoc.h"
 
 static const char *const top_keys[] = {"name", "title", "description", "table", "matrix",
-                                       "train", "quant", "paper", "profiles", NULL};
+                                       "train", "quant", "paper", "profiles", "progressive", NULL};
 
 static int read_list_str(YDoc *d, const YNode *n, const char *field, char (*out)[32], int *count,
                          QbErr *err)
@@ -295,7 +296,8 @@ static int read_sections(YDoc *d, const YNode *m, const char *field, Experiment 
 static int read_profiles(YDoc *d, const YNode *ps, const char *profile, Experiment *e,
                          QbErr *err)
 {
-    static const char *const keys[] = {"description", "train", "quant", "matrix", NULL};
+    static const char *const keys[] = {"description", "train", "quant", "matrix", "progressive",
+                                       NULL};
     if (ydoc_want_map(d, ps, "profiles", err) < 0)
         return -1;
     if (ydoc_map_count(ps) > EXP_PROFILES_MAX)
@@ -453,8 +455,8 @@ int experiment_load(Experiment *e, const char *path, const char *profile, QbErr 
                          e->profiles[i]);
             qb_fail(err, "%s: no profile '%s'; the file defines: %s", path, e->profile,
                     e->nprofiles ? list : "none");
-        } else if (found >= 0) {
-            rc = check_complete(&d, root, e, err);
+        } else if (found >= 0 && check_complete(&d, root, e, err) == 0) {
+            rc = chain_load(&d, root, e, err);
         }
     }
     ydoc_free(&d);

@@ -27,6 +27,24 @@ typedef struct {
     double param_pct[EXP_BITS_MAX + 1], compute_pct[EXP_BITS_MAX + 1];  /* cost tables */
 } PaperRow;
 
+/* A progressive schedule (`progressive:`): the scheme's cells at these bit-widths train in
+ * this order, each starting from the previous link's final checkpoint and the first from
+ * train.from; one chain per network and seed of the matrix. */
+typedef struct {
+    char scheme[32];
+    int bits[EXP_BITS_MAX];
+    int nbits;
+} ExpChain;
+
+/* One link's own settings (`links: {B: {train, quant}}`), resolved onto the profile's base. */
+typedef struct {
+    int chain, bits;
+    RunConfig cfg;
+} ExpLinkConfig;
+
+#define EXP_CHAINS_MAX 8
+#define EXP_LINK_CONFIGS_MAX 8
+
 typedef enum { LAYOUT_BITS, LAYOUT_ABLATION, LAYOUT_COST } TableLayout;
 typedef enum { METRIC_FINAL, METRIC_BEST } TableMetric;
 
@@ -57,6 +75,10 @@ typedef struct {
     char paper_source[256], paper_note[1024];
     PaperRow paper[EXP_PAPER_MAX];
     int npaper;
+    ExpChain chains[EXP_CHAINS_MAX];      /* chain.h */
+    int nchains;
+    ExpLinkConfig link_configs[EXP_LINK_CONFIGS_MAX];
+    int nlink_configs;
 } Experiment;
 
 /* Loads `path` and applies `profile` ("" = none; otherwise it must be defined in the file).

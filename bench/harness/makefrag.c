@@ -10,6 +10,34 @@ static int make_safe(const char *s)
     return strcspn(s, " \t$#%:;\\\"'") == strlen(s);
 }
 
+/* A chained cell (chain.h): a cell with children makes its checkpoint as well as its result
+ * (one grouped target), because the next link starts from it; a child needs its parent's
+ * checkpoint (retraining the parent makes it newer, so every later link reruns) and, in
+ * order, its parent's result. The checkpoints are precious: an interrupted make must not
+ * delete what a rerun resumes from. */
+static void chain_rule(FILE *f, const Experiment *e, const CellList *cells, const Cell *c,
+                       const char *what, const char *popt)
+{
+    const char *n = e->name;
+    fprintf(f, "$(RESULTS)/%s/%s.json", n, c->id);
+    if (c->children)
+        fprintf(f, " $(RESULTS)/%s/%s.ckpt", n, c->id);
+    fprintf(f, c->children ? " &:" : ":");
+    if (c->parent >= 0)
+        fprintf(f, " $(RESULTS)/%s/%s.ckpt | $(RESULTS)/%s/%s.json", n,
+                cells->cells[c->parent].id, n, cells->cells[c->parent].id);
+    fprintf(f, "\n\t@mkdir -p $(RESULTS)/%s\n\t@echo \"%s: %s", n, n, what);
+    if (c->parent >= 0)
+        fprintf(f, ", from the %d-bit cell", cells->cells[c->parent].bits);
+    fprintf(f, " -> $(RESULTS)/%s/%s.json\"\n\t@CELL_CHAIN=1", n, c->id);
+    if (c->parent >= 0)
+        fprintf(f, " CELL_PARENT=$(RESULTS)/%s/%s", n, cells->cells[c->parent].id);
+    fprintf(f, " $(CELL_RUNNER) $(RESULTS)/%s/%s.json $(QBENCH) run-cell %s%s --cell %s "
+               "--results $(RESULTS) --threads $(CELL_THREADS)\n", n, c->id, e->path, popt, c->id);
+    if (c->children)
+        fprintf(f, ".PRECIOUS: $(RESULTS)/%s/%s.ckpt\n", n, c->id);
+}
+
 int makefrag_write(const char *path, const Experiment *e, const CellList *cells,
                    const char *table_base, QbErr *err)
 {
@@ -44,6 +72,10 @@ int makefrag_write(const char *path, const Experiment *e, const CellList *cells,
             snprintf(what, sizeof what, "%s %s %d-bit seed %lld", c->net, c->scheme, c->bits, c->seed);
         else
             snprintf(what, sizeof what, "%s %s seed %lld", c->net, c->scheme, c->seed);
+        if (c->parent >= 0 || c->children) {
+            chain_rule(f, e, cells, c, what, popt);
+            continue;
+        }
         fprintf(f, "$(RESULTS)/%s/%s.json:\n\t@mkdir -p $(@D)\n\t@echo \"%s: %s -> $@\"\n"
                    "\t@$(CELL_RUNNER) $@ $(QBENCH) run-cell %s%s --cell %s --results $(RESULTS) "
                    "--threads $(CELL_THREADS)\n\t@$(CELL_PROGRESS)\n",

@@ -9,6 +9,7 @@
 #include "../../quantizers/overhead.h"
 #include "../core/atomic_file.h"
 #include "../core/cost.h"
+#include "../harness/chain.h"
 #include "../run/run.h"
 #include "render.h"
 
@@ -122,6 +123,8 @@ void setting_text(const Experiment *e, const CellList *cells, char *out, size_t 
                           c->momentum, c->weight_decay, sched_kind_name(c->sched.kind),
                           c->sched.warmup_epochs, c->quant_lr_mult,
                           c->from[0] ? c->from : "random initialisation");
+    chain_describe(e, out + n, cap - n);
+    n += strlen(out + n);
     n += (size_t)snprintf(out + n, cap - n, "First/last layer: %s. Seeds:", c->first_last);
     for (int i = 0; i < e->nseeds; i++)
         n += (size_t)snprintf(out + n, cap - n, " %lld", e->seeds[i]);

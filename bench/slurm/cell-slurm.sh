@@ -30,6 +30,14 @@ rec=${out%.json}.slurm
 slog=$dir/$cell.slurm.log
 here=$(cd "$(dirname "$0")/../.." && pwd)
 
+# A chained cell (CELL_CHAIN=1 from the make fragment): the chain's bookkeeping runs here
+# first (`run-cell --prepare`: a parent whose run failed or whose checkpoint is gone loses
+# its result, a child made from an older checkpoint of its parent loses its own), so that the
+# result found below is one that still holds.
+if [ -n "${CELL_CHAIN:-}" ]; then
+    "$@" --prepare || exit 1
+fi
+
 [ -e "$out" ] && exit 0
 
 # A runner here holds the cell's lock (cell-local.sh): it is being trained. Wait for it
@@ -155,13 +163,23 @@ if [ -s "$rec" ]; then
     echo "$cell: resubmitting" >&2
 fi
 
+# A child whose parent's job is still queued or running (RUNNER_WAIT=0) runs after it, and
+# only if it succeeds; Slurm cancels it otherwise and the next make resubmits both in order.
+after_parent() {
+    [ -n "${CELL_PARENT:-}" ] && [ ! -e "$CELL_PARENT.json" ] && [ -s "$CELL_PARENT.slurm" ] || return 0
+    pid=$(tail -n 1 "$CELL_PARENT.slurm" | cut -d' ' -f1)
+    pst=$(job_state "$pid") || return 1
+    is_ended "$pst" || echo "--dependency=afterok:$pid --kill-on-invalid-dep=yes"
+}
+dep=$(after_parent) || { echo "$cell: cannot ask Slurm about its parent's job" >&2; exit 1; }
+
 wrap="echo \"== job \$SLURM_JOB_ID on \$(hostname), \$(date)\"; exec"
 for a in sh "$here/bench/harness/cell-local.sh" "$out" "$@"; do
     wrap="$wrap $(quote "$a")"
 done
 set -f
-# shellcheck disable=SC2086 # SLURM_ARGS is a list of options, split at blanks
-id=$(sbatch --parsable ${SLURM_ARGS:-} --job-name="qbench-$cell" \
+# shellcheck disable=SC2086 # SLURM_ARGS and dep are lists of options, split at blanks
+id=$(sbatch --parsable ${SLURM_ARGS:-} $dep --job-name="qbench-$cell" \
             --cpus-per-task="$(threads_of "$@")" --output="$slog" --open-mode=append \
             --chdir="$PWD" --wrap="$wrap") || { echo "$cell: sbatch failed" >&2; exit 1; }
 set +f

@@ -4,7 +4,8 @@
 # the smoke table 4 through it with RUNNER=slurm, checking against a local run: the same
 # tables byte for byte, job ids and logs recorded beside each cell, queued cells not
 # resubmitted, a cancelled or failed job resubmitted, a finished table submitting nothing, and
-# a checked error when the results directory is read-only on the node. Exit status 0 passed, 1 failed,
+# a checked error when the results directory is read-only on the node; a chained cell whose
+# parent's job is queued is submitted to run after it. Exit status 0 passed, 1 failed,
 # 77 skipped (Slurm cannot be installed or run here). Stops the daemons it started.
 set -u
 PATH=$PATH:/usr/sbin:/sbin
@@ -202,6 +203,11 @@ check_records
 grep -q "$cells cell(s) pending" "$tmp/slurm/tables/table4-smoke.md" || fail "the table of held jobs does not report $cells pending cells"
 [ "$(squeue -h -t PD -o %i | wc -l)" -eq "$cells" ] || fail "$cells jobs are not pending"
 ok "RUNNER_WAIT=0: $cells jobs submitted, recorded beside their cells, make returned, table reports them pending"
+chained=$(count "$tmp"/local/table4/*_from*.json)
+[ "$chained" -gt 0 ] || fail "the smoke table 4 has no chained cells"
+[ "$(grep -c -- '--dependency=afterok:' "$tmp/sbatch.calls")" -eq "$chained" ] \
+    || fail "the $chained chained cells were not submitted after their parents' jobs"
+ok "RUNNER_WAIT=0: the $chained chained cells submitted with --dependency=afterok on their parents' queued jobs"
 
 reproduce held2 RUNNER=slurm RUNNER_WAIT=0 RESULTS="$tmp/slurm" || fail "second RUNNER_WAIT=0 make failed"
 [ "$(submissions)" -eq "$cells" ] || fail "queued cells were submitted again"

@@ -31,14 +31,6 @@ static int run_make(const char *results, char *out, size_t cap)
     return shell_run(cmd, out, cap);
 }
 
-static int count(const char *text, const char *what)
-{
-    int n = 0;
-    for (const char *p = strstr(text, what); p; p = strstr(p + 1, what))
-        n++;
-    return n;
-}
-
 /* The text of a file (static buffer), "" when it cannot be read. */
 static const char *slurp(const char *path)
 {
@@ -80,24 +72,24 @@ Test(e2e, reproduce_table4_smoke_writes_the_table_and_reruns_nothing, .timeout =
     char results[256], path[400];
     snprintf(results, sizeof results, "%s/e2e", hfix_dir());
     cr_assert_eq(run_make(results, out, sizeof out), 0, "%s", out);
-    cr_assert_eq(count(out, "table4: resnet20"), 12, "%s", out);
+    cr_assert_eq(hfix_count(out, "table4: resnet20"), 12, "%s", out);
     snprintf(path, sizeof path, "%s/tables/table4-smoke.md", results);
     FILE *f = fopen(path, "r");
     cr_assert(f, "no table: %s", out);
     fclose(f);
     cr_assert(strstr(out, "0 cell(s) pending") && strstr(out, "Profile `smoke`"), "%s", out);
-    cr_assert_eq(count(out, "| qbench |"), 5, "%s", out);  /* 4 schemes + BitOPs */
+    cr_assert_eq(hfix_count(out, "| qbench |"), 5, "%s", out);  /* 4 schemes + BitOPs */
     snprintf(path, sizeof path, "%s/table4", results);
     cr_assert_eq(valid_results(path), 12);
 
     cr_assert_eq(run_make(results, out, sizeof out), 0, "%s", out);
-    cr_assert_eq(count(out, "table4: resnet20"), 0, "a rerun trained: %s", out);
+    cr_assert_eq(hfix_count(out, "table4: resnet20"), 0, "a rerun trained: %s", out);
 
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm %s/table4/resnet20_asq_3b_*.json", results);
     cr_assert_eq(system(cmd), 0);
     cr_assert_eq(run_make(results, out, sizeof out), 0, "%s", out);
-    cr_assert_eq(count(out, "table4: resnet20"), 1, "%s", out);
+    cr_assert_eq(hfix_count(out, "table4: resnet20"), 1, "%s", out);
     cr_assert(strstr(out, "resnet20 asq 3-bit"), "%s", out);
 }
 
@@ -125,7 +117,7 @@ Test(e2e, sigkill_mid_matrix_loses_nothing_finished, .timeout = 240)
     int done = valid_results(dir);   /* asserts every present result is complete */
     cr_assert(done >= 2 && done < 12, "killed after %d results", done);
     cr_assert_eq(run_make(results, out, sizeof out), 0, "%s", out);
-    cr_assert_eq(count(out, "table4: resnet20"), 12 - done, "%s", out);
+    cr_assert_eq(hfix_count(out, "table4: resnet20"), 12 - done, "%s", out);
     cr_assert_eq(valid_results(dir), 12);
 }
 
@@ -143,7 +135,7 @@ Test(e2e, two_concurrent_runs_train_each_cell_once, .timeout = 300)
     snprintf(dir, sizeof dir, "%s/table4", results);
     cr_assert_eq(valid_results(dir), 12);
     /* each cell trained once: one training line in both outputs, one attempt in its log */
-    cr_assert_eq(count(out, "ok, final top-1"), 12, "%s", out);
+    cr_assert_eq(hfix_count(out, "ok, final top-1"), 12, "%s", out);
     DIR *d = opendir(dir);
     cr_assert(d);
     int logs = 0;
@@ -154,11 +146,11 @@ Test(e2e, two_concurrent_runs_train_each_cell_once, .timeout = 300)
         char path[600];
         snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
         const char *log = slurp(path);
-        cr_assert_eq(count(log, "== attempt"), 1, "%s:\n%s", path, log);
-        cr_assert_eq(count(log, "ok, final top-1"), 1, "%s:\n%s", path, log);
+        cr_assert_eq(hfix_count(log, "== attempt"), 1, "%s:\n%s", path, log);
+        cr_assert_eq(hfix_count(log, "ok, final top-1"), 1, "%s:\n%s", path, log);
         logs++;
     }
     closedir(d);
     cr_assert_eq(logs, 12);
-    cr_assert_eq(count(out, "cells: 12 done"), 0, "%s", out);  /* both started before either ended */
+    cr_assert_eq(hfix_count(out, "cells: 12 done"), 0, "%s", out);  /* both started before either ended */
 }

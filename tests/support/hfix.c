@@ -66,3 +66,19 @@ const char *hfix_experiment(const char *name, const char *extra)
     snprintf(file, sizeof file, "%s.yaml", name);
     return hfix_write(file, text);
 }
+
+int hfix_count(const char *text, const char *what)
+{
+    int n = 0;
+    for (const char *p = strstr(text, what); p; p = strstr(p + 1, what))
+        n++;
+    return n;
+}
+
+void hfix_read(const char *path, char *out, size_t cap)
+{
+    FILE *f = fopen(path, "r");
+    cr_assert(f, "cannot read %s", path);
+    out[fread(out, 1, cap - 1, f)] = '\0';
+    fclose(f);
+}

@@ -12,4 +12,10 @@ const char *hfix_write(const char *name, const char *text);
  * one exclusion, a smoke profile); `extra` is appended at the top level. */
 const char *hfix_experiment(const char *name, const char *extra);
 
+/* How many times `what` occurs in text. */
+int hfix_count(const char *text, const char *what);
+/* The whole file at path (at most cap-1 bytes) into out, NUL-terminated; fails the test when
+ * it cannot be read. */
+void hfix_read(const char *path, char *out, size_t cap);
+
 #endif

@@ -1,0 +1,37 @@
+/* Progressive schedules in an experiment file (`progressive:`): which cells start from which.
+ * A chain names a scheme of the matrix and bit-widths in training order; the first link
+ * starts from train.from, every other link from the previous link's final checkpoint (same
+ * network and seed). A link may carry its own train/quant settings. This file owns the
+ * syntax, its validation and the parent/child links between expanded cells; chainrun.h owns
+ * what a chain means for the result files. */
+#ifndef QB_CHAIN_H
+#define QB_CHAIN_H
+
+#include "cell.h"
+#include "ydoc.h"
+
+/* Reads `progressive:` of the chosen profile, or else of the top level, once the matrix and
+ * the base configuration are final. Every mistake is a located error: a scheme that does not
+ * exist or is not in the matrix, a bit-width outside matrix.bits or excluded, a chain that
+ * comes back to a bit-width (a cycle), a cell in two chains, a link setting for a bit-width
+ * the chain does not have. */
+int chain_load(YDoc *d, const YNode *root, Experiment *e, QbErr *err);
+
+/* The link index of (scheme, bits) in its chain (0 = the first link), or -1 when no chain
+ * has it. */
+int chain_link(const Experiment *e, const char *scheme, int bits);
+/* The bit-width the (scheme, bits) cells start from; 0 when they start from train.from. */
+int chain_parent_bits(const Experiment *e, const char *scheme, int bits);
+/* The configuration cells of (scheme, bits) are built on: their link's own, or the base. */
+const RunConfig *chain_base(const Experiment *e, const char *scheme, int bits);
+
+/* One sentence for a table's header: every chain in order and what its links change, e.g.
+ * "Progressive: apot 4 -> 3 -> 2 bits, each link from the previous link's final checkpoint
+ * (the first from the start above); at 2 bits weight decay 3e-05. "; "" without chains. */
+void chain_describe(const Experiment *e, char *out, size_t cap);
+
+/* Sets every cell's parent (the cell of the same network, scheme and seed at the previous
+ * link's bit-width) and counts every cell's children. */
+void chain_link_cells(const Experiment *e, CellList *l);
+
+#endif
