@@ -7,19 +7,23 @@
 # runner (another make on the same results directory, or a Slurm job on a shared filesystem
 # whose locks reach across nodes) waits for it, says so, and then finds the result and trains
 # nothing. The kernel releases the lock when its holder dies, so a killed run's lock file
-# never blocks; the file itself stays (empty, ignored).
+# never blocks; the file itself stays (empty, ignored). "Finds the result" means a result
+# that appeared or changed since this runner started: one that make judged out of date (a
+# chained cell whose parent was retrained) is run-cell's to retire, not a reason to skip.
 out=$1
 shift
 log=${out%.json}.log
 lock=${out%.json}.lock
 cell=$(basename "$out" .json)
 
+state() { stat -c %.9Y.%s "$out" 2>/dev/null || echo absent; }
+before=$(state)
 exec 9>>"$lock" || exit 1
 if ! flock -n 9; then
     echo "$cell: another runner is training this cell; waiting for it"
     flock 9 || exit 1
 fi
-if [ -e "$out" ]; then
+if [ -e "$out" ] && [ "$(state)" != "$before" ]; then
     echo "$cell: trained by the other runner meanwhile -> $out"
     exit 0
 fi

@@ -7,7 +7,7 @@
 
 #include "../../bench/harness/chain.h"
 #include "../../bench/harness/makefrag.h"
-#include "hfix.h"
+#include "../support/hfix.h"
 
 static void load(const char *path, const char *profile, Experiment *e, CellList *l)
 {

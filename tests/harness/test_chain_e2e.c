@@ -18,7 +18,7 @@
 #include "../../bench/harness/result.h"
 #include "../../bench/run/run.h"
 #include "../support/shell.h"
-#include "hfix.h"
+#include "../support/hfix.h"
 
 #define MAKE_ENV "env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory "
 
@@ -204,40 +204,38 @@ Test(chain_e2e, a_chain_killed_with_sigkill_finishes_only_what_is_missing, .time
     expect_chain_in_order(dir);
 }
 
-Test(chain_e2e, a_failed_parent_leaves_its_children_not_runnable_and_is_retried_first,
+/* A parent that cannot finish for a reason of the environment (here a full disk: 16 KiB per
+ * file holds no checkpoint) writes no result and fails its make target, so its children are
+ * not run; with room again the parent is retried first, then its children. (A parent that
+ * diverges is a measured outcome: its failed result blocks its children, tests/harness/
+ * test_chainrun.c.) */
+Test(chain_e2e, a_parent_that_cannot_finish_keeps_its_children_from_running_and_is_retried_first,
      .timeout = 300)
 {
     static char out[1 << 16];
     char results[256], dir[300], cmd[1200], path[600], text[1 << 14];
     snprintf(results, sizeof results, "%s/chainfail", hfix_dir());
     snprintf(dir, sizeof dir, "%s/apot", results);
-    /* a full disk, as far as checkpoints go: 16 KiB per file holds results but no checkpoint */
     apot_command(results, cmd, sizeof cmd);
     strcat(cmd, " >/dev/null 2>&1");
     pid_t pid = start(cmd, 16384);
     int st;
     waitpid(pid, &st, 0);
-    ResultSummary s;
-    QbErr err = {{0}};
-    one_file(dir, "*apot_4b_s1_*.json", path, sizeof path);
-    cr_assert_eq(result_read(path, &s, &err), 0, "%s", err.msg);
-    cr_assert(!s.ok && strstr(s.reason, "File too large"), "%s: %s", path, s.reason);
-    one_file(dir, "*apot_3b_from4b_*.json", path, sizeof path);
-    cr_assert_eq(result_read(path, &s, &err), 0, "%s", err.msg);
-    cr_assert(!s.ok && strstr(s.reason, "not runnable: it starts from resnet20_apot_4b_s1_"),
-              "%s", s.reason);
-    one_file(dir, "*apot_2b_from3b_*.json", path, sizeof path);
-    cr_assert_eq(result_read(path, &s, &err), 0, "%s", err.msg);
-    cr_assert(!s.ok && strstr(s.reason, "not runnable"), "%s", s.reason);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) != 0, "make succeeded on a full disk");
+    glob_t g;
+    char pat[400];
+    snprintf(pat, sizeof pat, "%s/*apot_*b_*.json", dir);
+    cr_assert_neq(glob(pat, 0, NULL, &g), 0, "a chained cell wrote a result: %s",
+                  g.gl_pathc ? g.gl_pathv[0] : "");
+    globfree(&g);
 
-    /* room again: the parent is retried first, then its children; an unchained failed cell
-     * stays as recorded */
     cr_assert_eq(run_apot(results, out, sizeof out), 0, "%s", out);
     cr_assert_eq(hfix_count(out, "apot: resnet20 apot"), 3, "%s", out);
-    cr_assert_eq(hfix_count(out, "apot: resnet20 fp"), 0, "%s", out);
+    /* the unchained full-precision cell could not finish either: it is retried too */
+    cr_assert_eq(hfix_count(out, "apot: resnet20 fp"), 1, "%s", out);
     one_file(dir, "*apot_4b_s1_*.log", path, sizeof path);
     hfix_read(path, text, sizeof text);
-    cr_assert(strstr(text, "retrying: its last run failed"), "%s", text);
+    cr_assert_eq(hfix_count(text, "== attempt"), 2, "%s", text);
     expect_chain_in_order(dir);
 }
 

@@ -10,7 +10,7 @@
 
 #include "../../bench/harness/chainrun.h"
 #include "../../bench/harness/result.h"
-#include "hfix.h"
+#include "../support/hfix.h"
 
 typedef struct {
     Experiment e;

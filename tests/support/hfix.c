@@ -1,4 +1,4 @@
-#include "hfix.h"
+#include "../support/hfix.h"
 
 #include <criterion/criterion.h>
 #include <stdio.h>
