@@ -108,6 +108,17 @@ static void sort_bits(const Experiment *e, int *bits)
         }
 }
 
+/* The grid cell of one of the experiment's cells, and its seed index. */
+static GridCell *cell_slot(const Grid *g, const Cell *c, int *seed)
+{
+    const Experiment *e = g->e;
+    GridCell *gc = at(g, g->cells, name_index(e->nets, e->nnets, c->net),
+                      grid_scheme_index(e, c->scheme), c->bits);
+    *seed = seed_index(e, c->seed);
+    QB_ASSERT(gc && *seed >= 0);
+    return gc;
+}
+
 static int grid_init(Grid *g, const Experiment *e, QbErr *err)
 {
     memset(g, 0, sizeof *g);
@@ -126,10 +137,8 @@ int grid_load(Grid *g, const Experiment *e, const CellList *cells, const char *r
         return -1;
     for (int i = 0; i < cells->n; i++) {
         const Cell *c = &cells->cells[i];
-        GridCell *gc = at(g, g->cells, name_index(e->nets, e->nnets, c->net),
-                          grid_scheme_index(e, c->scheme), c->bits);
-        int s = seed_index(e, c->seed);
-        QB_ASSERT(gc && s >= 0);
+        int s;
+        GridCell *gc = cell_slot(g, c, &s);
         snprintf(gc->id[s], sizeof gc->id[s], "%s", c->id);
         char path[1024];
         snprintf(path, sizeof path, "%s/%s/%s.json", results_dir, e->name, c->id);
@@ -236,10 +245,8 @@ int grid_load_by_position(Grid *g, const Experiment *e, const CellList *cells,
     int other = 0;
     for (int i = 0; i < cells->n; i++) {
         const Cell *c = &cells->cells[i];
-        GridCell *gc = at(g, g->cells, name_index(e->nets, e->nnets, c->net),
-                          grid_scheme_index(e, c->scheme), c->bits);
-        int s = seed_index(e, c->seed);
-        QB_ASSERT(gc && s >= 0);
+        int s;
+        GridCell *gc = cell_slot(g, c, &s);
         if (!gc->id[s][0]) {
             gc->missing++, g->missing++;
             continue;

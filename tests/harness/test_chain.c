@@ -16,16 +16,6 @@ static void load(const char *path, const char *profile, Experiment *e, CellList 
     cr_assert_eq(cells_expand(e, l, &err), 0, "%s", err.msg);
 }
 
-static const Cell *cell_of(const CellList *l, const char *scheme, int bits, long long seed)
-{
-    for (int i = 0; i < l->n; i++)
-        if (!strcmp(l->cells[i].scheme, scheme) && l->cells[i].bits == bits &&
-            l->cells[i].seed == seed)
-            return &l->cells[i];
-    cr_assert_fail("no cell %s/%d/%lld", scheme, bits, seed);
-    return NULL;
-}
-
 /* Loading the fixture experiment (lsq at 4/2 bits, asq at 4, fp; seeds 1 and 2) with
  * `chains` appended fails with every NULL-terminated fragment in the error. */
 static void expect_error(const char *name, const char *profile, const char *chains,
@@ -102,7 +92,7 @@ Test(chain, a_profile_chain_replaces_the_top_level_one_and_is_located_there)
     CellList l;
     load(hfix_experiment("c_prof_ok", "    progressive:\n      - {scheme: lsq, bits: [4, 2]}\n"), "smoke", &e, &l);
     cr_assert_eq(e.nchains, 1);
-    cr_assert_eq(cell_of(&l, "lsq", 2, 1)->parent >= 0, 1);
+    cr_assert_eq(hfix_cell(&l, "lsq", 2, 1)->parent >= 0, 1);
     cells_free(&l);
     load(hfix_experiment("c_prof_ok", "    progressive:\n      - {scheme: lsq, bits: [4, 2]}\n"), "", &e, &l);
     cr_assert_eq(e.nchains, 0);
@@ -116,7 +106,7 @@ Test(chain, each_seed_is_its_own_chain_and_the_child_holds_its_parent_id)
     load(hfix_experiment("c_cells", "progressive:\n  - {scheme: lsq, bits: [4, 2]}\n"), "", &e, &l);
     cr_assert_eq(l.n, 8);
     for (long long seed = 1; seed <= 2; seed++) {
-        const Cell *p = cell_of(&l, "lsq", 4, seed), *c = cell_of(&l, "lsq", 2, seed);
+        const Cell *p = hfix_cell(&l, "lsq", 4, seed), *c = hfix_cell(&l, "lsq", 2, seed);
         cr_assert_eq(&l.cells[c->parent], p);
         cr_assert_eq(p->parent, -1);
         cr_assert_eq(p->children, 1);
@@ -125,8 +115,8 @@ Test(chain, each_seed_is_its_own_chain_and_the_child_holds_its_parent_id)
         cr_assert(strstr(c->identity, p->id), "%s", c->identity);
         cr_assert_str_eq(c->cfg.from, "");
     }
-    cr_assert_eq(cell_of(&l, "asq", 4, 1)->parent, -1);
-    cr_assert_eq(cell_of(&l, "fp", 0, 1)->children, 0);
+    cr_assert_eq(hfix_cell(&l, "asq", 4, 1)->parent, -1);
+    cr_assert_eq(hfix_cell(&l, "fp", 0, 1)->children, 0);
     cells_free(&l);
 }
 
@@ -134,7 +124,7 @@ Test(chain, each_seed_is_its_own_chain_and_the_child_holds_its_parent_id)
 static void compare_ids(const CellList *a, const CellList *b, const char *scheme, int bits, int same)
 {
     for (long long seed = 1; seed <= 2; seed++) {
-        const char *x = cell_of(a, scheme, bits, seed)->id, *y = cell_of(b, scheme, bits, seed)->id;
+        const char *x = hfix_cell(a, scheme, bits, seed)->id, *y = hfix_cell(b, scheme, bits, seed)->id;
         cr_assert_eq(!strcmp(x, y), same, "%s/%d: %s vs %s", scheme, bits, x, y);
     }
 }
@@ -161,10 +151,10 @@ Test(chain, a_parent_setting_changes_the_parent_and_every_later_link_only)
     /* a setting of the child: only the child */
     compare_ids(&chain, &child_wd, "lsq", 4, 1);
     compare_ids(&chain, &child_wd, "lsq", 2, 0);
-    cr_assert_float_eq(cell_of(&child_wd, "lsq", 2, 1)->cfg.weight_decay, 3e-5f, 1e-12);
-    cr_assert_float_eq(cell_of(&child_wd, "lsq", 4, 1)->cfg.weight_decay, 1e-4f, 1e-12);
-    cr_assert_float_eq(cell_of(&parent_lr, "lsq", 4, 1)->cfg.lr, 0.03f, 1e-9);
-    cr_assert_float_eq(cell_of(&parent_lr, "lsq", 2, 1)->cfg.lr, 0.05f, 1e-9);
+    cr_assert_float_eq(hfix_cell(&child_wd, "lsq", 2, 1)->cfg.weight_decay, 3e-5f, 1e-12);
+    cr_assert_float_eq(hfix_cell(&child_wd, "lsq", 4, 1)->cfg.weight_decay, 1e-4f, 1e-12);
+    cr_assert_float_eq(hfix_cell(&parent_lr, "lsq", 4, 1)->cfg.lr, 0.03f, 1e-9);
+    cr_assert_float_eq(hfix_cell(&parent_lr, "lsq", 2, 1)->cfg.lr, 0.05f, 1e-9);
     cells_free(&plain);
     cells_free(&chain);
     cells_free(&parent_lr);
@@ -183,7 +173,7 @@ Test(chain, the_make_fragment_orders_each_chain_by_its_parent_checkpoint)
     static char text[65536];
     hfix_read(path, text, sizeof text);
     for (long long seed = 1; seed <= 2; seed++) {
-        const char *p = cell_of(&l, "lsq", 4, seed)->id, *c = cell_of(&l, "lsq", 2, seed)->id;
+        const char *p = hfix_cell(&l, "lsq", 4, seed)->id, *c = hfix_cell(&l, "lsq", 2, seed)->id;
         char want[1024];
         /* the parent makes its checkpoint with its result; the child needs both */
         snprintf(want, sizeof want, "$(RESULTS)/c_frag/%s.json $(RESULTS)/c_frag/%s.ckpt &:\n", p, p);
@@ -199,7 +189,7 @@ Test(chain, the_make_fragment_orders_each_chain_by_its_parent_checkpoint)
     /* an unchained cell keeps its plain rule */
     char want[256];
     snprintf(want, sizeof want, "$(RESULTS)/c_frag/%s.json:\n\t@mkdir -p $(@D)\n",
-             cell_of(&l, "asq", 4, 1)->id);
+             hfix_cell(&l, "asq", 4, 1)->id);
     cr_assert(strstr(text, want), "%s", text);
     cells_free(&l);
 }

@@ -34,16 +34,6 @@ static void write_result(const char *dir, const char *exp, const Cell *c, double
     fclose(f);
 }
 
-static const Cell *find(const CellList *l, const char *scheme, int bits, long long seed)
-{
-    for (int i = 0; i < l->n; i++)
-        if (!strcmp(l->cells[i].scheme, scheme) && l->cells[i].bits == bits &&
-            l->cells[i].seed == seed)
-            return &l->cells[i];
-    cr_assert_fail("no cell %s/%d/%lld", scheme, bits, seed);
-    return NULL;
-}
-
 Test(plan, cells_done_reused_and_to_train_with_estimates)
 {
     Experiment e;
@@ -56,10 +46,10 @@ Test(plan, cells_done_reused_and_to_train_with_estimates)
     snprintf(reference, sizeof reference, "%s/plan-reference", hfix_dir());
     /* the reference has lsq 4-bit seed 1 at 600 s and 2-bit seed 1 at 60 s; the user has lsq
      * 2-bit seed 1 done here, and lsq 2-bit seed 2 in another experiment's results */
-    write_result(reference, "planned", find(&l, "lsq", 4, 1), 600);
-    write_result(reference, "planned", find(&l, "lsq", 2, 1), 60);
-    write_result(results, "planned", find(&l, "lsq", 2, 1), 5);
-    write_result(results, "elsewhere", find(&l, "lsq", 2, 2), 5);
+    write_result(reference, "planned", hfix_cell(&l, "lsq", 4, 1), 600);
+    write_result(reference, "planned", hfix_cell(&l, "lsq", 2, 1), 60);
+    write_result(results, "planned", hfix_cell(&l, "lsq", 2, 1), 5);
+    write_result(results, "elsewhere", hfix_cell(&l, "lsq", 2, 2), 5);
     Plan p;
     cr_assert_eq(plan_make(&e, &l, results, reference, &p, &err), 0, "%s", err.msg);
     for (int i = 0; i < l.n; i++) {

@@ -28,7 +28,7 @@ static void reference_file(const char *dir, const Experiment *e, const Cell *c, 
 
 static const char *render(const RFix *f, const char *ref, double tolerance, const char *name)
 {
-    TableOptions opt = {ref, tolerance, NULL, 0};
+    TableOptions opt = {ref, tolerance, NULL, 0, 0};
     return rfix_table(&f->e, &f->l, f->results, &opt, name);
 }
 

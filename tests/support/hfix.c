@@ -82,3 +82,13 @@ void hfix_read(const char *path, char *out, size_t cap)
     out[fread(out, 1, cap - 1, f)] = '\0';
     fclose(f);
 }
+
+const Cell *hfix_cell(const CellList *l, const char *scheme, int bits, long long seed)
+{
+    for (int i = 0; i < l->n; i++)
+        if (!strcmp(l->cells[i].scheme, scheme) && l->cells[i].bits == bits &&
+            l->cells[i].seed == seed)
+            return &l->cells[i];
+    cr_assert_fail("no cell %s/%d/%lld", scheme, bits, seed);
+    return NULL;
+}

@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+#include "../../bench/harness/cell.h"
+
 /* A fresh scratch directory per test process (created on first use). */
 const char *hfix_dir(void);
 /* Writes text to <scratch>/<name> and returns the full path (static buffer per call slot). */
@@ -17,5 +19,8 @@ int hfix_count(const char *text, const char *what);
 /* The whole file at path (at most cap-1 bytes) into out, NUL-terminated; fails the test when
  * it cannot be read. */
 void hfix_read(const char *path, char *out, size_t cap);
+
+/* The cell of l at (scheme, bits, seed); fails the test when there is none. */
+const Cell *hfix_cell(const CellList *l, const char *scheme, int bits, long long seed);
 
 #endif
