@@ -9,7 +9,8 @@ PKGS := openblas yaml-0.1 zlib jansson
 DEB_PKGS := libopenblas-dev libyaml-dev libjansson-dev libcriterion-dev gnuplot-nox zlib1g-dev pkg-config \
             dataset-fashion-mnist
 OPT ?= -O3 -march=native
-CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -Wall -Wextra -fopenmp -g $(OPT)
+# Includes name their file from bench/ (core/net.h) or from the top (quantizers/registry.h).
+CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -Wall -Wextra -fopenmp -g $(OPT) -Ibench -I.
 SAN_FLAGS :=
 ifeq ($(SANITIZE),1)
   BUILD := build-asan
@@ -95,7 +96,7 @@ $(QHASH_C): FORCE
 	  if cmp -s $$t $@; then rm $$t; else mv $$t $@; echo "quantizer source hashes -> $@"; fi
 
 $(QHASH_C:.c=.o): $(QHASH_C)
-	$(CC) $(CFLAGS) -I. -MMD -MP -c $< -o $@
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
 $(LIB): $(LIB_OBJS)
 	@mkdir -p $(@D)

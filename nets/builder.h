@@ -5,7 +5,7 @@
 #ifndef QB_NETS_BUILDER_H
 #define QB_NETS_BUILDER_H
 
-#include "../bench/core/layers/layers.h"
+#include "core/layers/layers.h"
 
 #define NB_DEPTH 8
 

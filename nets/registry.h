@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-#include "../bench/core/net.h"
+#include "core/net.h"
 
 typedef struct {
     Dims input;      /* (C, H, W) of one sample */

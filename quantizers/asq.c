@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../bench/core/rng.h"
+#include "core/rng.h"
 #include "qcommon.h"
 
 #define ASQ_BETA_MIN 1e-8f   /* β = max(ReLU(u), 1e-8) */

@@ -5,7 +5,7 @@
 #define QB_ASQ_H
 
 #include "overhead.h"
-#include "../bench/core/quantizer.h"
+#include "core/quantizer.h"
 
 /* Fraction of the last forward's samples with β < 0.1; −1 if q is not an ASQ quantizer. */
 double asq_dead_fraction(const Quantizer *q);

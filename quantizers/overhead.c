@@ -2,8 +2,8 @@
 
 #include <string.h>
 
-#include "../bench/core/layers/layers.h"
-#include "../bench/core/quantizer.h"
+#include "core/layers/layers.h"
+#include "core/quantizer.h"
 
 /* Adds what q runs at inference beyond its layer (nothing when q is NULL or adds none). */
 static void quantizer_adds(const Quantizer *q, QuantOverhead *o)

@@ -6,7 +6,7 @@
 #ifndef QB_OVERHEAD_H
 #define QB_OVERHEAD_H
 
-#include "../bench/core/cost.h"
+#include "core/cost.h"
 
 typedef struct {
     double adapter_params, adapter_macs;  /* what the quantizers add at inference */

@@ -6,8 +6,8 @@
 
 #include <stddef.h>
 
-#include "../bench/core/net.h"
-#include "../bench/core/quantizer.h"
+#include "core/net.h"
+#include "core/quantizer.h"
 
 /* FORMULAS.md §1.5: float32 machine epsilon. */
 #define QC_EPS 1.1920929e-7f

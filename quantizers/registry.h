@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-#include "../bench/core/quantizer.h"
+#include "core/quantizer.h"
 
 /* The method called `name`, or NULL. */
 const QuantizerOps *quantizer_find(const char *name);

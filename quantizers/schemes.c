@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../bench/core/layers/layers.h"
+#include "core/layers/layers.h"
 #include "registry.h"
 
 /* FORMULAS.md §8. Methods are looked up by name at run time, so a scheme may name a method that a

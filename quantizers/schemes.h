@@ -7,8 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../bench/core/net.h"
-#include "../bench/core/quantizer.h"
+#include "core/net.h"
+#include "core/quantizer.h"
 
 typedef struct {
     const char *name;

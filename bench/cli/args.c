@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../run/runcfg.h"
+#include "run/runcfg.h"
 #include "cli.h"
 
 int args_dims(const char *s, Dims *d) { return runcfg_parse_dims(s, d); }

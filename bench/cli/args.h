@@ -5,8 +5,8 @@
 
 #include <stddef.h>
 
-#include "../core/err.h"
-#include "../core/tensor.h"
+#include "core/err.h"
+#include "core/tensor.h"
 
 typedef enum { ARG_INT, ARG_U64, ARG_FLOAT, ARG_STR, ARG_FLAG, ARG_DIMS, ARG_LIST } ArgType;
 

@@ -3,7 +3,7 @@
 #ifndef QB_CLI_H
 #define QB_CLI_H
 
-#include "../core/err.h"
+#include "core/err.h"
 
 #define CLI_USAGE 2
 

@@ -6,11 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../quantizers/registry.h"
-#include "../../quantizers/schemes.h"
-#include "../core/json.h"
-#include "../core/threads.h"
-#include "../int/intcheck.h"
+#include "quantizers/registry.h"
+#include "quantizers/schemes.h"
+#include "core/json.h"
+#include "core/threads.h"
+#include "int/intcheck.h"
 #include "args.h"
 #include "cli.h"
 

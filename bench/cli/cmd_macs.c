@@ -3,12 +3,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../nets/registry.h"
-#include "../../quantizers/overhead.h"
-#include "../../quantizers/schemes.h"
-#include "../core/cost.h"
-#include "../core/layers/layers.h"
-#include "../core/json.h"
+#include "nets/registry.h"
+#include "quantizers/overhead.h"
+#include "quantizers/schemes.h"
+#include "core/cost.h"
+#include "core/layers/layers.h"
+#include "core/json.h"
 #include "args.h"
 #include "cli.h"
 

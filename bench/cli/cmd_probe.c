@@ -2,7 +2,7 @@
  * pretrained checkpoint; the gnuplot scripts in plots/ draw them. */
 #include <stdio.h>
 
-#include "../probe/probe.h"
+#include "probe/probe.h"
 #include "args.h"
 #include "cli.h"
 

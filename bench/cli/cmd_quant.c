@@ -6,12 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../quantizers/registry.h"
-#include "../core/atomic_file.h"
-#include "../core/data/npy.h"
-#include "../core/json.h"
-#include "../core/net.h"
-#include "../core/threads.h"
+#include "quantizers/registry.h"
+#include "core/atomic_file.h"
+#include "core/data/npy.h"
+#include "core/json.h"
+#include "core/net.h"
+#include "core/threads.h"
 #include "args.h"
 #include "cli.h"
 

@@ -6,15 +6,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../nets/registry.h"
-#include "../../quantizers/schemes.h"
-#include "../core/checkpoint.h"
-#include "../core/data/dataset.h"
-#include "../core/data/loader.h"
-#include "../core/json.h"
-#include "../core/threads.h"
-#include "../core/train.h"
-#include "../run/run.h"
+#include "nets/registry.h"
+#include "quantizers/schemes.h"
+#include "core/checkpoint.h"
+#include "core/data/dataset.h"
+#include "core/data/loader.h"
+#include "core/json.h"
+#include "core/threads.h"
+#include "core/train.h"
+#include "run/run.h"
 #include "args.h"
 #include "cli.h"
 

@@ -5,13 +5,13 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "../core/quantizer.h"
-#include "../core/atomic_file.h"
-#include "../core/data/dataset.h"
-#include "../core/json.h"
-#include "../core/layers/layers.h"
-#include "../../nets/registry.h"
-#include "../run/run.h"
+#include "core/quantizer.h"
+#include "core/atomic_file.h"
+#include "core/data/dataset.h"
+#include "core/json.h"
+#include "core/layers/layers.h"
+#include "nets/registry.h"
+#include "run/run.h"
 #include "source_hashes.h"
 #include "chain.h"
 

@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../core/atomic_file.h"
+#include "core/atomic_file.h"
 #include "result.h"
 
 #define NOT_RUNNABLE "not runnable: "

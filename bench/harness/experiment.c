@@ -3,7 +3,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "../../nets/registry.h"
+#include "nets/registry.h"
 #include "chain.h"
 #include "schema.h"
 #include "ydoc.h"

@@ -4,7 +4,7 @@
 #ifndef QB_EXPERIMENT_H
 #define QB_EXPERIMENT_H
 
-#include "../run/runcfg.h"
+#include "run/runcfg.h"
 
 #define EXP_LIST_MAX 16
 #define EXP_EXCLUDE_MAX 32

@@ -2,7 +2,7 @@
 
 #include <string.h>
 
-#include "../core/atomic_file.h"
+#include "core/atomic_file.h"
 
 /* Make treats '$' and spaces specially; cell ids and paths never contain them (checked). */
 static int make_safe(const char *s)

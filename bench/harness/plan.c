@@ -5,7 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "../core/jsonr.h"
+#include "core/jsonr.h"
 #include "result.h"
 
 /* What the plan needs from one reference result. */

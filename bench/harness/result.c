@@ -10,8 +10,8 @@
 #include <yaml.h>
 #include <zlib.h>
 
-#include "../core/atomic_file.h"
-#include "../core/jsonr.h"
+#include "core/atomic_file.h"
+#include "core/jsonr.h"
 
 extern char *openblas_get_config(void);
 

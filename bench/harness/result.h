@@ -7,7 +7,7 @@
 #ifndef QB_RESULT_H
 #define QB_RESULT_H
 
-#include "../run/run.h"
+#include "run/run.h"
 #include "cell.h"
 
 #define RESULT_FORMAT_VERSION 1

@@ -3,8 +3,8 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "../../nets/registry.h"
-#include "../../quantizers/registry.h"
+#include "nets/registry.h"
+#include "quantizers/registry.h"
 
 /* The option must be declared by some registered method, with a value its spec allows;
  * whether the methods in use declare it is checked when the scheme is applied. */

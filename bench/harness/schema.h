@@ -7,7 +7,7 @@
 
 #include <stdio.h>
 
-#include "../run/runcfg.h"
+#include "run/runcfg.h"
 #include "ydoc.h"
 
 typedef RunFieldSection SchemaSection;

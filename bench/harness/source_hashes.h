@@ -8,7 +8,7 @@
 #ifndef QB_SOURCE_HASHES_H
 #define QB_SOURCE_HASHES_H
 
-#include "../core/quantizer.h"
+#include "core/quantizer.h"
 
 /* Bump when a change in bench/core (layers, optimizer, data pipeline, schedules) changes the
  * numbers training produces: it enters every cell's identity, full precision included. */

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <yaml.h>
 
-#include "../core/err.h"
+#include "core/err.h"
 
 typedef struct {
     yaml_document_t doc;

@@ -5,7 +5,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "../../quantizers/registry.h"
+#include "quantizers/registry.h"
 #include "intdot.h"
 
 #define INT_MAX_MULT_BITS 62

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../quantizers/registry.h"
-#include "../core/rng.h"
+#include "quantizers/registry.h"
+#include "core/rng.h"
 #include "intcheck.h"
 
 #define INT_JITTER 0.8f     /* inputs at a ± 0.4 steps: Qa rounds them back to a */

@@ -7,7 +7,7 @@
 
 #include <stdint.h>
 
-#include "../../nets/registry.h"
+#include "nets/registry.h"
 #include "intdot.h"
 #include "intref.h"
 

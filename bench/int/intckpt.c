@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../quantizers/schemes.h"
-#include "../core/checkpoint.h"
-#include "../core/layers/layers.h"
+#include "quantizers/schemes.h"
+#include "core/checkpoint.h"
+#include "core/layers/layers.h"
 #include "intcheck.h"
 
 static int layer_weights_copy(Net *net, const char *layer, IntLayerWeights *out, QbErr *err)

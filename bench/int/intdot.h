@@ -7,8 +7,8 @@
 
 #include <stdint.h>
 
-#include "../core/quantizer.h"
-#include "../core/err.h"
+#include "core/quantizer.h"
+#include "core/err.h"
 
 #define INT_MAX_MAG 129   /* POST at 8 bits: 0 and 2^7 powers of sqrt(2) */
 #define INT_MAX_TERMS 3   /* APoT with k = 2: at most ceil(m/2) = 3 power-of-two terms */

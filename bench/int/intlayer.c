@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../quantizers/registry.h"
-#include "../core/layers/layers.h"
-#include "../core/layers/qhooks.h"
+#include "quantizers/registry.h"
+#include "core/layers/layers.h"
+#include "core/layers/qhooks.h"
 #include "intcheck.h"
 
 static int layer_build(Net *net, const char *wmethod, const char *amethod, int wbits, int abits,

@@ -13,18 +13,18 @@
 
 #include <cblas.h>
 
-#include "../../nets/registry.h"
-#include "../../quantizers/schemes.h"
-#include "../cli/args.h"
-#include "../cli/cli.h"
-#include "../core/atomic_file.h"
-#include "../core/cost.h"
-#include "../core/json.h"
-#include "../core/kernels/prof.h"
-#include "../core/optim/optim.h"
-#include "../core/rng.h"
-#include "../core/threads.h"
-#include "../core/xent.h"
+#include "nets/registry.h"
+#include "quantizers/schemes.h"
+#include "cli/args.h"
+#include "cli/cli.h"
+#include "core/atomic_file.h"
+#include "core/cost.h"
+#include "core/json.h"
+#include "core/kernels/prof.h"
+#include "core/optim/optim.h"
+#include "core/rng.h"
+#include "core/threads.h"
+#include "core/xent.h"
 
 static double clock_seconds(clockid_t id)
 {

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/layers/layers.h"
+#include "core/layers/layers.h"
 
 static int is_add(const Layer *L) { return L->ops == &add_ops || L->ops == &add_relu_ops; }
 

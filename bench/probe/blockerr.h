@@ -4,7 +4,7 @@
 #ifndef QB_PROBE_BLOCKERR_H
 #define QB_PROBE_BLOCKERR_H
 
-#include "../core/net.h"
+#include "core/net.h"
 #include "dat.h"
 
 typedef struct {

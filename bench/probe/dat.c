@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "../core/atomic_file.h"
+#include "core/atomic_file.h"
 
 void dat_begin(DatFile *d, const char *name, const char *columns)
 {

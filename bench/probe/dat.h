@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-#include "../core/err.h"
+#include "core/err.h"
 
 #define DAT_NAME_MAX 64
 

@@ -3,7 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "../core/err.h"
+#include "core/err.h"
 
 void hist_init(Hist *h, double lo, double hi, int nbins)
 {

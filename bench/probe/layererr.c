@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/layers/layers.h"
+#include "core/layers/layers.h"
 #include "qview.h"
 
 void layererr_init(LayerErr *e, const Net *net, int nschemes)

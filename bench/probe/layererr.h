@@ -6,7 +6,7 @@
 #ifndef QB_PROBE_LAYERERR_H
 #define QB_PROBE_LAYERERR_H
 
-#include "../core/net.h"
+#include "core/net.h"
 #include "dat.h"
 
 enum { LE_W_ROUND, LE_W_CLIP, LE_A_ROUND, LE_A_CLIP, LE_PARTS };

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "../../quantizers/registry.h"
+#include "quantizers/registry.h"
 #include "figures.h"
 
 static const char *const level_methods[] = {"uniform", "pot", "post", "apot"};

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/data/loader.h"
+#include "core/data/loader.h"
 
 /* Batch 0 of epoch 0 of `d` into t (shuffled or in data set order). */
 static int first_batch(const Dataset *d, int shuffle, uint64_t seed, Tensor *t, QbErr *err)

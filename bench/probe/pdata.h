@@ -6,7 +6,7 @@
 
 #include <stdint.h>
 
-#include "../core/data/dataset.h"
+#include "core/data/dataset.h"
 
 typedef struct {
     Dataset train, test;

@@ -2,8 +2,8 @@
 
 #include <string.h>
 
-#include "../../nets/registry.h"
-#include "../core/rng.h"
+#include "nets/registry.h"
+#include "core/rng.h"
 
 int pnet_build(Net *net, const PnetSpec *s, QbErr *err)
 {

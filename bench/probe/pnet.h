@@ -7,8 +7,8 @@
 
 #include <stdint.h>
 
-#include "../core/checkpoint.h"
-#include "../core/net.h"
+#include "core/checkpoint.h"
+#include "core/net.h"
 
 typedef struct {
     const char *name;   /* nets/registry.c name */

@@ -6,9 +6,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "../../nets/registry.h"
-#include "../core/layers/layers.h"
-#include "../core/threads.h"
+#include "nets/registry.h"
+#include "core/layers/layers.h"
+#include "core/threads.h"
 #include "figures.h"
 
 int probe_commit(Probe *p, DatFile *d, QbErr *err)

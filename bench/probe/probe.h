@@ -7,7 +7,7 @@
 
 #include <stdint.h>
 
-#include "../core/net.h"
+#include "core/net.h"
 #include "dat.h"
 
 #define PROBE_SCHEMES_MAX 4

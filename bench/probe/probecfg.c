@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../quantizers/schemes.h"
+#include "quantizers/schemes.h"
 #include "probe.h"
 
 void probe_defaults(ProbeConfig *c)

@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../quantizers/registry.h"
-#include "../core/layers/layers.h"
-#include "../core/layers/qhooks.h"
+#include "quantizers/registry.h"
+#include "core/layers/layers.h"
+#include "core/layers/qhooks.h"
 
 static int has_scale(const QuantizerOps *ops) { return ops->scale != NULL; }
 

@@ -5,8 +5,8 @@
 #ifndef QB_PROBE_QVIEW_H
 #define QB_PROBE_QVIEW_H
 
-#include "../core/quantizer.h"
-#include "../core/net.h"
+#include "core/quantizer.h"
+#include "core/net.h"
 
 typedef struct {
     const Quantizer *q;

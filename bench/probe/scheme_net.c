@@ -4,8 +4,8 @@
  * have been trained with that same setting, as recorded in its config. */
 #include <string.h>
 
-#include "../../quantizers/schemes.h"
-#include "../core/jsonr.h"
+#include "quantizers/schemes.h"
+#include "core/jsonr.h"
 #include "figures.h"
 
 static const ProbeQat *qat_for(const ProbeConfig *c, const char *scheme, int bits)

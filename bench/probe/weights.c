@@ -9,8 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "../../quantizers/registry.h"
-#include "../core/layers/layers.h"
+#include "quantizers/registry.h"
+#include "core/layers/layers.h"
 #include "figures.h"
 #include "hist.h"
 #include "qview.h"

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../quantizers/registry.h"
-#include "../harness/ydoc.h"
+#include "quantizers/registry.h"
+#include "harness/ydoc.h"
 
 static const char *const claim_keys[] = {"id", "claim", "source", "note", "quantity",
                                          "experiment", "net", "bits", "method", "versus",

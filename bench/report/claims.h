@@ -10,7 +10,7 @@
 
 #include <stdio.h>
 
-#include "../harness/experiment.h"
+#include "harness/experiment.h"
 
 typedef enum { CLAIM_TOP1, CLAIM_TOP5, CLAIM_BLOCK_ERROR, CLAIM_INT_OPS } ClaimQuantity;
 

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../quantizers/registry.h"
-#include "../core/atomic_file.h"
-#include "../int/intcheck.h"
+#include "quantizers/registry.h"
+#include "core/atomic_file.h"
+#include "int/intcheck.h"
 #include "claims.h"
 #include "grid.h"
 

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../harness/result.h"
+#include "harness/result.h"
 
 static int name_index(const char (*names)[32], int n, const char *name)
 {

@@ -6,7 +6,7 @@
 #ifndef QB_GRID_H
 #define QB_GRID_H
 
-#include "../harness/cell.h"
+#include "harness/cell.h"
 #include "paired.h"
 
 typedef struct {

@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../core/atomic_file.h"
-#include "../core/jsonr.h"
+#include "core/atomic_file.h"
+#include "core/jsonr.h"
 
 /* The finished result of a cell, or NULL (missing or failed). */
 static JsonV *cell_result(const Experiment *e, const Cell *c, const char *results_dir,

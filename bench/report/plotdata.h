@@ -5,7 +5,7 @@
 #ifndef QB_PLOTDATA_H
 #define QB_PLOTDATA_H
 
-#include "../harness/cell.h"
+#include "harness/cell.h"
 
 /* Writes <dir>/<name>-bits.dat and <dir>/<name>-curves.dat (name = the experiment's name,
  * plus -<profile> unless the profile is quick). Cells without a finished result are left

@@ -6,11 +6,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../quantizers/overhead.h"
-#include "../core/atomic_file.h"
-#include "../core/cost.h"
-#include "../harness/chain.h"
-#include "../run/run.h"
+#include "quantizers/overhead.h"
+#include "core/atomic_file.h"
+#include "core/cost.h"
+#include "harness/chain.h"
+#include "run/run.h"
 #include "render.h"
 
 #define OVERHEAD_ROWS_MAX (EXP_LIST_MAX * EXP_LIST_MAX * EXP_LIST_MAX)

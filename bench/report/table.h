@@ -8,7 +8,7 @@
 #ifndef QB_TABLE_H
 #define QB_TABLE_H
 
-#include "../harness/cell.h"
+#include "harness/cell.h"
 
 typedef struct {
     const char *reference;    /* a reference results directory (its *.json), or NULL */

@@ -7,7 +7,7 @@
 
 #include <stdio.h>
 
-#include "../harness/cell.h"
+#include "harness/cell.h"
 
 int verdicts_print(const Experiment *e, const CellList *cells, const char *results_dir,
                    const char *method, FILE *out, QbErr *err);

@@ -6,15 +6,15 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "../../nets/registry.h"
-#include "../../quantizers/schemes.h"
-#include "../core/checkpoint.h"
-#include "../core/cost.h"
-#include "../core/data/dataset.h"
-#include "../core/data/loader.h"
-#include "../core/rng.h"
-#include "../core/threads.h"
-#include "../core/train.h"
+#include "nets/registry.h"
+#include "quantizers/schemes.h"
+#include "core/checkpoint.h"
+#include "core/cost.h"
+#include "core/data/dataset.h"
+#include "core/data/loader.h"
+#include "core/rng.h"
+#include "core/threads.h"
+#include "core/train.h"
 
 const char *run_status_name(RunStatus s)
 {

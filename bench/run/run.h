@@ -6,7 +6,7 @@
 
 #include <signal.h>
 
-#include "../core/json.h"
+#include "core/json.h"
 #include "runcfg.h"
 
 typedef struct {

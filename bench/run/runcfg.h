@@ -8,12 +8,12 @@
 
 #include <stdint.h>
 
-#include "../core/quantizer.h"
-#include "../../quantizers/schemes.h"
-#include "../core/json.h"
-#include "../core/optim/optim.h"
-#include "../core/optim/sched.h"
-#include "../core/tensor.h"
+#include "core/quantizer.h"
+#include "quantizers/schemes.h"
+#include "core/json.h"
+#include "core/optim/optim.h"
+#include "core/optim/sched.h"
+#include "core/tensor.h"
 
 #define RUN_PATH_MAX 512
 #define RUN_OVERRIDES_MAX 16

@@ -11,8 +11,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "../support/scratch.h"
-#include "../support/shell.h"
+#include "tests/support/scratch.h"
+#include "tests/support/shell.h"
 
 char bad_dir[128];
 

@@ -7,9 +7,9 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "../../bench/core/checkpoint.h"
-#include "../../bench/core/threads.h"
-#include "../../nets/registry.h"
+#include "core/checkpoint.h"
+#include "core/threads.h"
+#include "nets/registry.h"
 #include "bad.h"
 
 TestSuite(badckpt, .init = bad_setup, .fini = bad_teardown);

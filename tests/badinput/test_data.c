@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../bench/core/data/npy.h"
-#include "../support/idxw.h"
+#include "core/data/npy.h"
+#include "tests/support/idxw.h"
 #include "bad.h"
 
 TestSuite(baddata, .init = bad_setup, .fini = bad_teardown);

@@ -9,7 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../../bench/core/atomic_file.h"
+#include "core/atomic_file.h"
 #include "bad.h"
 
 TestSuite(diskfull, .init = bad_setup, .fini = bad_teardown);

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../bench/core/data/npy.h"
+#include "core/data/npy.h"
 #include "bad.h"
 
 TestSuite(badnpy, .init = bad_setup, .fini = bad_teardown);

@@ -7,9 +7,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../../bench/core/data/npy.h"
-#include "../support/scratch.h"
-#include "../support/shell.h"
+#include "core/data/npy.h"
+#include "tests/support/scratch.h"
+#include "tests/support/shell.h"
 
 static char dir[128];
 

@@ -4,11 +4,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../bench/core/checkpoint.h"
-#include "../../bench/core/layers/layers.h"
-#include "../../bench/core/rng.h"
-#include "../../bench/core/threads.h"
-#include "../support/gradcheck.h"
+#include "core/checkpoint.h"
+#include "core/layers/layers.h"
+#include "core/rng.h"
+#include "core/threads.h"
+#include "tests/support/gradcheck.h"
 
 static void build(Net *net, int width, uint64_t seed)
 {

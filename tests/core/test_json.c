@@ -1,7 +1,7 @@
 #include <criterion/criterion.h>
 #include <math.h>
 
-#include "../../bench/core/json.h"
+#include "core/json.h"
 
 Test(json, nested_values_escaping_and_non_finite_numbers)
 {

@@ -2,7 +2,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "../../bench/core/jsonr.h"
+#include "core/jsonr.h"
 
 Test(jsonr, parses_nested_values_and_looks_them_up)
 {

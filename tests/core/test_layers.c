@@ -5,10 +5,10 @@
 #include <math.h>
 #include <string.h>
 
-#include "../../bench/core/layers/layers.h"
-#include "../../bench/core/rng.h"
-#include "../../bench/core/threads.h"
-#include "../support/gradcheck.h"
+#include "core/layers/layers.h"
+#include "core/rng.h"
+#include "core/threads.h"
+#include "tests/support/gradcheck.h"
 
 static void ready(Net *net, int batch, int train)
 {

@@ -2,11 +2,11 @@
 #include <criterion/criterion.h>
 #include <math.h>
 
-#include "../../bench/core/layers/layers.h"
-#include "../../bench/core/optim/optim.h"
-#include "../../bench/core/optim/sched.h"
-#include "../../bench/core/threads.h"
-#include "../../bench/core/xent.h"
+#include "core/layers/layers.h"
+#include "core/optim/optim.h"
+#include "core/optim/sched.h"
+#include "core/threads.h"
+#include "core/xent.h"
 
 /* A net whose only parameters are one linear layer's weight (1x2) and bias (1). */
 static void tiny(Net *net)

@@ -3,10 +3,10 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "../../bench/core/layers/layers.h"
-#include "../../bench/core/rng.h"
-#include "../../bench/core/threads.h"
-#include "../support/gradcheck.h"
+#include "core/layers/layers.h"
+#include "core/rng.h"
+#include "core/threads.h"
+#include "tests/support/gradcheck.h"
 
 /* A conv (per-thread partial weight gradients) then a linear layer, allocated for `threads`. */
 static void conv_linear(Net *net, int threads)

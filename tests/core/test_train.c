@@ -4,10 +4,10 @@
 #include <math.h>
 #include <string.h>
 
-#include "../../bench/core/layers/layers.h"
-#include "../../bench/core/rng.h"
-#include "../../bench/core/threads.h"
-#include "../../bench/core/train.h"
+#include "core/layers/layers.h"
+#include "core/rng.h"
+#include "core/threads.h"
+#include "core/train.h"
 
 /* Class k: a bright 3x3 blob at one of four fixed places (k = 0..3), plus noise. */
 static int synth_fill(void *user, int epoch, int index, Tensor *x, int *labels, QbErr *err)

@@ -13,7 +13,7 @@ FUZZ_LIB_SRCS := $(wildcard tests/fuzz/lib/*.c) tests/support/idxw.c
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 # -Wno-pass-failed: clang notes every `omp simd` loop it leaves scalar at -O1.
 FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-pass-failed -fopenmp -g -O1 \
-              -fno-omit-frame-pointer -fsanitize=fuzzer-no-link $(FUZZ_SAN) $(PKG_CFLAGS)
+              -fno-omit-frame-pointer -fsanitize=fuzzer-no-link $(FUZZ_SAN) $(PKG_CFLAGS) -Ibench -I.
 FUZZ_LIB := $(FUZZ_BUILD)/libqbench-fuzz.a
 FUZZ_OBJS := $(LIB_SRCS:%.c=$(FUZZ_BUILD)/%.o) $(FUZZ_LIB_SRCS:%.c=$(FUZZ_BUILD)/%.o)
 # One core, one process (-jobs=1 -workers=1), and a memory ceiling: a reader that mallocs

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "../../bench/core/checkpoint.h"
+#include "core/checkpoint.h"
 #include "lib/fixtures.h"
 #include "lib/io.h"
 

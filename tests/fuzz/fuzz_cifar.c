@@ -1,7 +1,7 @@
 /* libFuzzer target: the CIFAR-10 binary reader, the input being a test_batch.bin. */
 #include <stdint.h>
 
-#include "../../bench/core/data/dataset.h"
+#include "core/data/dataset.h"
 #include "lib/io.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -3,7 +3,7 @@
  * directory, stays valid. */
 #include <stdint.h>
 
-#include "../../bench/core/data/dataset.h"
+#include "core/data/dataset.h"
 #include "lib/fixtures.h"
 #include "lib/io.h"
 

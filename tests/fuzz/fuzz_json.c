@@ -2,7 +2,7 @@
  * checks its format, status and metrics. */
 #include <stdint.h>
 
-#include "../../bench/harness/result.h"
+#include "harness/result.h"
 #include "lib/io.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -3,8 +3,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "../../bench/core/data/dataset.h"
-#include "../../bench/core/data/npy.h"
+#include "core/data/dataset.h"
+#include "core/data/npy.h"
 #include "lib/io.h"
 
 enum { NPY_ALONE, NPY_IMAGES, NPY_LABELS, NPY_MODES };

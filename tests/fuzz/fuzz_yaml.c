@@ -2,7 +2,7 @@
  * without a profile and with the profile the seeds define. */
 #include <stdint.h>
 
-#include "../../bench/harness/experiment.h"
+#include "harness/experiment.h"
 #include "lib/io.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

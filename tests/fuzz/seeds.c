@@ -8,9 +8,9 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "../../bench/core/atomic_file.h"
-#include "../../bench/core/checkpoint.h"
-#include "../../bench/core/data/npy.h"
+#include "core/atomic_file.h"
+#include "core/checkpoint.h"
+#include "core/data/npy.h"
 #include "lib/fixtures.h"
 #include "lib/io.h"
 

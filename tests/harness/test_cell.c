@@ -3,10 +3,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../bench/harness/cell.h"
-#include "../../bench/harness/makefrag.h"
-#include "../../quantizers/registry.h"
-#include "../support/hfix.h"
+#include "harness/cell.h"
+#include "harness/makefrag.h"
+#include "quantizers/registry.h"
+#include "tests/support/hfix.h"
 
 static void expand(const char *path, const char *profile, Experiment *e, CellList *l)
 {

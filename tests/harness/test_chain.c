@@ -5,9 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../bench/harness/chain.h"
-#include "../../bench/harness/makefrag.h"
-#include "../support/hfix.h"
+#include "harness/chain.h"
+#include "harness/makefrag.h"
+#include "tests/support/hfix.h"
 
 static void load(const char *path, const char *profile, Experiment *e, CellList *l)
 {

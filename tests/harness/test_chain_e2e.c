@@ -14,11 +14,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../../bench/core/checkpoint.h"
-#include "../../bench/harness/result.h"
-#include "../../bench/run/run.h"
-#include "../support/shell.h"
-#include "../support/hfix.h"
+#include "core/checkpoint.h"
+#include "harness/result.h"
+#include "run/run.h"
+#include "tests/support/shell.h"
+#include "tests/support/hfix.h"
 
 #define MAKE_ENV "env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory "
 

@@ -8,9 +8,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../bench/harness/chainrun.h"
-#include "../../bench/harness/result.h"
-#include "../support/hfix.h"
+#include "harness/chainrun.h"
+#include "harness/result.h"
+#include "tests/support/hfix.h"
 
 typedef struct {
     Experiment e;

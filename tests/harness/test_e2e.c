@@ -11,9 +11,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../../bench/harness/result.h"
-#include "../support/shell.h"
-#include "../support/hfix.h"
+#include "harness/result.h"
+#include "tests/support/shell.h"
+#include "tests/support/hfix.h"
 
 /* Runs make for table4 (smoke) into results/ with the binary under test (-o: never rebuilt
  * by this make); returns its exit code, output in out. */

@@ -3,8 +3,8 @@
 #include <math.h>
 #include <string.h>
 
-#include "../../bench/harness/experiment.h"
-#include "../support/hfix.h"
+#include "harness/experiment.h"
+#include "tests/support/hfix.h"
 
 Test(experiment, good_file_resolves_profile_over_top_level)
 {

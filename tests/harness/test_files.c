@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../bench/harness/cell.h"
-#include "../../bench/harness/schema.h"
-#include "../support/hfix.h"
+#include "harness/cell.h"
+#include "harness/schema.h"
+#include "tests/support/hfix.h"
 
 static void check_all_profiles(const char *path)
 {

@@ -7,10 +7,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "../../bench/harness/cell.h"
-#include "../../bench/harness/plan.h"
-#include "../support/shell.h"
-#include "../support/hfix.h"
+#include "harness/cell.h"
+#include "harness/plan.h"
+#include "tests/support/shell.h"
+#include "tests/support/hfix.h"
 
 /* A minimal finished result file of cell c (experiment exp) taking `seconds`. */
 static void write_result(const char *dir, const char *exp, const Cell *c, double seconds)

@@ -2,8 +2,8 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "../../bench/harness/result.h"
-#include "../support/hfix.h"
+#include "harness/result.h"
+#include "tests/support/hfix.h"
 
 #define RESULT_HEAD "{\"format\": \"qbench-result\", \"format_version\": 1, \"status\": \"ok\", " \
                     "\"final\": {\"test_top1\": 90}, "

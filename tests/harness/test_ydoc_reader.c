@@ -3,8 +3,8 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "../../bench/harness/experiment.h"
-#include "../support/hfix.h"
+#include "harness/experiment.h"
+#include "tests/support/hfix.h"
 
 static void expect_located(const char *name, const char *text, const char *where,
                            const char *problem)

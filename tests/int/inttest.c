@@ -2,8 +2,8 @@
 
 #include <criterion/criterion.h>
 
-#include "../../bench/core/rng.h"
-#include "../../quantizers/registry.h"
+#include "core/rng.h"
+#include "quantizers/registry.h"
 
 IntBook inttest_book(const char *method, int bits)
 {

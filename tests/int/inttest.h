@@ -2,7 +2,7 @@
 #ifndef QB_INTTEST_H
 #define QB_INTTEST_H
 
-#include "../../bench/int/intdot.h"
+#include "int/intdot.h"
 
 /* The book of `method` at `bits` (asserts it builds). */
 IntBook inttest_book(const char *method, int bits);

@@ -7,7 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../support/shell.h"
+#include "tests/support/shell.h"
 
 Test(cli_intcheck, post_reports_zero_mismatches_and_both_methods)
 {

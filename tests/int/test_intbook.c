@@ -4,9 +4,9 @@
 #include <math.h>
 #include <string.h>
 
-#include "../../bench/int/intdot.h"
+#include "int/intdot.h"
 #include "inttest.h"
-#include "../../quantizers/registry.h"
+#include "quantizers/registry.h"
 
 static void assert_mults(const IntBook *b, const int64_t *mult, int n)
 {

@@ -4,8 +4,8 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "../../bench/core/threads.h"
-#include "../../bench/int/intcheck.h"
+#include "core/threads.h"
+#include "int/intcheck.h"
 
 static void run_ok(const char *wm, const char *am, int bits, uint64_t seed, IntCheckReport *r)
 {

@@ -4,7 +4,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "../../bench/int/intdot.h"
+#include "int/intdot.h"
 #include "inttest.h"
 
 /* One channel with signs and magnitude codes, scale 1. */

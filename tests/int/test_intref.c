@@ -4,7 +4,7 @@
 #include <criterion/criterion.h>
 #include <math.h>
 
-#include "../../bench/int/intref.h"
+#include "int/intref.h"
 #include "inttest.h"
 
 #define K 6

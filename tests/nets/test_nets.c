@@ -4,13 +4,13 @@
 #include <math.h>
 #include <string.h>
 
-#include "../../bench/core/cost.h"
-#include "../../bench/core/layers/layers.h"
-#include "../../bench/core/rng.h"
-#include "../../bench/core/threads.h"
-#include "../../bench/core/xent.h"
-#include "../../nets/registry.h"
-#include "../../quantizers/schemes.h"
+#include "core/cost.h"
+#include "core/layers/layers.h"
+#include "core/rng.h"
+#include "core/threads.h"
+#include "core/xent.h"
+#include "nets/registry.h"
+#include "quantizers/schemes.h"
 
 static CostTable build(Net *net, const char *name, Dims in, int classes, char shortcut)
 {

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../support/scratch.h"
+#include "tests/support/scratch.h"
 
 void pfix_config(ProbeConfig *c)
 {

@@ -3,7 +3,7 @@
 #ifndef QB_PFIX_H
 #define QB_PFIX_H
 
-#include "../../bench/probe/probe.h"
+#include "probe/probe.h"
 
 #define PFIX_CKPT "nets/pretrained/small_cnn-fmnist.ckpt"
 #define PFIX_BATCH 8

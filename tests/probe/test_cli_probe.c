@@ -9,8 +9,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../support/scratch.h"
-#include "../support/shell.h"
+#include "tests/support/scratch.h"
+#include "tests/support/shell.h"
 
 static void probe(const char *dir, const char *extra, char *out, size_t cap, int want_rc)
 {

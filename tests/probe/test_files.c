@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../quantizers/registry.h"
+#include "quantizers/registry.h"
 #include "pfix.h"
 
 static const char *const expected_files[] = {

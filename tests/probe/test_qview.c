@@ -7,13 +7,13 @@
 #include <math.h>
 #include <string.h>
 
-#include "../../bench/core/layers/layers.h"
-#include "../../bench/core/threads.h"
-#include "../../bench/probe/pdata.h"
-#include "../../bench/probe/pnet.h"
-#include "../../bench/probe/qview.h"
-#include "../../quantizers/registry.h"
-#include "../../quantizers/schemes.h"
+#include "core/layers/layers.h"
+#include "core/threads.h"
+#include "probe/pdata.h"
+#include "probe/pnet.h"
+#include "probe/qview.h"
+#include "quantizers/registry.h"
+#include "quantizers/schemes.h"
 #include "pfix.h"
 
 #define TOL 1e-4   /* normalised units: float rounding of the quantizers' own arithmetic */

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../bench/core/checkpoint.h"
-#include "../../nets/registry.h"
+#include "core/checkpoint.h"
+#include "nets/registry.h"
 #include "pfix.h"
 
 static char *file_text(const char *dir, const char *name)

@@ -3,8 +3,8 @@
 #ifndef QB_QTEST_H
 #define QB_QTEST_H
 
-#include "../../bench/core/layers/layers.h"
-#include "../../quantizers/registry.h"
+#include "core/layers/layers.h"
+#include "quantizers/registry.h"
 
 typedef struct {
     Net net;

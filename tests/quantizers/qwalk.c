@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "../support/gradcheck.h"
+#include "tests/support/gradcheck.h"
 
 extern const QuantizerOps affine_template_ops;
 

@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../bench/core/rng.h"
-#include "../../quantizers/asq.h"
-#include "../../quantizers/qcommon.h"
+#include "core/rng.h"
+#include "quantizers/asq.h"
+#include "quantizers/qcommon.h"
 #include "qtest.h"
 
 static Quantizer *asq_rig(QRig *r, Dims in, int batch, int bits, const QuantOption *o, int no)

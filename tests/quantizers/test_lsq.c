@@ -3,7 +3,7 @@
 #include <criterion/criterion.h>
 #include <math.h>
 
-#include "../../quantizers/qcommon.h"
+#include "quantizers/qcommon.h"
 #include "qtest.h"
 
 static const float worked_x[8] = {-0.3f, 0.0f, 0.24f, 0.25f, 0.26f, 0.75f, 1.5f, 1.6f};

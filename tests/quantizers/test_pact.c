@@ -2,7 +2,7 @@
 #include <criterion/criterion.h>
 #include <math.h>
 
-#include "../../quantizers/qcommon.h"
+#include "quantizers/qcommon.h"
 #include "qtest.h"
 
 Test(pact, levels_are_k_over_2b_minus_1)

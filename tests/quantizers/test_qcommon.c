@@ -5,8 +5,8 @@
 
 #include <stdint.h>
 
-#include "../../quantizers/qcommon.h"
-#include "../../quantizers/registry.h"
+#include "quantizers/qcommon.h"
+#include "quantizers/registry.h"
 
 Test(qcommon, abs_quantile_interpolates_like_torch)
 {

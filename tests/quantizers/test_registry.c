@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../bench/core/rng.h"
-#include "../support/gradcheck.h"
+#include "core/rng.h"
+#include "tests/support/gradcheck.h"
 #include "qwalk.h"
 
 /* Quantizers that normalise their input by design, so Q(Q(x)) != Q(x): DoReFa (tanh and

@@ -23,9 +23,9 @@
 #include <string.h>
 #include <stdio.h>
 
-#include "../../bench/core/rng.h"
-#include "../../bench/core/threads.h"
-#include "../support/gradcheck.h"
+#include "core/rng.h"
+#include "core/threads.h"
+#include "tests/support/gradcheck.h"
 #include "qwalk.h"
 
 #define MARGIN 0.12    /* normalised units: inputs this close to a clip bound move 1.5x away */

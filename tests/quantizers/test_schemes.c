@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../bench/core/optim/optim.h"
-#include "../../bench/core/rng.h"
-#include "../../bench/core/xent.h"
-#include "../../quantizers/schemes.h"
+#include "core/optim/optim.h"
+#include "core/rng.h"
+#include "core/xent.h"
+#include "quantizers/schemes.h"
 #include "qtest.h"
 
 /* Conv then batch-norm, rectified or (a linear bottleneck) not. */

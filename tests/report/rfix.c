@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../bench/harness/result.h"
-#include "../support/hfix.h"
+#include "harness/result.h"
+#include "tests/support/hfix.h"
 
 void rfix_result_at(const char *path, const Experiment *e, const Cell *c, double top1,
                     RunStatus status)

@@ -3,9 +3,9 @@
 #ifndef QB_TEST_RFIX_H
 #define QB_TEST_RFIX_H
 
-#include "../../bench/harness/cell.h"
-#include "../../bench/report/table.h"
-#include "../../bench/run/run.h"
+#include "harness/cell.h"
+#include "report/table.h"
+#include "run/run.h"
 
 /* Writes <results>/<experiment>/<id>.json for cell c: one epoch at top1 (top5 = top1 + 5). */
 void rfix_result(const char *results, const Experiment *e, const Cell *c, double top1,

@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../bench/report/claims.h"
-#include "../support/hfix.h"
+#include "report/claims.h"
+#include "tests/support/hfix.h"
 #include "rfix.h"
 
 /* One claim on the fixture experiment `cl` (see rfix_experiment), fields overridable. */

@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../support/hfix.h"
-#include "../support/shell.h"
+#include "tests/support/hfix.h"
+#include "tests/support/shell.h"
 #include "rfix.h"
 
 static int report(const RFix *f, const char *flags, char *out, size_t cap)

@@ -3,7 +3,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "../../bench/report/paired.h"
+#include "report/paired.h"
 
 Test(paired, student_t_quantiles)
 {

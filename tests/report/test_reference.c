@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../bench/report/table.h"
-#include "../support/hfix.h"
+#include "report/table.h"
+#include "tests/support/hfix.h"
 #include "rfix.h"
 
 /* <scratch>/reference/<name>, created. */

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../bench/report/verdicts.h"
-#include "../support/hfix.h"
+#include "report/verdicts.h"
+#include "tests/support/hfix.h"
 #include "rfix.h"
 
 Test(verdicts, every_other_scheme_at_every_bit_width)

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../bench/run/run.h"
+#include "run/run.h"
 
 static char ckpt[128];
 

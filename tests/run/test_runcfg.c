@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../bench/core/optim/optim.h"
-#include "../../bench/core/optim/sched.h"
-#include "../../bench/run/runcfg.h"
+#include "core/optim/optim.h"
+#include "core/optim/sched.h"
+#include "run/runcfg.h"
 
 static char *identity_text(const RunConfig *c)
 {

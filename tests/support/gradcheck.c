@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../bench/core/rng.h"
+#include "core/rng.h"
 
 void fill_normal(float *x, size_t n, uint64_t seed, float scale)
 {

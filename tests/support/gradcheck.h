@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../../bench/core/net.h"
+#include "core/net.h"
 
 typedef struct {
     double max_err;   /* worst |analytic - numeric| / (atol + rtol*max(|a|,|n|)); pass <= 1 */

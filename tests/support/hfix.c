@@ -1,4 +1,4 @@
-#include "../support/hfix.h"
+#include "tests/support/hfix.h"
 
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../support/scratch.h"
+#include "tests/support/scratch.h"
 
 const char *hfix_dir(void)
 {

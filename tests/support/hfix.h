@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include "../../bench/harness/cell.h"
+#include "harness/cell.h"
 
 /* A fresh scratch directory per test process (created on first use). */
 const char *hfix_dir(void);

@@ -3,7 +3,7 @@
 #ifndef QB_AUGMENT_H
 #define QB_AUGMENT_H
 
-#include "../rng.h"
+#include "core/rng.h"
 #include "dataset.h"
 
 /* One sample's draw: crop offset (dy, dx) in [-pad, pad] and a flip flag. {0, 0, 0} leaves

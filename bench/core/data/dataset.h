@@ -6,8 +6,8 @@
 
 #include <stdint.h>
 
-#include "../err.h"
-#include "../tensor.h"
+#include "core/err.h"
+#include "core/tensor.h"
 
 typedef enum { DATA_TRAIN, DATA_TEST } DataSplit;
 typedef enum { DATA_U8, DATA_F32 } DataType;

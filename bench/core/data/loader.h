@@ -7,8 +7,8 @@
 
 #include <stdint.h>
 
-#include "../rng.h"
-#include "../train.h"
+#include "core/rng.h"
+#include "core/train.h"
 #include "dataset.h"
 
 typedef struct {

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "../atomic_file.h"
+#include "core/atomic_file.h"
 
 /* Host byte order is what lands in memory: both the reader and writer copy raw bytes. */
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "npy.c assumes a little-endian host");

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../err.h"
+#include "core/err.h"
 
 #define NPY_MAX_DIMS 8
 

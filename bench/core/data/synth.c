@@ -10,7 +10,7 @@
 #include <math.h>
 #include <stdio.h>
 
-#include "../rng.h"
+#include "core/rng.h"
 #include "formats.h"
 
 enum { SYNTH_ORIENTATIONS = 3 };

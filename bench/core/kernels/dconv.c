@@ -2,7 +2,7 @@
 
 #include <string.h>
 
-#include "../err.h"
+#include "core/err.h"
 
 #if defined(__AVX512F__) || defined(__AVX2__)
 #include <immintrin.h>

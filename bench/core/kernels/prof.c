@@ -2,7 +2,7 @@
 
 #include <time.h>
 
-#include "../err.h"
+#include "core/err.h"
 
 #define PROF_DEPTH 8
 

@@ -7,11 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../kernels/dconv.h"
-#include "../kernels/im2col.h"
-#include "../kernels/prof.h"
-#include "../rng.h"
-#include "../threads.h"
+#include "core/kernels/dconv.h"
+#include "core/kernels/im2col.h"
+#include "core/kernels/prof.h"
+#include "core/rng.h"
+#include "core/threads.h"
 #include "layers.h"
 #include "qhooks.h"
 

@@ -3,7 +3,7 @@
 #ifndef QB_LAYERS_H
 #define QB_LAYERS_H
 
-#include "../net.h"
+#include "core/net.h"
 
 struct Quantizer;
 

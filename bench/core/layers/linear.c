@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../kernels/prof.h"
-#include "../rng.h"
-#include "../threads.h"
+#include "core/kernels/prof.h"
+#include "core/rng.h"
+#include "core/threads.h"
 #include "layers.h"
 #include "qhooks.h"
 

@@ -3,7 +3,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "../kernels/im2col.h"
+#include "core/kernels/im2col.h"
 #include "common.h"
 
 typedef struct {

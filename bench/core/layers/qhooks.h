@@ -4,8 +4,8 @@
 #ifndef QB_QHOOKS_H
 #define QB_QHOOKS_H
 
-#include "../quantizer.h"
-#include "../net.h"
+#include "core/quantizer.h"
+#include "core/net.h"
 
 typedef struct QuantHooks {
     Quantizer *wq, *aq;  /* owned: freed by qhooks_destroy */

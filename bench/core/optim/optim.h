@@ -4,7 +4,7 @@
 #ifndef QB_OPTIM_H
 #define QB_OPTIM_H
 
-#include "../net.h"
+#include "core/net.h"
 
 typedef enum { OPTIM_SGD, OPTIM_ADAM } OptimKind;
 

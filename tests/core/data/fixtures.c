@@ -7,7 +7,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "../../support/scratch.h"
+#include "tests/support/scratch.h"
 
 char fx_dir[256];
 

@@ -5,8 +5,8 @@
 
 #include <stddef.h>
 
-#include "../../../bench/core/data/dataset.h"
-#include "../../support/idxw.h"
+#include "core/data/dataset.h"
+#include "tests/support/idxw.h"
 
 typedef struct {
     unsigned char *p;

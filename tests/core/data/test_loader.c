@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../../bench/core/data/augment.h"
-#include "../../../bench/core/data/loader.h"
+#include "core/data/augment.h"
+#include "core/data/loader.h"
 #include "fixtures.h"
 
 static Loader make(const Dataset *d, int batch, int shuffle, int drop, int pad, int flip,

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../../bench/core/data/npy.h"
+#include "core/data/npy.h"
 #include "fixtures.h"
 
 TestSuite(npy, .init = fx_setup, .fini = fx_teardown);

@@ -8,7 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../../../bench/core/data/npy.h"
+#include "core/data/npy.h"
 #include "fixtures.h"
 
 TestSuite(npy_hostile, .init = fx_setup, .fini = fx_teardown);

@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../../bench/core/data/loader.h"
-#include "../../../bench/core/layers/layers.h"
-#include "../../../bench/core/threads.h"
+#include "core/data/loader.h"
+#include "core/layers/layers.h"
+#include "core/threads.h"
 
 static Dataset open_synth(const DataOptions *o, DataSplit split)
 {

@@ -6,8 +6,8 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "../../../bench/core/kernels/dconv.h"
-#include "../../../bench/core/rng.h"
+#include "core/kernels/dconv.h"
+#include "core/rng.h"
 
 typedef struct {
     int C, K, H, W;

@@ -3,10 +3,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "../../../bench/core/rng.h"
-#include "../../../bench/core/threads.h"
-#include "../../../nets/registry.h"
-#include "../../support/idxw.h"
+#include "core/rng.h"
+#include "core/threads.h"
+#include "nets/registry.h"
+#include "tests/support/idxw.h"
 
 size_t fuzz_idx_bytes(unsigned char *out, int labels)
 {

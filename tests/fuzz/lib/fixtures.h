@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-#include "../../../bench/core/net.h"
+#include "core/net.h"
 
 enum { FUZZ_IDX_COUNT = 2, FUZZ_IDX_MAX = 16 + FUZZ_IDX_COUNT * 28 * 28 };
 
