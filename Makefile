@@ -121,7 +121,8 @@ test: check-deps $(BIN) $(TEST_BINS)
 	done; exit $$rc
 
 test-asan: check-deps
-	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/sanitizers/lsan.supp \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  $(MAKE) --no-print-directory SANITIZE=1 test
 
 # Step timings (train and eval, FP32 and every BENCH_SCHEMES scheme, with the per-kind profile

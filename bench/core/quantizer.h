@@ -69,7 +69,7 @@ typedef struct {
     int (*plan)(Quantizer *q, struct Net *net, QbErr *err);
     /* Alloc time, run twice like LayerOps.bind: param views and batch-sized scratch. */
     void (*bind)(Quantizer *q, struct Net *net, Arena *act);
-    /* First training call only: set parameters from data (spec's init rule). */
+    /* First training call only: set parameters from data (FORMULAS.md §1.4's init rule). */
     void (*init)(Quantizer *q, const Tensor *x);
     /* y = Q(x). Weights: x is (K, C/g, kh, kw), per-channel means per K. Activations:
      * x is (N, C, H, W). May save what backward needs in its own scratch. */

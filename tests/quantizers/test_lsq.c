@@ -8,7 +8,7 @@
 
 static const float worked_x[8] = {-0.3f, 0.0f, 0.24f, 0.25f, 0.26f, 0.75f, 1.5f, 1.6f};
 
-/* The spec's worked rig: 2-bit activations, s = 0.5, one sample of 8 features per row. */
+/* The worked rig of FORMULAS.md §2: 2-bit activations, s = 0.5, one sample of 8 features per row. */
 static Quantizer *worked_rig(QRig *r, const QuantOption *opts, int nopts, int batch)
 {
     Quantizer *q = qrig_new("lsq", QROLE_ACT, 2, 0, opts, nopts);
