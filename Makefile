@@ -316,13 +316,16 @@ experiments-doc: $(BIN)
 	@sed -n '/<!-- schema:end -->/,$$p' experiments/README.md >> experiments/README.md.tmp
 	@mv experiments/README.md.tmp experiments/README.md
 
+# True (in a recipe) when $(RESULTS) holds an experiment's results of the user's own.
+have_own_results = ls -d $(RESULTS)/*/ 2>/dev/null | grep -qv '/\(reference\|tables\|bench\)/$$'
+
 # Every reference table, instantly; then the tables of the user's own runs under $(RESULTS)
 # (every experiment with results there, compare runs included) rebuilt from their result
 # files. Trains nothing.
 tables:
 	@for t in $(TABLES); do f=$(REFERENCE)/tables/$$(echo $(call table_name,$$t)).md; \
 	  [ -e $$f ] && { echo "== reference: $$f"; cat $$f; echo; }; done; true
-	+@if ls -d $(RESULTS)/*/ 2>/dev/null | grep -qv '/\(reference\|tables\|bench\)/$$'; then \
+	+@if $(have_own_results); then \
 	  $(MAKE) --no-print-directory tables-results; fi
 
 tables-results: check-deps $(BIN)
@@ -344,7 +347,7 @@ claims: check-deps $(BIN)
 	@$(BIN) report experiments/claims.yaml --claims --by-position --profile $(PROFILE) \
 	  --results $(REFERENCE) --out $(RESULTS)/tables/$(call table_name,claims-reference) >/dev/null
 	@cat $(RESULTS)/tables/$(call table_name,claims-reference).md
-	@if ls -d $(RESULTS)/*/ 2>/dev/null | grep -qv '/\(reference\|tables\|bench\)/$$'; then \
+	@if $(have_own_results); then \
 	  $(BIN) report experiments/claims.yaml --claims --profile $(PROFILE) --results $(RESULTS) \
 	    --out $(RESULTS)/tables/$(call table_name,claims) >/dev/null && \
 	  echo && cat $(RESULTS)/tables/$(call table_name,claims).md; fi
