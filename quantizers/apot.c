@@ -2,7 +2,8 @@
  * power-of-two terms (the official code's hand-written term sets), weights are normalised
  * per layer and quantized with one clip alpha through the reparameterised clipping function;
  * 2-bit weights are ternary. Defaults follow the CIFAR code (unmasked weight gradient, mu and
- * sigma held constant); options select the ImageNet code's behaviour. */
+ * sigma held constant); options select the ImageNet code's behaviour. Activations (one alpha
+ * over a large tensor) go through a step table of apot_value (qcommon.h, QcSteps). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@ typedef struct {
     float *wn;        /* weights: the normalised W' of the last forward */
     double mu, sigma;
     double *dalpha;   /* activations: per sample */
+    QcSteps steps;    /* activations: the quantizer tabulated at alpha */
 } Apot;
 
 static const QuantOptionSpec apot_options[] = {
@@ -164,21 +166,37 @@ static void apot_normalise(Apot *st, const Tensor *w)
         st->wn[i] = (float)((w->data[i] - st->mu) / st->sigma);
 }
 
+/* The fake quantizer of one element (of W' for weights): y = α·q with q = sign(c)·P_L(|c|),
+ * c = clip(x/α) to [-1, 1] (weights) or [0, 1] (activations); the reference every fast path
+ * reproduces. */
+static void apot_value(const void *ctx, float x, float *y, double *qv)
+{
+    const Quantizer *q = ctx;
+    const Apot *st = q->state;
+    const float a = st->alpha->w[0];
+    const double lo = q->role == QROLE_WEIGHT ? -1.0 : 0.0;
+    double v = (double)(x / a), c = v < lo ? lo : (v > 1.0 ? 1.0 : v);
+    *qv = apot_q(st, c);
+    *y = a * (float)*qv;
+}
+
 static void apot_forward(Quantizer *q, const Tensor *x, Tensor *y)
 {
     Apot *st = q->state;
-    const float a = st->alpha->w[0];
-    const double lo = q->role == QROLE_WEIGHT ? -1.0 : 0.0;
-    const float *src = x->data;
-    if (q->role == QROLE_WEIGHT) {
-        apot_normalise(st, x);
-        src = st->wn;
-    }
     const long n = (long)tensor_numel(x);
+    if (q->role == QROLE_ACT) {
+        const QcSteps *steps = qc_steps_at(&st->steps, st->alpha->w[0], apot_value, q);
+        qc_steps_forward(steps, x->data, y->data, (size_t)n);
+        return;
+    }
+    apot_normalise(st, x);
 #pragma omp parallel for schedule(static)
     for (long i = 0; i < n; i++) {
-        double v = (double)(src[i] / a), c = v < lo ? lo : (v > 1.0 ? 1.0 : v);
-        y->data[i] = src[i] != src[i] ? src[i] : a * (float)apot_q(st, c);
+        double qv;
+        float wn = st->wn[i];
+        apot_value(q, wn, &y->data[i], &qv);
+        if (wn != wn)
+            y->data[i] = wn;
     }
 }
 
@@ -217,18 +235,25 @@ static void apot_act_backward(Quantizer *q, const Tensor *x, const Tensor *dy, T
 {
     Apot *st = q->state;
     const float a = st->alpha->w[0];
+    const QcSteps *steps = qc_steps_at(&st->steps, st->alpha->w[0], apot_value, q);
     const size_t len = (size_t)x->c * x->h * x->w;
 #pragma omp parallel for schedule(static)
     for (int b = 0; b < x->n; b++) {
         const float *xb = x->data + b * len, *gb = dy->data + b * len;
         float *db = dx ? dx->data + b * len : NULL;
         double acc = 0.0;
-        for (size_t i = 0; i < len; i++) {
-            double v = (double)(xb[i] / a);
-            int inside = v >= 0.0 && v <= 1.0;
-            acc += (double)gb[i] * (inside ? apot_q(st, v) - v : (v > 1.0 ? 1.0 : 0.0));
-            if (db)
-                db[i] = (add ? db[i] : 0.0f) + (inside ? gb[i] : 0.0f);
+        int k[QC_STEPS_BLOCK];
+        for (size_t off = 0; off < len; off += QC_STEPS_BLOCK) {
+            size_t m = len - off < QC_STEPS_BLOCK ? len - off : QC_STEPS_BLOCK;
+            qc_steps_index(steps, xb + off, m, k);
+            for (size_t j = 0; j < m; j++) {
+                size_t i = off + j;
+                double v = (double)(xb[i] / a);
+                int inside = v >= 0.0 && v <= 1.0;
+                acc += (double)gb[i] * (inside ? steps->q[k[j]] - v : (v > 1.0 ? 1.0 : 0.0));
+                if (db)
+                    db[i] = (add ? db[i] : 0.0f) + (inside ? gb[i] : 0.0f);
+            }
         }
         st->dalpha[b] = acc;
     }

@@ -2,7 +2,8 @@
  * 2 for POT (Miyashita et al.) and sqrt(2) for POST (the ASQ paper), otherwise identical:
  * weights with one clip alpha per output channel (initialised at the 99th percentile of
  * |w|), activations with one alpha per layer (init 8.0). Levels are computed in double and
- * never flushed: POT's smallest 8-bit weight level, 2^-127, is a float32 subnormal. */
+ * never flushed: POT's smallest 8-bit weight level, 2^-127, is a float32 subnormal.
+ * Activations (one alpha) go through a step table of power_value_at (qcommon.h, QcSteps). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@ typedef struct {
     Param *alpha;
     double *dalpha;                /* per block (channel or sample) */
     float *scratch;                /* percentile scratch, one channel */
+    QcSteps steps;                 /* activations: the quantizer tabulated at alpha */
 } Power;
 
 static const QuantOptionSpec power_options[] = {
@@ -133,20 +135,42 @@ static double power_clip(const Quantizer *q, double v)
     return v < lo ? lo : (v > 1.0 ? 1.0 : v);
 }
 
+/* The fake quantizer of one element of block b: y = α·q, q = sign(c)·P(|c|), c = clip(x/α);
+ * the reference the activations' table reproduces. */
+static void power_value_at(const Quantizer *q, float a, float x, float *y, double *qv)
+{
+    const Power *st = q->state;
+    double c = power_clip(q, (double)(x / a));
+    double m = qc_projector_apply(&st->proj, fabs(c));
+    *qv = c < 0 ? -m : m;
+    *y = a * (float)*qv;
+}
+
+static void power_act_value(const void *ctx, float x, float *y, double *qv)
+{
+    const Quantizer *q = ctx;
+    power_value_at(q, ((const Power *)q->state)->alpha->w[0], x, y, qv);
+}
+
 static void power_forward(Quantizer *q, const Tensor *x, Tensor *y)
 {
     Power *st = q->state;
-    const int per_channel = q->role == QROLE_WEIGHT;
+    if (q->role == QROLE_ACT) {
+        const QcSteps *steps = qc_steps_at(&st->steps, st->alpha->w[0], power_act_value, q);
+        qc_steps_forward(steps, x->data, y->data, tensor_numel(x));
+        return;
+    }
     const size_t len = (size_t)x->c * x->h * x->w;
 #pragma omp parallel for schedule(static)
     for (int b = 0; b < x->n; b++) {
-        const float a = st->alpha->w[per_channel ? b : 0];
+        const float a = st->alpha->w[b];
         const float *xb = x->data + b * len;
         float *yb = y->data + b * len;
         for (size_t i = 0; i < len; i++) {
-            double c = power_clip(q, (double)(xb[i] / a));
-            double m = qc_projector_apply(&st->proj, fabs(c));
-            yb[i] = xb[i] != xb[i] ? xb[i] : a * (float)(c < 0 ? -m : m);
+            double qv;
+            power_value_at(q, a, xb[i], &yb[i], &qv);
+            if (xb[i] != xb[i])
+                yb[i] = xb[i];
         }
     }
 }
@@ -158,6 +182,8 @@ static void power_backward(Quantizer *q, const Tensor *x, const Tensor *dy, Tens
 {
     Power *st = q->state;
     const int per_channel = q->role == QROLE_WEIGHT;
+    const QcSteps *steps =
+        per_channel ? NULL : qc_steps_at(&st->steps, st->alpha->w[0], power_act_value, q);
     const size_t len = (size_t)x->c * x->h * x->w;
 #pragma omp parallel for schedule(static)
     for (int b = 0; b < x->n; b++) {
@@ -165,13 +191,25 @@ static void power_backward(Quantizer *q, const Tensor *x, const Tensor *dy, Tens
         const float *xb = x->data + b * len, *gb = dy->data + b * len;
         float *db = dx ? dx->data + b * len : NULL;
         double acc = 0.0;
-        for (size_t i = 0; i < len; i++) {
-            double v = (double)(xb[i] / a), c = power_clip(q, v);
-            int inside = c == v;
-            double m = qc_projector_apply(&st->proj, fabs(c)), qv = c < 0 ? -m : m;
-            acc += (double)gb[i] * (inside ? qv - v : c);
-            if (db)
-                db[i] = (add ? db[i] : 0.0f) + (inside ? gb[i] : 0.0f);
+        int k[QC_STEPS_BLOCK];
+        for (size_t off = 0; off < len; off += QC_STEPS_BLOCK) {
+            size_t m = len - off < QC_STEPS_BLOCK ? len - off : QC_STEPS_BLOCK;
+            if (steps)
+                qc_steps_index(steps, xb + off, m, k);
+            for (size_t j = 0; j < m; j++) {
+                size_t i = off + j;
+                double v = (double)(xb[i] / a), c = power_clip(q, v), qv;
+                int inside = c == v;
+                if (steps)
+                    qv = steps->q[k[j]];
+                else {
+                    float unused;
+                    power_value_at(q, a, xb[i], &unused, &qv);
+                }
+                acc += (double)gb[i] * (inside ? qv - v : c);
+                if (db)
+                    db[i] = (add ? db[i] : 0.0f) + (inside ? gb[i] : 0.0f);
+            }
         }
         st->dalpha[b] = acc;
     }

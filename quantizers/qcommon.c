@@ -197,3 +197,115 @@ double qc_sum(const double *parts, int n)
         s += parts[i];
     return s;
 }
+
+/* float32 in order, as integers: -inf .. -0 map below +0 .. +inf (NaNs fall outside). */
+static int64_t float_key(float x)
+{
+    uint32_t u;
+    memcpy(&u, &x, sizeof u);
+    return u >> 31 ? -(int64_t)(u & 0x7fffffffu) - 1 : (int64_t)u;
+}
+
+static float key_float(int64_t k)
+{
+    uint32_t u = k >= 0 ? (uint32_t)k : 0x80000000u | (uint32_t)(-(k + 1));
+    float x;
+    memcpy(&x, &u, sizeof x);
+    return x;
+}
+
+typedef struct {
+    float y;
+    double q;
+} StepValue;
+
+static StepValue step_eval(QcStepFn f, const void *ctx, int64_t key)
+{
+    StepValue v;
+    f(ctx, key_float(key), &v.y, &v.q);
+    return v;
+}
+
+static int step_same(StepValue a, StepValue b)
+{
+    return !memcmp(&a.y, &b.y, sizeof a.y) && !memcmp(&a.q, &b.q, sizeof a.q);
+}
+
+int qc_steps_build(QcSteps *s, QcStepFn f, const void *ctx)
+{
+    const int64_t last = float_key(INFINITY);
+    int64_t cur = float_key(-INFINITY);
+    StepValue v = step_eval(f, ctx, cur), top = step_eval(f, ctx, last);
+    s->n = 0;
+    for (;;) {
+        if (s->n == QC_STEPS_MAX)
+            return -1;
+        s->lo[s->n] = key_float(cur);
+        s->y[s->n] = v.y;
+        s->q[s->n++] = v.q;
+        if (step_same(v, top))
+            return 0;
+        /* f(lo) is v, f(hi) is not: the next piece starts at hi once they are adjacent. */
+        int64_t lo = cur, hi = last;
+        while (hi - lo > 1) {
+            int64_t mid = lo + (hi - lo) / 2;
+            if (step_same(step_eval(f, ctx, mid), v))
+                lo = mid;
+            else
+                hi = mid;
+        }
+        cur = hi;
+        v = step_eval(f, ctx, cur);
+    }
+}
+
+const QcSteps *qc_steps_at(QcSteps *s, float scale, QcStepFn f, const void *ctx)
+{
+    if (s->n == 0 || memcmp(&scale, &s->scale, sizeof scale)) {
+        QB_ASSERT(qc_steps_build(s, f, ctx) == 0);
+        s->scale = scale;
+    }
+    return s;
+}
+
+/* Few pieces: one vectorisable pass of comparisons per piece; many: bisection per element. */
+#define QC_STEPS_LINEAR 40
+
+void qc_steps_index(const QcSteps *s, const float *x, size_t n, int *k)
+{
+    if (s->n <= QC_STEPS_LINEAR) {
+        for (size_t i = 0; i < n; i++)
+            k[i] = 0;
+        for (int j = 1; j < s->n; j++) {
+            const float t = s->lo[j];
+            for (size_t i = 0; i < n; i++)
+                k[i] += x[i] >= t;
+        }
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        int lo = 0, hi = s->n; /* lo[lo] <= x (or lo = 0), and hi = n or lo[hi] > x */
+        while (hi - lo > 1) {
+            int mid = (lo + hi) / 2;
+            if (s->lo[mid] <= x[i])
+                lo = mid;
+            else
+                hi = mid;
+        }
+        k[i] = lo;
+    }
+}
+
+void qc_steps_forward(const QcSteps *s, const float *x, float *y, size_t n)
+{
+    const long blocks = (long)((n + QC_STEPS_BLOCK - 1) / QC_STEPS_BLOCK);
+#pragma omp parallel for schedule(static)
+    for (long b = 0; b < blocks; b++) {
+        int k[QC_STEPS_BLOCK];
+        size_t off = (size_t)b * QC_STEPS_BLOCK;
+        size_t len = n - off < QC_STEPS_BLOCK ? n - off : QC_STEPS_BLOCK;
+        qc_steps_index(s, x + off, len, k);
+        for (size_t i = 0; i < len; i++)
+            y[off + i] = x[off + i] != x[off + i] ? x[off + i] : s->y[k[i]];
+    }
+}

@@ -90,6 +90,34 @@ int qc_levels_from_magnitudes(const double *mag, int m, int is_signed, double *o
 /* Sum of per-block partials in block order (deterministic). */
 double qc_sum(const double *parts, int n);
 
+/* A monotone scalar quantizer with one shared scale, tabulated as a step function of x: the
+ * pieces of float32 on which f(x) = (y, q) is constant, found by bisecting the float line with
+ * f itself. A large tensor is then quantized by comparing each element with the pieces'
+ * lower ends instead of a division and a level search per element, and every float (NaN
+ * aside: callers pass it through) gets exactly f's own y and q. f must be non-decreasing in
+ * x; y is compared by its bits, so -0 and +0 are different pieces. */
+#define QC_STEPS_MAX 600 /* an unsigned 8-bit level set with its clip ends, and room */
+typedef void (*QcStepFn)(const void *ctx, float x, float *y, double *q);
+typedef struct {
+    int n;                  /* pieces */
+    float lo[QC_STEPS_MAX]; /* lo[k]: the smallest x of piece k (lo[0] = -inf) */
+    float y[QC_STEPS_MAX];  /* f's output on piece k */
+    double q[QC_STEPS_MAX]; /* f's level on piece k (what a backward needs) */
+    float scale;            /* the scale the table was built at (see qc_steps_at) */
+} QcSteps;
+
+/* 0, or -1 when f has more than QC_STEPS_MAX pieces (callers keep their scalar path). */
+int qc_steps_build(QcSteps *s, QcStepFn f, const void *ctx);
+/* The table of f at `scale` (f reads the scale from ctx): s itself, rebuilt only when the
+ * scale changed since the last call. f must have at most QC_STEPS_MAX pieces (asserted). */
+const QcSteps *qc_steps_at(QcSteps *s, float scale, QcStepFn f, const void *ctx);
+/* The piece of each x[0..n): k[i] = #{j >= 1 : lo[j] <= x[i]} (a NaN lands in piece 0). */
+void qc_steps_index(const QcSteps *s, const float *x, size_t n, int *k);
+/* Block length the steps users process at a time (their index buffers live on the stack). */
+#define QC_STEPS_BLOCK 512
+/* y[i] = f(x[i]).y (a NaN x is copied), through the table, in parallel over blocks. */
+void qc_steps_forward(const QcSteps *s, const float *x, float *y, size_t n);
+
 /* A destroy callback for methods whose state is one calloc'd struct. */
 void qc_state_free(Quantizer *q);
 

@@ -1,9 +1,12 @@
 /* Shared quantizer pieces: torch.quantile's interpolation, the positivity guard, LSQ's g,
- * integer ranges. */
+ * integer ranges, the projector and the step table. */
 #include <criterion/criterion.h>
 #include <math.h>
-
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "qtest.h"
 
 #include "quantizers/qcommon.h"
 #include "quantizers/registry.h"
@@ -88,4 +91,103 @@ Test(qcommon, binned_projector_equals_binary_search_for_every_level_set)
             sets++;
         }
     cr_assert_eq(sets, 15);
+}
+
+/* A step function with a tie rule and a clip: rnd-half-up of clip(x/0.3, -2, 5). */
+static void steps_probe_fn(const void *ctx, float x, float *y, double *q)
+{
+    (void)ctx;
+    double v = (double)(x / 0.3f), c = v < -2.0 ? -2.0 : (v > 5.0 ? 5.0 : v);
+    *q = floor(c + 0.5);
+    *y = 0.3f * (float)*q;
+}
+
+static void steps_expect_fn(const QcSteps *s, float x)
+{
+    int k;
+    float y;
+    double q;
+    qc_steps_index(s, &x, 1, &k);
+    steps_probe_fn(NULL, x, &y, &q);
+    cr_assert(!memcmp(&y, &s->y[k], sizeof y) && q == s->q[k], "x = %a: table %a, f %a", x,
+              s->y[k], y);
+}
+
+Test(qcommon, step_table_reproduces_its_function_on_every_float_class)
+{
+    QcSteps *s = calloc(1, sizeof *s);
+    cr_assert_eq(qc_steps_build(s, steps_probe_fn, NULL), 0);
+    cr_assert_eq(s->n, 8, "levels -2..5: %d pieces", s->n);
+    for (int j = 1; j < s->n; j++) { /* each piece's edge and the floats either side */
+        steps_expect_fn(s, s->lo[j]);
+        steps_expect_fn(s, nextafterf(s->lo[j], -INFINITY));
+        steps_expect_fn(s, nextafterf(s->lo[j], INFINITY));
+    }
+    for (uint64_t u = 0; u < (1ull << 32); u += 65521) { /* a prime stride over all bit patterns */
+        uint32_t b = (uint32_t)u;
+        float x;
+        memcpy(&x, &b, sizeof x);
+        if (x == x)
+            steps_expect_fn(s, x);
+    }
+    float xs[3] = {NAN, -INFINITY, INFINITY}, ys[3];
+    qc_steps_forward(s, xs, ys, 3);
+    cr_assert(ys[0] != ys[0] && ys[1] == -0.6f && ys[2] == 1.5f, "NaN kept, infinities clipped");
+    free(s);
+}
+
+/* Every unsigned power / APoT activation quantizer, through its table, against the formula
+ * y = α·P_L(clip(x/α, 0, 1)) evaluated here with the plain binary search (FORMULAS.md §4.2,
+ * §5): values bit for bit, and the alpha gradient of its backward. */
+static void act_quantizer_matches_formula(const char *method, int bits, float alpha)
+{
+    QbErr err = {{0}};
+    double lv[256];
+    int n = quantizer_find(method)->levels(bits, QROLE_ACT, NULL, 0, lv, 256, &err);
+    enum { N = 4096 };
+    static float x[N], y[N], dy[N], dx[N];
+    uint64_t r = 88172645463325252ull;
+    for (int i = 0; i < N; i++) {
+        r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+        int lvl = (int)(r % (uint64_t)n);
+        float edge = (float)(alpha * (lvl + 1 < n ? (lv[lvl] + lv[lvl + 1]) / 2 : lv[lvl]));
+        switch (i % 4) { /* near a midpoint, on a level, anywhere in [-0.5α, 1.5α], or wild */
+        case 0: x[i] = nextafterf(edge, (r >> 40) & 1 ? INFINITY : -INFINITY); break;
+        case 1: x[i] = (float)(alpha * lv[lvl]); break;
+        case 2: x[i] = alpha * ((float)(r >> 40) / (float)(1 << 24) * 2.0f - 0.5f); break;
+        default: x[i] = i % 8 == 3 ? -0.0f : ldexpf((float)(r >> 41), (int)(r % 40) - 40);
+        }
+        dy[i] = (float)((r >> 20) % 1000) / 500.0f - 1.0f;
+    }
+    QRig rig;
+    Quantizer *q = qrig_new(method, QROLE_ACT, bits, 0, NULL, 0);
+    qrig_build(&rig, (Dims){N, 1, 1}, 1, 0, 1, NULL, q);
+    qrig_skip_init(q);
+    qrig_param(&rig, "aq", "alpha")->w[0] = alpha;
+    Tensor xt = {1, N, 1, 1, x}, yt = {1, N, 1, 1, y}, dyt = {1, N, 1, 1, dy}, dxt = {1, N, 1, 1, dx};
+    q->ops->forward(q, &xt, &yt);
+    qrig_backward(&rig, q, &xt, &dyt, &dxt);
+    double acc = 0.0;
+    for (int i = 0; i < N; i++) {
+        double v = (double)(x[i] / alpha), c = v < 0 ? 0 : (v > 1 ? 1 : v);
+        double m = qc_project(lv, n, c);
+        float want = alpha * (float)m;
+        cr_assert(!memcmp(&want, &y[i], sizeof want), "%s %d-bit alpha %g: x = %a gives %a, not %a",
+                  method, bits, alpha, x[i], y[i], want);
+        acc += (double)dy[i] * (v >= 0 && v <= 1 ? m - v : (v > 1 ? 1.0 : 0.0));
+    }
+    cr_assert_eq(qrig_param(&rig, "aq", "alpha")->g[0], (float)acc, "%s %d-bit alpha gradient",
+                 method, bits);
+    qrig_free(&rig);
+}
+
+Test(qcommon, tabulated_activation_quantizers_equal_their_formula)
+{
+    const char *methods[] = {"pot", "post", "apot"};
+    const int max_bits[] = {7, 7, 6};
+    const float alphas[] = {8.0f, 0.37f, 3.0e-3f};
+    for (int m = 0; m < 3; m++)
+        for (int bits = 2; bits <= max_bits[m]; bits++)
+            for (int a = 0; a < 3; a++)
+                act_quantizer_matches_formula(methods[m], bits, alphas[a]);
 }
