@@ -224,6 +224,9 @@ plan_jobs = $(or $(patsubst -j%,%,$(filter -j%,$(MAKEFLAGS))),$(NPROC))
 # --reference DIR`), on by default; REFERENCE_CHECK= turns it off, and the reference table is
 # then printed after the user's for comparison.
 REFERENCE_CHECK ?= 1
+# SEEDS=N runs the first N seeds of each file's list (SEEDS=1: a one-seed preview; more than
+# the list: the next seeds after its last).
+seeds_flag = $(if $(SEEDS),--seeds $(SEEDS))
 report_flags = $(if $(REFERENCE_CHECK),--reference $(REFERENCE))
 ifneq ($(filter $(abspath $(REFERENCE))/% $(abspath $(REFERENCE)),$(abspath $(RESULTS))),)
   $(error RESULTS=$(RESULTS) is inside the read-only reference $(REFERENCE); runs go elsewhere)
@@ -239,13 +242,13 @@ define run_experiment
 	+@for need in $$($(BIN) expand $(1) --profile $(PROFILE) --needs); do \
 	  [ -e $$need ] || $(if $(PLAN),{ echo "PLAN=1: $$need is missing; a run builds it first"; exit 1; },$(MAKE) --no-print-directory $$need || exit 1); done
 	@mkdir -p $(MK_DIR)
-	@$(BIN) expand $(1) --profile $(PROFILE) --make $(MK_DIR)/$(2).$(PROFILE).mk --table $(3) \
+	@$(BIN) expand $(1) --profile $(PROFILE) $(seeds_flag) --make $(MK_DIR)/$(2).$(PROFILE).mk --table $(3) \
 	  $(if $(ALLOW_SHARED_RESULTS),--allow-shared-results)
-	@$(BIN) expand $(1) --profile $(PROFILE) --results $(RESULTS) --reference $(REFERENCE) \
+	@$(BIN) expand $(1) --profile $(PROFILE) $(seeds_flag) --results $(RESULTS) --reference $(REFERENCE) \
 	  --jobs $(plan_jobs) $(if $(PLAN),--plan,--summary)
 	$(if $(PLAN),@echo "PLAN=1: nothing was run",+@$(MAKE) --no-print-directory -f $(MK_DIR)/$(2).$(PROFILE).mk $(jobs_flag) \
 	  QBENCH="$(QB_RUN)" RESULTS=$(RESULTS) CELL_THREADS=$(CELL_THREADS) REPORT_FLAGS="$(report_flags)" \
-	  CELL_PROGRESS="$(abspath $(BIN)) expand $(1) --profile $(PROFILE) --results $(RESULTS) --reference $(REFERENCE) --progress $(RUN_START)" \
+	  CELL_PROGRESS="$(abspath $(BIN)) expand $(1) --profile $(PROFILE) $(seeds_flag) --results $(RESULTS) --reference $(REFERENCE) --progress $(RUN_START)" \
 	  table)
 	$(if $(PLAN),,@cat $(RESULTS)/tables/$(3).md)
 	$(if $(PLAN)$(REFERENCE_CHECK),,@[ ! -e $(REFERENCE)/tables/$(3).md ] || { echo; \
@@ -278,7 +281,7 @@ compare: check-deps $(BIN)
 	@mkdir -p $(BUILD)/compare
 	@sed 's/@QUANTIZER@/$(QUANTIZER)/g' experiments/compare.yaml.in > $(call compare_yaml,$(QUANTIZER))
 	$(call run_experiment,$(call compare_yaml,$(QUANTIZER)),compare-$(QUANTIZER),$(call table_name,compare-$(QUANTIZER)))
-	$(if $(PLAN),,@$(BIN) report $(call compare_yaml,$(QUANTIZER)) --profile $(PROFILE) --results $(RESULTS) --verdicts $(QUANTIZER))
+	$(if $(PLAN),,@$(BIN) report $(call compare_yaml,$(QUANTIZER)) --profile $(PROFILE) --results $(RESULTS) $(seeds_flag) --verdicts $(QUANTIZER))
 
 # The experiment file of a results directory's experiment: a committed table, or a compare
 # run (its file regenerated from the template); empty for others.

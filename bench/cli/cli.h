@@ -41,16 +41,19 @@ typedef struct {
       "check an experiment file (every profile unless one is given), or a method name")     \
     X("expand", cmd_expand,                                                                 \
       "FILE [--profile P] [--make OUT.mk [--table NAME] [--allow-shared-results]] [--needs] " \
-      "[--plan | --summary | --progress START] [--results DIR] [--reference DIR] [--jobs N]", \
+      "[--plan | --summary | --progress START] [--results DIR] [--reference DIR] [--jobs N] " \
+      "[--seeds N]",                                                                        \
       "list an experiment's cell ids, write its makefile fragment, or its plan (done, "      \
-      "reused, to train, estimated time)")                                                  \
+      "reused, to train, estimated time); --seeds N: the matrix's first N seeds (more than "  \
+      "it lists: the next ones after its last)")                                            \
     X("run-cell", cmd_run_cell,                                                             \
-      "FILE [--profile P] --cell ID [--results DIR] [--threads N] [--prepare]",             \
+      "FILE [--profile P] --cell ID [--results DIR] [--threads N] [--prepare] [--seeds N]", \
       "train one cell and write its result file (resumes from its checkpoint); --prepare: " \
       "a chained cell's bookkeeping only (stale or failed results retired), no training") \
     X("report", cmd_report,                                                                 \
       "FILE [--profile P] [--results DIR] [--out BASE] [--reference DIR [--tolerance PTS]] "  \
-      "[--by-position] | --plot-data DIR | --verdicts METHOD | --claims [--by-position]",     \
+      "[--by-position] [--seeds N] | --plot-data DIR | --verdicts METHOD | --claims "       \
+      "[--by-position]",                                                                    \
       "write an experiment's tables (.md, .tex, .csv) from its result files, checked against " \
       "a reference with --reference; or its plot data; or METHOD's paired verdicts; or, for " \
       "experiments/claims.yaml, the claims table; --by-position places results by matrix "  \

@@ -32,6 +32,7 @@ typedef struct {
     char file[256], profile[32], results[256], out[256], cell[CELL_ID_MAX], plot_data[256];
     char reference[256], verdicts[32], tolerance[32];
     int threads, needs, prepare, claims, by_position, plan, summary, jobs, allow_shared;
+    int seeds;             /* --seeds N: the matrix's first N seeds (0: all of them) */
     uint64_t progress;     /* expand --progress: the run's start, seconds since the epoch */
 } HarnessArgs;
 
@@ -146,7 +147,8 @@ int cmd_validate(int argc, char **argv, QbErr *err)
 
 static int load_cells(const HarnessArgs *a, Experiment *e, CellList *cells, QbErr *err)
 {
-    if (experiment_load(e, a->file, a->profile, err) < 0)
+    if (experiment_load(e, a->file, a->profile, err) < 0 ||
+        (a->seeds && experiment_seed_count(e, a->seeds, err) < 0))
         return -1;
     return cells_expand(e, cells, err);
 }
@@ -228,6 +230,7 @@ int cmd_expand(int argc, char **argv, QbErr *err)
                              {"--results", ARG_STR, a.results, 0, 0, sizeof a.results},
                              {"--reference", ARG_STR, a.reference, 0, 0, sizeof a.reference},
                              {"--jobs", ARG_INT, &a.jobs, 1, 4096, 0},
+                             {"--seeds", ARG_INT, &a.seeds, 1, EXP_LIST_MAX, 0},
                              {NULL, 0, NULL, 0, 0, 0}};
     int rc = harness_args(argc, argv, specs, &a, err);
     if (rc)
@@ -397,6 +400,7 @@ int cmd_run_cell(int argc, char **argv, QbErr *err)
                              {"--results", ARG_STR, a.results, 0, 0, sizeof a.results},
                              {"--threads", ARG_INT, &a.threads, 1, 256, 0},
                              {"--prepare", ARG_FLAG, &a.prepare, 0, 0, 0},
+                             {"--seeds", ARG_INT, &a.seeds, 1, EXP_LIST_MAX, 0},
                              {NULL, 0, NULL, 0, 0, 0}};
     int rc = harness_args(argc, argv, specs, &a, err);
     if (rc)
@@ -538,6 +542,7 @@ int cmd_report(int argc, char **argv, QbErr *err)
                              {"--verdicts", ARG_STR, a.verdicts, 0, 0, sizeof a.verdicts},
                              {"--claims", ARG_FLAG, &a.claims, 0, 0, 0},
                              {"--by-position", ARG_FLAG, &a.by_position, 0, 0, 0},
+                             {"--seeds", ARG_INT, &a.seeds, 1, EXP_LIST_MAX, 0},
                              {NULL, 0, NULL, 0, 0, 0}};
     int rc = harness_args(argc, argv, specs, &a, err);
     if (rc || (rc = report_mode_check(&a, err)))

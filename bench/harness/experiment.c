@@ -463,6 +463,18 @@ int experiment_load(Experiment *e, const char *path, const char *profile, QbErr 
     return rc;
 }
 
+int experiment_seed_count(Experiment *e, int n, QbErr *err)
+{
+    if (n < 1 || n > EXP_LIST_MAX)
+        return qb_fail(err, "--seeds %d: expected 1..%d seeds", n, EXP_LIST_MAX);
+    while (e->nseeds < n) {
+        e->seeds[e->nseeds] = e->seeds[e->nseeds - 1] + 1;
+        e->nseeds++;
+    }
+    e->nseeds = e->seed_count = n;
+    return 0;
+}
+
 int experiment_excluded(const Experiment *e, const char *net, const char *scheme, int bits)
 {
     for (int i = 0; i < e->nexclude; i++) {

@@ -69,6 +69,7 @@ typedef struct {
     int nbits;
     long long seeds[EXP_LIST_MAX];
     int nseeds;
+    int seed_count;                        /* set by experiment_seed_count (0: the file's) */
     ExpExclude exclude[EXP_EXCLUDE_MAX];
     int nexclude;
     RunConfig base;                       /* net, scheme, bits and seed are set per cell */
@@ -86,6 +87,9 @@ typedef struct {
 int experiment_load(Experiment *e, const char *path, const char *profile, QbErr *err);
 
 /* Whether the matrix excludes (net, scheme, bits). */
+/* Keeps the first n seeds of the matrix's list, or extends the list past its last seed with
+ * the next ones (1 <= n <= EXP_LIST_MAX): `--seeds N` of expand and report (make SEEDS=N). */
+int experiment_seed_count(Experiment *e, int n, QbErr *err);
 int experiment_excluded(const Experiment *e, const char *net, const char *scheme, int bits);
 
 #endif

@@ -72,8 +72,9 @@ const RunField runcfg_fields[] = {
     NUM("schedule.gamma", "gamma", RF_TRAIN, "--gamma", RF_FLOAT, sched.gamma, 0, 1, "0.1",
         "step schedule decay factor", 1),
     {"schedule.kind", "schedule", RF_TRAIN, "--schedule", RF_KIND, OFF(sched.kind), 0, 0, 0, 0,
-     "cosine|step|constant", "cosine",
-     "learning-rate schedule (epoch-stepped, as PyTorch's schedulers)", 1, NULL, NULL},
+     "cosine|step|constant|cosine_per_step", "cosine",
+     "learning-rate schedule (epoch-stepped, as PyTorch's schedulers; cosine_per_step: the "
+     "cosine curve per iteration)", 1, NULL, NULL},
     {"schedule.milestones", "milestones", RF_TRAIN, "--milestones", RF_INTLIST,
      OFF(sched.milestones), SCHED_MAX_MILESTONES, OFF(sched.nmilestones), 1, 1000000, NULL, "[]",
      "step schedule: epochs at which lr is multiplied by gamma", 1, NULL, NULL},

@@ -104,6 +104,19 @@ Test(sched, cosine_endpoints_and_midpoint)
     cr_assert_float_eq(sched_lr(&s, 9, 0, 100), 0.1f * 0.5f * (1.0f + cosf(0.9f * M_PI)), 1e-7f);
 }
 
+Test(sched, cosine_per_step_follows_the_curve_per_iteration)
+{
+    Schedule s = {SCHED_COSINE_PER_STEP, 0.1f, 2, 0, 0.01f, {0}, 0, 0.1f};
+    cr_assert_float_eq(sched_lr(&s, 0, 0, 100), 0.1f, 1e-7f);
+    cr_assert_float_eq(sched_lr(&s, 0, 50, 100), 0.01f + 0.09f * 0.5f * (1.0f + cosf(0.25f * M_PI)),
+                       1e-7f);
+    cr_assert_float_eq(sched_lr(&s, 1, 0, 100), 0.055f, 1e-7f); /* halfway: the mean of the ends */
+    cr_assert_float_eq(sched_lr(&s, 1, 99, 100), 0.01f + 0.09f * 0.5f * (1.0f + cosf(0.995f * M_PI)),
+                       1e-7f);
+    s.warmup_epochs = 1; /* the curve starts after warm-up */
+    cr_assert_float_eq(sched_lr(&s, 1, 0, 100), 0.1f, 1e-7f);
+}
+
 Test(sched, warmup_is_linear_per_iteration)
 {
     Schedule s = {SCHED_COSINE, 0.4f, 10, 2, 0.0f, {0}, 0, 0.1f};

@@ -167,8 +167,9 @@ Test(runcfg, kind_values_follow_their_enums)
     cr_assert_str_eq(opt->values, "sgd|adam");
     cr_assert_eq(OPTIM_SGD, 0);
     cr_assert_eq(OPTIM_ADAM, 1);
-    const char *names[] = {"cosine", "step", "constant"};
-    for (int k = 0; k < 3; k++) {
+    cr_assert_eq(SCHED_COSINE_PER_STEP, 3);
+    const char *names[] = {"cosine", "step", "constant", "cosine_per_step"};
+    for (int k = 0; k < 4; k++) {
         SchedKind got;
         RunConfig c;
         char want[160];

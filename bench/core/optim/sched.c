@@ -3,7 +3,7 @@
 #include <math.h>
 #include <string.h>
 
-static const char *const sched_names[] = {"cosine", "step", "constant"};
+static const char *const sched_names[] = {"cosine", "step", "constant", "cosine_per_step"};
 
 float sched_lr(const Schedule *s, int epoch, int iter, int iters)
 {
@@ -11,10 +11,15 @@ float sched_lr(const Schedule *s, int epoch, int iter, int iters)
         double done = (double)epoch * iters + iter + 1;
         return (float)(s->base_lr * done / ((double)s->warmup_epochs * iters));
     }
+    int span = s->epochs - s->warmup_epochs;
     switch (s->kind) {
     case SCHED_COSINE: {
-        int span = s->epochs - s->warmup_epochs;
         double t = span > 0 ? (double)(epoch - s->warmup_epochs) / span : 0.0;
+        return (float)(s->min_lr + (s->base_lr - s->min_lr) * 0.5 * (1.0 + cos(M_PI * t)));
+    }
+    case SCHED_COSINE_PER_STEP: {
+        double done = (double)(epoch - s->warmup_epochs) * iters + iter;
+        double t = span > 0 && iters > 0 ? done / ((double)span * iters) : 0.0;
         return (float)(s->min_lr + (s->base_lr - s->min_lr) * 0.5 * (1.0 + cos(M_PI * t)));
     }
     case SCHED_STEP: {
@@ -32,7 +37,7 @@ float sched_lr(const Schedule *s, int epoch, int iter, int iters)
 
 int sched_kind_parse(const char *name, SchedKind *out)
 {
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < (int)(sizeof sched_names / sizeof *sched_names); i++)
         if (!strcmp(name, sched_names[i])) {
             *out = (SchedKind)i;
             return 0;

@@ -1,9 +1,10 @@
 /* Learning-rate schedules as pure functions of (epoch, iteration): cosine decay without
- * restarts, step decay at milestones, each with an optional linear warm-up. */
+ * restarts (per epoch, or per step), step decay at milestones, each with an optional linear
+ * warm-up. */
 #ifndef QB_SCHED_H
 #define QB_SCHED_H
 
-typedef enum { SCHED_COSINE, SCHED_STEP, SCHED_CONSTANT } SchedKind;
+typedef enum { SCHED_COSINE, SCHED_STEP, SCHED_CONSTANT, SCHED_COSINE_PER_STEP } SchedKind;
 
 #define SCHED_MAX_MILESTONES 8
 
@@ -19,7 +20,9 @@ typedef struct {
 } Schedule;
 
 /* lr for iteration `iter` (0-based) of epoch `epoch` (0-based) with `iters` per epoch.
- * After warm-up, cosine and step change per epoch, as PyTorch's epoch-stepped schedulers. */
+ * After warm-up, cosine and step change per epoch, as PyTorch's epoch-stepped schedulers;
+ * cosine_per_step follows the same curve per iteration, so it nears min_lr at the last step
+ * (a short fine-tune then ends at a small rate instead of base·(1 + cos(π(E−1)/E))/2). */
 float sched_lr(const Schedule *s, int epoch, int iter, int iters);
 int sched_kind_parse(const char *name, SchedKind *out);
 const char *sched_kind_name(SchedKind k);
