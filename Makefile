@@ -51,10 +51,11 @@ all: check-deps $(BIN)
 help:
 	@echo "make test                    build and run every test suite (installs missing packages)"
 	@echo "make test-asan               the same suites under AddressSanitizer and UBSan"
-	@echo "make reproduce-TABLE         train one table: $(TABLES) [PROFILE=quick|smoke|paper] [PLAN=1]"
+	@echo "make reproduce-TABLE         train one table: $(TABLES) [PROFILE=quick|smoke|paper] [PLAN=1] [SEEDS=1]"
 	@echo "make show-TABLE              print the reference (committed) table, training nothing"
 	@echo "make tables                  every reference table, and your results' tables, training nothing"
 	@echo "make claims                  the papers' claims checked against the reference (and your results)"
+	@echo "make claims SEEDS_MAX=8      ... first adding seeds to each claim your results leave unresolved"
 	@echo "make experiment EXP=FILE.yaml any experiment file (copy one under experiments/)"
 	@echo "make compare QUANTIZER=NAME  a new method beside the table 4 and 5 baselines [PLAN=1]"
 	@echo "make plots                   every figure into plots/out/ (PROFILE=smoke: seconds)"
@@ -342,18 +343,41 @@ tables-results: check-deps $(BIN)
 # The papers' claims (experiments/claims.yaml): each claim's paired difference, 95% interval
 # and verdict, from the committed reference (placed by matrix position) into
 # $(RESULTS)/tables/claims-reference.{md,csv}, then, when you have results of your own, from
-# them into $(RESULTS)/tables/claims.{md,csv}. Trains nothing; a claim whose cells are
-# missing names the make target that measures them.
-.PHONY: claims reference-tables
-claims: check-deps $(BIN)
+# them into $(RESULTS)/tables/claims.{md,csv}. Trains nothing unless SEEDS_MAX is set; a
+# claim whose cells are missing names the make target that measures them.
+# SEEDS_MAX=N (N <= 16): first, seed by seed, each accuracy claim your results leave
+# unresolved gets the two cells of its next seed trained (seeds after the file's list: 4, 5,
+# ...), until its interval excludes the threshold or it has N seeds. Each round trains the
+# next seed of every claim still unresolved, in parallel.
+claims_seeds = $(if $(SEEDS_MAX),--seeds-max $(SEEDS_MAX))
+.PHONY: claims claims-extend reference-tables
+claims: check-deps $(BIN) $(if $(SEEDS_MAX),claims-extend)
 	@mkdir -p $(RESULTS)/tables
 	@$(BIN) report experiments/claims.yaml --claims --by-position --profile $(PROFILE) \
 	  --results $(REFERENCE) --out $(RESULTS)/tables/$(call table_name,claims-reference) >/dev/null
 	@cat $(RESULTS)/tables/$(call table_name,claims-reference).md
 	@if $(have_own_results); then \
 	  $(BIN) report experiments/claims.yaml --claims --profile $(PROFILE) --results $(RESULTS) \
-	    --out $(RESULTS)/tables/$(call table_name,claims) >/dev/null && \
+	    $(claims_seeds) --out $(RESULTS)/tables/$(call table_name,claims) >/dev/null && \
 	  echo && cat $(RESULTS)/tables/$(call table_name,claims).md; fi
+
+claims-extend: check-deps $(BIN)
+	@[ -n "$(SEEDS_MAX)" ] || { echo "make claims-extend: set SEEDS_MAX=N"; exit 2; }
+	+@prev=; while :; do \
+	  next=$$($(BIN) report experiments/claims.yaml --claims --profile $(PROFILE) --results $(RESULTS) \
+	    $(claims_seeds) --next-cells | sort -u) || exit 1; \
+	  [ -n "$$next" ] || break; \
+	  [ "$$next" != "$$prev" ] || { echo "make claims: these cells did not get a result (see their .log):"; \
+	    echo "$$next"; exit 1; }; \
+	  echo "make claims: $$(echo "$$next" | wc -l) cells for the unresolved claims' next seed"; \
+	  mkdir -p $(MK_DIR); \
+	  for f in $$(echo "$$next" | cut -d' ' -f1 | sort -u); do n=$$(basename $$f .yaml); \
+	    $(BIN) expand $$f --profile $(PROFILE) --seeds $(SEEDS_MAX) --make $(MK_DIR)/claims-$$n.$(PROFILE).mk \
+	      --table $$n >/dev/null || exit 1; \
+	    $(MAKE) --no-print-directory -f $(MK_DIR)/claims-$$n.$(PROFILE).mk $(jobs_flag) QBENCH="$(QB_RUN)" \
+	      RESULTS=$(RESULTS) CELL_THREADS=$(CELL_THREADS) \
+	      $$(echo "$$next" | awk -v f=$$f '$$1 == f {print "$(RESULTS)/" $$2}') || exit 1; \
+	  done; prev=$$next; done
 
 # The reference tables ($(REFERENCE)/tables/), rebuilt from the committed result files placed
 # by matrix position (their ids follow the code that made them); run after adding

@@ -33,6 +33,7 @@ typedef struct {
     char reference[256], verdicts[32], tolerance[32];
     int threads, needs, prepare, claims, by_position, plan, summary, jobs, allow_shared;
     int seeds;             /* --seeds N: the matrix's first N seeds (0: all of them) */
+    int seeds_max, next_cells; /* report --claims: seeds extended to N; the cells to add */
     uint64_t progress;     /* expand --progress: the run's start, seconds since the epoch */
 } HarnessArgs;
 
@@ -469,7 +470,11 @@ static int report_claims(const HarnessArgs *a, QbErr *err)
     if (claims_load(&cs, a->file, a->profile[0] ? a->profile : "quick", err) < 0)
         return -1;
     cs.by_position = a->by_position;
-    int rc = table_base(a, "claims", out, sizeof out, err) < 0 ? -1
+    int rc = a->seeds_max ? claims_seeds_max(&cs, a->seeds_max, err) : 0;
+    if (rc == 0 && a->next_cells)
+        rc = claims_next_cells(&cs, a->results, stdout, err) < 0 ? -1 : 0;
+    else if (rc == 0)
+        rc = table_base(a, "claims", out, sizeof out, err) < 0 ? -1
              : claims_write(&cs, a->results, out, stdout, err);
     claims_free(&cs);
     return rc;
@@ -521,6 +526,11 @@ static int report_mode_check(const HarnessArgs *a, QbErr *err)
     if (!!a->plot_data[0] + !!a->verdicts[0] + a->claims + !!a->reference[0] > 1)
         return qb_fail(err, "--plot-data, --verdicts, --claims and --reference are separate "
                             "modes; give one"), CLI_USAGE;
+    if ((a->seeds_max || a->next_cells) && !a->claims)
+        return qb_fail(err, "--seeds-max and --next-cells apply to --claims"), CLI_USAGE;
+    if (a->next_cells && a->by_position)
+        return qb_fail(err, "--next-cells extends your own results, not a reference "
+                            "(--by-position)"), CLI_USAGE;
     if (a->tolerance[0] && !a->reference[0])
         return qb_fail(err, "--tolerance applies to --reference; give both"), CLI_USAGE;
     if (a->by_position && (a->plot_data[0] || a->verdicts[0] || a->reference[0]))
@@ -543,6 +553,8 @@ int cmd_report(int argc, char **argv, QbErr *err)
                              {"--claims", ARG_FLAG, &a.claims, 0, 0, 0},
                              {"--by-position", ARG_FLAG, &a.by_position, 0, 0, 0},
                              {"--seeds", ARG_INT, &a.seeds, 1, EXP_LIST_MAX, 0},
+                             {"--seeds-max", ARG_INT, &a.seeds_max, 1, EXP_LIST_MAX, 0},
+                             {"--next-cells", ARG_FLAG, &a.next_cells, 0, 0, 0},
                              {NULL, 0, NULL, 0, 0, 0}};
     int rc = harness_args(argc, argv, specs, &a, err);
     if (rc || (rc = report_mode_check(&a, err)))

@@ -48,4 +48,13 @@ void claims_free(ClaimSet *cs);
 int claims_write(const ClaimSet *cs, const char *results_dir, const char *out_base, FILE *out,
                  QbErr *err);
 
+/* Extends every experiment's seed list to n seeds (never shortens it), so the claims pair
+ * every seed up to n that has results (`make claims SEEDS_MAX=n`). */
+int claims_seeds_max(ClaimSet *cs, int n, QbErr *err);
+/* For every accuracy claim still unresolved: the missing result files of the first seed whose
+ * pair is incomplete, one line "EXPERIMENT_FILE RESULT" each (RESULT relative to results_dir),
+ * duplicates possible when claims share a cell. Returns the number of lines, or -1. A claim
+ * with no seed left to add prints nothing. */
+int claims_next_cells(const ClaimSet *cs, const char *results_dir, FILE *out, QbErr *err);
+
 #endif

@@ -43,14 +43,22 @@ static int net_index(const Experiment *e, const char *net)
     return -1;
 }
 
+/* The two grid positions an accuracy claim compares. */
+static void claim_cells(const ClaimSet *cs, const Claim *c, const Grid *g, const GridCell **a,
+                        const GridCell **b)
+{
+    const Experiment *e = &cs->exps[c->exp];
+    int n = net_index(e, c->net);
+    *a = grid_cell(g, n, grid_scheme_index(e, c->method), strcmp(c->method, "fp") ? c->bits : 0);
+    *b = grid_cell(g, n, grid_scheme_index(e, c->versus), strcmp(c->versus, "fp") ? c->bits : 0);
+}
+
 static void measure_accuracy(const ClaimSet *cs, const Claim *c, const Grid *g, ClaimResult *r)
 {
     const Experiment *e = &cs->exps[c->exp];
-    int n = net_index(e, c->net), top5 = c->quantity == CLAIM_TOP5;
-    const GridCell *a = grid_cell(g, n, grid_scheme_index(e, c->method),
-                                  strcmp(c->method, "fp") ? c->bits : 0);
-    const GridCell *b = grid_cell(g, n, grid_scheme_index(e, c->versus),
-                                  strcmp(c->versus, "fp") ? c->bits : 0);
+    int top5 = c->quantity == CLAIM_TOP5;
+    const GridCell *a, *b;
+    claim_cells(cs, c, g, &a, &b);
     grid_paired_cells(g, a, b, top5, &r->d);
     r->a = grid_mean(a, top5), r->b = grid_mean(b, top5);
     r->v = verdict_of(&r->d, c->threshold, c->greater);
@@ -353,4 +361,68 @@ int claims_write(const ClaimSet *cs, const char *results_dir, const char *out_ba
         rc = atomic_commit(&csv, err);
     free_grids(cs, grids, cells);
     return rc;
+}
+
+int claims_seeds_max(ClaimSet *cs, int n, QbErr *err)
+{
+    for (int i = 0; i < cs->nexps; i++)
+        if (cs->exps[i].nseeds < n && experiment_seed_count(&cs->exps[i], n, err) < 0)
+            return -1;
+    return 0;
+}
+
+static int result_exists(const char *results_dir, const Experiment *e, const char *id)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s/%s.json", results_dir, e->name, id);
+    FILE *f = fopen(path, "r");
+    if (f)
+        fclose(f);
+    return f != NULL;
+}
+
+/* The first seed at which the claim's pair is incomplete and can still be completed (a seed
+ * with a failed run is skipped: its result file stays); that seed's missing results. */
+static int claim_next(const ClaimSet *cs, const Claim *c, const Grid *g, const char *results_dir,
+                      FILE *out)
+{
+    const Experiment *e = &cs->exps[c->exp];
+    const GridCell *pair[2];
+    claim_cells(cs, c, g, &pair[0], &pair[1]);
+    const int distinct = pair[1] != pair[0] ? 2 : 1;
+    for (int s = 0; s < e->nseeds; s++) {
+        int absent[2] = {0, 0}, failed = 0;
+        for (int k = 0; k < distinct; k++)
+            if (isnan(pair[k]->top1[s]) && pair[k]->id[s][0]) {
+                absent[k] = !result_exists(results_dir, e, pair[k]->id[s]);
+                failed |= !absent[k];
+            }
+        if (failed || !(absent[0] || absent[1]))
+            continue;
+        for (int k = 0; k < distinct; k++)
+            if (absent[k])
+                fprintf(out, "%s %s/%s.json\n", e->path, e->name, pair[k]->id[s]);
+        return absent[0] + absent[1];
+    }
+    return 0;
+}
+
+int claims_next_cells(const ClaimSet *cs, const char *results_dir, FILE *out, QbErr *err)
+{
+    Grid grids[CLAIM_EXPS_MAX];
+    CellList cells[CLAIM_EXPS_MAX];
+    memset(grids, 0, sizeof grids);
+    memset(cells, 0, sizeof cells);
+    int lines = load_grids(cs, results_dir, grids, cells, err) < 0 ? -1 : 0;
+    for (int i = 0; lines >= 0 && i < cs->n; i++) {
+        const Claim *c = &cs->claims[i];
+        ClaimResult r;
+        if (c->quantity != CLAIM_TOP1 && c->quantity != CLAIM_TOP5)
+            continue;
+        measure_accuracy(cs, c, &grids[c->exp], &r);
+        if (r.v == VERDICT_UNRESOLVED)
+            lines += claim_next(cs, c, &grids[c->exp], results_dir, out);
+    }
+    free_grids(cs, grids, cells);
+    return lines;
 }

@@ -138,6 +138,45 @@ Test(cell, make_fragment_has_one_target_per_result_file)
     cells_free(&l);
 }
 
+/* SEEDS=N: the first N seeds of the file's list, or the next seeds after its last; the
+ * fragment hands the same count to every run-cell and to the report, so the ids agree. */
+Test(cell, a_seed_count_truncates_or_extends_the_list_and_reaches_the_fragment)
+{
+    Experiment e;
+    CellList l;
+    QbErr err = {{0}};
+    const char *file = hfix_experiment("seeds", NULL);
+    expand(file, "smoke", &e, &l);
+    int per_seed = l.n / e.nseeds;
+    cells_free(&l);
+    cr_assert_eq(experiment_seed_count(&e, 1, &err), 0, "%s", err.msg);
+    cr_assert_eq(e.nseeds, 1);
+    cr_assert_eq(experiment_seed_count(&e, 4, &err), 0, "%s", err.msg);
+    cr_assert_eq(e.nseeds, 4);
+    for (int i = 1; i < 4; i++)
+        cr_assert_eq(e.seeds[i], e.seeds[0] + i, "seed %d", i);
+    cr_assert_eq(experiment_seed_count(&e, 0, &err), -1);
+    cr_assert(strstr(err.msg, "--seeds 0: expected 1..16 seeds"), "%s", err.msg);
+    cr_assert_eq(experiment_seed_count(&e, 17, &err), -1);
+    cr_assert_eq(cells_expand(&e, &l, &err), 0, "%s", err.msg);
+    cr_assert_eq(l.n, 4 * per_seed);
+    char path[256];
+    snprintf(path, sizeof path, "%s/seeds.mk", hfix_dir());
+    cr_assert_eq(makefrag_write(path, &e, &l, "seeds-smoke", &err), 0, "%s", err.msg);
+    FILE *f = fopen(path, "r");
+    cr_assert(f);
+    static char text[65536];
+    text[fread(text, 1, sizeof text - 1, f)] = '\0';
+    fclose(f);
+    int runs = 0;
+    for (const char *p = text; (p = strstr(p, "run-cell ")); p++, runs++)
+        cr_assert(!strncmp(strstr(p, "--profile smoke"), "--profile smoke --seeds 4 --cell", 32),
+                  "%.120s", p);
+    cr_assert_eq(runs, l.n);
+    cr_assert(strstr(text, "report ") && strstr(strstr(text, "report "), "--seeds 4 --results"));
+    cells_free(&l);
+}
+
 /* The built source hashes with one entry changed: the method `ops`'s, or the shared code's. */
 static MethodSourceHash edited[64];
 

@@ -130,3 +130,46 @@ Test(claims, verdicts_on_fixture_results)
     claims_free(&cs);
     rfix_end(&f);
 }
+
+/* make claims SEEDS_MAX: an unresolved claim asks for its next seed's two cells (past the
+ * file's seeds once those are paired), a resolved one asks for nothing, a seed whose run
+ * failed is skipped, and SEEDS_MAX caps it all. */
+Test(claims, unresolved_claims_ask_for_the_next_seed_up_to_seeds_max)
+{
+    RFix f;
+    ClaimSet cs;
+    QbErr err = {{0}};
+    rfix_start(&f, "cl", "baseline: lsq", "[1, 2, 3]");
+    rfix_example(f.results, &f.e, &f.l, 95.0);
+    const char *path = hfix_write("next-claims.yaml", "claims:\n"
+        "  - {id: beats, claim: c, source: s, experiment: cl, net: small_cnn, bits: 4, method: asq,"
+        " versus: lsq, claimed: greater, threshold: 0}\n"
+        "  - {id: below-fp, claim: c, source: s, experiment: cl, net: small_cnn, bits: 4,"
+        " method: lsq, versus: fp, claimed: greater, threshold: 0}\n");
+    cr_assert_eq(claims_load(&cs, path, "smoke", &err), 0, "%s", err.msg);
+    char text[4096] = "";
+    FILE *out = fmemopen(text, sizeof text, "w");
+    cr_assert_eq(claims_next_cells(&cs, f.results, out, &err), 0, "all 3 seeds are paired");
+    fclose(out);
+    cr_assert_eq(claims_seeds_max(&cs, 5, &err), 0, "%s", err.msg);
+    cr_assert_eq(cs.exps[0].nseeds, 5);
+    cr_assert_eq(cs.exps[0].seeds[4], 5, "seeds after the file's last");
+    Experiment e5 = cs.exps[0];
+    CellList l5;
+    cr_assert_eq(cells_expand(&e5, &l5, &err), 0, "%s", err.msg);
+    rfix_result(f.results, &e5, rfix_cell(&l5, "asq", 4, 4), 90.0, RUN_DIVERGED);
+    out = fmemopen(text, sizeof text, "w");
+    int lines = claims_next_cells(&cs, f.results, out, &err);
+    fclose(out);
+    cr_assert_eq(lines, 2, "%d lines: %s", lines, text);
+    char want[2048];
+    snprintf(want, sizeof want, "%s cl/%s.json\n%s cl/%s.json\n", e5.path,
+             rfix_cell(&l5, "asq", 4, 5)->id, e5.path, rfix_cell(&l5, "lsq", 4, 5)->id);
+    cr_assert_str_eq(text, want, "seed 4 failed, so seed 5 is next; 'below-fp' holds");
+    cells_free(&l5);
+    claims_free(&cs);
+    cr_assert_eq(claims_load(&cs, path, "smoke", &err), 0, "%s", err.msg);
+    cr_assert_eq(claims_seeds_max(&cs, 17, &err), -1, "SEEDS_MAX above the limit");
+    claims_free(&cs);
+    rfix_end(&f);
+}
