@@ -112,20 +112,28 @@ Test(cell, missing_starting_checkpoint_says_what_to_do)
               "%s", err.msg);
 }
 
-Test(cell, make_fragment_has_one_target_per_result_file)
+/* The make fragment of (e, l) written to path, as text (static buffer). */
+static const char *fragment(const char *path, const Experiment *e, const CellList *l,
+                            const char *table)
 {
-    Experiment e;
-    CellList l;
     QbErr err = {{0}};
-    expand(hfix_experiment("frag", NULL), "smoke", &e, &l);
-    char path[256];
-    snprintf(path, sizeof path, "%s/frag.mk", hfix_dir());
-    cr_assert_eq(makefrag_write(path, &e, &l, "frag-smoke", &err), 0, "%s", err.msg);
+    cr_assert_eq(makefrag_write(path, e, l, table, &err), 0, "%s", err.msg);
     FILE *f = fopen(path, "r");
     cr_assert(f);
     static char text[65536];
     text[fread(text, 1, sizeof text - 1, f)] = '\0';
     fclose(f);
+    return text;
+}
+
+Test(cell, make_fragment_has_one_target_per_result_file)
+{
+    Experiment e;
+    CellList l;
+    expand(hfix_experiment("frag", NULL), "smoke", &e, &l);
+    char path[256];
+    snprintf(path, sizeof path, "%s/frag.mk", hfix_dir());
+    const char *text = fragment(path, &e, &l, "frag-smoke");
     for (int i = 0; i < l.n; i++) {
         char target[256];
         snprintf(target, sizeof target, "$(RESULTS)/frag/%s.json:\n", l.cells[i].id);
@@ -162,12 +170,7 @@ Test(cell, a_seed_count_truncates_or_extends_the_list_and_reaches_the_fragment)
     cr_assert_eq(l.n, 4 * per_seed);
     char path[256];
     snprintf(path, sizeof path, "%s/seeds.mk", hfix_dir());
-    cr_assert_eq(makefrag_write(path, &e, &l, "seeds-smoke", &err), 0, "%s", err.msg);
-    FILE *f = fopen(path, "r");
-    cr_assert(f);
-    static char text[65536];
-    text[fread(text, 1, sizeof text - 1, f)] = '\0';
-    fclose(f);
+    const char *text = fragment(path, &e, &l, "seeds-smoke");
     int runs = 0;
     for (const char *p = text; (p = strstr(p, "run-cell ")); p++, runs++)
         cr_assert(!strncmp(strstr(p, "--profile smoke"), "--profile smoke --seeds 4 --cell", 32),
