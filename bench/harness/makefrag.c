@@ -60,8 +60,15 @@ int makefrag_write(const char *path, const Experiment *e, const CellList *cells,
                "CELL_PROGRESS ?= :\n# extra `qbench report` flags for the table\nREPORT_FLAGS ?=\n"
                "\nCELLS :=",
             e->path, popt);
-    for (int i = 0; i < cells->n; i++)
-        fprintf(f, " \\\n  $(RESULTS)/%s/%s.json", e->name, cells->cells[i].id);
+    /* Chained cells first: make -j starts prerequisites in the order listed, and a chain's
+     * links can only run one after another, so starting them last leaves a core idle at the
+     * end while the last chain finishes. */
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < cells->n; i++) {
+            const Cell *c = &cells->cells[i];
+            if ((c->parent >= 0 || c->children) == (pass == 0))
+                fprintf(f, " \\\n  $(RESULTS)/%s/%s.json", e->name, c->id);
+        }
     fprintf(f, "\n\n.PHONY: cells table\ncells: $(CELLS)\n");
     fprintf(f, "table: cells\n\t@mkdir -p $(RESULTS)/tables\n"
                "\t$(QBENCH) report %s%s --results $(RESULTS) --out $(RESULTS)/tables/%s "

@@ -3,6 +3,7 @@
  * prerequisites. */
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "harness/chain.h"
@@ -191,6 +192,21 @@ Test(chain, the_make_fragment_orders_each_chain_by_its_parent_checkpoint)
     snprintf(want, sizeof want, "$(RESULTS)/c_frag/%s.json:\n\t@mkdir -p $(@D)\n",
              hfix_cell(&l, "asq", 4, 1)->id);
     cr_assert(strstr(text, want), "%s", text);
+    /* make -j starts what CELLS lists first: the chains, whose links cannot overlap, even
+     * when the matrix lists them last (the cell list reversed, parents re-pointed) */
+    CellList rev = l;
+    rev.cells = calloc((size_t)l.n, sizeof *rev.cells);
+    for (int i = 0; i < l.n; i++) {
+        rev.cells[l.n - 1 - i] = l.cells[i];
+        if (l.cells[i].parent >= 0)
+            rev.cells[l.n - 1 - i].parent = l.n - 1 - l.cells[i].parent;
+    }
+    cr_assert_eq(makefrag_write(path, &e, &rev, "c_frag", &err), 0, "%s", err.msg);
+    hfix_read(path, text, sizeof text);
+    const char *cells = strstr(text, "CELLS :="), *plain = strstr(cells, hfix_cell(&l, "asq", 4, 1)->id);
+    for (long long seed = 1; seed <= 2; seed++)
+        cr_assert_lt(strstr(cells, hfix_cell(&l, "lsq", 4, seed)->id), plain, "seed %lld", seed);
+    free(rev.cells);
     cells_free(&l);
 }
 
