@@ -5,6 +5,7 @@
 #include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int atomic_open(AtomicFile *a, const char *path, QbErr *err)
@@ -102,4 +103,10 @@ int file_read_all(const char *path, char **data, size_t *n, QbErr *err)
     *data = buf;
     *n = len;
     return 0;
+}
+
+int file_exists(const char *path)
+{
+    struct stat st;
+    return path[0] && stat(path, &st) == 0;
 }

@@ -86,10 +86,11 @@ typedef struct {
  * Errors name file:line:col, the field path and what was expected. */
 int experiment_load(Experiment *e, const char *path, const char *profile, QbErr *err);
 
-/* Whether the matrix excludes (net, scheme, bits). */
 /* Keeps the first n seeds of the matrix's list, or extends the list past its last seed with
  * the next ones (1 <= n <= EXP_LIST_MAX): `--seeds N` of expand and report (make SEEDS=N). */
 int experiment_seed_count(Experiment *e, int n, QbErr *err);
+
+/* Whether the matrix excludes (net, scheme, bits). */
 int experiment_excluded(const Experiment *e, const char *net, const char *scheme, int bits);
 
 #endif

@@ -375,10 +375,7 @@ static int result_exists(const char *results_dir, const Experiment *e, const cha
 {
     char path[1024];
     snprintf(path, sizeof path, "%s/%s/%s.json", results_dir, e->name, id);
-    FILE *f = fopen(path, "r");
-    if (f)
-        fclose(f);
-    return f != NULL;
+    return file_exists(path);
 }
 
 /* The first seed at which the claim's pair is incomplete and can still be completed (a seed

@@ -3,11 +3,11 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include "nets/registry.h"
 #include "quantizers/schemes.h"
+#include "core/atomic_file.h"
 #include "core/checkpoint.h"
 #include "core/cost.h"
 #include "core/data/dataset.h"
@@ -110,12 +110,6 @@ static double now_seconds(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static int file_exists(const char *path)
-{
-    struct stat st;
-    return path[0] && stat(path, &st) == 0;
 }
 
 /* Everything one run holds; freed by run_close. */

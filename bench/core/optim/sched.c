@@ -5,6 +5,12 @@
 
 static const char *const sched_names[] = {"cosine", "step", "constant", "cosine_per_step"};
 
+/* The cosine curve at t in [0, 1): base_lr at 0, min_lr at 1. */
+static float cosine_at(const Schedule *s, double t)
+{
+    return (float)(s->min_lr + (s->base_lr - s->min_lr) * 0.5 * (1.0 + cos(M_PI * t)));
+}
+
 float sched_lr(const Schedule *s, int epoch, int iter, int iters)
 {
     if (epoch < s->warmup_epochs) {
@@ -13,14 +19,11 @@ float sched_lr(const Schedule *s, int epoch, int iter, int iters)
     }
     int span = s->epochs - s->warmup_epochs;
     switch (s->kind) {
-    case SCHED_COSINE: {
-        double t = span > 0 ? (double)(epoch - s->warmup_epochs) / span : 0.0;
-        return (float)(s->min_lr + (s->base_lr - s->min_lr) * 0.5 * (1.0 + cos(M_PI * t)));
-    }
+    case SCHED_COSINE:
+        return cosine_at(s, span > 0 ? (double)(epoch - s->warmup_epochs) / span : 0.0);
     case SCHED_COSINE_PER_STEP: {
         double done = (double)(epoch - s->warmup_epochs) * iters + iter;
-        double t = span > 0 && iters > 0 ? done / ((double)span * iters) : 0.0;
-        return (float)(s->min_lr + (s->base_lr - s->min_lr) * 0.5 * (1.0 + cos(M_PI * t)));
+        return cosine_at(s, span > 0 && iters > 0 ? done / ((double)span * iters) : 0.0);
     }
     case SCHED_STEP: {
         double lr = s->base_lr;
