@@ -132,6 +132,9 @@ test-asan: check-deps
 # JSON per kernel family under results/bench/.
 BENCH_FLAGS ?= --threads 2 --batch 128 --iters 20
 BENCH_SCHEMES ?= lsq asq asq+post apot pact
+# Each scheme's step is also timed against FP32's in this many interleaved pairs, so its ratio
+# holds on a machine whose load drifts (bench/perf/median_interval.h).
+BENCH_PAIRS ?= 20
 # The smoke table-4 matrix under valgrind's memcheck, through the real make harness: the
 # binary is built without AVX-512 (valgrind cannot run it), every cell starts from scratch in
 # build-vg/results, and a memory error or a definite or possible leak fails that cell and the
@@ -151,7 +154,7 @@ valgrind-smoke:
 bench: check-deps $(BIN)
 	@mkdir -p results/bench
 	$(BLAS_AUTO) $(BIN) bench $(BENCH_FLAGS) --profile $(BENCH_SCHEMES:%=--scheme %) --bits 4 \
-	  --json results/bench/bench-auto.json
+	  --paired $(BENCH_PAIRS) --json results/bench/bench-auto.json
 	OPENBLAS_CORETYPE=Haswell $(BIN) bench $(BENCH_FLAGS) --json results/bench/bench-haswell.json
 	@$(TORCH_MALLOC) /usr/bin/python3 bench/perf/pytorch_step.py $(BENCH_FLAGS) --iters 3 --rss; \
 	  rc=$$?; if [ $$rc -ne 3 ]; then exit $$rc; fi

@@ -16,8 +16,9 @@ typedef struct {
 
 #define CLI_COMMANDS                                                                       \
     X("bench", cmd_bench, "[--threads N] [--batch N] [--iters N] [--warmup N] [--net NAME] "                 \
-      "[--scheme S [--bits B]] [--json FILE]",            \
-      "time the training step and the sgemm peak")                                        \
+      "[--scheme S [--bits B]] [--profile] [--paired N] [--json FILE]",                  \
+      "time the training step and the sgemm peak; --profile: each kind of work's share; " \
+      "--paired N: each scheme against FP32 in N interleaved steps (median, 95% interval)") \
     X("macs", cmd_macs,                                                                     \
       "--net NAME [--input CxHxW] [--classes K] [--width F] [--shortcut a|b] "              \
       "[--wbits B --abits B | --scheme S --bits B] [--json]",                               \

@@ -3,7 +3,11 @@
  * process's peak RSS after the first (FP32) case, and cblas_sgemm on a 2048^3 problem in the
  * same run as the machine's practical peak (last, so its buffers are not in that RSS).
  * Training FLOPs are counted as 3 x 2 x MACs per image (forward, input gradient, weight
- * gradient). --profile splits the step by kind of work (kernels/prof.h). */
+ * gradient). --profile splits the step by kind of work (kernels/prof.h). --paired N times
+ * each scheme's step against FP32's again, in N interleaved pairs (perf/median_interval.h):
+ * on a machine shared with other work that ratio, unlike the one from separate runs, is not
+ * moved by the neighbours' load changing between the two runs. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +29,7 @@
 #include "core/rng.h"
 #include "core/threads.h"
 #include "core/xent.h"
+#include "perf/median_interval.h"
 
 static double clock_seconds(clockid_t id)
 {
@@ -116,42 +121,97 @@ static void run_pass(Net *net, Phase ph, int profile)
         net_backward(net);
 }
 
-/* Times `iters` training steps after `warmup` untimed ones, then as many eval steps. */
-static void time_net(Net *net, const int *labels, int iters, int warmup, int profile,
-                     StepTiming *out)
+typedef struct {
+    double fwd, bwd, opt, cpu; /* seconds of one training step; cpu: all threads */
+} StepSample;
+
+static void train_step(Net *net, Optimizer *opt, const int *labels, int profile, StepSample *s)
 {
+    double c0 = cpu_seconds(), t0 = now_seconds();
+    net_zero_grad(net);
+    run_pass(net, PHASE_FORWARD, profile);
+    xent_forward(net_output(net), labels, 0.0f, net_output_grad(net));
+    double t1 = now_seconds();
+    run_pass(net, PHASE_BACKWARD, profile);
+    double t2 = now_seconds();
+    prof_push(PROF_OPTIM);
+    optim_step(opt, net, 0.01f);
+    prof_pop();
+    s->fwd = t1 - t0;
+    s->bwd = t2 - t1;
+    s->opt = now_seconds() - t2;
+    s->cpu = cpu_seconds() - c0;
+}
+
+/* A network built for the bench, with its random batch and labels and its optimizer. */
+typedef struct {
+    Net net;
+    int *labels;
     Optimizer opt;
-    optim_defaults(&opt, 1e-4f);
-    net->train = 1;
-    out->fwd = out->bwd = out->opt = out->eval = 0.0;
-    double cpu0 = 0.0;
+    double macs; /* per image */
+} BenchNet;
+
+static void bench_net_free(BenchNet *b)
+{
+    free(b->labels);
+    net_free(&b->net);
+}
+
+/* Builds the net at `in` with `scheme` ("" for FP32), in training mode. */
+static int bench_net_build(BenchNet *b, const char *name, Dims in, const char *scheme, int bits,
+                           int batch, int threads, QbErr *err)
+{
+    NetOptions o;
+    net_options_defaults(&o);
+    o.input = in;
+    b->labels = NULL;
+    if (net_build(&b->net, name, &o, err) < 0)
+        return -1;
+    if ((scheme[0] && scheme_apply(&b->net, scheme, bits, NULL, err) < 0) ||
+        net_alloc(&b->net, batch, threads, err) < 0) {
+        net_free(&b->net);
+        return -1;
+    }
+    CostTable ct;
+    cost_table(&b->net, &ct);
+    b->macs = ct.macs;
+    cost_free(&ct);
+    Rng r = rng_stream(1, "bench");
+    net_init_params(&b->net, &r);
+    for (size_t i = 0; i < tensor_numel(&b->net.input); i++)
+        b->net.input.data[i] = rng_normal(&r);
+    b->labels = malloc(sizeof(int) * (size_t)batch);
+    QB_ASSERT(b->labels);
+    for (int i = 0; i < batch; i++)
+        b->labels[i] = (int)rng_below(&r, 10);
+    optim_defaults(&b->opt, 1e-4f);
+    b->net.train = 1;
+    return 0;
+}
+
+/* Times `iters` training steps after `warmup` untimed ones, then as many eval steps. */
+static void time_net(BenchNet *b, int iters, int warmup, int profile, StepTiming *out)
+{
+    Net *net = &b->net;
+    out->fwd = out->bwd = out->opt = out->eval = out->cpu_step = 0.0;
+    out->macs = b->macs;
     for (int it = 0; it < warmup + iters; it++) {
-        if (it == warmup) {
+        if (it == warmup)
             prof_reset();
-            cpu0 = cpu_seconds();
-        }
-        double t0 = now_seconds();
-        net_zero_grad(net);
-        run_pass(net, PHASE_FORWARD, profile);
-        xent_forward(net_output(net), labels, 0.0f, net_output_grad(net));
-        double t1 = now_seconds();
-        run_pass(net, PHASE_BACKWARD, profile);
-        double t2 = now_seconds();
-        prof_push(PROF_OPTIM);
-        optim_step(&opt, net, 0.01f);
-        prof_pop();
-        double t3 = now_seconds();
+        StepSample s;
+        train_step(net, &b->opt, b->labels, profile, &s);
         if (it >= warmup) {
-            out->fwd += (t1 - t0) / iters;
-            out->bwd += (t2 - t1) / iters;
-            out->opt += (t3 - t2) / iters;
+            out->fwd += s.fwd / iters;
+            out->bwd += s.bwd / iters;
+            out->opt += s.opt / iters;
+            out->cpu_step += s.cpu / iters;
         }
     }
-    out->cpu_step = (cpu_seconds() - cpu0) / iters;
     prof_read(out->prof);
     for (int k = 0; k < PROF_KINDS; k++)
         out->prof[k] /= iters;
     net->train = 0;
+    double cpu0 = 0.0;
     for (int it = 0; it < warmup + iters; it++) {
         if (it == warmup)
             cpu0 = cpu_seconds();
@@ -161,47 +221,92 @@ static void time_net(Net *net, const int *labels, int iters, int warmup, int pro
             out->eval += (now_seconds() - t0) / iters;
     }
     out->cpu_eval = (cpu_seconds() - cpu0) / iters;
+    net->train = 1;
 }
 
-/* Builds the net at `in` with `scheme` ("" for FP32) and times it. */
 static int time_case(const char *name, Dims in, const char *scheme, int bits, int batch,
                      int threads, int iters, int warmup, int profile, StepTiming *out,
                      QbErr *err)
 {
-    Net net;
-    NetOptions o;
-    net_options_defaults(&o);
-    o.input = in;
-    if (net_build(&net, name, &o, err) < 0)
+    BenchNet b;
+    if (bench_net_build(&b, name, in, scheme, bits, batch, threads, err) < 0)
         return -1;
-    if (scheme[0] && scheme_apply(&net, scheme, bits, NULL, err) < 0) {
-        net_free(&net);
+    time_net(&b, iters, warmup, profile, out);
+    bench_net_free(&b);
+    return 0;
+}
+
+/* Per-pair ratios (wall and CPU) of `iters` interleaved training steps of `a` over `base`,
+ * after `warmup` untimed pairs; the order within a pair alternates so neither step always
+ * runs on the caches the other left. */
+static void time_pairs(BenchNet *a, BenchNet *base, int iters, int warmup, double *wall,
+                       double *cpu)
+{
+    for (int it = 0; it < warmup + iters; it++) {
+        StepSample sa, sb;
+        if (it % 2) {
+            train_step(&base->net, &base->opt, base->labels, 0, &sb);
+            train_step(&a->net, &a->opt, a->labels, 0, &sa);
+        } else {
+            train_step(&a->net, &a->opt, a->labels, 0, &sa);
+            train_step(&base->net, &base->opt, base->labels, 0, &sb);
+        }
+        if (it >= warmup) {
+            wall[it - warmup] = (sa.fwd + sa.bwd + sa.opt) / (sb.fwd + sb.bwd + sb.opt);
+            cpu[it - warmup] = sa.cpu / sb.cpu;
+        }
+    }
+}
+
+static void print_interval(double lo, double hi)
+{
+    if (isnan(lo))
+        printf("no interval (fewer than 6 pairs)");
+    else
+        printf("95%% interval %.2f-%.2f", lo, hi);
+}
+
+/* The `ratio step/fp32` line from `iters` interleaved pairs of the scheme's and FP32's step. */
+static int paired_ratio(const char *label, const char *name, Dims in, const char *scheme,
+                        int bits, int batch, int threads, int iters, int warmup, JsonW *w,
+                        QbErr *err)
+{
+    BenchNet a, base;
+    if (bench_net_build(&a, name, in, scheme, bits, batch, threads, err) < 0)
+        return -1;
+    if (bench_net_build(&base, name, in, "", bits, batch, threads, err) < 0) {
+        bench_net_free(&a);
         return -1;
     }
-    CostTable ct;
-    cost_table(&net, &ct);
-    out->macs = ct.macs;
-    cost_free(&ct);
-    if (net_alloc(&net, batch, threads, err) < 0) {
-        net_free(&net);
-        return -1;
-    }
-    Rng r = rng_stream(1, "bench");
-    net_init_params(&net, &r);
-    for (size_t i = 0; i < tensor_numel(&net.input); i++)
-        net.input.data[i] = rng_normal(&r);
-    int *labels = malloc(sizeof(int) * (size_t)batch);
-    QB_ASSERT(labels);
-    for (int i = 0; i < batch; i++)
-        labels[i] = (int)rng_below(&r, 10);
-    time_net(&net, labels, iters, warmup, profile, out);
-    free(labels);
-    net_free(&net);
+    double *wall = malloc(sizeof(double) * 2 * (size_t)iters), *cpu = wall + iters;
+    QB_ASSERT(wall);
+    time_pairs(&a, &base, iters, warmup, wall, cpu);
+    double m, lo, hi, mc, loc, hic;
+    median_interval(wall, iters, &m, &lo, &hi);
+    median_interval(cpu, iters, &mc, &loc, &hic);
+    printf("ratio step/fp32 %s: %.2f (median of %d interleaved pairs, ", label, m, iters);
+    print_interval(lo, hi);
+    printf("; by CPU time %.2f, ", mc);
+    print_interval(loc, hic);
+    printf(")\n");
+    jw_obj(w, NULL);
+    jw_str(w, "case", label);
+    jw_int(w, "pairs", iters);
+    jw_num(w, "ratio_median", m);
+    jw_num(w, "ratio_lo", lo);
+    jw_num(w, "ratio_hi", hi);
+    jw_num(w, "cpu_ratio_median", mc);
+    jw_num(w, "cpu_ratio_lo", loc);
+    jw_num(w, "cpu_ratio_hi", hic);
+    jw_obj_end(w);
+    free(wall);
+    bench_net_free(&base);
+    bench_net_free(&a);
     return 0;
 }
 
 typedef struct {
-    int threads, batch, iters, warmup, bits, profile;
+    int threads, batch, iters, warmup, bits, profile, paired;
     char net[32];
     ArgList schemes;
     char json[512];
@@ -281,6 +386,7 @@ int cmd_bench(int argc, char **argv, QbErr *err)
         {"--scheme", ARG_LIST, &a.schemes, 0, 0, 0},
         {"--bits", ARG_INT, &a.bits, 2, 8, 0},
         {"--profile", ARG_FLAG, &a.profile, 0, 0, 0},
+        {"--paired", ARG_INT, &a.paired, 0, 100000, 0},
         {"--json", ARG_STR, a.json, 0, 0, sizeof a.json},
         {NULL, 0, NULL, 0, 0, 0},
     };
@@ -323,6 +429,14 @@ int cmd_bench(int argc, char **argv, QbErr *err)
             rss_fp32 = peak_rss_mib();
             printf("peak RSS %s training step: %.1f MiB\n", label, rss_fp32);
         }
+    }
+    jw_arr_end(&w);
+    jw_arr(&w, "paired");
+    for (int i = 2; i < 2 * (1 + a.schemes.n) && rc == 0 && a.paired > 0; i++) {
+        char label[96];
+        case_label(&a, i, &inputs[i % 2], label, sizeof label);
+        rc = paired_ratio(label, a.net, inputs[i % 2], a.schemes.items[i / 2 - 1], a.bits,
+                          a.batch, a.threads, a.paired, a.warmup, &w, err);
     }
     jw_arr_end(&w);
     if (rc == 0) {
