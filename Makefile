@@ -353,11 +353,14 @@ tables-results: check-deps $(BIN)
 # ...), until its interval excludes the threshold or it has N seeds. Each round trains the
 # next seed of every claim still unresolved, in parallel.
 claims_seeds = $(if $(SEEDS_MAX),--seeds-max $(SEEDS_MAX))
+# The reference's block errors: `make plots-probe` on its 3-bit table 4 cells (README, "Claims").
+reference_block_data = --block-data $(REFERENCE)/probe/block_error.dat
 .PHONY: claims claims-extend reference-tables
 claims: check-deps $(BIN) $(if $(SEEDS_MAX),claims-extend)
 	@mkdir -p $(RESULTS)/tables
 	@$(BIN) report experiments/claims.yaml --claims --by-position --profile $(PROFILE) \
-	  --results $(REFERENCE) --out $(RESULTS)/tables/$(call table_name,claims-reference) >/dev/null
+	  --results $(REFERENCE) $(reference_block_data) \
+	  --out $(RESULTS)/tables/$(call table_name,claims-reference) >/dev/null
 	@cat $(RESULTS)/tables/$(call table_name,claims-reference).md
 	@if $(have_own_results); then \
 	  $(BIN) report experiments/claims.yaml --claims --profile $(PROFILE) --results $(RESULTS) \
@@ -389,7 +392,7 @@ reference-tables: check-deps $(BIN)
 	@for t in $(TABLES); do $(BIN) report experiments/$$t.yaml --profile quick --by-position \
 	  --results $(REFERENCE) --out $(REFERENCE)/tables/$$t || exit 1; done
 	@$(BIN) report experiments/claims.yaml --claims --by-position --profile quick \
-	  --results $(REFERENCE) --out $(REFERENCE)/tables/claims >/dev/null
+	  --results $(REFERENCE) $(reference_block_data) --out $(REFERENCE)/tables/claims >/dev/null
 
 clean:
 	rm -rf build build-asan build-fuzz bin

@@ -54,11 +54,12 @@ typedef struct {
     X("report", cmd_report,                                                                 \
       "FILE [--profile P] [--results DIR] [--out BASE] [--reference DIR [--tolerance PTS]] "  \
       "[--by-position] [--seeds N] | --plot-data DIR | --verdicts METHOD | --claims "       \
-      "[--by-position] [--seeds-max N [--next-cells]]",                                     \
+      "[--by-position] [--seeds-max N [--next-cells]] [--block-data FILE]",                 \
       "write an experiment's tables (.md, .tex, .csv) from its result files, checked against " \
       "a reference with --reference; or its plot data; or METHOD's paired verdicts; or, for " \
       "experiments/claims.yaml, the claims table (--seeds-max N: every seed up to N; "      \
-      "--next-cells: the results an unresolved claim needs next); --by-position places results by matrix " \
+      "--next-cells: the results an unresolved claim needs next; --block-data: the probe's " \
+      "block errors read from FILE); --by-position places results by matrix "               \
       "position instead of cell id (the committed reference, made by earlier code)")        \
     X("schema", cmd_schema, "", "print the experiment file reference (Markdown)")              \
     X("intcheck", cmd_intcheck,                                                             \

@@ -30,7 +30,7 @@
 
 typedef struct {
     char file[256], profile[32], results[256], out[256], cell[CELL_ID_MAX], plot_data[256];
-    char reference[256], verdicts[32], tolerance[32];
+    char reference[256], verdicts[32], tolerance[32], block_data[256];
     int threads, needs, prepare, claims, by_position, plan, summary, jobs, allow_shared;
     int seeds;             /* --seeds N: the matrix's first N seeds (0: all of them) */
     int seeds_max, next_cells; /* report --claims: seeds extended to N; the cells to add */
@@ -471,6 +471,8 @@ static int report_claims(const HarnessArgs *a, QbErr *err)
         return -1;
     cs.by_position = a->by_position;
     int rc = a->seeds_max ? claims_seeds_max(&cs, a->seeds_max, err) : 0;
+    if (rc == 0 && a->block_data[0])
+        rc = claims_block_data(&cs, a->block_data, err);
     if (rc == 0 && a->next_cells)
         rc = claims_next_cells(&cs, a->results, stdout, err) < 0 ? -1 : 0;
     else if (rc == 0)
@@ -526,8 +528,9 @@ static int report_mode_check(const HarnessArgs *a, QbErr *err)
     if (!!a->plot_data[0] + !!a->verdicts[0] + a->claims + !!a->reference[0] > 1)
         return qb_fail(err, "--plot-data, --verdicts, --claims and --reference are separate "
                             "modes; give one"), CLI_USAGE;
-    if ((a->seeds_max || a->next_cells) && !a->claims)
-        return qb_fail(err, "--seeds-max and --next-cells apply to --claims"), CLI_USAGE;
+    if ((a->seeds_max || a->next_cells || a->block_data[0]) && !a->claims)
+        return qb_fail(err, "--seeds-max, --next-cells and --block-data apply to --claims"),
+               CLI_USAGE;
     if (a->next_cells && a->by_position)
         return qb_fail(err, "--next-cells extends your own results, not a reference "
                             "(--by-position)"), CLI_USAGE;
@@ -555,6 +558,7 @@ int cmd_report(int argc, char **argv, QbErr *err)
                              {"--seeds", ARG_INT, &a.seeds, 1, EXP_LIST_MAX, 0},
                              {"--seeds-max", ARG_INT, &a.seeds_max, 1, EXP_LIST_MAX, 0},
                              {"--next-cells", ARG_FLAG, &a.next_cells, 0, 0, 0},
+                             {"--block-data", ARG_STR, a.block_data, 0, 0, sizeof a.block_data},
                              {NULL, 0, NULL, 0, 0, 0}};
     int rc = harness_args(argc, argv, specs, &a, err);
     if (rc || (rc = report_mode_check(&a, err)))

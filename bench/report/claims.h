@@ -51,6 +51,9 @@ int claims_write(const ClaimSet *cs, const char *results_dir, const char *out_ba
 /* Extends every experiment's seed list to n seeds (never shortens it), so the claims pair
  * every seed up to n that has results (`make claims SEEDS_MAX=n`). */
 int claims_seeds_max(ClaimSet *cs, int n, QbErr *err);
+/* Every block-error claim reads `path` instead of its own `data:` file (the committed
+ * reference keeps its probe data beside its results). Returns -1 when the path is too long. */
+int claims_block_data(ClaimSet *cs, const char *path, QbErr *err);
 /* For every accuracy claim still unresolved: the missing result files of the first seed whose
  * pair is incomplete, one line "EXPERIMENT_FILE RESULT" each (RESULT relative to results_dir),
  * duplicates possible when claims share a cell. Returns the number of lines, or -1. A claim

@@ -371,6 +371,17 @@ int claims_seeds_max(ClaimSet *cs, int n, QbErr *err)
     return 0;
 }
 
+int claims_block_data(ClaimSet *cs, const char *path, QbErr *err)
+{
+    if (strlen(path) >= sizeof cs->claims[0].data)
+        return qb_fail(err, "--block-data %s: path too long (at most %zu characters)", path,
+                       sizeof cs->claims[0].data - 1);
+    for (int i = 0; i < cs->n; i++)
+        if (cs->claims[i].quantity == CLAIM_BLOCK_ERROR)
+            snprintf(cs->claims[i].data, sizeof cs->claims[i].data, "%s", path);
+    return 0;
+}
+
 static int result_exists(const char *results_dir, const Experiment *e, const char *id)
 {
     char path[1024];

@@ -173,3 +173,33 @@ Test(claims, unresolved_claims_ask_for_the_next_seed_up_to_seeds_max)
     claims_free(&cs);
     rfix_end(&f);
 }
+
+/* --block-data: the block-error claims read the given file, not their `data:` path (the
+ * reference keeps its probe data beside its results). */
+Test(claims, block_data_overrides_the_claims_data_path)
+{
+    ClaimSet cs;
+    QbErr err = {{0}};
+    char base[300], path[400];
+    const char *dat = hfix_write("ref_block_error.dat", "# index block lsq lsq_rel asq asq_rel\n"
+                                 "# bits 3 samples 8\n0 layer1.0 1.0 0.20 1.0 0.10\n"
+                                 "1 layer2.0 1.0 0.30 1.0 0.25\n");
+    const char *claims = hfix_write("bd-claims.yaml", "claims:\n"
+        "  - {id: blocks, claim: c, source: s, quantity: block_error, bits: 3, method: asq,"
+        " versus: lsq, claimed: less, threshold: 0, data: \"/nonexistent/block_error.dat\"}\n");
+    cr_assert_eq(claims_load(&cs, claims, "smoke", &err), 0, "%s", err.msg);
+    cr_assert_eq(claims_block_data(&cs, dat, &err), 0, "%s", err.msg);
+    snprintf(base, sizeof base, "%s/bd-claims", hfix_dir());
+    FILE *out = fopen("/dev/null", "w");
+    cr_assert_eq(claims_write(&cs, hfix_dir(), base, out, &err), 0, "%s", err.msg);
+    fclose(out);
+    snprintf(path, sizeof path, "%s.md", base);
+    cr_assert(strstr(rfix_slurp(path), "[-0.1000, -0.0500] range over blocks | 2 | **holds** |"),
+              "%s", rfix_slurp(path));
+    char longp[400];
+    memset(longp, 'a', sizeof longp - 1);
+    longp[sizeof longp - 1] = '\0';
+    cr_expect_eq(claims_block_data(&cs, longp, &err), -1, "a path longer than the field");
+    cr_expect(strstr(err.msg, "path too long"), "%s", err.msg);
+    claims_free(&cs);
+}
