@@ -131,7 +131,7 @@ test-asan: check-deps
 # sgemm peak, with OpenBLAS's auto-detected kernels; FP32 again with the Haswell kernels. One
 # JSON per kernel family under results/bench/.
 BENCH_FLAGS ?= --threads 2 --batch 128 --iters 20
-BENCH_SCHEMES ?= lsq asq asq+post apot pact
+BENCH_SCHEMES ?= lsq asq asq+post apot pact post
 # Each scheme's step is also timed against FP32's in this many interleaved pairs, so its ratio
 # holds on a machine whose load drifts (bench/perf/median_interval.h).
 BENCH_PAIRS ?= 20
