@@ -37,6 +37,7 @@ typedef struct {
     Experiment *exps;              /* the experiments the claims read (owned) */
     int nexps;
     int by_position;   /* set by the caller: results placed by matrix position (the reference) */
+    char block_data[256]; /* claims_block_data's file, "" when each claim reads its own */
 } ClaimSet;
 
 /* Loads `path` for `profile`; experiments are <dir of path>/<experiment>.yaml. */

@@ -196,6 +196,10 @@ Test(claims, block_data_overrides_the_claims_data_path)
     snprintf(path, sizeof path, "%s.md", base);
     cr_assert(strstr(rfix_slurp(path), "[-0.1000, -0.0500] range over blocks | 2 | **holds** |"),
               "%s", rfix_slurp(path));
+    char gen[600];
+    snprintf(gen, sizeof gen, "--profile smoke --results %s --block-data %s`.", hfix_dir(), dat);
+    cr_assert(strstr(rfix_slurp(path), gen), "the command line names the file: %s",
+              rfix_slurp(path));
     char longp[400];
     memset(longp, 'a', sizeof longp - 1);
     longp[sizeof longp - 1] = '\0';
