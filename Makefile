@@ -353,7 +353,8 @@ tables-results: check-deps $(BIN)
 # ...), until its interval excludes the threshold or it has N seeds. Each round trains the
 # next seed of every claim still unresolved, in parallel.
 claims_seeds = $(if $(SEEDS_MAX),--seeds-max $(SEEDS_MAX))
-# The reference's block errors: `make plots-probe` on its 3-bit table 4 cells (README, "Claims").
+# The reference's block errors: `make plots-probe` on its 3-bit table 4 cells (the command is in
+# results/reference/probe/README.md).
 reference_block_data = --block-data $(REFERENCE)/probe/block_error.dat
 .PHONY: claims claims-extend reference-tables
 claims: check-deps $(BIN) $(if $(SEEDS_MAX),claims-extend)
