@@ -56,7 +56,8 @@ static inline float v_hsum(__m256 v)
 }
 #else
 #define DCONV_SIMD 0
-#define VL 16 /* only sizes the (unused) geometry */
+#define VL 16 /* only sizes the (unused) geometry and weight layouts */
+#define FB 16
 #endif
 
 /* Channel counts the kernels take: a multiple of every block size above. */
@@ -94,12 +95,20 @@ size_t dconv_ws_backward(const DGeom *g)
            (size_t)g->K * g->xp_plane + (size_t)g->C * g->Q;
 }
 
+/* Where the weight of output channel o, input channel i and tap t sits for a kernel with
+ * `in` input channels: blocks of FB output channels, each block's (i, t, FB) weights
+ * contiguous, so a tile streams its weights instead of touching a cache line per tap. */
+static size_t tile_weight_at(int o, int i, int t, int in)
+{
+    return (((size_t)(o / FB) * in + i) * 9 + t) * FB + o % FB;
+}
+
 void dconv_weights_forward(const DGeom *g, const float *w, float *wt)
 {
     for (int k = 0; k < g->K; k++)
         for (int c = 0; c < g->C; c++)
             for (int t = 0; t < 9; t++)
-                wt[((size_t)c * 9 + t) * g->K + k] = w[((size_t)k * g->C + c) * 9 + t];
+                wt[tile_weight_at(k, c, t, g->C)] = w[((size_t)k * g->C + c) * 9 + t];
 }
 
 void dconv_weights_backward(const DGeom *g, const float *w, float *wd)
@@ -107,7 +116,7 @@ void dconv_weights_backward(const DGeom *g, const float *w, float *wd)
     for (int k = 0; k < g->K; k++)
         for (int c = 0; c < g->C; c++)
             for (int t = 0; t < 9; t++)
-                wd[((size_t)k * 9 + (8 - t)) * g->C + c] = w[((size_t)k * g->C + c) * 9 + t];
+                wd[tile_weight_at(c, k, 8 - t, g->K)] = w[((size_t)k * g->C + c) * 9 + t];
 }
 
 #if DCONV_SIMD
@@ -146,11 +155,11 @@ static void grid_extract(const DGeom *g, int K, const float *grid, float *y, int
 /* The tile's loops must unroll completely for its accumulators to live in registers. */
 #define UNROLL _Pragma("GCC unroll 16")
 
-/* grid[k][q..] = sum_c,taps xp[c][q.. + i*Wp + j] * wt[c][i][j][k] for FB output channels
+/* grid[k][q..] = sum_c,taps xp[c][q.. + i*Wp + j] * w[k][c][i][j] for FB output channels
  * and nq <= QT consecutive output vectors from q. */
-static inline __attribute__((always_inline)) void conv_tile(const DGeom *g, int C, int K,
-                                                             const float *xp, const float *wt,
-                                                             float *grid, int kb, int q, int nq)
+static inline __attribute__((always_inline)) void conv_tile(const DGeom *g, int C, const float *xp,
+                                                             const float *wt, float *grid, int kb,
+                                                             int q, int nq)
 {
     vf acc[QT][FB];
     UNROLL for (int u = 0; u < nq; u++)
@@ -158,7 +167,7 @@ static inline __attribute__((always_inline)) void conv_tile(const DGeom *g, int 
             acc[u][k] = v_zero();
     for (int c = 0; c < C; c++) {
         const float *xc = xp + (size_t)c * g->xp_plane + q;
-        const float *wc = wt + (size_t)c * 9 * K + kb;
+        const float *wc = wt + tile_weight_at(kb, c, 0, C);
         for (int i = 0; i < 3; i++)
             for (int j = 0; j < 3; j++) {
                 vf xv[QT];
@@ -166,7 +175,7 @@ static inline __attribute__((always_inline)) void conv_tile(const DGeom *g, int 
                     xv[u] = v_load(xc + i * g->Wp + j + u * VL);
                     v_in_reg(xv[u]);
                 }
-                const float *wk = wc + (i * 3 + j) * K;
+                const float *wk = wc + (i * 3 + j) * FB;
                 UNROLL for (int k = 0; k < FB; k++) {
                     vf wv = v_set1(wk[k]);
                     v_in_reg(wv);
@@ -190,14 +199,14 @@ static void grid_conv(const DGeom *g, int C, int K, const float *xp, const float
 #if QT >= 3
         if (nv >= 12)
             for (; v + 3 <= nv; v += 3)
-                conv_tile(g, C, K, xp, wt, grid, kb, v * VL, 3);
+                conv_tile(g, C, xp, wt, grid, kb, v * VL, 3);
 #endif
 #if QT >= 2
         for (; v + 2 <= nv; v += 2)
-            conv_tile(g, C, K, xp, wt, grid, kb, v * VL, 2);
+            conv_tile(g, C, xp, wt, grid, kb, v * VL, 2);
 #endif
         for (; v < nv; v++)
-            conv_tile(g, C, K, xp, wt, grid, kb, v * VL, 1);
+            conv_tile(g, C, xp, wt, grid, kb, v * VL, 1);
     }
 }
 

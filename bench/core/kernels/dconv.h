@@ -28,9 +28,10 @@ void dconv_geom(DGeom *g, int C, int K, int H, int W);
 size_t dconv_ws_forward(const DGeom *g);
 size_t dconv_ws_backward(const DGeom *g);
 
-/* w: (K, C, 3, 3) -> wt: [C][3][3][K] (forward layout). */
+/* w: (K, C, 3, 3) -> wt: [K/FB][C][3][3][FB], FB output channels a block (forward layout). */
 void dconv_weights_forward(const DGeom *g, const float *w, float *wt);
-/* w: (K, C, 3, 3) -> wd: [K][3][3][C], flipped: the forward layout of the data-gradient conv. */
+/* w: (K, C, 3, 3) -> wd, flipped and transposed: the forward layout of the data-gradient
+ * conv, whose outputs are the C input channels. */
 void dconv_weights_backward(const DGeom *g, const float *w, float *wd);
 
 /* One image. x: (C, H, W); y: (K, H, W), assigned. ws: dconv_ws_forward floats. */
