@@ -90,9 +90,8 @@ size_t dconv_ws_forward(const DGeom *g)
 
 size_t dconv_ws_backward(const DGeom *g)
 {
-    /* a chunk of padded inputs and grid dys, then one padded dy and one dx grid */
-    return DCONV_CHUNK * ((size_t)g->C * g->xp_plane + (size_t)g->K * g->Q) +
-           (size_t)g->K * g->xp_plane + (size_t)g->C * g->Q;
+    /* a chunk of padded inputs and padded dys, then one dx grid */
+    return DCONV_CHUNK * (size_t)(g->C + g->K) * g->xp_plane + (size_t)g->C * g->Q;
 }
 
 /* Where the weight of output channel o, input channel i and tap t sits for a kernel with
@@ -210,14 +209,15 @@ static void grid_conv(const DGeom *g, int C, int K, const float *xp, const float
     }
 }
 
-/* dw[k][c][i][0..2] += sum_q dyg[k][q] * xp[c][q + i*Wp + j] for WB output channels, over
- * `nimg` images laid out one after another. The grid dy has zeros in its junk columns, so
- * they contribute nothing; summing several images before the horizontal reductions keeps
- * those off the critical path on small (8x8) planes. */
-static void grid_wgrad(const DGeom *g, int nimg, const float *xp, const float *dyg, float *dw,
+/* dw[k][c][i][0..2] += sum_q dy[k][q] * xp[c][q + i*Wp + j] for WB output channels, over
+ * `nimg` images laid out one after another. dy is read on the grid from the padded planes dyp:
+ * grid position q of a padded plane is q + Wp + 1, and its junk columns and tail are the
+ * padding's zeros, so they contribute nothing. Summing several images before the horizontal
+ * reductions keeps those off the critical path on small (8x8) planes. */
+static void grid_wgrad(const DGeom *g, int nimg, const float *xp, const float *dyp, float *dw,
                        int kb)
 {
-    const size_t xs = (size_t)g->C * g->xp_plane, ys = (size_t)g->K * g->Q;
+    const size_t xs = (size_t)g->C * g->xp_plane, ys = (size_t)g->K * g->xp_plane;
     for (int c = 0; c < g->C; c++)
         for (int i = 0; i < 3; i++) {
             vf acc[3][WB];
@@ -226,14 +226,14 @@ static void grid_wgrad(const DGeom *g, int nimg, const float *xp, const float *d
                     acc[j][k] = v_zero();
             for (int n = 0; n < nimg; n++) {
                 const float *xc = xp + n * xs + (size_t)c * g->xp_plane + i * g->Wp;
-                const float *dn = dyg + n * ys + (size_t)kb * g->Q;
+                const float *dn = dyp + n * ys + (size_t)kb * g->xp_plane + g->Wp + 1;
                 for (int q = 0; q < g->Q; q += VL) {
                     vf x0 = v_load(xc + q), x1 = v_load(xc + q + 1), x2 = v_load(xc + q + 2);
                     v_in_reg(x0);
                     v_in_reg(x1);
                     v_in_reg(x2);
                     UNROLL for (int k = 0; k < WB; k++) {
-                        vf d = v_load(dn + (size_t)k * g->Q + q);
+                        vf d = v_load(dn + (size_t)k * g->xp_plane + q);
                         v_in_reg(d);
                         acc[0][k] = v_fma(x0, d, acc[0][k]);
                         acc[1][k] = v_fma(x1, d, acc[1][k]);
@@ -260,38 +260,22 @@ void dconv_forward(const DGeom *g, const float *x, const float *wt, float *y, fl
 #endif
 }
 
-#if DCONV_SIMD
-/* dy (K, H, W) -> grid layout (K, Q) with zero junk columns and tail. */
-static void grid_from(const DGeom *g, const float *dy, float *grid)
-{
-    for (int k = 0; k < g->K; k++) {
-        float *p = grid + (size_t)k * g->Q;
-        for (int h = 0; h < g->H; h++) {
-            memcpy(p + (size_t)h * g->Wp, dy + ((size_t)k * g->H + h) * g->W, sizeof(float) * g->W);
-            p[(size_t)h * g->Wp + g->W] = p[(size_t)h * g->Wp + g->W + 1] = 0.0f;
-        }
-        memset(p + (size_t)g->H * g->Wp, 0, sizeof(float) * (g->Q - (size_t)g->H * g->Wp));
-    }
-}
-#endif
-
 void dconv_backward(const DGeom *g, int nimg, const float *x, const float *dy, const float *wd,
                     float *dw, float *dx, int add, float *ws)
 {
 #if DCONV_SIMD
     QB_ASSERT(nimg >= 1 && nimg <= DCONV_CHUNK);
     const size_t xs = (size_t)g->C * g->H * g->W, ys = (size_t)g->K * g->H * g->W;
-    const size_t xps = (size_t)g->C * g->xp_plane, yqs = (size_t)g->K * g->Q;
+    const size_t xps = (size_t)g->C * g->xp_plane, yps = (size_t)g->K * g->xp_plane;
     float *xp = ws;
-    float *dyg = xp + nimg * xps;
-    float *dyp = dyg + nimg * yqs;
-    float *dxg = dyp + (size_t)g->K * g->xp_plane;
+    float *dyp = xp + nimg * xps;
+    float *dxg = dyp + nimg * yps;
     for (int n = 0; n < nimg; n++) {
         pad_planes(g, g->C, x + n * xs, xp + n * xps);
-        grid_from(g, dy + n * ys, dyg + n * yqs);
+        pad_planes(g, g->K, dy + n * ys, dyp + n * yps);
     }
     for (int kb = 0; kb < g->K; kb += WB)
-        grid_wgrad(g, nimg, xp, dyg, dw, kb);
+        grid_wgrad(g, nimg, xp, dyp, dw, kb);
     if (!dx)
         return;
     /* dx = conv(dy, flipped transposed w): the forward kernel with K and C swapped. */
@@ -299,8 +283,7 @@ void dconv_backward(const DGeom *g, int nimg, const float *x, const float *dy, c
     t.C = g->K;
     t.K = g->C;
     for (int n = 0; n < nimg; n++) {
-        pad_planes(&t, g->K, dy + n * ys, dyp);
-        grid_conv(&t, g->K, g->C, dyp, wd, dxg);
+        grid_conv(&t, g->K, g->C, dyp + n * yps, wd, dxg);
         grid_extract(&t, g->C, dxg, dx + n * xs, add);
     }
 #else
