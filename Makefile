@@ -159,23 +159,29 @@ bench: check-deps $(BIN)
 	@$(TORCH_MALLOC) /usr/bin/python3 bench/perf/pytorch_step.py $(BENCH_FLAGS) --iters 3 --rss; \
 	  rc=$$?; if [ $$rc -ne 3 ]; then exit $$rc; fi
 
-# qbench then PyTorch (Debian's python3-torch, if installed) on the same steps, at each of
+# qbench and PyTorch (Debian's python3-torch, if installed) on the same steps, at each of
 # BENCH_VS_THREADS, both input shapes, train and eval; PyTorch in every configuration
-# (pytorch_step.py), its allocator tuned so it does not page-fault every step. Ends with one
-# `ratio qbench/best-pytorch` line per case, naming PyTorch's fastest configuration.
+# (pytorch_step.py), its allocator tuned so it does not page-fault every step. The two run in
+# turn, BENCH_VS_ROUNDS times per thread count: this machine's speed drifts by 10-30% within
+# minutes, so one qbench-then-PyTorch pass can move a ratio by 0.2. Ends with one
+# `ratio qbench/best-pytorch` line per case: the median over the rounds of the ratio against
+# that round's fastest configuration, and the range (bench/perf/vs_summary.awk).
 TORCH_MALLOC := MALLOC_MMAP_THRESHOLD_=17179869184 MALLOC_TRIM_THRESHOLD_=17179869184 \
                 MALLOC_TOP_PAD_=17179869184
 BENCH_VS_THREADS ?= 1 2
-BENCH_VS_FLAGS ?= --batch 128 --iters 20
+BENCH_VS_ROUNDS ?= 3
+BENCH_VS_FLAGS ?= --batch 128 --iters 8
 bench-vs-pytorch: check-deps $(BIN)
 	@mkdir -p results/bench
-	@for t in $(BENCH_VS_THREADS); do \
+	@rm -f results/bench/vs-pytorch-*.txt
+	@for t in $(BENCH_VS_THREADS); do for r in $$(seq $(BENCH_VS_ROUNDS)); do \
+	  echo "== $${t} thread(s), round $$r of $(BENCH_VS_ROUNDS)"; \
 	  $(BLAS_AUTO) $(BIN) bench --threads $$t $(BENCH_VS_FLAGS) --scheme lsq --bits 4 \
-	    --json results/bench/vs-qbench-$${t}t.json || exit 1; \
+	    --json results/bench/vs-qbench-$${t}t-r$$r.json || exit 1; \
 	  $(TORCH_MALLOC) /usr/bin/python3 bench/perf/pytorch_step.py --threads $$t $(BENCH_VS_FLAGS) \
-	    --qbench results/bench/vs-qbench-$${t}t.json | tee results/bench/vs-pytorch-$${t}t.txt; \
+	    --qbench results/bench/vs-qbench-$${t}t-r$$r.json | tee results/bench/vs-pytorch-$${t}t-r$$r.txt; \
 	  rc=$${PIPESTATUS[0]}; if [ $$rc -eq 3 ]; then exit 0; elif [ $$rc -ne 0 ]; then exit $$rc; fi; \
-	done; grep -h '^ratio' $(BENCH_VS_THREADS:%=results/bench/vs-pytorch-%t.txt)
+	done; done; echo "== summary"; awk -f bench/perf/vs_summary.awk results/bench/vs-pytorch-*.txt
 
 # Full-precision starting points on Fashion-MNIST, committed under nets/pretrained/ with their
 # logs. qbench's own targets run with OpenBLAS's auto-detected kernels (see README: faster
