@@ -163,9 +163,9 @@ bench: check-deps $(BIN)
 # BENCH_VS_THREADS, both input shapes, train and eval; PyTorch in every configuration
 # (pytorch_step.py), its allocator tuned so it does not page-fault every step. The two run in
 # turn, BENCH_VS_ROUNDS times per thread count: this machine's speed drifts by 10-30% within
-# minutes, so one qbench-then-PyTorch pass can move a ratio by 0.2. Ends with one
-# `ratio qbench/best-pytorch` line per case: the median over the rounds of the ratio against
-# that round's fastest configuration, and the range (bench/perf/vs_summary.awk).
+# minutes, so one qbench-then-PyTorch pass moved a ratio by up to 0.39 (README, Benchmarks).
+# Ends with one `ratio qbench/best-pytorch` line per case: the median over the rounds of the
+# ratio against that round's fastest configuration, and the range (bench/perf/vs_summary.awk).
 TORCH_MALLOC := MALLOC_MMAP_THRESHOLD_=17179869184 MALLOC_TRIM_THRESHOLD_=17179869184 \
                 MALLOC_TOP_PAD_=17179869184
 BENCH_VS_THREADS ?= 1 2

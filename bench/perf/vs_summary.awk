@@ -9,9 +9,9 @@
     if (!(name in n))
         order[++ncases] = name
     v[name, ++n[name]] = $4 + 0
-    cfg[name, n[name]] = $0
 }
 
+# The median of the case's k ratios; sets lo and hi to their range as it sorts them.
 function median(name, k,    i, j, t, a) {
     for (i = 1; i <= k; i++)
         a[i] = v[name, i]

@@ -267,8 +267,8 @@ static void conv_image(const DGeom *g, int C, int K, const float *xp, const floa
  * `nimg` images laid out one after another. dy is read on the grid from the padded planes dyp:
  * grid position q of a padded plane is q + Wp + 1, and its junk columns and tail are the
  * padding's zeros, so they contribute nothing. Summing several images before the horizontal
- * reductions keeps those off the critical path on small (8x8) planes. */
-/* Not inlined: inside dconv_backward GCC schedules it worse (measured 0.8x). */
+ * reductions keeps those off the critical path on small (8x8) planes. Not inlined: inside
+ * dconv_backward GCC schedules it worse (measured 0.8x). */
 static __attribute__((noinline)) void grid_wgrad(const DGeom *g, int nimg, const float *xp,
                                                  const float *dyp, float *dw, int kb)
 {
