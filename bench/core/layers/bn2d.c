@@ -22,43 +22,52 @@ static void plane_sums(const float *p, size_t n, double *s, double *ss)
     *ss += b;
 }
 
-/* sum(d) and sum(d * (x - mean)) of one plane, where d is dy masked by y > 0 when the
- * layer ends in a fused ReLU (y = NULL otherwise). */
-static void plane_grad_sums(const float *x, const float *dy, const float *y, size_t n, float mean,
-                            double *sd, double *sdx)
+/* The affine map y = x*a + b of one channel, in one place so that backward's ReLU mask
+ * (recomputed from x) is bit for bit forward's. */
+static void bn2d_affine(float gamma, float beta, float mean, float invstd, float *a, float *b)
 {
-    float a = 0.0f, b = 0.0f;
-    if (y) {
-#pragma omp simd reduction(+ : a, b)
+    *a = gamma * invstd;
+    *b = beta - mean * *a;
+}
+
+/* sum(d) and sum(d * (x - mean)) of one plane, where d is dy masked by y > 0 when the layer
+ * ends in a fused ReLU (relu = 1). y > 0 is recomputed as x*a + b > 0, which is what forward
+ * clamped (NaN fails both): one stream less to read than y itself. */
+static void plane_grad_sums(const float *x, const float *dy, int relu, float a, float b,
+                            size_t n, float mean, double *sd, double *sdx)
+{
+    float s = 0.0f, t = 0.0f;
+    if (relu) {
+#pragma omp simd reduction(+ : s, t)
         for (size_t i = 0; i < n; i++) {
-            float d = y[i] > 0.0f ? dy[i] : 0.0f;
-            a += d;
-            b += d * (x[i] - mean);
+            float d = x[i] * a + b > 0.0f ? dy[i] : 0.0f;
+            s += d;
+            t += d * (x[i] - mean);
         }
     } else {
-#pragma omp simd reduction(+ : a, b)
+#pragma omp simd reduction(+ : s, t)
         for (size_t i = 0; i < n; i++) {
-            a += dy[i];
-            b += dy[i] * (x[i] - mean);
+            s += dy[i];
+            t += dy[i] * (x[i] - mean);
         }
     }
-    *sd += a;
-    *sdx += b;
+    *sd += s;
+    *sdx += t;
 }
 
 /* q (+)= k*d - kx*x + k0 over one plane, d masked as in plane_grad_sums. The four loops keep
  * the loop-invariant choices out of the vectorised bodies. */
-static void plane_dx(const float *x, const float *dy, const float *y, size_t n, float k, float kx,
-                     float k0, float *q, int add)
+static void plane_dx(const float *x, const float *dy, int relu, float a, float b, size_t n,
+                     float k, float kx, float k0, float *q, int add)
 {
-    if (y && add) {
+    if (relu && add) {
 #pragma omp simd
         for (size_t i = 0; i < n; i++)
-            q[i] += k * (y[i] > 0.0f ? dy[i] : 0.0f) - kx * x[i] + k0;
-    } else if (y) {
+            q[i] += k * (x[i] * a + b > 0.0f ? dy[i] : 0.0f) - kx * x[i] + k0;
+    } else if (relu) {
 #pragma omp simd
         for (size_t i = 0; i < n; i++)
-            q[i] = k * (y[i] > 0.0f ? dy[i] : 0.0f) - kx * x[i] + k0;
+            q[i] = k * (x[i] * a + b > 0.0f ? dy[i] : 0.0f) - kx * x[i] + k0;
     } else if (add) {
 #pragma omp simd
         for (size_t i = 0; i < n; i++)
@@ -132,7 +141,8 @@ static void bn2d_forward(Net *net, Layer *L)
         }
         c->mean[ch] = mean;
         c->invstd[ch] = invstd;
-        float a = gamma[ch] * invstd, b = beta[ch] - mean * a;
+        float a, b;
+        bn2d_affine(gamma[ch], beta[ch], mean, invstd, &a, &b);
         const float lo = c->relu ? 0.0f : -HUGE_VALF;
         for (int n = 0; n < x->n; n++) {
             size_t off = ((size_t)n * x->c + ch) * hw;
@@ -154,7 +164,7 @@ static void bn2d_backward(Net *net, Layer *L)
 {
     Bn2dCfg *c = L->cfg;
     const Tensor *x = &L->x[0], *dy = &L->dy;
-    const float *gamma = net->params[c->gamma].w;
+    const float *gamma = net->params[c->gamma].w, *beta = net->params[c->beta].w;
     float *dgamma = net->params[c->gamma].g, *dbeta = net->params[c->beta].g;
     const size_t hw = (size_t)x->h * x->w, M = hw * x->n;
     const int train = net->train, add = L->dx_add[0];
@@ -162,11 +172,12 @@ static void bn2d_backward(Net *net, Layer *L)
 #pragma omp parallel for schedule(static)
     for (int ch = 0; ch < x->c; ch++) {
         const float mean = c->mean[ch], invstd = c->invstd[ch];
+        float a, b;
+        bn2d_affine(gamma[ch], beta[ch], mean, invstd, &a, &b);
         double sdy = 0.0, sdyx = 0.0;
         for (int n = 0; n < x->n; n++) {
             size_t off = ((size_t)n * x->c + ch) * hw;
-            plane_grad_sums(x->data + off, dy->data + off, c->relu ? L->y.data + off : NULL, hw,
-                            mean, &sdy, &sdyx);
+            plane_grad_sums(x->data + off, dy->data + off, c->relu, a, b, hw, mean, &sdy, &sdyx);
         }
         sdyx *= invstd;
         dgamma[ch] += (float)sdyx;
@@ -179,8 +190,7 @@ static void bn2d_backward(Net *net, Layer *L)
         const float kx = k * invstd * mdyx, k0 = -k * mdy + kx * mean;
         for (int n = 0; n < x->n; n++) {
             size_t off = ((size_t)n * x->c + ch) * hw;
-            plane_dx(x->data + off, dy->data + off, c->relu ? L->y.data + off : NULL, hw, k, kx,
-                     k0, dx + off, add);
+            plane_dx(x->data + off, dy->data + off, c->relu, a, b, hw, k, kx, k0, dx + off, add);
         }
     }
 }
