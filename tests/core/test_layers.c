@@ -108,6 +108,9 @@ Test(conv2d, forward_matches_naive_loops_on_many_shapes)
         conv_matches_reference((Dims){6, 7, 9}, specs[i]);
         conv_matches_reference((Dims){6, 5, 5}, specs[i]);
     }
+    /* stride-2 rows of 15 and 16 outputs: im2col's vectorised loop (STRIDE2_VECTOR_MIN) */
+    conv_matches_reference((Dims){3, 5, 30}, specs[1]);
+    conv_matches_reference((Dims){2, 4, 32}, specs[6]);
     /* direct kernel shapes: widths below, at and above one vector */
     Conv2dSpec direct[] = {{16, 3, 1, 1, 1, 0}, {32, 3, 1, 1, 1, 1}};
     Dims in[] = {{16, 8, 8}, {3, 28, 28}, {16, 5, 17}, {32, 16, 16}, {1, 3, 40}};

@@ -16,6 +16,12 @@ static void valid_cols(const ConvGeom *g, int j, int *lo, int *hi)
     *hi = b;
 }
 
+/* Stride-2 rows at least this long take a loop with the stride a constant, which GCC
+ * vectorises. A ResNet's 3x3 stride-2 im2col then runs 1.6-1.8x (rows of 14 outputs) and
+ * 1.3x (16); vectorised, rows of 7 and 8 ran 0.94x, so they keep the scalar loop, and
+ * measured 1.2x beside this split all the same (interleaved, Zen 3). */
+#define STRIDE2_VECTOR_MIN 12
+
 void im2col(const ConvGeom *g, const float *x, float *col)
 {
     const int hw = g->ho * g->wo;
@@ -38,6 +44,9 @@ void im2col(const ConvGeom *g, const float *x, float *col)
                         r[ox] = 0.0f;
                     if (g->stride == 1)
                         memcpy(r + lo, xr + lo, sizeof(float) * (hi - lo));
+                    else if (g->stride == 2 && hi - lo >= STRIDE2_VECTOR_MIN)
+                        for (int ox = lo; ox < hi; ox++)
+                            r[ox] = xr[2 * ox];
                     else
                         for (int ox = lo; ox < hi; ox++)
                             r[ox] = xr[ox * g->stride];
