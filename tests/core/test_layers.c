@@ -143,6 +143,56 @@ static void single(const char *what, Dims in, int (*add)(Net *, const char *, in
 Test(bn2d, grad_training_mode) { single("bn-train", (Dims){3, 4, 5}, layer_bn2d, 1); }
 Test(bn2d, grad_eval_mode) { single("bn-eval", (Dims){3, 4, 5}, layer_bn2d, 0); }
 Test(bn2d, grad_with_fused_relu) { single("bn-relu", (Dims){3, 4, 5}, layer_bn2d_relu, 1); }
+/* 13 channels of 2x3 run in groups of 2, the last channel alone (bn2d_group). */
+Test(bn2d, grad_in_channel_groups) { single("bn-groups", (Dims){13, 2, 3}, layer_bn2d, 1); }
+Test(bn2d, grad_in_channel_groups_fused_relu) { single("bn-relu-groups", (Dims){13, 2, 3}, layer_bn2d_relu, 1); }
+
+/* Training forward against the definition, channel by channel: y = relu?(gamma * (x - mean) /
+ * sqrt(var + eps) + beta) with the biased batch variance, and the running averages. */
+static void bn_forward_case(Dims in, int relu)
+{
+    Net net;
+    QbErr err = {{0}};
+    net_init(&net, in);
+    cr_assert_geq((relu ? layer_bn2d_relu : layer_bn2d)(&net, "bn", NET_INPUT, &err), 0, "%s",
+                  err.msg);
+    ready(&net, 3, 1);
+    net_forward(&net);
+    const Tensor *x = &net.input, *y = net_output(&net);
+    const float *gamma = net_param(&net, "bn.weight")->w, *beta = net_param(&net, "bn.bias")->w;
+    const float *rm = net_buffer(&net, "bn.running_mean")->data;
+    const size_t hw = (size_t)in.h * in.w, M = hw * x->n;
+    for (int ch = 0; ch < in.c; ch++) {
+        double s = 0.0, ss = 0.0;
+        for (int n = 0; n < x->n; n++)
+            for (size_t i = 0; i < hw; i++) {
+                double v = x->data[((size_t)n * in.c + ch) * hw + i];
+                s += v;
+                ss += v * v;
+            }
+        double mean = s / M, var = ss / M - mean * mean;
+        cr_assert_float_eq(rm[ch], 0.1 * mean, 1e-6, "channel %d: running mean %g, want %g", ch,
+                           rm[ch], 0.1 * mean);
+        for (int n = 0; n < x->n; n++)
+            for (size_t i = 0; i < hw; i++) {
+                size_t at = ((size_t)n * in.c + ch) * hw + i;
+                double want = gamma[ch] * (x->data[at] - mean) / sqrt(var + BN_EPS) + beta[ch];
+                if (relu && want < 0.0)
+                    want = 0.0;
+                cr_assert_float_eq(y->data[at], want, 1e-4, "channel %d, image %d, %zu: %g, want %g",
+                                   ch, n, i, y->data[at], want);
+            }
+    }
+    net_free(&net);
+}
+
+Test(bn2d, forward_matches_definition)
+{
+    bn_forward_case((Dims){3, 4, 5}, 0);
+    bn_forward_case((Dims){13, 2, 3}, 1);
+    bn_forward_case((Dims){64, 7, 7}, 1);
+}
+
 Test(relu, grad) { single("relu", (Dims){3, 4, 5}, layer_relu, 1); }
 Test(gap, grad) { single("gap", (Dims){3, 4, 5}, layer_gap, 1); }
 Test(flatten, grad) { single("flatten", (Dims){3, 2, 2}, layer_flatten, 1); }
