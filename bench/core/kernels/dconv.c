@@ -329,7 +329,8 @@ static __attribute__((noinline)) void grid_wgrad(const DGeom *g, int nimg, const
                     for (int k = 0; k < WB; k++)
                         acc[j][k] = v_zero();
                 for (int n = 0; n < nimg; n++)
-                    wgrad_image(g, xp + n * xs + (size_t)c * g->xp_plane + i * g->Wp, dy0 + n * ys, acc);
+                    wgrad_image(g, xp + n * xs + (size_t)c * g->xp_plane + i * g->Wp,
+                                dy0 + n * ys, acc);
                 for (int k = 0; k < WB; k++)
                     for (int j = 0; j < 3; j++)
                         dw[(((size_t)(kb + k) * g->C + c) * 3 + i) * 3 + j] += v_hsum(acc[j][k]);
@@ -344,7 +345,8 @@ static __attribute__((noinline)) void grid_wgrad(const DGeom *g, int nimg, const
                 for (int j = 0; j < 3; j++)
                     for (int k = 0; k < WB; k++)
                         acc[j][k] = n ? v_load(pa + (j * WB + k) * VL) : v_zero();
-                wgrad_image(g, xp + n * xs + (size_t)c * g->xp_plane + i * g->Wp, dy0 + n * ys, acc);
+                wgrad_image(g, xp + n * xs + (size_t)c * g->xp_plane + i * g->Wp, dy0 + n * ys,
+                            acc);
                 for (int j = 0; j < 3; j++)
                     for (int k = 0; k < WB; k++)
                         v_store(pa + (j * WB + k) * VL, acc[j][k]);

@@ -205,11 +205,12 @@ static void bn2d_forward(Net *net, Layer *L)
 #pragma omp parallel for schedule(static)
     for (int c0 = 0; c0 < C; c0 += G) {
         const int c1 = c0 + G < C ? c0 + G : C;
-        for (int n = 0; n < x->n && net->train; n++)
-            for (int ch = c0; ch < c1; ch++) {
-                size_t p = (size_t)n * C + ch;
-                plane_sums(x->data + p * hw, hw, &c->p1[p], &c->p2[p]);
-            }
+        if (net->train)
+            for (int n = 0; n < x->n; n++)
+                for (int ch = c0; ch < c1; ch++) {
+                    size_t p = (size_t)n * C + ch;
+                    plane_sums(x->data + p * hw, hw, &c->p1[p], &c->p2[p]);
+                }
         for (int ch = c0; ch < c1; ch++)
             bn2d_stats(net, L, ch);
         for (int n = 0; n < x->n; n++)
@@ -262,12 +263,13 @@ static void bn2d_backward(Net *net, Layer *L)
             }
         for (int ch = c0; ch < c1; ch++)
             bn2d_grad_coefs(net, L, ch);
-        for (int n = 0; n < x->n && dx; n++)
-            for (int ch = c0; ch < c1; ch++) {
-                size_t p = (size_t)n * C + ch;
-                plane_dx(x->data + p * hw, dy->data + p * hw, c->relu, c->a[ch], c->b[ch], hw,
-                         c->k[ch], c->kx[ch], c->k0[ch], dx + p * hw, add);
-            }
+        if (dx)
+            for (int n = 0; n < x->n; n++)
+                for (int ch = c0; ch < c1; ch++) {
+                    size_t p = (size_t)n * C + ch;
+                    plane_dx(x->data + p * hw, dy->data + p * hw, c->relu, c->a[ch], c->b[ch],
+                             hw, c->k[ch], c->kx[ch], c->k0[ch], dx + p * hw, add);
+                }
     }
 }
 
