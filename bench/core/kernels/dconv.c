@@ -299,8 +299,18 @@ static inline __attribute__((always_inline)) void wgrad_image(const DGeom *g, co
     }
 }
 
-/* Planes of at least this many grid vectors take the image-outer weight gradient. */
+/* Planes of at least this many grid vectors take the image-outer weight gradient, when its
+ * parked accumulators take at most WGRAD_OUTER_MAX_PART bytes: it was measured (AVX2) with up
+ * to 37 KB of them, at 32 channels; AVX-512's are twice as many and twice as wide (74 KB at
+ * 16 channels), so it stays image-inner until measured on such a machine. */
 #define WGRAD_OUTER_MIN_VECTORS 16
+#define WGRAD_OUTER_MAX_PART (40u << 10)
+
+static int wgrad_images_outer(const DGeom *g)
+{
+    return g->Q / VL >= WGRAD_OUTER_MIN_VECTORS &&
+           (size_t)g->C * 9 * WB * VL * sizeof(float) <= WGRAD_OUTER_MAX_PART;
+}
 
 /* dw[k][c][i][0..2] += sum_q dy[k][q] * xp[c][q + i*Wp + j] for WB output channels, over
  * `nimg` images laid out one after another. dy is read on the grid from the padded planes dyp:
@@ -310,18 +320,18 @@ static inline __attribute__((always_inline)) void wgrad_image(const DGeom *g, co
  * in the order (image, q) whichever loop is outer, so both orders give the same bits:
  * - image-inner: each (c, i) runs over all images with its 12 accumulators in registers, but
  *   the images' dy blocks (8 x 4 planes) come from L2 for every (c, i);
- * - image-outer (planes of WGRAD_OUTER_MIN_VECTORS vectors or more): one image's dy block and
- *   x plane are reused from L1 by every (c, i), whose accumulators wait in `part`
- *   (C * 9 * WB vectors) between images; 1.08-1.17x at 14x14 to 32x32, but 0.80-0.86x on
- *   7x7 and 8x8 planes at 64 channels, where the loads and stores of `part` weigh on a short
- *   row (measured against image-inner, interleaved, Zen 3).
+ * - image-outer (wgrad_images_outer): one image's dy block and x plane are reused from L1 by
+ *   every (c, i), whose accumulators wait in `part` (C * 9 * WB vectors) between images;
+ *   1.08-1.17x at 14x14 to 32x32, but 0.80-0.86x on 7x7 and 8x8 planes at 64 channels, where
+ *   the loads and stores of `part` weigh on a short row (measured against image-inner,
+ *   interleaved, Zen 3).
  * Not inlined: inside dconv_backward GCC schedules it worse (measured 0.8x). */
 static __attribute__((noinline)) void grid_wgrad(const DGeom *g, int nimg, const float *xp,
                                                  const float *dyp, float *dw, int kb, float *part)
 {
     const size_t xs = (size_t)g->C * g->xp_plane, ys = (size_t)g->K * g->xp_plane;
     const float *dy0 = dyp + (size_t)kb * g->xp_plane + g->Wp + 1;
-    if (g->Q / VL < WGRAD_OUTER_MIN_VECTORS) {
+    if (!wgrad_images_outer(g)) {
         for (int c = 0; c < g->C; c++)
             for (int i = 0; i < 3; i++) {
                 vf acc[3][WB];
