@@ -299,6 +299,38 @@ static inline __attribute__((always_inline)) void wgrad_image(const DGeom *g, co
     }
 }
 
+/* The weight gradient's 3 x WB accumulators: cleared, or moved to and from the `part`
+ * workspace (3 * WB vectors at pa). */
+static inline __attribute__((always_inline)) void acc_zero(vf acc[3][WB])
+{
+    for (int j = 0; j < 3; j++)
+        for (int k = 0; k < WB; k++)
+            acc[j][k] = v_zero();
+}
+
+static inline __attribute__((always_inline)) void acc_load(const float *pa, vf acc[3][WB])
+{
+    for (int j = 0; j < 3; j++)
+        for (int k = 0; k < WB; k++)
+            acc[j][k] = v_load(pa + (j * WB + k) * VL);
+}
+
+static inline __attribute__((always_inline)) void acc_store(float *pa, vf acc[3][WB])
+{
+    for (int j = 0; j < 3; j++)
+        for (int k = 0; k < WB; k++)
+            v_store(pa + (j * WB + k) * VL, acc[j][k]);
+}
+
+/* dw[kb + k][c][i][j] += the lanes of acc[j][k] summed, for the WB output channels. */
+static inline __attribute__((always_inline)) void wgrad_reduce(const DGeom *g, float *dw, int kb,
+                                                                int c, int i, vf acc[3][WB])
+{
+    for (int k = 0; k < WB; k++)
+        for (int j = 0; j < 3; j++)
+            dw[(((size_t)(kb + k) * g->C + c) * 3 + i) * 3 + j] += v_hsum(acc[j][k]);
+}
+
 /* Planes of at least this many grid vectors take the image-outer weight gradient, when its
  * parked accumulators take at most WGRAD_OUTER_MAX_PART bytes: it was measured (AVX2) with up
  * to 37 KB of them, at 32 channels; AVX-512's are twice as many and twice as wide (74 KB at
@@ -331,19 +363,15 @@ static __attribute__((noinline)) void grid_wgrad(const DGeom *g, int nimg, const
 {
     const size_t xs = (size_t)g->C * g->xp_plane, ys = (size_t)g->K * g->xp_plane;
     const float *dy0 = dyp + (size_t)kb * g->xp_plane + g->Wp + 1;
+    vf acc[3][WB];
     if (!wgrad_images_outer(g)) {
         for (int c = 0; c < g->C; c++)
             for (int i = 0; i < 3; i++) {
-                vf acc[3][WB];
-                for (int j = 0; j < 3; j++)
-                    for (int k = 0; k < WB; k++)
-                        acc[j][k] = v_zero();
+                acc_zero(acc);
                 for (int n = 0; n < nimg; n++)
                     wgrad_image(g, xp + n * xs + (size_t)c * g->xp_plane + i * g->Wp,
                                 dy0 + n * ys, acc);
-                for (int k = 0; k < WB; k++)
-                    for (int j = 0; j < 3; j++)
-                        dw[(((size_t)(kb + k) * g->C + c) * 3 + i) * 3 + j] += v_hsum(acc[j][k]);
+                wgrad_reduce(g, dw, kb, c, i, acc);
             }
         return;
     }
@@ -351,22 +379,19 @@ static __attribute__((noinline)) void grid_wgrad(const DGeom *g, int nimg, const
         for (int c = 0; c < g->C; c++)
             for (int i = 0; i < 3; i++) {
                 float *pa = part + ((size_t)c * 3 + i) * 3 * WB * VL;
-                vf acc[3][WB];
-                for (int j = 0; j < 3; j++)
-                    for (int k = 0; k < WB; k++)
-                        acc[j][k] = n ? v_load(pa + (j * WB + k) * VL) : v_zero();
+                if (n)
+                    acc_load(pa, acc);
+                else
+                    acc_zero(acc);
                 wgrad_image(g, xp + n * xs + (size_t)c * g->xp_plane + i * g->Wp, dy0 + n * ys,
                             acc);
-                for (int j = 0; j < 3; j++)
-                    for (int k = 0; k < WB; k++)
-                        v_store(pa + (j * WB + k) * VL, acc[j][k]);
+                acc_store(pa, acc);
             }
     for (int c = 0; c < g->C; c++)
-        for (int i = 0; i < 3; i++)
-            for (int k = 0; k < WB; k++)
-                for (int j = 0; j < 3; j++)
-                    dw[(((size_t)(kb + k) * g->C + c) * 3 + i) * 3 + j] +=
-                        v_hsum(v_load(part + (((size_t)c * 3 + i) * 3 * WB + j * WB + k) * VL));
+        for (int i = 0; i < 3; i++) {
+            acc_load(part + ((size_t)c * 3 + i) * 3 * WB * VL, acc);
+            wgrad_reduce(g, dw, kb, c, i, acc);
+        }
 }
 #endif
 
@@ -403,9 +428,8 @@ void dconv_backward(const DGeom *g, int nimg, const float *x, const float *dy, c
     DGeom t = *g;
     t.C = g->K;
     t.K = g->C;
-    for (int n = 0; n < nimg; n++) {
+    for (int n = 0; n < nimg; n++)
         conv_image(&t, g->K, g->C, dyp + n * yps, wd, dx + n * xs, add, dxg);
-    }
 #else
     (void)g, (void)nimg, (void)x, (void)dy, (void)wd, (void)dw, (void)dx, (void)add, (void)ws;
 #endif

@@ -114,7 +114,9 @@ static void check_backward(Shape s, int nimg, int add)
  * plane has >= 12 vectors, then 2, then 1). Rows mode (W <= 8, one vector a row): 8x8 is 8
  * vectors (2s), 5x7 is 5 masked ones (2s and a 1), 13x6 is 13 masked ones (3s and a 1).
  * Grid mode: 16x16 is 36 vectors (3s), 7x14 is 14 (3s and a 2), 13x28 is 49 (3s and a 1),
- * 10x28 is 38 (3s and a 2), 9x3 is 6 (2s), 4x4 is 3 (a 2 and a 1). */
+ * 10x28 is 38 (3s and a 2), 9x3 is 6 (2s), 4x4 is 3 (a 2 and a 1). The weight gradient runs
+ * images outermost on 16x16, 13x28 and 10x28 (16 grid vectors or more), innermost on the rest
+ * (wgrad_images_outer). */
 static const Shape shapes[] = {{16, 16, 8, 8},   {16, 32, 5, 7},   {32, 16, 9, 3},
                                {48, 16, 16, 16}, {16, 16, 13, 6},  {16, 16, 7, 14},
                                {16, 32, 13, 28}, {16, 16, 10, 28}};
