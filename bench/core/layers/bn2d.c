@@ -34,17 +34,9 @@ static void plane_affine(const float *p, size_t n, float a, float b, float lo, f
     }
 }
 
-/* The affine map y = x*a + b of one channel, in one place so that backward's ReLU mask
- * (recomputed from x) is bit for bit forward's. */
-static void bn2d_affine(float gamma, float beta, float mean, float invstd, float *a, float *b)
-{
-    *a = gamma * invstd;
-    *b = beta - mean * *a;
-}
-
 /* sum(d) and sum(d * (x - mean)) of one plane, where d is dy masked by y > 0 when the layer
- * ends in a fused ReLU (relu = 1). y > 0 is recomputed as x*a + b > 0, which is what forward
- * clamped (NaN fails both): one stream less to read than y itself. */
+ * ends in a fused ReLU (relu = 1). y > 0 is recomputed as x*a + b > 0 with forward's own a and
+ * b, which is what forward clamped (NaN fails both): one stream less to read than y itself. */
 static void plane_grad_sums(const float *x, const float *dy, int relu, float a, float b,
                             size_t n, float mean, float *sd, float *sdx)
 {
@@ -101,7 +93,7 @@ typedef struct {
     int gamma, beta;          /* param indices */
     int rmean, rvar;          /* buffer indices */
     float *mean, *invstd;     /* per channel, saved for backward (act arena) */
-    float *a, *b;             /* per channel: the affine map of the last forward or backward */
+    float *a, *b;             /* per channel: forward's affine map y = x*a + b, for backward */
     float *k, *kx, *k0;       /* per channel: backward's dx coefficients (plane_dx) */
     float *p1, *p2;           /* per (image, channel): a pass's plane sums (act arena) */
     int relu;                 /* a fused ReLU after the affine transform */
@@ -191,8 +183,8 @@ static void bn2d_stats(Net *net, const Layer *L, int ch)
         c->mean[ch] = rm[ch];
         c->invstd[ch] = 1.0f / sqrtf(rv[ch] + BN_EPS);
     }
-    bn2d_affine(net->params[c->gamma].w[ch], net->params[c->beta].w[ch], c->mean[ch],
-                c->invstd[ch], &c->a[ch], &c->b[ch]);
+    c->a[ch] = net->params[c->gamma].w[ch] * c->invstd[ch];
+    c->b[ch] = net->params[c->beta].w[ch] - c->mean[ch] * c->a[ch];
 }
 
 static void bn2d_forward(Net *net, Layer *L)
@@ -246,15 +238,12 @@ static void bn2d_backward(Net *net, Layer *L)
 {
     Bn2dCfg *c = L->cfg;
     const Tensor *x = &L->x[0], *dy = &L->dy;
-    const float *gamma = net->params[c->gamma].w, *beta = net->params[c->beta].w;
     const size_t hw = (size_t)x->h * x->w;
     const int G = bn2d_group(x), C = x->c, add = L->dx_add[0];
     float *dx = L->dx[0].data;
 #pragma omp parallel for schedule(static)
     for (int c0 = 0; c0 < C; c0 += G) {
         const int c1 = c0 + G < C ? c0 + G : C;
-        for (int ch = c0; ch < c1; ch++)
-            bn2d_affine(gamma[ch], beta[ch], c->mean[ch], c->invstd[ch], &c->a[ch], &c->b[ch]);
         for (int n = 0; n < x->n; n++)
             for (int ch = c0; ch < c1; ch++) {
                 size_t p = (size_t)n * C + ch;
