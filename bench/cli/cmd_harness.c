@@ -385,7 +385,7 @@ static int run_one(const HarnessArgs *a, const Experiment *e, const CellList *ce
     if (rc == 0 && res.n_epochs)
         printf("%s: %s, final top-1 %.2f%% (best %.2f%%), %d epochs -> %s\n", cell->id,
                res.status == RUN_OK ? "ok" : "failed", res.epochs[res.n_epochs - 1].test_top1,
-               res.epochs[res.best_epoch].test_top1, res.n_epochs, path);
+               res.epochs[run_best_epoch(&res)].test_top1, res.n_epochs, path);
     else if (rc == 0)
         printf("%s: failed (%s) -> %s\n", cell->id, res.reason, path);
     run_result_free(&res);

@@ -139,12 +139,12 @@ static void train_help(void)
 static void write_result(const RunConfig *c, const RunResult *r)
 {
     const EpochRecord *last = r->n_epochs ? &r->epochs[r->n_epochs - 1] : NULL;
+    int best = run_best_epoch(r);
     if (last)
         printf("%s on %s: final test top-1 %.2f%% top-5 %.2f%% (best %.2f%% at epoch %d), "
                "%d epochs, %.1f s this run, status %s\n",
-               c->net, c->data, last->test_top1, last->test_top5,
-               r->epochs[r->best_epoch].test_top1, r->best_epoch + 1, r->n_epochs,
-               r->wall_seconds, run_status_name(r->status));
+               c->net, c->data, last->test_top1, last->test_top5, r->epochs[best].test_top1,
+               best + 1, r->n_epochs, r->wall_seconds, run_status_name(r->status));
 }
 
 int cmd_train(int argc, char **argv, QbErr *err)

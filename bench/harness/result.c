@@ -210,7 +210,7 @@ int result_write(const char *path, const Experiment *e, const Cell *cell, const 
     cost_json(&w, res);
     epochs_json(&w, res);
     jw_str(&w, "experiment", e->name);
-    metric_json(&w, "best", res, res->n_epochs ? res->best_epoch : -1);
+    metric_json(&w, "best", res, run_best_epoch(res));
     metric_json(&w, "final", res, res->n_epochs - 1);
     jw_str(&w, "format", "qbench-result");
     jw_int(&w, "format_version", RESULT_FORMAT_VERSION);

@@ -251,14 +251,6 @@ static void step_hook(void *user, int epoch, int index, int batches, const Epoch
                     sofar->seconds, NULL);
 }
 
-static void record_best(RunResult *res)
-{
-    res->best_epoch = 0;
-    for (int i = 1; i < res->n_epochs; i++)
-        if (res->epochs[i].test_top1 > res->epochs[res->best_epoch].test_top1)
-            res->best_epoch = i;
-}
-
 /* One epoch: train from batch `first`, evaluate, record, checkpoint. Returns 0 to go on,
  * 1 to stop (diverged or interrupted; res->status says which), -1 on error. */
 static int run_epoch(Run *r, RunResult *res, int epoch, volatile sig_atomic_t *stop, QbErr *err)
@@ -292,7 +284,6 @@ static int run_epoch(Run *r, RunResult *res, int epoch, volatile sig_atomic_t *s
     res->epochs = realloc(res->epochs, sizeof(EpochRecord) * (size_t)(res->n_epochs + 1));
     QB_ASSERT(res->epochs);
     res->epochs[res->n_epochs++] = e;
-    record_best(res);
     memset(&r->partial, 0, sizeof r->partial);
     if (r->progress)
         r->progress(r->user, r->cfg, epoch, train.batches, train.batches, e.train_loss,
@@ -367,6 +358,15 @@ int run_execute(const RunConfig *cfg, RunResult *res, RunProgress progress, void
     run_close(&r);
     res->wall_seconds = now_seconds() - t0;
     return rc < 0 ? -1 : 0;
+}
+
+int run_best_epoch(const RunResult *res)
+{
+    int best = res->n_epochs ? 0 : -1;
+    for (int i = 1; i < res->n_epochs; i++)
+        if (res->epochs[i].test_top1 > res->epochs[best].test_top1)
+            best = i;
+    return best;
 }
 
 void run_result_free(RunResult *res)

@@ -25,7 +25,6 @@ typedef struct {
     char reason[256];     /* why it diverged or stopped */
     EpochRecord *epochs;  /* owned; n_epochs entries */
     int n_epochs;
-    int best_epoch;       /* index into epochs of the best test top-1 */
     double wall_seconds;  /* this invocation's wall time (resumed runs add up in epochs) */
     /* cost of the trained model (bench/core/cost.h totals) */
     double params, macs, bitops, size_bytes, quant_params;
@@ -41,6 +40,11 @@ typedef void (*RunProgress)(void *user, const RunConfig *cfg, int epoch, int ind
 int run_execute(const RunConfig *cfg, RunResult *res, RunProgress progress, void *user,
                 volatile sig_atomic_t *stop, QbErr *err);
 void run_result_free(RunResult *res);
+/* The index into res->epochs of the best test top-1 (the first of equal ones), -1 without
+ * epochs. Derived from the epoch list on every call rather than kept beside it, so that a
+ * result rebuilt from a checkpoint's history (a resumed finished run) cannot name another
+ * epoch than the run that trained them. */
+int run_best_epoch(const RunResult *res);
 /* The run's network with its quantizers attached (not allocated): what run_execute trains,
  * for validation and cost accounting without training. The caller frees it (net_free). */
 int run_net_build(const RunConfig *c, Dims input, int classes, Net *net, QbErr *err);
