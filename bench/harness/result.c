@@ -229,6 +229,31 @@ int result_write(const char *path, const Experiment *e, const Cell *cell, const 
     return rc;
 }
 
+/* best and final name epochs of the file's own list: the first of its highest test top-1 and
+ * its last. A file that contradicts its epochs (a best taken from part of the history names
+ * its first epoch) is refused rather than put a wrong number into a table. */
+static int metrics_match_epochs(const char *path, const JsonV *v, QbErr *err)
+{
+    const JsonV *ep = json_at(v, "epochs");
+    if (!ep || ep->type != JV_ARR || ep->n == 0)
+        return 0;
+    int best = 0;
+    for (int i = 1; i < ep->n; i++)
+        if (json_num_at(&ep->items[i], "test_top1", NAN) >
+            json_num_at(&ep->items[best], "test_top1", NAN))
+            best = i;
+    double named = json_num_at(v, "best.epoch", NAN), final = json_num_at(v, "final.epoch", NAN);
+    if (named != best + 1)
+        return qb_fail(err, "%s: best.epoch is %g, but epoch %d has the highest test_top1 of its "
+                            "epochs (%g): the file is inconsistent; delete it and rerun, which "
+                            "rewrites it from the cell's checkpoint (or retrains the cell)",
+                       path, named, best + 1, json_num_at(&ep->items[best], "test_top1", NAN));
+    if (final != ep->n)
+        return qb_fail(err, "%s: final.epoch is %g, but the file has %d epochs: the file is "
+                            "inconsistent; delete it and rerun", path, final, ep->n);
+    return 0;
+}
+
 int result_read(const char *path, ResultSummary *s, QbErr *err)
 {
     JsonV *v;
@@ -272,6 +297,8 @@ int result_read(const char *path, ResultSummary *s, QbErr *err)
         s->images_per_s = json_num_at(v, "timing.images_per_s", NAN);
         if (rc == 0 && s->ok && (isnan(s->final_top1) || isnan(s->best_top1)))
             rc = qb_fail(err, "%s: status ok but no final/best metrics", path);
+        if (rc == 0)
+            rc = metrics_match_epochs(path, v, err);
     }
     json_free(v);
     return rc;

@@ -71,6 +71,32 @@ Test(badresults, half_written_empty_and_foreign_results)
     report_expect("ok without metrics", exp, result, "status ok but no final/best metrics");
 }
 
+/* Best and final that contradict the file's epochs, which peak at the second. */
+Test(badresults, best_or_final_epoch_that_contradicts_the_epochs_is_named)
+{
+    static const struct {
+        int best, final;
+        const char *what, *expect;
+    } cases[] = {
+        {1, 3, "best epoch not the best", "best.epoch is 1, but epoch 2 has the highest test_top1 "
+                                          "of its epochs (90.6)"},
+        {2, 2, "final epoch not the last", "final.epoch is 2, but the file has 3 epochs"},
+    };
+    static const double top1[] = {76.8, 90.6, 72.6};
+    char exp[512], result[512], text[1024];
+    one_cell(exp, result, sizeof exp);
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        snprintf(text, sizeof text, "{\"format\": \"qbench-result\", \"format_version\": 1, "
+                 "\"status\": \"ok\", \"best\": {\"epoch\": %d, \"test_top1\": %g}, "
+                 "\"final\": {\"epoch\": %d, \"test_top1\": %g}, \"epochs\": [{\"epoch\": 1, "
+                 "\"test_top1\": %g}, {\"epoch\": 2, \"test_top1\": %g}, {\"epoch\": 3, "
+                 "\"test_top1\": %g}]}", cases[i].best, top1[cases[i].best - 1], cases[i].final,
+                 top1[cases[i].final - 1], top1[0], top1[1], top1[2]);
+        bad_write(result, text, strlen(text));
+        report_expect(cases[i].what, exp, result, cases[i].expect);
+    }
+}
+
 Test(badresults, leftover_temp_file_is_not_a_result)
 {
     char exp[512], result[512], tmp[600], args[1400];
