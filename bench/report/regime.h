@@ -1,8 +1,8 @@
 /* The regime of an experiment profile, in words: data set, networks and width, training
  * budget and starting point, all derived from the loaded experiment (its resolved RunConfig,
  * nets and layout), and whether it is the paper's own regime or a scaled replica; beside it
- * the paper's regime as the experiment file states it (paper.regime). Every table header and
- * claims row names both, so a number or verdict never travels without its regime.
+ * the paper's regime as the experiment file states it (paper.regime). Table headers name
+ * both, so a number or verdict never travels without its regime.
  *
  * Also the comparison that survives a change of regime: the paper's own difference between
  * two methods against qbench's paired difference of the same two, by sign (does qbench's 95%
