@@ -10,6 +10,7 @@
 #include "int/intcheck.h"
 #include "claims.h"
 #include "grid.h"
+#include "render.h"
 
 typedef struct {
     Paired d;              /* method − versus (int_ops: method / versus); lo/hi a range for
@@ -229,13 +230,7 @@ static void measured_text(const Claim *c, const ClaimResult *r, char *value, cha
 
 static void csv_field(FILE *f, const char *s, const char *end)
 {
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
+    csv_text(f, s);
     fputs(end, f);
 }
 
