@@ -29,7 +29,7 @@ typedef struct {
     TextTable *t;
     int ntables;
     char setting[2048];           /* profile, data, networks, schedule, seeds, metric */
-    char resolution[512];         /* the smallest paired difference the seeds resolve */
+    char resolution[1536];        /* the smallest paired difference the seeds resolve */
     char reference[2048];         /* the reproduction check's summary, "" without reference */
 } ReportDoc;
 
@@ -43,9 +43,8 @@ void num_text(double v, const char *fmt, char *out);
 /* The bits layout (one column per bit-width) and the ablation layout (one row per method). */
 void layout_bits(const Grid *g, TextTable *t, int top5);
 void layout_ablation(const Grid *g, TextTable *t);
-/* ReportDoc.resolution and .reference from the grid. */
+/* ReportDoc.resolution from the grid (.reference: refcheck_summary). */
 void layout_resolution(const Grid *g, char *out, size_t cap);
-void layout_reference_summary(const Grid *g, char *out, size_t cap);
 void setting_text(const Experiment *e, const CellList *cells, char *out, size_t cap);
 
 void md_document(FILE *f, const ReportDoc *d);
