@@ -60,7 +60,8 @@ typedef struct {
                                              are taken against; "" = none */
     double tolerance;                     /* table.tolerance of this profile (points): how far
                                              a one-seed cell may lie from the reference's; NAN
-                                             when the file gives none */
+                                             when the file gives none (then measured from the
+                                             reference's seeds: report/refcheck.h) */
     char nets[EXP_LIST_MAX][32];
     int nnets;
     char schemes[EXP_LIST_MAX][32];       /* "fp" = full precision */

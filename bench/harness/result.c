@@ -254,6 +254,44 @@ static int metrics_match_epochs(const char *path, const JsonV *v, QbErr *err)
     return 0;
 }
 
+/* FNV-1a over a JSON value's type tags, keys, numbers (their bits) and strings, leaving out
+ * the per-epoch timing (seconds, images_per_s), which differs between bit-identical runs. */
+static unsigned long long digest_bytes(unsigned long long h, const void *data, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ ((const unsigned char *)data)[i]) * 0x100000001b3ULL;
+    return h;
+}
+
+static unsigned long long digest_value(unsigned long long h, const JsonV *v)
+{
+    unsigned char type = v ? (unsigned char)v->type : 0xff;
+    h = digest_bytes(h, &type, 1);
+    if (!v)
+        return h;
+    if (v->type == JV_NUM || v->type == JV_BOOL)
+        return digest_bytes(h, &v->num, sizeof v->num);
+    if (v->type == JV_STR)
+        return digest_bytes(h, v->str, strlen(v->str) + 1);
+    for (int i = 0; (v->type == JV_ARR || v->type == JV_OBJ) && i < v->n; i++) {
+        if (v->type == JV_OBJ && (!strcmp(v->keys[i], "seconds") ||
+                                  !strcmp(v->keys[i], "images_per_s")))
+            continue;
+        if (v->type == JV_OBJ)
+            h = digest_bytes(h, v->keys[i], strlen(v->keys[i]) + 1);
+        h = digest_value(h, &v->items[i]);
+    }
+    return h;
+}
+
+static unsigned long long metrics_digest(const JsonV *v)
+{
+    unsigned long long h = 0xcbf29ce484222325ULL;
+    h = digest_value(h, json_at(v, "epochs"));
+    h = digest_value(h, json_at(v, "final"));
+    return digest_value(h, json_at(v, "best"));
+}
+
 int result_read(const char *path, ResultSummary *s, QbErr *err)
 {
     JsonV *v;
@@ -290,6 +328,7 @@ int result_read(const char *path, ResultSummary *s, QbErr *err)
             s->best_epoch = (int)best_epoch;
         const JsonV *ep = json_at(v, "epochs");
         s->epochs = ep && ep->type == JV_ARR ? ep->n : 0;
+        s->metrics_digest = metrics_digest(v);
         s->bitops = json_num_at(v, "cost.bitops", NAN);
         s->params = json_num_at(v, "cost.params", NAN);
         s->size_bytes = json_num_at(v, "cost.size_bytes", NAN);

@@ -27,6 +27,8 @@ typedef struct {
     char cell[CELL_ID_MAX], net[32], scheme[32], profile[32];  /* its matrix position */
     int bits;
     long long seed;
+    unsigned long long metrics_digest;  /* of every epoch's metrics and final and best, timing
+                                           left out: equal for bit-identical runs */
 } ResultSummary;
 
 /* Reads a result file; a malformed or half-written file is an error naming it. */

@@ -208,6 +208,14 @@ static void paper_text(const Claim *c, char *out, size_t cap)
         snprintf(out, cap, "–");
 }
 
+/* The range and decimals of a claim's difference: accuracies in points; block errors and
+ * operation counts unbounded, to four decimals. */
+static const DiffScale *claim_scale(const Claim *c)
+{
+    static const DiffScale unbounded = {-INFINITY, INFINITY, 4};
+    return c->quantity == CLAIM_TOP1 || c->quantity == CLAIM_TOP5 ? &DIFF_POINTS : &unbounded;
+}
+
 static void measured_text(const Claim *c, const ClaimResult *r, char *value, char *interval,
                           size_t cap)
 {
@@ -220,11 +228,7 @@ static void measured_text(const Claim *c, const ClaimResult *r, char *value, cha
     } else {
         snprintf(value, cap, c->quantity == CLAIM_BLOCK_ERROR ? "%+.4f (%.4f vs %.4f)"
                  : "%+.2f (%.2f vs %.2f)", r->d.mean, r->a, r->b);
-        if (isnan(r->d.lo))
-            snprintf(interval, cap, "none (n=%d)", r->d.n);
-        else
-            snprintf(interval, cap, c->quantity == CLAIM_BLOCK_ERROR ? "[%+.4f, %+.4f] %s"
-                     : "[%+.2f, %+.2f] %s", r->d.lo, r->d.hi, r->interval_kind);
+        interval_text(&r->d, claim_scale(c), r->interval_kind, interval, cap);
     }
 }
 
@@ -251,8 +255,10 @@ static void csv_claim(FILE *f, const Claim *c, const ClaimResult *r)
     csv_num(f, c->paper_method, ",");
     csv_num(f, c->paper_versus, ",");
     csv_num(f, r->d.mean, ",");
-    csv_num(f, r->d.lo, ",");
-    csv_num(f, r->d.hi, ",");
+    double lo, hi;
+    interval_shown(&r->d, claim_scale(c), &lo, &hi);
+    csv_num(f, lo, ",");
+    csv_num(f, hi, ",");
     fprintf(f, "%d,%s,", r->d.n, verdict_name(r->v));
     csv_field(f, r->missing, "\n");
 }
@@ -298,7 +304,8 @@ static void md_header(FILE *f, const ClaimSet *cs, const char *results_dir)
                "about every block); operation counts are exact. Verdict: **holds** when the "
                "interval lies entirely on the claimed side, **contradicted** when entirely on "
                "the other side, **unresolved** when it spans the threshold or does not exist "
-               "(one seed).\n\n| id | claim | source | paper | qbench | interval | n | verdict |\n"
+               "(one seed, or equal differences: no spread); ‡ marks a bound cut at ±100 points."
+               "\n\n| id | claim | source | paper | qbench | interval | n | verdict |\n"
                "|---|---|---|---|---:|---:|---:|---|\n", cs->profile, results_dir);
 }
 

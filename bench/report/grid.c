@@ -86,6 +86,7 @@ static void note(Grid *g, const char *id, const char *reason)
 static void put(const Experiment *e, GridCell *c, int s, const ResultSummary *rs, const char *id)
 {
     snprintf(c->id[s], sizeof c->id[s], "%s", id);
+    c->digest[s] = rs->metrics_digest;
     if (!rs->ok) {
         c->failed++;
         snprintf(c->reason, sizeof c->reason, "%s", rs->reason);
@@ -159,17 +160,34 @@ int grid_load(Grid *g, const Experiment *e, const CellList *cells, const char *r
     return 0;
 }
 
+/* The reference's slot of a seed: the matrix's seed index, or with keep_other a slot after
+ * the matrix's seeds; -1 when it has none. */
+static int ref_seed_slot(Grid *g, long long seed, int keep_other)
+{
+    int s = seed_index(g->e, seed);
+    if (s >= 0 || !keep_other)
+        return s;
+    for (int k = 0; k < g->nref_other; k++)
+        if (g->ref_other_seeds[k] == seed)
+            return g->e->nseeds + k;
+    if (g->e->nseeds + g->nref_other >= EXP_LIST_MAX)
+        return -1;
+    g->ref_other_seeds[g->nref_other] = seed;
+    return g->e->nseeds + g->nref_other++;
+}
+
 /* Where a reference file belongs; NULL when its profile or position is not this matrix's. */
-static GridCell *ref_slot(Grid *g, const ResultSummary *rs, int *seed)
+static GridCell *ref_slot(Grid *g, const ResultSummary *rs, int keep_other, int *seed)
 {
     const Experiment *e = g->e;
     int fp = !strcmp(rs->scheme, "fp");
-    *seed = seed_index(e, rs->seed);
-    if (strcmp(rs->profile, e->profile) || *seed < 0 || fp != (rs->bits == 0) ||
+    if (strcmp(rs->profile, e->profile) || fp != (rs->bits == 0) ||
         (!fp && experiment_excluded(e, rs->net, rs->scheme, rs->bits)))
         return NULL;
-    return at(g, g->ref, name_index(e->nets, e->nnets, rs->net),
-              grid_scheme_index(e, rs->scheme), rs->bits);
+    GridCell *c = at(g, g->ref, name_index(e->nets, e->nnets, rs->net),
+                     grid_scheme_index(e, rs->scheme), rs->bits);
+    *seed = c ? ref_seed_slot(g, rs->seed, keep_other) : -1;
+    return *seed < 0 ? NULL : c;
 }
 
 /* Two reference runs at one position: the one with the user's cell id wins. */
@@ -190,13 +208,13 @@ static void ref_clear_seed(GridCell *c, int s)
     c->id[s][0] = '\0';
 }
 
-static int ref_add(Grid *g, const char *path, QbErr *err)
+static int ref_add(Grid *g, const char *path, int keep_other, QbErr *err)
 {
     ResultSummary rs;
     int s;
     if (result_read(path, &rs, err) < 0)
         return -1;
-    GridCell *c = ref_slot(g, &rs, &s);
+    GridCell *c = ref_slot(g, &rs, keep_other, &s);
     if (!c) {
         g->ref_unmatched++;
         return 0;
@@ -209,13 +227,15 @@ static int ref_add(Grid *g, const char *path, QbErr *err)
     return 0;
 }
 
-int grid_load_reference(Grid *g, const char *dir, QbErr *err)
+/* Every result file in dir into g->ref (keep_other: see ref_seed_slot). */
+static int load_reference(Grid *g, const char *dir, int keep_other, QbErr *err)
 {
     DIR *d = opendir(dir);
     if (!d)
         return qb_fail(err, "%s: cannot open the reference results directory", dir);
     snprintf(g->ref_dir, sizeof g->ref_dir, "%s", dir);
     free(g->ref);
+    g->nref_other = 0;
     if (!(g->ref = cells_alloc(g->e)))
         return closedir(d), qb_fail(err, "out of memory for the reference %s", dir);
     int rc = 0;
@@ -225,10 +245,15 @@ int grid_load_reference(Grid *g, const char *dir, QbErr *err)
             continue;
         char path[1024];
         snprintf(path, sizeof path, "%s/%s", dir, ent->d_name);
-        rc = ref_add(g, path, err);
+        rc = ref_add(g, path, keep_other, err);
     }
     closedir(d);
     return rc;
+}
+
+int grid_load_reference(Grid *g, const char *dir, QbErr *err)
+{
+    return load_reference(g, dir, 1, err);
 }
 
 int grid_load_by_position(Grid *g, const Experiment *e, const CellList *cells,
@@ -238,7 +263,7 @@ int grid_load_by_position(Grid *g, const Experiment *e, const CellList *cells,
     snprintf(dir, sizeof dir, "%s/%s", results_dir, e->name);
     if (grid_init(g, e, err) < 0)
         return -1;
-    if (grid_load_reference(g, dir, err) < 0)
+    if (load_reference(g, dir, 0, err) < 0)   /* the table's own seeds only */
         return grid_free(g), -1;
     free(g->cells);
     g->cells = g->ref, g->ref = NULL;
@@ -313,20 +338,4 @@ void grid_paired(const Grid *g, int net, int scheme, int bits, int top5, Paired 
     out->mean = out->sd = out->lo = out->hi = out->half = NAN;
     if (a && b && a != b && strcmp(e->schemes[scheme], "fp"))
         grid_paired_cells(g, a, b, top5, out);
-}
-
-void grid_ref_check(const Grid *g, const GridCell *user, const GridCell *ref, int top5,
-                    RefCheck *out)
-{
-    memset(out, 0, sizeof *out);
-    grid_paired_cells(g, user, ref, top5, &out->d);
-    for (int s = 0; s < g->e->nseeds; s++)
-        out->other_code |= user->id[s][0] && ref->id[s][0] && strcmp(user->id[s], ref->id[s]);
-    out->noise = out->d.n >= 2 ? out->d.half : g->tolerance;
-    if (out->d.n == 0)
-        out->status = REF_NONE;
-    else if (isnan(out->noise))
-        out->status = REF_UNCHECKED;
-    else
-        out->status = fabs(out->d.mean) <= out->noise ? REF_WITHIN : REF_OUTSIDE;
 }

@@ -10,7 +10,8 @@
 #include "paired.h"
 
 typedef struct {
-    double top1[EXP_LIST_MAX], top5[EXP_LIST_MAX];  /* by seed index; NAN: no finished run */
+    double top1[EXP_LIST_MAX], top5[EXP_LIST_MAX];  /* by seed slot; NAN: no finished run */
+    unsigned long long digest[EXP_LIST_MAX];         /* the run's metrics digest (result.h) */
     char id[EXP_LIST_MAX][CELL_ID_MAX];              /* the cell per seed; "" = none */
     int ok, failed, missing;
     double bitops;                                   /* NAN until a finished run gives it */
@@ -23,10 +24,15 @@ typedef struct {
     const Experiment *e;
     int bits[EXP_LIST_MAX];        /* the matrix's bit-widths, ascending */
     GridCell *cells;               /* [net][scheme][bit slot] (owned); fp in slot 0 */
-    GridCell *ref;                 /* the same positions in the reference, or NULL (owned) */
+    GridCell *ref;                 /* the same positions in the reference, or NULL (owned); its
+                                      seeds outside the matrix's list follow in the slots after
+                                      them (the reference's spread: refcheck.h) */
+    long long ref_other_seeds[EXP_LIST_MAX];
+    int nref_other;
     char ref_dir[512];
     int ref_unmatched;             /* reference results at no position of this matrix */
-    double tolerance;              /* one-seed noise allowance against the reference; NAN: none */
+    double tolerance;              /* one-seed noise allowance against the reference; NAN:
+                                      measured from the reference's seeds (refcheck.h) */
     int missing;                   /* cells without a result file */
     char notes[GRID_NOTES_MAX][400];
     int nnotes;
@@ -43,7 +49,9 @@ int grid_load(Grid *g, const Experiment *e, const CellList *cells, const char *r
 int grid_load_by_position(Grid *g, const Experiment *e, const CellList *cells,
                           const char *results_dir, QbErr *err);
 /* Reads every result file directly in dir (a reference such as results/reference/table4)
- * into g->ref at the position and seed its file records, for g's profile. */
+ * into g->ref at the position and seed its file records, for g's profile; a seed the
+ * matrix's list lacks (a SEEDS=1 run against a three-seed reference) takes a slot after the
+ * list's. */
 int grid_load_reference(Grid *g, const char *dir, QbErr *err);
 void grid_free(Grid *g);
 
@@ -65,17 +73,5 @@ void grid_paired(const Grid *g, int net, int scheme, int bits, int top5, Paired 
 /* a − b of any two positions, paired by seed. */
 void grid_paired_cells(const Grid *g, const GridCell *a, const GridCell *b, int top5,
                        Paired *out);
-
-typedef enum { REF_NONE, REF_WITHIN, REF_OUTSIDE, REF_UNCHECKED } RefStatus;
-
-typedef struct {
-    Paired d;          /* user − reference, paired by seed */
-    double noise;      /* the seeds' 95% half-width (n >= 2) or the tolerance (n == 1) */
-    RefStatus status;  /* NONE: no pair; UNCHECKED: one seed and no tolerance */
-    int other_code;    /* a reference run of this position has another cell id */
-} RefCheck;
-
-void grid_ref_check(const Grid *g, const GridCell *user, const GridCell *ref, int top5,
-                    RefCheck *out);
 
 #endif

@@ -1,13 +1,14 @@
 /* Text tables from the grid: the bits layout (per method a qbench row, the paper's row, the
  * difference to the paper in the paper's own regime only, the paired difference to the
  * baseline beside the paper's own difference to it by sign and magnitude, and with a
- * reference its numbers and the difference to them), the ablation layout (the same as
- * columns), the legend of those rows, the resolution statement and the reproduction check's
- * summary. */
+ * reference its numbers and the difference to them: refcheck.h), the ablation layout (the
+ * same as columns), the legend of those rows and the resolution statement. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "paired_note.h"
+#include "refcheck.h"
 #include "render.h"
 
 const PaperRow *paper_find(const Experiment *e, const char *net, const char *scheme)
@@ -91,7 +92,7 @@ static void ref_text(const Grid *g, const GridCell *user, const GridCell *ref, i
                      char *out)
 {
     RefCheck rc;
-    grid_ref_check(g, user, ref, top5, &rc);
+    refcheck_cell(g, user, ref, top5, &rc);
     if (!ref->ok && !ref->failed) {
         snprintf(out, TTEXT, "none");
         return;
@@ -99,20 +100,6 @@ static void ref_text(const Grid *g, const GridCell *user, const GridCell *ref, i
     stat_text(ref, top5, out);
     if (rc.other_code)
         snprintf(out + strlen(out), TTEXT - strlen(out), " †");
-}
-
-/* user − reference, with "outside" or "unchecked" when it is not within the noise. */
-static void ref_diff_text(const Grid *g, const GridCell *user, const GridCell *ref, int top5,
-                          char *out)
-{
-    RefCheck rc;
-    grid_ref_check(g, user, ref, top5, &rc);
-    if (rc.status == REF_NONE) {
-        snprintf(out, TTEXT, "–");
-        return;
-    }
-    snprintf(out, TTEXT, "%+.2f%s", rc.d.mean,
-             rc.status == REF_OUTSIDE ? " outside" : rc.status == REF_UNCHECKED ? " unchecked" : "");
 }
 
 static char *row_add(TextTable *t)
@@ -137,14 +124,14 @@ static void ref_rows(const Grid *g, TextTable *t, int net, int scheme, int top5)
     ref_text(g, fp, rfp, top5, CELL(t, 3));
     row_add(t);
     snprintf(CELL(t, 2), TTEXT, "− reference");
-    ref_diff_text(g, fp, rfp, top5, CELL(t, 3));
+    refcheck_diff_text(g, fp, rfp, top5, CELL(t, 3), TTEXT);
     for (int b = 0; b < e->nbits; b++) {
         const GridCell *u = grid_cell_or_empty(g, net, scheme, g->bits[b]);
         const GridCell *r = grid_ref_cell(g, net, scheme, g->bits[b]);
         if (experiment_excluded(e, e->nets[net], e->schemes[scheme], g->bits[b]))
             continue;
         ref_text(g, u, r, top5, t->rows[t->nrows - 2][4 + b]);
-        ref_diff_text(g, u, r, top5, CELL(t, 4 + b));
+        refcheck_diff_text(g, u, r, top5, CELL(t, 4 + b), TTEXT);
     }
     for (int c = 4; c < t->ncols; c++)
         for (int r = 1; r <= 2; r++)
@@ -356,7 +343,7 @@ void layout_ablation(const Grid *g, const Regime *r, TextTable *t)
             }
             if (g->ref) {
                 ref_text(g, st, grid_ref_cell(g, n, s, bits), 0, CELL(t, c++));
-                ref_diff_text(g, st, grid_ref_cell(g, n, s, bits), 0, CELL(t, c++));
+                refcheck_diff_text(g, st, grid_ref_cell(g, n, s, bits), 0, CELL(t, c++), TTEXT);
             }
         }
 }
@@ -415,6 +402,9 @@ void layout_resolution(const Grid *g, char *out, size_t cap)
     else if (!nmax)
         snprintf(out, cap, "Paired differences (method − %s, same net, bits and seed, 95%% "
                  "Student-t interval): no pairs yet.", e->baseline);
+    else if (isinf(lo) && nmax >= 2)
+        snprintf(out, cap, "Paired differences (method − %s, same net, bits and seed): no cell's "
+                 "differences spread, so no interval exists.", e->baseline);
     else if (isinf(lo))
         snprintf(out, cap, "Paired differences (method − %s, same net, bits and seed): one seed "
                  "per cell, so no interval exists and no difference is resolved; a 95%% interval "
@@ -427,78 +417,5 @@ void layout_resolution(const Grid *g, char *out, size_t cap)
                  "Student-t interval over n = %s seeds): the smallest difference these seeds "
                  "resolve is the interval's half-width, %s points here.", e->baseline, ns, hw);
     }
-}
-
-/* "resnet20 apot 2-bit" */
-static size_t position_name(const Experiment *e, int n, int s, int bits, char *out, size_t cap)
-{
-    if (bits)
-        return (size_t)snprintf(out, cap, "%s %s %d-bit", e->nets[n], e->schemes[s], bits);
-    return (size_t)snprintf(out, cap, "%s %s", e->nets[n], e->schemes[s]);
-}
-
-typedef struct {
-    int cells, compared, within, unchecked, other_code, no_ref, no_user;
-    char outside[1024];
-} RefTally;
-
-static void tally_one(const Grid *g, int n, int s, int bits, RefTally *t)
-{
-    const GridCell *u = grid_cell(g, n, s, bits), *r = grid_ref_cell(g, n, s, bits);
-    if (!u || !(u->ok + u->failed + u->missing))
-        return;
-    RefCheck rc;
-    grid_ref_check(g, u, r, 0, &rc);
-    t->cells++;
-    t->other_code += rc.other_code;
-    t->no_ref += !r->ok;
-    t->no_user += r->ok && !u->ok;
-    t->compared += rc.status != REF_NONE;
-    t->within += rc.status == REF_WITHIN;
-    t->unchecked += rc.status == REF_UNCHECKED;
-    if (rc.status != REF_OUTSIDE)
-        return;
-    size_t at = strlen(t->outside);
-    at += (size_t)snprintf(t->outside + at, sizeof t->outside - at, "%s", at ? "; " : "");
-    at += position_name(g->e, n, s, bits, t->outside + at, sizeof t->outside - at);
-    snprintf(t->outside + at, sizeof t->outside - at, " (%+.2f, noise ±%.2f)", rc.d.mean,
-             rc.noise);
-}
-
-void layout_reference_summary(const Grid *g, char *out, size_t cap)
-{
-    const Experiment *e = g->e;
-    RefTally t = {0};
-    out[0] = '\0';
-    if (!g->ref)
-        return;
-    for (int n = 0; n < e->nnets; n++)
-        for (int s = 0; s < e->nschemes; s++)
-            for (int b = 0; b < (e->nbits ? e->nbits : 1); b++)
-                if (!strcmp(e->schemes[s], "fp") ? b == 0 : e->nbits > 0)
-                    tally_one(g, n, s, !strcmp(e->schemes[s], "fp") ? 0 : g->bits[b], &t);
-    char tol[48] = "none given";
-    if (!isnan(g->tolerance))
-        snprintf(tol, sizeof tol, "±%.2f", g->tolerance);
-    size_t at = (size_t)snprintf(out, cap, "Reproduction check against `%s` (noise: the seeds' "
-                                 "95%% interval of the paired differences; with one seed the "
-                                 "tolerance, %s): %d/%d cells within the reference's noise",
-                                 g->ref_dir, tol, t.within, t.compared);
-    if (t.outside[0])
-        at += (size_t)snprintf(out + at, cap - at, "; outside: %s", t.outside);
-    if (t.unchecked)
-        at += (size_t)snprintf(out + at, cap - at, "; %d unchecked (one seed and no tolerance: "
-                               "table.tolerance for profile %s or --tolerance)", t.unchecked,
-                               e->profile[0] ? e->profile : "(none)");
-    if (t.cells > t.compared)
-        at += (size_t)snprintf(out + at, cap - at, "; %d of %d cells not compared (%d without a "
-                               "finished reference run, %d without a finished run of yours)",
-                               t.cells - t.compared, t.cells, t.no_ref, t.no_user);
-    if (t.other_code)
-        at += (size_t)snprintf(out + at, cap - at, "; %d reference cells were made by different "
-                               "code (another cell id, marked †)", t.other_code);
-    if (g->ref_unmatched)
-        at += (size_t)snprintf(out + at, cap - at, "; %d reference results match no cell of this "
-                               "matrix and profile", g->ref_unmatched);
-    snprintf(out + at, cap - at, ".");
+    paired_note_append(g, out, cap);
 }

@@ -33,7 +33,7 @@ typedef struct {
     char regime_line[2048];       /* both regimes, first in every header (regime_header) */
     char setting[2048];           /* profile, data, networks, schedule, seeds, metric */
     char legend[1024];            /* what the rows under each method compare (layout_legend) */
-    char resolution[512];         /* the smallest paired difference the seeds resolve */
+    char resolution[1536];        /* the smallest paired difference the seeds resolve */
     char reference[2048];         /* the reproduction check's summary, "" without reference */
 } ReportDoc;
 
@@ -57,9 +57,8 @@ void layout_bits(const Grid *g, const Regime *r, TextTable *t, int top5);
 void layout_ablation(const Grid *g, const Regime *r, TextTable *t);
 /* ReportDoc.legend: the comparison rows (qbench − paper, or why not; paper − baseline). */
 void layout_legend(const Grid *g, const Regime *r, char *out, size_t cap);
-/* ReportDoc.resolution and .reference from the grid. */
+/* ReportDoc.resolution from the grid (.reference: refcheck_summary). */
 void layout_resolution(const Grid *g, char *out, size_t cap);
-void layout_reference_summary(const Grid *g, char *out, size_t cap);
 void setting_text(const Experiment *e, const CellList *cells, char *out, size_t cap);
 /* "**Regime: scaled replica** — <detail>. **Paper's regime:** <paper.regime>." */
 void regime_header(const Experiment *e, const Regime *r, char *out, size_t cap);

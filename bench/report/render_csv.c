@@ -1,11 +1,12 @@
 /* The CSV of a bits or ablation table, written from the grid: one row per position and
  * metric with mean, std and counts, the paper's number and (in the paper's own regime only)
- * the difference to it, BitOPs, the paired difference to the baseline with its 95% interval,
- * the paper's own difference to the baseline with its sign and magnitude check, both
- * regimes, and the reproduction check. */
+ * the difference to it, BitOPs, the paired difference to the baseline with its 95% interval
+ * (paired.h: paired_csv), the paper's own difference to the baseline with its sign and
+ * magnitude check, both regimes, and the reproduction check (refcheck.h). */
 #include <math.h>
 #include <string.h>
 
+#include "refcheck.h"
 #include "render.h"
 
 static void num(FILE *f, const char *fmt, double v)
@@ -14,12 +15,6 @@ static void num(FILE *f, const char *fmt, double v)
         fputc(',', f);
     else
         fprintf(f, fmt, v);
-}
-
-static const char *ref_status_name(RefStatus s)
-{
-    static const char *const names[] = {"", "within", "outside", "unchecked"};
-    return names[s];
 }
 
 void csv_text(FILE *f, const char *s)
@@ -69,15 +64,14 @@ static void csv_row(FILE *f, const Grid *g, const Regime *rg, int net, int schem
     grid_paired(g, net, scheme, bits, top5, &p);
     fprintf(f, "%s,%d,", p.n ? e->baseline : "", p.n);
     num(f, "%.4f,", p.mean);
-    num(f, "%.4f,", p.lo);
-    num(f, "%.4f,", p.hi);
+    paired_csv(f, &p);
     csv_regime(f, &p, paper_paired(e, name, sch, bits, top5), rg);
     const GridCell *r = grid_ref_cell(g, net, scheme, bits);
     RefCheck rc = {{0}, NAN, REF_NONE, 0};
     if (r)
-        grid_ref_check(g, s, r, top5, &rc);
+        refcheck_cell(g, s, r, top5, &rc);
     if (!r || !r->ok) {
-        fprintf(f, ",,0,,,%s,%d\n", ref_status_name(rc.status), rc.other_code);
+        fprintf(f, ",,0,,,%s,%d\n", refcheck_status_name(rc.status), rc.other_code);
         return;
     }
     num(f, "%.4f,", grid_mean(r, top5));
@@ -85,7 +79,7 @@ static void csv_row(FILE *f, const Grid *g, const Regime *rg, int net, int schem
     fprintf(f, "%d,", r->ok);
     num(f, "%.4f,", rc.d.mean);
     num(f, "%.4f,", rc.noise);
-    fprintf(f, "%s,%d\n", ref_status_name(rc.status), rc.other_code);
+    fprintf(f, "%s,%d\n", refcheck_status_name(rc.status), rc.other_code);
 }
 
 static void csv_bits(FILE *f, const Grid *g, const Regime *r, int top5)
@@ -111,9 +105,9 @@ void csv_grid(FILE *f, const Grid *g, const Regime *r)
 {
     const Experiment *e = g->e;
     fprintf(f, "net,method,scheme,bits,metric,mean,std,ok,failed,missing,paper,diff,bitops,"
-               "baseline,paired_n,paired_mean,paired_lo,paired_hi,paper_paired,sign,magnitude,"
-               "regime,paper_regime,ref_mean,ref_std,ref_n,ref_diff,ref_noise,ref_status,"
-               "ref_other_code\n");
+               "baseline,paired_n,paired_mean,paired_lo,paired_hi,paired_interval,paper_paired,"
+               "sign,magnitude,regime,paper_regime,ref_mean,ref_std,ref_n,ref_diff,ref_noise,"
+               "ref_status,ref_other_code\n");
     if (e->layout == LAYOUT_ABLATION) {
         for (int n = 0; n < e->nnets; n++)
             for (int s = 0; s < e->nschemes; s++) {

@@ -9,7 +9,7 @@ static void tex_escape(FILE *f, const char *s)
 {
     static const struct { const char *from, *to; } map[] = {
         {"±", "$\\pm$"}, {"Δ", "$\\Delta$"}, {"×10⁹", "$\\times 10^9$"}, {"–", "--"}, {"—", "---"},
-        {"−", "$-$"}, {"†", "$\\dagger$"}, {"**", ""},
+        {"−", "$-$"}, {"†", "$\\dagger$"}, {"‡", "$\\ddagger$"}, {"**", ""},
         {"_", "\\_"}, {"%", "\\%"}, {"&", "\\&"}, {"#", "\\#"}, {"`", ""}, {"~", "\\~{}"}};
     while (*s) {
         size_t i = 0, n = sizeof map / sizeof *map;

@@ -37,7 +37,8 @@ int verdicts_print(const Experiment *e, const CellList *cells, const char *resul
         return -1;
     Tally t = {0};
     fprintf(out, "%s against every other scheme (paired by net, bits and seed; 95%% Student-t "
-                 "interval; better or worse only when it excludes 0):\n", method);
+                 "interval, ‡ where cut at ±100 points, none where the differences have no "
+                 "spread; better or worse only when it excludes 0):\n", method);
     for (int n = 0; n < e->nnets; n++)
         for (int b = 0; b < e->nbits; b++)
             for (int s = 0; s < e->nschemes; s++)

@@ -1,11 +1,13 @@
-/* The reproduction check: a reference results directory matched to the user's cells by
- * matrix position and seed, each cell's difference judged against the seeds' interval or the
- * profile's tolerance, and the summary line. */
+/* The reproduction check (refcheck.h): a reference results directory matched to the user's
+ * cells by matrix position and seed; a cell identical to the reference (bit-equal metrics and
+ * epoch list), or its difference judged against the seeds' interval, the given tolerance or
+ * the tolerance measured from the reference's own seeds; and the summary line. */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "harness/result.h"
 #include "report/table.h"
 #include "tests/support/hfix.h"
 #include "rfix.h"
@@ -52,9 +54,11 @@ Test(reference, one_seed_against_the_profile_tolerance)
     rfix_load(f.e.path, "other", &other, &lo);                       /* another profile */
     reference_file(ref, &other, rfix_cell(&lo, "lsq", 4, 1), 10.0);
     const char *md = render(&f, ref, NAN, "rf1");
-    cr_assert(strstr(md, "2/3 cells within the reference's noise"), "%s", md);
-    cr_assert(strstr(md, "outside: small_cnn lsq 2-bit (-1.00, noise ±0.50)"), "%s", md);
-    cr_assert(strstr(md, "1 of 4 cells not compared (1 without a finished reference run, 0 without"), "%s", md);
+    cr_assert(strstr(md, "0/3 identical to the reference, 2 within its noise, 1 outside it"), "%s",
+              md);
+    cr_assert(strstr(md, "outside it: small_cnn lsq 2-bit (-1.00, noise ±0.50)"), "%s", md);
+    cr_assert(strstr(md, "1 of 4 cells not compared (1 without a finished reference run at your "
+                         "seeds, 0 without"), "%s", md);
     cr_assert(strstr(md, "1 reference cells were made by different code"), "%s", md);
     cr_assert(strstr(md, "1 reference results match no cell"), "%s", md);
     cr_assert(strstr(md, "| reference | none | 81.00 | 90.20 |"), "%s", md);
@@ -63,12 +67,14 @@ Test(reference, one_seed_against_the_profile_tolerance)
     cr_assert(strstr(md, "--reference "), "the command names the reference: %s", md);
     /* a looser tolerance from the command line wins over the file's */
     md = render(&f, ref, 2.0, "rf1b");
-    cr_assert(strstr(md, "3/3 cells within the reference's noise"), "%s", md);
+    cr_assert(strstr(md, "0/3 identical to the reference, 3 within its noise;"), "%s", md);
+    cr_assert(strstr(md, "with one seed the tolerance ±2.00"), "%s", md);
     rfix_end(&f);
     cells_free(&lo);
 }
 
-Test(reference, one_seed_without_tolerance_is_unchecked)
+/* A one-seed reference has no spread to measure a tolerance from. */
+Test(reference, one_seed_against_a_one_seed_reference_without_tolerance_is_unchecked)
 {
     RFix f;
     const char *ref = reference_dir("nt");
@@ -77,8 +83,8 @@ Test(reference, one_seed_without_tolerance_is_unchecked)
     rfix_result(f.results, &f.e, rfix_cell(&f.l, "lsq", 4, 1), 90.0, RUN_OK);
     reference_file(ref, &f.e, rfix_cell(&f.l, "lsq", 4, 1), 90.2);
     const char *md = render(&f, ref, NAN, "nt");
-    cr_assert(strstr(md, "0/1 cells within the reference's noise"), "%s", md);
-    cr_assert(strstr(md, "1 unchecked (one seed and no tolerance"), "%s", md);
+    cr_assert(strstr(md, "0/1 identical to the reference; 1 unchecked (one seed, and the "
+                         "reference has fewer than two seeds with a spread"), "%s", md);
     cr_assert(strstr(md, "-0.20 unchecked"), "%s", md);
     rfix_end(&f);
 }
@@ -98,12 +104,105 @@ Test(reference, several_seeds_use_their_interval)
         reference_file(ref, &f.e, rfix_cell(&f.l, "asq", 4, s), far[s - 1]);
     }
     const char *md = render(&f, ref, 5.0, "ms");
-    cr_assert(strstr(md, "1/2 cells within the reference's noise"), "%s", md);
-    cr_assert(strstr(md, "outside: small_cnn asq 4-bit (-2.00, noise ±"), "%s", md);
+    cr_assert(strstr(md, "0/2 identical to the reference, 1 within its noise, 1 outside it: "
+                         "small_cnn asq 4-bit (-2.00, noise ±0.25)"), "%s", md);
     const char *csv = rfix_table_file("ms", "csv");
-    cr_assert(strstr(csv, "asq,4,top1,91.0000,1.0000,3,0,0,,,1.6e+10,lsq,3,0.0000,0.0000,0.0000,"
-                          ",,,\"scaled replica: "), "%s", csv);
+    cr_assert(strstr(csv, "asq,4,top1,91.0000,1.0000,3,0,0,,,1.6e+10,lsq,3,0.0000,,,no_spread,"),
+              "%s", csv);
     cr_assert(strstr(csv, ",\"\",93.0000,0.9539,3,-2.0000,"), "%s", csv);
     cr_assert(strstr(csv, ",outside,0\n"), "%s", csv);
+    rfix_end(&f);
+}
+
+/* The file's text with one occurrence of `from` replaced by `to`, written back. */
+static void rewrite(const char *path, const char *from, const char *to)
+{
+    static char text[65536], out[65536];
+    snprintf(text, sizeof text, "%s", rfix_slurp(path));
+    char *at = strstr(text, from);
+    cr_assert(at, "%s has no '%s'", path, from);
+    *at = '\0';
+    snprintf(out, sizeof out, "%s%s%s", text, to, at + strlen(from));
+    FILE *f = fopen(path, "w");
+    cr_assert(f);
+    fputs(out, f);
+    fclose(f);
+}
+
+static const char *user_file(const RFix *f, const char *scheme, int bits, long long seed)
+{
+    static char path[600];
+    snprintf(path, sizeof path, "%s/%s/%s.json", f->results, f->e.name,
+             rfix_cell(&f->l, scheme, bits, seed)->id);
+    return path;
+}
+
+/* Every cell bit-identical to the reference: said so, whatever the seeds or the tolerance. A
+ * run's timing may differ; a difference in any epoch's metrics (here a training loss, with
+ * equal accuracies) is not identical. */
+Test(reference, identical_cells_are_reported_identical)
+{
+    RFix f;
+    const char *ref = reference_dir("id");
+    rfix_start(&f, "id", "baseline: lsq", "[1, 2, 3]");
+    for (int s = 1; s <= 3; s++)
+        for (int k = 0; k < 2; k++) {
+            const Cell *c = rfix_cell(&f.l, k ? "asq" : "lsq", 4, s);
+            rfix_result(f.results, &f.e, c, 90.0 + s + k, RUN_OK);
+            reference_file(ref, &f.e, c, 90.0 + s + k);
+        }
+    const char *md = render(&f, ref, NAN, "id");
+    cr_assert(strstr(md, "2/2 identical to the reference; 2 of 4 cells not compared"), "%s", md);
+    cr_assert(!strstr(md, "within its noise"), "%s", md);
+    cr_assert(strstr(md, "| − reference | – | – | identical |"), "%s", md);
+    cr_assert(strstr(rfix_table_file("id", "csv"), ",identical,0\n"), "%s",
+              rfix_table_file("id", "csv"));
+    rewrite(user_file(&f, "lsq", 4, 2), "\"seconds\": 1,", "\"seconds\": 2.5,");
+    md = render(&f, ref, NAN, "id2");
+    cr_assert(strstr(md, "2/2 identical to the reference;"), "timing aside: %s", md);
+    rewrite(user_file(&f, "asq", 4, 3), "\"train_loss\": 0.5,", "\"train_loss\": 0.5000001,");
+    md = render(&f, ref, NAN, "id3");
+    cr_assert(strstr(md, "1/2 identical to the reference, 1 within its noise"), "%s", md);
+    cr_assert(strstr(md, "| − reference | – | – | +0.00 |"), "%s", md);
+    rfix_end(&f);
+}
+
+/* make reproduce-X SEEDS=1 against a three-seed reference: the reference's seeds 2 and 3 are
+ * its spread, not results of another matrix. Each one-seed cell is identical, within or
+ * outside the tolerance measured from its reference cell's seeds, t975(2)·√2·sd; a reference
+ * cell without spread gives none (unchecked). */
+Test(reference, one_seed_run_against_the_reference_spread)
+{
+    RFix f;
+    QbErr err = {{0}};
+    const char *ref = reference_dir("s1");
+    rfix_start(&f, "s1", "baseline: lsq", "[1, 2, 3]");
+    const struct { const char *scheme; int bits; double ref[3], user; } cell[] = {
+        {"lsq", 4, {90.0, 91.0, 92.0}, 90.0},    /* identical: the same seed-1 run */
+        {"asq", 4, {80.0, 81.0, 82.0}, 85.0},    /* +5.00 within ±6.09 (sd 1) */
+        {"lsq", 2, {70.0, 70.5, 71.0}, 75.0},    /* +5.00 outside ±3.04 (sd 0.5) */
+        {"fp", 0, {93.0, 93.0, 93.0}, 93.5},     /* no spread: unchecked */
+    };
+    for (int i = 0; i < 4; i++)
+        for (int s = 1; s <= 3; s++)
+            reference_file(ref, &f.e, rfix_cell(&f.l, cell[i].scheme, cell[i].bits, s),
+                           cell[i].ref[s - 1]);
+    cells_free(&f.l);   /* the run: SEEDS=1 */
+    cr_assert_eq(experiment_seed_count(&f.e, 1, &err), 0, "%s", err.msg);
+    cr_assert_eq(cells_expand(&f.e, &f.l, &err), 0, "%s", err.msg);
+    for (int i = 0; i < 4; i++)
+        rfix_result(f.results, &f.e, rfix_cell(&f.l, cell[i].scheme, cell[i].bits, 1),
+                    cell[i].user, RUN_OK);
+    const char *md = render(&f, ref, NAN, "s1");
+    cr_assert(strstr(md, "1/4 identical to the reference, 1 within its noise, 1 outside it: "
+                         "small_cnn lsq 2-bit (+5.00, noise ±3.04); 1 unchecked"), "%s", md);
+    cr_assert(!strstr(md, "match no cell"), "seeds 2 and 3 are the reference's spread: %s", md);
+    cr_assert(strstr(md, "| reference | 93.00 ± 0.00 | 70.50 ± 0.50 | 91.00 ± 1.00 |"), "%s", md);
+    cr_assert(strstr(md, "| − reference | +0.50 unchecked | +5.00 outside | identical |"), "%s",
+              md);
+    cr_assert(strstr(md, "| − reference | +0.50 unchecked | – | +5.00 |"), "%s", md);
+    const char *csv = rfix_table_file("s1", "csv");
+    cr_assert(strstr(csv, "81.0000,1.0000,3,5.0000,6.0849,within,0\n"), "%s", csv);
+    cr_assert(strstr(csv, "70.5000,0.5000,3,5.0000,3.0425,outside,0\n"), "%s", csv);
     rfix_end(&f);
 }

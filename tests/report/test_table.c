@@ -1,5 +1,6 @@
 /* Tables from fixture result files (no training): mean ± std over seeds, pending and failed
- * cells, the paired difference to the baseline with its interval, and the resolution line. */
+ * cells, the paired difference to the baseline with its interval (cut at the possible range,
+ * or "no spread"), and the resolution line with the note on those marks. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>
@@ -84,5 +85,42 @@ Test(table, one_seed_shows_no_interval_never_zero)
     cr_assert(!strstr(md, "±0.00") && !strstr(md, "[+0.50, +0.50]"), "%s", md);
     const char *csv = rfix_table_file("one-table", "csv");
     cr_assert(strstr(csv, ",lsq,1,0.5000,,,"), "%s", csv);
+    rfix_end(&f);
+}
+
+/* asq − lsq at 4 bits: -20, -50, -80 (an interval below -100, cut and marked); at n = 2 with
+ * equal differences, "no spread" instead of a zero-width interval; the note explains both. */
+Test(table, intervals_cut_at_the_possible_range_and_no_spread_explained)
+{
+    RFix f;
+    rfix_start(&f, "cut", "baseline: lsq", "[1, 2, 3]");
+    const double asq[] = {75.0, 45.0, 15.0};
+    for (int s = 1; s <= 3; s++) {
+        rfix_result(f.results, &f.e, rfix_cell(&f.l, "lsq", 4, s), 95.0, RUN_OK);
+        rfix_result(f.results, &f.e, rfix_cell(&f.l, "asq", 4, s), asq[s - 1], RUN_OK);
+    }
+    const char *md = rfix_table(&f.e, &f.l, f.results, NULL, "cut-table");
+    cr_assert(strstr(md, "| − lsq (paired) | – | – | -50.00 [-100‡, +24.52] n=3 |"), "%s", md);
+    cr_assert(strstr(md, "‡ marks a bound cut at ±100 points"), "%s", md);
+    cr_assert(!strstr(md, "No spread:"), "nothing without spread: %s", md);
+    cr_assert(strstr(rfix_table_file("cut-table", "csv"), ",lsq,3,-50.0000,-100.0000,24.5250,cut,"),
+              "%s", rfix_table_file("cut-table", "csv"));
+    cr_assert(strstr(rfix_table_file("cut-table", "tex"), "[-100$\\ddagger$, +24.52] n=3"), "%s",
+              rfix_table_file("cut-table", "tex"));
+    rfix_end(&f);
+
+    rfix_start(&f, "nospread", "baseline: lsq", "[1, 2]");
+    for (int s = 1; s <= 2; s++) {
+        rfix_result(f.results, &f.e, rfix_cell(&f.l, "lsq", 4, s), 89.0 + s, RUN_OK);
+        rfix_result(f.results, &f.e, rfix_cell(&f.l, "asq", 4, s), 89.5 + s, RUN_OK);
+    }
+    md = rfix_table(&f.e, &f.l, f.results, NULL, "nospread-table");
+    cr_assert(strstr(md, "| +0.50 (n=2, no spread: no interval) |"), "%s", md);
+    cr_assert(!strstr(md, "[+0.50, +0.50]"), "%s", md);
+    cr_assert(strstr(md, "no cell's differences spread, so no interval exists"), "%s", md);
+    cr_assert(strstr(md, "No spread: the per-seed differences are all equal"), "%s", md);
+    cr_assert(!strstr(md, "‡"), "nothing cut: %s", md);
+    cr_assert(strstr(rfix_table_file("nospread-table", "csv"), ",lsq,2,0.5000,,,no_spread,"), "%s",
+              rfix_table_file("nospread-table", "csv"));
     rfix_end(&f);
 }

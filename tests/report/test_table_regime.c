@@ -74,7 +74,8 @@ Test(table_regime, every_format_names_both_regimes)
                           "synthetic gratings 8x8"), "%s", tex);
     cr_assert(strstr(tex, "Paper's regime: " PAPER_REGIME "."), "%s", tex);
     const char *csv = rfix_table_file("rg1", "csv");
-    cr_assert(strstr(csv, ",paired_hi,paper_paired,sign,magnitude,regime,paper_regime,ref_mean,"),
+    cr_assert(strstr(csv, ",paired_hi,paired_interval,paper_paired,sign,magnitude,regime,"
+                          "paper_regime,ref_mean,"),
               "%s", csv);
     /* every data row (lsq, asq, fp) carries both regimes */
     cr_assert_eq(hfix_count(csv, ",\"" REPLICA "\",\"" PAPER_REGIME "\","), 3, "%s", csv);
@@ -114,7 +115,7 @@ static const struct {
                "|  |  | paper − lsq | – | +0.50: sign unresolved, inside |"},
         {"md", "`paper − lsq`: the paper's own difference"},
         {"tex", "paper $-$ lsq & -- & +0.50: sign unresolved, inside \\\\"},
-        {"csv", ",lsq,3,0.5800,-0.7534,1.9134,0.50,unresolved,inside,\"scaled replica"}}},
+        {"csv", ",lsq,3,0.5800,-0.7534,1.9134,t95,0.50,unresolved,inside,\"scaled replica"}}},
     {"rgca", "ablation", "smoke", 88.0, {
         {"md", "| net | method | qbench | paper | BitOPs (×10⁹) | − lsq (paired) | paper − lsq |"},
         {"md", "| +0.58 [-0.75, +1.91] n=3 | +3.00: sign unresolved, outside |"},

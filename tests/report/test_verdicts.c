@@ -31,3 +31,29 @@ Test(verdicts, every_other_scheme_at_every_bit_width)
     cr_assert(strstr(err.msg, "--verdicts pact: not a quantized scheme of"), "%s", err.msg);
     rfix_end(&f);
 }
+
+/* asq − lsq: -20, -50, -80, its interval cut at -100 and marked (the header says what ‡
+ * means); asq − fp: equal differences, no spread: unresolved, not "worse". */
+Test(verdicts, cut_intervals_and_no_spread)
+{
+    RFix f;
+    QbErr err = {{0}};
+    rfix_start(&f, "vc", "baseline: lsq", "[1, 2, 3]");
+    const double asq[] = {75.0, 45.0, 15.0};
+    for (int s = 1; s <= 3; s++) {
+        rfix_result(f.results, &f.e, rfix_cell(&f.l, "lsq", 4, s), 95.0, RUN_OK);
+        rfix_result(f.results, &f.e, rfix_cell(&f.l, "asq", 4, s), asq[s - 1], RUN_OK);
+        rfix_result(f.results, &f.e, rfix_cell(&f.l, "fp", 0, s), asq[s - 1] + 1, RUN_OK);
+    }
+    char *text;
+    size_t n;
+    FILE *out = open_memstream(&text, &n);
+    cr_assert_eq(verdicts_print(&f.e, &f.l, f.results, "asq", out, &err), 0, "%s", err.msg);
+    fclose(out);
+    cr_assert(strstr(text, "‡ where cut at ±100 points"), "%s", text);
+    cr_assert(strstr(text, "asq − lsq: -50.00 [-100‡, +24.52] n=3: unresolved\n"), "%s", text);
+    cr_assert(strstr(text, "asq − fp: -1.00 (n=3, no spread: no interval): unresolved\n"), "%s",
+              text);
+    free(text);
+    rfix_end(&f);
+}
