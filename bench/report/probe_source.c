@@ -169,8 +169,9 @@ static int mismatch(const BlockSource *s, const ProbeHeader *h, char *out, size_
         return 0;
     append(out, cap, "its cells %s/%s and %s/%s are not this table's %d-bit %s and %s cells of "
              "one seed (seed %lld: %s/%s and %s/%s)", na->experiment, na->cell, nb->experiment,
-             nb->cell, s->bits, s->method, s->versus, s->e->seeds[0], s->e->name, s->a->id[0],
-             s->e->name, s->b->id[0]);
+             nb->cell, s->bits, s->method, s->versus, s->e->seeds[0], s->e->name,
+             s->a->id[0][0] ? s->a->id[0] : "(no result)", s->e->name,
+             s->b->id[0][0] ? s->b->id[0] : "(no result)");
     return 1;
 }
 
