@@ -71,8 +71,10 @@ typedef struct {
       "--net NAME --checkpoint CKPT [--width F] [--data fmnist|synth] [--data-dir DIR] "     \
       "[--layer NAME] [--batch N] [--bits B] [--act-bits B] [--error-bits B] [--bins N] "   \
       "[--schemes lsq,asq] [--qat-checkpoint SCHEME:BITS=PATH]... [--seed N] [--threads N] " \
-      "[--out DIR]",                                                                        \
-      "data files of the quantizer figures (levels, weights, activations, error)")
+      "[--out DIR] [--profile NAME] [--results DIR]",                                       \
+      "data files of the quantizer figures (levels, weights, activations, error); the error " \
+      "files record their provenance: --profile and --results (the regime, of which each "  \
+      "QAT checkpoint's cell must be), data, and the cell of each QAT checkpoint")
 
 int cmd_bench(int argc, char **argv, QbErr *err);
 int cmd_macs(int argc, char **argv, QbErr *err);

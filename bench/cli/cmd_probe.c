@@ -29,6 +29,8 @@ int cmd_probe(int argc, char **argv, QbErr *err)
         {"--seed", ARG_U64, &c.seed, 0, 1e15, 0},
         {"--threads", ARG_INT, &c.threads, 1, 256, 0},
         {"--out", ARG_STR, c.out, 0, 0, sizeof c.out},
+        {"--profile", ARG_STR, c.profile, 0, 0, sizeof c.profile},
+        {"--results", ARG_STR, c.results, 0, 0, sizeof c.results},
         {NULL, 0, NULL, 0, 0, 0},
     };
     int rc = args_parse(argc, argv, specs, err);

@@ -1,6 +1,7 @@
 /* block_error.dat and layer_error.dat: the full-precision net and each scheme's net at
  * cfg->error_bits run on the same measure batch; BlockErr compares their block outputs,
- * LayerErr splits each quantizer's error into rounding and clipping. */
+ * LayerErr splits each quantizer's error into rounding and clipping. Both files carry the
+ * run's provenance (provenance.h): a claim reads block_error.dat only for its own regime. */
 #include <stdio.h>
 #include <string.h>
 
@@ -26,14 +27,12 @@ static int files_write(Probe *p, const BlockErr *be, const LayerErr *le, const N
     char cols[1024];
     DatFile d;
     header(cols, sizeof cols, "block", p->cfg, bparts, 2);
-    dat_begin(&d, "block_error.dat", cols);
-    dat_printf(&d, "# bits %d samples %d\n", p->cfg->error_bits, p->cfg->batch);
+    provenance_begin(&d, "block_error.dat", cols, p->cfg->error_bits, p->cfg->batch, &p->prov);
     blockerr_rows(be, &d);
     if (probe_commit(p, &d, err) < 0)
         return -1;
     header(cols, sizeof cols, "layer", p->cfg, lparts, LE_PARTS);
-    dat_begin(&d, "layer_error.dat", cols);
-    dat_printf(&d, "# bits %d samples %d\n", p->cfg->error_bits, p->cfg->batch);
+    provenance_begin(&d, "layer_error.dat", cols, p->cfg->error_bits, p->cfg->batch, &p->prov);
     layererr_rows(le, fp, &d);
     return probe_commit(p, &d, err);
 }

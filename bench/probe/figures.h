@@ -8,14 +8,23 @@
 #include "pdata.h"
 #include "pnet.h"
 #include "probe.h"
+#include "provenance.h"
 
 typedef struct {
     const ProbeConfig *cfg;
     ProbeData data;
     PnetSpec spec;         /* the net every figure builds */
     int layer;             /* index of the probed layer */
+    Provenance prov;       /* what the error files record they measured */
     ProbeReport *report;
 } Probe;
+
+/* The regime and cells of the error figures: cfg's profile, results directory, data and
+ * checkpoint, and per scheme at error_bits the cell whose QAT checkpoint stands in for it
+ * (from the result file beside the checkpoint; "checkpoint" when it has none, "untrained"
+ * without one). Any QAT checkpoint whose cell ran under another profile or results directory
+ * than cfg's, or failed, is an error. */
+int probe_regime(const ProbeConfig *c, Provenance *p, QbErr *err);
 
 /* Writes d into the output directory and lists it in the report. */
 int probe_commit(Probe *p, DatFile *d, QbErr *err);

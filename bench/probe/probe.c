@@ -1,5 +1,5 @@
 /* probe_run: opens the batches, picks the probed layer, checks the QAT checkpoints against the
- * nets the figures build, then writes every figure's files. */
+ * nets the figures build and identifies their cells, then writes every figure's files. */
 #include "probe.h"
 
 #include <errno.h>
@@ -104,10 +104,10 @@ int probe_run(const ProbeConfig *c, ProbeReport *r, QbErr *err)
         net_names(known, sizeof known);
         return qb_fail(err, "unknown network '%s' (known: %s)", c->net, known);
     }
-    if (qat_used(c, err) < 0 || dir_make(c->out, err) < 0)
+    Probe p = {.cfg = c, .report = r};
+    if (qat_used(c, err) < 0 || probe_regime(c, &p.prov, err) < 0 || dir_make(c->out, err) < 0)
         return -1;
     threads_set(c->threads);
-    Probe p = {.cfg = c, .report = r};
     int rc = pdata_open(&p.data, c->data, c->data_dir[0] ? c->data_dir : NULL, c->batch, c->seed,
                         err);
     if (rc == 0) {

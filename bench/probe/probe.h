@@ -42,6 +42,11 @@ typedef struct {
     ProbeQat qat[PROBE_QAT_MAX];
     int nqat;
     char out[PROBE_PATH_MAX];       /* created when missing */
+    /* The regime the error files record (provenance.h): the make PROFILE and RESULTS the
+     * probe ran for ("" = none given). A QAT checkpoint that is a cell's must be a cell of
+     * both. */
+    char profile[32];
+    char results[PROBE_PATH_MAX];
 } ProbeConfig;
 
 typedef struct {
@@ -57,6 +62,8 @@ void probe_defaults(ProbeConfig *c);
 int probe_set_schemes(ProbeConfig *c, const char *list, QbErr *err);
 /* "SCHEME:BITS=PATH" appended to c->qat. */
 int probe_add_qat(ProbeConfig *c, const char *spec, QbErr *err);
+/* The QAT checkpoint given for (scheme, bits), or NULL. */
+const ProbeQat *probe_qat_find(const ProbeConfig *c, const char *scheme, int bits);
 
 int probe_run(const ProbeConfig *c, ProbeReport *r, QbErr *err);
 

@@ -71,3 +71,11 @@ int probe_add_qat(ProbeConfig *c, const char *spec, QbErr *err)
     c->nqat++;
     return 0;
 }
+
+const ProbeQat *probe_qat_find(const ProbeConfig *c, const char *scheme, int bits)
+{
+    for (int i = 0; i < c->nqat; i++)
+        if (!strcmp(c->qat[i].scheme, scheme) && c->qat[i].bits == bits)
+            return &c->qat[i];
+    return NULL;
+}

@@ -8,14 +8,6 @@
 #include "core/jsonr.h"
 #include "figures.h"
 
-static const ProbeQat *qat_for(const ProbeConfig *c, const char *scheme, int bits)
-{
-    for (int i = 0; i < c->nqat; i++)
-        if (!strcmp(c->qat[i].scheme, scheme) && c->qat[i].bits == bits)
-            return &c->qat[i];
-    return NULL;
-}
-
 static int qat_check(const ProbeQat *q, const char *config, QbErr *err)
 {
     JsonV *cfg;
@@ -44,7 +36,7 @@ static int qat_check(const ProbeQat *q, const char *config, QbErr *err)
 
 int probe_scheme_net(Probe *p, Net *net, const char *scheme, int bits, QbErr *err)
 {
-    const ProbeQat *q = qat_for(p->cfg, scheme, bits);
+    const ProbeQat *q = probe_qat_find(p->cfg, scheme, bits);
     const char *ckpt = q ? q->path : p->cfg->ckpt;
     SchemeOptions so = {0};
     so.seed = p->cfg->seed;

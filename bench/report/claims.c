@@ -122,21 +122,24 @@ static int read_quantity(YDoc *d, const YNode *m, const char *field, Claim *c, Q
     return 0;
 }
 
-/* experiment and net name the cells of accuracy claims; other quantities need neither. */
+/* experiment and net name the cells of accuracy claims, and of block-error claims (whose
+ * probe data counts only when measured on those cells); operation counts need neither. */
 static int read_cells(ClaimSet *cs, const char *dir, YDoc *d, const YNode *m, const char *field,
                       Claim *c, QbErr *err)
 {
     char path[256], exp[64] = "";
     const YNode *en = ydoc_map_get(d, m, "experiment");
     c->exp = -1;
-    if (c->quantity != CLAIM_TOP1 && c->quantity != CLAIM_TOP5)
+    if (c->quantity == CLAIM_INT_OPS)
         return en || ydoc_map_get(d, m, "net")
                    ? ydoc_fail(d, en ? en : ydoc_map_get(d, m, "net"), field, err,
-                               "experiment and net belong to accuracy claims (top1, top5)")
+                               "experiment and net belong to accuracy claims (top1, top5) and "
+                               "block_error claims")
                    : 0;
     ydoc_field(path, sizeof path, field, "experiment");
     if (!en || !ydoc_map_get(d, m, "net"))
-        return ydoc_fail(d, m, field, err, "an accuracy claim needs experiment and net");
+        return ydoc_fail(d, m, field, err, "an accuracy or block_error claim needs experiment "
+                         "and net");
     if (claim_str(d, m, field, "experiment", exp, sizeof exp, err) < 0 ||
         claim_str(d, m, field, "net", c->net, sizeof c->net, err) < 0 ||
         (c->exp = experiment_index(cs, dir, exp, d, en, path, err)) < 0)

@@ -17,14 +17,16 @@ typedef enum { CLAIM_TOP1, CLAIM_TOP5, CLAIM_BLOCK_ERROR, CLAIM_INT_OPS } ClaimQ
 typedef struct {
     char id[64], text[256], source[256], note[256];
     ClaimQuantity quantity;
-    int exp;                       /* index into ClaimSet.exps (top-1/top-5 claims) */
+    int exp;                       /* index into ClaimSet.exps (accuracy and block-error
+                                      claims) */
     char net[32], method[32], versus[32];
     int bits;
     int greater;                   /* the claim: method − versus > threshold (else <) */
     double threshold;
     double paper_method, paper_versus;  /* NAN where the paper gives none */
     char paper_note[256];
-    char data[256];                /* block error: the probe's block_error.dat */
+    char data[256];                /* block error: the probe's block_error.dat, used only
+                                      when measured on the claim's cells (probe_source.h) */
 } Claim;
 
 #define CLAIMS_MAX 64

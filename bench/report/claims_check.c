@@ -1,5 +1,6 @@
 /* Measuring the claims (see claims.h): accuracy claims from the experiments' results paired
- * by seed, block-error claims from the probe's block_error.dat, operation-count claims from
+ * by seed, block-error claims from the probe's block_error.dat when it was measured on the
+ * table's regime (probe_source.h), operation-count claims from
  * the integer path run in process; then the claims table as Markdown and CSV. */
 #include <math.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include "claims.h"
 #include "grid.h"
 #include "render.h"
+#include "probe_source.h"
 
 typedef struct {
     Paired d;              /* method − versus (int_ops: method / versus); lo/hi a range for
@@ -18,7 +20,7 @@ typedef struct {
     Verdict v;
     double a, b;           /* the two measured values (means) */
     char interval_kind[32];
-    char missing[512];     /* how to measure it, when it could not be */
+    char missing[2048];    /* how to measure it, when it could not be */
 } ClaimResult;
 
 static void result_missing(ClaimResult *r, const char *fmt, const char *a, const char *b)
@@ -73,65 +75,25 @@ static void measure_accuracy(const ClaimSet *cs, const Claim *c, const Grid *g, 
     }
 }
 
-/* The column of `name` in the '#' header of block_error.dat, or -1. */
-static int dat_column(const char *header, const char *name)
+/* Every block: method's relative error − versus's; the interval is their range. The probe
+ * data counts only when measured on this table's regime (probe_source.h). */
+static void measure_blocks(const ClaimSet *cs, const Claim *c, const Grid *g,
+                           const char *results_dir, ClaimResult *r)
 {
-    char buf[1024], *save = NULL;
-    snprintf(buf, sizeof buf, "%s", header);
-    int i = 0;
-    for (char *tok = strtok_r(buf + 1, " \t\n", &save); tok; tok = strtok_r(NULL, " \t\n", &save), i++)
-        if (!strcmp(tok, name))
-            return i;
-    return -1;
-}
-
-static void block_missing(const Claim *c, ClaimResult *r, const char *why)
-{
-    char hint[256];
-    snprintf(hint, sizeof hint, "%s: `make plots-probe PROBE_SCHEMES=%s,%s PROBE_QAT=\"%s:%d=CKPT "
-             "%s:%d=CKPT\"` (the %d-bit QAT checkpoints of both)", why, c->method, c->versus,
-             c->method, c->bits, c->versus, c->bits, c->bits);
-    result_missing(r, "%s: %s", c->data, hint);
-}
-
-/* Every block: method's relative error − versus's; the interval is their range. */
-static void measure_blocks(const Claim *c, ClaimResult *r)
-{
-    FILE *f = fopen(c->data, "r");
-    char header[1024] = "", line[1024], ca[48], cb[48];
-    int bits = 0;
-    if (!f)
-        return block_missing(c, r, "no probe data");
-    if (!fgets(header, sizeof header, f) || !fgets(line, sizeof line, f) ||
-        sscanf(line, "# bits %d", &bits) != 1 || bits != c->bits)
-        return fclose(f), block_missing(c, r, "probe data at other bits");
-    snprintf(ca, sizeof ca, "%s_rel", c->method);
-    snprintf(cb, sizeof cb, "%s_rel", c->versus);
-    int ia = dat_column(header, ca), ib = dat_column(header, cb);
-    if (ia < 0 || ib < 0)
-        return fclose(f), block_missing(c, r, "probe data without both schemes");
-    double lo = INFINITY, hi = -INFINITY, sum = 0, sa = 0, sb = 0;
-    int n = 0;
-    while (fgets(line, sizeof line, f)) {
-        double v[64];
-        int k = 0;
-        char *save = NULL;
-        for (char *tok = strtok_r(line, " \t\n", &save); tok && k < 64;
-             tok = strtok_r(NULL, " \t\n", &save), k++)
-            v[k] = k == 1 ? NAN : strtod(tok, NULL);   /* column 1 is the block's name */
-        if (k <= ia || k <= ib)
-            continue;
-        double d = v[ia] - v[ib];
-        lo = fmin(lo, d), hi = fmax(hi, d), sum += d, sa += v[ia], sb += v[ib], n++;
+    BlockSource s = {c->data, cs->profile, results_dir, cs->by_position, &cs->exps[c->exp],
+                     c->net, c->method, c->versus, c->bits, NULL, NULL};
+    BlockDiff d;
+    char why[sizeof r->missing];
+    claim_cells(cs, c, g, &s.a, &s.b);
+    if (!block_source_read(&s, &d, why, sizeof why)) {
+        result_missing(r, "%s%s", why, "");
+        return;
     }
-    fclose(f);
-    if (!n)
-        return block_missing(c, r, "probe data without rows");
-    r->d = (Paired){n, sum / n, NAN, lo, hi, NAN};
-    r->a = sa / n, r->b = sb / n;
+    r->d = (Paired){d.n, d.mean, NAN, d.lo, d.hi, NAN};
+    r->a = d.a, r->b = d.b;
     snprintf(r->interval_kind, sizeof r->interval_kind, "range over blocks");
     /* "every block": one block on the wrong side contradicts it */
-    r->v = exact_verdict(c->greater ? lo : hi, c);
+    r->v = exact_verdict(c->greater ? d.lo : d.hi, c);
 }
 
 static double ops_total(const IntOps *o)
@@ -159,8 +121,8 @@ static int measure_ops(const Claim *c, ClaimResult *r, QbErr *err)
     return 0;
 }
 
-static int measure(const ClaimSet *cs, const Claim *c, const Grid *grids, ClaimResult *r,
-                   QbErr *err)
+static int measure(const ClaimSet *cs, const Claim *c, const Grid *grids,
+                   const char *results_dir, ClaimResult *r, QbErr *err)
 {
     memset(r, 0, sizeof *r);
     switch (c->quantity) {
@@ -169,7 +131,7 @@ static int measure(const ClaimSet *cs, const Claim *c, const Grid *grids, ClaimR
         measure_accuracy(cs, c, &grids[c->exp], r);
         return 0;
     case CLAIM_BLOCK_ERROR:
-        measure_blocks(c, r);
+        measure_blocks(cs, c, &grids[c->exp], results_dir, r);
         return 0;
     case CLAIM_INT_OPS:
         return measure_ops(c, r, err);
@@ -319,7 +281,7 @@ static int claims_rows(const ClaimSet *cs, const Grid *grids, const char *result
                  "paper_method,paper_versus,measured,lo,hi,n,verdict,measure_with\n");
     for (int i = 0; i < cs->n; i++) {
         ClaimResult r;
-        if (measure(cs, &cs->claims[i], grids, &r, err) < 0)
+        if (measure(cs, &cs->claims[i], grids, results_dir, &r, err) < 0)
             return -1;
         md_claim(md, &cs->claims[i], &r);
         csv_claim(csv, &cs->claims[i], &r);
