@@ -20,13 +20,15 @@ static int build_resnet34(Net *n, const NetOptions *o, QbErr *e)
 }
 
 static const NetEntry nets[] = {
-    {"resnet20", build_resnet20, {3, 32, 32}, 10, "CIFAR ResNet-20 (16/32/64 channels, 3x3 blocks)"},
-    {"resnet32", build_resnet32, {3, 32, 32}, 10, "CIFAR ResNet-32"},
-    {"resnet56", build_resnet56, {3, 32, 32}, 10, "CIFAR ResNet-56"},
-    {"resnet18", build_resnet18, {3, 224, 224}, 1000, "torchvision ResNet-18"},
-    {"resnet34", build_resnet34, {3, 224, 224}, 1000, "torchvision ResNet-34"},
-    {"mobilenet_v2", mobilenet_v2_build, {3, 224, 224}, 1000, "torchvision MobileNet-V2"},
-    {"small_cnn", small_cnn_build, {1, 28, 28}, 10, "3-conv smoke-test CNN"},
+    {"resnet20", build_resnet20, {3, 32, 32}, 10, "CIFAR ResNet-20 (16/32/64 channels, 3x3 blocks)",
+     "ResNet-20"},
+    {"resnet32", build_resnet32, {3, 32, 32}, 10, "CIFAR ResNet-32", "ResNet-32"},
+    {"resnet56", build_resnet56, {3, 32, 32}, 10, "CIFAR ResNet-56", "ResNet-56"},
+    {"resnet18", build_resnet18, {3, 224, 224}, 1000, "torchvision ResNet-18", "ResNet-18"},
+    {"resnet34", build_resnet34, {3, 224, 224}, 1000, "torchvision ResNet-34", "ResNet-34"},
+    {"mobilenet_v2", mobilenet_v2_build, {3, 224, 224}, 1000, "torchvision MobileNet-V2",
+     "MobileNet-V2"},
+    {"small_cnn", small_cnn_build, {1, 28, 28}, 10, "3-conv smoke-test CNN", "small CNN"},
 };
 static const int nnets = (int)(sizeof nets / sizeof nets[0]);
 

@@ -23,6 +23,7 @@ typedef struct {
     Dims input;      /* the paper setting */
     int classes;
     const char *help;
+    const char *title;  /* the network as papers name it: "ResNet-18" */
 } NetEntry;
 
 /* Defaults: 3x32x32, 10 classes, width 1, shortcut b, small_stem auto. */

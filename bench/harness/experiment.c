@@ -252,7 +252,7 @@ static int read_paper_row(YDoc *d, const YNode *r, const char *field, PaperRow *
 
 static int read_paper(YDoc *d, const YNode *m, Experiment *e, QbErr *err)
 {
-    static const char *const keys[] = {"source", "note", "rows", NULL};
+    static const char *const keys[] = {"source", "note", "regime", "rows", NULL};
     static const char *const required[] = {"source", "rows", NULL};
     if (ydoc_want_map(d, m, "paper", err) < 0 || ydoc_check_keys(d, m, "paper", keys, err) < 0 ||
         ydoc_require(d, m, "paper", required, err) < 0)
@@ -262,6 +262,9 @@ static int read_paper(YDoc *d, const YNode *m, Experiment *e, QbErr *err)
         return -1;
     const YNode *n = ydoc_map_get(d, m, "note"), *rows = ydoc_map_get(d, m, "rows");
     if (n && ydoc_str(d, n, "paper.note", e->paper_note, sizeof e->paper_note, err) < 0)
+        return -1;
+    if ((n = ydoc_map_get(d, m, "regime")) &&
+        ydoc_str(d, n, "paper.regime", e->paper_regime, sizeof e->paper_regime, err) < 0)
         return -1;
     if (ydoc_want_seq(d, rows, "paper.rows", err) < 0)
         return -1;

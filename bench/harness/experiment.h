@@ -74,6 +74,8 @@ typedef struct {
     int nexclude;
     RunConfig base;                       /* net, scheme, bits and seed are set per cell */
     char paper_source[256], paper_note[1024];
+    char paper_regime[256];               /* paper.regime: the paper's data set, network sizes
+                                             and schedule in words; "" when the file gives none */
     PaperRow paper[EXP_PAPER_MAX];
     int npaper;
     ExpChain chains[EXP_CHAINS_MAX];      /* chain.h */

@@ -8,14 +8,22 @@
 
 /* The normalisation constants are the ones the reference training scripts use. */
 static const DataFormat data_formats[] = {
-    {"fmnist", idx_open, 1, "/usr/share/datasets/fashion-mnist",
+    {"fmnist", "Fashion-MNIST", idx_open, 1, "/usr/share/datasets/fashion-mnist",
      "run make deps (package dataset-fashion-mnist)", 10, {1, 28, 28}, {0.2860f}, {0.3530f}},
-    {"cifar10", cifar_open, 1, NULL, NULL, 10, {3, 32, 32}, {0.4914f, 0.4822f, 0.4465f},
+    {"cifar10", "CIFAR-10", cifar_open, 1, NULL, NULL, 10, {3, 32, 32}, {0.4914f, 0.4822f, 0.4465f},
      {0.2470f, 0.2435f, 0.2616f}},
-    {"npy", npyset_open, 1, NULL, NULL, 0, {0, 0, 0}, {0}, {0}},
-    {"synth", synth_open, 0, NULL, NULL, 0, {0, 0, 0}, {0}, {0}},
+    {"npy", "npy arrays", npyset_open, 1, NULL, NULL, 0, {0, 0, 0}, {0}, {0}},
+    {"synth", "synthetic gratings", synth_open, 0, NULL, NULL, 0, {0, 0, 0}, {0}, {0}},
 };
 enum { DATA_NFORMATS = sizeof data_formats / sizeof data_formats[0] };
+
+const char *dataset_title(const char *format)
+{
+    for (int i = 0; i < DATA_NFORMATS; i++)
+        if (!strcmp(format, data_formats[i].name))
+            return data_formats[i].title;
+    return NULL;
+}
 
 static const DataFormat *format_find(const char *name, QbErr *err)
 {

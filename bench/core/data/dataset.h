@@ -61,6 +61,9 @@ int dataset_open(Dataset *d, const char *format, const char *dir_or_path, DataSp
 int dataset_open_opts(Dataset *d, const char *format, const char *dir_or_path,
                       const DataOptions *opt, DataSplit split, QbErr *err);
 void dataset_free(Dataset *d);
+/* The format's data set as a reader knows it ("Fashion-MNIST", "CIFAR-10"); NULL for an
+ * unknown format. */
+const char *dataset_title(const char *format);
 
 /* Sample i's value v (offset within the sample) in scaled units, before normalisation. */
 static inline float dataset_pixel(const Dataset *d, int i, size_t v)

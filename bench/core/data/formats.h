@@ -19,6 +19,7 @@ typedef struct {
 
 struct DataFormat {
     const char *name;
+    const char *title;         /* the data set as a reader knows it: "Fashion-MNIST" */
     /* Fills pixels, labels, classes, count, dims and source; not the statistics. */
     int (*open)(Dataset *d, const DataRequest *r, QbErr *err);
     int reads_files;
