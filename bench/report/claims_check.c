@@ -141,7 +141,8 @@ static void accuracy_missing(const ClaimSet *cs, const CellRef *refs, int nrefs,
 }
 
 /* Per seed of the method's experiment: method − versus (and, for a difference of differences,
- * minus the same at base_bits), paired wherever every cell has that seed. */
+ * minus the same at base_bits), paired wherever every cell has that seed; the two sides shown
+ * are their means over the same pairs. */
 static void measure_accuracy(const ClaimSet *cs, const Claim *c, const ClaimGrids *g,
                              ClaimResult *r)
 {
@@ -158,8 +159,7 @@ static void measure_accuracy(const ClaimSet *cs, const Claim *c, const ClaimGrid
         y[s] = nrefs == 4 ? v[2] - v[3] : v[1];
     }
     paired_diff(x, y, e->nseeds, &r->d);
-    r->a = nrefs == 4 ? finite_mean(x, y, e->nseeds) : grid_mean(refs[0].cell, top5);
-    r->b = nrefs == 4 ? finite_mean(y, x, e->nseeds) : grid_mean(refs[1].cell, top5);
+    r->a = finite_mean(x, y, e->nseeds), r->b = finite_mean(y, x, e->nseeds);
     r->v = claim_verdict(c, &r->d, 0);
     snprintf(r->interval_kind, sizeof r->interval_kind, "95%% CI");
     if (r->v == VERDICT_MISSING)

@@ -12,8 +12,8 @@ typedef struct {
                               the range over blocks or layers */
     int exact;             /* computed, not sampled: no interval to wait for */
     Verdict v;
-    double a, b;           /* the two sides measured (means; a difference of differences: the
-                              difference at bits and at base_bits) */
+    double a, b;           /* the two sides measured (means over the pairs; a difference of
+                              differences: the difference at bits and at base_bits) */
     char interval_kind[32];
     char missing[1024];    /* how to measure it, when it could not be */
 } ClaimResult;

@@ -75,7 +75,7 @@ Test(claims, the_committed_claims_file_validates)
     ClaimSet cs;
     QbErr err = {{0}};
     cr_assert_eq(claims_load(&cs, "experiments/claims.yaml", "quick", &err), 0, "%s", err.msg);
-    cr_assert_geq(cs.n, 12);
+    cr_assert_geq(cs.n, 30);
     claims_free(&cs);
 }
 
