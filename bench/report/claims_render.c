@@ -9,6 +9,7 @@
 #include "core/data/dataset.h"
 #include "claims_check.h"
 #include "regime.h"
+#include "render.h"
 
 static const char *const property_names[] = {"smallest step", "largest gap"};
 
@@ -171,13 +172,7 @@ static void magnitude_text(const Claim *c, const ClaimResult *r, char *out, size
 
 static void csv_field(FILE *f, const char *s, const char *end)
 {
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
+    csv_text(f, s);
     fputs(end, f);
 }
 

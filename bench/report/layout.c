@@ -1,7 +1,9 @@
 /* Text tables from the grid: the bits layout (per method a qbench row, the paper's row, the
- * difference to the paper, the paired difference to the baseline, and with a reference its
- * numbers and the difference to them), the ablation layout (the same as columns), the
- * resolution statement and the reproduction check's summary. */
+ * difference to the paper in the paper's own regime only, the paired difference to the
+ * baseline beside the paper's own difference to it by sign and magnitude, and with a
+ * reference its numbers and the difference to them), the ablation layout (the same as
+ * columns), the legend of those rows, the resolution statement and the reproduction check's
+ * summary. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -29,6 +31,23 @@ int paper_has_top5(const Experiment *e)
             if (!isnan(e->paper[i].top5[b]))
                 return 1;
     return 0;
+}
+
+double paper_number(const PaperRow *p, int bits, int top5)
+{
+    if (!p)
+        return NAN;
+    return bits ? (top5 ? p->top5 : p->top1)[bits] : top5 ? p->fp_top5 : p->fp;
+}
+
+double paper_paired(const Experiment *e, const char *net, const char *scheme, int bits, int top5)
+{
+    const PaperRow *m = paper_find(e, net, scheme), *b = paper_find(e, net, e->baseline);
+    if (!m || !bits || !e->baseline[0] || !strcmp(scheme, e->baseline))
+        return NAN;
+    double base = strcmp(e->baseline, "fp") ? paper_number(b, bits, top5)
+                                            : paper_number(b ? b : m, 0, top5);
+    return paper_number(m, bits, top5) - base;
 }
 
 const GridCell *grid_cell_or_empty(const Grid *g, int net, int scheme, int bits)
@@ -146,28 +165,70 @@ static void paired_row(const Grid *g, TextTable *t, int net, int scheme, int top
     }
 }
 
-static void paper_rows(const Grid *g, TextTable *t, int net, const PaperRow *p, int top5)
+/* The paper's own method − baseline beside qbench's paired interval: "-1.90: sign agrees,
+ * outside". */
+static void check_text(const Grid *g, int net, int scheme, int bits, int top5, char *out)
 {
     const Experiment *e = g->e;
-    int fpi = grid_scheme_index(e, "fp");
-    const GridCell *fp = grid_cell_or_empty(g, net, fpi, 0);
+    Paired p;
+    RegimeCheck c;
+    grid_paired(g, net, scheme, bits, top5, &p);
+    regime_check(&p, paper_paired(e, e->nets[net], e->schemes[scheme], bits, top5), &c);
+    regime_check_text(&c, out, TTEXT);
+}
+
+/* qbench − paper at (net, scheme, bits), for the paper's own regime only. */
+static void delta_text(const Grid *g, int net, int scheme, int bits, int top5, double paper,
+                       char *out)
+{
+    const GridCell *c = grid_cell_or_empty(g, net, scheme, bits);
+    num_text(c->ok && !isnan(paper) ? grid_mean(c, top5) - paper : NAN, "%+.2f", out);
+}
+
+/* The paper's numbers and, in the paper's own regime, the difference to them. */
+static void paper_rows(const Grid *g, const Regime *r, TextTable *t, int net, const PaperRow *p,
+                       int top5)
+{
+    const Experiment *e = g->e;
     row_add(t);
     snprintf(CELL(t, 2), TTEXT, "paper");
-    num_text(top5 ? p->fp_top5 : p->fp, "%.1f", CELL(t, 3));
+    num_text(paper_number(p, 0, top5), "%.1f", CELL(t, 3));
+    for (int b = 0; b < e->nbits; b++)
+        num_text(paper_number(p, g->bits[b], top5), "%.1f", CELL(t, 4 + b));
+    if (r->kind != REGIME_PAPER)
+        return;
     row_add(t);
     snprintf(CELL(t, 2), TTEXT, "Δ");
-    double pfp = top5 ? p->fp_top5 : p->fp;
-    num_text(fp->ok && !isnan(pfp) ? grid_mean(fp, top5) - pfp : NAN, "%+.2f", CELL(t, 3));
-    for (int b = 0; b < e->nbits; b++) {
-        const GridCell *c = grid_cell_or_empty(g, net, grid_scheme_index(e, p->scheme), g->bits[b]);
-        double pv = (top5 ? p->top5 : p->top1)[g->bits[b]];
-        num_text(pv, "%.1f", t->rows[t->nrows - 2][4 + b]);
-        num_text(c->ok && !isnan(pv) ? grid_mean(c, top5) - pv : NAN, "%+.2f", CELL(t, 4 + b));
-    }
+    delta_text(g, net, grid_scheme_index(e, "fp"), 0, top5, paper_number(p, 0, top5),
+               CELL(t, 3));
+    for (int b = 0; b < e->nbits; b++)
+        delta_text(g, net, grid_scheme_index(e, p->scheme), g->bits[b], top5,
+                   paper_number(p, g->bits[b], top5), CELL(t, 4 + b));
+}
+
+/* The paper's own difference to the baseline, checked against the paired row above it; no
+ * row where the paper gives no such difference at any bit-width. */
+static void paper_check_row(const Grid *g, TextTable *t, int net, int scheme, int top5)
+{
+    const Experiment *e = g->e;
+    int any = 0;
+    for (int b = 0; b < e->nbits; b++)
+        any |= !isnan(paper_paired(e, e->nets[net], e->schemes[scheme], g->bits[b], top5));
+    if (!any)
+        return;
+    row_add(t);
+    snprintf(CELL(t, 2), TTEXT, "paper − %s", e->baseline);
+    snprintf(CELL(t, 3), TTEXT, "–");
+    for (int b = 0; b < e->nbits; b++)
+        if (experiment_excluded(e, e->nets[net], e->schemes[scheme], g->bits[b]))
+            snprintf(CELL(t, 4 + b), TTEXT, "–");
+        else
+            check_text(g, net, scheme, g->bits[b], top5, CELL(t, 4 + b));
 }
 
 /* The rows of one method of a net. */
-static void bits_rows(const Grid *g, TextTable *t, int net, int scheme, int top5)
+static void bits_rows(const Grid *g, const Regime *r, TextTable *t, int net, int scheme,
+                      int top5)
 {
     const Experiment *e = g->e;
     const char *name = e->nets[net], *sch = e->schemes[scheme];
@@ -186,9 +247,11 @@ static void bits_rows(const Grid *g, TextTable *t, int net, int scheme, int top5
         ref_rows(g, t, net, scheme, top5);
     const PaperRow *p = paper_find(e, name, sch);
     if (p)
-        paper_rows(g, t, net, p, top5);
-    if (e->baseline[0] && strcmp(sch, e->baseline))
+        paper_rows(g, r, t, net, p, top5);
+    if (e->baseline[0] && strcmp(sch, e->baseline)) {
         paired_row(g, t, net, scheme, top5);
+        paper_check_row(g, t, net, scheme, top5);
+    }
     t->rule_after[t->nrows - 1] = 1;
 }
 
@@ -230,7 +293,7 @@ static void bitops_row(const Grid *g, TextTable *t, int net)
     t->rule_after[t->nrows - 1] = 1;
 }
 
-void layout_bits(const Grid *g, TextTable *t, int top5)
+void layout_bits(const Grid *g, const Regime *r, TextTable *t, int top5)
 {
     const Experiment *e = g->e;
     const char *head[] = {"net", "method", "source", "FP"};
@@ -244,22 +307,26 @@ void layout_bits(const Grid *g, TextTable *t, int top5)
     for (int n = 0; n < e->nnets; n++) {
         for (int s = 0; s < e->nschemes; s++)
             if (strcmp(e->schemes[s], "fp"))
-                bits_rows(g, t, n, s, top5);
+                bits_rows(g, r, t, n, s, top5);
         paper_only_rows(g, t, e->nets[n], top5);
         if (!top5)
             bitops_row(g, t, n);
     }
 }
 
-void layout_ablation(const Grid *g, TextTable *t)
+void layout_ablation(const Grid *g, const Regime *r, TextTable *t)
 {
     const Experiment *e = g->e;
-    const char *head[] = {"net", "method", "qbench", "paper", "Δ", "BitOPs (×10⁹)"};
-    for (int i = 0; i < 6; i++)
+    int delta = r->kind == REGIME_PAPER;
+    const char *head[] = {"net", "method", "qbench", "paper", "Δ"};
+    for (int i = 0; i < 4 + delta; i++)
         snprintf(t->head[i], TTEXT, "%s", head[i]);
-    t->ncols = 6;
-    if (e->baseline[0])
+    t->ncols = 4 + delta;
+    snprintf(t->head[t->ncols++], TTEXT, "BitOPs (×10⁹)");
+    if (e->baseline[0]) {
         snprintf(t->head[t->ncols++], TTEXT, "− %s (paired)", e->baseline);
+        snprintf(t->head[t->ncols++], TTEXT, "paper − %s", e->baseline);
+    }
     if (g->ref) {
         snprintf(t->head[t->ncols++], TTEXT, "reference");
         snprintf(t->head[t->ncols++], TTEXT, "− reference");
@@ -271,26 +338,61 @@ void layout_ablation(const Grid *g, TextTable *t)
             const char *net = e->nets[n], *scheme = e->schemes[s];
             int fp = !strcmp(scheme, "fp"), bits = fp ? 0 : e->bits[0];
             const GridCell *st = grid_cell_or_empty(g, n, s, bits);
-            const PaperRow *p = paper_find(e, net, scheme);
-            double pv = p ? (fp ? p->fp : p->top1[bits]) : NAN;
+            double pv = paper_number(paper_find(e, net, scheme), bits, 0);
             row_add(t);
             snprintf(CELL(t, 0), TTEXT, "%s", net);
             snprintf(CELL(t, 1), TTEXT, "%s", scheme_label(e, net, scheme));
             stat_text(st, 0, CELL(t, 2));
             num_text(pv, "%.1f", CELL(t, 3));
-            num_text(st->ok && !isnan(pv) ? grid_mean(st, 0) - pv : NAN, "%+.2f", CELL(t, 4));
-            num_text(st->bitops / 1e9, "%.3f", CELL(t, 5));
-            int c = 6;
+            int c = 4;
+            if (delta)
+                delta_text(g, n, s, bits, 0, pv, CELL(t, c++));
+            num_text(st->bitops / 1e9, "%.3f", CELL(t, c++));
             if (e->baseline[0]) {
                 Paired pd;
                 grid_paired(g, n, s, bits, 0, &pd);
                 paired_text(&pd, CELL(t, c++), TTEXT);
+                check_text(g, n, s, bits, 0, CELL(t, c++));
             }
             if (g->ref) {
                 ref_text(g, st, grid_ref_cell(g, n, s, bits), 0, CELL(t, c++));
                 ref_diff_text(g, st, grid_ref_cell(g, n, s, bits), 0, CELL(t, c++));
             }
         }
+}
+
+/* Whether the paper gives a method − baseline difference anywhere in the table. */
+static int paper_has_paired(const Experiment *e, int top5)
+{
+    for (int n = 0; n < e->nnets; n++)
+        for (int s = 0; s < e->nschemes; s++)
+            for (int b = 0; b < e->nbits; b++)
+                if (!isnan(paper_paired(e, e->nets[n], e->schemes[s], e->bits[b], top5)))
+                    return 1;
+    return 0;
+}
+
+void layout_legend(const Grid *g, const Regime *r, char *out, size_t cap)
+{
+    const Experiment *e = g->e;
+    size_t at = (size_t)snprintf(out, cap, "%s", r->kind == REGIME_PAPER
+        ? "Δ = qbench − paper: qbench ran in the paper's own regime, so its numbers compare "
+          "with the paper's directly."
+        : "qbench − paper is not shown: qbench ran in another regime than the paper (above), "
+          "so the absolute numbers differ by regime, not only by method.");
+    if (!e->baseline[0] || at >= cap)
+        return;
+    if (!paper_has_paired(e, 0))
+        snprintf(out + at, cap - at, " The paper has no %s number beside these methods, so "
+                 "there is no `paper − %s` comparison.", e->baseline, e->baseline);
+    else
+        snprintf(out + at, cap - at, " `paper − %s`: the paper's own difference between the "
+                 "method and %s (same net and bits), checked against qbench's paired "
+                 "difference `− %s (paired)`: sign agrees when qbench's 95%% interval lies "
+                 "wholly on the paper's side of zero (opposite: wholly on the other side; "
+                 "unresolved: the interval holds zero, or one seed gives none); inside or "
+                 "outside: whether the paper's difference lies within that interval "
+                 "(magnitude).", e->baseline, e->baseline, e->baseline);
 }
 
 void layout_resolution(const Grid *g, char *out, size_t cap)

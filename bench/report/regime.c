@@ -102,22 +102,23 @@ void regime_describe(const Experiment *e, Regime *out)
         out->kind = REGIME_UNTRAINED;
         snprintf(out->data, sizeof out->data, "input %dx%dx%d, %d classes", c->input.c,
                  c->input.h, c->input.w, c->classes);
-        snprintf(out->text, sizeof out->text, "%s: %s counted at %s", regime_kind_name(out->kind),
-                 out->nets, out->data);
-        return;
+        snprintf(out->detail, sizeof out->detail, "%s counted at %s", out->nets, out->data);
+    } else {
+        out->kind = is_paper_regime(e) ? REGIME_PAPER : REGIME_REPLICA;
+        data_text(c, out->data, sizeof out->data);
+        budget_text(e, c, out->budget, sizeof out->budget);
+        snprintf(out->start, sizeof out->start, "%s",
+                 c->from[0] ? "from pretrained full-precision checkpoints" : "from scratch");
+        snprintf(out->detail, sizeof out->detail, "%s, %s, %s, %s", out->data, out->nets,
+                 out->budget, out->start);
     }
-    out->kind = is_paper_regime(e) ? REGIME_PAPER : REGIME_REPLICA;
-    data_text(c, out->data, sizeof out->data);
-    budget_text(e, c, out->budget, sizeof out->budget);
-    snprintf(out->start, sizeof out->start, "%s",
-             c->from[0] ? "from pretrained full-precision checkpoints" : "from scratch");
-    snprintf(out->text, sizeof out->text, "%s: %s, %s, %s, %s", regime_kind_name(out->kind),
-             out->data, out->nets, out->budget, out->start);
+    snprintf(out->text, sizeof out->text, "%s: %s", regime_kind_name(out->kind), out->detail);
 }
 
 void regime_check(const Paired *q, double paper_diff, RegimeCheck *out)
 {
-    /* the papers print one decimal: a difference is a multiple of 0.1 up to rounding */
+    /* the papers print one or two decimals; without rounding 69.8 - 69.8 could have a sign
+     * and 70.1 - 69.8 miss an interval end of 0.30 */
     out->paper = isnan(paper_diff) ? NAN : round(paper_diff * 1e6) / 1e6;
     out->sign = SIGN_NONE;
     out->magnitude = MAGNITUDE_NONE;
@@ -140,8 +141,8 @@ void regime_check(const Paired *q, double paper_diff, RegimeCheck *out)
 const char *regime_sign_name(RegimeSign s)
 {
     static const char *const names[] = {
-        [SIGN_NONE] = "", [SIGN_AGREES] = "sign agrees", [SIGN_OPPOSITE] = "sign opposite",
-        [SIGN_UNRESOLVED] = "sign unresolved",
+        [SIGN_NONE] = "", [SIGN_AGREES] = "agrees", [SIGN_OPPOSITE] = "opposite",
+        [SIGN_UNRESOLVED] = "unresolved",
     };
     return names[s];
 }
@@ -162,7 +163,7 @@ void regime_check_text(const RegimeCheck *c, char *out, size_t cap)
     else if (c->magnitude == MAGNITUDE_NONE)
         snprintf(out, cap, "%+.2f (no pairs)", c->paper);
     else
-        snprintf(out, cap, "%+.2f: %s, %s", c->paper,
-                 c->sign == SIGN_NONE ? "paper has no sign" : regime_sign_name(c->sign),
+        snprintf(out, cap, "%+.2f: %s%s, %s", c->paper,
+                 c->sign == SIGN_NONE ? "paper has no sign" : "sign ", regime_sign_name(c->sign),
                  regime_magnitude_name(c->magnitude));
 }

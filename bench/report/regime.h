@@ -1,8 +1,8 @@
 /* The regime of an experiment profile, in words: data set, networks and width, training
  * budget and starting point, all derived from the loaded experiment (its resolved RunConfig,
  * nets and layout), and whether it is the paper's own regime or a scaled replica; beside it
- * the paper's regime as the experiment file states it (paper.regime). Every table header and
- * claims row names both, so a number or verdict never travels without its regime.
+ * the paper's regime as the experiment file states it (paper.regime). Table headers name
+ * both, so a number or verdict never travels without its regime.
  *
  * Also the comparison that survives a change of regime: the paper's own difference between
  * two methods against qbench's paired difference of the same two, by sign (does qbench's 95%
@@ -35,8 +35,9 @@ typedef struct {
                           of the full training set at batch 128"; "" when untrained */
     char start[64];    /* "from pretrained full-precision checkpoints", "from scratch"; "" when
                           untrained */
-    char text[1280];   /* all of it in one line, the kind first: "scaled replica: Fashion-MNIST,
+    char detail[1200]; /* data, nets, budget and start in one line: "Fashion-MNIST,
                           quarter-width ResNet-18/34, 1 epoch of ..., from pretrained ..." */
+    char text[1280];   /* the kind, then the detail: "scaled replica: Fashion-MNIST, ..." */
     char paper[256];   /* the paper's regime (paper.regime), "" when the file states none */
 } Regime;
 
@@ -68,7 +69,7 @@ typedef struct {
 /* The paper's difference `paper_diff` (points, NAN: none) against qbench's paired difference
  * q of the same two methods. */
 void regime_check(const Paired *q, double paper_diff, RegimeCheck *out);
-/* "sign agrees", "sign opposite", "sign unresolved", "" (SIGN_NONE). */
+/* "agrees", "opposite", "unresolved", "" (SIGN_NONE). */
 const char *regime_sign_name(RegimeSign s);
 /* "inside", "outside", "no interval", "" (MAGNITUDE_NONE). */
 const char *regime_magnitude_name(RegimeMagnitude m);

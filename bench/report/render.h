@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "grid.h"
+#include "regime.h"
 
 #define TCOLS 14
 #define TROWS 480
@@ -28,7 +29,10 @@ typedef struct {
     const Grid *g;                /* NULL for cost tables */
     TextTable *t;
     int ntables;
+    Regime regime;                /* the profile's regime and the paper's */
+    char regime_line[2048];       /* both regimes, first in every header (regime_header) */
     char setting[2048];           /* profile, data, networks, schedule, seeds, metric */
+    char legend[1024];            /* what the rows under each method compare (layout_legend) */
     char resolution[512];         /* the smallest paired difference the seeds resolve */
     char reference[2048];         /* the reproduction check's summary, "" without reference */
 } ReportDoc;
@@ -36,20 +40,34 @@ typedef struct {
 const PaperRow *paper_find(const Experiment *e, const char *net, const char *scheme);
 const char *scheme_label(const Experiment *e, const char *net, const char *scheme);
 int paper_has_top5(const Experiment *e);
+/* The paper's number of row p at bits (0: its full-precision number); NAN without one. */
+double paper_number(const PaperRow *p, int bits, int top5);
+/* The paper's own method − baseline at (net, bits): the method's row minus the baseline's
+ * (baseline fp: its own row, else the full-precision number of the method's row); NAN when
+ * either number, or the baseline, is missing. */
+double paper_paired(const Experiment *e, const char *net, const char *scheme, int bits,
+                    int top5);
 /* A GridCell with no runs, for positions the matrix lacks (fp in a table without fp). */
 const GridCell *grid_cell_or_empty(const Grid *g, int net, int scheme, int bits);
 
 void num_text(double v, const char *fmt, char *out);
-/* The bits layout (one column per bit-width) and the ablation layout (one row per method). */
-void layout_bits(const Grid *g, TextTable *t, int top5);
-void layout_ablation(const Grid *g, TextTable *t);
+/* The bits layout (one column per bit-width) and the ablation layout (one row per method);
+ * qbench − paper only in the paper's own regime (r). */
+void layout_bits(const Grid *g, const Regime *r, TextTable *t, int top5);
+void layout_ablation(const Grid *g, const Regime *r, TextTable *t);
+/* ReportDoc.legend: the comparison rows (qbench − paper, or why not; paper − baseline). */
+void layout_legend(const Grid *g, const Regime *r, char *out, size_t cap);
 /* ReportDoc.resolution and .reference from the grid. */
 void layout_resolution(const Grid *g, char *out, size_t cap);
 void layout_reference_summary(const Grid *g, char *out, size_t cap);
 void setting_text(const Experiment *e, const CellList *cells, char *out, size_t cap);
+/* "**Regime: scaled replica** — <detail>. **Paper's regime:** <paper.regime>." */
+void regime_header(const Experiment *e, const Regime *r, char *out, size_t cap);
 
 void md_document(FILE *f, const ReportDoc *d);
 void tex_document(FILE *f, const ReportDoc *d);
-void csv_grid(FILE *f, const Grid *g);
+void csv_grid(FILE *f, const Grid *g, const Regime *r);
+/* s as one CSV field: quoted, inner quotes doubled. */
+void csv_text(FILE *f, const char *s);
 
 #endif

@@ -1,6 +1,8 @@
 /* The CSV of a bits or ablation table, written from the grid: one row per position and
- * metric with mean, std and counts, the paper's number and the difference to it, BitOPs, the
- * paired difference to the baseline with its 95% interval, and the reproduction check. */
+ * metric with mean, std and counts, the paper's number and (in the paper's own regime only)
+ * the difference to it, BitOPs, the paired difference to the baseline with its 95% interval,
+ * the paper's own difference to the baseline with its sign and magnitude check, both
+ * regimes, and the reproduction check. */
 #include <math.h>
 #include <string.h>
 
@@ -20,20 +22,45 @@ static const char *ref_status_name(RefStatus s)
     return names[s];
 }
 
-static void csv_row(FILE *f, const Grid *g, int net, int scheme, int bits, int top5,
-                    double paper)
+void csv_text(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+/* paper_paired,sign,magnitude,regime,paper_regime */
+static void csv_regime(FILE *f, const Paired *p, double paper_diff, const Regime *r)
+{
+    RegimeCheck c;
+    regime_check(p, paper_diff, &c);
+    num(f, "%.2f,", c.paper);
+    fprintf(f, "%s,%s,", regime_sign_name(c.sign), regime_magnitude_name(c.magnitude));
+    csv_text(f, r->text);
+    fputc(',', f);
+    csv_text(f, r->paper);
+    fputc(',', f);
+}
+
+static void csv_row(FILE *f, const Grid *g, const Regime *rg, int net, int scheme, int bits,
+                    int top5, double paper)
 {
     const Experiment *e = g->e;
     const char *name = e->nets[net], *sch = e->schemes[scheme];
     const GridCell *s = grid_cell_or_empty(g, net, scheme, bits);
     double m = s->ok ? grid_mean(s, top5) : NAN;
-    fprintf(f, "%s,\"%s\",%s,%d,%s,", name, scheme_label(e, name, sch), sch, bits ? bits : 32,
-            top5 ? "top5" : "top1");
+    fprintf(f, "%s,", name);
+    csv_text(f, scheme_label(e, name, sch));
+    fprintf(f, ",%s,%d,%s,", sch, bits ? bits : 32, top5 ? "top5" : "top1");
     num(f, "%.4f,", m);
     num(f, "%.4f,", grid_std(s, top5));
     fprintf(f, "%d,%d,%d,", s->ok, s->failed, s->missing);
     num(f, "%.2f,", paper);
-    num(f, "%.2f,", isnan(paper) ? NAN : m - paper);
+    num(f, "%.2f,", isnan(paper) || rg->kind != REGIME_PAPER ? NAN : m - paper);
     if (isnan(s->bitops))
         fputc(',', f);
     else
@@ -44,6 +71,7 @@ static void csv_row(FILE *f, const Grid *g, int net, int scheme, int bits, int t
     num(f, "%.4f,", p.mean);
     num(f, "%.4f,", p.lo);
     num(f, "%.4f,", p.hi);
+    csv_regime(f, &p, paper_paired(e, name, sch, bits, top5), rg);
     const GridCell *r = grid_ref_cell(g, net, scheme, bits);
     RefCheck rc = {{0}, NAN, REF_NONE, 0};
     if (r)
@@ -60,7 +88,7 @@ static void csv_row(FILE *f, const Grid *g, int net, int scheme, int bits, int t
     fprintf(f, "%s,%d\n", ref_status_name(rc.status), rc.other_code);
 }
 
-static void csv_bits(FILE *f, const Grid *g, int top5)
+static void csv_bits(FILE *f, const Grid *g, const Regime *r, int top5)
 {
     const Experiment *e = g->e;
     int fpi = grid_scheme_index(e, "fp");
@@ -70,33 +98,33 @@ static void csv_bits(FILE *f, const Grid *g, int top5)
                 continue;
             const PaperRow *p = paper_find(e, e->nets[n], e->schemes[s]);
             for (int b = 0; b < e->nbits; b++)
-                csv_row(f, g, n, s, g->bits[b], top5,
-                        p ? (top5 ? p->top5 : p->top1)[g->bits[b]] : NAN);
+                csv_row(f, g, r, n, s, g->bits[b], top5, paper_number(p, g->bits[b], top5));
         }
         if (!top5 && fpi >= 0) {
             const PaperRow *p = paper_find(e, e->nets[n], "fp");
-            csv_row(f, g, n, fpi, 0, 0, p ? p->fp : NAN);
+            csv_row(f, g, r, n, fpi, 0, 0, paper_number(p, 0, 0));
         }
     }
 }
 
-void csv_grid(FILE *f, const Grid *g)
+void csv_grid(FILE *f, const Grid *g, const Regime *r)
 {
     const Experiment *e = g->e;
     fprintf(f, "net,method,scheme,bits,metric,mean,std,ok,failed,missing,paper,diff,bitops,"
-               "baseline,paired_n,paired_mean,paired_lo,paired_hi,ref_mean,ref_std,ref_n,"
-               "ref_diff,ref_noise,ref_status,ref_other_code\n");
+               "baseline,paired_n,paired_mean,paired_lo,paired_hi,paper_paired,sign,magnitude,"
+               "regime,paper_regime,ref_mean,ref_std,ref_n,ref_diff,ref_noise,ref_status,"
+               "ref_other_code\n");
     if (e->layout == LAYOUT_ABLATION) {
         for (int n = 0; n < e->nnets; n++)
             for (int s = 0; s < e->nschemes; s++) {
                 int fp = !strcmp(e->schemes[s], "fp");
-                const PaperRow *p = paper_find(e, e->nets[n], e->schemes[s]);
-                csv_row(f, g, n, s, fp ? 0 : e->bits[0], 0,
-                        p ? (fp ? p->fp : p->top1[e->bits[0]]) : NAN);
+                int bits = fp ? 0 : e->bits[0];
+                csv_row(f, g, r, n, s, bits, 0,
+                        paper_number(paper_find(e, e->nets[n], e->schemes[s]), bits, 0));
             }
         return;
     }
-    csv_bits(f, g, 0);
+    csv_bits(f, g, r, 0);
     if (paper_has_top5(e))
-        csv_bits(f, g, 1);
+        csv_bits(f, g, r, 1);
 }

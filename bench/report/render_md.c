@@ -1,5 +1,6 @@
-/* The Markdown document of a table: title, setting, the paper's source, the tables, and the
- * notes under them (pending cells, resolution, reproduction check, failures). */
+/* The Markdown document of a table: title, the regimes of qbench's and the paper's numbers,
+ * setting, the paper's source, the tables, and the notes under them (what the comparison
+ * rows mean, pending cells, resolution, reproduction check, failures). */
 #include <string.h>
 
 #include "render.h"
@@ -25,7 +26,7 @@ static void md_table(FILE *f, const TextTable *t)
 void md_document(FILE *f, const ReportDoc *d)
 {
     const Experiment *e = d->e;
-    fprintf(f, "# %s\n\n%s\n\n", e->title, d->setting);
+    fprintf(f, "# %s\n\n%s\n\n%s\n\n", e->title, d->regime_line, d->setting);
     if (e->paper_source[0])
         fprintf(f, "Paper numbers: %s.%s%s\n\n", e->paper_source, e->paper_note[0] ? " " : "",
                 e->paper_note);
@@ -34,9 +35,7 @@ void md_document(FILE *f, const ReportDoc *d)
         md_table(f, &d->t[i]);
     }
     if (d->g) {
-        fprintf(f, "Δ = qbench − paper. %d cell(s) pending.%s\n", d->g->missing,
-                strcmp(e->profile, "paper") ? " The qbench numbers come from the profile above, "
-                "not the paper's data set and schedule: compare trends, not absolute values." : "");
+        fprintf(f, "%s %d cell(s) pending.\n", d->legend, d->g->missing);
         fprintf(f, "\n%s\n", d->resolution);
         if (d->reference[0])
             fprintf(f, "\n%s\n", d->reference);

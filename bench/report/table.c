@@ -1,5 +1,6 @@
 /* A table document: loads the grid once, builds the text tables of the experiment's layout
- * (or computes a cost table), and writes the Markdown, LaTeX and CSV files atomically. */
+ * (or computes a cost table), states the regime of qbench's numbers and of the paper's, and
+ * writes the Markdown, LaTeX and CSV files atomically. */
 #include "table.h"
 
 #include <math.h>
@@ -78,19 +79,35 @@ static void overhead_table(const Experiment *e, const OverheadRow *rows, int nro
     }
 }
 
-static void overhead_csv(FILE *f, const OverheadRow *rows, int nrows)
+static void overhead_csv_row(FILE *f, const OverheadRow *r, const char *metric, double qbench,
+                             double paper, const Regime *regime)
 {
-    fprintf(f, "net,scheme,bits,metric,qbench,paper\n");
+    char text[TTEXT];
+    num_text(paper, "%.2f", text);
+    fprintf(f, "%s,%s,%d,%s,%.4f,%s,", r->net, r->scheme, r->bits, metric, qbench, text);
+    csv_text(f, regime->text);
+    fputc(',', f);
+    csv_text(f, regime->paper);
+    fputc('\n', f);
+}
+
+static void overhead_csv(FILE *f, const OverheadRow *rows, int nrows, const Regime *regime)
+{
+    fprintf(f, "net,scheme,bits,metric,qbench,paper,regime,paper_regime\n");
     for (int i = 0; i < nrows; i++) {
         const OverheadRow *r = &rows[i];
-        char paper[TTEXT];
-        num_text(r->paper_param, "%.2f", paper);
-        fprintf(f, "%s,%s,%d,param_pct,%.4f,%s\n", r->net, r->scheme, r->bits, r->o.param_pct,
-                paper);
-        num_text(r->paper_compute, "%.2f", paper);
-        fprintf(f, "%s,%s,%d,compute_pct,%.4f,%s\n", r->net, r->scheme, r->bits,
-                r->o.compute_pct, paper);
+        overhead_csv_row(f, r, "param_pct", r->o.param_pct, r->paper_param, regime);
+        overhead_csv_row(f, r, "compute_pct", r->o.compute_pct, r->paper_compute, regime);
     }
+}
+
+void regime_header(const Experiment *e, const Regime *r, char *out, size_t cap)
+{
+    size_t at = (size_t)snprintf(out, cap, "**Regime: %s** — %s.", regime_kind_name(r->kind),
+                                 r->detail);
+    if (e->paper_source[0] && at < cap)
+        snprintf(out + at, cap - at, " **Paper's regime:** %s.",
+                 r->paper[0] ? r->paper : "not stated (paper.regime)");
 }
 
 void setting_text(const Experiment *e, const CellList *cells, char *out, size_t cap)
@@ -142,9 +159,9 @@ static int write_files(const ReportDoc *d, const OverheadRow *rows, int nrows, c
     if (atomic_open(&f, path, err) < 0)
         return -1;
     if (d->g)
-        csv_grid(f.f, d->g);
+        csv_grid(f.f, d->g, &d->regime);
     else
-        overhead_csv(f.f, rows, nrows);
+        overhead_csv(f.f, rows, nrows, &d->regime);
     snprintf(path, sizeof path, "%s.md", out_base);
     if (atomic_commit(&f, err) < 0 || atomic_open(&f, path, err) < 0)
         return -1;
@@ -181,6 +198,8 @@ int table_write(const Experiment *e, const CellList *cells, const char *results_
     memset(&d, 0, sizeof d);
     d.e = e, d.t = t, d.ntables = 1;
     *missing = 0;
+    regime_describe(e, &d.regime);
+    regime_header(e, &d.regime, d.regime_line, sizeof d.regime_line);
     if (e->layout == LAYOUT_COST) {
         if (overhead_rows(e, rows, &nrows, err) < 0)
             return -1;
@@ -190,12 +209,13 @@ int table_write(const Experiment *e, const CellList *cells, const char *results_
             return -1;
         d.g = &g;
         if (e->layout == LAYOUT_ABLATION) {
-            layout_ablation(&g, &t[0]);
+            layout_ablation(&g, &d.regime, &t[0]);
         } else {
-            layout_bits(&g, &t[0], 0);
+            layout_bits(&g, &d.regime, &t[0], 0);
             if (paper_has_top5(e))
-                layout_bits(&g, &t[d.ntables++], 1);
+                layout_bits(&g, &d.regime, &t[d.ntables++], 1);
         }
+        layout_legend(&g, &d.regime, d.legend, sizeof d.legend);
         layout_resolution(&g, d.resolution, sizeof d.resolution);
         layout_reference_summary(&g, d.reference, sizeof d.reference);
         if (opt && opt->summary)
