@@ -52,6 +52,7 @@ help:
 	@echo "make test                    build and run every test suite (installs missing packages)"
 	@echo "make test-asan               the same suites under AddressSanitizer and UBSan"
 	@echo "make reproduce-TABLE         train one table: $(TABLES) [PROFILE=quick|smoke|paper] [PLAN=1] [SEEDS=1]"
+	@echo "make reproduce-ABLATION      train an ablation the claims read: $(ABLATIONS)"
 	@echo "make show-TABLE              print the reference (committed) table, training nothing"
 	@echo "make tables                  every reference table, and your results' tables, training nothing"
 	@echo "make claims                  the papers' claims checked against the reference (and your results)"
@@ -222,6 +223,8 @@ REFERENCE ?= results/reference
 CELL_THREADS ?= 1
 NPROC := $(shell nproc 2>/dev/null || echo 2)
 TABLES := table1 table2 table3 table4 table5 apot lsq4
+# Experiments the claims read beyond the tables (the APoT ablations); no committed reference.
+ABLATIONS := apot_no_wn apot_no_rcf
 MK_DIR := $(BUILD)/mk
 QB_RUN = $(BLAS_AUTO) $(abspath $(BIN))
 RUN_START := $(shell date +%s)
@@ -242,7 +245,7 @@ ifneq ($(filter $(abspath $(REFERENCE))/% $(abspath $(REFERENCE)),$(abspath $(RE
   $(error RESULTS=$(RESULTS) is inside the read-only reference $(REFERENCE); runs go elsewhere)
 endif
 
-.PHONY: $(TABLES:%=reproduce-%) $(TABLES:%=show-%) tables tables-results compare experiment \
+.PHONY: $(TABLES:%=reproduce-%) $(ABLATIONS:%=reproduce-%) $(TABLES:%=show-%) tables tables-results compare experiment \
         experiments-doc plots plots-results
 
 # $(1) experiment file, $(2) fragment name, $(3) table name. The starting checkpoints an
@@ -265,7 +268,7 @@ define run_experiment
 	  echo "The reference (committed) table, for comparison: $(REFERENCE)/tables/$(3).md"; cat $(REFERENCE)/tables/$(3).md; })
 endef
 
-$(TABLES:%=reproduce-%): reproduce-%: check-deps $(BIN)
+$(TABLES:%=reproduce-%) $(ABLATIONS:%=reproduce-%): reproduce-%: check-deps $(BIN)
 	$(call run_experiment,experiments/$*.yaml,$*,$(call table_name,$*))
 
 # The reference table, instantly: nothing is built or trained.

@@ -2,8 +2,9 @@
  * power-of-two terms (the official code's hand-written term sets), weights are normalised
  * per layer and quantized with one clip alpha through the reparameterised clipping function;
  * 2-bit weights are ternary. Defaults follow the CIFAR code (unmasked weight gradient, mu and
- * sigma held constant); options select the ImageNet code's behaviour. Activations (one alpha
- * over a large tensor) go through a step table of apot_value (qcommon.h, QcSteps). */
+ * sigma held constant); options select the ImageNet code's behaviour, or take out weight
+ * normalisation or the RCF for the paper's ablations. Activations (one alpha over a large
+ * tensor) go through a step table of apot_value (qcommon.h, QcSteps). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,8 @@ typedef struct {
     int ternary;      /* 2-bit weights: alpha * rnd(c), FORMULAS.md §5.5 */
     int masked;       /* apot_weight_grad: masked */
     int wn_full;      /* apot_wn_grad: full */
+    int wn_off;       /* apot_weight_norm: off (W' = W) */
+    int plain_clip;   /* apot_clip_grad: clip (no RCF) */
     int p_alpha;
     Param *alpha;
     float *wn;        /* weights: the normalised W' of the last forward */
@@ -36,6 +39,12 @@ static const QuantOptionSpec apot_options[] = {
      "weight normalisation backward: mu and sigma held constant (CIFAR code) or differentiated "
      "(ImageNet code)"},
     {"apot_act_init", "8|6", "8", "activation alpha init: 8 (CIFAR code) or 6 (ImageNet code)"},
+    {"apot_weight_norm", "on|off", "on",
+     "weights normalised per layer before quantizing (FORMULAS.md §5.2), or off: the paper's "
+     "ablation without it, alpha_w starting at 3 std(W) so the first grid is the same"},
+    {"apot_clip_grad", "rcf|clip", "rcf",
+     "alpha's gradient: the reparameterised clipping function's (FORMULAS.md §5.3), or clip: "
+     "the paper's ablation without it (zero inside the range, the sign beyond)"},
     {NULL, NULL, NULL, NULL},
 };
 
@@ -117,6 +126,11 @@ static int apot_plan(Quantizer *q, Net *net, QbErr *err)
     qc_projector_init(&st->proj, st->mag, st->nmag);
     st->masked = !strcmp(quantizer_opt(q, "apot_weight_grad"), "masked");
     st->wn_full = !strcmp(quantizer_opt(q, "apot_wn_grad"), "full");
+    st->wn_off = !strcmp(quantizer_opt(q, "apot_weight_norm"), "off");
+    st->plain_clip = !strcmp(quantizer_opt(q, "apot_clip_grad"), "clip");
+    if (st->wn_off && st->wn_full)
+        return qb_fail(err, "apot_wn_grad: full differentiates the weight normalisation, which "
+                            "apot_weight_norm: off removes; drop one of the two");
     int shape[1] = {1};
     st->p_alpha = qc_param_add(net, q, "alpha", 1, shape);
     return 0;
@@ -132,12 +146,46 @@ static void apot_bind(Quantizer *q, Net *net, Arena *act)
         st->dalpha = qc_arena_doubles(act, (size_t)q->shape.n);
 }
 
+/* The weights' mean and unbiased std over the whole tensor (std guarded, FORMULAS.md §5.2). */
+static void weight_stats(const Tensor *w, double *mu, double *sigma)
+{
+    size_t n = tensor_numel(w);
+    double s = 0.0, ss = 0.0;
+    for (size_t i = 0; i < n; i++)
+        s += w->data[i];
+    *mu = s / (double)n;
+    for (size_t i = 0; i < n; i++)
+        ss += (w->data[i] - *mu) * (w->data[i] - *mu);
+    *sigma = n > 1 ? sqrt(ss / (double)(n - 1)) : 0.0;
+    if (*sigma < APOT_SIGMA_MIN)
+        *sigma = APOT_SIGMA_MIN;
+}
+
+/* FORMULAS.md §5.2: W' = (W - mu)/sigma; without normalisation W' = W (mu = 0, sigma = 1). */
+static void apot_normalise(Apot *st, const Tensor *w)
+{
+    size_t n = tensor_numel(w);
+    if (st->wn_off)
+        st->mu = 0.0, st->sigma = 1.0;
+    else
+        weight_stats(w, &st->mu, &st->sigma);
+    for (size_t i = 0; i < n; i++)
+        st->wn[i] = (float)((w->data[i] - st->mu) / st->sigma);
+}
+
+/* alpha_w = 3 in units of sigma (FORMULAS.md §5.6); without normalisation the same clip width
+ * in weight units, 3 std of the first weights, so the ablation starts where APoT starts. */
 static void apot_init(Quantizer *q, const Tensor *x)
 {
-    (void)x;
     Apot *st = q->state;
-    st->alpha->w[0] = q->role == QROLE_WEIGHT ? APOT_WEIGHT_ALPHA
-                                              : (float)atof(quantizer_opt(q, "apot_act_init"));
+    double mu, sigma = 1.0;
+    if (q->role == QROLE_ACT) {
+        st->alpha->w[0] = (float)atof(quantizer_opt(q, "apot_act_init"));
+        return;
+    }
+    if (st->wn_off)
+        weight_stats(x, &mu, &sigma);
+    st->alpha->w[0] = (float)(APOT_WEIGHT_ALPHA * sigma);
 }
 
 /* The signed quantizer value sign(c)·P_L(|c|) (ternary: rnd(c)) of c in [-1, 1]. */
@@ -147,23 +195,6 @@ static double apot_q(const Apot *st, double c)
         return nearbyint(c);
     double m = qc_projector_apply(&st->proj, fabs(c));
     return c < 0 ? -m : m;
-}
-
-/* FORMULAS.md §5.2: W' = (W - mu)/sigma over the whole tensor, unbiased sigma, guarded. */
-static void apot_normalise(Apot *st, const Tensor *w)
-{
-    size_t n = tensor_numel(w);
-    double s = 0.0, ss = 0.0;
-    for (size_t i = 0; i < n; i++)
-        s += w->data[i];
-    st->mu = s / (double)n;
-    for (size_t i = 0; i < n; i++)
-        ss += (w->data[i] - st->mu) * (w->data[i] - st->mu);
-    st->sigma = n > 1 ? sqrt(ss / (double)(n - 1)) : 0.0;
-    if (st->sigma < APOT_SIGMA_MIN)
-        st->sigma = APOT_SIGMA_MIN;
-    for (size_t i = 0; i < n; i++)
-        st->wn[i] = (float)((w->data[i] - st->mu) / st->sigma);
 }
 
 /* The fake quantizer of one element (of W' for weights): y = α·q with q = sign(c)·P_L(|c|),
@@ -200,8 +231,9 @@ static void apot_forward(Quantizer *q, const Tensor *x, Tensor *y)
     }
 }
 
-/* Weights (FORMULAS.md §5.2-5.5): G = dL/dW' (unmasked by default), dL/dalpha from the RCF, then
- * through the normalisation: G/sigma, or the full Jacobian with mu and sigma differentiated. */
+/* Weights (FORMULAS.md §5.2-5.5): G = dL/dW' (unmasked by default), dL/dalpha from the RCF (or
+ * a plain clip's), then through the normalisation: G/sigma, or the full Jacobian with mu and
+ * sigma differentiated (sigma = 1 without normalisation). */
 static void apot_weight_backward(Quantizer *q, const Tensor *dy, Tensor *dx, int add)
 {
     Apot *st = q->state;
@@ -212,7 +244,7 @@ static void apot_weight_backward(Quantizer *q, const Tensor *dy, Tensor *dx, int
     for (size_t i = 0; i < n; i++) {
         double v = (double)(st->wn[i] / a), c = v < -1.0 ? -1.0 : (v > 1.0 ? 1.0 : v);
         int inside = c == v;
-        dalpha += (double)dy->data[i] * (inside ? apot_q(st, c) - v : c);
+        dalpha += (double)dy->data[i] * (inside ? (st->plain_clip ? 0.0 : apot_q(st, c) - v) : c);
         double gi = st->masked && !st->ternary && !inside ? 0.0 : (double)dy->data[i];
         sum_g += gi;
         sum_gw += gi * st->wn[i];
@@ -230,7 +262,8 @@ static void apot_weight_backward(Quantizer *q, const Tensor *dy, Tensor *dx, int
     }
 }
 
-/* Activations: dx = dy inside [0, alpha]; dalpha = P_L(c) - x/alpha inside, 1 above. */
+/* Activations: dx = dy inside [0, alpha]; dalpha = P_L(c) - x/alpha inside (0 with a plain
+ * clip), 1 above. */
 static void apot_act_backward(Quantizer *q, const Tensor *x, const Tensor *dy, Tensor *dx, int add)
 {
     Apot *st = q->state;
@@ -250,7 +283,8 @@ static void apot_act_backward(Quantizer *q, const Tensor *x, const Tensor *dy, T
                 size_t i = off + j;
                 double v = (double)(xb[i] / a);
                 int inside = v >= 0.0 && v <= 1.0;
-                acc += (double)gb[i] * (inside ? steps->q[k[j]] - v : (v > 1.0 ? 1.0 : 0.0));
+                double in = st->plain_clip ? 0.0 : steps->q[k[j]] - v;
+                acc += (double)gb[i] * (inside ? in : (v > 1.0 ? 1.0 : 0.0));
                 if (db)
                     db[i] = (add ? db[i] : 0.0f) + (inside ? gb[i] : 0.0f);
             }

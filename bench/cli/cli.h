@@ -59,7 +59,8 @@ typedef struct {
       "a reference with --reference; or its plot data; or METHOD's paired verdicts; or, for " \
       "experiments/claims.yaml, the claims table (--seeds-max N: every seed up to N; "      \
       "--next-cells: the results an unresolved claim needs next; --block-data: the probe's " \
-      "block errors read from FILE); --by-position places results by matrix "               \
+      "block errors read from FILE, its layer errors from the layer_error.dat beside it); "  \
+      "--by-position places results by matrix "                                             \
       "position instead of cell id (the committed reference, made by earlier code)")        \
     X("schema", cmd_schema, "", "print the experiment file reference (Markdown)")              \
     X("intcheck", cmd_intcheck,                                                             \

@@ -1,7 +1,10 @@
-/* Measuring the claims (see claims.h): accuracy claims from the experiments' results paired
- * by seed, block-error claims from the probe's block_error.dat when it was measured on the
- * table's regime (probe_source.h), operation-count claims from
- * the integer path run in process; then the claims table as Markdown and CSV. */
+/* Measuring the claims (see claims.h, claims_check.h): accuracy claims from the experiments'
+ * results paired by seed (across two experiments for an ablation, over four cells for a
+ * difference of differences), block and layer errors from the probe's .dat files, operation
+ * counts from the integer path run in process, level-set properties from the quantizers'
+ * level sets; and the verdict rule of each kind. */
+#include "claims_check.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,19 +12,7 @@
 #include "quantizers/registry.h"
 #include "core/atomic_file.h"
 #include "int/intcheck.h"
-#include "claims.h"
-#include "grid.h"
-#include "render.h"
 #include "probe_source.h"
-
-typedef struct {
-    Paired d;              /* method − versus (int_ops: method / versus); lo/hi a range for
-                              block errors, equal to the mean for exact counts */
-    Verdict v;
-    double a, b;           /* the two measured values (means) */
-    char interval_kind[32];
-    char missing[2048];    /* how to measure it, when it could not be */
-} ClaimResult;
 
 static void result_missing(ClaimResult *r, const char *fmt, const char *a, const char *b)
 {
@@ -31,11 +22,42 @@ static void result_missing(ClaimResult *r, const char *fmt, const char *a, const
     snprintf(r->missing, sizeof r->missing, fmt, a, b);
 }
 
-/* A deterministic value (an operation count) has no noise: it is on one side. */
-static Verdict exact_verdict(double v, const Claim *c)
+/* An exact value: no noise, one "pair". */
+static void result_exact(ClaimResult *r, double a, double b, double value, const char *kind)
 {
-    return (c->greater ? v > c->threshold : v < c->threshold) ? VERDICT_HOLDS
-                                                              : VERDICT_CONTRADICTED;
+    r->a = a, r->b = b;
+    r->d = (Paired){1, value, NAN, value, value, 0};
+    r->exact = 1;
+    snprintf(r->interval_kind, sizeof r->interval_kind, "%s", kind);
+}
+
+/* lo..hi against a threshold: the whole interval on one side decides, one touching it not. */
+static Verdict side_verdict(double lo, double hi, double threshold, int greater)
+{
+    if (lo > threshold)
+        return greater ? VERDICT_HOLDS : VERDICT_CONTRADICTED;
+    if (hi < threshold)
+        return greater ? VERDICT_CONTRADICTED : VERDICT_HOLDS;
+    return VERDICT_UNRESOLVED;
+}
+
+Verdict claim_verdict(const Claim *c, const Paired *d, int exact)
+{
+    if (d->n == 0)
+        return VERDICT_MISSING;
+    if (!exact && d->n < 2)
+        return VERDICT_UNRESOLVED;
+    double lo = d->lo, hi = d->hi;
+    if (c->quantity == CLAIM_BLOCK_ERROR || c->quantity == CLAIM_LAYER_ERROR)
+        /* every block on the claimed side (its worst block decides), or some (its best) */
+        lo = hi = c->every == c->greater ? d->lo : d->hi;
+    if (c->kind != CLAIM_EQUIVALENCE)
+        return side_verdict(lo, hi, c->threshold, c->greater);
+    if (lo > c->threshold - c->margin && hi < c->threshold + c->margin)
+        return VERDICT_HOLDS;
+    if (lo > c->threshold + c->margin || hi < c->threshold - c->margin)
+        return VERDICT_CONTRADICTED;
+    return VERDICT_UNRESOLVED;
 }
 
 static int net_index(const Experiment *e, const char *net)
@@ -46,54 +68,220 @@ static int net_index(const Experiment *e, const char *net)
     return -1;
 }
 
-/* The two grid positions an accuracy claim compares. */
-static void claim_cells(const ClaimSet *cs, const Claim *c, const Grid *g, const GridCell **a,
-                        const GridCell **b)
+/* One cell an accuracy claim reads: its experiment and grid position. */
+typedef struct {
+    int exp;
+    const GridCell *cell;
+} CellRef;
+
+static CellRef cell_ref(const ClaimSet *cs, const ClaimGrids *g, int exp, const char *net,
+                        const char *scheme, int bits)
 {
-    const Experiment *e = &cs->exps[c->exp];
-    int n = net_index(e, c->net);
-    *a = grid_cell(g, n, grid_scheme_index(e, c->method), strcmp(c->method, "fp") ? c->bits : 0);
-    *b = grid_cell(g, n, grid_scheme_index(e, c->versus), strcmp(c->versus, "fp") ? c->bits : 0);
+    const Experiment *e = &cs->exps[exp];
+    return (CellRef){exp, grid_cell(&g->grids[exp], net_index(e, net), grid_scheme_index(e, scheme),
+                                    strcmp(scheme, "fp") ? bits : 0)};
 }
 
-static void measure_accuracy(const ClaimSet *cs, const Claim *c, const Grid *g, ClaimResult *r)
+/* method and versus at bits, then (difference of differences) at base_bits; returns the count. */
+static int claim_refs(const ClaimSet *cs, const Claim *c, const ClaimGrids *g, CellRef refs[4])
 {
-    const Experiment *e = &cs->exps[c->exp];
-    int top5 = c->quantity == CLAIM_TOP5;
-    const GridCell *a, *b;
-    claim_cells(cs, c, g, &a, &b);
-    grid_paired_cells(g, a, b, top5, &r->d);
-    r->a = grid_mean(a, top5), r->b = grid_mean(b, top5);
-    r->v = verdict_of(&r->d, c->threshold, c->greater);
-    snprintf(r->interval_kind, sizeof r->interval_kind, "95%% CI");
-    if (r->v == VERDICT_MISSING) {
-        char target[128];
-        snprintf(target, sizeof target, "make reproduce-%s%s%s", e->name,
-                 strcmp(cs->profile, "quick") ? " PROFILE=" : "",
-                 strcmp(cs->profile, "quick") ? cs->profile : "");
-        result_missing(r, "cells missing: `%s`%s", target, "");
+    refs[0] = cell_ref(cs, g, c->exp, c->net, c->method, c->bits);
+    refs[1] = cell_ref(cs, g, c->versus_exp, c->net, c->versus, c->bits);
+    if (c->kind != CLAIM_DIFF_OF_DIFFS)
+        return 2;
+    refs[2] = cell_ref(cs, g, c->exp, c->net, c->method, c->base_bits);
+    refs[3] = cell_ref(cs, g, c->versus_exp, c->net, c->versus, c->base_bits);
+    return 4;
+}
+
+/* The index of seed `seed` in experiment exp's list, or -1: an ablation pairs two experiments
+ * by seed value. */
+static int seed_index(const ClaimSet *cs, int exp, long long seed)
+{
+    const Experiment *e = &cs->exps[exp];
+    for (int i = 0; i < e->nseeds; i++)
+        if (e->seeds[i] == seed)
+            return i;
+    return -1;
+}
+
+static double ref_value(const ClaimSet *cs, const CellRef *ref, long long seed, int top5)
+{
+    int i = seed_index(cs, ref->exp, seed);
+    return i < 0 ? NAN : top5 ? ref->cell->top5[i] : ref->cell->top1[i];
+}
+
+static double finite_mean(const double *v, const double *w, int n)
+{
+    double sum = 0;
+    int k = 0;
+    for (int i = 0; i < n; i++)
+        if (isfinite(v[i]) && isfinite(w[i]))
+            sum += v[i], k++;
+    return k ? sum / k : NAN;
+}
+
+/* "`make reproduce-table4`", one per experiment whose cells have no result at all. */
+static void accuracy_missing(const ClaimSet *cs, const CellRef *refs, int nrefs, ClaimResult *r)
+{
+    char targets[400] = "";
+    size_t at = 0;
+    for (int i = 0; i < nrefs; i++) {
+        const char *name = cs->exps[refs[i].exp].name;
+        int seen = 0;
+        for (int j = 0; j < i; j++)
+            seen |= refs[j].exp == refs[i].exp;
+        if (!seen && at < sizeof targets && refs[i].cell->ok == 0)
+            at += (size_t)snprintf(targets + at, sizeof targets - at, "%s`make reproduce-%s%s%s`",
+                                   at ? ", " : "", name,
+                                   strcmp(cs->profile, "quick") ? " PROFILE=" : "",
+                                   strcmp(cs->profile, "quick") ? cs->profile : "");
     }
+    result_missing(r, "cells missing: %s%s", targets[0] ? targets : "no seed has every cell",
+                   "");
 }
 
-/* Every block: method's relative error − versus's; the interval is their range. The probe
- * data counts only when measured on this table's regime (probe_source.h). */
-static void measure_blocks(const ClaimSet *cs, const Claim *c, const Grid *g,
+/* Per seed of the method's experiment: method − versus (and, for a difference of differences,
+ * minus the same at base_bits), paired wherever every cell has that seed; the two sides shown
+ * are their means over the same pairs. */
+static void measure_accuracy(const ClaimSet *cs, const Claim *c, const ClaimGrids *g,
+                             ClaimResult *r)
+{
+    const Experiment *e = &cs->exps[c->exp];
+    const int top5 = c->quantity == CLAIM_TOP5;
+    CellRef refs[4];
+    int nrefs = claim_refs(cs, c, g, refs);
+    double x[EXP_LIST_MAX], y[EXP_LIST_MAX];
+    for (int s = 0; s < e->nseeds; s++) {
+        double v[4];
+        for (int k = 0; k < nrefs; k++)
+            v[k] = ref_value(cs, &refs[k], e->seeds[s], top5);
+        x[s] = nrefs == 4 ? v[0] - v[1] : v[0];
+        y[s] = nrefs == 4 ? v[2] - v[3] : v[1];
+    }
+    paired_diff(x, y, e->nseeds, &r->d);
+    r->a = finite_mean(x, y, e->nseeds), r->b = finite_mean(y, x, e->nseeds);
+    r->v = claim_verdict(c, &r->d, 0);
+    snprintf(r->interval_kind, sizeof r->interval_kind, "95%% CI");
+    if (r->v == VERDICT_MISSING)
+        accuracy_missing(cs, refs, nrefs, r);
+}
+
+/* n blocks or layers' differences: their range lo..hi, their sum, and the sums of the two
+ * sides' values; the claim decided on them exactly. */
+static void range_result(const Claim *c, int n, double lo, double hi, double sum,
+                         const double sides[2], const char *kind, ClaimResult *r)
+{
+    r->d = (Paired){n, sum / n, NAN, lo, hi, NAN};
+    r->a = sides[0] / n, r->b = sides[1] / n;
+    r->exact = 1;
+    snprintf(r->interval_kind, sizeof r->interval_kind, "%s", kind);
+    r->v = claim_verdict(c, &r->d, 1);
+}
+
+/* The probe data a block or layer claim reads, and the two cells of this table it must have
+ * been measured on (probe_source.h). */
+static BlockSource probe_source_of(const ClaimSet *cs, const Claim *c, const ClaimGrids *g,
+                                   const char *results_dir)
+{
+    CellRef refs[4];
+    claim_refs(cs, c, g, refs);
+    return (BlockSource){c->data, cs->profile, results_dir, cs->by_position, &cs->exps[c->exp],
+                         c->net, c->method, c->versus, c->bits, refs[0].cell, refs[1].cell};
+}
+
+/* Every block: method's relative error − versus's; the interval is their range. */
+static void measure_blocks(const ClaimSet *cs, const Claim *c, const ClaimGrids *g,
                            const char *results_dir, ClaimResult *r)
 {
-    BlockSource s = {c->data, cs->profile, results_dir, cs->by_position, &cs->exps[c->exp],
-                     c->net, c->method, c->versus, c->bits, NULL, NULL};
+    BlockSource s = probe_source_of(cs, c, g, results_dir);
     BlockDiff d;
     char why[sizeof r->missing];
-    claim_cells(cs, c, g, &s.a, &s.b);
-    if (!block_source_read(&s, &d, why, sizeof why)) {
-        result_missing(r, "%s%s", why, "");
-        return;
+    if (!block_source_read(&s, &d, why, sizeof why))
+        return result_missing(r, "%s%s", why, "");
+    range_result(c, d.n, d.lo, d.hi, d.mean * d.n, (double[2]){d.a * d.n, d.b * d.n},
+                 "range over blocks", r);
+}
+
+/* The index of a named column of a .dat header ("# index name col col ..."), or -1. */
+static int dat_column(const char *header, const char *name)
+{
+    char buf[1024], *save = NULL;
+    snprintf(buf, sizeof buf, "%s", header);
+    int i = 0;
+    for (char *tok = strtok_r(buf + 1, " \t\n", &save); tok;
+         tok = strtok_r(NULL, " \t\n", &save), i++)
+        if (!strcmp(tok, name))
+            return i;
+    return -1;
+}
+
+/* A layer's activation error (rounding + clipping) of `scheme`, from the columns of
+ * layer_error.dat; NAN where the layer has no input quantizer. */
+typedef struct {
+    int round, clip;
+} ActColumns;
+
+static int act_columns(const char *header, const char *scheme, ActColumns *out)
+{
+    char name[64];
+    snprintf(name, sizeof name, "%s_a_round", scheme);
+    out->round = dat_column(header, name);
+    snprintf(name, sizeof name, "%s_a_clip", scheme);
+    out->clip = dat_column(header, name);
+    return out->round >= 0 && out->clip >= 0 ? 0 : -1;
+}
+
+/* One row's fields as numbers, by column (the index and the layer's name, columns 0 and 1,
+ * as NAN); the count of columns read. */
+static int layer_fields(const char *line, double *v, int cap)
+{
+    int skip = 0, k = 2;
+    if (line[0] == '#' || sscanf(line, "%*s %*s%n", &skip) < 0 || skip == 0)
+        return 0;
+    v[0] = v[1] = NAN;
+    for (const char *at = line + skip; k < cap; k++) {
+        char *end;
+        v[k] = strtod(at, &end);
+        if (end == at)
+            break;
+        at = end;
     }
-    r->d = (Paired){d.n, d.mean, NAN, d.lo, d.hi, NAN};
-    r->a = d.a, r->b = d.b;
-    snprintf(r->interval_kind, sizeof r->interval_kind, "range over blocks");
-    /* "every block": one block on the wrong side contradicts it */
-    r->v = exact_verdict(c->greater ? d.lo : d.hi, c);
+    return k;
+}
+
+/* Every layer with an input quantizer in both: method's activation error − versus's (ASQ
+ * paper Fig. 6: rounding and clipping together); the interval is their range. The file counts
+ * only when its provenance is this table's (probe_source_check). */
+static void measure_layers(const ClaimSet *cs, const Claim *c, const ClaimGrids *g,
+                           const char *results_dir, ClaimResult *r)
+{
+    BlockSource s = probe_source_of(cs, c, g, results_dir);
+    char why[sizeof r->missing], header[1024] = "", line[1024];
+    if (!probe_source_check(&s, why, sizeof why))
+        return result_missing(r, "%s%s", why, "");
+    FILE *f = fopen(c->data, "r");
+    int bits = 0, n = 0;
+    ActColumns ca, cb;
+    int ok = f && fgets(header, sizeof header, f) && fgets(line, sizeof line, f) &&
+             sscanf(line, "# bits %d", &bits) == 1 && bits == c->bits &&
+             act_columns(header, c->method, &ca) == 0 && act_columns(header, c->versus, &cb) == 0;
+    double lo = INFINITY, hi = -INFINITY, sum = 0, sa = 0, sb = 0, v[64];
+    while (ok && fgets(line, sizeof line, f)) {
+        int k = layer_fields(line, v, 64);
+        if (k <= ca.round || k <= ca.clip || k <= cb.round || k <= cb.clip)
+            continue;
+        double a = v[ca.round] + v[ca.clip], b = v[cb.round] + v[cb.clip], d = a - b;
+        if (isnan(d))
+            continue;
+        lo = fmin(lo, d), hi = fmax(hi, d), sum += d, sa += a, sb += b, n++;
+    }
+    if (f)
+        fclose(f);
+    if (!n)
+        return result_missing(r, "%s: no layer of both schemes at these bits; %s", c->data,
+                              "regenerate it with make plots-probe");
+    range_result(c, n, lo, hi, sum, (double[2]){sa, sb}, "range over layers", r);
 }
 
 static double ops_total(const IntOps *o)
@@ -101,231 +289,139 @@ static double ops_total(const IntOps *o)
     return (double)(o->mul + o->shift + o->add + o->lut + o->rescale);
 }
 
+/* One method's integer layer as `qbench intcheck --scheme` runs it: a scheme with uniform
+ * activations, else the weight method with LSQ activations. */
+static int method_check(const char *method, int bits, IntCheckReport *rep, QbErr *err)
+{
+    const Scheme *s = scheme_find(method);
+    int uniform_acts = s && (!strcmp(s->amethod, "lsq") || !strcmp(s->amethod, "asq"));
+    IntCheckSpec spec = {.wmethod = uniform_acts ? s->wmethod : method,
+                         .amethod = uniform_acts ? s->amethod : "lsq", .wbits = bits,
+                         .abits = bits, .k = 64, .n = 576, .lut_frac = -1, .seed = 1};
+    return int_check_run(&spec, rep, err);
+}
+
+/* A method's own path: POST's is its look-up table (the paper's), the others' the exact one. */
+static double path_ops(const IntCheckReport *rep)
+{
+    return ops_total(rep->has_lut ? &rep->lut.ops : &rep->exact.ops);
+}
+
+/* method / versus, versus the uniform layer of the same shape or another method's layer. */
 static int measure_ops(const Claim *c, ClaimResult *r, QbErr *err)
 {
-    /* as `qbench intcheck --scheme`: a scheme with uniform activations, else the weight
-     * method with LSQ activations */
-    const Scheme *s = scheme_find(c->method);
-    int uniform_acts = s && (!strcmp(s->amethod, "lsq") || !strcmp(s->amethod, "asq"));
-    IntCheckSpec spec = {.wmethod = uniform_acts ? s->wmethod : c->method,
-                         .amethod = uniform_acts ? s->amethod : "lsq", .wbits = c->bits,
-                         .abits = c->bits, .k = 64, .n = 576, .lut_frac = -1, .seed = 1};
-    IntCheckReport rep;
-    if (int_check_run(&spec, &rep, err) < 0)
-        return qb_wrap(err, "claim %s: ", c->id);
-    r->a = ops_total(&rep.exact.ops), r->b = ops_total(&rep.uniform.ops);
-    double ratio = r->a / r->b;
-    r->d = (Paired){1, ratio, NAN, ratio, ratio, 0};
-    r->v = exact_verdict(ratio, c);
-    snprintf(r->interval_kind, sizeof r->interval_kind, "exact count");
+    IntCheckReport *rep = malloc(2 * sizeof *rep);
+    if (!rep)
+        return qb_fail(err, "claim %s: out of memory", c->id);
+    const int uniform = !strcmp(c->versus, "uniform");
+    int rc = method_check(c->method, c->bits, &rep[0], err);
+    if (rc == 0 && !uniform)
+        rc = method_check(c->versus, c->bits, &rep[1], err);
+    if (rc == 0) {
+        double a = path_ops(&rep[0]), b = uniform ? ops_total(&rep[0].uniform.ops)
+                                                  : path_ops(&rep[1]);
+        result_exact(r, a, b, a / b, "exact count");
+        r->v = claim_verdict(c, &r->d, 1);
+    }
+    free(rep);
+    return rc < 0 ? qb_wrap(err, "claim %s: ", c->id) : 0;
+}
+
+/* The property of a weight level set (its non-negative half, ascending from 0). */
+static int level_property(const Claim *c, const char *method, int bits, double *out, QbErr *err)
+{
+    const QuantizerOps *ops = quantizer_find(method);
+    int n = ops->levels(bits, QROLE_WEIGHT, NULL, 0, NULL, 0, err);
+    double *lv = n > 0 ? malloc(sizeof *lv * (size_t)n) : NULL;
+    if (!lv)
+        return qb_wrap(err, "claim %s: levels of %s at %d bits: ", c->id, method, bits);
+    ops->levels(bits, QROLE_WEIGHT, NULL, 0, lv, n, err);
+    double prev = 0, smallest = INFINITY, gap = 0;
+    int near = 0;
+    for (int i = 0; i < n; i++) {
+        if (lv[i] <= 0)
+            continue;
+        smallest = fmin(smallest, lv[i]);
+        gap = fmax(gap, lv[i] - prev);
+        near += lv[i] <= c->range;
+        prev = lv[i];
+    }
+    free(lv);
+    *out = c->property == LEVELS_SMALLEST_STEP ? smallest
+           : c->property == LEVELS_LARGEST_GAP ? gap : (double)near;
     return 0;
 }
 
-static int measure(const ClaimSet *cs, const Claim *c, const Grid *grids,
-                   const char *results_dir, ClaimResult *r, QbErr *err)
+static int measure_levels(const Claim *c, ClaimResult *r, QbErr *err)
+{
+    double a, b;
+    if (level_property(c, c->method, c->bits, &a, err) < 0 ||
+        level_property(c, c->versus, c->versus_bits, &b, err) < 0)
+        return -1;
+    result_exact(r, a, b, a - b, "exact (level sets)");
+    r->v = claim_verdict(c, &r->d, 1);
+    return 0;
+}
+
+int claim_measure(const ClaimSet *cs, const Claim *c, const ClaimGrids *g,
+                  const char *results_dir, ClaimResult *r, QbErr *err)
 {
     memset(r, 0, sizeof *r);
     switch (c->quantity) {
     case CLAIM_TOP1:
     case CLAIM_TOP5:
-        measure_accuracy(cs, c, &grids[c->exp], r);
+        measure_accuracy(cs, c, g, r);
         return 0;
     case CLAIM_BLOCK_ERROR:
-        measure_blocks(cs, c, &grids[c->exp], results_dir, r);
+        measure_blocks(cs, c, g, results_dir, r);
+        return 0;
+    case CLAIM_LAYER_ERROR:
+        measure_layers(cs, c, g, results_dir, r);
         return 0;
     case CLAIM_INT_OPS:
         return measure_ops(c, r, err);
+    case CLAIM_LEVELS:
+        return measure_levels(c, r, err);
     }
     return 0;
 }
 
-static const char *quantity_name(ClaimQuantity q)
+/* One experiment's grid: the reference by matrix position, unless it has no directory for the
+ * experiment (one the reference has not measured yet: its cells read as missing). */
+static int grid_load_one(const ClaimSet *cs, int i, const char *results_dir, Grid *g,
+                         CellList *l, QbErr *err)
 {
-    static const char *const names[] = {"top1", "top5", "block_error", "int_ops"};
-    return names[q];
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s/%s", results_dir, cs->exps[i].name);
+    if (cells_expand(&cs->exps[i], l, err) < 0)
+        return -1;
+    return cs->by_position && file_exists(dir)
+               ? grid_load_by_position(g, &cs->exps[i], l, results_dir, err)
+               : grid_load(g, &cs->exps[i], l, results_dir, err);
 }
 
-/* "asq − lsq > 0 (resnet20 2-bit top-1)" */
-static void comparison_text(const Claim *c, char *out, size_t cap)
+int claim_grids_load(const ClaimSet *cs, const char *results_dir, ClaimGrids *g, QbErr *err)
 {
-    const char *op = c->quantity == CLAIM_INT_OPS ? "/" : "−";
-    if (c->quantity == CLAIM_TOP1 || c->quantity == CLAIM_TOP5)
-        snprintf(out, cap, "%s %s %s %s %g (%s %d-bit %s)", c->method, op, c->versus,
-                 c->greater ? ">" : "<", c->threshold, c->net, c->bits, quantity_name(c->quantity));
-    else
-        snprintf(out, cap, "%s %s %s %s %g (%d-bit %s)", c->method, op, c->versus,
-                 c->greater ? ">" : "<", c->threshold, c->bits, quantity_name(c->quantity));
-}
-
-static void paper_text(const Claim *c, char *out, size_t cap)
-{
-    size_t at = 0;
-    out[0] = '\0';
-    if (!isnan(c->paper_method) && !isnan(c->paper_versus))
-        at = (size_t)snprintf(out, cap, "%.2f vs %.2f (%+.2f)", c->paper_method, c->paper_versus,
-                              c->paper_method - c->paper_versus);
-    if (c->paper_note[0])
-        snprintf(out + at, cap - at, "%s%s", at ? "; " : "", c->paper_note);
-    if (!out[0])
-        snprintf(out, cap, "–");
-}
-
-/* The range and decimals of a claim's difference: accuracies in points; block errors and
- * operation counts unbounded, to four decimals. */
-static const DiffScale *claim_scale(const Claim *c)
-{
-    static const DiffScale unbounded = {-INFINITY, INFINITY, 4};
-    return c->quantity == CLAIM_TOP1 || c->quantity == CLAIM_TOP5 ? &DIFF_POINTS : &unbounded;
-}
-
-static void measured_text(const Claim *c, const ClaimResult *r, char *value, char *interval,
-                          size_t cap)
-{
-    if (r->v == VERDICT_MISSING) {
-        snprintf(value, cap, "missing");
-        snprintf(interval, cap, "–");
-    } else if (c->quantity == CLAIM_INT_OPS) {
-        snprintf(value, cap, "%.3f (%.0f vs %.0f operations)", r->d.mean, r->a, r->b);
-        snprintf(interval, cap, "exact count");
-    } else {
-        snprintf(value, cap, c->quantity == CLAIM_BLOCK_ERROR ? "%+.4f (%.4f vs %.4f)"
-                 : "%+.2f (%.2f vs %.2f)", r->d.mean, r->a, r->b);
-        interval_text(&r->d, claim_scale(c), r->interval_kind, interval, cap);
-    }
-}
-
-static void csv_field(FILE *f, const char *s, const char *end)
-{
-    csv_text(f, s);
-    fputs(end, f);
-}
-
-static void csv_num(FILE *f, double v, const char *end)
-{
-    if (!isnan(v))
-        fprintf(f, "%.6g", v);
-    fputs(end, f);
-}
-
-static void csv_claim(FILE *f, const Claim *c, const ClaimResult *r)
-{
-    csv_field(f, c->id, ",");
-    csv_field(f, c->text, ",");
-    csv_field(f, c->source, ",");
-    fprintf(f, "%s,%s,%d,%s,%s,%s,%g,", quantity_name(c->quantity), c->net, c->bits, c->method,
-            c->versus, c->greater ? "greater" : "less", c->threshold);
-    csv_num(f, c->paper_method, ",");
-    csv_num(f, c->paper_versus, ",");
-    csv_num(f, r->d.mean, ",");
-    double lo, hi;
-    interval_shown(&r->d, claim_scale(c), &lo, &hi);
-    csv_num(f, lo, ",");
-    csv_num(f, hi, ",");
-    fprintf(f, "%d,%s,", r->d.n, verdict_name(r->v));
-    csv_field(f, r->missing, "\n");
-}
-
-static void md_claim(FILE *f, const Claim *c, const ClaimResult *r)
-{
-    char cmp[256], paper[320], value[128], interval[128];
-    comparison_text(c, cmp, sizeof cmp);
-    paper_text(c, paper, sizeof paper);
-    measured_text(c, r, value, interval, sizeof value);
-    fprintf(f, "| %s | %s<br>`%s` | %s | %s | %s | %s | %d | **%s**%s%s |\n", c->id, c->text, cmp,
-            c->source, paper, value, interval, r->d.n, verdict_name(r->v),
-            r->missing[0] ? ": " : "", r->missing);
-}
-
-static int load_grids(const ClaimSet *cs, const char *results_dir, Grid *grids,
-                      CellList *cells, QbErr *err)
-{
-    for (int i = 0; i < cs->nexps; i++)
-        if (cells_expand(&cs->exps[i], &cells[i], err) < 0 ||
-            (cs->by_position
-                 ? grid_load_by_position(&grids[i], &cs->exps[i], &cells[i], results_dir, err)
-                 : grid_load(&grids[i], &cs->exps[i], &cells[i], results_dir, err)) < 0)
-            return -1;
+    g->n = cs->nexps;
+    g->grids = calloc((size_t)g->n + 1, sizeof *g->grids);
+    g->cells = calloc((size_t)g->n + 1, sizeof *g->cells);
+    if (!g->grids || !g->cells)
+        return claim_grids_free(g), qb_fail(err, "%s: out of memory for %d grids", cs->path, g->n);
+    for (int i = 0; i < g->n; i++)
+        if (grid_load_one(cs, i, results_dir, &g->grids[i], &g->cells[i], err) < 0)
+            return claim_grids_free(g), -1;
     return 0;
 }
 
-static void free_grids(const ClaimSet *cs, Grid *grids, CellList *cells)
+void claim_grids_free(ClaimGrids *g)
 {
-    for (int i = 0; i < cs->nexps; i++) {
-        grid_free(&grids[i]);
-        cells_free(&cells[i]);
+    for (int i = 0; g->grids && g->cells && i < g->n; i++) {
+        grid_free(&g->grids[i]);
+        cells_free(&g->cells[i]);
     }
-}
-
-static void md_header(FILE *f, const ClaimSet *cs, const char *results_dir)
-{
-    fprintf(f, "# The papers' claims, checked\n\nEach claim is a comparison `method − versus` "
-               "(operation counts: `method / versus`) on the claimed side of a threshold. Profile "
-               "`%s`, results from `%s/`. Accuracy claims pair the two methods by seed (same "
-               "net, bits and seed) and give the 95%% Student-t interval of the per-seed "
-               "differences; block errors give the range over the residual blocks (the claim is "
-               "about every block); operation counts are exact. Verdict: **holds** when the "
-               "interval lies entirely on the claimed side, **contradicted** when entirely on "
-               "the other side, **unresolved** when it spans the threshold or does not exist "
-               "(one seed, or equal differences: no spread); ‡ marks a bound cut at ±100 points."
-               "\n\n| id | claim | source | paper | qbench | interval | n | verdict |\n"
-               "|---|---|---|---|---:|---:|---:|---|\n", cs->profile, results_dir);
-}
-
-/* Every claim measured into both open files, then the counts of each verdict. */
-static int claims_rows(const ClaimSet *cs, const Grid *grids, const char *results_dir,
-                       const char *out_base, FILE *md, FILE *csv, FILE *out, QbErr *err)
-{
-    int count[4] = {0};
-    md_header(md, cs, results_dir);
-    fprintf(csv, "id,claim,source,quantity,net,bits,method,versus,claimed,threshold,"
-                 "paper_method,paper_versus,measured,lo,hi,n,verdict,measure_with\n");
-    for (int i = 0; i < cs->n; i++) {
-        ClaimResult r;
-        if (measure(cs, &cs->claims[i], grids, results_dir, &r, err) < 0)
-            return -1;
-        md_claim(md, &cs->claims[i], &r);
-        csv_claim(csv, &cs->claims[i], &r);
-        count[r.v]++;
-        fprintf(out, "%s: %s (n=%d)%s%s\n", cs->claims[i].id, verdict_name(r.v), r.d.n,
-                r.missing[0] ? ": " : "", r.missing);
-    }
-    char counts[160];
-    snprintf(counts, sizeof counts, "%d claims: %d hold, %d contradicted, %d unresolved, %d missing",
-             cs->n, count[VERDICT_HOLDS], count[VERDICT_CONTRADICTED], count[VERDICT_UNRESOLVED],
-             count[VERDICT_MISSING]);
-    fprintf(md, "\n%s.\n\nGenerated by `bin/qbench report %s --claims%s --profile %s "
-            "--results %s%s%s`.\n", counts, cs->path, cs->by_position ? " --by-position" : "",
-            cs->profile, results_dir, cs->block_data[0] ? " --block-data " : "", cs->block_data);
-    fprintf(out, "%s -> %s.md, .csv\n", counts, out_base);
-    return 0;
-}
-
-int claims_write(const ClaimSet *cs, const char *results_dir, const char *out_base, FILE *out,
-                 QbErr *err)
-{
-    Grid grids[CLAIM_EXPS_MAX];
-    CellList cells[CLAIM_EXPS_MAX];
-    memset(grids, 0, sizeof grids);
-    memset(cells, 0, sizeof cells);
-    char path[1024];
-    AtomicFile md, csv;
-    snprintf(path, sizeof path, "%s.md", out_base);
-    if (load_grids(cs, results_dir, grids, cells, err) < 0 || atomic_open(&md, path, err) < 0)
-        return free_grids(cs, grids, cells), -1;
-    snprintf(path, sizeof path, "%s.csv", out_base);
-    if (atomic_open(&csv, path, err) < 0)
-        return atomic_abort(&md), free_grids(cs, grids, cells), -1;
-    int rc = claims_rows(cs, grids, results_dir, out_base, md.f, csv.f, out, err);
-    if (rc < 0)
-        atomic_abort(&md);
-    else
-        rc = atomic_commit(&md, err);
-    if (rc < 0)
-        atomic_abort(&csv);
-    else
-        rc = atomic_commit(&csv, err);
-    free_grids(cs, grids, cells);
-    return rc;
+    free(g->grids);
+    free(g->cells);
+    g->grids = NULL, g->cells = NULL, g->n = 0;
 }
 
 int claims_seeds_max(ClaimSet *cs, int n, QbErr *err)
@@ -338,12 +434,18 @@ int claims_seeds_max(ClaimSet *cs, int n, QbErr *err)
 
 int claims_block_data(ClaimSet *cs, const char *path, QbErr *err)
 {
-    if (strlen(path) >= sizeof cs->claims[0].data)
+    char layers[sizeof cs->claims[0].data + 32];
+    const char *slash = strrchr(path, '/');
+    snprintf(layers, sizeof layers, "%.*slayer_error.dat", slash ? (int)(slash - path + 1) : 0,
+             path);
+    if (strlen(path) >= sizeof cs->claims[0].data || strlen(layers) >= sizeof cs->claims[0].data)
         return qb_fail(err, "--block-data %s: path too long (at most %zu characters)", path,
                        sizeof cs->claims[0].data - 1);
     for (int i = 0; i < cs->n; i++)
         if (cs->claims[i].quantity == CLAIM_BLOCK_ERROR)
             snprintf(cs->claims[i].data, sizeof cs->claims[i].data, "%s", path);
+        else if (cs->claims[i].quantity == CLAIM_LAYER_ERROR)
+            snprintf(cs->claims[i].data, sizeof cs->claims[i].data, "%s", layers);
     snprintf(cs->block_data, sizeof cs->block_data, "%s", path);
     return 0;
 }
@@ -355,48 +457,58 @@ static int result_exists(const char *results_dir, const Experiment *e, const cha
     return file_exists(path);
 }
 
-/* The first seed at which the claim's pair is incomplete and can still be completed (a seed
+/* The first seed at which the claim's cells are incomplete and can still be completed (a seed
  * with a failed run is skipped: its result file stays); that seed's missing results. */
-static int claim_next(const ClaimSet *cs, const Claim *c, const Grid *g, const char *results_dir,
-                      FILE *out)
+static int claim_next(const ClaimSet *cs, const Claim *c, const ClaimGrids *g,
+                      const char *results_dir, FILE *out)
 {
     const Experiment *e = &cs->exps[c->exp];
-    const GridCell *pair[2];
-    claim_cells(cs, c, g, &pair[0], &pair[1]);
-    const int distinct = pair[1] != pair[0] ? 2 : 1;
+    CellRef refs[4];
+    const int nrefs = claim_refs(cs, c, g, refs);
     for (int s = 0; s < e->nseeds; s++) {
-        int absent[2] = {0, 0}, failed = 0;
-        for (int k = 0; k < distinct; k++)
-            if (isnan(pair[k]->top1[s]) && pair[k]->id[s][0]) {
-                absent[k] = !result_exists(results_dir, e, pair[k]->id[s]);
-                failed |= !absent[k];
-            }
-        if (failed || !(absent[0] || absent[1]))
+        int absent[4] = {0}, idx[4], failed = 0, any = 0;
+        for (int k = 0; k < nrefs; k++) {
+            int dup = 0;
+            for (int j = 0; j < k; j++)
+                dup |= refs[j].cell == refs[k].cell;
+            idx[k] = seed_index(cs, refs[k].exp, e->seeds[s]);
+            if (dup || idx[k] < 0 || !isnan(refs[k].cell->top1[idx[k]]) ||
+                !refs[k].cell->id[idx[k]][0])
+                continue;
+            absent[k] = !result_exists(results_dir, &cs->exps[refs[k].exp],
+                                       refs[k].cell->id[idx[k]]);
+            failed |= !absent[k];
+            any |= absent[k];
+        }
+        if (failed || !any)
             continue;
-        for (int k = 0; k < distinct; k++)
-            if (absent[k])
-                fprintf(out, "%s %s/%s.json\n", e->path, e->name, pair[k]->id[s]);
-        return absent[0] + absent[1];
+        int lines = 0;
+        for (int k = 0; k < nrefs; k++)
+            if (absent[k]) {
+                const Experiment *ek = &cs->exps[refs[k].exp];
+                fprintf(out, "%s %s/%s.json\n", ek->path, ek->name, refs[k].cell->id[idx[k]]);
+                lines++;
+            }
+        return lines;
     }
     return 0;
 }
 
 int claims_next_cells(const ClaimSet *cs, const char *results_dir, FILE *out, QbErr *err)
 {
-    Grid grids[CLAIM_EXPS_MAX];
-    CellList cells[CLAIM_EXPS_MAX];
-    memset(grids, 0, sizeof grids);
-    memset(cells, 0, sizeof cells);
-    int lines = load_grids(cs, results_dir, grids, cells, err) < 0 ? -1 : 0;
+    ClaimGrids g;
+    int lines = claim_grids_load(cs, results_dir, &g, err) < 0 ? -1 : 0;
     for (int i = 0; lines >= 0 && i < cs->n; i++) {
         const Claim *c = &cs->claims[i];
         ClaimResult r;
         if (c->quantity != CLAIM_TOP1 && c->quantity != CLAIM_TOP5)
             continue;
-        measure_accuracy(cs, c, &grids[c->exp], &r);
+        memset(&r, 0, sizeof r);
+        measure_accuracy(cs, c, &g, &r);
         if (r.v == VERDICT_UNRESOLVED)
-            lines += claim_next(cs, c, &grids[c->exp], results_dir, out);
+            lines += claim_next(cs, c, &g, results_dir, out);
     }
-    free_grids(cs, grids, cells);
+    if (lines >= 0)
+        claim_grids_free(&g);
     return lines;
 }

@@ -295,3 +295,21 @@ int block_source_read(const BlockSource *s, BlockDiff *d, char *why, size_t cap)
         command(s, why, cap);
     return ok;
 }
+
+int probe_source_check(const BlockSource *s, char *why, size_t cap)
+{
+    ProbeHeader h;
+    FILE *f = fopen(s->path, "r");
+    why[0] = '\0';
+    if (!f) {
+        append(why, cap, "%s: no probe data; ", s->path);
+        command(s, why, cap);
+        return 0;
+    }
+    int ok = header_check(s, f, &h, why, cap);
+    fclose(f);
+    provenance_header_free(&h);
+    if (!ok)
+        command(s, why, cap);
+    return ok;
+}

@@ -33,4 +33,8 @@ typedef struct {
  * command that measures it) otherwise, a malformed file included (its located error). */
 int block_source_read(const BlockSource *s, BlockDiff *d, char *why, size_t cap);
 
+/* The provenance alone (for files whose rows the caller reads, layer_error.dat): 1 when s->path
+ * was measured on s's regime, else 0 with why as above. */
+int probe_source_check(const BlockSource *s, char *why, size_t cap);
+
 #endif

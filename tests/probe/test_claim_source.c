@@ -40,8 +40,8 @@ static void write_file(const char *path, const char *text)
     fclose(f);
 }
 
-/* The experiment and a claims file with one block-error claim (each table below gives it
- * its data file as --block-data does). */
+/* The experiment and a claims file with one block-error and one layer-error claim (each
+ * table below gives them their data file as --block-data does; the layer file beside it). */
 static void fix_start(Fix *x)
 {
     char text[1024];
@@ -52,7 +52,9 @@ static void fix_start(Fix *x)
     write_file(x->exp_path, experiment_text);
     snprintf(text, sizeof text, "claims:\n  - {id: blocks, claim: c, source: s, quantity: "
              "block_error, experiment: pc, net: small_cnn, bits: 4, method: asq, versus: lsq, "
-             "claimed: less, threshold: 0}\n");
+             "claimed: less, threshold: 0}\n  - {id: layers, claim: c, source: s, quantity: "
+             "layer_error, over: some, experiment: pc, net: small_cnn, bits: 4, method: asq, "
+             "versus: lsq, claimed: greater, threshold: 0}\n");
     write_file(x->claims_path, text);
 }
 
@@ -117,11 +119,13 @@ static const char *probe(ProbeConfig *c, const char *profile, const char *result
     return path;
 }
 
+/* The whole claims table claims_row last wrote. */
+static char md_all[16384];
+
 /* The claims table of `profile` on results_dir; returns the block claim's row (static). */
 static const char *claims_row(const Fix *x, const char *profile, const char *results_dir,
                               int by_position, const char *dat)
 {
-    static char md[16384];
     ClaimSet cs;
     QbErr err = {{0}};
     char base[300], path[320];
@@ -136,8 +140,10 @@ static const char *claims_row(const Fix *x, const char *profile, const char *res
     snprintf(path, sizeof path, "%s.md", base);
     FILE *f = fopen(path, "r");
     cr_assert(f);
-    md[fread(md, 1, sizeof md - 1, f)] = '\0';
+    md_all[fread(md_all, 1, sizeof md_all - 1, f)] = '\0';
     fclose(f);
+    static char md[16384];
+    memcpy(md, md_all, sizeof md);
     char *row = strstr(md, "| blocks |");
     cr_assert(row, "%s", md);
     row[strcspn(row, "\n")] = '\0';
@@ -167,7 +173,7 @@ Test(claim_source, a_smoke_probe_leaves_the_quick_block_claim_missing_with_its_m
     load(&x, "quick", &e, &l);
     const char *row = claims_row(&x, "quick", x.results, 0, dat);
     char want[2048];
-    expect_in(row, "**missing**: ");
+    expect_in(row, "**missing** in ");
     snprintf(want, sizeof want, "%s was measured on profile smoke, untrained quantizers, synth "
              "data, 8 samples: profile smoke is not this table's (quick)", dat);
     expect_in(row, want);
@@ -254,7 +260,7 @@ Test(claim_source, the_probe_of_the_claims_own_cells_is_used_and_only_in_their_r
     expect_in(text, want);
     /* its own regime: measured, every block's difference in the range */
     const char *row = claims_row(&x, "quick", x.results, 0, dat);
-    snprintf(want, sizeof want, "| [%+.4f, %+.4f] range over blocks | %d | **%s** |", lo, hi,
+    snprintf(want, sizeof want, "| [%+.4f, %+.4f] range over blocks | %d | **%s** in ", lo, hi,
              nblocks, hi < 0 ? "holds" : "contradicted");
     expect_in(row, want);
     /* "every block": the same header over rows of known differences; one block on the
@@ -268,11 +274,27 @@ Test(claim_source, the_probe_of_the_claims_own_cells_is_used_and_only_in_their_r
     write_file(crafted, text);
     row = claims_row(&x, "quick", x.results, 0, crafted);
     expect_in(row, "| -0.0333 (0.2667 vs 0.3000) | [-0.1000, +0.0500] range over blocks | 3 | "
-                   "**contradicted** |");
+                   "**contradicted** in ");
     snprintf(text, sizeof text, "%s0 a 1 0.10 1 0.20\n1 b 1 0.25 1 0.30\n", head);
     write_file(crafted, text);
     row = claims_row(&x, "quick", x.results, 0, crafted);
-    expect_in(row, "[-0.1000, -0.0500] range over blocks | 2 | **holds** |");
+    expect_in(row, "[-0.1000, -0.0500] range over blocks | 2 | **holds** in ");
+    /* the layer file beside it, under the same provenance: some layer's activation error
+     * (rounding + clipping) of asq above lsq's holds "some layer" */
+    char layers[400];
+    snprintf(layers, sizeof layers, "%s/layer_error.dat", x.dir);
+    snprintf(text, sizeof text, "# index layer lsq_w_round lsq_w_clip lsq_a_round lsq_a_clip "
+             "asq_w_round asq_w_clip asq_a_round asq_a_clip\n%s"
+             "0 conv1 0.1 0 nan nan 0.1 0 nan nan\n"
+             "1 l1 0.1 0 0.20 0.05 0.1 0 0.10 0.05\n"
+             "2 l2 0.1 0 0.30 0.00 0.1 0 0.32 0.01\n", strchr(head, '\n') + 1);
+    write_file(layers, text);
+    claims_row(&x, "quick", x.results, 0, crafted);
+    expect_in(md_all, "| -0.0350 (0.2400 vs 0.2750) | [-0.1000, +0.0300] range over layers | 2 | "
+                      "**holds** in ");
+    /* and not in another profile's table */
+    claims_row(&x, "smoke", x.results, 0, crafted);
+    expect_in(strstr(md_all, "| layers |"), "profile quick is not this table's (smoke)");
     snprintf(text, sizeof text, "%s0 a 1 0.10 1 0.20\n1 b 1 zero 1 0.30\n", head);
     write_file(crafted, text);
     row = claims_row(&x, "quick", x.results, 0, crafted);
@@ -337,6 +359,6 @@ Test(claim_source, the_committed_reference_probe_data_answers_the_reference_clai
     char *row = strstr(md, "| fig5-block-error |");
     cr_assert(row, "%s", md);
     row[strcspn(row, "\n")] = '\0';
-    expect_in(row, "| [-0.0239, +0.0351] range over blocks | 10 | **contradicted** |");
+    expect_in(row, "| [-0.0239, +0.0351] range over blocks | 10 | **contradicted** in ");
     scratch_remove(dir);
 }

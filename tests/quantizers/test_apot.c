@@ -188,3 +188,77 @@ Test(apot, activation_alpha_initialises_to_8_or_6)
         qrig_free(&r);
     }
 }
+
+/* The ablations' options (FORMULAS.md §5.8). apot_weight_norm: off quantizes W itself, with
+ * alpha_w initialised to 3 std(W): the same clip width the normalised run starts from. */
+Test(apot, without_weight_normalisation_the_raw_weights_are_quantized)
+{
+    QRig r;
+    QuantOption o = {"apot_weight_norm", "off"};
+    Quantizer *q = qrig_new("apot", QROLE_WEIGHT, 4, 0, &o, 1);
+    qrig_build(&r, (Dims){12, 1, 1}, 1, 0, 1, q, NULL);
+    double wn[12], sigma;
+    normalise(wn, &sigma);
+    Tensor x = {1, 12, 1, 1, (float *)w};
+    q->ops->init(q, &x);
+    float alpha = qrig_param(&r, "wq", "alpha")->w[0];
+    cr_assert_float_eq(alpha, 3.0 * sigma, 1e-6, "alpha_w = 3 std(W), got %g", alpha);
+    float y[12];
+    Tensor yt = {1, 12, 1, 1, y};
+    q->ops->forward(q, &x, &yt);
+    for (int i = 0; i < 12; i++) {
+        double c = fmax(-1, fmin(1, w[i] / alpha));
+        cr_assert_float_eq(y[i], alpha * ref_q(c), 1e-6, "w=%g: y=%g", w[i], y[i]);
+    }
+    float dyv[12], dx[12];
+    for (int i = 0; i < 12; i++)
+        dyv[i] = 0.1f * (float)(i % 5) - 0.2f;
+    Tensor dy = {1, 12, 1, 1, dyv}, dxt = {1, 12, 1, 1, dx};
+    qrig_backward(&r, q, &x, &dy, &dxt);
+    for (int i = 0; i < 12; i++)
+        cr_assert_float_eq(dx[i], dyv[i], 1e-7, "no normalisation: dW = dW', i=%d", i);
+    qrig_free(&r);
+}
+
+/* apot_clip_grad: clip drops the RCF's projection error: alpha learns only from the clipped
+ * values (the sign beyond the range), for weights and activations. */
+Test(apot, plain_clip_gradient_is_zero_inside_the_range)
+{
+    QuantOption o = {"apot_clip_grad", "clip"};
+    float dx[12], da;
+    grads(&o, 1, dx, &da);
+    double wn[12], sigma, want = 0;
+    normalise(wn, &sigma);
+    for (int i = 0; i < 12; i++) {
+        double v = wn[i] / 1.5, dyv = 0.1 * (i % 5) - 0.2;
+        want += fabs(v) <= 1 ? 0.0 : dyv * (v > 0 ? 1 : -1);
+    }
+    cr_assert_float_eq(da, want, 1e-6, "weights: %g, want %g", da, want);
+    QRig r;
+    Quantizer *q = qrig_new("apot", QROLE_ACT, 3, 0, &o, 1);
+    qrig_build(&r, (Dims){4, 1, 1}, 1, 0, 1, NULL, q);
+    qrig_skip_init(q);
+    qrig_param(&r, "aq", "alpha")->w[0] = 2.0f;
+    float xs[4] = {0.3f, 1.1f, 2.5f, 4.0f}, ys[4], gs[4] = {1, 1, 0.5f, 0.25f}, dxs[4];
+    Tensor xa = {1, 4, 1, 1, xs}, ya = {1, 4, 1, 1, ys}, g = {1, 4, 1, 1, gs},
+           dxa = {1, 4, 1, 1, dxs};
+    q->ops->forward(q, &xa, &ya);
+    qrig_backward(&r, q, &xa, &g, &dxa);
+    cr_assert_float_eq(qrig_param(&r, "aq", "alpha")->g[0], 0.5 + 0.25, 1e-6,
+                       "activations: 1 above alpha, 0 inside");
+    qrig_free(&r);
+}
+
+Test(apot, full_normalisation_gradient_needs_the_normalisation)
+{
+    QuantOption o[2] = {{"apot_weight_norm", "off"}, {"apot_wn_grad", "full"}};
+    QbErr err = {{0}};
+    Net net;
+    net_init(&net, (Dims){12, 1, 1});
+    int li = layer_linear(&net, "l", NET_INPUT, 1, 0, &err);
+    cr_assert_geq(li, 0, "%s", err.msg);
+    Quantizer *q = qrig_new("apot", QROLE_WEIGHT, 4, 0, o, 2);
+    cr_assert_eq(layer_quantize(&net, li, q, NULL, &err), -1);
+    cr_assert(strstr(err.msg, "apot_weight_norm: off"), "%s", err.msg);
+    net_free(&net);
+}

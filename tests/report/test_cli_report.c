@@ -70,7 +70,7 @@ Test(cli_report, claims_from_the_command_line)
     snprintf(cmd, sizeof cmd, "%s report %s --claims --profile smoke --results %s --out %s/cc",
              test_qbench_bin(), claims, f.results, hfix_dir());
     cr_assert_eq(shell_run(cmd, out, sizeof out), 0, "%s", out);
-    cr_assert(strstr(out, "beats-fp: holds (n=3)"), "%s", out);
+    cr_assert(strstr(out, "beats-fp: holds in the synthetic gratings replica (n=3)"), "%s", out);
     cr_assert(strstr(last_line(out), "1 claims: 1 hold, 0 contradicted"), "%s", out);
     rfix_end(&f);
 }
