@@ -108,6 +108,15 @@ $(BIN): $(BUILD)/bench/main.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# A qbench whose registry also holds a deliberately broken method (tests/fixtures/), for the
+# harness tests that run make on it.
+FIXTURE_QBENCH := $(BUILD)/tests/fixtures/qbench-lsqflip
+$(FIXTURE_QBENCH): $(BUILD)/bench/main.o $(BUILD)/tests/fixtures/qbench_lsqflip.o \
+                   $(BUILD)/tests/support/lsqflip.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(BUILD)/tests/harness/run: | $(FIXTURE_QBENCH)
+
 .SECONDEXPANSION:
 $(BUILD)/tests/%/run: $$(addprefix $(BUILD)/,$$(addsuffix .o,$$(basename $$(wildcard tests/$$*/*.c)))) \
                       $(TEST_SUPPORT:%.c=$(BUILD)/%.o) $(LIB)
@@ -252,7 +261,7 @@ endif
 # experiment needs are built first (when make has a rule for them). PLAN=1 prints the plan
 # cell by cell and stops there.
 define run_experiment
-	+@for need in $$($(BIN) expand $(1) --profile $(PROFILE) --needs); do \
+	+@needs=$$($(BIN) expand $(1) --profile $(PROFILE) --needs) || exit 1; for need in $$needs; do \
 	  [ -e $$need ] || $(if $(PLAN),{ echo "PLAN=1: $$need is missing; a run builds it first"; exit 1; },$(MAKE) --no-print-directory $$need || exit 1); done
 	@mkdir -p $(MK_DIR)
 	@$(BIN) expand $(1) --profile $(PROFILE) $(seeds_flag) --make $(MK_DIR)/$(2).$(PROFILE).mk --table $(3) \
@@ -261,7 +270,7 @@ define run_experiment
 	  --jobs $(plan_jobs) $(if $(PLAN),--plan,--summary)
 	$(if $(PLAN),@echo "PLAN=1: nothing was run",+@$(MAKE) --no-print-directory -f $(MK_DIR)/$(2).$(PROFILE).mk $(jobs_flag) \
 	  QBENCH="$(QB_RUN)" RESULTS=$(RESULTS) CELL_THREADS=$(CELL_THREADS) REPORT_FLAGS="$(report_flags)" \
-	  CELL_PROGRESS="$(abspath $(BIN)) expand $(1) --profile $(PROFILE) $(seeds_flag) --results $(RESULTS) --reference $(REFERENCE) --progress $(RUN_START)" \
+	  CELL_PROGRESS="$(abspath $(BIN)) expand $(1) --profile $(PROFILE) $(seeds_flag) --results $(RESULTS) --reference $(REFERENCE) --progress $(RUN_START) --after" \
 	  table)
 	$(if $(PLAN),,@cat $(RESULTS)/tables/$(3).md)
 	$(if $(PLAN)$(REFERENCE_CHECK),,@[ ! -e $(REFERENCE)/tables/$(3).md ] || { echo; \
@@ -283,13 +292,16 @@ experiment: check-deps $(BIN)
 	$(call run_experiment,$(EXP),$(EXP_NAME),$(call table_name,$(EXP_NAME)))
 
 # A new quantizer (a method registered in quantizers/registry.c) beside the baselines of
-# tables 4 and 5. QUANTIZER is checked against the registry before anything is generated.
+# tables 4 and 5. Before anything is generated or trained, QUANTIZER must be a registered
+# method that passes the registry checks (levels, forward, gradients against finite
+# differences: `qbench validate --method NAME --check`); after training, the verdicts' summary
+# names any cell at chance or far below its scheme's other bit-widths.
 # Cells the user's own table 4 or 5 runs already trained with the same identity (the code
 # hashes included) are copied from $(RESULTS), never from the reference.
 compare_yaml = $(BUILD)/compare/compare-$(1).yaml
 compare: check-deps $(BIN)
 	@[ -n "$(QUANTIZER)" ] || { echo "make compare: set QUANTIZER=<method name>"; exit 2; }
-	@msg=$$($(BIN) validate --method '$(QUANTIZER)' 2>&1) || \
+	@msg=$$($(BIN) validate --method '$(QUANTIZER)' --check 2>&1) && echo "$$msg" || \
 	  { echo "make compare: QUANTIZER=$(QUANTIZER): $${msg#qbench validate: }"; exit 2; }
 	@mkdir -p $(BUILD)/compare
 	@sed 's/@QUANTIZER@/$(QUANTIZER)/g' experiments/compare.yaml.in > $(call compare_yaml,$(QUANTIZER))
@@ -337,19 +349,18 @@ have_own_results = ls -d $(RESULTS)/*/ 2>/dev/null | grep -qv '/\(reference\|tab
 
 # Every reference table, instantly; then the tables of the user's own runs under $(RESULTS)
 # (every experiment with results there, compare runs included) rebuilt from their result
-# files. Trains nothing.
+# files: every profile with results (PROFILE=P on the command line: that one alone), never
+# an empty table over one with results. Trains nothing.
 tables:
 	@for t in $(TABLES); do f=$(REFERENCE)/tables/$$(echo $(call table_name,$$t)).md; \
 	  [ -e $$f ] && { echo "== reference: $$f"; cat $$f; echo; }; done; true
 	+@if $(have_own_results); then \
 	  $(MAKE) --no-print-directory tables-results; fi
 
+tables_profile = $(if $(filter command environment,$(origin PROFILE)),--profile $(PROFILE))
 tables-results: check-deps $(BIN)
 	@rc=0; for f in $(result_experiments); do \
-	  t=$$(basename $$f .yaml); \
-	  out=$(RESULTS)/tables/$$(if [ "$(PROFILE)" = quick ]; then echo $$t; else echo $$t-$(PROFILE); fi); \
-	  echo "== your results: $$out.md"; \
-	  $(BIN) report $$f --profile $(PROFILE) --results $(RESULTS) --out $$out $(report_flags) || rc=1; \
+	  $(BIN) report $$f --results $(RESULTS) --tables $(tables_profile) $(report_flags) || rc=1; \
 	done; exit $$rc
 
 # The papers' claims (experiments/claims.yaml): each claim's paired difference, 95% interval

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/suggest.h"
 #include "qcommon.h"
 
 extern const QuantizerOps uniform_ops;
@@ -16,7 +17,9 @@ extern const QuantizerOps pot_ops;
 extern const QuantizerOps post_ops;
 extern const QuantizerOps apot_ops;
 
-/* The one list of methods. Adding one = its extern above and one line here. */
+/* The one list of methods. Adding one = its extern above and one line here. A program that
+ * compiles this file into itself may append entries through QB_EXTRA_METHODS: the test
+ * fixture tests/fixtures/qbench_lsqflip.c does, to give `make compare` a broken method. */
 static const QuantizerOps *const methods[] = {
     &uniform_ops,
     &dorefa_ops,
@@ -26,6 +29,9 @@ static const QuantizerOps *const methods[] = {
     &pot_ops,
     &post_ops,
     &apot_ops,
+#ifdef QB_EXTRA_METHODS
+    QB_EXTRA_METHODS
+#endif
 };
 
 #define NMETHODS ((int)(sizeof methods / sizeof methods[0]))
@@ -60,6 +66,20 @@ void quantizer_names_where(int (*keep)(const QuantizerOps *), const char *last_s
 }
 
 void quantizer_names(char *out, size_t cap) { quantizer_names_where(NULL, NULL, out, cap); }
+
+int quantizer_name_check(const char *name, QbErr *err)
+{
+    if (quantizer_find(name))
+        return 0;
+    const char *names[NMETHODS];
+    char known[256], hint[160];
+    for (int i = 0; i < NMETHODS; i++)
+        names[i] = methods[i]->name;
+    quantizer_names(known, sizeof known);
+    suggest_name(name, names, NMETHODS, "method", hint, sizeof hint);
+    return qb_fail(err, "no quantizer method '%s' is registered (methods: %s)%s", name, known,
+                   hint[0] ? hint : "; a new method is registered in quantizers/registry.c");
+}
 
 static void option_names(const QuantizerOps *ops, char *out, size_t cap)
 {

@@ -12,6 +12,9 @@ const QuantizerOps *quantizer_find(const char *name);
 /* Table walk (tests, docs): index 0..quantizer_count()-1. */
 int quantizer_count(void);
 const QuantizerOps *quantizer_at(int i);
+/* 0 when a method called `name` is registered; else -1 with an error naming what was typed,
+ * every method and the nearest one (or where a new method is registered). */
+int quantizer_name_check(const char *name, QbErr *err);
 /* "uniform, dorefa, pact, ..." into out (for "unknown method" messages). */
 void quantizer_names(char *out, size_t cap);
 /* The same for the methods keep() accepts (keep NULL: all), e.g. those with a scale op; the

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/layers/layers.h"
+#include "core/suggest.h"
 #include "registry.h"
 
 /* FORMULAS.md §8. Methods are looked up by name at run time, so a scheme may name a method that a
@@ -86,6 +87,26 @@ void scheme_names(char *out, size_t cap)
         used += (size_t)snprintf(out + used, cap - used, "%s%s", i ? ", " : "", schemes[i].name);
 }
 
+void scheme_unknown(const char *name, int with_fp, char *out, size_t cap)
+{
+    int nm = quantizer_count(), n = 0;
+    const char **names = malloc(sizeof *names * (size_t)(1 + NSCHEMES + nm));
+    QB_ASSERT(names);
+    if (with_fp)
+        names[n++] = "fp";
+    for (int i = 0; i < NSCHEMES; i++)
+        names[n++] = schemes[i].name;
+    for (int i = 0; i < nm; i++)
+        names[n++] = quantizer_at(i)->name;
+    char known[256], methods[256], hint[160];
+    scheme_names(known, sizeof known);
+    quantizer_names(methods, sizeof methods);
+    suggest_name(name, names, n, "scheme", hint, sizeof hint);
+    snprintf(out, cap, "unknown scheme '%s'; expected %sa scheme (%s) or a registered method "
+                       "(%s)%s", name, with_fp ? "fp, " : "", known, methods, hint);
+    free(names);
+}
+
 /* What one compute layer gets; a NULL method leaves that tensor float. */
 typedef struct {
     const char *wm, *am;
@@ -114,9 +135,9 @@ static int scheme_lookup(const char *name, const Scheme **out, QbErr *err)
     *out = scheme_find(name);
     if (*out)
         return 0;
-    char known[256];
-    scheme_names(known, sizeof known);
-    return qb_fail(err, "unknown scheme '%s' (known: %s)", name, known);
+    char why[sizeof err->msg];
+    scheme_unknown(name, 0, why, sizeof why);
+    return qb_fail(err, "%s", why);
 }
 
 /* FORMULAS.md §1.3: LSQ 8-bit weights and input, or float, or APoT's 8-bit max-scaled weights. */

@@ -48,6 +48,11 @@ const Scheme *scheme_at(int i);
 int scheme_bits_check(const Scheme *s, int bits, QbErr *err);
 /* "lsq, lsq+pot, ..." into out. */
 void scheme_names(char *out, size_t cap);
+/* The message for a name scheme_find does not know, into out: "unknown scheme 'X'; expected
+ * [fp, ]a scheme (lsq, ...) or a registered method (uniform, ...)" (each method is a scheme
+ * too), and the nearest of those names when one is near ("; did you mean 'lsq'?", or that
+ * names are lower case). with_fp: where "fp" (full precision) is also accepted. */
+void scheme_unknown(const char *name, int with_fp, char *out, size_t cap);
 
 /* Attaches quantizers to every conv2d/linear layer of `net` (before net_alloc); o may be NULL
  * for the defaults. The first compute layer's input is signed when it is the net input.

@@ -38,25 +38,32 @@ typedef struct {
       "--method M --bits B --role weight|act --in X.npy --out Y.npy [--signed] "            \
       "[--grad-in DY.npy --grad-out DX.npy] [--set NAME=VALUE]... [--params-out P.json]",    \
       "apply one quantizer to a float32 .npy tensor (and back-propagate)")                  \
-    X("validate", cmd_validate, "FILE [--profile P] | --method NAME",                       \
-      "check an experiment file (every profile unless one is given), or a method name")     \
+    X("validate", cmd_validate, "FILE [--profile P] | --method NAME [--check]",             \
+      "check an experiment file (every profile unless one is given), or a method name; "   \
+      "--check: and run the registry checks on the method (levels, forward, gradients "     \
+      "against finite differences), as make compare does before training")                 \
     X("expand", cmd_expand,                                                                 \
       "FILE [--profile P] [--make OUT.mk [--table NAME] [--allow-shared-results]] [--needs] " \
-      "[--plan | --summary | --progress START] [--results DIR] [--reference DIR] [--jobs N] " \
+      "[--plan | --summary | --progress START [--after RESULT]] [--results DIR] "            \
+      "[--reference DIR] [--jobs N] "                                                         \
       "[--seeds N]",                                                                        \
       "list an experiment's cell ids, write its makefile fragment, or its plan (done, "      \
-      "reused, to train, estimated time); --seeds N: the matrix's first N seeds (more than "  \
+      "reused, to train, estimated time); --after: the progress line after that cell, none " \
+      "when a newer result counts it; --seeds N: the matrix's first N seeds (more than "     \
       "it lists: the next ones after its last)")                                            \
     X("run-cell", cmd_run_cell,                                                             \
       "FILE [--profile P] --cell ID [--results DIR] [--threads N] [--prepare] [--seeds N]", \
       "train one cell and write its result file (resumes from its checkpoint); --prepare: " \
       "a chained cell's bookkeeping only (stale or failed results retired), no training") \
     X("report", cmd_report,                                                                 \
-      "FILE [--profile P] [--results DIR] [--out BASE] [--reference DIR [--tolerance PTS]] "  \
+      "FILE [--profile P] [--results DIR] [--out BASE | --tables] "                          \
+      "[--reference DIR [--tolerance PTS]] "                                                 \
       "[--by-position] [--seeds N] | --plot-data DIR | --verdicts METHOD | --claims "       \
       "[--by-position] [--seeds-max N [--next-cells]] [--block-data FILE]",                 \
       "write an experiment's tables (.md, .tex, .csv) from its result files, checked against " \
-      "a reference with --reference; or its plot data; or METHOD's paired verdicts; or, for " \
+      "a reference with --reference (never an empty table over one with results; --tables: " \
+      "every profile with results, as DIR/tables/NAME[-PROFILE]); or its plot data; or "     \
+      "METHOD's paired verdicts; or, for "                                                   \
       "experiments/claims.yaml, the claims table (--seeds-max N: every seed up to N; "      \
       "--next-cells: the results an unresolved claim needs next; --block-data: the probe's " \
       "block errors read from FILE, its layer errors from the layer_error.dat beside it); "  \

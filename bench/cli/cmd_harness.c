@@ -24,14 +24,18 @@
 #include "report/table.h"
 #include "report/verdicts.h"
 #include "run/run.h"
+#include "quantizers/qcheck.h"
 #include "quantizers/registry.h"
+#include "core/threads.h"
 #include "args.h"
 #include "cli.h"
 
 typedef struct {
     char file[256], profile[32], results[256], out[256], cell[CELL_ID_MAX], plot_data[256];
     char reference[256], verdicts[32], tolerance[32], block_data[256];
+    char after[512];       /* expand --progress --after RESULT: the cell just finished */
     int threads, needs, prepare, claims, by_position, plan, summary, jobs, allow_shared;
+    int tables;            /* report --tables: every profile with results, named as make does */
     int seeds;             /* --seeds N: the matrix's first N seeds (0: all of them) */
     int seeds_max, next_cells; /* report --claims: seeds extended to N; the cells to add */
     uint64_t progress;     /* expand --progress: the run's start, seconds since the epoch */
@@ -67,60 +71,36 @@ static int mkdir_p(const char *dir, QbErr *err)
     }
 }
 
-/* Edit distance between two names, case-insensitively (for "did you mean"). */
-static int name_distance(const char *a, const char *b)
+/* `validate --method NAME [--check]`: NAME is a registered method and, with --check, it
+ * passes the registry checks in every role and width it accepts (quantizers/qcheck.h);
+ * `make compare` runs this on the new method before anything trains. */
+static int validate_method(int argc, char **argv, QbErr *err)
 {
-    int la = (int)strlen(a), lb = (int)strlen(b), row[64];
-    if (la >= 63 || lb >= 63)
-        return 99;
-    for (int j = 0; j <= lb; j++)
-        row[j] = j;
-    for (int i = 1; i <= la; i++) {
-        int diag = row[0];
-        row[0] = i;
-        for (int j = 1; j <= lb; j++) {
-            int up = row[j];
-            int same = (a[i - 1] | 32) == (b[j - 1] | 32);
-            int best = diag + !same;
-            best = up + 1 < best ? up + 1 : best;
-            best = row[j - 1] + 1 < best ? row[j - 1] + 1 : best;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[lb];
-}
-
-/* `validate --method NAME`: NAME is a registered method, or an error naming what was typed,
- * the nearest method and every method. */
-static int check_method(const char *name, QbErr *err)
-{
-    if (quantizer_find(name))
-        return 0;
-    char known[256];
-    const char *nearest = NULL;
-    int best = 99;
-    quantizer_names(known, sizeof known);
-    for (int i = 0; i < quantizer_count(); i++) {
-        int d = name_distance(name, quantizer_at(i)->name);
-        if (d < best)
-            best = d, nearest = quantizer_at(i)->name;
-    }
-    char hint[160] = "";
-    if (nearest && best == 0)
-        snprintf(hint, sizeof hint, "; method names are lower case: did you mean '%s'?", nearest);
-    else if (nearest && best <= 1 + (int)strlen(name) / 3)
-        snprintf(hint, sizeof hint, "; did you mean '%s'?", nearest);
-    return qb_fail(err, "no quantizer method '%s' is registered (methods: %s)%s%s", name, known,
-                   hint,
-                   hint[0] ? "" : "; a new method is registered in quantizers/registry.c");
+    char name[64] = "";
+    int check = 0, cases = 0;
+    const ArgSpec specs[] = {{"--method", ARG_STR, name, 0, 0, sizeof name},
+                             {"--check", ARG_FLAG, &check, 0, 0, 0},
+                             {NULL, 0, NULL, 0, 0, 0}};
+    int rc = args_parse(argc, argv, specs, err);
+    if (rc || (rc = quantizer_name_check(name, err)) || !check)
+        return rc;
+    const QuantizerOps *ops = quantizer_find(name);
+    threads_set(1); /* the probes run thousands of tiny forwards */
+    if (qcheck_method(ops, QCHECK_ALL, &cases, err) < 0)
+        return qb_wrap(err, "%s fails the registry checks (quantizers/qcheck.h): ", name);
+    printf("%s passes the registry checks in all %d of its role and bit-width cases: levels, "
+           "forward on its grid, declared operations, %s\n", name, cases,
+           ops->scale ? "input and parameter gradients against finite differences"
+                      : "finite gradients (without a scale op it has no surrogate to take "
+                        "finite differences of)");
+    return 0;
 }
 
 int cmd_validate(int argc, char **argv, QbErr *err)
 {
     HarnessArgs a = {0};
-    if (argc == 3 && !strcmp(argv[1], "--method"))
-        return check_method(argv[2], err) < 0 ? -1 : 0;
+    if (argc >= 2 && !strcmp(argv[1], "--method"))
+        return validate_method(argc, argv, err);
     const ArgSpec specs[] = {{"--profile", ARG_STR, a.profile, 0, 0, sizeof a.profile},
                              {NULL, 0, NULL, 0, 0, 0}};
     int rc = harness_args(argc, argv, specs, &a, err);
@@ -200,17 +180,35 @@ static int name_clash(const Experiment *e, int allow_shared, QbErr *err)
     return rc;
 }
 
-/* expand --plan, --summary or --progress: what the run will do, or how far it is. */
+/* Whether a result of the plan was written after `after` (a result file). */
+static int newer_result(const Plan *p, const char *after)
+{
+    struct stat mine, other;
+    if (stat(after, &mine) != 0)
+        return 0;
+    for (int i = 0; i < p->n; i++)
+        if (p->cells[i].action == PLAN_DONE && stat(p->cells[i].from, &other) == 0 &&
+            (other.st_mtim.tv_sec > mine.st_mtim.tv_sec ||
+             (other.st_mtim.tv_sec == mine.st_mtim.tv_sec &&
+              other.st_mtim.tv_nsec > mine.st_mtim.tv_nsec)))
+            return 1;
+    return 0;
+}
+
+/* expand --plan, --summary or --progress: what the run will do, or how far it is. Cells that
+ * finish together under make -j each ask for a progress line once both results are written:
+ * with --after (the cell's own result), only the newest result's line is printed, since it
+ * counts the others, so no count is printed twice. */
 static int expand_plan(const HarnessArgs *a, const Experiment *e, const CellList *cells,
                        QbErr *err)
 {
     Plan p;
     if (plan_make(e, cells, a->results, a->reference, &p, err) < 0)
         return -1;
-    if (a->progress)
-        plan_progress(stdout, e, &p, (time_t)a->progress, time(NULL));
-    else
+    if (!a->progress)
         plan_print(stdout, e, cells, &p, a->jobs, a->plan);
+    else if (!a->after[0] || !newer_result(&p, a->after))
+        plan_progress(stdout, e, &p, (time_t)a->progress, time(NULL));
     plan_free(&p);
     return 0;
 }
@@ -228,6 +226,7 @@ int cmd_expand(int argc, char **argv, QbErr *err)
                              {"--plan", ARG_FLAG, &a.plan, 0, 0, 0},
                              {"--summary", ARG_FLAG, &a.summary, 0, 0, 0},
                              {"--progress", ARG_U64, &a.progress, 1, 1e12, 0},
+                             {"--after", ARG_STR, a.after, 0, 0, sizeof a.after},
                              {"--results", ARG_STR, a.results, 0, 0, sizeof a.results},
                              {"--reference", ARG_STR, a.reference, 0, 0, sizeof a.reference},
                              {"--jobs", ARG_INT, &a.jobs, 1, 4096, 0},
@@ -236,6 +235,8 @@ int cmd_expand(int argc, char **argv, QbErr *err)
     int rc = harness_args(argc, argv, specs, &a, err);
     if (rc)
         return rc;
+    if (a.after[0] && !a.progress)
+        return qb_fail(err, "--after RESULT applies to --progress"), CLI_USAGE;
     Experiment e;
     if (a.needs) {
         char needs[EXP_LIST_MAX * (RUN_PATH_MAX + 1)];
@@ -502,20 +503,128 @@ static const char *reference_dir(const char *ref, const char *experiment, char *
     return has_results ? ref : NULL;
 }
 
-/* The table files, and with --reference the reproduction summary as the last line. */
+/* How many cells have a result file under the results directory. */
+static int results_present(const HarnessArgs *a, const Experiment *e, const CellList *cells)
+{
+    int n = 0;
+    for (int i = 0; i < cells->n; i++) {
+        char path[1024];
+        struct stat st;
+        snprintf(path, sizeof path, "%s/%s/%s.json", a->results, e->name, cells->cells[i].id);
+        n += stat(path, &st) == 0;
+    }
+    return n;
+}
+
+/* The table files, and with --reference the reproduction summary as the last line. A table
+ * with results is never replaced by one without: with no result file present, an existing
+ * table is kept. */
 static int report_table(const HarnessArgs *a, const Experiment *e, const CellList *cells,
                         QbErr *err)
 {
-    char out[600], summary[2048] = "", ref[600];
+    char out[600], summary[2048] = "", ref[600], md[620];
     TableOptions opt = {reference_dir(a->reference, e->name, ref, sizeof ref), NAN, summary,
                         sizeof summary, a->by_position};
     int rc, missing = 0;
+    struct stat st;
     if ((rc = tolerance_arg(a->tolerance, &opt.tolerance, err)) ||
-        (rc = table_base(a, e->name, out, sizeof out, err)) ||
-        (rc = table_write(e, cells, a->results, &opt, out, &missing, err)))
+        (rc = table_base(a, e->name, out, sizeof out, err)))
+        return rc;
+    snprintf(md, sizeof md, "%s.md", out);
+    if (!a->by_position && results_present(a, e, cells) == 0 && stat(md, &st) == 0) {
+        printf("%s kept: none of its %d cells has a result under %s (profile %s)\n", md,
+               cells->n, a->results, e->profile[0] ? e->profile : "none");
+        return 0;
+    }
+    if ((rc = table_write(e, cells, a->results, &opt, out, &missing, err)))
         return rc;
     printf("%s.md, .tex, .csv written (%d of %d cells have results)\n%s%s", out,
            cells->n - missing, cells->n, summary, summary[0] ? "\n" : "");
+    return 0;
+}
+
+/* report --tables: the table of every profile of the file with results under --results (or
+ * of --profile alone), each into <results>/tables/<name>, with -<profile> added for every
+ * profile but quick (the Makefile's table names). A profile without results writes nothing,
+ * and one the file does not define is skipped: both say so. */
+/* Whether <results>/<experiment>/ holds a result file of that profile (any cell id: one of
+ * earlier code counts, so its table says what is stale). */
+static int profile_has_results(const char *results, const char *experiment, const char *profile)
+{
+    char pattern[600];
+    glob_t g;
+    int found = 0;
+    snprintf(pattern, sizeof pattern, "%s/%s/*.json", results, experiment);
+    if (glob(pattern, 0, NULL, &g) != 0)
+        return 0;
+    for (size_t i = 0; i < g.gl_pathc && !found; i++) {
+        ResultSummary r;
+        QbErr ignored;
+        found = result_read(g.gl_pathv[i], &r, &ignored) == 0 && !strcmp(r.profile, profile);
+    }
+    globfree(&g);
+    return found;
+}
+
+/* One profile of report --tables (`one` carries it): 1 when its table was written, 0 when
+ * it has no results (said when `say_none`), -1 on error. */
+static int profile_table(HarnessArgs *one, int say_none, QbErr *err)
+{
+    Experiment e;
+    CellList cells;
+    const char *p = one->profile[0] ? one->profile : "none";
+    /* a profile nothing ran is left alone before its cells are expanded: its data set need
+     * not be on this machine */
+    if (experiment_load(&e, one->file, one->profile, err) < 0)
+        return -1;
+    if (!profile_has_results(one->results, e.name, one->profile)) {
+        if (say_none)
+            printf("%s (profile %s): no results under %s/%s/, so no table\n", one->file, p,
+                   one->results, e.name);
+        return 0;
+    }
+    if (load_cells(one, &e, &cells, err) < 0)
+        return -1;
+    int quick = !one->profile[0] || !strcmp(one->profile, "quick"), rc = 1;
+    if (snprintf(one->out, sizeof one->out, "%s/tables/%s%s%s", one->results, e.name,
+                 quick ? "" : "-", quick ? "" : one->profile) >= (int)sizeof one->out)
+        rc = qb_fail(err, "--results %s: too long a path for its tables", one->results);
+    else if (results_present(one, &e, &cells) == 0)
+        printf("%s (profile %s): every result under %s/%s/ is of another cell id (earlier code "
+               "or settings), so no table; running the experiment retrains them\n", one->file,
+               p, one->results, e.name), rc = 0;
+    else if (report_table(one, &e, &cells, err) < 0)
+        rc = -1;
+    cells_free(&cells);
+    return rc;
+}
+
+static int report_tables(const HarnessArgs *a, QbErr *err)
+{
+    char names[EXP_PROFILES_MAX][32];
+    int n, found = 0, written = 0;
+    if (experiment_profiles(a->file, names, &n, err) < 0)
+        return -1;
+    for (int i = 0; i < n; i++)
+        found |= !strcmp(names[i], a->profile);
+    if (a->profile[0] && !found) {
+        printf("%s: no profile %s, so no table of it\n", a->file, a->profile);
+        return 0;
+    }
+    if (a->profile[0] || !n) /* the one asked for, or a file without profiles: its table */
+        snprintf(names[0], sizeof names[0], "%s", a->profile), n = 1;
+    for (int i = 0; i < n; i++) {
+        HarnessArgs one = *a;
+        _Static_assert(sizeof one.profile == sizeof names[i], "profile names");
+        memcpy(one.profile, names[i], sizeof one.profile);
+        int rc = profile_table(&one, n == 1, err);
+        if (rc < 0)
+            return -1;
+        written += rc;
+    }
+    if (!written && n > 1)
+        printf("%s: none of its profiles has results under %s/, so no table\n", a->file,
+               a->results);
     return 0;
 }
 
@@ -528,6 +637,10 @@ static int report_mode_check(const HarnessArgs *a, QbErr *err)
     if (!!a->plot_data[0] + !!a->verdicts[0] + a->claims + !!a->reference[0] > 1)
         return qb_fail(err, "--plot-data, --verdicts, --claims and --reference are separate "
                             "modes; give one"), CLI_USAGE;
+    if (a->tables && (a->plot_data[0] || a->verdicts[0] || a->claims || a->out[0] ||
+                      a->by_position))
+        return qb_fail(err, "--tables writes every profile's table under --results; it does "
+                            "not combine with --out, --by-position or another mode"), CLI_USAGE;
     if ((a->seeds_max || a->next_cells || a->block_data[0]) && !a->claims)
         return qb_fail(err, "--seeds-max, --next-cells and --block-data apply to --claims"),
                CLI_USAGE;
@@ -554,6 +667,7 @@ int cmd_report(int argc, char **argv, QbErr *err)
                              {"--tolerance", ARG_STR, a.tolerance, 0, 0, sizeof a.tolerance},
                              {"--verdicts", ARG_STR, a.verdicts, 0, 0, sizeof a.verdicts},
                              {"--claims", ARG_FLAG, &a.claims, 0, 0, 0},
+                             {"--tables", ARG_FLAG, &a.tables, 0, 0, 0},
                              {"--by-position", ARG_FLAG, &a.by_position, 0, 0, 0},
                              {"--seeds", ARG_INT, &a.seeds, 1, EXP_LIST_MAX, 0},
                              {"--seeds-max", ARG_INT, &a.seeds_max, 1, EXP_LIST_MAX, 0},
@@ -565,6 +679,8 @@ int cmd_report(int argc, char **argv, QbErr *err)
         return rc;
     if (a.claims)
         return report_claims(&a, err);
+    if (a.tables)
+        return report_tables(&a, err);
     Experiment e;
     CellList cells;
     if (load_cells(&a, &e, &cells, err) < 0)

@@ -24,16 +24,15 @@ static void bits_text(const int *bits, int n, char *out, size_t cap)
 static int read_scheme(YDoc *d, const YNode *n, const char *field, const Experiment *e,
                        ExpChain *c, QbErr *err)
 {
-    char known[512];
+    char known[1024];
     if (ydoc_str(d, n, field, c->scheme, sizeof c->scheme, err) < 0)
         return -1;
     if (!strcmp(c->scheme, "fp"))
         return ydoc_fail(d, n, field, err, "full precision is where a chain starts (train.from), "
                                            "not a link; expected a quantized scheme");
     if (!scheme_find(c->scheme)) {
-        scheme_names(known, sizeof known);
-        return ydoc_fail(d, n, field, err, "unknown scheme '%s'; expected one of: %s", c->scheme,
-                         known);
+        scheme_unknown(c->scheme, 0, known, sizeof known);
+        return ydoc_fail(d, n, field, err, "%s", known);
     }
     for (int i = 0; i < e->nschemes; i++)
         if (!strcmp(e->schemes[i], c->scheme))

@@ -49,11 +49,18 @@ static int read_list_int(YDoc *d, const YNode *n, const char *field, long long l
     return 0;
 }
 
+/* scheme_unknown's message (fp allowed) into buf, returned. */
+static const char *unknown_scheme(const char *name, char *buf, size_t cap)
+{
+    scheme_unknown(name, 1, buf, cap);
+    return buf;
+}
+
 static int check_names(YDoc *d, const YNode *n, const char *field, char (*names)[32], int count,
                        int is_scheme, QbErr *err)
 {
     for (int i = 0; i < count; i++) {
-        char path[256], known[512];
+        char path[256], known[1024];
         ydoc_index(path, sizeof path, field, i);
         int ok = is_scheme ? !strcmp(names[i], "fp") || scheme_find(names[i]) : !!net_entry(names[i]);
         for (int j = 0; ok && j < i; j++)
@@ -63,12 +70,11 @@ static int check_names(YDoc *d, const YNode *n, const char *field, char (*names)
         if (ok)
             continue;
         if (is_scheme)
-            scheme_names(known, sizeof known);
-        else
-            net_names(known, sizeof known);
-        return ydoc_fail(d, ydoc_seq_at(d, n, i), path, err, "unknown %s '%s'; expected %s%s",
-                         is_scheme ? "scheme" : "network", names[i], is_scheme ? "fp or one of: " : "one of: ",
-                         known);
+            return ydoc_fail(d, ydoc_seq_at(d, n, i), path, err, "%s",
+                             unknown_scheme(names[i], known, sizeof known));
+        net_names(known, sizeof known);
+        return ydoc_fail(d, ydoc_seq_at(d, n, i), path, err,
+                         "unknown network '%s'; expected one of: %s", names[i], known);
     }
     return 0;
 }
@@ -181,8 +187,10 @@ static int read_table(YDoc *d, const YNode *t, Experiment *e, QbErr *err)
     if ((n = ydoc_map_get(d, t, "baseline"))) {
         if (ydoc_str(d, n, "table.baseline", e->baseline, sizeof e->baseline, err) < 0)
             return -1;
+        char why[1024];
         if (strcmp(e->baseline, "fp") && !scheme_find(e->baseline))
-            return ydoc_fail(d, n, "table.baseline", err, "unknown scheme '%s'", e->baseline);
+            return ydoc_fail(d, n, "table.baseline", err, "%s",
+                             unknown_scheme(e->baseline, why, sizeof why));
     }
     return 0;
 }
@@ -233,8 +241,9 @@ static int read_paper_row(YDoc *d, const YNode *r, const char *field, PaperRow *
     if ((n = ydoc_map_get(d, r, "scheme"))) {
         if (ydoc_str(d, n, path, p->scheme, sizeof p->scheme, err) < 0)
             return -1;
+        char why[1024];
         if (strcmp(p->scheme, "fp") && !scheme_find(p->scheme))
-            return ydoc_fail(d, n, path, err, "unknown scheme '%s'", p->scheme);
+            return ydoc_fail(d, n, path, err, "%s", unknown_scheme(p->scheme, why, sizeof why));
     }
     ydoc_field(path, sizeof path, field, "fp");
     if ((n = ydoc_map_get(d, r, "fp")) && ydoc_float(d, n, path, 0, 100, &p->fp, err) < 0)
@@ -462,6 +471,20 @@ int experiment_load(Experiment *e, const char *path, const char *profile, QbErr 
             rc = chain_load(&d, root, e, err);
         }
     }
+    ydoc_free(&d);
+    return rc;
+}
+
+int experiment_profiles(const char *path, char (*names)[32], int *n, QbErr *err)
+{
+    YDoc d;
+    *n = 0;
+    if (ydoc_load(&d, path, err) < 0)
+        return -1;
+    const YNode *root = ydoc_root(&d), *ps = root ? ydoc_map_get(&d, root, "profiles") : NULL;
+    int rc = ps ? ydoc_want_map(&d, ps, "profiles", err) : 0;
+    for (int i = 0; rc == 0 && ps && i < ydoc_map_count(ps) && *n < EXP_PROFILES_MAX; i++)
+        snprintf(names[(*n)++], sizeof names[0], "%s", ydoc_map_key(&d, ps, i));
     ydoc_free(&d);
     return rc;
 }

@@ -89,6 +89,11 @@ typedef struct {
  * Errors name file:line:col, the field path and what was expected. */
 int experiment_load(Experiment *e, const char *path, const char *profile, QbErr *err);
 
+/* The names of the profiles `path` defines (at most EXP_PROFILES_MAX; none without a
+ * profiles section), without loading the rest: a file whose base matrix is incomplete
+ * still lists them. */
+int experiment_profiles(const char *path, char (*names)[32], int *n, QbErr *err);
+
 /* Keeps the first n seeds of the matrix's list, or extends the list past its last seed with
  * the next ones (1 <= n <= EXP_LIST_MAX): `--seeds N` of expand and report (make SEEDS=N). */
 int experiment_seed_count(Experiment *e, int n, QbErr *err);

@@ -77,10 +77,9 @@ static int set_override(YDoc *d, const YNode *n, const char *field, LayerOverrid
     if (scheme && ydoc_str(d, scheme, path, o->scheme, sizeof o->scheme, err) < 0)
         return -1;
     if (o->scheme[0] && strcmp(o->scheme, "fp") && !scheme_find(o->scheme)) {
-        char names[256];
-        scheme_names(names, sizeof names);
-        return ydoc_fail(d, scheme, path, err, "unknown scheme '%s'; expected fp or one of: %s",
-                         o->scheme, names);
+        char why[1024];
+        scheme_unknown(o->scheme, 1, why, sizeof why);
+        return ydoc_fail(d, scheme, path, err, "%s", why);
     }
     /* the methods' own range; an override without a scheme is checked against the
      * matrix's schemes when the experiment is complete */

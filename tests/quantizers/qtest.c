@@ -3,6 +3,8 @@
 #include <criterion/criterion.h>
 #include <stdio.h>
 
+#include "quantizers/qcheck.h"
+
 Quantizer *qrig_new(const char *method, QuantRole role, int bits, int is_signed,
                     const QuantOption *opts, int nopts)
 {
@@ -15,13 +17,7 @@ Quantizer *qrig_new(const char *method, QuantRole role, int bits, int is_signed,
 void qrig_build(QRig *r, Dims in, int cout, int k, int batch, Quantizer *wq, Quantizer *aq)
 {
     QbErr err = {{0}};
-    net_init(&r->net, in);
-    int li = k ? layer_conv2d(&r->net, "l", NET_INPUT, (Conv2dSpec){cout, k, 1, k / 2, 1, 0}, &err)
-               : layer_linear(&r->net, "l", NET_INPUT, cout, 0, &err);
-    cr_assert_geq(li, 0, "%s", err.msg);
-    cr_assert_eq(layer_quantize(&r->net, li, wq, aq, &err), 0, "%s", err.msg);
-    r->net.want_input_grad = 1;
-    cr_assert_eq(net_alloc(&r->net, batch, 2, &err), 0, "%s", err.msg);
+    cr_assert_eq(qcheck_rig(&r->net, in, cout, k, batch, wq, aq, &err), 0, "%s", err.msg);
     r->wq = wq;
     r->aq = aq;
 }

@@ -189,8 +189,9 @@ Test(schemes, override_with_unknown_scheme_is_an_error)
     LayerOverride ov[1] = {{"c2", 0, "lsqx"}};
     SchemeOptions o = {.overrides = ov, .noverrides = 1};
     cr_assert_lt(scheme_apply(&net, "lsq", 4, &o, &err), 0);
-    cr_assert(strstr(err.msg, "layer c2: override 'c2': unknown scheme 'lsqx' (known: lsq, lsq+pot"),
-              "%s", err.msg);
+    cr_assert(strstr(err.msg, "layer c2: override 'c2': unknown scheme 'lsqx'; expected a scheme "
+                              "(lsq, lsq+pot"), "%s", err.msg);
+    cr_assert(strstr(err.msg, "; did you mean 'lsq'?"), "%s", err.msg);
     net_free(&net);
 }
 
@@ -200,8 +201,9 @@ Test(schemes, unknown_scheme_lists_the_known_ones)
     tiny_cnn(&net);
     QbErr err = {{0}};
     cr_assert_lt(scheme_apply(&net, "dsq", 4, NULL, &err), 0);
-    cr_assert(strstr(err.msg, "unknown scheme 'dsq' (known: lsq, lsq+pot, lsq+post, asq, asq+post, "
-                              "apot, pot, pact, uniform)"), "%s", err.msg);
+    cr_assert(strstr(err.msg, "unknown scheme 'dsq'; expected a scheme (lsq, lsq+pot, lsq+post, "
+                              "asq, asq+post, apot, pot, pact, uniform) or a registered method "
+                              "(uniform, dorefa, pact, lsq, asq, pot, post, apot)"), "%s", err.msg);
     net_free(&net);
 }
 

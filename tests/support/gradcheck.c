@@ -5,13 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/rng.h"
+#include "quantizers/qcheck.h"
 
 void fill_normal(float *x, size_t n, uint64_t seed, float scale)
 {
-    Rng r = rng_stream(seed, "test");
-    for (size_t i = 0; i < n; i++)
-        x[i] = scale * rng_normal(&r);
+    qcheck_fill_normal(x, n, seed, scale);
 }
 
 static double loss_of(Net *net, const float *r)
