@@ -59,6 +59,7 @@ help:
 	@echo "make experiment EXP=FILE.yaml any experiment file (copy one under experiments/)"
 	@echo "make compare QUANTIZER=NAME  a new method beside the table 4 and 5 baselines [PLAN=1]"
 	@echo "make plots                   every figure into plots/out/ (PROFILE=smoke: seconds)"
+	@echo "make docs                    refresh the documents' generated blocks (tables, figures, --help)"
 	@echo "make pretrain                the full-precision Fashion-MNIST starting points"
 	@echo "make bench | bench-vs-pytorch  training speed, and against PyTorch"
 	@echo "make fuzz FUZZ_SECONDS=N     libFuzzer on every file reader"
@@ -243,7 +244,7 @@ ifneq ($(filter $(abspath $(REFERENCE))/% $(abspath $(REFERENCE)),$(abspath $(RE
 endif
 
 .PHONY: $(TABLES:%=reproduce-%) $(TABLES:%=show-%) tables tables-results compare experiment \
-        experiments-doc plots plots-results
+        docs plots plots-results
 
 # $(1) experiment file, $(2) fragment name, $(3) table name. The starting checkpoints an
 # experiment needs are built first (when make has a rule for them). PLAN=1 prints the plan
@@ -322,12 +323,12 @@ plots-results: check-deps $(BIN)
 	  echo "plots/out/$$n-{accuracy-bits,accuracy-bitops,curves}.{png,pdf} from $$used results" || exit 1; \
 	done
 
-# Regenerates the field reference in experiments/README.md from `qbench schema`.
-experiments-doc: $(BIN)
-	@sed -n '1,/<!-- schema:begin -->/p' experiments/README.md > experiments/README.md.tmp
-	@$(BIN) schema >> experiments/README.md.tmp
-	@sed -n '/<!-- schema:end -->/,$$p' experiments/README.md >> experiments/README.md.tmp
-	@mv experiments/README.md.tmp experiments/README.md
+# Refreshes every generated block of the tracked documents (the experiment file reference,
+# the committed tables and findings, the measurement records, the commands' --help) from the
+# command or file its marker names, and checks their language; `make test` fails on a stale
+# block (tests/docs). Idempotent: a second run rewrites nothing.
+docs: $(BIN)
+	@$(BIN) docs
 
 # True (in a recipe) when $(RESULTS) holds an experiment's results of the user's own.
 have_own_results = ls -d $(RESULTS)/*/ 2>/dev/null | grep -qv '/\(reference\|tables\|bench\)/$$'
@@ -393,13 +394,14 @@ claims-extend: check-deps $(BIN)
 	  done; prev=$$next; done
 
 # The reference tables ($(REFERENCE)/tables/), rebuilt from the committed result files placed
-# by matrix position (their ids follow the code that made them); run after adding
-# measurements to the reference.
+# by matrix position (their ids follow the code that made them), then the findings in
+# $(REFERENCE)/README.md from those tables; run after adding measurements to the reference.
 reference-tables: check-deps $(BIN)
 	@for t in $(TABLES); do $(BIN) report experiments/$$t.yaml --profile quick --by-position \
 	  --results $(REFERENCE) --out $(REFERENCE)/tables/$$t || exit 1; done
 	@$(BIN) report experiments/claims.yaml --claims --by-position --profile quick \
 	  --results $(REFERENCE) $(reference_block_data) --out $(REFERENCE)/tables/claims >/dev/null
+	@$(BIN) docs $(REFERENCE)/README.md
 
 clean:
 	rm -rf build build-asan build-fuzz bin

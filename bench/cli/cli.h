@@ -72,7 +72,13 @@ typedef struct {
       "[--layer NAME] [--batch N] [--bits B] [--act-bits B] [--error-bits B] [--bins N] "   \
       "[--schemes lsq,asq] [--qat-checkpoint SCHEME:BITS=PATH]... [--seed N] [--threads N] " \
       "[--out DIR]",                                                                        \
-      "data files of the quantizer figures (levels, weights, activations, error)")
+      "data files of the quantizer figures (levels, weights, activations, error)")          \
+    X("docs", cmd_docs, "[--check] [FILE...]",                                                \
+      "refresh the generated blocks of the documents (tracked *.md files unless FILEs are "   \
+      "named) and check their language; --check: only report stale blocks (exit 1)")        \
+    X("findings", cmd_findings, "CLAIMS.yaml [--tables DIR] [--profile P]",                  \
+      "what the tables in DIR (default results/reference/tables) and its claims table show, " \
+      "per experiment, as Markdown")
 
 int cmd_bench(int argc, char **argv, QbErr *err);
 int cmd_macs(int argc, char **argv, QbErr *err);
@@ -87,5 +93,7 @@ int cmd_report(int argc, char **argv, QbErr *err);
 int cmd_schema(int argc, char **argv, QbErr *err);
 int cmd_intcheck(int argc, char **argv, QbErr *err);
 int cmd_probe(int argc, char **argv, QbErr *err);
+int cmd_docs(int argc, char **argv, QbErr *err);
+int cmd_findings(int argc, char **argv, QbErr *err);
 
 #endif
