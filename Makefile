@@ -164,7 +164,7 @@ bench: check-deps $(BIN)
 # BENCH_VS_THREADS, both input shapes, train and eval; PyTorch in every configuration
 # (pytorch_step.py), its allocator tuned so it does not page-fault every step. The two run in
 # turn, BENCH_VS_ROUNDS times per thread count: this machine's speed drifts by 10-30% within
-# minutes, so one qbench-then-PyTorch pass moved a ratio by up to 0.39 (README, Benchmarks).
+# minutes, so one qbench-then-PyTorch pass moved a ratio by up to 0.39 (docs/benchmarks.md).
 # Ends with one `ratio qbench/best-pytorch` line per case: the median over the rounds of the
 # ratio against that round's fastest configuration, and the range (bench/perf/vs_summary.awk).
 TORCH_MALLOC := MALLOC_MMAP_THRESHOLD_=17179869184 MALLOC_TRIM_THRESHOLD_=17179869184 \
@@ -185,9 +185,9 @@ bench-vs-pytorch: check-deps $(BIN)
 	done; done; echo "== summary"; awk -f bench/perf/vs_summary.awk results/bench/vs-pytorch-*.txt
 
 # Full-precision starting points on Fashion-MNIST, committed under nets/pretrained/ with their
-# logs. qbench's own targets run with OpenBLAS's auto-detected kernels (see README: faster
-# here than the Haswell kernels the environment's OPENBLAS_CORETYPE forces). An interrupted
-# pretraining resumes from its .partial checkpoint and appends to its log.
+# logs. qbench's own targets run with OpenBLAS's auto-detected kernels (docs/benchmarks.md:
+# faster here than the Haswell kernels the environment's OPENBLAS_CORETYPE forces). An
+# interrupted pretraining resumes from its .partial checkpoint and appends to its log.
 PRETRAINED := nets/pretrained
 PRETRAIN_THREADS ?= 2
 PRETRAIN_COMMON := --data fmnist --batch 128 --lr 0.1 --schedule cosine --crop-pad 2 --seed 1

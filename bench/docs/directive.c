@@ -192,7 +192,8 @@ static int filter_run(const char *stage, char **text, QbErr *err)
     } else if (!strcmp(stage, "fenced")) {
         next = fenced(*text);
     } else {
-        return qb_fail(err, "unknown filter '%s': expected `match REGEX`, `lines REGEX` or `fenced`", stage);
+        return qb_fail(err, "unknown filter '%s': expected `match REGEX`, `lines REGEX` or "
+                            "`fenced`", stage);
     }
     free(*text);
     *text = next;

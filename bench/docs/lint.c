@@ -33,8 +33,10 @@ int lint_text(const char *path, const char *text, FILE *report)
 {
     const int nrules = (int)(sizeof rules / sizeof rules[0]);
     regex_t re[sizeof rules / sizeof rules[0]];
-    for (int r = 0; r < nrules; r++)
-        QB_ASSERT(regcomp(&re[r], rules[r].pattern, REG_EXTENDED | (rules[r].icase ? REG_ICASE : 0)) == 0);
+    for (int r = 0; r < nrules; r++) {
+        int flags = REG_EXTENDED | (rules[r].icase ? REG_ICASE : 0);
+        QB_ASSERT(regcomp(&re[r], rules[r].pattern, flags) == 0);
+    }
     int hits = 0, line = 1;
     for (const char *p = text; *p; line++) {
         size_t len = strcspn(p, "\n");

@@ -158,7 +158,8 @@ static void write_claims(FILE *out, const ClaimSet *cs, int exp, const Csv *clai
                 continue;
             for (int r = 1; r < claims->nrows; r++) {
                 const char *const *row = (const char *const *)claims->rows[r];
-                if (strcmp(row[col[CL_ID]], cs->claims[i].id) || strcmp(row[col[CL_VERDICT]], verdicts[v]))
+                if (strcmp(row[col[CL_ID]], cs->claims[i].id) ||
+                    strcmp(row[col[CL_VERDICT]], verdicts[v]))
                     continue;
                 char measured[160], paper[300];
                 claim_measured(row, col, measured, sizeof measured);

@@ -4,6 +4,8 @@
  * organised. Each check is also shown to fail on a planted fault. Runs the built binary
  * ($QBENCH_BIN) from the repository's top directory, as `make docs` does. */
 #include <criterion/criterion.h>
+#include <glob.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,7 +47,7 @@ static void read_file(const char *name, char *out, size_t cap)
 /* `qbench docs ARGS` with the scratch directory's files named by their full path. */
 static int docs(const char *args, char *out, size_t cap)
 {
-    char cmd[1024];
+    char cmd[1100];
     snprintf(cmd, sizeof cmd, "docs %s", args);
     return qbench_run(NULL, cmd, out, cap);
 }
@@ -76,8 +78,8 @@ Test(docs, a_block_goes_stale_when_its_table_changes)
     cr_assert(strstr(doc, "`t4-asq-apot-2b`"), "%s", doc);
 
     /* The claims table now says the 2-bit ASQ over APoT claim is unresolved. */
-    snprintf(cmd, sizeof cmd, "sed -i '/t4-asq-apot-2b/s/,holds,/,unresolved,/' %s/tables/claims.csv",
-             dir);
+    snprintf(cmd, sizeof cmd,
+             "sed -i '/t4-asq-apot-2b/s/,holds,/,unresolved,/' %s/tables/claims.csv", dir);
     cr_assert_eq(shell_run(cmd, out, sizeof out), 0, "%s", out);
     snprintf(cmd, sizeof cmd, "--check %s/doc.md", dir);
     cr_assert_eq(docs(cmd, out, sizeof out), 1, "%s", out);
@@ -122,12 +124,13 @@ Test(docs, a_planted_development_log_word_fails)
     snprintf(cmd, sizeof cmd, "--check %s/clean.md", dir);
     cr_assert_eq(docs(cmd, out, sizeof out), 0, "%s", out);
 
-    write_file("log.md", "# Benchmarks\n\nMeasured in the fifth "
+    write_file("log.md", "# Benchmarks\n\nMeasured in the fif" "th "
                          "sess" "ion, pass " "A, after iss" "ue 15 (sp" "ec §1.4).\n");
     snprintf(cmd, sizeof cmd, "--check %s/log.md", dir);
     cr_assert_eq(docs(cmd, out, sizeof out), 1, "%s", out);
     cr_assert(strstr(out, "log.md:3: 'sess" "ion'"), "%s", out);
-    cr_assert(strstr(out, "log.md:3: 'fif" "th'") && strstr(out, "log.md:3: 'pass " "A'"), "%s", out);
+    cr_assert(strstr(out, "log.md:3: 'fif" "th'") && strstr(out, "log.md:3: 'pass " "A'"), "%s",
+              out);
     cr_assert(strstr(out, "log.md:3: 'iss" "ue 15'") && strstr(out, "'sp" "ec §'"), "%s", out);
     cr_assert(strstr(out, "5 phrases refused"), "%s", out);
 
@@ -137,19 +140,42 @@ Test(docs, a_planted_development_log_word_fails)
     cr_assert(strstr(out, "kernel.c:1: 'Sess" "ion'"), "%s", out);
 }
 
+/* docs/testing.md says what each suite checks: every test folder `make test` builds (one
+ * holding test_*.c) is named there, so a new suite cannot be left out of it. */
+Test(docs, the_testing_document_names_every_suite)
+{
+    static char doc[1 << 17];
+    FILE *f = fopen("docs/testing.md", "r");
+    cr_assert(f, "docs/testing.md");
+    doc[fread(doc, 1, sizeof doc - 1, f)] = '\0';
+    fclose(f);
+    glob_t g;
+    cr_assert_eq(glob("tests/*/test_*.c", 0, NULL, &g), 0);
+    cr_assert_eq(glob("tests/*/*/test_*.c", GLOB_APPEND, NULL, &g), 0);
+    for (size_t i = 0; i < g.gl_pathc; i++) {
+        char folder[256], named[300];
+        snprintf(folder, sizeof folder, "%s", g.gl_pathv[i]);
+        snprintf(named, sizeof named, "`%s`", dirname(folder));
+        cr_assert(strstr(doc, named), "docs/testing.md does not name the suite %s", named);
+    }
+    globfree(&g);
+}
+
 Test(docs, directives_include_run_match_and_fence)
 {
     char cmd[512], out[4096], doc[4096];
     write_file("data.txt", "alpha 1\nbeta 22\ngamma 333\n");
     snprintf(doc, sizeof doc,
              BEGIN "include %s/data.txt | match ^(b[a-z]+) ([0-9]+) | fenced -->\n" END "\n"
+             BEGIN "include %s/data.txt | lines ^a|^g -->\n" END "\n"
              "levels: " BEGIN "qbench levels --method lsq --bits 2 --role act --json -->" END "\n",
-             dir);
+             dir, dir);
     write_file("d.md", doc);
     snprintf(cmd, sizeof cmd, "%s/d.md", dir);
     cr_assert_eq(docs(cmd, out, sizeof out), 0, "%s", out);
     read_file("d.md", doc, sizeof doc);
     cr_assert(strstr(doc, "-->\n```\nbeta, 22\n```\n" END), "%s", doc);
+    cr_assert(strstr(doc, "-->\nalpha 1\ngamma 333\n" END), "%s", doc);
     cr_assert(strstr(doc, "--json -->[0, 0.33333333333333331, 0.66666666666666663, 1]" END), "%s",
               doc);
 }
@@ -163,13 +189,17 @@ Test(docs, malformed_blocks_are_located_errors)
     } cases[] = {
         {.text = "a\n" BEGIN "include /nonexistent/file.md -->\n" END "\n",
          .want = "m.md:2: include: "},
-        {.text = "a\nb\n" BEGIN "cat README.md -->\n" END "\n", .want = "m.md:3: unknown source 'cat README.md'"},
+        {.text = "a\nb\n" BEGIN "cat README.md -->\n" END "\n",
+         .want = "m.md:3: unknown source 'cat README.md'"},
         {.text = BEGIN "qbench levels --method nosuch --bits 2 --role act -->\n" END "\n",
          .want = "m.md:1: `qbench levels --method nosuch --bits 2 --role act` failed (exit 1)"},
-        {.text = "x\n" BEGIN "qbench schema -->\nno end marker\n", .want = "m.md:2: begin marker without its end marker"},
-        {.text = "x " BEGIN "qbench schema -->" END "\n", .want = "m.md:1: `qbench schema` prints several lines"},
+        {.text = "x\n" BEGIN "qbench schema -->\nno end marker\n",
+         .want = "m.md:2: begin marker without its end marker"},
+        {.text = "x " BEGIN "qbench schema -->" END "\n",
+         .want = "m.md:1: `qbench schema` prints several lines"},
         {.text = "x\n\n" END "\n", .want = "m.md:3: end marker without a begin marker"},
-        {.text = BEGIN "qbench schema | sort -->\n" END "\n", .want = "m.md:1: unknown filter 'sort'"},
+        {.text = BEGIN "qbench schema | sort -->\n" END "\n",
+         .want = "m.md:1: unknown filter 'sort'"},
         {.text = BEGIN "include Makefile | match ^no such line$ -->\n" END "\n",
          .want = "m.md:1: match ^no such line$: no line matches"},
     };
