@@ -214,8 +214,8 @@ static int write_paired(FILE *out, const ClaimSet *cs, int exp, const Csv *t, co
         const char *const *row = (const char *const *)t->rows[r];
         int n = atoi(row[col[TB_N]]);
         double half = (num(row[col[TB_HI]]) - num(row[col[TB_LO]])) / 2;
-        if (n < 2 || isnan(half))
-            continue;
+        if (n < 2 || isnan(half) || strcmp(row[col[TB_METRIC]], "top1"))
+            continue; /* the table's own resolution line is over top-1 */
         lo_half = fmin(lo_half, half), hi_half = fmax(hi_half, half);
         nmin = n < nmin ? n : nmin, nmax = n > nmax ? n : nmax;
     }
@@ -232,7 +232,7 @@ static int write_paired(FILE *out, const ClaimSet *cs, int exp, const Csv *t, co
         fprintf(out, "- **Resolves:** differences of %s points", lo_text);
     else
         fprintf(out, "- **Resolves:** differences of %s to %s points", lo_text, hi_text);
-    fprintf(out, " (the paired intervals' 95%% half-widths, n = %s).\n", n_text);
+    fprintf(out, " of top-1 (the paired intervals' 95%% half-widths, n = %s).\n", n_text);
     int first = 1;
     for (int r = 1; r < t->nrows; r++) {
         const char *const *row = (const char *const *)t->rows[r];
