@@ -200,6 +200,19 @@ static int filter_run(const char *stage, char **text, QbErr *err)
     return 0;
 }
 
+/* The next stage separator: " | ", or " \| " (inside a Markdown table cell, where a bare
+ * bar would split the cell); NULL when none. *len gets its length. */
+static char *next_bar(char *s, size_t *len)
+{
+    char *plain = strstr(s, " | "), *escaped = strstr(s, " \\| ");
+    if (escaped && (!plain || escaped < plain)) {
+        *len = 4;
+        return escaped;
+    }
+    *len = 3;
+    return plain;
+}
+
 int directive_run(const char *directive, char **out, QbErr *err)
 {
     char *copy = strdup(directive), *stage = copy;
@@ -207,11 +220,12 @@ int directive_run(const char *directive, char **out, QbErr *err)
     *out = NULL;
     int rc = 0;
     for (int first = 1; stage && rc == 0; first = 0) {
-        char *bar = strstr(stage, " | ");
+        size_t len;
+        char *bar = next_bar(stage, &len);
         if (bar)
             *bar = '\0';
         rc = first ? source_run(stage, out, err) : filter_run(stage, out, err);
-        stage = bar ? bar + 3 : NULL;
+        stage = bar ? bar + len : NULL;
     }
     free(copy);
     if (rc < 0) {

@@ -1,13 +1,15 @@
 /* What a generated block of a document shows: its directive names a source and optional
- * filters, separated by " | ":
+ * filters, separated by " | " (inside a Markdown table cell " \| ", which the table does not
+ * split the cell at):
  *
  *   include PATH        the file's text
  *   qbench ARGS...      this qbench binary run with ARGS (split at spaces, no quoting), its
  *                       standard output; it must exit 0
  *   error qbench ARGS   the same, which must fail (exit 1 or 2): its error message
  *   ... | match REGEX   the lines matching the POSIX extended REGEX (the rest of the stage,
- *                       spaces included): of each, its parenthesised groups joined by ", ",
- *                       or its whole match when REGEX has none; no match is an error
+ *                       spaces included; a literal bar is written [|]): of each, its
+ *                       parenthesised groups joined by ", ", or its whole match when REGEX
+ *                       has none; no match is an error
  *   ... | lines REGEX   the lines matching REGEX, whole
  *   ... | fenced        the text inside a ``` code fence
  *

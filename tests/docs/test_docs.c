@@ -168,14 +168,17 @@ Test(docs, directives_include_run_match_and_fence)
     snprintf(doc, sizeof doc,
              BEGIN "include %s/data.txt | match ^(b[a-z]+) ([0-9]+) | fenced -->\n" END "\n"
              BEGIN "include %s/data.txt | lines ^a|^g -->\n" END "\n"
+             "| in a table cell | " BEGIN "include %s/data.txt \\| match ^gamma ([0-9]+) -->" END
+             " |\n"
              "levels: " BEGIN "qbench levels --method lsq --bits 2 --role act --json -->" END "\n",
-             dir, dir);
+             dir, dir, dir);
     write_file("d.md", doc);
     snprintf(cmd, sizeof cmd, "%s/d.md", dir);
     cr_assert_eq(docs(cmd, out, sizeof out), 0, "%s", out);
     read_file("d.md", doc, sizeof doc);
     cr_assert(strstr(doc, "-->\n```\nbeta, 22\n```\n" END), "%s", doc);
     cr_assert(strstr(doc, "-->\nalpha 1\ngamma 333\n" END), "%s", doc);
+    cr_assert(strstr(doc, "([0-9]+) -->333" END " |\n"), "%s", doc);
     cr_assert(strstr(doc, "--json -->[0, 0.33333333333333331, 0.66666666666666663, 1]" END), "%s",
               doc);
 }
