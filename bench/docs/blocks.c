@@ -33,7 +33,7 @@ static int shape(char *out, int inline_block, const char *directive, QbErr *err)
 
 /* One block starting at `begin`: its directive, content span and whether it is inline. */
 typedef struct {
-    char directive[1024];
+    char *directive; /* malloc'd */
     const char *content, *content_end, *after; /* after: past the end marker */
     int inline_block;
 } Block;
@@ -44,10 +44,8 @@ static int block_parse(const char *begin, Block *b, QbErr *err)
     const char *eol = d + strcspn(d, "\n");
     if (!close || close > eol)
         return qb_fail(err, "begin marker without ' -->' on its line");
-    if ((size_t)(close - d) >= sizeof b->directive || close == d)
-        return qb_fail(err, "begin marker's directive is empty or too long");
-    memcpy(b->directive, d, (size_t)(close - d));
-    b->directive[close - d] = '\0';
+    if (close == d)
+        return qb_fail(err, "begin marker's directive is empty");
     b->content = close + strlen(" -->");
     b->inline_block = *b->content != '\n';
     if (!b->inline_block)
@@ -61,6 +59,8 @@ static int block_parse(const char *begin, Block *b, QbErr *err)
         return qb_fail(err, "end marker of a whole-line block must start its line");
     b->content_end = end;
     b->after = end + strlen(BLOCK_END);
+    b->directive = strndup(d, (size_t)(close - d));
+    QB_ASSERT(b->directive);
     return 0;
 }
 
@@ -88,11 +88,12 @@ int blocks_refresh(const char *path, const char *text, char **out, int *stale, F
         }
         if (!begin)
             break;
-        Block b;
+        Block b = {0};
         char *gen = NULL;
         if (block_parse(begin, &b, err) < 0 || directive_run(b.directive, &gen, err) < 0 ||
             shape(gen, b.inline_block, b.directive, err) < 0) {
             free(gen);
+            free(b.directive);
             discard(o, out);
             return qb_wrap(err, "%s:%d: ", path, line_of(text, begin));
         }
@@ -106,6 +107,7 @@ int blocks_refresh(const char *path, const char *text, char **out, int *stale, F
         fputs(gen, o);
         fwrite(b.content_end, 1, (size_t)(b.after - b.content_end), o);
         free(gen);
+        free(b.directive);
         p = b.after;
     }
     fputs(p, o);

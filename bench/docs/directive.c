@@ -10,8 +10,6 @@
 
 #include "core/atomic_file.h"
 
-#define ARGS_MAX 64
-
 /* Reads fd to its end into a malloc'd string. */
 static char *read_fd(int fd)
 {
@@ -37,25 +35,9 @@ static void first_line(FILE *f, char *out, size_t cap)
     out[strcspn(out, "\n")] = '\0';
 }
 
-/* `qbench ARGS`: this very binary, so a document always shows what the build it was checked
- * with prints: its standard output when it must succeed, its error message (standard error)
- * when it must fail with exit 1 or 2. */
-static int run_qbench(const char *args, int must_fail, char **out, QbErr *err)
+/* Runs argv, its standard output into *out (or, when must_fail, its error message). */
+static int spawn_capture(char **argv, const char *args, int must_fail, char **out, QbErr *err)
 {
-    char line[1024], *argv[ARGS_MAX + 2], self[1024];
-    int argc = 0;
-    snprintf(line, sizeof line, "%s", args);
-    ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (len < 0)
-        return qb_fail(err, "cannot find the qbench binary (/proc/self/exe): %s", strerror(errno));
-    self[len] = '\0';
-    argv[argc++] = self;
-    for (char *save, *t = strtok_r(line, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
-        if (argc > ARGS_MAX)
-            return qb_fail(err, "`qbench %s`: more than %d arguments", args, ARGS_MAX);
-        argv[argc++] = t;
-    }
-    argv[argc] = NULL;
     int pipefd[2];
     FILE *errf = tmpfile();
     if (!errf || pipe(pipefd) < 0) {
@@ -70,7 +52,7 @@ static int run_qbench(const char *args, int must_fail, char **out, QbErr *err)
         dup2(fileno(errf), STDERR_FILENO);
         close(pipefd[0]);
         close(pipefd[1]);
-        execv(self, argv);
+        execv(argv[0], argv);
         _exit(127);
     }
     close(pipefd[1]);
@@ -110,6 +92,40 @@ static int run_qbench(const char *args, int must_fail, char **out, QbErr *err)
     }
     fclose(errf);
     return 0;
+}
+
+/* argv for execv: the binary, then args split at spaces, NULL-terminated; the words live in
+ * *owner (free it, and the array). */
+static char **split_args(const char *self, const char *args, char **owner)
+{
+    size_t words = 2; /* the binary and the terminating NULL */
+    for (const char *p = args; *p; p++)
+        words += *p == ' ';
+    char **argv = calloc(words + 1, sizeof *argv);
+    *owner = strdup(args);
+    QB_ASSERT(argv && *owner);
+    int argc = 0;
+    argv[argc++] = (char *)self;
+    for (char *save, *t = strtok_r(*owner, " ", &save); t; t = strtok_r(NULL, " ", &save))
+        argv[argc++] = t;
+    return argv;
+}
+
+/* `qbench ARGS`: this very binary, so a document always shows what the build it was checked
+ * with prints: its standard output when it must succeed, its error message (standard error)
+ * when it must fail with exit 1 or 2. */
+static int run_qbench(const char *args, int must_fail, char **out, QbErr *err)
+{
+    char self[4096], *words;
+    ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (len < 0)
+        return qb_fail(err, "cannot find the qbench binary (/proc/self/exe): %s", strerror(errno));
+    self[len] = '\0';
+    char **argv = split_args(self, args, &words);
+    int rc = spawn_capture(argv, args, must_fail, out, err);
+    free(words);
+    free(argv);
+    return rc;
 }
 
 /* Of every line of `in` that matches: the whole line (`lines`), or its groups joined by ", "

@@ -18,12 +18,11 @@ static int ends_with(const char *s, const char *tail)
     return n >= k && !strcmp(s + n - k, tail);
 }
 
+/* "/Makefile" matches a Makefile at the top as well as in a folder. */
 static int text_kind(const char *path)
 {
-    char slashed[1100];
-    snprintf(slashed, sizeof slashed, "/%s", path);
     for (int i = 0; text_kinds[i]; i++)
-        if (ends_with(slashed, text_kinds[i]))
+        if (ends_with(path, text_kinds[i]) || !strcmp(path, text_kinds[i] + 1))
             return 1;
     return 0;
 }
@@ -33,11 +32,12 @@ int docs_tracked(char ***files, int *n, QbErr *err)
     FILE *p = popen("git ls-files 2>/dev/null", "r");
     if (!p)
         return qb_fail(err, "cannot run git ls-files");
-    char line[1024];
+    char *line = NULL;
+    size_t len = 0;
     int cap = 0;
     *files = NULL;
     *n = 0;
-    while (fgets(line, sizeof line, p)) {
+    while (getline(&line, &len, p) >= 0) {
         line[strcspn(line, "\n")] = '\0';
         if (!text_kind(line))
             continue;
@@ -47,6 +47,7 @@ int docs_tracked(char ***files, int *n, QbErr *err)
         }
         (*files)[(*n)++] = strdup(line);
     }
+    free(line);
     if (pclose(p) != 0 || *n == 0)
         return qb_fail(err, "git ls-files listed no tracked documents (run qbench docs from the "
                             "repository's top directory, or name the files)");
