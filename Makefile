@@ -60,6 +60,7 @@ help:
 	@echo "make experiment EXP=FILE.yaml any experiment file (copy one under experiments/)"
 	@echo "make compare QUANTIZER=NAME  a new method beside the table 4 and 5 baselines [PLAN=1]"
 	@echo "make plots                   every figure into plots/out/ (PROFILE=smoke: seconds)"
+	@echo "make docs                    refresh the documents' generated blocks (tables, figures, --help)"
 	@echo "make pretrain                the full-precision Fashion-MNIST starting points"
 	@echo "make bench | bench-vs-pytorch  training speed, and against PyTorch"
 	@echo "make fuzz FUZZ_SECONDS=N     libFuzzer on every file reader"
@@ -173,7 +174,7 @@ bench: check-deps $(BIN)
 # BENCH_VS_THREADS, both input shapes, train and eval; PyTorch in every configuration
 # (pytorch_step.py), its allocator tuned so it does not page-fault every step. The two run in
 # turn, BENCH_VS_ROUNDS times per thread count: this machine's speed drifts by 10-30% within
-# minutes, so one qbench-then-PyTorch pass moved a ratio by up to 0.39 (README, Benchmarks).
+# minutes, so one qbench-then-PyTorch pass moved a ratio by up to 0.39 (docs/benchmarks.md).
 # Ends with one `ratio qbench/best-pytorch` line per case: the median over the rounds of the
 # ratio against that round's fastest configuration, and the range (bench/perf/vs_summary.awk).
 TORCH_MALLOC := MALLOC_MMAP_THRESHOLD_=17179869184 MALLOC_TRIM_THRESHOLD_=17179869184 \
@@ -194,9 +195,9 @@ bench-vs-pytorch: check-deps $(BIN)
 	done; done; echo "== summary"; awk -f bench/perf/vs_summary.awk results/bench/vs-pytorch-*.txt
 
 # Full-precision starting points on Fashion-MNIST, committed under nets/pretrained/ with their
-# logs. qbench's own targets run with OpenBLAS's auto-detected kernels (see README: faster
-# here than the Haswell kernels the environment's OPENBLAS_CORETYPE forces). An interrupted
-# pretraining resumes from its .partial checkpoint and appends to its log.
+# logs. qbench's own targets run with OpenBLAS's auto-detected kernels (docs/benchmarks.md:
+# faster here than the Haswell kernels the environment's OPENBLAS_CORETYPE forces). An
+# interrupted pretraining resumes from its .partial checkpoint and appends to its log.
 PRETRAINED := nets/pretrained
 PRETRAIN_THREADS ?= 2
 PRETRAIN_COMMON := --data fmnist --batch 128 --lr 0.1 --schedule cosine --crop-pad 2 --seed 1
@@ -255,7 +256,7 @@ ifneq ($(filter $(abspath $(REFERENCE))/% $(abspath $(REFERENCE)),$(abspath $(RE
 endif
 
 .PHONY: $(TABLES:%=reproduce-%) $(ABLATIONS:%=reproduce-%) $(TABLES:%=show-%) tables tables-results compare experiment \
-        experiments-doc plots plots-results
+        docs plots plots-results
 
 # $(1) experiment file, $(2) fragment name, $(3) table name. The starting checkpoints an
 # experiment needs are built first (when make has a rule for them). PLAN=1 prints the plan
@@ -337,12 +338,12 @@ plots-results: check-deps $(BIN)
 	  echo "plots/out/$$n-{accuracy-bits,accuracy-bitops,curves}.{png,pdf} from $$used results" || exit 1; \
 	done
 
-# Regenerates the field reference in experiments/README.md from `qbench schema`.
-experiments-doc: $(BIN)
-	@sed -n '1,/<!-- schema:begin -->/p' experiments/README.md > experiments/README.md.tmp
-	@$(BIN) schema >> experiments/README.md.tmp
-	@sed -n '/<!-- schema:end -->/,$$p' experiments/README.md >> experiments/README.md.tmp
-	@mv experiments/README.md.tmp experiments/README.md
+# Refreshes every generated block of the tracked documents (the experiment file reference,
+# the committed tables and findings, the measurement records, the commands' --help) from the
+# command or file its marker names, and checks their language; `make test` fails on a stale
+# block (tests/docs). Idempotent: a second run rewrites nothing.
+docs: $(BIN)
+	@$(BIN) docs
 
 # True (in a recipe) when $(RESULTS) holds an experiment's results of the user's own.
 have_own_results = ls -d $(RESULTS)/*/ 2>/dev/null | grep -qv '/\(reference\|tables\|bench\)/$$'
@@ -407,13 +408,14 @@ claims-extend: check-deps $(BIN)
 	  done; prev=$$next; done
 
 # The reference tables ($(REFERENCE)/tables/), rebuilt from the committed result files placed
-# by matrix position (their ids follow the code that made them); run after adding
-# measurements to the reference.
+# by matrix position (their ids follow the code that made them), then the findings in
+# $(REFERENCE)/README.md from those tables; run after adding measurements to the reference.
 reference-tables: check-deps $(BIN)
 	@for t in $(TABLES); do $(BIN) report experiments/$$t.yaml --profile quick --by-position \
 	  --results $(REFERENCE) --out $(REFERENCE)/tables/$$t || exit 1; done
 	@$(BIN) report experiments/claims.yaml --claims --by-position --profile quick \
 	  --results $(REFERENCE) $(reference_block_data) --out $(REFERENCE)/tables/claims >/dev/null
+	@$(BIN) docs $(REFERENCE)/README.md
 
 clean:
 	rm -rf build build-asan build-fuzz bin

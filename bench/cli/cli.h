@@ -82,7 +82,13 @@ typedef struct {
       "[--out DIR] [--profile NAME] [--results DIR]",                                       \
       "data files of the quantizer figures (levels, weights, activations, error); the error " \
       "files record their provenance: --profile and --results (the regime, of which each "  \
-      "QAT checkpoint's cell must be), data, and the cell of each QAT checkpoint")
+      "QAT checkpoint's cell must be), data, and the cell of each QAT checkpoint")          \
+    X("docs", cmd_docs, "[--check] [FILE...]",                                                \
+      "refresh the generated blocks of the documents (tracked *.md files unless FILEs are "   \
+      "named) and check their language; --check: only report stale blocks (exit 1)")        \
+    X("findings", cmd_findings, "CLAIMS.yaml [--tables DIR] [--profile P]",                  \
+      "what the tables in DIR (default results/reference/tables) and its claims table show, " \
+      "per experiment, as Markdown")
 
 int cmd_bench(int argc, char **argv, QbErr *err);
 int cmd_macs(int argc, char **argv, QbErr *err);
@@ -97,5 +103,7 @@ int cmd_report(int argc, char **argv, QbErr *err);
 int cmd_schema(int argc, char **argv, QbErr *err);
 int cmd_intcheck(int argc, char **argv, QbErr *err);
 int cmd_probe(int argc, char **argv, QbErr *err);
+int cmd_docs(int argc, char **argv, QbErr *err);
+int cmd_findings(int argc, char **argv, QbErr *err);
 
 #endif

@@ -1,5 +1,5 @@
 /* `qbench levels` and `qbench quantize`: one quantizer on its own, for plots and for checking
- * qbench's numerics against another framework (spec section 8, tool convention). */
+ * qbench's numerics against another framework (the formulas are quantizers/FORMULAS.md's). */
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
-/* Cost accounting of a built network (shapes only, no allocation needed), spec section 9:
- * per layer its parameters, MACs (conv and linear), other elementwise work (BN, ReLU,
+/* Cost accounting of a built network (shapes only, no allocation needed),
+ * quantizers/FORMULAS.md §9: per layer its parameters, MACs (conv and linear), other elementwise work (BN, ReLU,
  * pooling, adds: listed separately), bit-widths, BitOPs = MACs x wbits x abits and storage
  * bits; totals over the net. Batch 1. */
 #ifndef QB_COST_H

@@ -33,7 +33,7 @@ def round_pass(x):
 
 
 def lsq(x, s, qn, qp, n):
-    """LSQ fake quantization with plain ops (spec section 2): g = 1/sqrt(N*Qp)."""
+    """LSQ fake quantization with plain ops (quantizers/FORMULAS.md §2): g = 1/sqrt(N*Qp)."""
     s = grad_scale(s, 1.0 / (n * qp) ** 0.5)
     return round_pass(torch.clamp(x / s, qn, qp)) * s
 
