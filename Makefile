@@ -388,7 +388,7 @@ tables-results: check-deps $(BIN)
 	  t=$$(basename $$f .yaml); \
 	  out=$(RESULTS)/tables/$$(if [ "$(PROFILE)" = quick ]; then echo $$t; else echo $$t-$(PROFILE); fi); \
 	  echo "== your results: $$out.md"; \
-	  $(BIN) report $$f --profile $(PROFILE) --results $(RESULTS) --out $$out $(report_flags) || rc=1; \
+	  $(BIN) report $$f --profile $(PROFILE) $(set_flags) --results $(RESULTS) --out $$out $(report_flags) || rc=1; \
 	done; exit $$rc
 
 # The papers' claims (experiments/claims.yaml): each claim's paired difference, 95% interval
