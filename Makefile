@@ -53,6 +53,7 @@ help:
 	@echo "make test-asan               the same suites under AddressSanitizer and UBSan"
 	@echo "make reproduce-TABLE         train one table: $(TABLES) [PROFILE=quick|smoke|paper] [PLAN=1] [SEEDS=1]"
 	@echo "make reproduce-ABLATION      train an ablation the claims read: $(ABLATIONS)"
+	@echo "  ... SET=\"train.KEY=VALUE ...\" change the experiment file's fields for the run (train.data_dir=DIR, train.from=PATH)"
 	@echo "make show-TABLE              print the reference (committed) table, training nothing"
 	@echo "make tables                  every reference table, and your results' tables, training nothing"
 	@echo "make claims                  the papers' claims checked against the reference (and your results)"
@@ -61,7 +62,7 @@ help:
 	@echo "make compare QUANTIZER=NAME  a new method beside the table 4 and 5 baselines [PLAN=1]"
 	@echo "make plots                   every figure into plots/out/ (PROFILE=smoke: seconds)"
 	@echo "make docs                    refresh the documents' generated blocks (tables, figures, --help)"
-	@echo "make pretrain                the full-precision Fashion-MNIST starting points"
+	@echo "make pretrain                the full-precision Fashion-MNIST starting points (paper profiles: a run trains its own)"
 	@echo "make bench | bench-vs-pytorch  training speed, and against PyTorch"
 	@echo "make fuzz FUZZ_SECONDS=N     libFuzzer on every file reader"
 	@echo "make valgrind-smoke          the smoke matrix under valgrind"
@@ -194,28 +195,57 @@ bench-vs-pytorch: check-deps $(BIN)
 	  rc=$${PIPESTATUS[0]}; if [ $$rc -eq 3 ]; then exit 0; elif [ $$rc -ne 0 ]; then exit $$rc; fi; \
 	done; done; echo "== summary"; awk -f bench/perf/vs_summary.awk results/bench/vs-pytorch-*.txt
 
-# Full-precision starting points on Fashion-MNIST, committed under nets/pretrained/ with their
-# logs. qbench's own targets run with OpenBLAS's auto-detected kernels (docs/benchmarks.md:
-# faster here than the Haswell kernels the environment's OPENBLAS_CORETYPE forces). An
-# interrupted pretraining resumes from its .partial checkpoint and appends to its log.
+# Full-precision starting points. A recipe is `qbench train` flags in PRETRAIN_<name>: <name>
+# is a data set (every <net>-<data set>.ckpt) or one checkpoint (<net>-<data set>, on top of
+# its data set's). qbench's own targets run with OpenBLAS's auto-detected kernels
+# (docs/benchmarks.md: faster here than the Haswell kernels the environment's
+# OPENBLAS_CORETYPE forces). An interrupted pretraining resumes from its .partial checkpoint.
 PRETRAINED := nets/pretrained
 PRETRAIN_THREADS ?= 2
-PRETRAIN_COMMON := --data fmnist --batch 128 --lr 0.1 --schedule cosine --crop-pad 2 --seed 1
-PRETRAIN_resnet20 := --net resnet20 --epochs 30 --weight-decay 5e-4
-PRETRAIN_small_cnn := --net small_cnn --epochs 15 --weight-decay 5e-4
-PRETRAIN_resnet18-w0.25 := --net resnet18 --width 0.25 --epochs 10 --weight-decay 5e-4
-PRETRAIN_resnet34-w0.25 := --net resnet34 --width 0.25 --epochs 10 --weight-decay 5e-4
-PRETRAIN_mobilenet_v2 := --net mobilenet_v2 --epochs 10 --weight-decay 4e-5
-PRETRAIN_NAMES := resnet20 small_cnn resnet18-w0.25 resnet34-w0.25 mobilenet_v2
+# Fashion-MNIST, for the quick profiles: committed under nets/pretrained/ with their logs.
+PRETRAIN_fmnist := --data fmnist --batch 128 --lr 0.1 --schedule cosine --crop-pad 2 --seed 1
+PRETRAIN_resnet20-fmnist := --net resnet20 --epochs 30 --weight-decay 5e-4
+PRETRAIN_small_cnn-fmnist := --net small_cnn --epochs 15 --weight-decay 5e-4
+PRETRAIN_resnet18-w0.25-fmnist := --net resnet18 --width 0.25 --epochs 10 --weight-decay 5e-4
+PRETRAIN_resnet34-w0.25-fmnist := --net resnet34 --width 0.25 --epochs 10 --weight-decay 5e-4
+PRETRAIN_mobilenet_v2-fmnist := --net mobilenet_v2 --epochs 10 --weight-decay 4e-5
+FMNIST_PRETRAINED := resnet20 small_cnn resnet18-w0.25 resnet34-w0.25 mobilenet_v2
 .PHONY: pretrain
-pretrain: $(PRETRAIN_NAMES:%=$(PRETRAINED)/%-fmnist.ckpt)
+pretrain: $(FMNIST_PRETRAINED:%=$(PRETRAINED)/%-fmnist.ckpt)
 $(PRETRAINED)/%-fmnist.ckpt: | check-deps $(BIN)
-	@[ -n "$(PRETRAIN_$*)" ] || { echo "no pretraining recipe for $*"; exit 1; }
+	@[ -n "$(PRETRAIN_$*-fmnist)" ] || { echo "no pretraining recipe for $*"; exit 1; }
 	@mkdir -p $(@D)
 	@[ -e $@.partial ] || : > $(@:.ckpt=.log)
-	set -o pipefail; $(BLAS_AUTO) $(BIN) train $(PRETRAIN_$*) $(PRETRAIN_COMMON) --threads $(PRETRAIN_THREADS) \
-	  --checkpoint $@.partial --resume 2>&1 | tee -a $(@:.ckpt=.log)
+	set -o pipefail; $(BLAS_AUTO) $(BIN) train $(PRETRAIN_fmnist) $(PRETRAIN_$*-fmnist) \
+	  --threads $(PRETRAIN_THREADS) --checkpoint $@.partial --resume 2>&1 | tee -a $(@:.ckpt=.log)
 	mv $@.partial $@
+# The paper profiles' starting points (not committed): a paper-profile run whose
+# nets/pretrained/<net>-cifar10.ckpt or -imagenet.ckpt is missing trains it first, with the
+# network, width and data of its cells (qbench expand --needs writes the rule, run through
+# the cell runner: here, or as a Slurm job with RUNNER=slurm). The papers fine-tune from
+# published full-precision networks and print no recipe for them (ASQ paper §4.1: "the
+# official PyTorch pre-trained full-precision model"; for CIFAR-10 ResNet-20 the ASQ code
+# loads pytorchcv's resnet20_cifar10); qbench cannot read those files, so it trains its own:
+# - CIFAR-10: the ASQ paper's CIFAR-10 optimiser, batch, weight decay and augmentation (§4.3:
+#   SGD momentum 0.9, batch 128, weight decay 1e-4, random crop and flip) with He et al.'s
+#   CIFAR ResNet learning rate 0.1 (2016, §4.2), on the papers' cosine schedule (ASQ §4.1)
+#   for 200 epochs (He et al. train about 180).
+# - ImageNet: torchvision's ResNet recipe (references/classification: 90 epochs, batch 256,
+#   SGD lr 0.1 momentum 0.9, weight decay 1e-4, lr x0.1 every 30 epochs). For MobileNet-V2,
+#   torchvision's lr 0.045 and weight decay 4e-5 over 300 epochs; its lr x0.98 every epoch is
+#   no schedule qbench has, so cosine over the same 300 epochs.
+# Override any of them on the command line (make ... PRETRAIN_cifar10="..."), or start from
+# checkpoints of your own: SET=train.from=PATH ({net} stands for the network).
+PRETRAIN_cifar10 ?= --batch 128 --optimizer sgd --momentum 0.9 --lr 0.1 --schedule cosine \
+  --epochs 200 --weight-decay 1e-4 --bn-weight-decay 1e-4 --crop-pad 4 --seed 1
+PRETRAIN_imagenet ?= --batch 256 --optimizer sgd --momentum 0.9 --lr 0.1 --schedule step \
+  --milestones 30,60 --gamma 0.1 --epochs 90 --weight-decay 1e-4 --bn-weight-decay 1e-4 \
+  --crop-pad 0 --seed 1
+PRETRAIN_mobilenet_v2-imagenet ?= --lr 0.045 --schedule cosine --epochs 300 --weight-decay 4e-5 \
+  --bn-weight-decay 4e-5
+# Every recipe, for qbench expand (which checks them before anything runs).
+pretrain_flags = $(foreach v,$(filter-out PRETRAIN_THREADS,$(filter PRETRAIN_%,$(.VARIABLES))),\
+  --pretrain '$(v:PRETRAIN_%=%)=$($(v))')
 
 # ---- The experiment harness -------------------------------------------------------------
 # `make reproduce-table4` trains experiments/table4.yaml (profile $(PROFILE)) into
@@ -258,20 +288,32 @@ endif
 .PHONY: $(TABLES:%=reproduce-%) $(ABLATIONS:%=reproduce-%) $(TABLES:%=show-%) tables tables-results compare experiment \
         docs plots plots-results
 
-# $(1) experiment file, $(2) fragment name, $(3) table name. The starting checkpoints an
-# experiment needs are built first (when make has a rule for them). PLAN=1 prints the plan
-# cell by cell and stops there.
+# SET="train.KEY=VALUE quant.KEY=VALUE ..." changes fields of the experiment file for this run:
+# every cell (ids included, and the table's header says so) and, for a starting checkpoint it
+# trains first, the train fields but `from` (e.g. SET="train.data_dir=/scratch/cifar10",
+# SET=train.from=/ckpts/{net}-cifar10.ckpt, or a tiny schedule: SET="train.epochs=1
+# train.train_subset=64 train.from=/tmp/x/{net}-cifar10.ckpt").
+set_flags = $(foreach s,$(SET),--set $(s))
+expand_flags = --profile $(PROFILE) $(seeds_flag) $(set_flags)
+
+# $(1) experiment file, $(2) fragment name, $(3) table name. First the inputs: `qbench expand
+# --needs` checks the data and the starting checkpoints, lists every one that is missing at
+# once (and stops there when the data is), and writes the rules that train the missing
+# checkpoints, which then run (through the cell runner, so RUNNER=slurm runs them as jobs).
+# PLAN=1 prints the same list, then the plan cell by cell, and stops there.
 define run_experiment
-	+@needs=$$($(BIN) expand $(1) --profile $(PROFILE) --needs) || exit 1; for need in $$needs; do \
-	  [ -e $$need ] || $(if $(PLAN),{ echo "PLAN=1: $$need is missing; a run builds it first"; exit 1; },$(MAKE) --no-print-directory $$need || exit 1); done
 	@mkdir -p $(MK_DIR)
-	@$(BIN) expand $(1) --profile $(PROFILE) $(seeds_flag) --make $(MK_DIR)/$(2).$(PROFILE).mk --table $(3) \
-	  $(if $(ALLOW_SHARED_RESULTS),--allow-shared-results)
-	@$(BIN) expand $(1) --profile $(PROFILE) $(seeds_flag) --results $(RESULTS) --reference $(REFERENCE) \
+	$(if $(PLAN),,@$(BIN) expand $(1) $(expand_flags) $(pretrain_flags) --needs \
+	  --make $(MK_DIR)/$(2).$(PROFILE).needs.mk)
+	$(if $(PLAN),,+@$(MAKE) --no-print-directory -f $(MK_DIR)/$(2).$(PROFILE).needs.mk $(jobs_flag) \
+	  QBENCH="$(QB_RUN)" PRETRAIN_THREADS=$(PRETRAIN_THREADS) needs)
+	$(if $(PLAN),,@$(BIN) expand $(1) $(expand_flags) --make $(MK_DIR)/$(2).$(PROFILE).mk --table $(3) \
+	  $(if $(ALLOW_SHARED_RESULTS),--allow-shared-results))
+	@$(BIN) expand $(1) $(expand_flags) $(pretrain_flags) --results $(RESULTS) --reference $(REFERENCE) \
 	  --jobs $(plan_jobs) $(if $(PLAN),--plan,--summary)
 	$(if $(PLAN),@echo "PLAN=1: nothing was run",+@$(MAKE) --no-print-directory -f $(MK_DIR)/$(2).$(PROFILE).mk $(jobs_flag) \
 	  QBENCH="$(QB_RUN)" RESULTS=$(RESULTS) CELL_THREADS=$(CELL_THREADS) REPORT_FLAGS="$(report_flags)" \
-	  CELL_PROGRESS="$(abspath $(BIN)) expand $(1) --profile $(PROFILE) $(seeds_flag) --results $(RESULTS) --reference $(REFERENCE) --progress $(RUN_START) --after" \
+	  CELL_PROGRESS="$(abspath $(BIN)) expand $(1) $(expand_flags) --results $(RESULTS) --reference $(REFERENCE) --progress $(RUN_START) --after" \
 	  table)
 	$(if $(PLAN),,@cat $(RESULTS)/tables/$(3).md)
 	$(if $(PLAN)$(REFERENCE_CHECK),,@[ ! -e $(REFERENCE)/tables/$(3).md ] || { echo; \
@@ -329,7 +371,7 @@ plots-results: check-deps $(BIN)
 	@mkdir -p plots/data plots/out
 	@for f in $$(for f in $(PLOT_TABLES:%=experiments/%.yaml) $(result_experiments); do echo $$f; done | sort -u); do \
 	  t=$$(basename $$f .yaml); \
-	  for n in $$($(BIN) expand $$f --profile $(PROFILE) --needs); do [ -e $$n ] || continue 2; done; \
+	  $(BIN) expand $$f --profile $(PROFILE) --needs >/dev/null 2>&1 || continue; \
 	  used=$$($(BIN) report $$f --profile $(PROFILE) --results $(RESULTS) --plot-data plots/data | awk '{print $$5}'); \
 	  [ "$$used" -gt 0 ] || continue; \
 	  n=$$t$$([ "$(PROFILE)" = quick ] || echo -$(PROFILE)); \
@@ -361,7 +403,7 @@ tables:
 tables_profile = $(if $(filter command environment,$(origin PROFILE)),--profile $(PROFILE))
 tables-results: check-deps $(BIN)
 	@rc=0; for f in $(result_experiments); do \
-	  $(BIN) report $$f --results $(RESULTS) --tables $(tables_profile) $(report_flags) || rc=1; \
+	  $(BIN) report $$f --results $(RESULTS) --tables $(tables_profile) $(set_flags) $(report_flags) || rc=1; \
 	done; exit $$rc
 
 # The papers' claims (experiments/claims.yaml): each claim's paired difference, 95% interval

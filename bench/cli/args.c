@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,8 +49,11 @@ static int parse_value(const ArgSpec *s, const char *v, QbErr *err)
         return args_dims(v, s->dst) < 0 ? bad(err, s->flag, v, "CxHxW, e.g. 3x32x32") : 0;
     case ARG_LIST: {
         ArgList *l = s->dst;
+        char want[80];
+        snprintf(want, sizeof want, "at most %d values of under %d characters", ARG_LIST_MAX,
+                 ARG_ITEM_MAX);
         if (l->n >= ARG_LIST_MAX || strlen(v) >= sizeof l->items[0])
-            return bad(err, s->flag, v, "at most 16 values of under 64 characters");
+            return bad(err, s->flag, v, want);
         strcpy(l->items[l->n++], v);
         return 0;
     }

@@ -18,10 +18,11 @@ typedef struct {
     size_t cap;         /* ARG_STR buffer size */
 } ArgSpec;
 
-/* A repeatable flag (--set A=1 --set B=2). */
+/* A repeatable flag (--set A=1 --set B=2); an item holds a path (train.from=PATH). */
 #define ARG_LIST_MAX 16
+#define ARG_ITEM_MAX 640
 typedef struct {
-    char items[ARG_LIST_MAX][64];
+    char items[ARG_LIST_MAX][ARG_ITEM_MAX];
     int n;
 } ArgList;
 

@@ -15,7 +15,9 @@
 #include "core/atomic_file.h"
 #include "harness/cell.h"
 #include "harness/chainrun.h"
+#include "harness/estimate.h"
 #include "harness/makefrag.h"
+#include "harness/needs.h"
 #include "harness/plan.h"
 #include "harness/result.h"
 #include "harness/schema.h"
@@ -32,6 +34,8 @@
 
 typedef struct {
     char file[256], profile[32], results[256], out[256], cell[CELL_ID_MAX], plot_data[256];
+    ArgList sets;          /* --set SECTION.KEY=VALUE, over the file (make SET=...) */
+    ArgList pretrain;      /* expand: --pretrain NAME=FLAGS, recipes of starting checkpoints */
     char reference[256], verdicts[32], tolerance[32], block_data[256];
     char after[512];       /* expand --progress --after RESULT: the cell just finished */
     int threads, needs, prepare, claims, by_position, plan, summary, jobs, allow_shared;
@@ -126,10 +130,20 @@ int cmd_validate(int argc, char **argv, QbErr *err)
     return 0;
 }
 
+/* The file, its profile, the --set settings and --seeds. */
+static int load_experiment(const HarnessArgs *a, Experiment *e, QbErr *err)
+{
+    if (experiment_load(e, a->file, a->profile, err) < 0)
+        return -1;
+    for (int i = 0; i < a->sets.n; i++)
+        if (experiment_set(e, a->sets.items[i], err) < 0)
+            return -1;
+    return a->seeds ? experiment_seed_count(e, a->seeds, err) : 0;
+}
+
 static int load_cells(const HarnessArgs *a, Experiment *e, CellList *cells, QbErr *err)
 {
-    if (experiment_load(e, a->file, a->profile, err) < 0 ||
-        (a->seeds && experiment_seed_count(e, a->seeds, err) < 0))
+    if (load_experiment(a, e, err) < 0)
         return -1;
     return cells_expand(e, cells, err);
 }
@@ -195,19 +209,112 @@ static int newer_result(const Plan *p, const char *after)
     return 0;
 }
 
-/* expand --plan, --summary or --progress: what the run will do, or how far it is. Cells that
- * finish together under make -j each ask for a progress line once both results are written:
- * with --after (the cell's own result), only the newest result's line is printed, since it
- * counts the others, so no count is printed twice. */
-static int expand_plan(const HarnessArgs *a, const Experiment *e, const CellList *cells,
-                       QbErr *err)
+/* --pretrain NAME=FLAGS items as recipes (pointing into a's items). */
+static int pretrain_recipes(const HarnessArgs *a, PretrainRecipe *r, int *n, QbErr *err)
+{
+    *n = 0;
+    for (int i = 0; i < a->pretrain.n; i++) {
+        const char *item = a->pretrain.items[i], *eq = strchr(item, '=');
+        if (!eq || eq == item || (size_t)(eq - item) >= sizeof r->name)
+            return qb_fail(err, "--pretrain %s: expected NAME=FLAGS (`qbench train` flags)", item),
+                   CLI_USAGE;
+        if (!eq[strspn(eq + 1, " \t") + 1])
+            continue;  /* an empty recipe is none */
+        snprintf(r[*n].name, sizeof r->name, "%.*s", (int)(eq - item), item);
+        r[(*n)++].flags = eq + 1;
+    }
+    return 0;
+}
+
+static int find_needs(const HarnessArgs *a, const Experiment *e, Needs *n, QbErr *err)
+{
+    PretrainRecipe r[ARG_LIST_MAX];
+    int nr, rc = pretrain_recipes(a, r, &nr, err);
+    return rc ? rc : needs_find(e, r, nr, n, err);
+}
+
+/* expand --needs: every input listed (stdout); with --make OUT, the fragment that trains the
+ * starting checkpoints that can be trained. Fails when an input is missing that it cannot
+ * make (or, without --make, when any is missing). */
+static int expand_needs(const HarnessArgs *a, const Experiment *e, QbErr *err)
+{
+    Needs n;
+    int rc = find_needs(a, e, &n, err);
+    if (rc)
+        return rc;
+    needs_print(stdout, e, &n);
+    fflush(stdout);
+    int missing = a->out[0] ? needs_blocking(&n) : needs_missing(&n);
+    if (missing)
+        return qb_fail(err, "%s (profile %s): %d input%s missing (listed above); its cells cannot "
+                            "start without %s", a->file, e->profile[0] ? e->profile : "none",
+                       missing, missing == 1 ? " is" : "s are", missing == 1 ? "it" : "them");
+    return a->out[0] ? needs_write_make(a->out, e, &n, err) : 0;
+}
+
+/* Estimates timed here for cells the reference has no timing of, and for the starting
+ * checkpoints a run trains first. */
+static int estimate_here(const Experiment *e, const CellList *cells, const Needs *n, Plan *p,
+                         QbErr *err)
+{
+    Estimator s;
+    int rc = estimator_init(&s, e, err);
+    if (rc == 0)
+        rc = estimate_cells(&s, cells, p, err);
+    for (int i = 0; rc == 0 && i < n->nckpts; i++) {
+        double seconds;
+        if (n->ckpts[i].present || !n->ckpts[i].makeable)
+            continue;
+        rc = estimate_run(&s, &n->ckpts[i].pretrain, NULL, &seconds, err);
+        p->pretrain_seconds += seconds;
+        p->npretrain++;
+    }
+    if (rc == 0)
+        estimator_note(&s, p->timed_note, sizeof p->timed_note);
+    estimator_free(&s);
+    return rc;
+}
+
+/* expand --plan or --summary: what the run will do, and how long it takes. With inputs
+ * missing (--plan: listed first) the cells have no ids yet: all are to train. */
+static int expand_plan(const HarnessArgs *a, const Experiment *e, QbErr *err)
+{
+    Needs n;
+    CellList cells;
+    Plan p;
+    int rc = find_needs(a, e, &n, err);
+    if (rc)
+        return rc;
+    if (a->plan)
+        needs_print(stdout, e, &n);
+    if (needs_missing(&n))
+        cells_enumerate(e, &cells);
+    else if (cells_expand(e, &cells, err) < 0)
+        return -1;
+    rc = plan_make(e, &cells, a->results, a->reference, &p, err);
+    if (rc == 0)
+        rc = estimate_here(e, &cells, &n, &p, err);
+    if (rc == 0)
+        plan_print(stdout, e, &cells, &p, a->jobs, a->plan);
+    if (rc == 0 && needs_blocking(&n))
+        printf("%s (profile %s): cannot start until the inputs listed above are there\n",
+               e->name, e->profile[0] ? e->profile : "none");
+    plan_free(&p);
+    cells_free(&cells);
+    return rc;
+}
+
+/* expand --progress: how far the run is. Cells that finish together under make -j each ask
+ * for a progress line once both results are written: with --after (the cell's own result),
+ * only the newest result's line is printed, since it counts the others, so no count is
+ * printed twice. */
+static int expand_progress(const HarnessArgs *a, const Experiment *e, const CellList *cells,
+                           QbErr *err)
 {
     Plan p;
     if (plan_make(e, cells, a->results, a->reference, &p, err) < 0)
         return -1;
-    if (!a->progress)
-        plan_print(stdout, e, cells, &p, a->jobs, a->plan);
-    else if (!a->after[0] || !newer_result(&p, a->after))
+    if (!a->after[0] || !newer_result(&p, a->after))
         plan_progress(stdout, e, &p, (time_t)a->progress, time(NULL));
     plan_free(&p);
     return 0;
@@ -231,26 +338,29 @@ int cmd_expand(int argc, char **argv, QbErr *err)
                              {"--reference", ARG_STR, a.reference, 0, 0, sizeof a.reference},
                              {"--jobs", ARG_INT, &a.jobs, 1, 4096, 0},
                              {"--seeds", ARG_INT, &a.seeds, 1, EXP_LIST_MAX, 0},
+                             {"--set", ARG_LIST, &a.sets, 0, 0, 0},
+                             {"--pretrain", ARG_LIST, &a.pretrain, 0, 0, 0},
                              {NULL, 0, NULL, 0, 0, 0}};
     int rc = harness_args(argc, argv, specs, &a, err);
     if (rc)
         return rc;
     if (a.after[0] && !a.progress)
         return qb_fail(err, "--after RESULT applies to --progress"), CLI_USAGE;
+    if (a.needs + a.plan + a.summary + !!a.progress > 1)
+        return qb_fail(err, "--needs, --plan, --summary and --progress are separate modes; give "
+                            "one"), CLI_USAGE;
     Experiment e;
-    if (a.needs) {
-        char needs[EXP_LIST_MAX * (RUN_PATH_MAX + 1)];
-        if (experiment_load(&e, a.file, a.profile, err) < 0)
-            return -1;
-        cells_needs(&e, needs, sizeof needs);
-        fputs(needs, stdout);
-        return 0;
-    }
-    CellList cells;
-    if (load_cells(&a, &e, &cells, err) < 0)
+    if (load_experiment(&a, &e, err) < 0)
         return -1;
-    if (a.plan || a.summary || a.progress) {
-        rc = expand_plan(&a, &e, &cells, err);
+    if (a.needs)
+        return expand_needs(&a, &e, err);
+    if (a.plan || a.summary)
+        return expand_plan(&a, &e, err);
+    CellList cells;
+    if (cells_expand(&e, &cells, err) < 0)
+        return -1;
+    if (a.progress) {
+        rc = expand_progress(&a, &e, &cells, err);
     } else if (!a.out[0]) {
         for (int i = 0; i < cells.n; i++)
             printf("%s\n", cells.cells[i].id);
@@ -403,6 +513,7 @@ int cmd_run_cell(int argc, char **argv, QbErr *err)
                              {"--threads", ARG_INT, &a.threads, 1, 256, 0},
                              {"--prepare", ARG_FLAG, &a.prepare, 0, 0, 0},
                              {"--seeds", ARG_INT, &a.seeds, 1, EXP_LIST_MAX, 0},
+                             {"--set", ARG_LIST, &a.sets, 0, 0, 0},
                              {NULL, 0, NULL, 0, 0, 0}};
     int rc = harness_args(argc, argv, specs, &a, err);
     if (rc)
@@ -575,7 +686,7 @@ static int profile_table(HarnessArgs *one, int say_none, QbErr *err)
     const char *p = one->profile[0] ? one->profile : "none";
     /* a profile nothing ran is left alone before its cells are expanded: its data set need
      * not be on this machine */
-    if (experiment_load(&e, one->file, one->profile, err) < 0)
+    if (load_experiment(one, &e, err) < 0)
         return -1;
     if (!profile_has_results(one->results, e.name, one->profile)) {
         if (say_none)
@@ -641,6 +752,8 @@ static int report_mode_check(const HarnessArgs *a, QbErr *err)
                       a->by_position))
         return qb_fail(err, "--tables writes every profile's table under --results; it does "
                             "not combine with --out, --by-position or another mode"), CLI_USAGE;
+    if (a->claims && a->sets.n)
+        return qb_fail(err, "--set applies to an experiment's table, not to --claims"), CLI_USAGE;
     if ((a->seeds_max || a->next_cells || a->block_data[0]) && !a->claims)
         return qb_fail(err, "--seeds-max, --next-cells and --block-data apply to --claims"),
                CLI_USAGE;
@@ -673,6 +786,7 @@ int cmd_report(int argc, char **argv, QbErr *err)
                              {"--seeds-max", ARG_INT, &a.seeds_max, 1, EXP_LIST_MAX, 0},
                              {"--next-cells", ARG_FLAG, &a.next_cells, 0, 0, 0},
                              {"--block-data", ARG_STR, a.block_data, 0, 0, sizeof a.block_data},
+                             {"--set", ARG_LIST, &a.sets, 0, 0, 0},
                              {NULL, 0, NULL, 0, 0, 0}};
     int rc = harness_args(argc, argv, specs, &a, err);
     if (rc || (rc = report_mode_check(&a, err)))

@@ -1,5 +1,6 @@
 /* `qbench train` and `qbench eval`: one training run from flags, with a progress bar on a
  * terminal and one log line per epoch otherwise; evaluation of a checkpoint. */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,14 +52,14 @@ static void progress(void *user, const RunConfig *c, int epoch, int index, int b
 }
 
 /* The flags of `qbench train`: one per settings-table row (numbers and booleans parsed by
- * args.c straight into the config, text values through the table's parser), plus --bits and
- * --quiet, which are not settings. */
+ * args.c straight into the config, text values through the table's parser), plus --bits,
+ * --quiet and --partial, which are not settings. */
 typedef struct {
-    ArgSpec specs[RUNCFG_FIELDS_MAX + 3];
+    ArgSpec specs[RUNCFG_FIELDS_MAX + 4];
     char text[RUNCFG_FIELDS_MAX][RUN_PATH_MAX];
     int set[RUNCFG_FIELDS_MAX];
     ArgList lists[RUNCFG_FIELDS_MAX];
-    int bits, quiet;
+    int bits, quiet, partial;
 } TrainFlags;
 
 static ArgSpec flag_spec(const RunField *f, RunConfig *c, TrainFlags *t, int i)
@@ -87,6 +88,7 @@ static void flag_specs(RunConfig *c, TrainFlags *t)
         t->specs[n++] = flag_spec(&runcfg_fields[i], c, t, i);
     t->specs[n++] = (ArgSpec){"--bits", ARG_INT, &t->bits, 1, 1 << 30, 0};
     t->specs[n++] = (ArgSpec){"--quiet", ARG_FLAG, &t->quiet, 0, 0, 0};
+    t->specs[n++] = (ArgSpec){"--partial", ARG_FLAG, &t->partial, 0, 0, 0};
     t->specs[n] = (ArgSpec){NULL, 0, NULL, 0, 0, 0};
 }
 
@@ -133,7 +135,10 @@ static void train_help(void)
                want[0] ? "; " : "", want);
     }
     printf("  --bits N\n      weight and activation bits where --wbits/--abits are not given\n"
-           "  --quiet\n      no progress output\n");
+           "  --quiet\n      no progress output\n"
+           "  --partial\n      checkpoint every epoch to CHECKPOINT.partial and rename it to "
+           "--checkpoint once\n      training finished: the file exists only complete (make "
+           "targets)\n");
 }
 
 static void write_result(const RunConfig *c, const RunResult *r)
@@ -157,7 +162,7 @@ int cmd_train(int argc, char **argv, QbErr *err)
     int rc = args_parse(argc, argv, t->specs, err);
     if (rc == 0)
         rc = apply_flags(t, &c, err);
-    int bits = t->bits, quiet = t->quiet;
+    int bits = t->bits, quiet = t->quiet, partial = t->partial;
     free(t);
     if (rc == ARGS_HELP)
         return train_help(), 0;
@@ -170,8 +175,12 @@ int cmd_train(int argc, char **argv, QbErr *err)
         c.wbits = c.wbits ? c.wbits : bits;
         c.abits = c.abits ? c.abits : bits;
     }
-    if (c.resume && !c.ckpt[0])
-        return qb_fail(err, "--resume needs --checkpoint FILE"), CLI_USAGE;
+    if ((c.resume || partial) && !c.ckpt[0])
+        return qb_fail(err, "--resume and --partial need --checkpoint FILE"), CLI_USAGE;
+    char final[RUN_PATH_MAX];
+    snprintf(final, sizeof final, "%s", c.ckpt);
+    if (partial && snprintf(c.ckpt, sizeof c.ckpt, "%s.partial", final) >= (int)sizeof c.ckpt)
+        return qb_fail(err, "--checkpoint %s: too long", final), CLI_USAGE;
     c.progress = !quiet && isatty(STDERR_FILENO);
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
@@ -187,6 +196,8 @@ int cmd_train(int argc, char **argv, QbErr *err)
                      c.ckpt[0] ? c.ckpt : "(none: no --checkpoint given)");
     else if (r.status == RUN_DIVERGED)
         rc = qb_fail(err, "diverged: %s", r.reason);
+    else if (partial && rename(c.ckpt, final) != 0)
+        rc = qb_fail(err, "%s: cannot rename it to %s: %s", c.ckpt, final, strerror(errno));
     run_result_free(&r);
     return rc;
 }

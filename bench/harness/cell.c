@@ -19,7 +19,7 @@
 typedef struct {
     char key[700];
     Dims dims;
-    int classes;
+    int classes, train_count, test_count;
     uint64_t fingerprint;
 } DataInfo;
 
@@ -32,15 +32,17 @@ typedef struct {
     int nfrom;
 } FingerprintCache;
 
-static const char *data_hint(const char *format)
+/* A missing data set's error ends with what its files hold and the command that lists them. */
+static const char *data_hint(const char *format, char *out, size_t cap)
 {
-    if (!strcmp(format, "cifar10"))
-        return "put data_batch_1.bin .. data_batch_5.bin and test_batch.bin (the CIFAR-10 binary "
-               "version) there, or set train.data_dir";
-    if (!strcmp(format, "npy"))
-        return "put train_x.npy, train_y.npy, test_x.npy and test_y.npy there, or set "
-               "train.data_dir";
-    return "install the data set (make deps) or set train.data_dir";
+    DataFiles files;
+    QbErr ignored;
+    if (dataset_files(format, NULL, &files, &ignored) == 0 && files.expected)
+        snprintf(out, cap, "expected %s; `qbench expand FILE --profile P --needs` lists every "
+                 "missing input and where it goes", files.expected);
+    else
+        snprintf(out, cap, "`qbench expand FILE --profile P --needs` lists every missing input");
+    return out;
 }
 
 static int data_info(const Experiment *e, const RunConfig *c, FingerprintCache *fc,
@@ -64,16 +66,18 @@ static int data_info(const Experiment *e, const RunConfig *c, FingerprintCache *
         rc = -1;
     }
     if (rc < 0) {
-        char why[sizeof err->msg];
+        char why[sizeof err->msg], hint[512];
         snprintf(why, sizeof why, "%s", err->msg);
-        return qb_fail(err, "%s (profile %s): the %s data set is missing or unreadable: %.600s; %s",
+        return qb_fail(err, "%s (profile %s): the %s data set is missing or unreadable: %.400s; %s",
                        e->path, e->profile[0] ? e->profile : "none", c->data, why,
-                       data_hint(c->data));
+                       data_hint(c->data, hint, sizeof hint));
     }
     DataInfo *d = &fc->data[fc->ndata++];
     snprintf(d->key, sizeof d->key, "%s", key);
     d->dims = tr.dims;
     d->classes = tr.classes;
+    d->train_count = tr.count;
+    d->test_count = te.count;
     d->fingerprint = tr.fingerprint * 1000003u ^ te.fingerprint;
     dataset_free(&tr);
     dataset_free(&te);
@@ -93,8 +97,8 @@ static int from_info(const Experiment *e, const char *path, FingerprintCache *fc
         QB_ASSERT(fc->nfrom < 8);
         if (file_read_all(path, &bytes, &n, err) < 0)
             return qb_wrap(err, "%s (profile %s): train.from: the starting checkpoint is missing "
-                                "(train it with `qbench train ... --checkpoint %s`, or set "
-                                "train.from): ", e->path, e->profile[0] ? e->profile : "none", path);
+                                "(`qbench expand FILE --profile P --needs` says how to get it): ",
+                           e->path, e->profile[0] ? e->profile : "none");
         snprintf(fc->from_key[i], RUN_PATH_MAX, "%s", path);
         fc->from_crc[i] = (uint32_t)crc32(0L, (const Bytef *)bytes, (uInt)n);
         fc->from_size[i] = (long)n;
@@ -201,8 +205,7 @@ static uint64_t fnv1a(const char *s)
     return h;
 }
 
-/* train.from with "{net}" replaced by the cell's network name. */
-static void from_path(const char *tmpl, const char *net, char *out, size_t cap)
+void cell_from_path(const char *tmpl, const char *net, char *out, size_t cap)
 {
     const char *at = strstr(tmpl, "{net}");
     if (at)
@@ -223,7 +226,7 @@ static void cell_config(const Experiment *e, const char *net, const char *scheme
     cell->parent = -1;
     cell->cfg = *chain_base(e, scheme, cell->bits);
     snprintf(cell->cfg.net, sizeof cell->cfg.net, "%s", net);
-    from_path(e->base.from, net, cell->cfg.from, sizeof cell->cfg.from);
+    cell_from_path(e->base.from, net, cell->cfg.from, sizeof cell->cfg.from);
     if (cell->bits && chain_parent_bits(e, scheme, cell->bits))
         cell->cfg.from[0] = '\0';  /* the parent's checkpoint, known when the cell runs */
     snprintf(cell->cfg.scheme, sizeof cell->cfg.scheme, "%s", fp ? "" : scheme);
@@ -253,6 +256,8 @@ static int cell_identify(const Experiment *e, Cell *cell, const Cell *parent, Fi
     cell->conventions = conventions_json(&net, h);
     cell->input = d->dims;
     cell->classes = d->classes;
+    cell->train_count = d->train_count;
+    cell->test_count = d->test_count;
     net_free(&net);
     JsonW w;
     char fpr[32];
@@ -308,11 +313,11 @@ int cells_expand(const Experiment *e, CellList *out, QbErr *err)
     return cells_expand_hashed(e, &h, out, err);
 }
 
-int cells_expand_hashed(const Experiment *e, const SourceHashes *h, CellList *out, QbErr *err)
+void cells_enumerate(const Experiment *e, CellList *out)
 {
     memset(out, 0, sizeof *out);
     if (e->layout == LAYOUT_COST)
-        return 0;
+        return;
     for (int n = 0; n < e->nnets; n++)
         for (int s = 0; s < e->nschemes; s++) {
             int fp = !strcmp(e->schemes[s], "fp");
@@ -324,6 +329,11 @@ int cells_expand_hashed(const Experiment *e, const SourceHashes *h, CellList *ou
                 }
         }
     chain_link_cells(e, out);
+}
+
+int cells_expand_hashed(const Experiment *e, const SourceHashes *h, CellList *out, QbErr *err)
+{
+    cells_enumerate(e, out);
     if (cells_identify(e, out, h, err) < 0)
         return cells_free(out), -1;
     return 0;
@@ -345,18 +355,6 @@ const Cell *cells_find(const CellList *l, const char *id)
         if (!strcmp(l->cells[i].id, id))
             return &l->cells[i];
     return NULL;
-}
-
-void cells_needs(const Experiment *e, char *out, size_t cap)
-{
-    size_t n = 0;
-    out[0] = '\0';
-    for (int i = 0; e->base.from[0] && e->layout != LAYOUT_COST && i < e->nnets && n < cap; i++) {
-        char path[RUN_PATH_MAX];
-        from_path(e->base.from, e->nets[i], path, sizeof path);
-        if (!strstr(out, path))
-            n += (size_t)snprintf(out + n, cap - n, "%s\n", path);
-    }
 }
 
 int cells_check(const Experiment *e, int *count, QbErr *err)

@@ -20,6 +20,7 @@ typedef struct {
     RunConfig cfg;              /* ckpt, resume, progress and threads are the runner's */
     Dims input;                 /* the data set's sample shape and classes */
     int classes;
+    int train_count, test_count; /* ... and its size */
     char *identity;             /* the JSON the id hashes (owned) */
     char *conventions;          /* JSON: per quantizer group, resolved method/options (owned) */
     int parent;                 /* chain.h: index of the cell this one starts from, or -1 */
@@ -39,6 +40,10 @@ int cells_expand(const Experiment *e, CellList *out, QbErr *err);
 /* The same with given source hashes instead of the ones this binary was built from (tests:
  * what an edit of one method changes). */
 int cells_expand_hashed(const Experiment *e, const SourceHashes *h, CellList *out, QbErr *err);
+/* The cells with their configurations and chain links but no identity (ids empty, input
+ * and classes unknown): what the matrix holds before its data and starting checkpoints are
+ * there, for a plan. */
+void cells_enumerate(const Experiment *e, CellList *out);
 void cells_free(CellList *l);
 /* The cell with this id, or NULL. */
 const Cell *cells_find(const CellList *l, const char *id);
@@ -47,8 +52,7 @@ const Cell *cells_find(const CellList *l, const char *id);
  * default input and counts the cells. */
 int cells_check(const Experiment *e, int *count, QbErr *err);
 
-/* Files the experiment needs before it can expand (its starting checkpoints), one per line
- * into out; for `make` to build them first. */
-void cells_needs(const Experiment *e, char *out, size_t cap);
+/* train.from with "{net}" replaced by the network's name. */
+void cell_from_path(const char *tmpl, const char *net, char *out, size_t cap);
 
 #endif

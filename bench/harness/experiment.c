@@ -489,6 +489,53 @@ int experiment_profiles(const char *path, char (*names)[32], int *n, QbErr *err)
     return rc;
 }
 
+int experiment_setting(const char *setting, const RunField **field, const char **value,
+                       QbErr *err)
+{
+    const char *dot = strchr(setting, '.'), *eq = strchr(setting, '=');
+    char key[64];
+    RunFieldSection sec = RF_TRAIN;
+    if (!dot || !eq || eq < dot || (size_t)(eq - dot) > sizeof key)
+        return qb_fail(err, "--set %s: expected train.KEY=VALUE or quant.KEY=VALUE", setting);
+    if (!strncmp(setting, "quant.", 6))
+        sec = RF_QUANT;
+    else if (strncmp(setting, "train.", 6))
+        return qb_fail(err, "--set %s: the section is train or quant", setting);
+    snprintf(key, sizeof key, "%.*s", (int)(eq - dot - 1), dot + 1);
+    *field = runcfg_field_yaml(sec, key);
+    *value = eq + 1;
+    if (!*field)
+        return qb_fail(err, "--set %s: %s has no field '%s' (`qbench schema` lists them)",
+                       setting, sec == RF_TRAIN ? "train" : "quant", key);
+    if ((*field)->type == RF_SPECIAL)
+        return qb_fail(err, "--set %s: %s is a list; set it in the experiment file", setting,
+                       key);
+    return 0;
+}
+
+int experiment_set(Experiment *e, const char *setting, QbErr *err)
+{
+    const RunField *f;
+    const char *value;
+    char want[160];
+    if (experiment_setting(setting, &f, &value, err) < 0)
+        return -1;
+    if (e->nsets == EXP_SETS_MAX || strlen(setting) >= sizeof e->sets[0])
+        return qb_fail(err, "--set %s: at most %d settings of under %d characters", setting,
+                       EXP_SETS_MAX, EXP_SET_LEN);
+    int rc = runcfg_field_set(f, &e->base, value, want, sizeof want);
+    for (int i = 0; rc == 0 && i < e->nlink_configs; i++)
+        rc = runcfg_field_set(f, &e->link_configs[i].cfg, value, want, sizeof want);
+    if (rc < 0)
+        return qb_fail(err, "--set %s: expected %s", setting, want);
+    snprintf(e->sets[e->nsets++], sizeof e->sets[0], "%s", setting);
+    size_t n = strlen(e->profile_description);
+    snprintf(e->profile_description + n, sizeof e->profile_description - n, "%s%s",
+             e->nsets == 1 ? (n ? "; changed by --set: " : "changed by --set: ") : ", ",
+             setting);
+    return 0;
+}
+
 int experiment_seed_count(Experiment *e, int n, QbErr *err)
 {
     if (n < 1 || n > EXP_LIST_MAX)

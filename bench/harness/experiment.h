@@ -43,6 +43,8 @@ typedef struct {
 } ExpLinkConfig;
 
 #define EXP_CHAINS_MAX 8
+#define EXP_SETS_MAX 16
+#define EXP_SET_LEN 640
 #define EXP_LINK_CONFIGS_MAX 8
 
 typedef enum { LAYOUT_BITS, LAYOUT_ABLATION, LAYOUT_COST } TableLayout;
@@ -51,7 +53,7 @@ typedef enum { METRIC_FINAL, METRIC_BEST } TableMetric;
 typedef struct {
     char path[512];
     char name[64], title[256], description[512];
-    char profile[32], profile_description[256];
+    char profile[32], profile_description[1024];  /* the description says what --set changed */
     char profiles[EXP_PROFILES_MAX][32];  /* every profile the file defines */
     int nprofiles;
     TableLayout layout;
@@ -83,6 +85,8 @@ typedef struct {
     int nchains;
     ExpLinkConfig link_configs[EXP_LINK_CONFIGS_MAX];
     int nlink_configs;
+    char sets[EXP_SETS_MAX][EXP_SET_LEN]; /* experiment_set's settings, in order */
+    int nsets;
 } Experiment;
 
 /* Loads `path` and applies `profile` ("" = none; otherwise it must be defined in the file).
@@ -93,6 +97,15 @@ int experiment_load(Experiment *e, const char *path, const char *profile, QbErr 
  * profiles section), without loading the rest: a file whose base matrix is incomplete
  * still lists them. */
 int experiment_profiles(const char *path, char (*names)[32], int *n, QbErr *err);
+/* One setting over the loaded file, "train.KEY=VALUE" or "quant.KEY=VALUE" (KEY a field of
+ * that section, VALUE as its `qbench train` flag takes it): `--set` of the harness commands
+ * (make SET=...). It wins over the profile and every chain link's own settings, and the
+ * profile's description records it, so a table made under it says so. The list fields
+ * (quant.overrides, quant.options) are the file's to set. */
+int experiment_set(Experiment *e, const char *setting, QbErr *err);
+/* The field and value text of a setting as experiment_set takes it. */
+int experiment_setting(const char *setting, const RunField **field, const char **value,
+                       QbErr *err);
 
 /* Keeps the first n seeds of the matrix's list, or extends the list past its last seed with
  * the next ones (1 <= n <= EXP_LIST_MAX): `--seeds N` of expand and report (make SEEDS=N). */

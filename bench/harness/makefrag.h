@@ -14,4 +14,8 @@
 int makefrag_write(const char *path, const Experiment *e, const CellList *cells,
                    const char *table_base, QbErr *err);
 
+/* Whether s can stand in a make rule as it is: make treats '$' and spaces specially, and
+ * cell ids and paths never contain them (checked). */
+int makefrag_safe(const char *s);
+
 #endif

@@ -133,10 +133,10 @@ int plan_make(const Experiment *e, const CellList *cells, const char *results,
         struct stat st;
         p->seconds = estimate(&ix, e, c, &cpu);
         snprintf(p->from, sizeof p->from, "%s/%s/%s.json", results, e->name, c->id);
-        if (stat(p->from, &st) == 0) {
+        if (c->id[0] && stat(p->from, &st) == 0) {
             p->action = PLAN_DONE;
             p->mtime = st.st_mtime;
-        } else if (plan_reusable(results, e->name, c->id, p->from, sizeof p->from)) {
+        } else if (c->id[0] && plan_reusable(results, e->name, c->id, p->from, sizeof p->from)) {
             p->action = PLAN_REUSE;
         } else {
             p->action = PLAN_TRAIN;
@@ -161,14 +161,42 @@ static void duration(double s, char *out, size_t cap)
         snprintf(out, cap, "%.0f s", s);
     else if (s < 5400)
         snprintf(out, cap, "%.0f min", s / 60);
-    else
+    else if (s < 3 * 86400)
         snprintf(out, cap, "%.1f h", s / 3600);
+    else
+        snprintf(out, cap, "%.1f days", s / 86400);
+}
+
+/* A cell's id, or what it is until its inputs are there and it has one. */
+static const char *cell_label(const Cell *c, char *out, size_t cap)
+{
+    if (c->id[0])
+        return c->id;
+    snprintf(out, cap, "%s %s %d-bit seed %lld (its id once its inputs are there)", c->net,
+             c->scheme, c->bits, c->seed);
+    if (!c->bits)
+        snprintf(out, cap, "%s %s seed %lld (its id once its inputs are there)", c->net,
+                 c->scheme, c->seed);
+    return out;
+}
+
+/* " (the reference's timings, recorded on X; N timed here: ...)" */
+static void estimate_sources(FILE *f, const Plan *p, int recorded, int here)
+{
+    fprintf(f, " (");
+    if (recorded)
+        fprintf(f, "the reference's timings, recorded on %s",
+                p->reference_cpu[0] ? p->reference_cpu : "an unnamed CPU");
+    if (here)
+        fprintf(f, "%s%d cell%s estimated: %s", recorded ? "; " : "", here,
+                here == 1 ? "" : "s", p->timed_note);
+    fprintf(f, ")");
 }
 
 void plan_print(FILE *f, const Experiment *e, const CellList *cells, const Plan *p, int jobs,
                 int verbose)
 {
-    int count[3] = {0}, unknown = 0;
+    int count[3] = {0}, unknown = 0, here = 0;
     double total = 0, longest = 0;
     for (int i = 0; i < p->n; i++) {
         const PlanCell *c = &p->cells[i];
@@ -177,17 +205,20 @@ void plan_print(FILE *f, const Experiment *e, const CellList *cells, const Plan 
             unknown++;
         else if (c->action == PLAN_TRAIN) {
             total += c->seconds;
+            here += c->timed_here;
             longest = c->seconds > longest ? c->seconds : longest;
         }
         if (!verbose)
             continue;
-        char t[48] = "no recorded timing";
+        char t[64] = "no recorded timing", label[160];
         if (c->action == PLAN_TRAIN && c->seconds >= 0) {
             snprintf(t, sizeof t, "about ");
             duration(c->seconds, t + 6, sizeof t - 6);
+            if (c->timed_here)
+                snprintf(t + strlen(t), sizeof t - strlen(t), ", timed here");
         }
         if (c->action == PLAN_TRAIN)
-            fprintf(f, "  train  %s  (%s)\n", cells->cells[i].id, t);
+            fprintf(f, "  train  %s  (%s)\n", cell_label(&cells->cells[i], label, sizeof label), t);
         else
             fprintf(f, "  %s  %s  (%s)\n", c->action == PLAN_DONE ? "done " : "reuse",
                     cells->cells[i].id, c->from);
@@ -201,12 +232,17 @@ void plan_print(FILE *f, const Experiment *e, const CellList *cells, const Plan 
         char a[32], b[32];
         duration(total, a, sizeof a);
         duration(wall, b, sizeof b);
-        fprintf(f, ", about %s of cell time, about %s with %d in parallel (the reference's "
-                   "timings, recorded on %s)", a, b, par,
-                p->reference_cpu[0] ? p->reference_cpu : "an unnamed CPU");
+        fprintf(f, ", about %s of cell time, about %s with %d in parallel", a, b, par);
+        estimate_sources(f, p, count[PLAN_TRAIN] - unknown - here, here);
     }
     if (unknown)
         fprintf(f, "; %d with no recorded timing to estimate from", unknown);
+    if (p->npretrain) {
+        char a[32];
+        duration(p->pretrain_seconds, a, sizeof a);
+        fprintf(f, "; before them %d starting checkpoint%s to pretrain, about %s at 1 thread "
+                   "(timed the same way)", p->npretrain, p->npretrain == 1 ? "" : "s", a);
+    }
     fprintf(f, "\n");
 }
 

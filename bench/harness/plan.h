@@ -3,7 +3,8 @@
  * another experiment's results with the same id (reused: same identity, code hashes
  * included), or must train, and how long training takes judging by the reference's recorded
  * timings (a reference cell at the same matrix position, else the mean of the reference's
- * cells of that network, bit-width and profile). */
+ * cells of that network, bit-width and profile), or where the reference has none, by a step
+ * timed here (estimate.h). */
 #ifndef QB_PLAN_H
 #define QB_PLAN_H
 
@@ -18,6 +19,7 @@ typedef struct {
     PlanAction action;
     char from[512];      /* PLAN_REUSE: the result copied; PLAN_DONE: the result */
     double seconds;      /* estimated training wall time, < 0 when nothing was recorded */
+    int timed_here;      /* the estimate is a step timed here (estimate.h), not a recording */
     time_t mtime;        /* PLAN_DONE: when the result was written */
 } PlanCell;
 
@@ -25,10 +27,14 @@ typedef struct {
     PlanCell *cells;     /* one per CellList cell, same order (owned) */
     int n;
     char reference_cpu[128];   /* the CPU the estimates were recorded on, "" when none */
+    char timed_note[512];      /* how the estimates timed here were made */
+    int npretrain;             /* starting checkpoints to train before the cells */
+    double pretrain_seconds;   /* ... and their estimated time, timed here */
 } Plan;
 
 /* Classifies every cell against results/<experiment>/ and the reference directory (which
- * may be absent: then nothing is estimated). */
+ * may be absent: then nothing is estimated). A cell without an id (cells_enumerate: its
+ * inputs are not there yet) is to train. */
 int plan_make(const Experiment *e, const CellList *cells, const char *results,
               const char *reference, Plan *out, QbErr *err);
 void plan_free(Plan *p);

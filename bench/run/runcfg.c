@@ -420,6 +420,111 @@ static void write_field(const RunField *f, const RunConfig *c, JsonW *w, const c
     }
 }
 
+void runcfg_field_text(const RunField *f, const RunConfig *c, char *out, size_t cap)
+{
+    const void *p = field_cptr(f, c);
+    out[0] = '\0';
+    switch (f->type) {
+    case RF_INT:
+        snprintf(out, cap, "%d", *(const int *)p);
+        return;
+    case RF_U64:
+        snprintf(out, cap, "%llu", (unsigned long long)*(const uint64_t *)p);
+        return;
+    case RF_FLOAT: /* the shortest text that reads back as the same float */
+        for (int digits = 6; digits <= 9; digits++) {
+            snprintf(out, cap, "%.*g", digits, *(const float *)p);
+            if ((float)strtod(out, NULL) == *(const float *)p)
+                break;
+        }
+        return;
+    case RF_BOOL:
+        snprintf(out, cap, "%s", *(const int *)p ? "true" : "false");
+        return;
+    case RF_STR:
+    case RF_PATH:
+    case RF_ENUM:
+        snprintf(out, cap, "%s", (const char *)p);
+        return;
+    case RF_KIND:
+        value_name(f->values, *(const int *)p, out, cap);
+        return;
+    case RF_DIMS: {
+        const Dims *d = p;
+        if (d->c)
+            snprintf(out, cap, "%dx%dx%d", d->c, d->h, d->w);
+        return;
+    }
+    case RF_INTLIST:
+        for (int i = 0, n = 0; i < *(const int *)((const char *)c + f->count_off); i++)
+            n += snprintf(out + n, cap - (size_t)n, i ? ",%d" : "%d", ((const int *)p)[i]);
+        return;
+    case RF_SPECIAL:
+        QB_ASSERT(!"RF_SPECIAL has no single text");
+    }
+}
+
+/* A boolean's flag sets the value its name says: --nesterov true, --no-flip false. */
+static int bool_flag_value(const RunField *f) { return strncmp(f->flag, "--no-", 5) != 0; }
+
+int runcfg_parse_flags(RunConfig *c, const char *text, const char *what, QbErr *err)
+{
+    char buf[2048], *save = NULL, want[160];
+    if (strlen(text) >= sizeof buf)
+        return qb_fail(err, "%s: longer than %zu characters", what, sizeof buf - 1);
+    snprintf(buf, sizeof buf, "%s", text);
+    for (char *flag = strtok_r(buf, " \t\n", &save); flag; flag = strtok_r(NULL, " \t\n", &save)) {
+        const RunField *f = runcfg_field_flag(flag);
+        if (!f)
+            return qb_fail(err, "%s: unknown flag '%s' (`qbench train --help` lists them)", what,
+                           flag);
+        if (f->type == RF_BOOL) {
+            *(int *)runcfg_field_ptr(f, c) = bool_flag_value(f);
+            continue;
+        }
+        const char *value = strtok_r(NULL, " \t\n", &save);
+        if (!value)
+            return qb_fail(err, "%s: %s needs a value", what, flag);
+        if (runcfg_field_set(f, c, value, want, sizeof want) < 0)
+            return qb_fail(err, "%s: %s %s: expected %s", what, flag, value, want);
+    }
+    return 0;
+}
+
+void runcfg_write_flags(FILE *out, const RunConfig *c)
+{
+    for (int i = 0; i < runcfg_nfields; i++) {
+        const RunField *f = &runcfg_fields[i];
+        char text[RUN_PATH_MAX + 64];
+        if (!f->key || !strcmp(f->flag, "--threads"))
+            continue;
+        if (f->type == RF_SPECIAL) {
+            for (int k = 0; f->write == write_options && k < c->nqopts; k++)
+                fprintf(out, " %s %s=%s", f->flag, c->qopts[k].name, c->qopts[k].value);
+            for (int k = 0; f->write == write_overrides && k < c->noverrides; k++) {
+                const LayerOverride *o = &c->overrides[k];
+                if (!strcmp(o->scheme, "fp"))
+                    fprintf(out, " %s %s=fp", f->flag, o->pattern);
+                else if (o->scheme[0])
+                    fprintf(out, " %s %s=%s:%d", f->flag, o->pattern, o->scheme, o->bits);
+                else
+                    fprintf(out, " %s %s=%d", f->flag, o->pattern, o->bits);
+            }
+            continue;
+        }
+        if (f->type == RF_BOOL) {
+            /* the flag moves its default one way only: absent, the default holds */
+            if (*(const int *)field_cptr(f, c) == bool_flag_value(f))
+                fprintf(out, " %s", f->flag);
+            continue;
+        }
+        runcfg_field_text(f, c, text, sizeof text);
+        /* 0 of a field whose default is decided elsewhere ("(data set's)") is that default */
+        if (text[0] && !(f->dflt[0] == '(' && f->type == RF_INT && !strcmp(text, "0")))
+            fprintf(out, " %s %s", f->flag, text);
+    }
+}
+
 /* Keys "object.key" open that object for the rows that share its prefix. */
 void runcfg_to_json(const RunConfig *c, JsonW *w, const char *key)
 {

@@ -7,6 +7,7 @@
 #define QB_RUNCFG_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "core/quantizer.h"
 #include "quantizers/schemes.h"
@@ -109,6 +110,18 @@ int runcfg_field_set(const RunField *f, RunConfig *c, const char *text, char *wa
 int runcfg_parse_dims(const char *s, Dims *d);
 /* What a value must look like ("an integer in [1, 65536]", "one of a, b"), for messages. */
 void runcfg_field_want(const RunField *f, char *out, size_t cap);
+
+/* The field's value as its flag takes it ("0.1", "150,225", "3x32x32", "cosine"), or "" for
+ * an empty path or name, unset dims and an empty list (a flag that would set nothing).
+ * Not for RF_SPECIAL fields (their items are flags of their own). */
+void runcfg_field_text(const RunField *f, const RunConfig *c, char *out, size_t cap);
+/* Sets fields from `qbench train` flags in text ("--lr 0.1 --no-flip --milestones 30,60"),
+ * in order, later ones winning; what names the text in messages. 0, or -1 with the flag and
+ * what was expected. */
+int runcfg_parse_flags(RunConfig *c, const char *text, const char *what, QbErr *err);
+/* The `qbench train` flags that rebuild c from the defaults, each as " --flag value", into f:
+ * every field with a value but the outputs (checkpoint, resume) and threads (the runner's). */
+void runcfg_write_flags(FILE *f, const RunConfig *c);
 
 /* The defaults: every field at its table default. */
 void runcfg_defaults(RunConfig *c);

@@ -11,10 +11,9 @@
 
 enum { CIFAR_PIXELS = 3 * 32 * 32, CIFAR_RECORD = 1 + CIFAR_PIXELS, CIFAR_MAX_FILES = 5 };
 
-static const char *const cifar_train[] = {"data_batch_1.bin", "data_batch_2.bin",
-                                          "data_batch_3.bin", "data_batch_4.bin",
-                                          "data_batch_5.bin"};
-static const char *const cifar_test[] = {"test_batch.bin"};
+const char *const cifar_files[] = {"data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin",
+                                   "data_batch_4.bin", "data_batch_5.bin", "test_batch.bin",
+                                   NULL};
 
 typedef struct {
     char path[CIFAR_MAX_FILES][1024];
@@ -25,8 +24,8 @@ typedef struct {
 /* Sizes every file first, so a truncated one fails before anything is read. */
 static int cifar_size(CifarFiles *cf, const DataRequest *r, QbErr *err, int *total)
 {
-    const char *const *names = r->split == DATA_TRAIN ? cifar_train : cifar_test;
-    cf->nfiles = r->split == DATA_TRAIN ? 5 : 1;
+    const char *const *names = cifar_files + (r->split == DATA_TRAIN ? 0 : r->fmt->train_files);
+    cf->nfiles = r->split == DATA_TRAIN ? r->fmt->train_files : 1;
     *total = 0;
     for (int i = 0; i < cf->nfiles; i++) {
         snprintf(cf->path[i], sizeof cf->path[i], "%s/%s", r->dir, names[i]);

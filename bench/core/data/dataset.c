@@ -3,17 +3,36 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "formats.h"
 
 /* The normalisation constants are the ones the reference training scripts use. */
 static const DataFormat data_formats[] = {
-    {"fmnist", "Fashion-MNIST", idx_open, 1, "/usr/share/datasets/fashion-mnist",
-     "run make deps (package dataset-fashion-mnist)", 10, {1, 28, 28}, {0.2860f}, {0.3530f}},
-    {"cifar10", "CIFAR-10", cifar_open, 1, NULL, NULL, 10, {3, 32, 32}, {0.4914f, 0.4822f, 0.4465f},
-     {0.2470f, 0.2435f, 0.2616f}},
-    {"npy", "npy arrays", npyset_open, 1, NULL, NULL, 0, {0, 0, 0}, {0}, {0}},
-    {"synth", "synthetic gratings", synth_open, 0, NULL, NULL, 0, {0, 0, 0}, {0}, {0}},
+    {.name = "fmnist", .title = "Fashion-MNIST", .open = idx_open, .reads_files = 1,
+     .default_dir = "/usr/share/datasets/fashion-mnist",
+     .hint = "run make deps (package dataset-fashion-mnist)", .classes = 10, .dims = {1, 28, 28},
+     .mean = {0.2860f}, .std = {0.3530f}, .files = idx_files, .train_files = 2,
+     .expected = "Fashion-MNIST's gzip'd idx files (Debian's dataset-fashion-mnist package, "
+                 "which make deps installs)",
+     .nominal_train = 60000, .nominal_test = 10000, .nominal = "Fashion-MNIST's"},
+    {.name = "cifar10", .title = "CIFAR-10", .open = cifar_open, .reads_files = 1, .classes = 10, .dims = {3, 32, 32},
+     .mean = {0.4914f, 0.4822f, 0.4465f}, .std = {0.2470f, 0.2435f, 0.2616f},
+     .files = cifar_files, .train_files = 5,
+     .expected = "the CIFAR-10 binary version (cifar-10-binary.tar.gz from "
+                 "https://www.cs.toronto.edu/~kriz/cifar.html unpacks to cifar-10-batches-bin/): "
+                 "3,073-byte records, a label byte then 1,024 bytes each of the R, G and B "
+                 "planes, 10,000 per file",
+     .nominal_train = 50000, .nominal_test = 10000, .nominal = "CIFAR-10's"},
+    {.name = "npy", .title = "npy arrays", .open = npyset_open, .reads_files = 1, .files = npyset_files,
+     .train_files = 2,
+     .expected = "NumPy .npy arrays: {train,test}_x.npy the images (uint8 or float32, N,C,H,W or "
+                 "N,H,W,C, every image the same size), {train,test}_y.npy their integer labels "
+                 "(N,)",
+     .nominal_train = 1281167, .nominal_test = 50000, .nominal_dims = {3, 224, 224},
+     .nominal_classes = 1000, .nominal = "ImageNet-1k's (what the paper profiles keep as npy)"},
+    {.name = "synth", .title = "synthetic gratings", .open = synth_open, .nominal_train = 10000, .nominal_test = 500,
+     .nominal_dims = {1, 28, 28}, .nominal_classes = 10, .nominal = "the synthetic set's default"},
 };
 enum { DATA_NFORMATS = sizeof data_formats / sizeof data_formats[0] };
 
@@ -202,16 +221,47 @@ static int open_with_train_stats(Dataset *d, const DataRequest *r, QbErr *err)
     return rc;
 }
 
-static const char *resolve_dir(const DataFormat *f, const char *dir, const char **hint)
+/* source (optional) says where the directory came from. */
+static const char *resolve_dir(const DataFormat *f, const char *dir, const char **hint,
+                               const char **source)
 {
+    const char *ignored;
+    source = source ? source : &ignored;
     *hint = NULL;
+    *source = "given";
     if (!f->reads_files || dir)
         return dir;
     const char *env = getenv("QBENCH_DATA");
+    *source = "$QBENCH_DATA";
     if (env && *env)
         return env;
     *hint = f->hint;
+    *source = "the format's default";
     return f->default_dir;
+}
+
+int dataset_files(const char *format, const char *dir_or_path, DataFiles *out, QbErr *err)
+{
+    const DataFormat *f = format_find(format, err);
+    memset(out, 0, sizeof *out);
+    if (!f)
+        return -1;
+    const char *hint;
+    const char *dir = resolve_dir(f, dir_or_path, &hint, &out->dir_source);
+    snprintf(out->dir, sizeof out->dir, "%s", dir ? dir : "");
+    out->expected = f->expected;
+    out->dims = f->dims.c ? f->dims : f->nominal_dims;
+    out->classes = f->classes ? f->classes : f->nominal_classes;
+    out->nominal_train = f->nominal_train;
+    out->nominal_test = f->nominal_test;
+    out->nominal = f->nominal;
+    for (int i = 0; f->files && f->files[i] && i < DATA_FILES_MAX; i++) {
+        char path[1100];
+        snprintf(path, sizeof path, "%s/%s", out->dir, f->files[i]);
+        out->files[out->nfiles] = f->files[i];
+        out->missing[out->nfiles++] = !dir || access(path, R_OK) != 0;
+    }
+    return 0;
 }
 
 int dataset_open_opts(Dataset *d, const char *format, const char *dir_or_path,
@@ -227,7 +277,7 @@ int dataset_open_opts(Dataset *d, const char *format, const char *dir_or_path,
     if (f->classes && opt->classes && opt->classes != f->classes)
         return qb_fail(err, "%s has %d classes, not %d", f->name, f->classes, opt->classes);
     DataRequest r = {f, NULL, NULL, opt, split, f->classes ? f->classes : opt->classes};
-    r.dir = resolve_dir(f, dir_or_path, &r.hint);
+    r.dir = resolve_dir(f, dir_or_path, &r.hint, NULL);
     if (f->reads_files && !r.dir)
         return qb_fail(err, "%s: no data directory given and QBENCH_DATA is not set", f->name);
     int rc = f->std[0] > 0.0f ? open_with_constants(d, &r, err)

@@ -65,6 +65,25 @@ void dataset_free(Dataset *d);
  * unknown format. */
 const char *dataset_title(const char *format);
 
+/* What a format reads and where, for a message that says which files to put where: the
+ * directory dataset_open would read ("" when there is none), each file's name and whether it
+ * is missing (unreadable), and a sentence on what the files hold; with the data set's usual
+ * size for estimates made before it is read (`nominal` says whose: "CIFAR-10's"). */
+#define DATA_FILES_MAX 8
+typedef struct {
+    char dir[1024];
+    const char *dir_source;    /* "given", "$QBENCH_DATA" or "the format's default" */
+    const char *files[DATA_FILES_MAX];
+    int missing[DATA_FILES_MAX];
+    int nfiles;
+    const char *expected;
+    int nominal_train, nominal_test;
+    Dims dims;                 /* the format's sample shape and classes, or the usual ones */
+    int classes;
+    const char *nominal;
+} DataFiles;
+int dataset_files(const char *format, const char *dir_or_path, DataFiles *out, QbErr *err);
+
 /* Sample i's value v (offset within the sample) in scaled units, before normalisation. */
 static inline float dataset_pixel(const Dataset *d, int i, size_t v)
 {

@@ -28,7 +28,19 @@ struct DataFormat {
     int classes;               /* fixed by the format, else 0 */
     Dims dims;                 /* fixed by the format, else 0 */
     float mean[3], std[3];     /* known constants; std[0] == 0: computed from the training split */
+    const char *const *files;  /* the files it reads in its directory, training split's first
+                                  (NULL-terminated); NULL when it reads none */
+    int train_files;           /* how many of them are the training split's */
+    const char *expected;      /* what the files hold, for a message saying where to put them */
+    int nominal_train, nominal_test;  /* the data set's usual size, for estimates */
+    Dims nominal_dims;         /* ... and its sample shape and classes where the format */
+    int nominal_classes;       /* fixes none */
+    const char *nominal;       /* whose size that is */
 };
+
+extern const char *const idx_files[];
+extern const char *const cifar_files[];
+extern const char *const npyset_files[];
 
 int idx_open(Dataset *d, const DataRequest *r, QbErr *err);
 int cifar_open(Dataset *d, const DataRequest *r, QbErr *err);

@@ -10,10 +10,9 @@
 
 enum { IDX_IMAGES = 0x00000803, IDX_LABELS = 0x00000801 };
 
-static const char *const idx_files[2][2] = {
-    [DATA_TRAIN] = {"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"},
-    [DATA_TEST] = {"t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"},
-};
+/* Per split, images then labels. */
+const char *const idx_files[] = {"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
+                                 "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz", NULL};
 
 typedef struct {
     gzFile gz;
@@ -22,7 +21,7 @@ typedef struct {
 
 static int idx_open_file(IdxFile *f, const DataRequest *r, int which, QbErr *err)
 {
-    snprintf(f->path, sizeof f->path, "%s/%s", r->dir, idx_files[r->split][which]);
+    snprintf(f->path, sizeof f->path, "%s/%s", r->dir, idx_files[2 * (r->split == DATA_TEST) + which]);
     errno = 0;
     f->gz = gzopen(f->path, "rb");
     if (!f->gz)

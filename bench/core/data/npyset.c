@@ -120,12 +120,16 @@ static int npyset_fill(Dataset *d, const DataRequest *r, const NpyFile *x, const
     return copy_labels(d, y, r->classes, err);
 }
 
+/* Per split, images then labels. */
+const char *const npyset_files[] = {"train_x.npy", "train_y.npy", "test_x.npy", "test_y.npy",
+                                    NULL};
+
 int npyset_open(Dataset *d, const DataRequest *r, QbErr *err)
 {
-    const char *split = r->split == DATA_TRAIN ? "train" : "test";
+    const char *const *names = npyset_files + 2 * (r->split == DATA_TEST);
     char xp[1024], yp[1024];
-    snprintf(xp, sizeof xp, "%s/%s_x.npy", r->dir, split);
-    snprintf(yp, sizeof yp, "%s/%s_y.npy", r->dir, split);
+    snprintf(xp, sizeof xp, "%s/%s", r->dir, names[0]);
+    snprintf(yp, sizeof yp, "%s/%s", r->dir, names[1]);
     snprintf(d->source, sizeof d->source, "%s", xp);
     NpyFile x = {xp, {0}}, y = {yp, {0}};
     int rc = npy_read(xp, &x.a, err);
