@@ -223,13 +223,13 @@ $(PRETRAINED)/%-fmnist.ckpt: | check-deps $(BIN)
 # nets/pretrained/<net>-cifar10.ckpt or -imagenet.ckpt is missing trains it first, with the
 # network, width and data of its cells (qbench expand --needs writes the rule, run through
 # the cell runner: here, or as a Slurm job with RUNNER=slurm). The papers fine-tune from
-# published full-precision networks and print no recipe for them (ASQ paper §4.1: "the
+# published full-precision networks and print no recipe for them (ASQ paper §4.1.2: "the
 # official PyTorch pre-trained full-precision model"; for CIFAR-10 ResNet-20 the ASQ code
 # loads pytorchcv's resnet20_cifar10); qbench cannot read those files, so it trains its own:
 # - CIFAR-10: the ASQ paper's CIFAR-10 optimiser, batch, weight decay and augmentation (§4.3:
-#   SGD momentum 0.9, batch 128, weight decay 1e-4, random crop and flip) with He et al.'s
-#   CIFAR ResNet learning rate 0.1 (2016, §4.2), on the papers' cosine schedule (ASQ §4.1)
-#   for 200 epochs (He et al. train about 180).
+#   SGD momentum 0.9, batch 128, weight decay 1e-4, random crop and flip) with the learning
+#   rate He et al. train CIFAR ResNets at (0.1; "Deep Residual Learning", 2016, §4.2), on the
+#   paper's cosine decay (§4.1.2) for 200 epochs (He et al.: 64k steps of 128, 164 epochs).
 # - ImageNet: torchvision's ResNet recipe (references/classification: 90 epochs, batch 256,
 #   SGD lr 0.1 momentum 0.9, weight decay 1e-4, lr x0.1 every 30 epochs). For MobileNet-V2,
 #   torchvision's lr 0.045 and weight decay 4e-5 over 300 epochs; its lr x0.98 every epoch is

@@ -431,13 +431,16 @@ void runcfg_field_text(const RunField *f, const RunConfig *c, char *out, size_t 
     case RF_U64:
         snprintf(out, cap, "%llu", (unsigned long long)*(const uint64_t *)p);
         return;
-    case RF_FLOAT: /* the shortest text that reads back as the same float */
+    case RF_FLOAT: { /* the shortest text that reads back as the same float */
+        char t[32];
         for (int digits = 6; digits <= 9; digits++) {
-            snprintf(out, cap, "%.*g", digits, *(const float *)p);
-            if ((float)strtod(out, NULL) == *(const float *)p)
+            snprintf(t, sizeof t, "%.*g", digits, *(const float *)p);
+            if ((float)strtod(t, NULL) == *(const float *)p)
                 break;
         }
+        snprintf(out, cap, "%s", t);
         return;
+    }
     case RF_BOOL:
         snprintf(out, cap, "%s", *(const int *)p ? "true" : "false");
         return;
