@@ -453,7 +453,7 @@ claims-extend: check-deps $(BIN)
 # by matrix position (their ids follow the code that made them), then the findings in
 # $(REFERENCE)/README.md from those tables; run after adding measurements to the reference.
 reference-tables: check-deps $(BIN)
-	@for t in $(TABLES); do $(BIN) report experiments/$$t.yaml --profile quick --by-position \
+	@for t in $(TABLES) $(ABLATIONS); do $(BIN) report experiments/$$t.yaml --profile quick --by-position \
 	  --results $(REFERENCE) --out $(REFERENCE)/tables/$$t || exit 1; done
 	@$(BIN) report experiments/claims.yaml --claims --by-position --profile quick \
 	  --results $(REFERENCE) $(reference_block_data) --out $(REFERENCE)/tables/claims >/dev/null

@@ -110,11 +110,10 @@ static double num(const char *s) { return *s ? strtod(s, NULL) : NAN; }
 
 /* ---- the claims table ---------------------------------------------------------------- */
 
-enum { CL_ID, CL_CLAIM, CL_QUANTITY, CL_PAPER_M, CL_PAPER_V, CL_MEASURED, CL_LO, CL_HI, CL_N,
+enum { CL_ID, CL_CLAIM, CL_QUANTITY, CL_VERSUS, CL_PAPER, CL_MEASURED, CL_LO, CL_HI, CL_N,
        CL_VERDICT, CL_COLS };
-static const char *const claim_cols[] = {"id", "claim", "quantity", "paper_method",
-                                         "paper_versus", "measured", "lo", "hi", "n", "verdict",
-                                         NULL};
+static const char *const claim_cols[] = {"id", "claim", "quantity", "versus", "paper_value",
+                                         "measured", "lo", "hi", "n", "verdict", NULL};
 
 static const char *const verdicts[] = {"holds", "contradicted", "unresolved", "missing"};
 static const char *const verdict_titles[] = {"Holds", "Contradicted", "Unresolved", "Missing"};
@@ -128,24 +127,27 @@ static void claim_measured(const char *const *row, const int *col, char *out, si
     if (isnan(m))
         snprintf(out, cap, "not measured");
     else if (!strcmp(q, "int_ops"))
-        snprintf(out, cap, "%.3f of the uniform layer's operations (exact count)", m);
-    else if (!strcmp(q, "block_error"))
-        snprintf(out, cap, "%+.4f, range over the %d blocks [%+.4f, %+.4f]", m, n, lo, hi);
+        snprintf(out, cap, "%.3f of %s's operations (exact count)", m, row[col[CL_VERSUS]]);
+    else if (!strcmp(q, "levels"))
+        snprintf(out, cap, "%+.4g (exact, from the level sets)", m);
+    else if (!strcmp(q, "block_error") || !strcmp(q, "layer_error"))
+        snprintf(out, cap, "%+.4f, range over the %d %s [%+.4f, %+.4f]", m, n,
+                 q[0] == 'b' ? "blocks" : "layers", lo, hi);
     else if (isnan(lo))
         snprintf(out, cap, "%+.2f, n = %d (no interval)", m, n);
     else
         snprintf(out, cap, "%+.2f [%+.2f, %+.2f], n = %d", m, lo, hi, n);
 }
 
-/* The paper's difference, or its words where it gives no numbers. */
+/* The paper's own value of the comparison, or its words where it gives no number. */
 static void claim_paper(const Claim *c, const char *const *row, const int *col, char *out,
                         size_t cap)
 {
-    double pm = num(row[col[CL_PAPER_M]]), pv = num(row[col[CL_PAPER_V]]);
-    if (isnan(pm) || isnan(pv))
-        snprintf(out, cap, "%s", c->paper_note);
+    double p = num(row[col[CL_PAPER]]);
+    if (!isnan(p))
+        snprintf(out, cap, "%+.2f", p);
     else
-        snprintf(out, cap, "%+.2f", pm - pv);
+        snprintf(out, cap, "%s", c->paper_note[0] ? c->paper_note : "no number");
 }
 
 /* The claims of `exp` (-1: those outside any table) grouped by verdict. */
