@@ -265,19 +265,39 @@ static int header_check(const BlockSource *s, FILE *f, ProbeHeader *h, char *why
     return 0;
 }
 
+/* The file opened with its header read and checked against s (*f NULL when it cannot be
+ * opened); 1 when it is s's regime, else 0 with why (the command not yet appended). */
+static int open_checked(const BlockSource *s, FILE **f, ProbeHeader *h, char *why, size_t cap)
+{
+    why[0] = '\0';
+    memset(h, 0, sizeof *h);
+    if (!(*f = fopen(s->path, "r"))) {
+        append(why, cap, "%s: no probe data; ", s->path);
+        return 0;
+    }
+    return header_check(s, *f, h, why, cap);
+}
+
+/* Closes what open_checked opened; appends the command that measures the file when !ok. */
+static int close_checked(const BlockSource *s, FILE *f, ProbeHeader *h, int ok, char *why,
+                         size_t cap)
+{
+    if (f) {
+        fclose(f);
+        provenance_header_free(h);
+    }
+    if (!ok)
+        command(s, why, cap);
+    return ok;
+}
+
 int block_source_read(const BlockSource *s, BlockDiff *d, char *why, size_t cap)
 {
     ProbeHeader h;
     QbErr err = {{0}};
     char ca[64], cb[64];
-    FILE *f = fopen(s->path, "r");
-    why[0] = '\0';
-    if (!f) {
-        append(why, cap, "%s: no probe data; ", s->path);
-        command(s, why, cap);
-        return 0;
-    }
-    int ok = header_check(s, f, &h, why, cap);
+    FILE *f;
+    int ok = open_checked(s, &f, &h, why, cap);
     snprintf(ca, sizeof ca, "%s_rel", s->method);
     snprintf(cb, sizeof cb, "%s_rel", s->versus);
     int ia = ok ? column_of(h.columns, ca) : -1, ib = ok ? column_of(h.columns, cb) : -1;
@@ -289,27 +309,13 @@ int block_source_read(const BlockSource *s, BlockDiff *d, char *why, size_t cap)
         append(why, cap, "%s; regenerate it: ", err.msg);
         ok = 0;
     }
-    fclose(f);
-    provenance_header_free(&h);
-    if (!ok)
-        command(s, why, cap);
-    return ok;
+    return close_checked(s, f, &h, ok, why, cap);
 }
 
 int probe_source_check(const BlockSource *s, char *why, size_t cap)
 {
     ProbeHeader h;
-    FILE *f = fopen(s->path, "r");
-    why[0] = '\0';
-    if (!f) {
-        append(why, cap, "%s: no probe data; ", s->path);
-        command(s, why, cap);
-        return 0;
-    }
-    int ok = header_check(s, f, &h, why, cap);
-    fclose(f);
-    provenance_header_free(&h);
-    if (!ok)
-        command(s, why, cap);
-    return ok;
+    FILE *f;
+    int ok = open_checked(s, &f, &h, why, cap);
+    return close_checked(s, f, &h, ok, why, cap);
 }
