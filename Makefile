@@ -355,7 +355,7 @@ compare: check-deps $(BIN)
 # run (its file regenerated from the template); empty for others.
 result_experiments = $$(for d in $(RESULTS)/*/; do n=$$(basename $$d); \
 	  if [ -e experiments/$$n.yaml ]; then echo experiments/$$n.yaml; \
-	  elif [ "$${n\#compare-}" != "$$n" ] && $(BIN) validate --method "$${n\#compare-}" 2>/dev/null; then \
+	  elif [ "$${n\#compare-}" != "$$n" ] && $(BIN) validate --method "$${n\#compare-}" >/dev/null 2>&1; then \
 	    mkdir -p $(BUILD)/compare; y=$(BUILD)/compare/$$n.yaml; \
 	    sed "s/@QUANTIZER@/$${n\#compare-}/g" experiments/compare.yaml.in > $$y; echo $$y; \
 	  elif [ "$$n" != reference ] && [ "$$n" != tables ] && [ "$$n" != bench ]; then \

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -86,8 +87,12 @@ static int validate_method(int argc, char **argv, QbErr *err)
                              {"--check", ARG_FLAG, &check, 0, 0, 0},
                              {NULL, 0, NULL, 0, 0, 0}};
     int rc = args_parse(argc, argv, specs, err);
-    if (rc || (rc = quantizer_name_check(name, err)) || !check)
+    if (rc || (rc = quantizer_name_check(name, err)))
         return rc;
+    if (!check) {
+        printf("%s: ok, a registered method (--check also runs its registry checks)\n", name);
+        return 0;
+    }
     const QuantizerOps *ops = quantizer_find(name);
     threads_set(1); /* the probes run thousands of tiny forwards */
     if (qcheck_method(ops, QCHECK_ALL, &cases, err) < 0)
@@ -110,6 +115,9 @@ int cmd_validate(int argc, char **argv, QbErr *err)
     int rc = harness_args(argc, argv, specs, &a, err);
     if (rc)
         return rc;
+    if (access(a.file, F_OK) != 0 && quantizer_find(a.file))
+        return qb_fail(err, "%s is a method, not an experiment file: qbench validate --method %s",
+                       a.file, a.file), CLI_USAGE;
     Experiment e;
     if (experiment_load(&e, a.file, a.profile, err) < 0)
         return -1;

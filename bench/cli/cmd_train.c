@@ -145,10 +145,13 @@ static void write_result(const RunConfig *c, const RunResult *r)
 {
     const EpochRecord *last = r->n_epochs ? &r->epochs[r->n_epochs - 1] : NULL;
     int best = run_best_epoch(r);
+    char what[64] = "";
+    if (c->scheme[0]) /* full precision says nothing more, as its logs always have */
+        snprintf(what, sizeof what, " %s W%dA%d", c->scheme, c->wbits, c->abits);
     if (last)
-        printf("%s on %s: final test top-1 %.2f%% top-5 %.2f%% (best %.2f%% at epoch %d), "
+        printf("%s%s on %s: final test top-1 %.2f%% top-5 %.2f%% (best %.2f%% at epoch %d), "
                "%d epochs, %.1f s this run, status %s\n",
-               c->net, c->data, last->test_top1, last->test_top5, r->epochs[best].test_top1,
+               c->net, what, c->data, last->test_top1, last->test_top5, r->epochs[best].test_top1,
                best + 1, r->n_epochs, r->wall_seconds, run_status_name(r->status));
 }
 

@@ -62,3 +62,15 @@ Test(train, resuming_a_finished_run_reports_its_final_and_best_epochs, .timeout 
     summary(out, again, sizeof again);
     cr_assert_str_eq(again, first, "resumed: %s\nthe run: %s", again, first);
 }
+
+/* The summary line says what was trained: the scheme and its weight and activation bits (full
+ * precision keeps the plain form the pretraining logs have). */
+Test(train, the_summary_names_the_scheme_and_bits, .timeout = 60)
+{
+    char out[1 << 14];
+    cr_assert_eq(qbench_run(dir, "train --net small_cnn --data synth --input 1x16x16 --width 0.25 "
+                                 "--epochs 1 --train-subset 64 --batch 16 --threads 1 --scheme lsq "
+                                 "--wbits 4 --abits 3 --checkpoint q.ckpt", out, sizeof out),
+                 0, "%s", out);
+    cr_assert(strstr(out, "small_cnn lsq W4A3 on synth: final test top-1"), "%s", out);
+}

@@ -93,6 +93,10 @@ Test(plan, a_method_name_that_is_not_registered_gets_a_did_you_mean)
 {
     char out[1024];
     cr_assert_eq(qbench_run(NULL, "validate --method lsq", out, sizeof out), 0, "%s", out);
+    cr_assert(strstr(out, "lsq: ok, a registered method"), "success is said: %s", out);
+    cr_assert_eq(qbench_run(NULL, "validate lsq", out, sizeof out), 2, "%s", out);
+    cr_assert(strstr(out, "lsq is a method, not an experiment file: qbench validate --method lsq"),
+              "%s", out);
     cr_assert_eq(qbench_run(NULL, "validate --method lqs", out, sizeof out), 1);
     cr_assert(strstr(out, "no quantizer method 'lqs'") && strstr(out, "did you mean 'lsq'?") &&
               strstr(out, "uniform, dorefa, pact, lsq"), "%s", out);
