@@ -21,7 +21,7 @@ static void write_options(const RunConfig *c, JsonW *w, const char *key);
 static void write_overrides(const RunConfig *c, JsonW *w, const char *key);
 
 const RunField runcfg_fields[] = {
-    NUM("abits", NULL, RF_QUANT, "--abits", RF_INT, abits, 0, 1 << 30, "(--bits)",
+    NUM("abits", NULL, RF_QUANT, "--abits", RF_INT, abits, 0, RF_UNBOUNDED, "(--bits)",
         "activation bits (the matrix's bits; the method checks its range)", 1),
     NUM("asq_first_layer", "asq_first_layer", RF_QUANT, "--asq-first-layer", RF_BOOL,
         asq_first_layer, 0, 0, "false", "ASQ schemes: ASQ on the first layer's input too (FORMULAS.md §1.3)", 1),
@@ -92,7 +92,7 @@ const RunField runcfg_fields[] = {
         "threads per cell (make's CELL_THREADS overrides)", 0),
     NUM("train_subset", "train_subset", RF_TRAIN, "--train-subset", RF_INT, train_subset, 0,
         100000000, "0", "train on this many samples (a fixed seeded choice); 0 = all", 1),
-    NUM("wbits", NULL, RF_QUANT, "--wbits", RF_INT, wbits, 0, 1 << 30, "(--bits)",
+    NUM("wbits", NULL, RF_QUANT, "--wbits", RF_INT, wbits, 0, RF_UNBOUNDED, "(--bits)",
         "weight bits (the matrix's bits; the method checks its range)", 1),
     NUM("weight_decay", "weight_decay", RF_TRAIN, "--weight-decay", RF_FLOAT, weight_decay, 0, 1,
         "1e-4", "weight decay of conv and linear weights", 1),
@@ -179,7 +179,10 @@ void runcfg_field_want(const RunField *f, char *out, size_t cap)
     switch (f->type) {
     case RF_INT:
     case RF_U64:
-        snprintf(out, cap, "an integer in [%.16g, %.16g]", f->min, f->max);
+        if (f->max >= RF_UNBOUNDED) /* the bit-widths: each method checks its own range */
+            snprintf(out, cap, "an integer, at least %.16g", f->min);
+        else
+            snprintf(out, cap, "an integer in [%.16g, %.16g]", f->min, f->max);
         return;
     case RF_FLOAT:
         snprintf(out, cap, "a number in [%.16g, %.16g]", f->min, f->max);

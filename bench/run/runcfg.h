@@ -108,6 +108,10 @@ size_t runcfg_field_size(const RunField *f);
 int runcfg_field_set(const RunField *f, RunConfig *c, const char *text, char *want, size_t cap);
 /* "3x32x32" -> Dims (each side 1..65536); -1 on anything else. */
 int runcfg_parse_dims(const char *s, Dims *d);
+/* An integer field's max that says "no bound of its own": the value's range is checked
+ * elsewhere (the bit-widths, by the method that takes them). */
+#define RF_UNBOUNDED (1 << 30)
+
 /* What a value must look like ("an integer in [1, 65536]", "one of a, b"), for messages. */
 void runcfg_field_want(const RunField *f, char *out, size_t cap);
 

@@ -74,3 +74,14 @@ Test(train, the_summary_names_the_scheme_and_bits, .timeout = 60)
                  0, "%s", out);
     cr_assert(strstr(out, "small_cnn lsq W4A3 on synth: final test top-1"), "%s", out);
 }
+
+/* The bit-width flags' help states the range a user can rely on, not the field's internal
+ * ceiling: each method checks its own range. */
+Test(train, the_bit_flags_help_states_no_internal_ceiling)
+{
+    char out[1 << 15];
+    cr_assert_eq(qbench_run(dir, "train --help", out, sizeof out), 0, "%s", out);
+    const char *abits = strstr(out, "--abits N");
+    cr_assert(abits && strstr(abits, "an integer, at least 0"), "%s", out);
+    cr_assert_null(strstr(out, "1073741824"), "%s", out);
+}
