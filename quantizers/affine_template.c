@@ -3,8 +3,11 @@
  *     y = s·rnd(clip((x − β)/s, 0, Qp)) + β,   Qp = 2^b − 1,
  * initialised from the first training batch as LSQ+ does (s = (max − min)/Qp, β = min).
  * It is compiled into the library and walked by tests/quantizers/test_registry.c like every
- * registered method, but it is not in the registry: to start a method, copy this file to
- * quantizers/<name>.c, rename the ops and .name, and add one line to registry.c. */
+ * registered method, but it is not in the registry. To start a method: copy this file to
+ * quantizers/<name>.c, rename affine_template_ops to <name>_ops and .name to "<name>", then
+ * register it in quantizers/registry.c with `extern const QuantizerOps <name>_ops;` beside
+ * the others and `&<name>_ops,` in methods[]; `qbench validate --method <name> --check` runs
+ * the registry checks on it (quantizers/README.md). */
 #include <math.h>
 #include <stdlib.h>
 
