@@ -131,8 +131,12 @@ static void train_help(void)
         char want[160] = "";
         if (f->type == RF_INT || f->type == RF_U64 || f->type == RF_FLOAT)
             runcfg_field_want(f, want, sizeof want);
-        printf("  %s %s\n      %s [%s]%s%s\n", f->flag, flag_metavar(f), f->help, f->dflt,
-               want[0] ? "; " : "", want);
+        if (f->type == RF_BOOL && !strncmp(f->flag, "--no-", 5)) /* the flag turns it off */
+            printf("  %s\n      no %s (without the flag: %s)\n", f->flag, f->help,
+                   !strcmp(f->dflt, "true") ? "on" : "off");
+        else
+            printf("  %s %s\n      %s [%s]%s%s\n", f->flag, flag_metavar(f), f->help, f->dflt,
+                   want[0] ? "; " : "", want);
     }
     printf("  --bits N\n      weight and activation bits where --wbits/--abits are not given\n"
            "  --quiet\n      no progress output\n"

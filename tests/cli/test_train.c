@@ -75,13 +75,16 @@ Test(train, the_summary_names_the_scheme_and_bits, .timeout = 60)
     cr_assert(strstr(out, "small_cnn lsq W4A3 on synth: final test top-1"), "%s", out);
 }
 
-/* The bit-width flags' help states the range a user can rely on, not the field's internal
- * ceiling: each method checks its own range. */
-Test(train, the_bit_flags_help_states_no_internal_ceiling)
+/* The help states the range a user can rely on (the bit-widths: each method checks its own,
+ * not the field's internal ceiling) and what a --no- flag does. */
+Test(train, the_help_states_ranges_and_defaults_as_a_user_reads_them)
 {
     char out[1 << 15];
     cr_assert_eq(qbench_run(dir, "train --help", out, sizeof out), 0, "%s", out);
     const char *abits = strstr(out, "--abits N");
     cr_assert(abits && strstr(abits, "an integer, at least 0"), "%s", out);
     cr_assert_null(strstr(out, "1073741824"), "%s", out);
+    /* a flag that turns a default off says so, not the default beside the flag */
+    cr_assert(strstr(out, "  --no-flip\n      no random horizontal flip (without the flag: on)\n"),
+              "%s", out);
 }
