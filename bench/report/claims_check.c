@@ -203,32 +203,19 @@ static void measure_blocks(const ClaimSet *cs, const Claim *c, const ClaimGrids 
                  "range over blocks", r);
 }
 
-/* The index of a named column of a .dat header ("# index name col col ..."), or -1. */
-static int dat_column(const char *header, const char *name)
-{
-    char buf[1024], *save = NULL;
-    snprintf(buf, sizeof buf, "%s", header);
-    int i = 0;
-    for (char *tok = strtok_r(buf + 1, " \t\n", &save); tok;
-         tok = strtok_r(NULL, " \t\n", &save), i++)
-        if (!strcmp(tok, name))
-            return i;
-    return -1;
-}
-
 /* A layer's activation error (rounding + clipping) of `scheme`, from the columns of
  * layer_error.dat; NAN where the layer has no input quantizer. */
 typedef struct {
     int round, clip;
 } ActColumns;
 
-static int act_columns(const char *header, const char *scheme, ActColumns *out)
+static int act_columns(const ProbeHeader *h, const char *scheme, ActColumns *out)
 {
     char name[64];
     snprintf(name, sizeof name, "%s_a_round", scheme);
-    out->round = dat_column(header, name);
+    out->round = probe_column(h, name);
     snprintf(name, sizeof name, "%s_a_clip", scheme);
-    out->clip = dat_column(header, name);
+    out->clip = probe_column(h, name);
     return out->round >= 0 && out->clip >= 0 ? 0 : -1;
 }
 
@@ -252,20 +239,20 @@ static int layer_fields(const char *line, double *v, int cap)
 
 /* Every layer with an input quantizer in both: method's activation error − versus's (ASQ
  * paper Fig. 6: rounding and clipping together); the interval is their range. The file counts
- * only when its provenance is this table's (probe_source_check). */
+ * only when its provenance is this table's (probe_source_open). */
 static void measure_layers(const ClaimSet *cs, const Claim *c, const ClaimGrids *g,
                            const char *results_dir, ClaimResult *r)
 {
     BlockSource s = probe_source_of(cs, c, g, results_dir);
-    char why[sizeof r->missing], header[1024] = "", line[1024];
-    if (!probe_source_check(&s, why, sizeof why))
+    char why[sizeof r->missing], line[1024];
+    FILE *f;
+    ProbeHeader h;
+    if (!probe_source_open(&s, &f, &h, why, sizeof why))
         return result_missing(r, "%s%s", why, "");
-    FILE *f = fopen(c->data, "r");
-    int bits = 0, n = 0;
+    int n = 0;
     ActColumns ca, cb;
-    int ok = f && fgets(header, sizeof header, f) && fgets(line, sizeof line, f) &&
-             sscanf(line, "# bits %d", &bits) == 1 && bits == c->bits &&
-             act_columns(header, c->method, &ca) == 0 && act_columns(header, c->versus, &cb) == 0;
+    int ok = h.bits == c->bits && act_columns(&h, c->method, &ca) == 0 &&
+             act_columns(&h, c->versus, &cb) == 0;
     double lo = INFINITY, hi = -INFINITY, sum = 0, sa = 0, sb = 0, v[64];
     while (ok && fgets(line, sizeof line, f)) {
         int k = layer_fields(line, v, 64);
@@ -276,8 +263,7 @@ static void measure_layers(const ClaimSet *cs, const Claim *c, const ClaimGrids 
             continue;
         lo = fmin(lo, d), hi = fmax(hi, d), sum += d, sa += a, sb += b, n++;
     }
-    if (f)
-        fclose(f);
+    probe_source_close(f, &h);
     if (!n)
         return result_missing(r, "%s: no layer of both schemes at these bits; %s", c->data,
                               "regenerate it with make plots-probe");

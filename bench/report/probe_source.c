@@ -265,30 +265,30 @@ static int header_check(const BlockSource *s, FILE *f, ProbeHeader *h, char *why
     return 0;
 }
 
-/* The file opened with its header read and checked against s (*f NULL when it cannot be
- * opened); 1 when it is s's regime, else 0 with why (the command not yet appended). */
-static int open_checked(const BlockSource *s, FILE **f, ProbeHeader *h, char *why, size_t cap)
+int probe_source_open(const BlockSource *s, FILE **f, ProbeHeader *h, char *why, size_t cap)
 {
     why[0] = '\0';
     memset(h, 0, sizeof *h);
-    if (!(*f = fopen(s->path, "r"))) {
+    if (!(*f = fopen(s->path, "r")))
         append(why, cap, "%s: no probe data; ", s->path);
-        return 0;
-    }
-    return header_check(s, *f, h, why, cap);
+    else if (header_check(s, *f, h, why, cap))
+        return 1;
+    probe_source_close(*f, h);
+    *f = NULL;
+    command(s, why, cap);
+    return 0;
 }
 
-/* Closes what open_checked opened; appends the command that measures the file when !ok. */
-static int close_checked(const BlockSource *s, FILE *f, ProbeHeader *h, int ok, char *why,
-                         size_t cap)
+void probe_source_close(FILE *f, ProbeHeader *h)
 {
-    if (f) {
+    if (f)
         fclose(f);
-        provenance_header_free(h);
-    }
-    if (!ok)
-        command(s, why, cap);
-    return ok;
+    provenance_header_free(h);
+}
+
+int probe_column(const ProbeHeader *h, const char *name)
+{
+    return column_of(h->columns, name);
 }
 
 int block_source_read(const BlockSource *s, BlockDiff *d, char *why, size_t cap)
@@ -297,25 +297,20 @@ int block_source_read(const BlockSource *s, BlockDiff *d, char *why, size_t cap)
     QbErr err = {{0}};
     char ca[64], cb[64];
     FILE *f;
-    int ok = open_checked(s, &f, &h, why, cap);
+    if (!probe_source_open(s, &f, &h, why, cap))
+        return 0;
     snprintf(ca, sizeof ca, "%s_rel", s->method);
     snprintf(cb, sizeof cb, "%s_rel", s->versus);
-    int ia = ok ? column_of(h.columns, ca) : -1, ib = ok ? column_of(h.columns, cb) : -1;
-    if (ok && (ia < 0 || ib < 0)) {
+    int ia = column_of(h.columns, ca), ib = column_of(h.columns, cb), ok = 1;
+    if (ia < 0 || ib < 0) {
         append(why, cap, "%s:1: no %s column; regenerate it: ", s->path, ia < 0 ? ca : cb);
         ok = 0;
-    }
-    if (ok && read_rows(f, s->path, &h, ia, ib, d, &err) < 0) {
+    } else if (read_rows(f, s->path, &h, ia, ib, d, &err) < 0) {
         append(why, cap, "%s; regenerate it: ", err.msg);
         ok = 0;
     }
-    return close_checked(s, f, &h, ok, why, cap);
-}
-
-int probe_source_check(const BlockSource *s, char *why, size_t cap)
-{
-    ProbeHeader h;
-    FILE *f;
-    int ok = open_checked(s, &f, &h, why, cap);
-    return close_checked(s, f, &h, ok, why, cap);
+    probe_source_close(f, &h);
+    if (!ok)
+        command(s, why, cap);
+    return ok;
 }

@@ -10,7 +10,10 @@
 
 #include <stddef.h>
 
+#include <stdio.h>
+
 #include "grid.h"
+#include "probe/provenance.h"
 
 typedef struct {
     const char *path;            /* the data file */
@@ -33,8 +36,12 @@ typedef struct {
  * command that measures it) otherwise, a malformed file included (its located error). */
 int block_source_read(const BlockSource *s, BlockDiff *d, char *why, size_t cap);
 
-/* The provenance alone (for files whose rows the caller reads, layer_error.dat): 1 when s->path
- * was measured on s's regime, else 0 with why as above. */
-int probe_source_check(const BlockSource *s, char *why, size_t cap);
+/* For files whose rows the caller reads (layer_error.dat): 1 when s->path was measured on s's
+ * regime, with *f left at its first row and h its header (release both with
+ * probe_source_close); else 0 with why as above and nothing open. */
+int probe_source_open(const BlockSource *s, FILE **f, ProbeHeader *h, char *why, size_t cap);
+void probe_source_close(FILE *f, ProbeHeader *h);
+/* The index of a named column of h's column line, or -1. */
+int probe_column(const ProbeHeader *h, const char *name);
 
 #endif
