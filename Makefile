@@ -54,6 +54,7 @@ help:
 	@echo "make reproduce-TABLE         train one table: $(TABLES) [PROFILE=quick|smoke|paper] [PLAN=1] [SEEDS=1]"
 	@echo "make reproduce-ABLATION      train an ablation the claims read: $(ABLATIONS)"
 	@echo "  ... SET=\"train.KEY=VALUE ...\" change the experiment file's fields for the run (train.data_dir=DIR, train.from=PATH)"
+	@echo "  ... BUDGET=K               train every cell K times as long (a table named TABLE-xK)"
 	@echo "make show-TABLE              print the reference (committed) table, training nothing"
 	@echo "make tables                  every reference table, and your results' tables, training nothing"
 	@echo "make claims                  the papers' claims checked against the reference (and your results)"
@@ -268,8 +269,8 @@ ABLATIONS := apot_no_wn apot_no_rcf
 MK_DIR := $(BUILD)/mk
 QB_RUN = $(BLAS_AUTO) $(abspath $(BIN))
 RUN_START := $(shell date +%s)
-# quick tables are <name>; other profiles add -<profile>
-table_name = $(if $(filter quick,$(PROFILE)),$(1),$(1)-$(PROFILE))
+# quick tables are <name>; other profiles add -<profile>, a budget above 1x adds -x<BUDGET>
+table_name = $(1)$(if $(filter quick,$(PROFILE)),,-$(PROFILE))$(if $(filter-out 1,$(BUDGET)),-x$(BUDGET))
 jobs_flag = $(if $(findstring -j,$(MAKEFLAGS)),,-j$(NPROC))
 # how many cells make runs at once, for the plan's estimate
 plan_jobs = $(or $(patsubst -j%,%,$(filter -j%,$(MAKEFLAGS))),$(NPROC))
@@ -294,7 +295,11 @@ endif
 # SET=train.from=/ckpts/{net}-cifar10.ckpt, or a tiny schedule: SET="train.epochs=1
 # train.train_subset=64 train.from=/tmp/x/{net}-cifar10.ckpt").
 set_flags = $(foreach s,$(SET),--set $(s))
-expand_flags = --profile $(PROFILE) $(seeds_flag) $(set_flags)
+# BUDGET=K trains every cell K times as long as its profile says (epochs, and the schedule's
+# warm-up and milestones with them): new cell ids beside the 1x cells, a table named -xK.
+BUDGET ?= 1
+budget_flag = $(if $(filter-out 1,$(BUDGET)),--budget $(BUDGET))
+expand_flags = --profile $(PROFILE) $(seeds_flag) $(budget_flag) $(set_flags)
 
 # $(1) experiment file, $(2) fragment name, $(3) table name. First the inputs: `qbench expand
 # --needs` checks the data and the starting checkpoints, lists every one that is missing at

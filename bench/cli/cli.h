@@ -46,22 +46,23 @@ typedef struct {
       "FILE [--profile P] [--set SECTION.KEY=VALUE]... [--make OUT.mk [--table NAME] "       \
       "[--allow-shared-results]] [--needs [--make OUT.mk]] [--pretrain NAME=FLAGS]... "      \
       "[--plan | --summary | --progress START [--after RESULT]] [--results DIR] "            \
-      "[--reference DIR] [--jobs N] [--seeds N]",                                           \
+      "[--reference DIR] [--jobs N] [--seeds N] [--budget K]",                                           \
       "list an experiment's cell ids, write its makefile fragment, or its plan (done, "      \
       "reused, to train, estimated time); --needs: every missing input (data files, starting " \
       "checkpoints) listed at once, and with --make the rules that pretrain the missing "     \
       "checkpoints by the --pretrain recipes (which --plan estimates too); --set: a train or "  \
       "quant field over the file; --after: the progress line after that cell, none when a "  \
       "newer result counts it; --seeds N: the matrix's first N seeds (more than it lists: "  \
-      "the next ones after its last)")                                                      \
+      "the next ones after its last); --budget K: every cell trained K times as long "      \
+      "(epochs, warm-up and milestones; new cell ids)")                                     \
     X("run-cell", cmd_run_cell,                                                             \
       "FILE [--profile P] --cell ID [--results DIR] [--threads N] [--prepare] [--seeds N] "  \
-      "[--set SECTION.KEY=VALUE]...",                                                       \
+      "[--budget K] [--set SECTION.KEY=VALUE]...",                                                       \
       "train one cell and write its result file (resumes from its checkpoint); --prepare: " \
       "a chained cell's bookkeeping only (stale or failed results retired), no training") \
     X("report", cmd_report,                                                                 \
       "FILE [--profile P] [--results DIR] [--out BASE | --tables] "                          \
-      "[--reference DIR [--tolerance PTS]] [--by-position] [--seeds N] "                     \
+      "[--reference DIR [--tolerance PTS]] [--by-position] [--seeds N] [--budget K] "        \
       "[--set SECTION.KEY=VALUE]... | --plot-data DIR | --verdicts METHOD | --claims "       \
       "[--by-position] [--seeds-max N [--next-cells]] [--block-data FILE]",                 \
       "write an experiment's tables (.md, .tex, .csv) from its result files, checked against " \
