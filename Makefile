@@ -59,6 +59,7 @@ help:
 	@echo "make tables                  every reference table, and your results' tables, training nothing"
 	@echo "make claims                  the papers' claims checked against the reference (and your results)"
 	@echo "make claims SEEDS_MAX=8      ... first adding seeds to each claim your results leave unresolved"
+	@echo "make ladder                  the decided claims and 2-bit rows retrained 3x and 10x as long [PLAN=1]"
 	@echo "make experiment EXP=FILE.yaml any experiment file (copy one under experiments/)"
 	@echo "make compare QUANTIZER=NAME  a new method beside the table 4 and 5 baselines [PLAN=1]"
 	@echo "make plots                   every figure into plots/out/ (PROFILE=smoke: seconds)"
@@ -453,6 +454,22 @@ claims-extend: check-deps $(BIN)
 	      RESULTS=$(RESULTS) CELL_THREADS=$(CELL_THREADS) \
 	      $$(echo "$$next" | awk -v f=$$f '$$1 == f {print "$(RESULTS)/" $$2}') || exit 1; \
 	  done; prev=$$next; done
+
+# The budget ladder (`ladder:` in experiments/claims.yaml): the cells of every accuracy claim
+# the reference decides, and every table's rows at the ladder's bit-width, trained at 1x and at
+# each rung's multiple of the profile's length with that rung's seeds (one fragment, results by
+# cell id under $(RESULTS), resumable like every matrix); then the claims table with its budget
+# ladder column and the rows at each budget, $(RESULTS)/tables/claims[-PROFILE]{,-ladder}.md.
+.PHONY: ladder
+ladder: check-deps $(BIN)
+	@mkdir -p $(MK_DIR) $(RESULTS)/tables
+	@$(BIN) ladder experiments/claims.yaml --profile $(PROFILE) --results $(RESULTS) \
+	  --reference $(REFERENCE) --make $(MK_DIR)/ladder.$(PROFILE).mk
+	$(if $(PLAN),@echo "PLAN=1: nothing was run",+@$(MAKE) --no-print-directory -f $(MK_DIR)/ladder.$(PROFILE).mk \
+	  $(jobs_flag) QBENCH="$(QB_RUN)" RESULTS=$(RESULTS) CELL_THREADS=$(CELL_THREADS) ladder)
+	$(if $(PLAN),,@$(BIN) report experiments/claims.yaml --claims --profile $(PROFILE) --results $(RESULTS) \
+	  --out $(RESULTS)/tables/$(call table_name,claims) >/dev/null && \
+	  cat $(RESULTS)/tables/$(call table_name,claims)-ladder.md)
 
 # The reference tables ($(REFERENCE)/tables/), rebuilt from the committed result files placed
 # by matrix position (their ids follow the code that made them), then the findings in

@@ -74,6 +74,12 @@ typedef struct {
       "block errors read from FILE, its layer errors from the layer_error.dat beside it); "  \
       "--by-position places results by matrix "                                             \
       "position instead of cell id (the committed reference, made by earlier code)")        \
+    X("ladder", cmd_ladder,                                                                 \
+      "CLAIMS.yaml --make OUT.mk [--profile P] [--results DIR] [--reference DIR]",            \
+      "the budget ladder's cells as one makefile fragment (target `ladder`): every accuracy " \
+      "claim decided in the reference (by matrix position) and every table's rows at the "   \
+      "ladder's bit-width, at 1x and at each rung's budget and seeds of the file's ladder "   \
+      "section, results by cell id under DIR (make ladder)")                                \
     X("schema", cmd_schema, "", "print the experiment file reference (Markdown)")              \
     X("intcheck", cmd_intcheck,                                                             \
       "--scheme pot|post|apot|lsq+pot|lsq+post|asq+post --bits B [--wbits B] [--abits B] "  \
@@ -105,6 +111,7 @@ int cmd_validate(int argc, char **argv, QbErr *err);
 int cmd_expand(int argc, char **argv, QbErr *err);
 int cmd_run_cell(int argc, char **argv, QbErr *err);
 int cmd_report(int argc, char **argv, QbErr *err);
+int cmd_ladder(int argc, char **argv, QbErr *err);
 int cmd_schema(int argc, char **argv, QbErr *err);
 int cmd_intcheck(int argc, char **argv, QbErr *err);
 int cmd_probe(int argc, char **argv, QbErr *err);
