@@ -131,8 +131,8 @@ static size_t rung_text(const Claim *c, const ClaimResult *base, int budget,
 }
 
 void ladder_text(const ClaimSet *cs, const Claim *c, const ClaimResult *base,
-                 const ClaimResult *at, LadderStability st, const char *sep, char *out,
-                 size_t cap)
+                 const ClaimResult *at, LadderStability st, const char *sep, int with_stability,
+                 char *out, size_t cap)
 {
     size_t used = 0;
     out[0] = '\0';
@@ -141,12 +141,12 @@ void ladder_text(const ClaimSet *cs, const Claim *c, const ClaimResult *base,
         return;
     }
     for (int r = 0; r < cs->nrungs && used < cap; r++) {
-        used += rung_text(c, base, cs->rungs[r].budget, &at[r], out + used, cap - used);
-        if (used < cap)
+        if (r && used < cap)
             used += (size_t)snprintf(out + used, cap - used, "%s", sep);
+        used += rung_text(c, base, cs->rungs[r].budget, &at[r], out + used, cap - used);
     }
-    if (used < cap)
-        snprintf(out + used, cap - used, "%s", ladder_stability_name(st));
+    if (with_stability && used < cap)
+        snprintf(out + used, cap - used, "%s**%s**", sep, ladder_stability_name(st));
 }
 
 /* Whether e's table has rows at the ladder's bit-width. */

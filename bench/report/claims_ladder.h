@@ -46,11 +46,12 @@ int ladder_wanted(const Claim *c, Verdict base);
 int ladder_measure(const Ladder *l, int claim, const ClaimResult *base, const char *results_dir,
                    ClaimResult *at, LadderStability *st, QbErr *err);
 
-/* Claim c's rungs, each followed by sep, then its stability: "3x: +0.52 [+0.10, +0.94] holds
- * (n=3)<sep>10x: +0.31, on 1x's side (n=2)<sep>budget-stable"; "–" when not laddered. */
+/* Claim c's rungs separated by sep, then (with_stability) its stability in bold: "3x: +0.52
+ * [+0.10, +0.94] holds (n=3)<sep>10x: +0.31, on 1x's side (n=1)<sep>**budget-stable**"; "–"
+ * when not laddered. */
 void ladder_text(const ClaimSet *cs, const Claim *c, const ClaimResult *base,
-                 const ClaimResult *at, LadderStability st, const char *sep, char *out,
-                 size_t cap);
+                 const ClaimResult *at, LadderStability st, const char *sep, int with_stability,
+                 char *out, size_t cap);
 
 /* The ladder's rows table, <out_base>.md and .csv: every bits table's rows at
  * cs->ladder_bits, at 1x (base) and at each rung. */

@@ -189,7 +189,8 @@ static const char csv_head[] =
 
 /* A claim's row beside its ladder: the rungs' text and the stability. */
 typedef struct {
-    char text[600];
+    char text[600];       /* Markdown, one rung per line */
+    char plain[600];      /* CSV, rungs separated by "; " */
     LadderStability st;
 } ClaimRungs;
 
@@ -223,7 +224,7 @@ static void csv_claim(FILE *f, const ClaimSet *cs, const Claim *c, const ClaimRe
     csv_field(f, rg->paper, ",");
     csv_field(f, mag, ",");
     csv_field(f, r->missing, ",");
-    csv_field(f, lr->st == LADDER_NONE ? "" : lr->text, ",");
+    csv_field(f, lr->st == LADDER_NONE ? "" : lr->plain, ",");
     csv_field(f, lr->st == LADDER_NONE ? "" : ladder_stability_name(lr->st), "\n");
 }
 
@@ -332,7 +333,8 @@ static int claim_row(const ClaimSet *cs, int i, const ClaimGrids *g, const Ladde
     if (claim_measure(cs, c, g, results_dir, r, err) < 0 ||
         ladder_measure(l, i, r, results_dir, at, &lr->st, err) < 0)
         return -1;
-    ladder_text(cs, c, r, at, lr->st, "<br>", lr->text, sizeof lr->text);
+    ladder_text(cs, c, r, at, lr->st, "<br>", 1, lr->text, sizeof lr->text);
+    ladder_text(cs, c, r, at, lr->st, "; ", 0, lr->plain, sizeof lr->plain);
     return 0;
 }
 
