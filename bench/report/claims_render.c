@@ -187,9 +187,10 @@ static const char csv_head[] =
     "versus,claimed,threshold,margin,margin_source,paper_method,paper_versus,paper_value,"
     "measured,lo,hi,n,verdict,regime,paper_regime,magnitude,measure_with,ladder,budget\n";
 
-/* A claim's row beside its ladder: the rungs' text and the stability. */
+/* A claim's row beside its ladder: the rungs' text (Markdown, and CSV without its line
+ * breaks) and the stability. */
 typedef struct {
-    char text[600];
+    char text[600], csv[600];
     LadderStability st;
 } ClaimRungs;
 
@@ -223,7 +224,7 @@ static void csv_claim(FILE *f, const ClaimSet *cs, const Claim *c, const ClaimRe
     csv_field(f, rg->paper, ",");
     csv_field(f, mag, ",");
     csv_field(f, r->missing, ",");
-    csv_field(f, lr->st == LADDER_NONE ? "" : lr->text, ",");
+    csv_field(f, lr->st == LADDER_NONE ? "" : lr->csv, ",");
     csv_field(f, lr->st == LADDER_NONE ? "" : ladder_stability_name(lr->st), "\n");
 }
 
@@ -333,6 +334,7 @@ static int claim_row(const ClaimSet *cs, int i, const ClaimGrids *g, const Ladde
         ladder_measure(l, i, r, results_dir, at, &lr->st, err) < 0)
         return -1;
     ladder_text(cs, c, r, at, lr->st, "<br>", lr->text, sizeof lr->text);
+    ladder_text(cs, c, r, at, lr->st, "; ", lr->csv, sizeof lr->csv);
     return 0;
 }
 
