@@ -355,7 +355,7 @@ compare: check-deps $(BIN)
 	@mkdir -p $(BUILD)/compare
 	@sed 's/@QUANTIZER@/$(QUANTIZER)/g' experiments/compare.yaml.in > $(call compare_yaml,$(QUANTIZER))
 	$(call run_experiment,$(call compare_yaml,$(QUANTIZER)),compare-$(QUANTIZER),$(call table_name,compare-$(QUANTIZER)))
-	$(if $(PLAN),,@$(BIN) report $(call compare_yaml,$(QUANTIZER)) --profile $(PROFILE) --results $(RESULTS) $(seeds_flag) --verdicts $(QUANTIZER))
+	$(if $(PLAN),,@$(BIN) report $(call compare_yaml,$(QUANTIZER)) --profile $(PROFILE) --results $(RESULTS) $(seeds_flag) $(budget_flag) --verdicts $(QUANTIZER))
 
 # The experiment file of a results directory's experiment: a committed table, or a compare
 # run (its file regenerated from the template); empty for others.

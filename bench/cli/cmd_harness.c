@@ -767,6 +767,12 @@ static int report_mode_check(const HarnessArgs *a, QbErr *err)
                             "not combine with --out, --by-position or another mode"), CLI_USAGE;
     if (a->claims && a->sets.n)
         return qb_fail(err, "--set applies to an experiment's table, not to --claims"), CLI_USAGE;
+    /* --tables names its tables by profile alone, and the claims take their budgets from the
+     * claims file's ladder section: a budget there would be silently dropped or misnamed */
+    if (a->budget && (a->claims || a->tables))
+        return qb_fail(err, "--budget applies to one experiment's table, plot data or verdicts, "
+                            "not to --claims (its ladder section sets the budgets) or --tables"),
+               CLI_USAGE;
     if ((a->seeds_max || a->next_cells || a->block_data[0]) && !a->claims)
         return qb_fail(err, "--seeds-max, --next-cells and --block-data apply to --claims"),
                CLI_USAGE;

@@ -313,10 +313,15 @@ int result_read(const char *path, ResultSummary *s, QbErr *err)
         snprintf(s->net, sizeof s->net, "%s", json_str_at(v, "net", ""));
         snprintf(s->scheme, sizeof s->scheme, "%s", json_str_at(v, "scheme", ""));
         snprintf(s->profile, sizeof s->profile, "%s", json_str_at(v, "profile", ""));
-        /* files made before budgets existed trained the profile's length: 1x */
-        double budget = json_num_at(v, "budget", 1);
+        /* files made before budgets existed trained the profile's length: 1x; a budget that
+         * is there but no number (a string, null) is an error, never read as 1x */
+        const JsonV *b = json_at(v, "budget");
+        double budget = !b ? 1 : b->type == JV_NUM ? b->num : NAN;
+        char found[32] = "(not a number)";
+        if (!isnan(budget))
+            snprintf(found, sizeof found, "%g", budget);
         if (!(budget >= 1 && budget <= EXP_BUDGET_MAX && budget == floor(budget)))
-            rc = qb_fail(err, "%s: budget %g is not a whole multiple 1..%d", path, budget,
+            rc = qb_fail(err, "%s: budget %s is not a whole multiple 1..%d", path, found,
                          EXP_BUDGET_MAX);
         else
             s->budget = (int)budget;

@@ -451,13 +451,13 @@ static int read_rung(ClaimSet *cs, YDoc *d, const YNode *m, const char *field, Q
     ydoc_field(f, sizeof f, field, "budget");
     if (ydoc_int(d, ydoc_map_get(d, m, "budget"), f, 2, EXP_BUDGET_MAX, &budget, err) < 0)
         return -1;
-    ydoc_field(f, sizeof f, field, "seeds");
-    if (ydoc_int(d, ydoc_map_get(d, m, "seeds"), f, 1, EXP_LIST_MAX, &seeds, err) < 0)
-        return -1;
     if (cs->nrungs && budget <= cs->rungs[cs->nrungs - 1].budget)
         return ydoc_fail(d, ydoc_map_get(d, m, "budget"), f, err, "expected budgets in "
                          "ascending order, each above the one before (%d)",
                          cs->rungs[cs->nrungs - 1].budget);
+    ydoc_field(f, sizeof f, field, "seeds");
+    if (ydoc_int(d, ydoc_map_get(d, m, "seeds"), f, 1, EXP_LIST_MAX, &seeds, err) < 0)
+        return -1;
     *r = (LadderRung){(int)budget, (int)seeds};
     cs->nrungs++;
     return 0;

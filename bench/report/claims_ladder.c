@@ -81,7 +81,7 @@ static int on_base_side(const Claim *c, Verdict base, double mean)
     return claimed == (base == VERDICT_HOLDS);
 }
 
-static LadderStability stability_of(const Claim *c, Verdict base, const ClaimResult *at, int n)
+LadderStability ladder_stability(const Claim *c, Verdict base, const ClaimResult *at, int n)
 {
     int incomplete = 0, deciding = 0;
     for (int r = 0; r < n; r++) {
@@ -110,11 +110,11 @@ int ladder_measure(const Ladder *l, int claim, const ClaimResult *base, const ch
     for (int r = 0; r < l->n; r++)
         if (claim_measure(&l->rungs[r].set, c, &l->rungs[r].grids, results_dir, &at[r], err) < 0)
             return -1;
-    *st = stability_of(c, base->v, at, l->n);
+    *st = ladder_stability(c, base->v, at, l->n);
     return 0;
 }
 
-/* One rung: "3x: +0.52 [+0.10, +0.94] holds (n=3)", "10x: +0.31, holds' side (n=2)". */
+/* One rung: "3x: +0.52 [+0.10, +0.94] holds (n=3)", "10x: +0.31, on 1x's side (n=2)". */
 static size_t rung_text(const Claim *c, const ClaimResult *base, int budget,
                         const ClaimResult *r, char *out, size_t cap)
 {
@@ -126,7 +126,7 @@ static size_t rung_text(const Claim *c, const ClaimResult *base, int budget,
                                 on_base_side(c, base->v, r->d.mean) ? "1x's" : "the other",
                                 r->d.n);
     interval_text(&r->d, claim_diff_scale(c), "", interval, sizeof interval);
-    return (size_t)snprintf(out, cap, "%dx: %+.2f %s%s (n=%d)", budget, r->d.mean, interval,
+    return (size_t)snprintf(out, cap, "%dx: %+.2f %s %s (n=%d)", budget, r->d.mean, interval,
                             verdict_name(r->v), r->d.n);
 }
 
@@ -206,11 +206,11 @@ static void rows_one(FILE *md, FILE *csv, const ClaimSet *cs, const ClaimGrids *
         else
             fputs(",", csv);
         if (p.n)
-            fprintf(csv, "%.4f,%d,", p.mean, p.n);
+            fprintf(csv, "%.4f,", p.mean);
         else
-            fputs(",0,", csv);
-        paired_csv(csv, &p);
-        fputs("\n", csv);
+            fputs(",", csv);
+        paired_csv(csv, &p);   /* its three columns, each ended by a comma */
+        fprintf(csv, "%d\n", p.n);
     }
     fputs("\n", md);
 }
@@ -246,8 +246,8 @@ static void rows_all(FILE *md, FILE *csv, const ClaimSet *cs, const ClaimGrids *
                      const Ladder *l, const char *results_dir)
 {
     rows_header(md, cs, l);
-    fputs("table,net,scheme,bits,budget,seeds,n,mean,sd,diff,diff_n,diff_lo,diff_hi,"
-          "diff_shown\n", csv);
+    fputs("table,net,scheme,bits,budget,seeds,n,mean,sd,diff,diff_lo,diff_hi,diff_shown,"
+          "diff_n\n", csv);
     for (int i = 0; i < cs->nexps; i++) {
         const Experiment *e = &cs->exps[i];
         if (!rows_wanted(cs, e))
@@ -322,24 +322,31 @@ static int frag_parts(const ClaimSet *cs, const ClaimSet *const *sets, const Cla
     int **idx = calloc((size_t)(nslots * cs->nexps) + 1, sizeof *idx);
     int nparts = 0, rc = 0;
     char by[700];
-    for (int b = 0; parts && idx && b < nslots; b++)
-        for (int i = 0; i < cs->nexps; i++) {
+    for (int b = 0; rc == 0 && parts && idx && b < nslots; b++)
+        for (int i = 0; rc == 0 && i < cs->nexps; i++) {
             const int k = b * cs->nexps + i, ncells = g[b]->cells[i].n;
-            if (!(idx[nparts] = malloc(sizeof(int) * (size_t)(ncells + 1))))
+            int *picked = malloc(sizeof(int) * (size_t)(ncells + 1)), m = 0;
+            if (!picked) {
+                rc = -1;
                 break;
-            int m = 0;
+            }
             for (int c = 0; c < ncells; c++)
                 if (wanted[k][c])
-                    idx[nparts][m++] = c;
+                    picked[m++] = c;
+            if (!m) {   /* an experiment with nothing wanted at this budget: no part */
+                free(picked);
+                continue;
+            }
             *count += m;
-            parts[nparts] = (MakefragPart){&sets[b]->exps[i], &g[b]->cells[i], idx[nparts], m};
-            nparts += m > 0;
+            idx[nparts] = picked;
+            parts[nparts++] = (MakefragPart){&sets[b]->exps[i], &g[b]->cells[i], picked, m};
         }
     snprintf(by, sizeof by, "qbench ladder %s --profile %s --make %s", cs->path, cs->profile,
              path);
-    rc = parts && idx ? makefrag_write_parts(path, by, parts, nparts, "ladder", err)
-                      : qb_fail(err, "%s: out of memory for the ladder's fragment", cs->path);
-    for (int i = 0; idx && i <= nparts; i++)
+    rc = rc == 0 && parts && idx
+             ? makefrag_write_parts(path, by, parts, nparts, "ladder", err)
+             : qb_fail(err, "%s: out of memory for the ladder's fragment", cs->path);
+    for (int i = 0; idx && i < nparts; i++)
         free(idx[i]);
     free(idx);
     free(parts);

@@ -185,9 +185,11 @@ static void csv_num(FILE *f, double v, const char *end)
 static const char csv_head[] =
     "id,claim,source,kind,quantity,experiment,versus_experiment,net,bits,base_bits,method,"
     "versus,claimed,threshold,margin,margin_source,paper_method,paper_versus,paper_value,"
-    "measured,lo,hi,n,verdict,regime,paper_regime,magnitude,measure_with,ladder,budget\n";
+    "measured,lo,hi,n,verdict,regime,paper_regime,magnitude,measure_with,ladder,"
+    "ladder_stability\n";
 
-/* A claim's row beside its ladder: the rungs' text and the stability. */
+/* A claim's row beside its ladder: the rungs' text (Markdown, and CSV without its line
+ * breaks) and the stability. */
 typedef struct {
     char text[600];       /* Markdown, one rung per line */
     char plain[600];      /* CSV, rungs separated by "; " */

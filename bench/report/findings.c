@@ -114,7 +114,7 @@ enum { CL_ID, CL_CLAIM, CL_QUANTITY, CL_VERSUS, CL_PAPER, CL_MEASURED, CL_LO, CL
        CL_VERDICT, CL_LADDER, CL_BUDGET, CL_COLS };
 static const char *const claim_cols[] = {"id", "claim", "quantity", "versus", "paper_value",
                                          "measured", "lo", "hi", "n", "verdict", "ladder",
-                                         "budget", NULL};
+                                         "ladder_stability", NULL};
 
 static const char *const verdicts[] = {"holds", "contradicted", "unresolved", "missing"};
 static const char *const verdict_titles[] = {"Holds", "Contradicted", "Unresolved", "Missing"};

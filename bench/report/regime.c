@@ -80,16 +80,19 @@ static void budget_text(const Experiment *e, const RunConfig *c, char *out, size
         at += (size_t)snprintf(out + at, cap - at, "of the full training set at batch %d",
                                c->batch);
     if (e->budget > 1 && at < cap)
-        at += (size_t)snprintf(out + at, cap - at, ", %dx the %s profile's length", e->budget,
-                               e->profile);
+        at += (size_t)snprintf(out + at, cap - at, ", %dx the %s%s length", e->budget,
+                               e->profile[0] ? e->profile : "file's own",
+                               e->profile[0] ? " profile's" : "");
     if (e->nchains && at < cap)
         snprintf(out + at, cap - at, ", per link of a progressive chain");
 }
 
+/* The paper's schedule is the paper profile's own length: at another budget it is not. */
 static int is_paper_regime(const Experiment *e)
 {
     const RunConfig *c = &e->base;
-    return !strcmp(e->profile, "paper") && c->width == 1.0f && !c->train_subset;
+    return !strcmp(e->profile, "paper") && c->width == 1.0f && !c->train_subset &&
+           e->budget == 1;
 }
 
 void regime_describe(const Experiment *e, Regime *out)

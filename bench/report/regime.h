@@ -18,9 +18,11 @@
 #include "paired.h"
 
 typedef enum {
-    REGIME_PAPER,      /* the `paper` profile at full width on the whole training set: the
-                          paper's data set and schedule, so its numbers compare with the paper's */
-    REGIME_REPLICA,    /* any other profile: smaller data, networks or budget */
+    REGIME_PAPER,      /* the `paper` profile at full width on the whole training set and
+                          its own length (1x): the paper's data set and schedule, so its
+                          numbers compare with the paper's */
+    REGIME_REPLICA,    /* any other profile or budget: smaller data, networks, or another
+                          training length */
     REGIME_UNTRAINED   /* a cost table (table.layout cost): computed from the network
                           definitions, nothing trained */
 } RegimeKind;

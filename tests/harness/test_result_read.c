@@ -58,3 +58,33 @@ Test(result_read, half_written_result_is_an_error_naming_it)
     cr_assert_eq(result_read(path, &s, &err), -1);
     cr_assert(strstr(err.msg, "not a qbench result file"), "%s", err.msg);
 }
+
+/* Files made before budgets existed have no "budget": they trained the profile's length. */
+Test(result_read, a_result_without_a_budget_reads_as_1x)
+{
+    QbErr err = {{0}};
+    ResultSummary s;
+    const char *path = hfix_write("no-budget.json",
+                                  RESULT_HEAD "\"best\": {\"epoch\": 0, \"test_top1\": 91}}");
+    cr_assert_eq(result_read(path, &s, &err), 0, "%s", err.msg);
+    cr_assert_eq(s.budget, 1);
+}
+
+/* A budget that is no whole multiple 1..EXP_BUDGET_MAX, or no number at all, is an error
+ * naming the file and the field, never read as some budget. */
+Test(result_read, a_budget_that_is_no_whole_multiple_is_an_error_naming_the_file)
+{
+    static const char *const bad[] = {"2.5", "0", "-3", "1001", "\"3\"", "null", "[3]"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        char text[256];
+        QbErr err = {{0}};
+        ResultSummary s;
+        snprintf(text, sizeof text, RESULT_HEAD "\"budget\": %s, "
+                 "\"best\": {\"epoch\": 0, \"test_top1\": 91}}", bad[i]);
+        const char *path = hfix_write("bad-budget.json", text);
+        cr_expect_eq(result_read(path, &s, &err), -1, "budget %s accepted", bad[i]);
+        cr_expect(strstr(err.msg, "bad-budget.json: budget") &&
+                  strstr(err.msg, "is not a whole multiple 1..1000"), "budget %s: %s", bad[i],
+                  err.msg);
+    }
+}

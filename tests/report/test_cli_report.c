@@ -74,3 +74,26 @@ Test(cli_report, claims_from_the_command_line)
     cr_assert(strstr(last_line(out), "1 claims: 1 hold, 0 contradicted"), "%s", out);
     rfix_end(&f);
 }
+
+/* --budget K reads one experiment's cells at K times its length; the claims take their
+ * budgets from the ladder section and --tables names tables by profile alone, so neither
+ * takes it. */
+Test(cli_report, budget_is_refused_where_it_would_be_dropped)
+{
+    RFix f;
+    char out[8192], cmd[2048];
+    rfix_start(&f, "cb", "baseline: lsq", "[1, 2, 3]");
+    const char *claims = hfix_write("cb-claims.yaml", "claims:\n"
+        "  - {id: beats-fp, claim: c, source: s, experiment: cb, net: small_cnn, bits: 4,"
+        " method: asq, versus: fp, claimed: greater, threshold: 0}\n");
+    snprintf(cmd, sizeof cmd, "%s report %s --claims --budget 3 --profile smoke --results %s "
+             "--out %s/cb", test_qbench_bin(), claims, f.results, hfix_dir());
+    cr_assert_eq(shell_run(cmd, out, sizeof out), 2, "%s", out);
+    cr_assert(strstr(out, "qbench report: --budget applies to one experiment's table, plot data "
+                          "or verdicts, not to --claims"), "%s", out);
+    snprintf(cmd, sizeof cmd, "%s report %s --tables --budget 3 --results %s",
+             test_qbench_bin(), f.e.path, f.results);
+    cr_assert_eq(shell_run(cmd, out, sizeof out), 2, "%s", out);
+    cr_assert(strstr(out, "or --tables"), "%s", out);
+    rfix_end(&f);
+}

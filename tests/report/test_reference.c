@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "harness/result.h"
+#include "report/grid.h"
 #include "report/table.h"
 #include "tests/support/hfix.h"
 #include "rfix.h"
@@ -204,5 +205,52 @@ Test(reference, one_seed_run_against_the_reference_spread)
     const char *csv = rfix_table_file("s1", "csv");
     cr_assert(strstr(csv, "81.0000,1.0000,3,5.0000,6.0849,within,0\n"), "%s", csv);
     cr_assert(strstr(csv, "70.5000,0.5000,3,5.0000,3.0425,outside,0\n"), "%s", csv);
+    rfix_end(&f);
+}
+
+/* A reference holding a 1x and a 3x run at the same matrix position and seed (make BUDGET=3
+ * beside the 1x table): each budget's grid places only its own run, by position
+ * (grid_load_by_position, the committed tables) and against a user's run
+ * (grid_load_reference, the reproduction check); the other budget's run matches no cell. */
+Test(reference, each_budget_places_only_its_own_runs)
+{
+    RFix f;
+    Experiment e3;
+    CellList l3;
+    Grid g;
+    QbErr err = {{0}};
+    char dir[400];
+    const char *ref = reference_dir("bud");
+    rfix_start(&f, "bud", "baseline: lsq", "[1]");
+    rfix_load(f.e.path, "smoke", &e3, &l3);
+    cells_free(&l3);
+    cr_assert_eq(experiment_budget(&e3, 3, &err), 0, "%s", err.msg);
+    cr_assert_eq(cells_expand(&e3, &l3, &err), 0, "%s", err.msg);
+    const Cell *c1 = rfix_cell(&f.l, "lsq", 4, 1), *c3 = rfix_cell(&l3, "lsq", 4, 1);
+    rfix_result(ref, &f.e, c1, 70.0, RUN_OK);
+    rfix_result(ref, &e3, c3, 80.0, RUN_OK);
+    const struct { const Experiment *e; const CellList *l; const Cell *c; double top1; } at[] = {
+        {&f.e, &f.l, c1, 70.0}, {&e3, &l3, c3, 80.0}};
+    const int lsq = grid_scheme_index(&f.e, "lsq");
+    for (int i = 0; i < 2; i++) {
+        cr_assert_eq(grid_load_by_position(&g, at[i].e, at[i].l, ref, &err), 0, "%s", err.msg);
+        const GridCell *gc = grid_cell(&g, 0, lsq, 4);
+        cr_assert_eq(gc->ok, 1, "budget %d", at[i].e->budget);
+        cr_assert_float_eq(grid_mean(gc, 0), at[i].top1, 1e-9, "budget %d", at[i].e->budget);
+        cr_assert_str_eq(gc->id[0], at[i].c->id);
+        cr_assert_eq(g.ref_unmatched, 1, "the other budget's run: %d", g.ref_unmatched);
+        cr_assert_eq(g.nnotes, 0, "every placed id is this build's: %s", g.notes[0]);
+        grid_free(&g);
+
+        cr_assert_eq(grid_load(&g, at[i].e, at[i].l, f.results, &err), 0, "%s", err.msg);
+        snprintf(dir, sizeof dir, "%s/%s", ref, f.e.name);
+        cr_assert_eq(grid_load_reference(&g, dir, &err), 0, "%s", err.msg);
+        const GridCell *rc = grid_ref_cell(&g, 0, lsq, 4);
+        cr_assert_eq(rc->ok, 1, "budget %d", at[i].e->budget);
+        cr_assert_float_eq(grid_mean(rc, 0), at[i].top1, 1e-9, "budget %d", at[i].e->budget);
+        cr_assert_eq(g.ref_unmatched, 1);
+        grid_free(&g);
+    }
+    cells_free(&l3);
     rfix_end(&f);
 }

@@ -175,3 +175,46 @@ Test(regime, no_interval_no_pairs_no_paper)
     regime_check_text(&c, text, sizeof text);
     cr_assert_str_eq(text, "–");
 }
+
+/* The profile at K times its length: the epochs and steps it trains, then the multiple and
+ * the profile it multiplies; at 1x no multiple. */
+static void describe_at(const char *path, const char *profile, int budget, Regime *r)
+{
+    Experiment e;
+    QbErr err = {{0}};
+    cr_assert_eq(experiment_load(&e, path, profile, &err), 0, "%s", err.msg);
+    cr_assert_eq(experiment_budget(&e, budget, &err), 0, "%s", err.msg);
+    regime_describe(&e, r);
+}
+
+Test(regime, a_budget_names_its_multiple_of_the_profile)
+{
+    Regime r;
+    describe_at("experiments/table2.yaml", "smoke", 3, &r);
+    cr_assert_str_eq(r.budget, "9 epochs of a 640-image subset at batch 16 (360 steps), 3x the "
+                               "smoke profile's length");
+    cr_assert_eq(r.kind, REGIME_REPLICA);
+    describe_at("experiments/table4.yaml", "quick", 2, &r);
+    cr_assert(strstr(r.budget, "(312 steps), 2x the quick profile's length, per link of a "
+                               "progressive chain"), "%s", r.budget);
+    describe_at("experiments/table2.yaml", "smoke", 1, &r);
+    cr_assert(!strstr(r.budget, "length"), "1x names no multiple: %s", r.budget);
+    /* a file read without a profile: the length is the file's own */
+    describe_at(experiment_file("rgnone", ""), "", 3, &r);
+    cr_assert_str_eq(r.budget, "3 epochs of the full training set at batch 32, 3x the file's "
+                               "own length");
+}
+
+/* The paper's data, width and schedule trained three times as long is no longer the paper's
+ * regime: its verdicts must not read as the paper's. */
+Test(regime, the_paper_profile_at_another_budget_is_not_the_papers_regime)
+{
+    Regime r;
+    describe_at("experiments/table2.yaml", "paper", 1, &r);
+    cr_assert_eq(r.kind, REGIME_PAPER);
+    describe_at("experiments/table2.yaml", "paper", 3, &r);
+    cr_assert_eq(r.kind, REGIME_REPLICA, "%s", r.text);
+    cr_assert(!strncmp(r.text, "scaled replica: ", 16), "%s", r.text);
+    cr_assert(strstr(r.text, "270 epochs of the full training set at batch 512, 3x the paper "
+                             "profile's length"), "%s", r.text);
+}
