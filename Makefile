@@ -54,10 +54,12 @@ help:
 	@echo "make reproduce-TABLE         train one table: $(TABLES) [PROFILE=quick|smoke|paper] [PLAN=1] [SEEDS=1]"
 	@echo "make reproduce-ABLATION      train an ablation the claims read: $(ABLATIONS)"
 	@echo "  ... SET=\"train.KEY=VALUE ...\" change the experiment file's fields for the run (train.data_dir=DIR, train.from=PATH)"
+	@echo "  ... BUDGET=K               train every cell K times as long (a table named TABLE-xK)"
 	@echo "make show-TABLE              print the reference (committed) table, training nothing"
 	@echo "make tables                  every reference table, and your results' tables, training nothing"
 	@echo "make claims                  the papers' claims checked against the reference (and your results)"
 	@echo "make claims SEEDS_MAX=8      ... first adding seeds to each claim your results leave unresolved"
+	@echo "make ladder                  the decided claims and 2-bit rows retrained 3x and 10x as long [PLAN=1]"
 	@echo "make experiment EXP=FILE.yaml any experiment file (copy one under experiments/)"
 	@echo "make compare QUANTIZER=NAME  a new method beside the table 4 and 5 baselines [PLAN=1]"
 	@echo "make plots                   every figure into plots/out/ (PROFILE=smoke: seconds)"
@@ -268,8 +270,8 @@ ABLATIONS := apot_no_wn apot_no_rcf
 MK_DIR := $(BUILD)/mk
 QB_RUN = $(BLAS_AUTO) $(abspath $(BIN))
 RUN_START := $(shell date +%s)
-# quick tables are <name>; other profiles add -<profile>
-table_name = $(if $(filter quick,$(PROFILE)),$(1),$(1)-$(PROFILE))
+# quick tables are <name>; other profiles add -<profile>, a budget above 1x adds -x<BUDGET>
+table_name = $(1)$(if $(filter quick,$(PROFILE)),,-$(PROFILE))$(if $(filter-out 1,$(BUDGET)),-x$(BUDGET))
 jobs_flag = $(if $(findstring -j,$(MAKEFLAGS)),,-j$(NPROC))
 # how many cells make runs at once, for the plan's estimate
 plan_jobs = $(or $(patsubst -j%,%,$(filter -j%,$(MAKEFLAGS))),$(NPROC))
@@ -294,7 +296,11 @@ endif
 # SET=train.from=/ckpts/{net}-cifar10.ckpt, or a tiny schedule: SET="train.epochs=1
 # train.train_subset=64 train.from=/tmp/x/{net}-cifar10.ckpt").
 set_flags = $(foreach s,$(SET),--set $(s))
-expand_flags = --profile $(PROFILE) $(seeds_flag) $(set_flags)
+# BUDGET=K trains every cell K times as long as its profile says (epochs, and the schedule's
+# warm-up and milestones with them): new cell ids beside the 1x cells, a table named -xK.
+BUDGET ?= 1
+budget_flag = $(if $(filter-out 1,$(BUDGET)),--budget $(BUDGET))
+expand_flags = --profile $(PROFILE) $(seeds_flag) $(budget_flag) $(set_flags)
 
 # $(1) experiment file, $(2) fragment name, $(3) table name. First the inputs: `qbench expand
 # --needs` checks the data and the starting checkpoints, lists every one that is missing at
@@ -448,6 +454,22 @@ claims-extend: check-deps $(BIN)
 	      RESULTS=$(RESULTS) CELL_THREADS=$(CELL_THREADS) \
 	      $$(echo "$$next" | awk -v f=$$f '$$1 == f {print "$(RESULTS)/" $$2}') || exit 1; \
 	  done; prev=$$next; done
+
+# The budget ladder (`ladder:` in experiments/claims.yaml): the cells of every accuracy claim
+# the reference decides, and every table's rows at the ladder's bit-width, trained at 1x and at
+# each rung's multiple of the profile's length with that rung's seeds (one fragment, results by
+# cell id under $(RESULTS), resumable like every matrix); then the claims table with its budget
+# ladder column and the rows at each budget, $(RESULTS)/tables/claims[-PROFILE]{,-ladder}.md.
+.PHONY: ladder
+ladder: check-deps $(BIN)
+	@mkdir -p $(MK_DIR) $(RESULTS)/tables
+	@$(BIN) ladder experiments/claims.yaml --profile $(PROFILE) --results $(RESULTS) \
+	  --reference $(REFERENCE) --make $(MK_DIR)/ladder.$(PROFILE).mk
+	$(if $(PLAN),@echo "PLAN=1: nothing was run",+@$(MAKE) --no-print-directory -f $(MK_DIR)/ladder.$(PROFILE).mk \
+	  $(jobs_flag) QBENCH="$(QB_RUN)" RESULTS=$(RESULTS) CELL_THREADS=$(CELL_THREADS) ladder)
+	$(if $(PLAN),,@$(BIN) report experiments/claims.yaml --claims --profile $(PROFILE) --results $(RESULTS) \
+	  --out $(RESULTS)/tables/$(call table_name,claims) >/dev/null && \
+	  cat $(RESULTS)/tables/$(call table_name,claims)-ladder.md)
 
 # The reference tables ($(REFERENCE)/tables/), rebuilt from the committed result files placed
 # by matrix position (their ids follow the code that made them), then the findings in

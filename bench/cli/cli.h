@@ -46,22 +46,23 @@ typedef struct {
       "FILE [--profile P] [--set SECTION.KEY=VALUE]... [--make OUT.mk [--table NAME] "       \
       "[--allow-shared-results]] [--needs [--make OUT.mk]] [--pretrain NAME=FLAGS]... "      \
       "[--plan | --summary | --progress START [--after RESULT]] [--results DIR] "            \
-      "[--reference DIR] [--jobs N] [--seeds N]",                                           \
+      "[--reference DIR] [--jobs N] [--seeds N] [--budget K]",                                           \
       "list an experiment's cell ids, write its makefile fragment, or its plan (done, "      \
       "reused, to train, estimated time); --needs: every missing input (data files, starting " \
       "checkpoints) listed at once, and with --make the rules that pretrain the missing "     \
       "checkpoints by the --pretrain recipes (which --plan estimates too); --set: a train or "  \
       "quant field over the file; --after: the progress line after that cell, none when a "  \
       "newer result counts it; --seeds N: the matrix's first N seeds (more than it lists: "  \
-      "the next ones after its last)")                                                      \
+      "the next ones after its last); --budget K: every cell trained K times as long "      \
+      "(epochs, warm-up and milestones; new cell ids)")                                     \
     X("run-cell", cmd_run_cell,                                                             \
       "FILE [--profile P] --cell ID [--results DIR] [--threads N] [--prepare] [--seeds N] "  \
-      "[--set SECTION.KEY=VALUE]...",                                                       \
+      "[--budget K] [--set SECTION.KEY=VALUE]...",                                                       \
       "train one cell and write its result file (resumes from its checkpoint); --prepare: " \
       "a chained cell's bookkeeping only (stale or failed results retired), no training") \
     X("report", cmd_report,                                                                 \
       "FILE [--profile P] [--results DIR] [--out BASE | --tables] "                          \
-      "[--reference DIR [--tolerance PTS]] [--by-position] [--seeds N] "                     \
+      "[--reference DIR [--tolerance PTS]] [--by-position] [--seeds N] [--budget K] "        \
       "[--set SECTION.KEY=VALUE]... | --plot-data DIR | --verdicts METHOD | --claims "       \
       "[--by-position] [--seeds-max N [--next-cells]] [--block-data FILE]",                 \
       "write an experiment's tables (.md, .tex, .csv) from its result files, checked against " \
@@ -73,6 +74,12 @@ typedef struct {
       "block errors read from FILE, its layer errors from the layer_error.dat beside it); "  \
       "--by-position places results by matrix "                                             \
       "position instead of cell id (the committed reference, made by earlier code)")        \
+    X("ladder", cmd_ladder,                                                                 \
+      "CLAIMS.yaml --make OUT.mk [--profile P] [--results DIR] [--reference DIR]",            \
+      "the budget ladder's cells as one makefile fragment (target `ladder`): every accuracy " \
+      "claim decided in the reference (by matrix position) and every table's rows at the "   \
+      "ladder's bit-width, at 1x and at each rung's budget and seeds of the file's ladder "   \
+      "section, results by cell id under DIR (make ladder)")                                \
     X("schema", cmd_schema, "", "print the experiment file reference (Markdown)")              \
     X("intcheck", cmd_intcheck,                                                             \
       "--scheme pot|post|apot|lsq+pot|lsq+post|asq+post --bits B [--wbits B] [--abits B] "  \
@@ -104,6 +111,7 @@ int cmd_validate(int argc, char **argv, QbErr *err);
 int cmd_expand(int argc, char **argv, QbErr *err);
 int cmd_run_cell(int argc, char **argv, QbErr *err);
 int cmd_report(int argc, char **argv, QbErr *err);
+int cmd_ladder(int argc, char **argv, QbErr *err);
 int cmd_schema(int argc, char **argv, QbErr *err);
 int cmd_intcheck(int argc, char **argv, QbErr *err);
 int cmd_probe(int argc, char **argv, QbErr *err);

@@ -43,6 +43,7 @@ typedef struct {
     int threads, needs, prepare, claims, by_position, plan, summary, jobs, allow_shared;
     int tables;            /* report --tables: every profile with results, named as make does */
     int seeds;             /* --seeds N: the matrix's first N seeds (0: all of them) */
+    int budget;            /* --budget K: K times the profile's training length (0: 1x) */
     int seeds_max, next_cells; /* report --claims: seeds extended to N; the cells to add */
     uint64_t progress;     /* expand --progress: the run's start, seconds since the epoch */
 } HarnessArgs;
@@ -139,7 +140,7 @@ int cmd_validate(int argc, char **argv, QbErr *err)
     return 0;
 }
 
-/* The file, its profile, the --set settings and --seeds. */
+/* The file, its profile, the --set settings, --budget and --seeds. */
 static int load_experiment(const HarnessArgs *a, Experiment *e, QbErr *err)
 {
     if (experiment_load(e, a->file, a->profile, err) < 0)
@@ -147,6 +148,8 @@ static int load_experiment(const HarnessArgs *a, Experiment *e, QbErr *err)
     for (int i = 0; i < a->sets.n; i++)
         if (experiment_set(e, a->sets.items[i], err) < 0)
             return -1;
+    if (a->budget && experiment_budget(e, a->budget, err) < 0)
+        return -1;
     return a->seeds ? experiment_seed_count(e, a->seeds, err) : 0;
 }
 
@@ -347,6 +350,7 @@ int cmd_expand(int argc, char **argv, QbErr *err)
                              {"--reference", ARG_STR, a.reference, 0, 0, sizeof a.reference},
                              {"--jobs", ARG_INT, &a.jobs, 1, 4096, 0},
                              {"--seeds", ARG_INT, &a.seeds, 1, EXP_LIST_MAX, 0},
+                             {"--budget", ARG_INT, &a.budget, 1, EXP_BUDGET_MAX, 0},
                              {"--set", ARG_LIST, &a.sets, 0, 0, 0},
                              {"--pretrain", ARG_LIST, &a.pretrain, 0, 0, 0},
                              {NULL, 0, NULL, 0, 0, 0}};
@@ -525,6 +529,7 @@ int cmd_run_cell(int argc, char **argv, QbErr *err)
                              {"--threads", ARG_INT, &a.threads, 1, 256, 0},
                              {"--prepare", ARG_FLAG, &a.prepare, 0, 0, 0},
                              {"--seeds", ARG_INT, &a.seeds, 1, EXP_LIST_MAX, 0},
+                             {"--budget", ARG_INT, &a.budget, 1, EXP_BUDGET_MAX, 0},
                              {"--set", ARG_LIST, &a.sets, 0, 0, 0},
                              {NULL, 0, NULL, 0, 0, 0}};
     int rc = harness_args(argc, argv, specs, &a, err);
@@ -795,6 +800,7 @@ int cmd_report(int argc, char **argv, QbErr *err)
                              {"--tables", ARG_FLAG, &a.tables, 0, 0, 0},
                              {"--by-position", ARG_FLAG, &a.by_position, 0, 0, 0},
                              {"--seeds", ARG_INT, &a.seeds, 1, EXP_LIST_MAX, 0},
+                             {"--budget", ARG_INT, &a.budget, 1, EXP_BUDGET_MAX, 0},
                              {"--seeds-max", ARG_INT, &a.seeds_max, 1, EXP_LIST_MAX, 0},
                              {"--next-cells", ARG_FLAG, &a.next_cells, 0, 0, 0},
                              {"--block-data", ARG_STR, a.block_data, 0, 0, sizeof a.block_data},

@@ -446,6 +446,7 @@ static int check_complete(YDoc *d, const YNode *root, Experiment *e, QbErr *err)
 int experiment_load(Experiment *e, const char *path, const char *profile, QbErr *err)
 {
     memset(e, 0, sizeof *e);
+    e->budget = 1;
     snprintf(e->path, sizeof e->path, "%s", path);
     snprintf(e->profile, sizeof e->profile, "%s", profile ? profile : "");
     runcfg_defaults(&e->base);
@@ -545,6 +546,34 @@ int experiment_seed_count(Experiment *e, int n, QbErr *err)
         e->nseeds++;
     }
     e->nseeds = e->seed_count = n;
+    return 0;
+}
+
+static void budget_scale(RunConfig *c, int k)
+{
+    c->epochs *= k;
+    c->sched.warmup_epochs *= k;
+    for (int i = 0; i < c->sched.nmilestones; i++)
+        c->sched.milestones[i] *= k;
+}
+
+int experiment_budget(Experiment *e, int k, QbErr *err)
+{
+    if (k < 1 || k > EXP_BUDGET_MAX)
+        return qb_fail(err, "--budget %d: expected a whole multiple of the profile's training "
+                            "length, 1..%d", k, EXP_BUDGET_MAX);
+    if (e->budget != 1)
+        return qb_fail(err, "--budget %d: the budget is already %dx", k, e->budget);
+    if (k == 1)
+        return 0;
+    budget_scale(&e->base, k);
+    for (int i = 0; i < e->nlink_configs; i++)
+        budget_scale(&e->link_configs[i].cfg, k);
+    e->budget = k;
+    size_t n = strlen(e->profile_description);
+    snprintf(e->profile_description + n, sizeof e->profile_description - n,
+             "%strained %dx as long (--budget %d: %d epochs)", n ? "; " : "", k, k,
+             e->base.epochs);
     return 0;
 }
 

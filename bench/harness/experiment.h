@@ -73,6 +73,8 @@ typedef struct {
     long long seeds[EXP_LIST_MAX];
     int nseeds;
     int seed_count;                        /* set by experiment_seed_count (0: the file's) */
+    int budget;                            /* training-length multiplier over the profile's
+                                              (experiment_budget; 1 = the profile as written) */
     ExpExclude exclude[EXP_EXCLUDE_MAX];
     int nexclude;
     RunConfig base;                       /* net, scheme, bits and seed are set per cell */
@@ -110,6 +112,14 @@ int experiment_setting(const char *setting, const RunField **field, const char *
 /* Keeps the first n seeds of the matrix's list, or extends the list past its last seed with
  * the next ones (1 <= n <= EXP_LIST_MAX): `--seeds N` of expand and report (make SEEDS=N). */
 int experiment_seed_count(Experiment *e, int n, QbErr *err);
+
+/* Multiplies the training length of every cell and chain link by k (1 <= k <=
+ * EXP_BUDGET_MAX): epochs, and with them the schedule's warm-up and milestones, so a cosine or
+ * step schedule keeps its shape over k times the steps on the same data: `--budget K` of the
+ * harness commands (make BUDGET=K), the budget ladder's rungs. Epochs enter the cell id, so
+ * each budget's cells are distinct results; the profile's description says the budget. */
+#define EXP_BUDGET_MAX 1000
+int experiment_budget(Experiment *e, int k, QbErr *err);
 
 /* Whether the matrix excludes (net, scheme, bits). */
 int experiment_excluded(const Experiment *e, const char *net, const char *scheme, int bits);

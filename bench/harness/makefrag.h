@@ -14,6 +14,20 @@
 int makefrag_write(const char *path, const Experiment *e, const CellList *cells,
                    const char *table_base, QbErr *err);
 
+/* One experiment (at its own profile, budget and seeds) in a fragment of several: every cell
+ * gets its rule, the cells at indexes wanted[0..nwanted) are the target's prerequisites. */
+typedef struct {
+    const Experiment *e;
+    const CellList *cells;
+    const int *wanted;
+    int nwanted;
+} MakefragPart;
+
+/* A fragment over several experiments (the budget ladder's): the rules of every part and one
+ * phony `target` that needs every wanted result. */
+int makefrag_write_parts(const char *path, const char *generated_by, const MakefragPart *parts,
+                         int nparts, const char *target, QbErr *err);
+
 /* Whether s can stand in a make rule as it is: make treats '$' and spaces specially, and
  * cell ids and paths never contain them (checked). */
 int makefrag_safe(const char *s);

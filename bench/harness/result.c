@@ -251,6 +251,7 @@ int result_write(const char *path, const Experiment *e, const Cell *cell, const 
     jw_init(&w, 1);
     jw_obj(&w, NULL);
     jw_int(&w, "bits", cell->bits);
+    jw_int(&w, "budget", e->budget);
     jw_str(&w, "cell", cell->id);
     runcfg_to_json(ran, &w, "config");
     jw_raw(&w, "conventions", cell->conventions);
@@ -375,6 +376,13 @@ int result_read(const char *path, ResultSummary *s, QbErr *err)
         snprintf(s->net, sizeof s->net, "%s", json_str_at(v, "net", ""));
         snprintf(s->scheme, sizeof s->scheme, "%s", json_str_at(v, "scheme", ""));
         snprintf(s->profile, sizeof s->profile, "%s", json_str_at(v, "profile", ""));
+        /* files made before budgets existed trained the profile's length: 1x */
+        double budget = json_num_at(v, "budget", 1);
+        if (!(budget >= 1 && budget <= EXP_BUDGET_MAX && budget == floor(budget)))
+            rc = qb_fail(err, "%s: budget %g is not a whole multiple 1..%d", path, budget,
+                         EXP_BUDGET_MAX);
+        else
+            s->budget = (int)budget;
         /* out-of-range doubles make no position (their conversion would be undefined) */
         double bits = json_num_at(v, "bits", -1), seed = json_num_at(v, "seed", -1);
         s->bits = bits >= 0 && bits <= 64 ? (int)bits : -1;

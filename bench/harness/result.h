@@ -28,6 +28,7 @@ typedef struct {
     double bitops, params, size_bytes, train_seconds, images_per_s;
     char cell[CELL_ID_MAX], net[32], scheme[32], profile[32];  /* its matrix position */
     int bits;
+    int budget;                  /* the training-length multiplier it ran at (experiment.h) */
     long long seed;
     unsigned long long metrics_digest;  /* of every epoch's metrics and final and best, timing
                                            left out: equal for bit-identical runs */

@@ -439,9 +439,61 @@ static int claims_grow(ClaimSet *cs, int n, QbErr *err)
     return 0;
 }
 
+static int read_rung(ClaimSet *cs, YDoc *d, const YNode *m, const char *field, QbErr *err)
+{
+    static const char *const keys[] = {"budget", "seeds", NULL};
+    LadderRung *r = &cs->rungs[cs->nrungs];
+    char f[96];
+    long long budget, seeds;
+    if (ydoc_want_map(d, m, field, err) < 0 || ydoc_check_keys(d, m, field, keys, err) < 0 ||
+        ydoc_require(d, m, field, keys, err) < 0)
+        return -1;
+    ydoc_field(f, sizeof f, field, "budget");
+    if (ydoc_int(d, ydoc_map_get(d, m, "budget"), f, 2, EXP_BUDGET_MAX, &budget, err) < 0)
+        return -1;
+    ydoc_field(f, sizeof f, field, "seeds");
+    if (ydoc_int(d, ydoc_map_get(d, m, "seeds"), f, 1, EXP_LIST_MAX, &seeds, err) < 0)
+        return -1;
+    if (cs->nrungs && budget <= cs->rungs[cs->nrungs - 1].budget)
+        return ydoc_fail(d, ydoc_map_get(d, m, "budget"), f, err, "expected budgets in "
+                         "ascending order, each above the one before (%d)",
+                         cs->rungs[cs->nrungs - 1].budget);
+    *r = (LadderRung){(int)budget, (int)seeds};
+    cs->nrungs++;
+    return 0;
+}
+
+/* `ladder: {rows_bits: B, rungs: [{budget: K, seeds: N}, ...]}` */
+static int read_ladder(ClaimSet *cs, YDoc *d, const YNode *m, QbErr *err)
+{
+    static const char *const keys[] = {"rows_bits", "rungs", NULL};
+    static const char *const required[] = {"rungs", NULL};
+    long long bits = 0;
+    if (ydoc_want_map(d, m, "ladder", err) < 0 || ydoc_check_keys(d, m, "ladder", keys, err) < 0 ||
+        ydoc_require(d, m, "ladder", required, err) < 0)
+        return -1;
+    const YNode *b = ydoc_map_get(d, m, "rows_bits"), *list = ydoc_map_get(d, m, "rungs");
+    if (b && ydoc_int(d, b, "ladder.rows_bits", 1, 32, &bits, err) < 0)
+        return -1;
+    cs->ladder_bits = (int)bits;
+    if (ydoc_want_seq(d, list, "ladder.rungs", err) < 0)
+        return -1;
+    if (ydoc_seq_count(list) < 1)
+        return ydoc_fail(d, list, "ladder.rungs", err, "expected at least one rung");
+    if (!(cs->rungs = calloc((size_t)ydoc_seq_count(list), sizeof *cs->rungs)))
+        return qb_fail(err, "%s: out of memory for the ladder", cs->path);
+    for (int i = 0; i < ydoc_seq_count(list); i++) {
+        char field[64];
+        ydoc_index(field, sizeof field, "ladder.rungs", i);
+        if (read_rung(cs, d, ydoc_seq_at(d, list, i), field, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 static int read_claims(ClaimSet *cs, YDoc *d, const YNode *root, QbErr *err)
 {
-    static const char *const keys[] = {"description", "claims", NULL};
+    static const char *const keys[] = {"description", "ladder", "claims", NULL};
     static const char *const required[] = {"claims", NULL};
     char dir[512];
     snprintf(dir, sizeof dir, "%s", cs->path);
@@ -453,7 +505,9 @@ static int read_claims(ClaimSet *cs, YDoc *d, const YNode *root, QbErr *err)
     if (ydoc_want_map(d, root, NULL, err) < 0 || ydoc_check_keys(d, root, NULL, keys, err) < 0 ||
         ydoc_require(d, root, NULL, required, err) < 0)
         return -1;
-    const YNode *list = ydoc_map_get(d, root, "claims");
+    const YNode *list = ydoc_map_get(d, root, "claims"), *ladder = ydoc_map_get(d, root, "ladder");
+    if (ladder && read_ladder(cs, d, ladder, err) < 0)
+        return -1;
     if (ydoc_want_seq(d, list, "claims", err) < 0)
         return -1;
     if (ydoc_seq_count(list) < 1)
@@ -493,6 +547,8 @@ int claims_load(ClaimSet *cs, const char *path, const char *profile, QbErr *err)
 
 void claims_free(ClaimSet *cs)
 {
+    free(cs->rungs);
+    cs->rungs = NULL, cs->nrungs = 0;
     free(cs->exps);
     free(cs->claims);
     cs->exps = NULL, cs->claims = NULL;
@@ -517,4 +573,10 @@ double claim_paper_value(const Claim *c)
         return c->paper_method / c->paper_versus;
     double d = c->paper_method - c->paper_versus;
     return c->kind == CLAIM_DIFF_OF_DIFFS ? d - (c->paper_base_method - c->paper_base_versus) : d;
+}
+
+const DiffScale *claim_diff_scale(const Claim *c)
+{
+    static const DiffScale diff_of_diffs = {-200, 200, 2};
+    return c->kind == CLAIM_DIFF_OF_DIFFS ? &diff_of_diffs : &DIFF_POINTS;
 }

@@ -60,8 +60,18 @@ typedef struct {
                                measured on the claim's cells (probe_source.h) */
 } Claim;
 
+/* One rung of the budget ladder (`ladder:` in the claims file): the claims' cells trained at
+ * `budget` times the profile's length (experiment_budget) with the first `seeds` seeds. */
+typedef struct {
+    int budget, seeds;
+} LadderRung;
+
 typedef struct {
     char path[512], profile[32];
+    LadderRung *rungs;       /* nrungs of them above 1x, ascending budgets (owned) */
+    int nrungs;
+    int ladder_bits;         /* every bits-layout table's rows at this bit-width are laddered
+                                too (0: none) */
     Claim *claims;           /* n of them (owned) */
     int n, cap;
     Experiment *exps;        /* the experiments the claims read (owned) */
@@ -81,6 +91,10 @@ const char *claim_quantity_name(ClaimQuantity q);
 /* The paper's own value of the comparison (method − versus, method / versus for operation
  * counts, the difference of differences, or the stated value); NAN where it gives none. */
 double claim_paper_value(const Claim *c);
+
+/* The range a sampled difference can take: two accuracies differ by at most 100 points, two
+ * such differences by at most 200; bounds past it are cut and marked (paired.h). */
+const DiffScale *claim_diff_scale(const Claim *c);
 
 /* The verdict of claim c on the measured difference d (d->lo, d->hi its interval; exact: a
  * computed value or range, decided even with n = 1). Missing when n == 0; an interval needs

@@ -493,6 +493,22 @@ static int claim_next(const ClaimSet *cs, const Claim *c, const ClaimGrids *g,
     return 0;
 }
 
+void claim_cells(const ClaimSet *cs, const Claim *c, const ClaimGrids *g, ClaimCellVisit visit,
+                 void *user)
+{
+    CellRef refs[4];
+    if (c->quantity != CLAIM_TOP1 && c->quantity != CLAIM_TOP5)
+        return;
+    const int nrefs = claim_refs(cs, c, g, refs);
+    const Experiment *e = &cs->exps[c->exp];
+    for (int s = 0; s < e->nseeds; s++)
+        for (int k = 0; k < nrefs; k++) {
+            int i = seed_index(cs, refs[k].exp, e->seeds[s]);
+            if (i >= 0 && refs[k].cell && refs[k].cell->id[i][0])
+                visit(user, refs[k].exp, refs[k].cell->id[i]);
+        }
+}
+
 int claims_next_cells(const ClaimSet *cs, const char *results_dir, FILE *out, QbErr *err)
 {
     ClaimGrids g;

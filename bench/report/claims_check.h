@@ -37,4 +37,10 @@ void claim_grids_free(ClaimGrids *g);
 int claim_measure(const ClaimSet *cs, const Claim *c, const ClaimGrids *g,
                   const char *results_dir, ClaimResult *r, QbErr *err);
 
+/* Calls visit(user, experiment index, cell id) for every cell an accuracy claim reads, each
+ * seed of its experiment's list (duplicates possible). Other claims read no cells. */
+typedef void (*ClaimCellVisit)(void *user, int exp, const char *id);
+void claim_cells(const ClaimSet *cs, const Claim *c, const ClaimGrids *g, ClaimCellVisit visit,
+                 void *user);
+
 #endif

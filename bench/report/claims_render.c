@@ -7,7 +7,7 @@
 
 #include "core/atomic_file.h"
 #include "core/data/dataset.h"
-#include "claims_check.h"
+#include "claims_ladder.h"
 #include "conv_note.h"
 #include "regime.h"
 #include "render.h"
@@ -121,14 +121,6 @@ static void paper_text(const Claim *c, char *out, size_t cap)
         snprintf(out, cap, "–");
 }
 
-/* The range a sampled difference can take: two accuracies differ by at most 100 points, two
- * such differences by at most 200; bounds past it are cut and marked (paired.h). */
-static const DiffScale *claim_scale(const Claim *c)
-{
-    static const DiffScale diff_of_diffs = {-200, 200, 2};
-    return c->kind == CLAIM_DIFF_OF_DIFFS ? &diff_of_diffs : &DIFF_POINTS;
-}
-
 static void measured_text(const Claim *c, const ClaimResult *r, char *value, char *interval,
                           size_t cap)
 {
@@ -153,7 +145,7 @@ static void measured_text(const Claim *c, const ClaimResult *r, char *value, cha
     else if (probe)
         snprintf(interval, cap, "[%+.4f, %+.4f] %s", r->d.lo, r->d.hi, r->interval_kind);
     else
-        interval_text(&r->d, claim_scale(c), r->interval_kind, interval, cap);
+        interval_text(&r->d, claim_diff_scale(c), r->interval_kind, interval, cap);
 }
 
 /* The paper's own value against qbench's interval (an exact value: equal to it, or within the
@@ -194,11 +186,18 @@ static void csv_num(FILE *f, double v, const char *end)
 static const char csv_head[] =
     "id,claim,source,kind,quantity,experiment,versus_experiment,net,bits,base_bits,method,"
     "versus,claimed,threshold,margin,margin_source,paper_method,paper_versus,paper_value,"
-    "measured,lo,hi,n,verdict,regime,paper_regime,magnitude,measure_with,unconverged,"
-    "convergence_not_recorded\n";
+    "measured,lo,hi,n,verdict,regime,paper_regime,magnitude,measure_with,ladder,budget,"
+    "unconverged,convergence_not_recorded\n";
+
+/* A claim's row beside its ladder: the rungs' text and the stability. */
+typedef struct {
+    char text[600];       /* Markdown, one rung per line */
+    char plain[600];      /* CSV, rungs separated by "; " */
+    LadderStability st;
+} ClaimRungs;
 
 static void csv_claim(FILE *f, const ClaimSet *cs, const Claim *c, const ClaimResult *r,
-                      const ClaimRegime *rg)
+                      const ClaimRegime *rg, const ClaimRungs *lr)
 {
     char mag[96];
     magnitude_text(c, r, mag, sizeof mag);
@@ -219,7 +218,7 @@ static void csv_claim(FILE *f, const ClaimSet *cs, const Claim *c, const ClaimRe
     csv_num(f, r->d.mean, ",");
     double lo = r->d.lo, hi = r->d.hi;
     if (!r->exact && c->quantity != CLAIM_BLOCK_ERROR && c->quantity != CLAIM_LAYER_ERROR)
-        interval_shown(&r->d, claim_scale(c), &lo, &hi);
+        interval_shown(&r->d, claim_diff_scale(c), &lo, &hi);
     csv_num(f, lo, ",");
     csv_num(f, hi, ",");
     fprintf(f, "%d,%s,", r->d.n, verdict_name(r->v));
@@ -227,6 +226,8 @@ static void csv_claim(FILE *f, const ClaimSet *cs, const Claim *c, const ClaimRe
     csv_field(f, rg->paper, ",");
     csv_field(f, mag, ",");
     csv_field(f, r->missing, ",");
+    csv_field(f, lr->st == LADDER_NONE ? "" : lr->plain, ",");
+    csv_field(f, lr->st == LADDER_NONE ? "" : ladder_stability_name(lr->st), ",");
     fprintf(f, "%d,%d\n", r->unconverged, r->unrecorded);
 }
 
@@ -240,20 +241,28 @@ static void unconverged_text(const ClaimResult *r, char *out, size_t cap)
 }
 
 static void md_claim(FILE *f, const ClaimSet *cs, const Claim *c, const ClaimResult *r,
-                     const ClaimRegime *rg)
+                     const ClaimRegime *rg, const ClaimRungs *lr)
 {
-    char cmp[400], paper[400], value[128], interval[128], mag[96], conv[64];
+    char cmp[400], paper[400], value[128], interval[128], mag[96], verdict[160], conv[64];
     comparison_text(cs, c, cmp, sizeof cmp);
     paper_text(c, paper, sizeof paper);
     measured_text(c, r, value, interval, sizeof value);
     magnitude_text(c, r, mag, sizeof mag);
     unconverged_text(r, conv, sizeof conv);
+    /* a verdict that moves with the budget is never shown as plain holds or contradicted */
+    if (lr->st == LADDER_SENSITIVE)
+        snprintf(verdict, sizeof verdict, "**budget-sensitive**: %s at 1x", verdict_name(r->v));
+    else
+        snprintf(verdict, sizeof verdict, "**%s**", verdict_name(r->v));
     fprintf(f, "| %s | %s<br>`%s`%s%s%s%s | %s | %s | **measured:** %s<br>**paper:** %s | %s | %s "
-            "| %d | **%s** %s%s%s%s | %s |\n", c->id, c->text, cmp,
+            "| %d | %s %s%s%s%s | %s |", c->id, c->text, cmp,
             c->kind == CLAIM_EQUIVALENCE ? "<br>margin: " : "", c->margin_source,
             c->note[0] ? "<br>" : "", c->note, c->source, paper, rg->measured,
             rg->paper[0] ? rg->paper : "not stated", value, interval, r->d.n,
-            verdict_name(r->v), rg->where, r->missing[0] ? ": " : "", r->missing, conv, mag);
+            verdict, rg->where, r->missing[0] ? ": " : "", r->missing, conv, mag);
+    if (cs->nrungs)
+        fprintf(f, " %s |", lr->text);
+    fputs("\n", f);
 }
 
 /* One line per experiment the claims read: its regime beside the paper's. */
@@ -271,6 +280,28 @@ static void md_regimes(FILE *f, const ClaimSet *cs)
                        "no training: the same in every regime\n");
             return;
         }
+}
+
+/* What the ladder column says, and what each rung can resolve. */
+static void md_ladder_header(FILE *f, const ClaimSet *cs)
+{
+    if (!cs->nrungs)
+        return;
+    fprintf(f, "**Budget ladder.** Every accuracy claim decided (holds or contradicted) at the "
+               "profile's own length, 1x, is measured again on its cells trained longer, with "
+               "the same data and schedule shape (`make ladder`):");
+    for (int r = 0; r < cs->nrungs; r++)
+        fprintf(f, "%s %dx with %d seed%s (%s)", r ? ";" : "", cs->rungs[r].budget,
+                cs->rungs[r].seeds, cs->rungs[r].seeds == 1 ? "" : "s",
+                cs->rungs[r].seeds >= LADDER_DECIDING_SEEDS
+                    ? "a verdict of its own"
+                    : "the side of the bound its mean lies on, no verdict: a 95% interval of so "
+                      "few seeds spans many standard deviations");
+    fprintf(f, ". **budget-stable**: every rung agrees with 1x and one of them decides; "
+               "**budget-sensitive**: a rung with %d or more seeds gives another verdict, or a "
+               "rung's mean lies on the other side of the bound, and then the verdict column "
+               "never reads plain holds or contradicted; **ladder incomplete**: a rung's cells "
+               "are missing.\n\n", LADDER_DECIDING_SEEDS);
 }
 
 static void md_header(FILE *f, const ClaimSet *cs, const char *results_dir)
@@ -294,39 +325,79 @@ static void md_header(FILE *f, const ClaimSet *cs, const char *results_dir)
                "outside), **unresolved** when it touches or spans the bound or does not exist "
                "(one seed, or equal differences: no spread); ‡ marks a bound cut at the widest "
                "difference possible (±100 points). Magnitude: the paper's own value of the "
-               "comparison, and whether it lies inside qbench's interval.\n\n| id | claim | source | paper | regime | "
-               "qbench | interval | n | verdict | paper's value in qbench's interval |\n"
-               "|---|---|---|---|---|---:|---:|---:|---|---|\n");
+               "comparison, and whether it lies inside qbench's interval.\n\n");
+    md_ladder_header(f, cs);
+    fprintf(f, "| id | claim | source | paper | regime | qbench | interval | n | verdict | "
+               "paper's value in qbench's interval |%s\n|---|---|---|---|---|---:|---:|---:|---|---|%s\n",
+            cs->nrungs ? " budget ladder |" : "", cs->nrungs ? "---|" : "");
+}
+
+/* The verdicts and the ladder's stabilities counted, for the summary line. */
+typedef struct {
+    int verdict[4], stability[4];
+    int measured, unconverged, unrecorded; /* accuracy claims with pairs; resting on an
+                                              unconverged run, on runs without a verdict */
+} ClaimCounts;
+
+/* Claim i measured at 1x and on the ladder. */
+static int claim_row(const ClaimSet *cs, int i, const ClaimGrids *g, const Ladder *l,
+                     const char *results_dir, ClaimResult *r, ClaimResult *at, ClaimRungs *lr,
+                     QbErr *err)
+{
+    const Claim *c = &cs->claims[i];
+    if (claim_measure(cs, c, g, results_dir, r, err) < 0 ||
+        ladder_measure(l, i, r, results_dir, at, &lr->st, err) < 0)
+        return -1;
+    ladder_text(cs, c, r, at, lr->st, "<br>", 1, lr->text, sizeof lr->text);
+    ladder_text(cs, c, r, at, lr->st, "; ", 0, lr->plain, sizeof lr->plain);
+    return 0;
+}
+
+static void counts_text(const ClaimSet *cs, const ClaimCounts *k, char *out, size_t cap)
+{
+    size_t at = (size_t)snprintf(out, cap, "%d claims: %d hold, %d contradicted, %d unresolved, "
+                                 "%d missing", cs->n, k->verdict[VERDICT_HOLDS],
+                                 k->verdict[VERDICT_CONTRADICTED],
+                                 k->verdict[VERDICT_UNRESOLVED], k->verdict[VERDICT_MISSING]);
+    if (cs->nrungs && at < cap)
+        snprintf(out + at, cap - at, "; of the decided accuracy claims, %d budget-stable, %d "
+                 "budget-sensitive, %d with the ladder incomplete", k->stability[LADDER_STABLE],
+                 k->stability[LADDER_SENSITIVE], k->stability[LADDER_INCOMPLETE]);
 }
 
 /* Every claim measured into both open files, then the counts of each verdict. */
-static int claims_rows(const ClaimSet *cs, const ClaimGrids *g, const char *results_dir,
-                       const char *out_base, FILE *md, FILE *csv, FILE *out, QbErr *err)
+static int claims_rows(const ClaimSet *cs, const ClaimGrids *g, const Ladder *l,
+                       const char *results_dir, const char *out_base, FILE *md, FILE *csv,
+                       FILE *out, QbErr *err)
 {
-    int count[4] = {0}, unconverged = 0, unrecorded = 0, measured = 0;
+    ClaimCounts k = {{0}, {0}, 0, 0, 0};
+    ClaimResult *at = calloc((size_t)cs->nrungs + 1, sizeof *at);
+    if (!at)
+        return qb_fail(err, "%s: out of memory for the ladder", cs->path);
     md_header(md, cs, results_dir);
     fputs(csv_head, csv);
     for (int i = 0; i < cs->n; i++) {
         const Claim *c = &cs->claims[i];
         ClaimResult r;
         ClaimRegime rg;
-        if (claim_measure(cs, c, g, results_dir, &r, err) < 0)
-            return -1;
+        ClaimRungs lr;
+        if (claim_row(cs, i, g, l, results_dir, &r, at, &lr, err) < 0)
+            return free(at), -1;
         claim_regime(cs, c, &rg);
-        md_claim(md, cs, c, &r, &rg);
-        csv_claim(csv, cs, c, &r, &rg);
-        count[r.v]++;
-        unconverged += r.unconverged > 0, unrecorded += r.unrecorded > 0;
-        measured += (c->quantity == CLAIM_TOP1 || c->quantity == CLAIM_TOP5) && r.d.n > 0;
-        fprintf(out, "%s: %s %s (n=%d)%s%s\n", c->id, verdict_name(r.v), rg.where, r.d.n,
-                r.missing[0] ? ": " : "", r.missing);
+        md_claim(md, cs, c, &r, &rg, &lr);
+        csv_claim(csv, cs, c, &r, &rg, &lr);
+        k.verdict[r.v]++, k.stability[lr.st]++;
+        k.measured += (c->quantity == CLAIM_TOP1 || c->quantity == CLAIM_TOP5) && r.d.n > 0;
+        k.unconverged += r.unconverged > 0, k.unrecorded += r.unrecorded > 0;
+        fprintf(out, "%s: %s %s (n=%d)%s%s%s%s\n", c->id, verdict_name(r.v), rg.where, r.d.n,
+                r.missing[0] ? ": " : "", r.missing, lr.st == LADDER_NONE ? "" : "; ",
+                lr.st == LADDER_NONE ? "" : ladder_stability_name(lr.st));
     }
-    char counts[160], conv[512];
-    snprintf(counts, sizeof counts, "%d claims: %d hold, %d contradicted, %d unresolved, %d missing",
-             cs->n, count[VERDICT_HOLDS], count[VERDICT_CONTRADICTED], count[VERDICT_UNRESOLVED],
-             count[VERDICT_MISSING]);
+    free(at);
+    char counts[400], conv[512];
+    counts_text(cs, &k, counts, sizeof counts);
     fprintf(md, "\n%s, each in the regime its row names.\n", counts);
-    conv_claims_note(measured, unconverged, unrecorded, conv, sizeof conv);
+    conv_claims_note(k.measured, k.unconverged, k.unrecorded, conv, sizeof conv);
     if (conv[0])
         fprintf(md, "\n%s\n", conv);
     fprintf(md, "\nGenerated by `bin/qbench report %s "
@@ -337,29 +408,37 @@ static int claims_rows(const ClaimSet *cs, const ClaimGrids *g, const char *resu
     return 0;
 }
 
+static int claims_files(const ClaimSet *cs, const ClaimGrids *g, const Ladder *l,
+                        const char *results_dir, const char *out_base, FILE *out, QbErr *err)
+{
+    char path[1024];
+    AtomicFile md, csv;
+    snprintf(path, sizeof path, "%s.md", out_base);
+    if (atomic_open(&md, path, err) < 0)
+        return -1;
+    snprintf(path, sizeof path, "%s.csv", out_base);
+    if (atomic_open(&csv, path, err) < 0)
+        return atomic_abort(&md), -1;
+    if (claims_rows(cs, g, l, results_dir, out_base, md.f, csv.f, out, err) < 0)
+        return atomic_abort(&md), atomic_abort(&csv), -1;
+    if (atomic_commit(&md, err) < 0)
+        return atomic_abort(&csv), -1;
+    return atomic_commit(&csv, err);
+}
+
 int claims_write(const ClaimSet *cs, const char *results_dir, const char *out_base, FILE *out,
                  QbErr *err)
 {
     ClaimGrids g;
-    char path[1024];
-    AtomicFile md, csv;
+    Ladder l = {0};
     if (claim_grids_load(cs, results_dir, &g, err) < 0)
         return -1;
-    snprintf(path, sizeof path, "%s.md", out_base);
-    if (atomic_open(&md, path, err) < 0)
-        return claim_grids_free(&g), -1;
-    snprintf(path, sizeof path, "%s.csv", out_base);
-    if (atomic_open(&csv, path, err) < 0)
-        return atomic_abort(&md), claim_grids_free(&g), -1;
-    int rc = claims_rows(cs, &g, results_dir, out_base, md.f, csv.f, out, err);
-    if (rc < 0)
-        atomic_abort(&md);
-    else
-        rc = atomic_commit(&md, err);
-    if (rc < 0)
-        atomic_abort(&csv);
-    else
-        rc = atomic_commit(&csv, err);
+    int rc = ladder_load(cs, results_dir, &l, err);
+    if (rc == 0)
+        rc = claims_files(cs, &g, &l, results_dir, out_base, out, err);
+    if (rc == 0 && cs->nrungs && cs->ladder_bits)
+        rc = ladder_rows_write(cs, &g, &l, results_dir, out_base, err);
+    ladder_free(&l);
     claim_grids_free(&g);
     return rc;
 }

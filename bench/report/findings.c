@@ -111,9 +111,10 @@ static double num(const char *s) { return *s ? strtod(s, NULL) : NAN; }
 /* ---- the claims table ---------------------------------------------------------------- */
 
 enum { CL_ID, CL_CLAIM, CL_QUANTITY, CL_VERSUS, CL_PAPER, CL_MEASURED, CL_LO, CL_HI, CL_N,
-       CL_VERDICT, CL_COLS };
+       CL_VERDICT, CL_LADDER, CL_BUDGET, CL_COLS };
 static const char *const claim_cols[] = {"id", "claim", "quantity", "versus", "paper_value",
-                                         "measured", "lo", "hi", "n", "verdict", NULL};
+                                         "measured", "lo", "hi", "n", "verdict", "ladder",
+                                         "budget", NULL};
 
 static const char *const verdicts[] = {"holds", "contradicted", "unresolved", "missing"};
 static const char *const verdict_titles[] = {"Holds", "Contradicted", "Unresolved", "Missing"};
@@ -169,8 +170,12 @@ static void write_claims(FILE *out, const ClaimSet *cs, int exp, const Csv *clai
                 if (first)
                     fprintf(out, "- **%s:**\n", verdict_titles[v]);
                 first = 0;
-                fprintf(out, "  - %s (`%s`): %s; the paper: %s.\n", row[col[CL_CLAIM]],
+                fprintf(out, "  - %s (`%s`): %s; the paper: %s", row[col[CL_CLAIM]],
                         row[col[CL_ID]], measured, paper);
+                if (row[col[CL_BUDGET]][0])
+                    fprintf(out, "; **%s** over the budget ladder (%s)", row[col[CL_BUDGET]],
+                            row[col[CL_LADDER]]);
+                fputs(".\n", out);
             }
         }
     }

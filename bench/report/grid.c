@@ -177,12 +177,13 @@ static int ref_seed_slot(Grid *g, long long seed, int keep_other)
     return g->e->nseeds + g->nref_other++;
 }
 
-/* Where a reference file belongs; NULL when its profile or position is not this matrix's. */
+/* Where a reference file belongs; NULL when its profile, budget or position is not this
+ * matrix's. */
 static GridCell *ref_slot(Grid *g, const ResultSummary *rs, int keep_other, int *seed)
 {
     const Experiment *e = g->e;
     int fp = !strcmp(rs->scheme, "fp");
-    if (strcmp(rs->profile, e->profile) || fp != (rs->bits == 0) ||
+    if (strcmp(rs->profile, e->profile) || rs->budget != e->budget || fp != (rs->bits == 0) ||
         (!fp && experiment_excluded(e, rs->net, rs->scheme, rs->bits)))
         return NULL;
     GridCell *c = at(g, g->ref, name_index(e->nets, e->nnets, rs->net),

@@ -79,6 +79,9 @@ static void budget_text(const Experiment *e, const RunConfig *c, char *out, size
     else
         at += (size_t)snprintf(out + at, cap - at, "of the full training set at batch %d",
                                c->batch);
+    if (e->budget > 1 && at < cap)
+        at += (size_t)snprintf(out + at, cap - at, ", %dx the %s profile's length", e->budget,
+                               e->profile);
     if (e->nchains && at < cap)
         snprintf(out + at, cap - at, ", per link of a progressive chain");
 }

@@ -105,7 +105,7 @@ Test(conv_marks, a_claim_resting_on_an_unconverged_run_says_so)
     cr_assert(strstr(md, "of 2 measured accuracy claims, 2 rest on an unconverged run (↘ on "
                          "their row: the verdict may move with longer training), 1 on runs "
                          "without a recorded verdict"), "%s", md);
-    cr_assert(strstr(csv, ",measure_with,unconverged,convergence_not_recorded\n"), "%s", csv);
+    cr_assert(strstr(csv, ",budget,unconverged,convergence_not_recorded\n"), "%s", csv);
     cr_assert(ends_with(csv_line(csv, "\"beats\""), ",1,0"), "6 runs, 1 unconverged: %s", csv);
     cr_assert(ends_with(csv_line(csv, "\"below-fp\""), ",1,3"), "fp has no curve: %s", csv);
     cr_assert(ends_with(csv_line(csv, "\"pending\""), ",0,0"), "nothing measured: %s", csv);
