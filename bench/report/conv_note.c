@@ -45,7 +45,8 @@ void conv_note(const Grid *g, char *out, size_t cap)
         at += (size_t)snprintf(out + at, cap - at, "%s", ".");
     if ((own[CONV_UNCONVERGED] || ref[CONV_UNCONVERGED]) && at < cap)
         at += (size_t)snprintf(out + at, cap - at, " %s marks an entry with an unconverged run: "
-                               "its number is not yet the method's trained accuracy.", CONV_MARK);
+                               "its training loss was still falling, so longer training may "
+                               "move the number.", CONV_MARK);
     if (ref[CONV_UNCONVERGED] && at < cap)
         snprintf(out + at, cap - at, " Reference: %d of %d unconverged.", ref[CONV_UNCONVERGED],
                  ref[0] + ref[1] + ref[2]);
