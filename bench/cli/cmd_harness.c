@@ -26,6 +26,7 @@
 #include "report/claims.h"
 #include "report/table.h"
 #include "report/verdicts.h"
+#include "run/converge.h"
 #include "run/run.h"
 #include "quantizers/qcheck.h"
 #include "quantizers/registry.h"
@@ -505,10 +506,13 @@ static int run_one(const HarnessArgs *a, const Experiment *e, const CellList *ce
     rc = result_write(path, e, cell, &c, &res, NULL, err);
     if (rc == 0 && res.status != RUN_OK)
         rc = chainrun_failed(dir, cell, err);
+    ConvCheck conv;
+    convergence_check(&res.curve, &conv);
     if (rc == 0 && res.n_epochs)
-        printf("%s: %s, final top-1 %.2f%% (best %.2f%%), %d epochs -> %s\n", cell->id,
+        printf("%s: %s, final top-1 %.2f%% (best %.2f%%), %d epochs, %s -> %s\n", cell->id,
                res.status == RUN_OK ? "ok" : "failed", res.epochs[res.n_epochs - 1].test_top1,
-               res.epochs[run_best_epoch(&res)].test_top1, res.n_epochs, path);
+               res.epochs[run_best_epoch(&res)].test_top1, res.n_epochs,
+               conv_verdict_name(conv.verdict), path);
     else if (rc == 0)
         printf("%s: failed (%s) -> %s\n", cell->id, res.reason, path);
     run_result_free(&res);

@@ -15,6 +15,7 @@
 #include "core/json.h"
 #include "core/threads.h"
 #include "core/train.h"
+#include "run/converge.h"
 #include "run/run.h"
 #include "args.h"
 #include "cli.h"
@@ -159,6 +160,29 @@ static void write_result(const RunConfig *c, const RunResult *r)
                best + 1, r->n_epochs, r->wall_seconds, run_status_name(r->status));
 }
 
+/* The run's training curve, one line per window, and the convergence rule's verdict on it. */
+static void print_curve(const TrainCurve *c)
+{
+    ConvCheck k;
+    char verdict[400];
+    convergence_check(c, &k);
+    conv_check_text(&k, verdict, sizeof verdict);
+    if (!c->total_steps) {
+        printf("convergence: %s\n", verdict);
+        return;
+    }
+    printf("training curve (per-batch training loss and top-1 in %d windows of the run's %lld "
+           "steps: mean ± sd):\n", c->nwindows, (long long)c->total_steps);
+    for (int i = 0; i < c->nwindows; i++) {
+        const CurveWindow *w = &c->w[i];
+        printf("  steps %lld-%lld: loss %.4f ± %.4f, top-1 %.2f ± %.2f%s\n",
+               (long long)curve_window_first(c, i) + 1, (long long)curve_window_first(c, i + 1),
+               w->loss_mean, curve_sd(w->steps, w->loss_m2), w->top1_mean,
+               curve_sd(w->steps, w->top1_m2), w->steps ? "" : " (not reached)");
+    }
+    printf("convergence: %s\n", verdict);
+}
+
 int cmd_train(int argc, char **argv, QbErr *err)
 {
     RunConfig c;
@@ -197,6 +221,7 @@ int cmd_train(int argc, char **argv, QbErr *err)
         return -1;
     }
     write_result(&c, &r);
+    print_curve(&r.curve);
     rc = 0;
     if (r.status == RUN_INTERRUPTED)
         rc = qb_fail(err, "%s; the checkpoint %s holds it: rerun with --resume", r.reason,

@@ -27,6 +27,16 @@ static float step_forward(Net *net, const int *labels, int n, float smoothing, E
     return loss;
 }
 
+/* One step's totals into the epoch's: the same sums, in the same order, as accumulating the
+ * step directly (0 + x is x). */
+static void stats_add(EpochStats *acc, const EpochStats *step)
+{
+    acc->loss += step->loss;
+    acc->top1 += step->top1;
+    acc->top5 += step->top5;
+    acc->samples += step->samples;
+}
+
 /* Running sums are kept as totals; callers see means and percentages. */
 static EpochStats stats_view(const EpochStats *acc)
 {
@@ -58,7 +68,9 @@ int train_epoch(Trainer *t, const BatchSource *src, int epoch, int first, EpochS
         if (n < 0)
             return -1;
         net_zero_grad(net);
-        float loss = step_forward(net, t->labels, n, t->label_smoothing, &acc);
+        EpochStats step = {0};
+        float loss = step_forward(net, t->labels, n, t->label_smoothing, &step);
+        stats_add(&acc, &step);
         if (!isfinite(loss)) {
             acc.diverged = 1;
             break;
@@ -66,9 +78,9 @@ int train_epoch(Trainer *t, const BatchSource *src, int epoch, int first, EpochS
         net_backward(net);
         optim_step(t->opt, net, sched_lr(t->sched, epoch, b, src->batches));
         if (t->hook) {
-            EpochStats v = stats_view(&acc);
+            EpochStats v = stats_view(&acc), own = stats_view(&step);
             v.seconds = acc.seconds + now_seconds() - t0;
-            t->hook(t->hook_user, epoch, b, src->batches, &v);
+            t->hook(t->hook_user, epoch, b, src->batches, &v, &own);
         }
         if (t->stop && *t->stop) {
             rc = 1;

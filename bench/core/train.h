@@ -26,8 +26,10 @@ typedef struct {
     int diverged;       /* a non-finite loss was seen: the epoch stopped there */
 } EpochStats;
 
-/* Called after every step with the running stats (for progress bars); may be NULL. */
-typedef void (*StepHook)(void *user, int epoch, int index, int batches, const EpochStats *sofar);
+/* Called after every step with the running stats (for progress bars) and the step's own
+ * batch (its mean loss and top-1/top-5 percent: a training curve); may be NULL. */
+typedef void (*StepHook)(void *user, int epoch, int index, int batches, const EpochStats *sofar,
+                         const EpochStats *batch);
 
 typedef struct {
     Net *net;

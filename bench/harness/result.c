@@ -12,6 +12,7 @@
 
 #include "core/atomic_file.h"
 #include "core/jsonr.h"
+#include "run/converge.h"
 
 extern char *openblas_get_config(void);
 
@@ -197,6 +198,52 @@ static void cost_json(JsonW *w, const RunResult *res)
     jw_obj_end(w);
 }
 
+/* The run's training curve, window by window (absent when not recorded). */
+static void curve_json(JsonW *w, const TrainCurve *c)
+{
+    if (!c->total_steps)
+        return;
+    jw_obj(w, "curve");
+    jw_int(w, "steps", c->total_steps);
+    jw_arr(w, "windows");
+    for (int i = 0; i < c->nwindows; i++) {
+        const CurveWindow *cw = &c->w[i];
+        jw_obj(w, NULL);
+        jw_int(w, "first_step", curve_window_first(c, i) + 1);
+        jw_int(w, "last_step", curve_window_first(c, i + 1));
+        jw_int(w, "steps", cw->steps);
+        jw_num(w, "train_loss", cw->steps ? cw->loss_mean : NAN);
+        jw_num(w, "train_loss_sd", curve_sd(cw->steps, cw->loss_m2));
+        jw_num(w, "train_top1", cw->steps ? cw->top1_mean : NAN);
+        jw_num(w, "train_top1_sd", curve_sd(cw->steps, cw->top1_m2));
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+    jw_obj_end(w);
+}
+
+/* The convergence rule's verdict on the curve and the numbers it rests on. */
+static void convergence_json(JsonW *w, const TrainCurve *c)
+{
+    ConvCheck k;
+    convergence_check(c, &k);
+    jw_obj(w, "convergence");
+    jw_str(w, "verdict", conv_verdict_name(k.verdict));
+    if (k.verdict == CONV_NOT_RECORDED) {
+        jw_str(w, "reason", k.reason);
+    } else {
+        jw_num(w, "earlier_loss", k.earlier_loss);
+        jw_int(w, "earlier_steps", k.earlier_steps);
+        jw_num(w, "last_loss", k.last_loss);
+        jw_int(w, "last_steps", k.last_steps);
+        jw_num(w, "fall", k.fall);
+        jw_num(w, "fall_se", k.fall_se);
+        jw_num(w, "allowed", k.allowed);
+    }
+    jw_str(w, "rule", CONVERGENCE_RULE);
+    jw_obj_end(w);
+}
+
 int result_write(const char *path, const Experiment *e, const Cell *cell, const RunConfig *ran,
                  const RunResult *res, const char *failure, QbErr *err)
 {
@@ -208,7 +255,9 @@ int result_write(const char *path, const Experiment *e, const Cell *cell, const 
     jw_str(&w, "cell", cell->id);
     runcfg_to_json(ran, &w, "config");
     jw_raw(&w, "conventions", cell->conventions);
+    convergence_json(&w, &res->curve);
     cost_json(&w, res);
+    curve_json(&w, &res->curve);
     epochs_json(&w, res);
     jw_str(&w, "experiment", e->name);
     metric_json(&w, "best", res, run_best_epoch(res));
@@ -293,6 +342,20 @@ static unsigned long long metrics_digest(const JsonV *v)
     return digest_value(h, json_at(v, "best"));
 }
 
+/* The recorded verdict; a file without one predates training curves: not recorded. */
+static int convergence_read(const char *path, const JsonV *v, ResultSummary *s, QbErr *err)
+{
+    const JsonV *c = json_at(v, "convergence");
+    const char *name = json_str_at(v, "convergence.verdict", NULL);
+    int verdict = name ? conv_verdict_parse(name) : -1;
+    if (c && verdict < 0)
+        return qb_fail(err, "%s: convergence.verdict is %s%s%s; expected \"converged\", "
+                            "\"unconverged\" or \"not recorded\"", path, name ? "\"" : "",
+                       name ? name : "missing or not a string", name ? "\"" : "");
+    s->convergence = c ? (ConvVerdict)verdict : CONV_NOT_RECORDED;
+    return 0;
+}
+
 int result_read(const char *path, ResultSummary *s, QbErr *err)
 {
     JsonV *v;
@@ -351,6 +414,8 @@ int result_read(const char *path, ResultSummary *s, QbErr *err)
             rc = qb_fail(err, "%s: status ok but no final/best metrics", path);
         if (rc == 0)
             rc = metrics_match_epochs(path, v, err);
+        if (rc == 0)
+            rc = convergence_read(path, v, s, err);
     }
     json_free(v);
     return rc;

@@ -1,12 +1,14 @@
 /* Result files: results/<experiment>/<cell-id>.json, one per cell, written atomically. They
  * hold the resolved configuration and conventions, per-epoch metrics, final and best-epoch
- * metrics, cost, timing (the wall time of the cell's last invocation, the epochs' sum) and
- * provenance (qbench's git commit and dirtiness; CPU model and vendor/family/model/stepping;
- * the ISA extensions compiled in; OpenBLAS version, configuration and core type; compiler;
- * library versions; machine); they are the only input of tables and plots. */
+ * metrics, the within-run training curve and the convergence rule's verdict on it, cost,
+ * timing (the wall time of the cell's last invocation, the epochs' sum) and provenance
+ * (qbench's git commit and dirtiness; CPU model and vendor/family/model/stepping; the ISA
+ * extensions compiled in; OpenBLAS version, configuration and core type; compiler; library
+ * versions; machine); they are the only input of tables and plots. */
 #ifndef QB_RESULT_H
 #define QB_RESULT_H
 
+#include "run/converge.h"
 #include "run/run.h"
 #include "cell.h"
 
@@ -30,6 +32,8 @@ typedef struct {
     long long seed;
     unsigned long long metrics_digest;  /* of every epoch's metrics and final and best, timing
                                            left out: equal for bit-identical runs */
+    ConvVerdict convergence;     /* the recorded verdict (run/converge.h); not recorded in
+                                    files written before training curves */
 } ResultSummary;
 
 /* Reads a result file; a malformed or half-written file is an error naming it. */

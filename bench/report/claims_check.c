@@ -111,6 +111,17 @@ static double ref_value(const ClaimSet *cs, const CellRef *ref, long long seed, 
     return i < 0 ? NAN : top5 ? ref->cell->top5[i] : ref->cell->top1[i];
 }
 
+/* The recorded convergence verdicts of the runs one seed's pair rests on, counted into r. */
+static void count_convergence(const ClaimSet *cs, const CellRef *refs, int nrefs,
+                              long long seed, ClaimResult *r)
+{
+    for (int k = 0; k < nrefs; k++) {
+        int i = seed_index(cs, refs[k].exp, seed);
+        r->unconverged += refs[k].cell->conv[i] == CONV_UNCONVERGED;
+        r->unrecorded += refs[k].cell->conv[i] == CONV_NOT_RECORDED;
+    }
+}
+
 static double finite_mean(const double *v, const double *w, int n)
 {
     double sum = 0;
@@ -158,6 +169,8 @@ static void measure_accuracy(const ClaimSet *cs, const Claim *c, const ClaimGrid
             v[k] = ref_value(cs, &refs[k], e->seeds[s], top5);
         x[s] = nrefs == 4 ? v[0] - v[1] : v[0];
         y[s] = nrefs == 4 ? v[2] - v[3] : v[1];
+        if (isfinite(x[s]) && isfinite(y[s]))
+            count_convergence(cs, refs, nrefs, e->seeds[s], r);
     }
     paired_diff(x, y, e->nseeds, &r->d);
     r->a = finite_mean(x, y, e->nseeds), r->b = finite_mean(y, x, e->nseeds);

@@ -16,6 +16,9 @@ typedef struct {
                               differences: the difference at bits and at base_bits) */
     char interval_kind[32];
     char missing[2048];    /* how to measure it, when it could not be */
+    int unconverged;       /* accuracy claims: the paired runs unconverged by their own
+                              training curve (run/converge.h), and those without a verdict */
+    int unrecorded;
 } ClaimResult;
 
 /* Every experiment's results, one grid per ClaimSet.exps entry. */

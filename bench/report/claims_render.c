@@ -1,13 +1,14 @@
 /* The claims table (claims.h): every claim measured (claims_check.c) and written as Markdown
  * and CSV, each row naming the regime it was measured in beside the paper's, its verdict
- * worded as a statement about that regime, and the paper's own difference against qbench's
- * interval (the magnitude check). */
+ * worded as a statement about that regime (and marked when it rests on an unconverged run),
+ * and the paper's own difference against qbench's interval (the magnitude check). */
 #include <math.h>
 #include <string.h>
 
 #include "core/atomic_file.h"
 #include "core/data/dataset.h"
 #include "claims_ladder.h"
+#include "conv_note.h"
 #include "regime.h"
 #include "render.h"
 
@@ -185,8 +186,8 @@ static void csv_num(FILE *f, double v, const char *end)
 static const char csv_head[] =
     "id,claim,source,kind,quantity,experiment,versus_experiment,net,bits,base_bits,method,"
     "versus,claimed,threshold,margin,margin_source,paper_method,paper_versus,paper_value,"
-    "measured,lo,hi,n,verdict,regime,paper_regime,magnitude,measure_with,ladder,"
-    "ladder_stability\n";
+    "measured,lo,hi,n,verdict,regime,paper_regime,magnitude,measure_with,ladder,ladder_stability,"
+    "unconverged,convergence_not_recorded\n";
 
 /* A claim's row beside its ladder: the rungs' text (Markdown, and CSV without its line
  * breaks) and the stability. */
@@ -227,28 +228,39 @@ static void csv_claim(FILE *f, const ClaimSet *cs, const Claim *c, const ClaimRe
     csv_field(f, mag, ",");
     csv_field(f, r->missing, ",");
     csv_field(f, lr->st == LADDER_NONE ? "" : lr->plain, ",");
-    csv_field(f, lr->st == LADDER_NONE ? "" : ladder_stability_name(lr->st), "\n");
+    csv_field(f, lr->st == LADDER_NONE ? "" : ladder_stability_name(lr->st), ",");
+    fprintf(f, "%d,%d\n", r->unconverged, r->unrecorded);
+}
+
+/* The verdict's note when it rests on runs whose training had not converged. */
+static void unconverged_text(const ClaimResult *r, char *out, size_t cap)
+{
+    out[0] = '\0';
+    if (r->unconverged)
+        snprintf(out, cap, "<br>%s rests on %d unconverged run%s", CONV_MARK, r->unconverged,
+                 r->unconverged > 1 ? "s" : "");
 }
 
 static void md_claim(FILE *f, const ClaimSet *cs, const Claim *c, const ClaimResult *r,
                      const ClaimRegime *rg, const ClaimRungs *lr)
 {
-    char cmp[400], paper[400], value[128], interval[128], mag[96], verdict[160];
+    char cmp[400], paper[400], value[128], interval[128], mag[96], verdict[160], conv[64];
     comparison_text(cs, c, cmp, sizeof cmp);
     paper_text(c, paper, sizeof paper);
     measured_text(c, r, value, interval, sizeof value);
     magnitude_text(c, r, mag, sizeof mag);
+    unconverged_text(r, conv, sizeof conv);
     /* a verdict that moves with the budget is never shown as plain holds or contradicted */
     if (lr->st == LADDER_SENSITIVE)
         snprintf(verdict, sizeof verdict, "**budget-sensitive**: %s at 1x", verdict_name(r->v));
     else
         snprintf(verdict, sizeof verdict, "**%s**", verdict_name(r->v));
     fprintf(f, "| %s | %s<br>`%s`%s%s%s%s | %s | %s | **measured:** %s<br>**paper:** %s | %s | %s "
-            "| %d | %s %s%s%s | %s |", c->id, c->text, cmp,
+            "| %d | %s %s%s%s%s | %s |", c->id, c->text, cmp,
             c->kind == CLAIM_EQUIVALENCE ? "<br>margin: " : "", c->margin_source,
             c->note[0] ? "<br>" : "", c->note, c->source, paper, rg->measured,
             rg->paper[0] ? rg->paper : "not stated", value, interval, r->d.n,
-            verdict, rg->where, r->missing[0] ? ": " : "", r->missing, mag);
+            verdict, rg->where, r->missing[0] ? ": " : "", r->missing, conv, mag);
     if (cs->nrungs)
         fprintf(f, " %s |", lr->text);
     fputs("\n", f);
@@ -324,6 +336,8 @@ static void md_header(FILE *f, const ClaimSet *cs, const char *results_dir)
 /* The verdicts and the ladder's stabilities counted, for the summary line. */
 typedef struct {
     int verdict[4], stability[4];
+    int measured, unconverged, unrecorded; /* accuracy claims with pairs; resting on an
+                                              unconverged run, on runs without a verdict */
 } ClaimCounts;
 
 /* Claim i measured at 1x and on the ladder. */
@@ -357,7 +371,7 @@ static int claims_rows(const ClaimSet *cs, const ClaimGrids *g, const Ladder *l,
                        const char *results_dir, const char *out_base, FILE *md, FILE *csv,
                        FILE *out, QbErr *err)
 {
-    ClaimCounts k = {{0}, {0}};
+    ClaimCounts k = {{0}, {0}, 0, 0, 0};
     ClaimResult *at = calloc((size_t)cs->nrungs + 1, sizeof *at);
     if (!at)
         return qb_fail(err, "%s: out of memory for the ladder", cs->path);
@@ -374,15 +388,21 @@ static int claims_rows(const ClaimSet *cs, const ClaimGrids *g, const Ladder *l,
         md_claim(md, cs, c, &r, &rg, &lr);
         csv_claim(csv, cs, c, &r, &rg, &lr);
         k.verdict[r.v]++, k.stability[lr.st]++;
+        k.measured += (c->quantity == CLAIM_TOP1 || c->quantity == CLAIM_TOP5) && r.d.n > 0;
+        k.unconverged += r.unconverged > 0, k.unrecorded += r.unrecorded > 0;
         fprintf(out, "%s: %s %s (n=%d)%s%s%s%s\n", c->id, verdict_name(r.v), rg.where, r.d.n,
                 r.missing[0] ? ": " : "", r.missing, lr.st == LADDER_NONE ? "" : "; ",
                 lr.st == LADDER_NONE ? "" : ladder_stability_name(lr.st));
     }
     free(at);
-    char counts[400];
+    char counts[400], conv[512];
     counts_text(cs, &k, counts, sizeof counts);
-    fprintf(md, "\n%s, each in the regime its row names.\n\nGenerated by `bin/qbench report %s "
-            "--claims%s --profile %s --results %s%s%s`.\n", counts, cs->path,
+    fprintf(md, "\n%s, each in the regime its row names.\n", counts);
+    conv_claims_note(k.measured, k.unconverged, k.unrecorded, conv, sizeof conv);
+    if (conv[0])
+        fprintf(md, "\n%s\n", conv);
+    fprintf(md, "\nGenerated by `bin/qbench report %s "
+            "--claims%s --profile %s --results %s%s%s`.\n", cs->path,
             cs->by_position ? " --by-position" : "", cs->profile, results_dir,
             cs->block_data[0] ? " --block-data " : "", cs->block_data);
     fprintf(out, "%s -> %s.md, .csv\n", counts, out_base);

@@ -95,6 +95,7 @@ static void put(const Experiment *e, GridCell *c, int s, const ResultSummary *rs
     int best = e->metric == METRIC_BEST;
     c->top1[s] = best ? rs->best_top1 : rs->final_top1;
     c->top5[s] = best ? rs->best_top5 : rs->final_top5;
+    c->conv[s] = (signed char)rs->convergence;
     c->bitops = rs->bitops;
     c->ok++;
 }
@@ -206,6 +207,7 @@ static void ref_clear_seed(GridCell *c, int s)
     else
         c->failed--;
     c->top1[s] = c->top5[s] = NAN;
+    c->conv[s] = CONV_NOT_RECORDED;
     c->id[s][0] = '\0';
 }
 
@@ -311,6 +313,14 @@ static double stat_of(const GridCell *c, int top5, int want_std)
         if (isfinite(v[i]))
             ss += (v[i] - m) * (v[i] - m);
     return n > 1 ? sqrt(ss / (n - 1)) : NAN;
+}
+
+int grid_conv_count(const GridCell *c, ConvVerdict v)
+{
+    int n = 0;
+    for (int i = 0; i < EXP_LIST_MAX; i++)
+        n += isfinite(c->top1[i]) && c->conv[i] == (signed char)v;
+    return n;
 }
 
 double grid_mean(const GridCell *c, int top5)

@@ -7,12 +7,14 @@
 #define QB_GRID_H
 
 #include "harness/cell.h"
+#include "run/converge.h"
 #include "paired.h"
 
 typedef struct {
     double top1[EXP_LIST_MAX], top5[EXP_LIST_MAX];  /* by seed slot; NAN: no finished run */
     unsigned long long digest[EXP_LIST_MAX];         /* the run's metrics digest (result.h) */
     char id[EXP_LIST_MAX][CELL_ID_MAX];              /* the cell per seed; "" = none */
+    signed char conv[EXP_LIST_MAX];                  /* the finished run's ConvVerdict */
     int ok, failed, missing;
     double bitops;                                   /* NAN until a finished run gives it */
     char reason[256];                                /* the last failure's */
@@ -62,6 +64,9 @@ int grid_scheme_index(const Experiment *e, const char *scheme);
 const GridCell *grid_cell(const Grid *g, int net, int scheme, int bits);
 /* The same position in the reference (NULL without one). */
 const GridCell *grid_ref_cell(const Grid *g, int net, int scheme, int bits);
+
+/* The finished runs whose recorded convergence verdict is v (run/converge.h). */
+int grid_conv_count(const GridCell *c, ConvVerdict v);
 
 /* Over the seeds with a finished run: mean (NAN without any), sample std (NAN below 2). */
 double grid_mean(const GridCell *c, int top5);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "conv_note.h"
 #include "paired_note.h"
 #include "refcheck.h"
 #include "render.h"
@@ -73,7 +74,8 @@ void num_text(double v, const char *fmt, char *out)
         snprintf(out, TTEXT, fmt, v);
 }
 
-/* "92.31 ± 0.12", "92.31", "pending", "failed", "92.31 (1 of 2)". */
+/* "92.31 ± 0.12", "92.31", "pending", "failed", "92.31 (1 of 2)"; ↘ after it when a run had
+ * not converged (conv_note.h). */
 static void stat_text(const GridCell *s, int top5, char *out)
 {
     if (!s->ok) {
@@ -85,6 +87,7 @@ static void stat_text(const GridCell *s, int top5, char *out)
         n += snprintf(out + n, TTEXT - (size_t)n, " ± %.2f", grid_std(s, top5));
     if (s->failed || s->missing)
         snprintf(out + n, TTEXT - (size_t)n, " (%d of %d)", s->ok, s->ok + s->failed + s->missing);
+    conv_mark_append(s, out, TTEXT);
 }
 
 /* The reference's cell, marked † when one of its runs has another cell id. */

@@ -35,6 +35,7 @@ typedef struct {
     char legend[1024];            /* what the rows under each method compare (layout_legend) */
     char resolution[1536];        /* the smallest paired difference the seeds resolve */
     char reference[2048];         /* the reproduction check's summary, "" without reference */
+    char convergence[512];        /* the convergence note (conv_note.h), "" without results */
 } ReportDoc;
 
 const PaperRow *paper_find(const Experiment *e, const char *net, const char *scheme);

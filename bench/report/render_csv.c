@@ -2,10 +2,12 @@
  * metric with mean, std and counts, the paper's number and (in the paper's own regime only)
  * the difference to it, BitOPs, the paired difference to the baseline with its 95% interval
  * (paired.h: paired_csv), the paper's own difference to the baseline with its sign and
- * magnitude check, both regimes, and the reproduction check (refcheck.h). */
+ * magnitude check, both regimes, the reproduction check (refcheck.h), and how many of the
+ * finished runs are unconverged or have no convergence verdict (conv_note.h). */
 #include <math.h>
 #include <string.h>
 
+#include "conv_note.h"
 #include "refcheck.h"
 #include "render.h"
 
@@ -41,6 +43,13 @@ static void csv_regime(FILE *f, const Paired *p, double paper_diff, const Regime
     fputc(',', f);
 }
 
+/* unconverged,convergence_not_recorded: the finished runs of s by verdict; ends the row */
+static void csv_convergence(FILE *f, const GridCell *s)
+{
+    fprintf(f, "%d,%d\n", grid_conv_count(s, CONV_UNCONVERGED),
+            grid_conv_count(s, CONV_NOT_RECORDED));
+}
+
 static void csv_row(FILE *f, const Grid *g, const Regime *rg, int net, int scheme, int bits,
                     int top5, double paper)
 {
@@ -71,7 +80,8 @@ static void csv_row(FILE *f, const Grid *g, const Regime *rg, int net, int schem
     if (r)
         refcheck_cell(g, s, r, top5, &rc);
     if (!r || !r->ok) {
-        fprintf(f, ",,0,,,%s,%d\n", refcheck_status_name(rc.status), rc.other_code);
+        fprintf(f, ",,0,,,%s,%d,", refcheck_status_name(rc.status), rc.other_code);
+        csv_convergence(f, s);
         return;
     }
     num(f, "%.4f,", grid_mean(r, top5));
@@ -79,7 +89,8 @@ static void csv_row(FILE *f, const Grid *g, const Regime *rg, int net, int schem
     fprintf(f, "%d,", r->ok);
     num(f, "%.4f,", rc.d.mean);
     num(f, "%.4f,", rc.noise);
-    fprintf(f, "%s,%d\n", refcheck_status_name(rc.status), rc.other_code);
+    fprintf(f, "%s,%d,", refcheck_status_name(rc.status), rc.other_code);
+    csv_convergence(f, s);
 }
 
 static void csv_bits(FILE *f, const Grid *g, const Regime *r, int top5)
@@ -107,7 +118,7 @@ void csv_grid(FILE *f, const Grid *g, const Regime *r)
     fprintf(f, "net,method,scheme,bits,metric,mean,std,ok,failed,missing,paper,diff,bitops,"
                "baseline,paired_n,paired_mean,paired_lo,paired_hi,paired_interval,paper_paired,"
                "sign,magnitude,regime,paper_regime,ref_mean,ref_std,ref_n,ref_diff,ref_noise,"
-               "ref_status,ref_other_code\n");
+               "ref_status,ref_other_code,unconverged,convergence_not_recorded\n");
     if (e->layout == LAYOUT_ABLATION) {
         for (int n = 0; n < e->nnets; n++)
             for (int s = 0; s < e->nschemes; s++) {

@@ -1,6 +1,6 @@
 /* The Markdown document of a table: title, the regimes of qbench's and the paper's numbers,
  * setting, the paper's source, the tables, and the notes under them (what the comparison
- * rows mean, pending cells, resolution, reproduction check, failures). */
+ * rows mean, pending cells, resolution, convergence, reproduction check, failures). */
 #include <string.h>
 
 #include "render.h"
@@ -37,6 +37,8 @@ void md_document(FILE *f, const ReportDoc *d)
     if (d->g) {
         fprintf(f, "%s %d cell(s) pending.\n", d->legend, d->g->missing);
         fprintf(f, "\n%s\n", d->resolution);
+        if (d->convergence[0])
+            fprintf(f, "\n%s\n", d->convergence);
         if (d->reference[0])
             fprintf(f, "\n%s\n", d->reference);
         for (int i = 0; i < d->g->nnotes; i++)

@@ -1,6 +1,6 @@
 /* The LaTeX (booktabs) rendering of a table document: one table environment per text table,
- * its caption carrying the regimes, the setting, the comparison rows' legend and the
- * resolution statement. */
+ * its caption carrying the regimes, the setting, the comparison rows' legend, the
+ * resolution statement and the convergence note. */
 #include <string.h>
 
 #include "render.h"
@@ -9,7 +9,7 @@ static void tex_escape(FILE *f, const char *s)
 {
     static const struct { const char *from, *to; } map[] = {
         {"±", "$\\pm$"}, {"Δ", "$\\Delta$"}, {"×10⁹", "$\\times 10^9$"}, {"–", "--"}, {"—", "---"},
-        {"−", "$-$"}, {"†", "$\\dagger$"}, {"‡", "$\\ddagger$"}, {"**", ""},
+        {"−", "$-$"}, {"†", "$\\dagger$"}, {"‡", "$\\ddagger$"}, {"↘", "$\\searrow$"}, {"**", ""},
         {"_", "\\_"}, {"%", "\\%"}, {"&", "\\&"}, {"#", "\\#"}, {"`", ""}, {"~", "\\~{}"}};
     while (*s) {
         size_t i = 0, n = sizeof map / sizeof *map;
@@ -37,6 +37,10 @@ static void tex_table(FILE *f, const TextTable *t, const ReportDoc *d)
         tex_escape(f, d->legend);
         fprintf(f, " ");
         tex_escape(f, d->resolution);
+        if (d->convergence[0]) {
+            fprintf(f, " ");
+            tex_escape(f, d->convergence);
+        }
     }
     if (d->reference[0]) {
         fprintf(f, " ");

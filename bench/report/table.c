@@ -12,6 +12,7 @@
 #include "core/cost.h"
 #include "harness/chain.h"
 #include "run/run.h"
+#include "conv_note.h"
 #include "refcheck.h"
 #include "render.h"
 
@@ -218,6 +219,7 @@ int table_write(const Experiment *e, const CellList *cells, const char *results_
         }
         layout_legend(&g, &d.regime, d.legend, sizeof d.legend);
         layout_resolution(&g, d.resolution, sizeof d.resolution);
+        conv_note(&g, d.convergence, sizeof d.convergence);
         refcheck_summary(&g, d.reference, sizeof d.reference);
         if (opt && opt->summary)
             snprintf(opt->summary, opt->summary_cap, "%s", d.reference);

@@ -124,6 +124,7 @@ typedef struct {
     void *user;
     EpochStats partial;   /* the interrupted epoch's stats, restored on resume */
     int64_t step;         /* completed iterations over the whole run */
+    TrainCurve curve;     /* every completed step's batch, restored on resume */
 } Run;
 
 int run_net_build(const RunConfig *c, Dims input, int classes, Net *net, QbErr *err)
@@ -166,12 +167,14 @@ static int checkpoint_write(Run *r, const RunResult *res, int64_t epoch, QbErr *
     const RunConfig *c = r->cfg;
     if (!c->ckpt[0])
         return 0;
-    char *hist = history_text(res), *conf = config_text(c);
-    size_t n = strlen(hist);
-    hist = realloc(hist, n + 160);
+    char *hist = history_text(res), *conf = config_text(c), *curve = curve_text(&r->curve);
+    size_t n = strlen(hist), nc = strlen(curve);
+    hist = realloc(hist, n + nc + 160);
     QB_ASSERT(hist);
+    memcpy(hist + n, curve, nc);
+    free(curve);
     /* the partial epoch's running stats, so an interrupted epoch resumes its means too */
-    snprintf(hist + n, 160, "partial %.17g %.17g %.17g %ld %.17g\n", r->partial.loss,
+    snprintf(hist + n + nc, 160, "partial %.17g %.17g %.17g %ld %.17g\n", r->partial.loss,
              r->partial.top1, r->partial.top5, r->partial.samples, r->partial.seconds);
     CkptMeta m = {epoch, r->step, c->seed, conf, hist};
     int rc = checkpoint_save(c->ckpt, &r->net, &r->opt, &m, err);
@@ -209,6 +212,25 @@ static void config_difference(const char *ckpt_conf, const char *run_conf, char 
              ckpt_conf + key, json_value_len(a), a, json_value_len(b), b);
 }
 
+/* The checkpoint's training curve (cut off the metrics text, which keeps the epoch lines):
+ * one of this run's plan, or, from a checkpoint written without a curve, none recorded. */
+static int curve_restore(Run *r, char *metrics, int64_t step, QbErr *err)
+{
+    char *at = metrics ? strstr(metrics, "curve ") : NULL;
+    int64_t planned = r->curve.total_steps;
+    if (!at) {
+        curve_init(&r->curve, step > 0 ? 0 : planned);
+        return 0;
+    }
+    if (curve_parse(r->cfg->ckpt, at, &r->curve, err) < 0)
+        return -1;
+    *at = '\0';
+    if (r->curve.total_steps != planned)
+        return qb_fail(err, "%s: its training curve plans %lld steps, this run %lld",
+                       r->cfg->ckpt, (long long)r->curve.total_steps, (long long)planned);
+    return 0;
+}
+
 /* Resumes from c->ckpt when it exists: returns the epoch to continue, or -1. */
 static int resume(Run *r, RunResult *res, QbErr *err)
 {
@@ -235,6 +257,8 @@ static int resume(Run *r, RunResult *res, QbErr *err)
             rc = qb_fail(err, "%s: corrupt partial-epoch record", c->ckpt);
     }
     if (rc == 0)
+        rc = curve_restore(r, m.metrics, m.step, err);
+    if (rc == 0)
         rc = history_parse(c->ckpt, m.metrics, res, err);
     r->step = m.step;
     int epoch = (int)m.epoch;
@@ -242,9 +266,12 @@ static int resume(Run *r, RunResult *res, QbErr *err)
     return rc < 0 ? -1 : epoch;
 }
 
-static void step_hook(void *user, int epoch, int index, int batches, const EpochStats *sofar)
+static void step_hook(void *user, int epoch, int index, int batches, const EpochStats *sofar,
+                      const EpochStats *batch)
 {
     Run *r = user;
+    if (r->curve.total_steps)
+        curve_add(&r->curve, r->step, batch->loss, batch->top1);
     r->step++;
     if (r->progress)
         r->progress(r->user, r->cfg, epoch, index + 1, batches, sofar->loss, sofar->top1,
@@ -351,10 +378,12 @@ int run_execute(const RunConfig *cfg, RunResult *res, RunProgress progress, void
     if (rc == 0) {
         optimizer_setup(cfg, &r.opt);
         run_cost(&r.net, res);
+        curve_init(&r.curve, (int64_t)cfg->epochs * loader_source(&r.data.train_loader).batches);
     }
     int epoch = rc == 0 ? resume(&r, res, err) : -1;
     for (rc = epoch < 0 ? -1 : 0; rc == 0 && epoch < cfg->epochs; epoch++)
         rc = run_epoch(&r, res, epoch, stop, err);
+    res->curve = r.curve;
     run_close(&r);
     res->wall_seconds = now_seconds() - t0;
     return rc < 0 ? -1 : 0;

@@ -7,6 +7,7 @@
 #include <signal.h>
 
 #include "core/json.h"
+#include "curve.h"
 #include "runcfg.h"
 
 typedef struct {
@@ -30,6 +31,8 @@ typedef struct {
     double params, macs, bitops, size_bytes, quant_params;
     char blas_core[32];
     int threads;
+    TrainCurve curve;     /* the run's training curve; total_steps 0 when not recorded (a
+                             resume from a checkpoint written without one) */
 } RunResult;
 
 /* Progress: called after every step (bar) and with index == batches at the end of an

@@ -6,13 +6,16 @@
 #include <string.h>
 
 #include "harness/result.h"
+#include "report/claims.h"
 #include "tests/support/hfix.h"
 
-void rfix_result_at(const char *path, const Experiment *e, const Cell *c, double top1,
-                    RunStatus status)
+static void result_write_at(const char *path, const Experiment *e, const Cell *c, double top1,
+                            RunStatus status, const TrainCurve *curve)
 {
     EpochRecord ep = {0, 0.1f, 0.5, 80.0, 0.6, top1, top1 + 5, 1.0, 100.0};
     RunResult r = {0};
+    if (curve)
+        r.curve = *curve;
     r.status = status;
     snprintf(r.reason, sizeof r.reason, "%s", status == RUN_DIVERGED ? "non-finite loss" : "");
     r.epochs = &ep;
@@ -22,13 +25,34 @@ void rfix_result_at(const char *path, const Experiment *e, const Cell *c, double
     cr_assert_eq(result_write(path, e, c, &c->cfg, &r, NULL, &err), 0, "%s", err.msg);
 }
 
+void rfix_result_at(const char *path, const Experiment *e, const Cell *c, double top1,
+                    RunStatus status)
+{
+    result_write_at(path, e, c, top1, status, NULL);
+}
+
+/* <results>/<experiment>/<id>.json, its directory made. */
+static void result_path(const char *results, const Experiment *e, const Cell *c, char *path,
+                        size_t cap)
+{
+    snprintf(path, cap, "%s/%s", results, e->name);
+    rfix_mkdir(path);
+    snprintf(path, cap, "%s/%s/%s.json", results, e->name, c->id);
+}
+
+void rfix_result_curve(const char *results, const Experiment *e, const Cell *c, double top1,
+                       const TrainCurve *curve)
+{
+    char path[512];
+    result_path(results, e, c, path, sizeof path);
+    result_write_at(path, e, c, top1, RUN_OK, curve);
+}
+
 void rfix_result(const char *results, const Experiment *e, const Cell *c, double top1,
                  RunStatus status)
 {
     char path[512];
-    snprintf(path, sizeof path, "%s/%s", results, e->name);
-    rfix_mkdir(path);
-    snprintf(path, sizeof path, "%s/%s/%s.json", results, e->name, c->id);
+    result_path(results, e, c, path, sizeof path);
     rfix_result_at(path, e, c, top1, status);
 }
 
@@ -133,4 +157,25 @@ void rfix_start(RFix *f, const char *name, const char *table_keys, const char *s
 void rfix_end(RFix *f)
 {
     cells_free(&f->l);
+}
+
+const char *rfix_claims(const char *name, const char *text, const char *results,
+                        const char **csv)
+{
+    static char md[131072];
+    ClaimSet cs;
+    QbErr err = {{0}};
+    char file[96], base[300], path[400];
+    snprintf(file, sizeof file, "%s.yaml", name);
+    cr_assert_eq(claims_load(&cs, hfix_write(file, text), "smoke", &err), 0, "%s", err.msg);
+    snprintf(base, sizeof base, "%s/%s", hfix_dir(), name);
+    FILE *out = fopen("/dev/null", "w");
+    cr_assert_eq(claims_write(&cs, results, base, out, &err), 0, "%s", err.msg);
+    fclose(out);
+    claims_free(&cs);
+    snprintf(path, sizeof path, "%s.md", base);
+    snprintf(md, sizeof md, "%s", rfix_slurp(path));
+    snprintf(path, sizeof path, "%s.csv", base);
+    *csv = rfix_slurp(path);
+    return md;
 }

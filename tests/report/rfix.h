@@ -13,6 +13,9 @@ void rfix_result(const char *results, const Experiment *e, const Cell *c, double
 /* The same result at `path` (a reference directory's file). */
 void rfix_result_at(const char *path, const Experiment *e, const Cell *c, double top1,
                     RunStatus status);
+/* rfix_result of a finished run with its training curve (the convergence verdict's input). */
+void rfix_result_curve(const char *results, const Experiment *e, const Cell *c, double top1,
+                       const TrainCurve *curve);
 /* mkdir -p */
 void rfix_mkdir(const char *dir);
 /* The file's text (static buffer). */
@@ -46,6 +49,11 @@ typedef struct {
     CellList l;
     char results[256];
 } RFix;
+
+/* The claims of `text` (a claims file <scratch>/<name>.yaml, profile smoke) written from
+ * `results`; the Markdown text, the CSV into csv (static buffers). */
+const char *rfix_claims(const char *name, const char *text, const char *results,
+                        const char **csv);
 
 void rfix_start(RFix *f, const char *name, const char *table_keys, const char *seeds);
 void rfix_end(RFix *f);

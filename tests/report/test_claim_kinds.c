@@ -103,29 +103,6 @@ Test(claim_kinds, every_block_or_some_block)
     }
 }
 
-/* The claims of `text` (a claims file in the scratch directory) written from `results`; the
- * Markdown text, the CSV into csv (static buffers). */
-static const char *write_claims(const char *name, const char *text, const char *results,
-                                const char **csv)
-{
-    static char md[131072];
-    ClaimSet cs;
-    QbErr err = {{0}};
-    char file[96], base[300], path[400];
-    snprintf(file, sizeof file, "%s.yaml", name);
-    cr_assert_eq(claims_load(&cs, hfix_write(file, text), "smoke", &err), 0, "%s", err.msg);
-    snprintf(base, sizeof base, "%s/%s", hfix_dir(), name);
-    FILE *out = fopen("/dev/null", "w");
-    cr_assert_eq(claims_write(&cs, results, base, out, &err), 0, "%s", err.msg);
-    fclose(out);
-    claims_free(&cs);
-    snprintf(path, sizeof path, "%s.md", base);
-    snprintf(md, sizeof md, "%s", rfix_slurp(path));
-    snprintf(path, sizeof path, "%s.csv", base);
-    *csv = rfix_slurp(path);
-    return md;
-}
-
 /* LSQ results at `bits` for n seeds from `first` of f's experiment, into `results`. */
 static void lsq_results(const char *results, const RFix *f, int bits, int first,
                         const double *top1, int n)
@@ -149,7 +126,7 @@ Test(claim_kinds, difference_of_differences_pairs_four_cells_by_seed)
         "  - {id: grows, claim: c, source: s, kind: difference_of_differences, experiment: dd,"
         " net: small_cnn, bits: 4, base_bits: 2, method: lsq, versus: fp, claimed: greater,"
         " threshold: 0, paper: {method: 85, versus: 90, base_method: 80, base_versus: 90}}\n";
-    const char *md = write_claims("dd-claims", text, f.results, &csv);
+    const char *md = rfix_claims("dd-claims", text, f.results, &csv);
     cr_assert(strstr(md, "`(lsq − fp)@4 − (lsq − fp)@2 > 0 (small_cnn top1)`"), "%s", md);
     cr_assert(strstr(md, "| (85.00 − 90.00) − (80.00 − 90.00) = +5.00 |"), "%s", md);
     cr_assert(strstr(md, "| +4.33 (-6.17 at 4 bits, -10.50 at 2) | [+1.91, +6.75] 95% CI | 3 | "
@@ -159,7 +136,7 @@ Test(claim_kinds, difference_of_differences_pairs_four_cells_by_seed)
     char path[512];
     snprintf(path, sizeof path, "%s/dd/%s.json", f.results, rfix_cell(&f.l, "lsq", 2, 3)->id);
     cr_assert_eq(remove(path), 0);
-    md = write_claims("dd-claims", text, f.results, &csv);
+    md = rfix_claims("dd-claims", text, f.results, &csv);
     cr_assert(strstr(md, "| +4.88 (-5.87 at 4 bits, -10.75 at 2) | [+2.21, +7.55] 95% CI | 2 |"),
               "seed 3 lost its 2-bit LSQ cell: %s", md);
     rfix_end(&f);
@@ -184,7 +161,7 @@ Test(claim_kinds, ablation_pairs_two_experiments_by_seed_value)
         " versus_experiment: never, net: small_cnn, bits: 4, method: lsq, versus: lsq,"
         " claimed: greater, threshold: 0}\n";
     rfix_experiment("never", "baseline: lsq", "[1, 2, 3]");
-    const char *md = write_claims("ab-claims", text, f.results, &csv);
+    const char *md = rfix_claims("ab-claims", text, f.results, &csv);
     cr_assert(strstr(md, "`lsq − lsq [part] > 0 (small_cnn 4-bit top1)`"), "%s", md);
     cr_assert(strstr(md, "| +1.05 (91.20 vs 90.15) | [+0.41, +1.69] 95% CI | 2 | **holds** in the "
                          "synthetic gratings replica |"), "%s", md);
@@ -211,7 +188,7 @@ Test(claim_kinds, level_set_claims_are_exact)
         " margin: 1.0e-6, margin_source: rounding}\n"
         "  - {id: wrong, claim: c, source: s, quantity: levels, property: largest_gap,"
         " bits: 4, method: post, versus: pot, claimed: greater, threshold: 0}\n";
-    const char *md = write_claims("lv-claims", text, hfix_dir(), &csv);
+    const char *md = rfix_claims("lv-claims", text, hfix_dir(), &csv);
     cr_assert(strstr(md, "`post − pot < 0 (4-bit weight levels: levels in (0, 0.04])` | s | – | "
                          "**measured:** computed, no training: the quantizers' normalised weight "
                          "level sets (the same in every regime)<br>**paper:** the paper's own "
@@ -265,7 +242,7 @@ Test(claim_kinds, every_row_names_its_regime)
         " method: post, versus: pot, claimed: less, threshold: 0}\n"
         "  - {id: be, claim: c, source: s, quantity: block_error, experiment: rg, net: small_cnn,"
         " bits: 3, method: asq, versus: lsq, claimed: less, threshold: 0, data: /nonexistent.dat}\n";
-    const char *md = write_claims("rg-claims", text, f.results, &csv);
+    const char *md = rfix_claims("rg-claims", text, f.results, &csv);
     const char *regime = "scaled replica: synthetic gratings 8x8, quarter-width small CNN, 1 epoch "
                          "of a 64-image subset at batch 32 (2 steps), from scratch";
     cr_assert(strstr(md, regime), "the header names the regime: %s", md);

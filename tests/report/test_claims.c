@@ -140,7 +140,7 @@ Test(claims, verdicts_on_fixture_results)
                                        "asq,lsq,greater,0,,\"\",91.2,91,0.2,0.58,-0.753374,1.91337,3,"
                                        "unresolved,\"scaled replica: synthetic gratings 8x8, "
                                        "quarter-width small CNN, 1 epoch of a 64-image subset at "
-                                       "batch 32 (2 steps), from scratch\",\"\",\"+0.20: inside\",\"\",\"\",\"\"\n"),
+                                       "batch 32 (2 steps), from scratch\",\"\",\"+0.20: inside\",\"\",\"\",\"\",0,6\n"),
               "%s", rfix_slurp(path));
     claims_free(&cs);
     rfix_end(&f);

@@ -111,7 +111,7 @@ Test(reference, several_seeds_use_their_interval)
     cr_assert(strstr(csv, "asq,4,top1,91.0000,1.0000,3,0,0,,,1.6e+10,lsq,3,0.0000,,,no_spread,"),
               "%s", csv);
     cr_assert(strstr(csv, ",\"\",93.0000,0.9539,3,-2.0000,"), "%s", csv);
-    cr_assert(strstr(csv, ",outside,0\n"), "%s", csv);
+    cr_assert(strstr(csv, ",outside,0,0,3\n"), "%s", csv);
     rfix_end(&f);
 }
 
@@ -156,7 +156,7 @@ Test(reference, identical_cells_are_reported_identical)
     cr_assert(strstr(md, "2/2 identical to the reference; 2 of 4 cells not compared"), "%s", md);
     cr_assert(!strstr(md, "within its noise"), "%s", md);
     cr_assert(strstr(md, "| − reference | – | – | identical |"), "%s", md);
-    cr_assert(strstr(rfix_table_file("id", "csv"), ",identical,0\n"), "%s",
+    cr_assert(strstr(rfix_table_file("id", "csv"), ",identical,0,0,3\n"), "%s",
               rfix_table_file("id", "csv"));
     rewrite(user_file(&f, "lsq", 4, 2), "\"seconds\": 1,", "\"seconds\": 2.5,");
     md = render(&f, ref, NAN, "id2");
@@ -203,8 +203,8 @@ Test(reference, one_seed_run_against_the_reference_spread)
               md);
     cr_assert(strstr(md, "| − reference | +0.50 unchecked | – | +5.00 |"), "%s", md);
     const char *csv = rfix_table_file("s1", "csv");
-    cr_assert(strstr(csv, "81.0000,1.0000,3,5.0000,6.0849,within,0\n"), "%s", csv);
-    cr_assert(strstr(csv, "70.5000,0.5000,3,5.0000,3.0425,outside,0\n"), "%s", csv);
+    cr_assert(strstr(csv, "81.0000,1.0000,3,5.0000,6.0849,within,0,0,1\n"), "%s", csv);
+    cr_assert(strstr(csv, "70.5000,0.5000,3,5.0000,3.0425,outside,0,0,1\n"), "%s", csv);
     rfix_end(&f);
 }
 
