@@ -38,6 +38,10 @@ endif
 TEST_DIRS := $(sort $(patsubst %/,%,$(dir $(shell find tests -name '*.c' -not -path 'tests/support/*' -not -path 'tests/fuzz/*' -not -path 'tests/fixtures/*' 2>/dev/null))))
 TEST_SUPPORT := $(wildcard tests/support/*.c)
 TEST_BINS := $(TEST_DIRS:tests/%=$(BUILD)/tests/%/run)
+# A test binary names its objects only through a pattern, so make would take them for
+# intermediate files, delete them after linking, and compile them all again on the next run.
+TEST_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard $(TEST_DIRS:%=%/*.c)) $(TEST_SUPPORT))
+.SECONDARY: $(TEST_OBJS)
 
 .PHONY: all help deps test test-asan valgrind-smoke bench bench-vs-pytorch clean check-deps
 
