@@ -80,6 +80,14 @@ typedef struct {
       "claim decided in the reference (by matrix position) and every table's rows at the "   \
       "ladder's bit-width, at 1x and at each rung's budget and seeds of the file's ladder "   \
       "section, results by cell id under DIR (make ladder)")                                \
+    X("prune", cmd_prune,                                                                   \
+      "[--results DIR] [--reference DIR] [--experiments DIR] [--set SECTION.KEY=VALUE]... "  \
+      "[--delete]",                                                                         \
+      "list the files under DIR/<experiment>/ (results, checkpoints, logs, locks) of cells " \
+      "that no experiment file in --experiments (default experiments) produces any more, "   \
+      "in any profile and at any budget (earlier code or settings); --delete: delete them; " \
+      "--set: cells made under these settings count as produced too; never the reference "   \
+      "(make prune-results [PRUNE=1])")                                                     \
     X("schema", cmd_schema, "", "print the experiment file reference (Markdown)")              \
     X("intcheck", cmd_intcheck,                                                             \
       "--scheme pot|post|apot|lsq+pot|lsq+post|asq+post --bits B [--wbits B] [--abits B] "  \
@@ -112,6 +120,7 @@ int cmd_expand(int argc, char **argv, QbErr *err);
 int cmd_run_cell(int argc, char **argv, QbErr *err);
 int cmd_report(int argc, char **argv, QbErr *err);
 int cmd_ladder(int argc, char **argv, QbErr *err);
+int cmd_prune(int argc, char **argv, QbErr *err);
 int cmd_schema(int argc, char **argv, QbErr *err);
 int cmd_intcheck(int argc, char **argv, QbErr *err);
 int cmd_probe(int argc, char **argv, QbErr *err);
