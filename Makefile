@@ -38,6 +38,10 @@ endif
 TEST_DIRS := $(sort $(patsubst %/,%,$(dir $(shell find tests -name '*.c' -not -path 'tests/support/*' -not -path 'tests/fuzz/*' -not -path 'tests/fixtures/*' 2>/dev/null))))
 TEST_SUPPORT := $(wildcard tests/support/*.c)
 TEST_BINS := $(TEST_DIRS:tests/%=$(BUILD)/tests/%/run)
+# A test binary names its objects only through a pattern, so make would take them for
+# intermediate files, delete them after linking, and compile them all again on the next run.
+TEST_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard $(TEST_DIRS:%=%/*.c)) $(TEST_SUPPORT))
+.SECONDARY: $(TEST_OBJS)
 
 .PHONY: all help deps test test-asan valgrind-smoke bench bench-vs-pytorch clean check-deps
 
@@ -62,6 +66,7 @@ help:
 	@echo "make ladder                  the decided claims and 2-bit rows retrained 3x and 10x as long [PLAN=1]"
 	@echo "make experiment EXP=FILE.yaml any experiment file (copy one under experiments/)"
 	@echo "make compare QUANTIZER=NAME  a new method beside the table 4 and 5 baselines [PLAN=1]"
+	@echo "make prune-results [PRUNE=1] list (delete) result files no experiment produces any more"
 	@echo "make plots                   every figure into plots/out/ (PROFILE=smoke: seconds)"
 	@echo "make docs                    refresh the documents' generated blocks (tables, figures, --help)"
 	@echo "make pretrain                the full-precision Fashion-MNIST starting points (paper profiles: a run trains its own)"
@@ -470,6 +475,14 @@ ladder: check-deps $(BIN)
 	$(if $(PLAN),,@$(BIN) report experiments/claims.yaml --claims --profile $(PROFILE) --results $(RESULTS) \
 	  --out $(RESULTS)/tables/$(call table_name,claims) >/dev/null && \
 	  cat $(RESULTS)/tables/$(call table_name,claims)-ladder.md)
+
+# The files under $(RESULTS)/<experiment>/ (results, checkpoints, logs, locks) of cells no
+# experiment file under experiments/ produces any more, in any profile and at any budget (made
+# by earlier code or settings; SET= counts its settings' cells as produced): listed, and
+# deleted with PRUNE=1. Never the reference. The judging is qbench prune's (harness/prune.h).
+.PHONY: prune-results
+prune-results: check-deps $(BIN)
+	@$(BIN) prune --results $(RESULTS) --reference $(REFERENCE) $(set_flags) $(if $(PRUNE),--delete)
 
 # The reference tables ($(REFERENCE)/tables/), rebuilt from the committed result files placed
 # by matrix position (their ids follow the code that made them), then the findings in

@@ -1,6 +1,7 @@
 # One layer's input before (bars) and after (spikes) its activation quantizer, one panel per
 # scheme (LSQ: one step for the layer; ASQ: a step per sample), and how many inputs each
-# integer level received. From `qbench probe` (act_hist_<scheme>.dat, act_codes_<scheme>.dat).
+# integer level received. From `qbench probe` (act_hist_<scheme>.dat, act_codes_<scheme>.dat;
+# the histograms' provenance, in the title, says whether each scheme's quantizers were trained).
 # Usage:
 #   gnuplot -e "data='plots/data'; out='plots/out'" plots/act_hist.gp
 #   (schemes='lsq asq' by default: the --schemes given to the probe, space-separated)
@@ -13,6 +14,10 @@ codes(s) = data."/act_codes_".s.".dat"
 info = system("awk 'NR == 2 { print $3, $7; exit }' ".file(word(schemes, 1)))
 layer = word(info, 1)
 bits = word(info, 2)
+load "plots/header.gp"
+# the probe's profile and data, and per scheme whether its quantizers were trained
+about = sprintf("profile %s, %s data", prov(file(word(schemes, 1)), "profile"), prov(file(word(schemes, 1)), "data"))
+do for [i=1:n] { about = about."\n".trained(file(word(schemes, i))) }
 # one x range for every scheme's panel
 xmin = 1e30
 xmax = -1e30
@@ -26,7 +31,7 @@ do for [fmt in "png pdf"] {
   if (fmt eq "png") { set terminal pngcairo size 900,300 * (n + 1) enhanced font ",10" } \
   else { eval sprintf('set terminal pdfcairo size 6in,%gin enhanced font ",8"', 2 * (n + 1)) }
   set output out."/act_hist.".fmt
-  set multiplot layout n + 1, 1 title sprintf("%s input, %s-bit activations", layer, bits)
+  set multiplot layout n + 1, 1 title sprintf("%s input, %s-bit activations\n%s", layer, bits, about) noenhanced
   set key top right
   set logscale y
   set ylabel "values per bin"

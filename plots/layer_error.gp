@@ -2,7 +2,8 @@
 # clipping (values beyond it), for the input and the weight quantizer, one bar per scheme
 # (ASQ paper Fig. 6). Each part is sum(e^2) / sum(x^2) over the tensor, so a bar's height
 # is the quantizer's noise-to-signal ratio and its dark part the rounding share. From
-# `qbench probe` (layer_error.dat). Usage:
+# `qbench probe` (layer_error.dat; its provenance, in the title, says whether each net's
+# quantizers were trained: plots/header.gp). Usage:
 #   gnuplot -e "data='plots/data'; out='plots/out'" plots/layer_error.gp
 #   (schemes='lsq asq' by default: the --schemes given to the probe, space-separated)
 # writes <out>/layer_error.{png,pdf}.
@@ -11,6 +12,7 @@ if (!exists("schemes")) schemes = "lsq asq"
 n = words(schemes)
 file = data."/layer_error.dat"
 bits = system("awk 'NR == 2 { print $3; exit }' ".file)
+load "plots/header.gp"
 w = 0.8 / n
 at(i) = (i - (n + 1) / 2.0) * w
 # column of scheme i's part k (0 w_round, 1 w_clip, 2 a_round, 3 a_clip)
@@ -22,7 +24,7 @@ do for [fmt in "png pdf"] {
   if (fmt eq "png") { set terminal pngcairo size 1000,800 enhanced font ",10" } \
   else { set terminal pdfcairo size 6.5in,5.2in enhanced font ",8" }
   set output out."/layer_error.".fmt
-  set multiplot layout 2, 1 title sprintf("%s-bit quantization error per layer: rounding (dark) + clipping (light)", bits)
+  set multiplot layout 2, 1 title sprintf("%s-bit quantization error per layer: rounding (dark) + clipping (light)\n%s", bits, probe_caption(file)) noenhanced
   set grid ytics
   set key outside top center horizontal
   set style fill solid 1.0 noborder

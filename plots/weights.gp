@@ -17,7 +17,7 @@ do for [fmt in "png pdf"] {
   if (fmt eq "png") { set terminal pngcairo size 900,1200 enhanced font ",10" } \
   else { set terminal pdfcairo size 6in,8in enhanced font ",8" }
   set output out."/weights.".fmt
-  set multiplot layout words(methods), 1 title sprintf("%s: %s-bit weight levels on the pretrained weights", layer, bits)
+  set multiplot layout words(methods), 1 title sprintf("%s: %s-bit weight levels on the pretrained weights\n(quantizers initialised on them, not trained)", layer, bits) noenhanced
   set key top right
   set style fill solid 0.35 noborder
   set ytics nomirror

@@ -33,11 +33,14 @@ typedef struct {
       "[--shortcut a|b] [--batch N] [--threads N] [--json]",                                \
       "top-1 and top-5 of a checkpoint on the test split")                                \
     X("levels", cmd_levels, "--method M --bits B --role weight|act [--set NAME=VALUE]... [--json]", \
-      "a quantizer's normalised level set")                                                 \
+      "a quantizer's normalised level set; --set: one of the method's options (`qbench "    \
+      "schema --options` lists them)")                                                 \
     X("quantize", cmd_quantize,                                                             \
       "--method M --bits B --role weight|act --in X.npy --out Y.npy [--signed] "            \
       "[--grad-in DY.npy --grad-out DX.npy] [--set NAME=VALUE]... [--params-out P.json]",    \
-      "apply one quantizer to a float32 .npy tensor (and back-propagate)")                  \
+      "apply one quantizer to a float32 .npy tensor (and back-propagate); --set: one of the " \
+      "method's options (`qbench schema --options` lists them) or a parameter it fixes "     \
+      "(step=0.05, alpha=3)")                  \
     X("validate", cmd_validate, "FILE [--profile P] | --method NAME [--check]",             \
       "check an experiment file (every profile unless one is given), or a method name; "   \
       "--check: and run the registry checks on the method (levels, forward, gradients "     \
@@ -51,7 +54,7 @@ typedef struct {
       "reused, to train, estimated time); --needs: every missing input (data files, starting " \
       "checkpoints) listed at once, and with --make the rules that pretrain the missing "     \
       "checkpoints by the --pretrain recipes (which --plan estimates too); --set: a train or "  \
-      "quant field over the file; --after: the progress line after that cell, none when a "  \
+      "quant field over the file (`qbench schema` lists them); --after: the progress line after that cell, none when a "  \
       "newer result counts it; --seeds N: the matrix's first N seeds (more than it lists: "  \
       "the next ones after its last); --budget K: every cell trained K times as long "      \
       "(epochs, warm-up and milestones; new cell ids)")                                     \
@@ -59,7 +62,8 @@ typedef struct {
       "FILE [--profile P] --cell ID [--results DIR] [--threads N] [--prepare] [--seeds N] "  \
       "[--budget K] [--set SECTION.KEY=VALUE]...",                                                       \
       "train one cell and write its result file (resumes from its checkpoint); --prepare: " \
-      "a chained cell's bookkeeping only (stale or failed results retired), no training") \
+      "a chained cell's bookkeeping only (stale or failed results retired), no training; "  \
+      "--set: as expand's (`qbench schema` lists the fields)")                              \
     X("report", cmd_report,                                                                 \
       "FILE [--profile P] [--results DIR] [--out BASE | --tables] "                          \
       "[--reference DIR [--tolerance PTS]] [--by-position] [--seeds N] [--budget K] "        \
@@ -73,14 +77,27 @@ typedef struct {
       "--next-cells: the results an unresolved claim needs next; --block-data: the probe's " \
       "block errors read from FILE, its layer errors from the layer_error.dat beside it); "  \
       "--by-position places results by matrix "                                             \
-      "position instead of cell id (the committed reference, made by earlier code)")        \
+      "position instead of cell id (the committed reference, made by earlier code); --set: " \
+      "as expand's (`qbench schema` lists the fields)")                                     \
     X("ladder", cmd_ladder,                                                                 \
       "CLAIMS.yaml --make OUT.mk [--profile P] [--results DIR] [--reference DIR]",            \
       "the budget ladder's cells as one makefile fragment (target `ladder`): every accuracy " \
       "claim decided in the reference (by matrix position) and every table's rows at the "   \
       "ladder's bit-width, at 1x and at each rung's budget and seeds of the file's ladder "   \
       "section, results by cell id under DIR (make ladder)")                                \
-    X("schema", cmd_schema, "", "print the experiment file reference (Markdown)")              \
+    X("prune", cmd_prune,                                                                   \
+      "[--results DIR] [--reference DIR] [--experiments DIR] [--set SECTION.KEY=VALUE]... "  \
+      "[--delete]",                                                                         \
+      "list the files under DIR/<experiment>/ (results, checkpoints, logs, locks) of cells " \
+      "that no experiment file in --experiments (default experiments) produces any more, "   \
+      "in any profile and at any budget (earlier code or settings); --delete: delete them; " \
+      "--set: cells made under these settings count as produced too; never the reference "   \
+      "(make prune-results [PRUNE=1])")                                                     \
+    X("schema", cmd_schema, "[--options]",                                                   \
+      "print the experiment file reference (Markdown): the train: and quant: fields that "   \
+      "--set SECTION.KEY=VALUE of expand, run-cell and report takes, and the quantizer "     \
+      "options; --options: only the quantizer options (quant.options, and --set NAME=VALUE " \
+      "of train, levels and quantize): each method's names, values, defaults and meaning")   \
     X("intcheck", cmd_intcheck,                                                             \
       "--scheme pot|post|apot|lsq+pot|lsq+post|asq+post --bits B [--wbits B] [--abits B] "  \
       "[--k K] [--n N] [--lut-frac G] [--seed N] [--checkpoint CKPT --net NAME --layer L "  \
@@ -112,6 +129,7 @@ int cmd_expand(int argc, char **argv, QbErr *err);
 int cmd_run_cell(int argc, char **argv, QbErr *err);
 int cmd_report(int argc, char **argv, QbErr *err);
 int cmd_ladder(int argc, char **argv, QbErr *err);
+int cmd_prune(int argc, char **argv, QbErr *err);
 int cmd_schema(int argc, char **argv, QbErr *err);
 int cmd_intcheck(int argc, char **argv, QbErr *err);
 int cmd_probe(int argc, char **argv, QbErr *err);

@@ -835,10 +835,11 @@ int cmd_report(int argc, char **argv, QbErr *err)
 
 int cmd_schema(int argc, char **argv, QbErr *err)
 {
-    const ArgSpec specs[] = {{NULL, 0, NULL, 0, 0, 0}};
+    int options = 0;
+    const ArgSpec specs[] = {{"--options", ARG_FLAG, &options, 0, 0, 0}, {NULL, 0, NULL, 0, 0, 0}};
     int rc = args_parse(argc, argv, specs, err);
     if (rc)
         return rc;
-    schema_markdown(stdout);
+    (options ? schema_options_markdown : schema_markdown)(stdout);
     return 0;
 }

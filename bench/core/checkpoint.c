@@ -295,23 +295,33 @@ static int verify_checksum(const char *path, const unsigned char *p, size_t n, Q
     return 0;
 }
 
+/* Reads the whole file into *data (the caller frees it, also on error), checks its checksum
+ * and reads the header; r is left at the first tensor. */
+static int open_checkpoint(const char *path, char **data, Reader *r, CkptMeta *m,
+                           uint32_t *ntensors, int64_t *opt_step, QbErr *err)
+{
+    size_t n;
+    *data = NULL;
+    if (file_read_all(path, data, &n, err) < 0)
+        return -1;
+    *r = (Reader){(const unsigned char *)*data, n >= 4 ? n - 4 : 0, 0, path};
+    if (verify_checksum(path, r->p, n, err) < 0)
+        return -1;
+    return read_header(r, ntensors, m, opt_step, err);
+}
+
 int checkpoint_load(const char *path, Net *net, Optimizer *opt, CkptMeta *meta, CkptMode mode,
                     QbErr *err)
 {
     char *data;
-    size_t n;
-    if (file_read_all(path, &data, &n, err) < 0)
-        return -1;
-    Reader r = {(const unsigned char *)data, n >= 4 ? n - 4 : 0, 0, path};
+    Reader r;
     CkptMeta m = {0};
     int64_t opt_step = 0;
     uint32_t nt = 0;
     unsigned char *seen_p = calloc((size_t)net->nparams + 1, 1);
     unsigned char *seen_b = calloc((size_t)net->nbuffers + 1, 1);
     QB_ASSERT(seen_p && seen_b);
-    int rc = verify_checksum(path, r.p, n, err);
-    if (rc == 0)
-        rc = read_header(&r, &nt, &m, &opt_step, err);
+    int rc = open_checkpoint(path, &data, &r, &m, &nt, &opt_step, err);
     for (uint32_t i = 0; rc == 0 && i < nt; i++) {
         TensorRec t;
         rc = take_tensor(&r, &t, err);
@@ -328,6 +338,22 @@ int checkpoint_load(const char *path, Net *net, Optimizer *opt, CkptMeta *meta, 
     free(seen_b);
     free(data);
     if (rc == 0 && meta)
+        *meta = m;
+    else
+        ckpt_meta_free(&m);
+    return rc;
+}
+
+int checkpoint_read_meta(const char *path, CkptMeta *meta, QbErr *err)
+{
+    char *data;
+    Reader r;
+    CkptMeta m = {0};
+    int64_t opt_step = 0;
+    uint32_t nt = 0;
+    int rc = open_checkpoint(path, &data, &r, &m, &nt, &opt_step, err);
+    free(data);
+    if (rc == 0)
         *meta = m;
     else
         ckpt_meta_free(&m);

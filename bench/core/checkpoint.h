@@ -31,6 +31,9 @@ int checkpoint_save(const char *path, const Net *net, const Optimizer *opt, cons
  * allocated here and freed by ckpt_meta_free. */
 int checkpoint_load(const char *path, Net *net, Optimizer *opt, CkptMeta *meta, CkptMode mode,
                     QbErr *err);
+/* The progress counters and the run's config and metrics alone, without a network: what
+ * run produced a checkpoint (its strings freed by ckpt_meta_free). */
+int checkpoint_read_meta(const char *path, CkptMeta *meta, QbErr *err);
 void ckpt_meta_free(CkptMeta *meta);
 
 #endif

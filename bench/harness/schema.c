@@ -216,12 +216,13 @@ int schema_apply(YDoc *d, const YNode *map, SchemaSection sec, const char *field
     return 0;
 }
 
-/* "a|b" would split a Markdown table cell. */
-static void md_values(FILE *f, const char *values)
+/* Text in a Markdown table cell, each '|' (which would end the cell) written as `bar`: ", "
+ * between the choices of "a|b", a backslash and '|' in prose (max|w|). */
+static void md_cell(FILE *f, const char *text, const char *bar)
 {
-    for (const char *p = values; *p; p++)
+    for (const char *p = text; *p; p++)
         if (*p == '|')
-            fputs(", ", f);
+            fputs(bar, f);
         else
             fputc(*p, f);
 }
@@ -233,10 +234,11 @@ static void markdown_section(FILE *f, SchemaSection sec)
         const RunField *r = &runcfg_fields[i];
         if (!r->yaml || r->sec != sec)
             continue;
-        fprintf(f, "| `%s` | `%s` | `%s` | %s", r->yaml, r->flag, r->dflt, r->help);
+        fprintf(f, "| `%s` | `%s` | `%s` | ", r->yaml, r->flag, r->dflt);
+        md_cell(f, r->help, "\\|");
         if (r->type == RF_ENUM || r->type == RF_KIND) {
             fputs("; one of ", f);
-            md_values(f, r->values);
+            md_cell(f, r->values, ", ");
         } else if (r->type == RF_INT || r->type == RF_FLOAT || r->type == RF_INTLIST) {
             fprintf(f, "; %.16g to %.16g", r->min, r->max);
         }
@@ -251,12 +253,19 @@ void schema_markdown(FILE *f)
     markdown_section(f, SCHEMA_TRAIN);
     fprintf(f, "\n### `quant:` fields\n\n");
     markdown_section(f, SCHEMA_QUANT);
-    fprintf(f, "\n### `quant.options:` conventions (declared by the quantizers)\n\n"
-               "| option | values | default | method | meaning |\n|---|---|---|---|---|\n");
+    fprintf(f, "\n### `quant.options:` conventions (declared by the quantizers)\n\n");
+    schema_options_markdown(f);
+}
+
+void schema_options_markdown(FILE *f)
+{
+    fprintf(f, "| option | values | default | method | meaning |\n|---|---|---|---|---|\n");
     for (int i = 0; i < quantizer_count(); i++)
         for (const QuantOptionSpec *s = quantizer_at(i)->options; s && s->name; s++) {
             fprintf(f, "| `%s` | ", s->name);
-            md_values(f, s->values);
-            fprintf(f, " | `%s` | %s | %s |\n", s->dflt, quantizer_at(i)->name, s->help);
+            md_cell(f, s->values, ", ");
+            fprintf(f, " | `%s` | %s | ", s->dflt, quantizer_at(i)->name);
+            md_cell(f, s->help, "\\|");
+            fputs(" |\n", f);
         }
 }

@@ -18,7 +18,11 @@ typedef RunFieldSection SchemaSection;
  * bad values are located errors. */
 int schema_apply(YDoc *d, const YNode *map, SchemaSection sec, const char *field, RunConfig *c,
                  QbErr *err);
-/* The reference tables of both sections in Markdown. */
+/* The reference tables of both sections in Markdown, the quantizer options' last. */
 void schema_markdown(FILE *f);
+/* The quantizer options alone (what quant.options and the --set NAME=VALUE of train, levels
+ * and quantize take): each registered method's option names, values, defaults and meaning,
+ * from their QuantOptionSpec tables. */
+void schema_options_markdown(FILE *f);
 
 #endif

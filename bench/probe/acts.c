@@ -1,6 +1,7 @@
 /* act_hist_<scheme>.dat, act_codes_<scheme>.dat and act_summary.dat: the probed layer's input
  * before and after its activation quantizer, for each scheme at cfg->act_bits. The histogram
- * bins both on one range; the codes file counts the inputs sent to each level; the summary
+ * bins both on one range, under the probe's provenance lines for that scheme (provenance.h:
+ * whether its quantizers were trained, and by which cell); the codes file counts the inputs sent to each level; the summary
  * says how many levels and how many distinct output values each scheme really uses. LSQ has
  * one step for the layer, so at most 2^b values; ASQ rescales the step per sample, so the
  * same codes give up to 2^b values per sample. */
@@ -73,6 +74,7 @@ static int hist_write(Probe *p, const char *scheme, const QView *v, QbErr *err)
     dat_begin(&d, name, "lo hi center fp quantized");
     dat_printf(&d, "# layer %s scheme %s bits %d values %zu\n", p->report->layer, scheme,
                p->cfg->act_bits, v->n);
+    provenance_lines(&d, &p->act_prov, scheme);
     for (int b = 0; b < fp.nbins; b++) {
         double a = hist_edge(&fp, b), z = hist_edge(&fp, b + 1);
         dat_printf(&d, "%.9g %.9g %.9g %ld %ld\n", a, z, 0.5 * (a + z), fp.count[b], q.count[b]);

@@ -16,15 +16,17 @@ typedef struct {
     PnetSpec spec;         /* the net every figure builds */
     int layer;             /* index of the probed layer */
     Provenance prov;       /* what the error files record they measured */
+    Provenance act_prov;   /* ... and the activation files (its nets at act_bits) */
     ProbeReport *report;
 } Probe;
 
-/* The regime and cells of the error figures: cfg's profile, results directory, data and
- * checkpoint, and per scheme at error_bits the cell whose QAT checkpoint stands in for it
- * (from the result file beside the checkpoint; "checkpoint" when it has none, "untrained"
- * without one). Any QAT checkpoint whose cell ran under another profile or results directory
- * than cfg's, or failed, is an error. */
-int probe_regime(const ProbeConfig *c, Provenance *p, QbErr *err);
+/* The regime and cells of the error figures (p) and of the activation figure (acts): cfg's
+ * profile, results directory, data and checkpoint, and per scheme at error_bits (p) and at
+ * act_bits (acts) the cell whose QAT checkpoint stands in for it (from the result file beside
+ * the checkpoint; "checkpoint" when it has none, "untrained" without one). Any QAT checkpoint
+ * whose cell ran under another profile or results directory than cfg's, or failed, is an
+ * error. */
+int probe_regime(const ProbeConfig *c, Provenance *p, Provenance *acts, QbErr *err);
 
 /* Writes d into the output directory and lists it in the report. */
 int probe_commit(Probe *p, DatFile *d, QbErr *err);

@@ -105,7 +105,7 @@ int probe_run(const ProbeConfig *c, ProbeReport *r, QbErr *err)
         return qb_fail(err, "unknown network '%s' (known: %s)", c->net, known);
     }
     Probe p = {.cfg = c, .report = r};
-    if (qat_used(c, err) < 0 || probe_regime(c, &p.prov, err) < 0 || dir_make(c->out, err) < 0)
+    if (qat_used(c, err) < 0 || probe_regime(c, &p.prov, &p.act_prov, err) < 0 || dir_make(c->out, err) < 0)
         return -1;
     threads_set(c->threads);
     int rc = pdata_open(&p.data, c->data, c->data_dir[0] ? c->data_dir : NULL, c->batch, c->seed,

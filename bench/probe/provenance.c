@@ -15,10 +15,17 @@ void provenance_begin(DatFile *d, const char *name, const char *columns, int bit
 {
     dat_begin(d, name, columns);
     dat_printf(d, "# bits %d samples %d\n", bits, samples);
+    provenance_lines(d, p, NULL);
+}
+
+void provenance_lines(DatFile *d, const Provenance *p, const char *scheme)
+{
     dat_printf(d, PREFIX "profile %s\n" PREFIX "results %s\n" PREFIX "data %s\n" PREFIX "net %s\n"
                PREFIX "fp %s\n", p->profile, p->results, p->data, p->net, p->fp);
     for (int i = 0; i < p->nnets; i++) {
         const ProvNet *n = &p->nets[i];
+        if (scheme && strcmp(n->scheme, scheme))
+            continue;
         dat_printf(d, PREFIX "scheme %s bits %d %s", n->scheme, n->bits, kind_names[n->kind]);
         if (n->kind == PROV_CELL)
             dat_printf(d, " %s/%s", n->experiment, n->cell);

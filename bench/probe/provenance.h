@@ -56,6 +56,10 @@ typedef struct {
 /* Starts an error file: the column line, "# bits B samples N" and p's lines. */
 void provenance_begin(DatFile *d, const char *name, const char *columns, int bits, int samples,
                       const Provenance *p);
+/* p's "# provenance" lines, the scheme lines of `scheme` alone unless it is NULL: the
+ * activation files (act_hist_<scheme>.dat) carry them too, so their figure says whether the
+ * quantizers it shows were trained. */
+void provenance_lines(DatFile *d, const Provenance *p, const char *scheme);
 
 /* Reads the header from the start of f, leaving f at the first row. A file without
  * provenance lines is not an error (has_provenance 0); a malformed line, a field given twice

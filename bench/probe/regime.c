@@ -1,5 +1,5 @@
-/* probe_regime (figures.h): the provenance of a probe run's error files. The profile and
- * results directory are the ones the probe was given; each quantized net of the error
+/* probe_regime (figures.h): the provenance of a probe run's error and activation files. The
+ * profile and results directory are the ones the probe was given; each quantized net of the
  * figures is identified from the result file the harness leaves beside every cell's
  * checkpoint (<results>/<experiment>/<id>.json next to <id>.ckpt), so a file says which cells
  * it measured without trusting its caller for that. */
@@ -66,7 +66,39 @@ static int qat_net(const ProbeConfig *c, const ProbeQat *q, ProvNet *n, QbErr *e
     return 0;
 }
 
-int probe_regime(const ProbeConfig *c, Provenance *p, QbErr *err)
+/* Per scheme at `bits`: untrained, or the cell (or checkpoint) of the QAT checkpoint given for
+ * it, which is checked against cfg's profile and results directory. */
+static int nets_at(const ProbeConfig *c, int bits, Provenance *p, QbErr *err)
+{
+    p->nnets = 0;
+    for (int s = 0; s < c->nschemes; s++) {
+        ProvNet *n = &p->nets[p->nnets++];
+        memset(n, 0, sizeof *n);
+        snprintf(n->scheme, sizeof n->scheme, "%s", c->schemes[s]);
+        n->bits = bits;
+        n->kind = PROV_UNTRAINED;
+    }
+    for (int i = 0; i < c->nqat; i++) {
+        const ProbeQat *q = &c->qat[i];
+        ProvNet cell = {0};
+        if (q->bits != bits)
+            continue;
+        if (strchr(q->path, '\n'))
+            return qb_fail(err, "--qat-checkpoint %s: the path must not contain a line break",
+                           q->path);
+        if (qat_net(c, q, &cell, err) < 0)
+            return qb_wrap(err, "--qat-checkpoint %s:%d=%s: ", q->scheme, q->bits, q->path);
+        for (int s = 0; s < p->nnets; s++)
+            if (!strcmp(p->nets[s].scheme, q->scheme)) {
+                snprintf(cell.scheme, sizeof cell.scheme, "%s", q->scheme);
+                cell.bits = q->bits;
+                p->nets[s] = cell;
+            }
+    }
+    return 0;
+}
+
+int probe_regime(const ProbeConfig *c, Provenance *p, Provenance *acts, QbErr *err)
 {
     memset(p, 0, sizeof *p);
     if (strcspn(c->profile, " \t\n") != strlen(c->profile))
@@ -78,28 +110,9 @@ int probe_regime(const ProbeConfig *c, Provenance *p, QbErr *err)
     snprintf(p->data, sizeof p->data, "%s", c->data);
     snprintf(p->net, sizeof p->net, "%s", c->net);
     snprintf(p->fp, sizeof p->fp, "%s", c->ckpt);
-    for (int s = 0; s < c->nschemes; s++) {
-        ProvNet *n = &p->nets[p->nnets++];
-        snprintf(n->scheme, sizeof n->scheme, "%s", c->schemes[s]);
-        n->bits = c->error_bits;
-        n->kind = PROV_UNTRAINED;
-    }
-    /* every QAT checkpoint is checked, the activation figure's too; the error nets' are
-     * recorded */
-    for (int i = 0; i < c->nqat; i++) {
-        const ProbeQat *q = &c->qat[i];
-        ProvNet cell = {0};
-        if (strchr(q->path, '\n'))
-            return qb_fail(err, "--qat-checkpoint %s: the path must not contain a line break",
-                           q->path);
-        if (qat_net(c, q, &cell, err) < 0)
-            return qb_wrap(err, "--qat-checkpoint %s:%d=%s: ", q->scheme, q->bits, q->path);
-        for (int s = 0; s < p->nnets; s++)
-            if (!strcmp(p->nets[s].scheme, q->scheme) && p->nets[s].bits == q->bits) {
-                snprintf(cell.scheme, sizeof cell.scheme, "%s", q->scheme);
-                cell.bits = q->bits;
-                p->nets[s] = cell;
-            }
-    }
-    return 0;
+    *acts = *p;
+    /* every QAT checkpoint is at one of the two widths (probe.c checks) and checked here */
+    if (nets_at(c, c->error_bits, p, err) < 0)
+        return -1;
+    return nets_at(c, c->act_bits, acts, err);
 }

@@ -1,7 +1,21 @@
-/* Plot data from result files, for the gnuplot scripts under plots/: per scheme, top-1 (mean
- * and std over seeds) against bit-width and against BitOPs; per cell, the test top-1 and
- * training loss of every epoch. Plain whitespace-separated blocks, one per scheme or cell,
- * each opened by a header row that gnuplot's columnheader() takes as the curve's title. */
+/* Plot data from result files, for the gnuplot scripts under plots/: per scheme, top-1 (mean,
+ * std, min and max over seeds) against bit-width and against BitOPs; per network, scheme and
+ * bit-width, the test top-1 of every epoch (mean, min and max over seeds) and the mean losses.
+ * Plain whitespace-separated blocks, each opened by a header row that gnuplot's
+ * columnheader() takes as the curve's title. Both files start with '#' lines naming the
+ * figure's regime, which the scripts put into every title:
+ *
+ *   # title ASQ Table 4: ResNet-20, top-1 at 2/3/4 bits
+ *   # profile quick
+ *   # data Fashion-MNIST
+ *   # seeds 1, 2, 3                 (the seeds with a result in the figure)
+ *   # budget 1x
+ *   # regime scaled replica: Fashion-MNIST, ResNet-20, ...
+ *
+ * then one "# block K BITS SCHEME NET LABEL" line per block (BITS 0 for full precision, -1
+ * for a scheme's every width in the bits file; SCHEME and NET the scheme's and the network's
+ * index in the matrix), so a script can put each bit-width in its own panel and give each
+ * scheme one colour and each network one mark in every figure. */
 #ifndef QB_PLOTDATA_H
 #define QB_PLOTDATA_H
 

@@ -117,3 +117,26 @@ Test(cli, macs_reproduces_asq_table1)
         cr_assert(strstr(line, want), "%d bits: want %s in %s", i, want, line);
     }
 }
+
+/* Every help that takes a quantizer option or a field names the command that lists them, and
+ * that command prints the options table. */
+Test(cli, helps_name_where_the_settings_are_listed)
+{
+    static const char *const options_helps[] = {"train --help", "levels --help",
+                                                 "quantize --help"};
+    static const char *const field_helps[] = {"expand --help", "run-cell --help",
+                                              "report --help"};
+    char out[65536];
+    for (size_t i = 0; i < sizeof options_helps / sizeof *options_helps; i++) {
+        cr_assert_eq(qbench_run(dir, options_helps[i], out, sizeof out), 0, "%s", out);
+        cr_expect(strstr(out, "qbench schema --options"), "%s: %s", options_helps[i], out);
+    }
+    for (size_t i = 0; i < sizeof field_helps / sizeof *field_helps; i++) {
+        cr_assert_eq(qbench_run(dir, field_helps[i], out, sizeof out), 0, "%s", out);
+        cr_expect(strstr(out, "qbench schema"), "%s: %s", field_helps[i], out);
+    }
+    cr_assert_eq(qbench_run(dir, "schema --options", out, sizeof out), 0, "%s", out);
+    cr_expect(strstr(out, "| option | values | default | method | meaning |") &&
+              strstr(out, "| `lsq_grad_scale` | batch, per_sample | `batch` | lsq |") &&
+              !strstr(out, "### `train:` fields"), "%s", out);
+}

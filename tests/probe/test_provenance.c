@@ -1,7 +1,7 @@
-/* The provenance header of the probe's error files: what the probe writes (its regime, and per
- * quantized net untrained, a cell or a bare checkpoint), the reader's round trip, a file from
- * before the provenance as "none" rather than an error, and every malformed header refused at
- * its line. */
+/* The provenance header of the probe's error and activation files: what the probe writes (its
+ * regime, and per quantized net untrained, a cell or a bare checkpoint), the reader's round
+ * trip, a file from before the provenance as "none" rather than an error, and every malformed
+ * header refused at its line. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +11,7 @@
 #include "harness/result.h"
 #include "probe/provenance.h"
 #include "tests/support/scratch.h"
+#include "tests/support/shell.h"
 #include "pfix.h"
 
 /* provenance_read on `text` written to a scratch file: its return code, the header in h, the
@@ -238,4 +239,41 @@ Test(provenance, a_checkpoint_of_another_profile_results_directory_or_a_failed_c
     cr_assert(strstr(err.msg, "--profile 'two words'"), "%s", err.msg);
     scratch_remove(dir);
     scratch_remove(c.out);
+}
+
+/* The activation figure's files say, per scheme, whether its quantizers were trained: a QAT
+ * checkpoint at the activation bits is recorded in its scheme's file, the other scheme's
+ * stays untrained. */
+Test(provenance, the_activation_files_say_whether_their_quantizers_were_trained)
+{
+    ProbeConfig c;
+    ProbeReport r;
+    QbErr err = {{0}};
+    char out[8192], cmd[1400], qat[600], text[4096];
+    pfix_config(&c);
+    snprintf(qat, sizeof qat, "%s/lsq2.ckpt", c.out);
+    snprintf(cmd, sizeof cmd, "train --net small_cnn --data synth --scheme lsq --bits 2 "
+             "--epochs 1 --train-subset 32 --batch 16 --from " PFIX_CKPT " --checkpoint %s "
+             "--quiet", qat);
+    cr_assert_eq(qbench_run(NULL, cmd, out, sizeof out), 0, "%s", out);
+    snprintf(cmd, sizeof cmd, "lsq:%d=%s", c.act_bits, qat);
+    cr_assert_eq(probe_add_qat(&c, cmd, &err), 0, "%s", err.msg);
+    pfix_run(&c, &r);
+    for (int s = 0; s < 2; s++) {
+        char path[700];
+        snprintf(path, sizeof path, "%s/act_hist_%s.dat", c.out, s ? "asq" : "lsq");
+        FILE *f = fopen(path, "r");
+        cr_assert(f, "%s", path);
+        text[fread(text, 1, sizeof text - 1, f)] = '\0';
+        fclose(f);
+        cr_expect(strstr(text, "\n# provenance data synth\n"), "%s", text);
+        if (s)
+            cr_expect(strstr(text, "\n# provenance scheme asq bits 2 untrained\n") &&
+                      !strstr(text, "scheme lsq"), "%s", text);
+        else {
+            snprintf(cmd, sizeof cmd, "\n# provenance scheme lsq bits 2 checkpoint %s\n", qat);
+            cr_expect(strstr(text, cmd) && !strstr(text, "scheme asq"), "%s", text);
+        }
+    }
+    pfix_clean(&c, &r);
 }
