@@ -10,13 +10,22 @@ void optim_defaults(Optimizer *o, float weight_decay)
         o->group[g] = (GroupOptim){OPTIM_SGD, 1.0f, weight_decay, 0.9f, 0, 0.9f, 0.999f, 1e-8f};
 }
 
+/* A stretch of a group's storage stepped with one learning rate and weight decay: the
+ * whole group, or a run of its parameters with equal factors. m and v are the two state
+ * slots (v unused by SGD). */
+typedef struct {
+    float *w, *g, *m, *v;
+    long n;
+    float lr, wd;
+} Span;
+
 /* PyTorch SGD: d = g + wd*w; buf = m*buf + d; d = nesterov ? d + m*buf : buf; w -= lr*d.
  * A zero buffer makes the first step buf = d, as PyTorch's lazy init does. */
-static void sgd_group(const GroupOptim *c, ParamGroup *p, float lr)
+static void sgd_span(const GroupOptim *c, Span s)
 {
-    const float wd = c->weight_decay, m = c->momentum;
-    float *w = p->w, *g = p->g, *buf = p->state;
-    const long n = (long)p->n;
+    const float wd = s.wd, m = c->momentum, lr = s.lr;
+    float *w = s.w, *g = s.g, *buf = s.m;
+    const long n = s.n;
 #pragma omp parallel for simd schedule(static)
     for (long i = 0; i < n; i++) {
         float d = g[i] + wd * w[i];
@@ -26,18 +35,48 @@ static void sgd_group(const GroupOptim *c, ParamGroup *p, float lr)
     }
 }
 
-static void adam_group(const GroupOptim *c, ParamGroup *p, float lr, long t)
+static void adam_span(const GroupOptim *c, Span s, long t)
 {
-    const float b1 = c->beta1, b2 = c->beta2, wd = c->weight_decay;
+    const float b1 = c->beta1, b2 = c->beta2, wd = s.wd, lr = s.lr;
     const float c1 = 1.0f - powf(b1, (float)t), c2 = 1.0f - powf(b2, (float)t);
-    float *w = p->w, *g = p->g, *m = p->state, *v = p->state + p->n;
-    const long n = (long)p->n;
+    float *w = s.w, *g = s.g, *m = s.m, *v = s.v;
+    const long n = s.n;
 #pragma omp parallel for simd schedule(static)
     for (long i = 0; i < n; i++) {
         float d = g[i] + wd * w[i];
         m[i] = b1 * m[i] + (1.0f - b1) * d;
         v[i] = b2 * v[i] + (1.0f - b2) * d * d;
         w[i] -= lr * (m[i] / c1) / (sqrtf(v[i] / c2) + c->eps);
+    }
+}
+
+static void step_span(const GroupOptim *c, Span s, long t)
+{
+    if (c->kind == OPTIM_ADAM)
+        adam_span(c, s, t);
+    else
+        sgd_span(c, s);
+}
+
+/* A factored group: one span per run of neighbouring parameters with equal factors. A
+ * group's parameters lie in its storage in registration order, so a run is contiguous. */
+static void step_factored(const GroupOptim *c, Net *net, int gi, float lr, long t)
+{
+    const ParamGroup *grp = &net->groups[gi];
+    Span s = {0};
+    for (int i = 0; i <= net->nparams; i++) {
+        const Param *p = i < net->nparams ? &net->params[i] : NULL;
+        if (p && p->group != (ParamGroupId)gi)
+            continue;
+        float plr = p ? lr * p->lr_factor : 0.0f, pwd = p ? c->weight_decay * p->wd_factor : 0.0f;
+        if (s.n && p && plr == s.lr && pwd == s.wd) {
+            s.n += (long)p->numel;
+            continue;
+        }
+        if (s.n)
+            step_span(c, s, t);
+        if (p)
+            s = (Span){p->w, p->g, p->state, p->state + grp->n, (long)p->numel, plr, pwd};
     }
 }
 
@@ -49,10 +88,11 @@ void optim_step(Optimizer *o, Net *net, float lr)
         ParamGroup *p = &net->groups[gi];
         if (!p->n)
             continue;
-        if (c->kind == OPTIM_ADAM)
-            adam_group(c, p, lr * c->lr_mult, o->step);
+        if (p->factored)
+            step_factored(c, net, gi, lr * c->lr_mult, o->step);
         else
-            sgd_group(c, p, lr * c->lr_mult);
+            step_span(c, (Span){p->w, p->g, p->state, p->state + p->n, (long)p->n,
+                                lr * c->lr_mult, c->weight_decay}, o->step);
     }
     net_post_step(net);
 }
