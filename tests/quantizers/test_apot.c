@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "core/optim/optim.h"
 #include "qtest.h"
 
 static int act_levels(int bits, double *out)
@@ -187,6 +188,38 @@ Test(apot, activation_alpha_initialises_to_8_or_6)
         cr_assert_float_eq(qrig_param(&r, "aq", "alpha")->w[0], (float)atof(vals[k]), 0.0f);
         qrig_free(&r);
     }
+}
+
+/* FORMULAS.md §1.7: by default (apot_clip_lr: code) one SGD step moves activation alpha at
+ * 2.5 times and weight alpha at 0.5 times the quantizer group's learning rate, with the
+ * group's weight decay; apot_clip_lr: shared moves both at the group's own. */
+static void clip_lr_step(const char *value, double act_factor, double weight_factor)
+{
+    QuantOption o = {"apot_clip_lr", ""};
+    strcpy(o.value, value);
+    QRig r;
+    Quantizer *wq = qrig_new("apot", QROLE_WEIGHT, 3, 0, &o, 1);
+    Quantizer *aq = qrig_new("apot", QROLE_ACT, 3, 0, &o, 1);
+    qrig_build(&r, (Dims){4, 1, 1}, 1, 0, 1, wq, aq);
+    Param *aw = qrig_param(&r, "wq", "alpha"), *aa = qrig_param(&r, "aq", "alpha");
+    aw->w[0] = 3.0f, aa->w[0] = 8.0f;
+    aw->g[0] = 0.5f, aa->g[0] = -2.0f;
+    Optimizer opt;
+    optim_defaults(&opt, 0.0f);
+    opt.group[PGROUP_QUANT].weight_decay = 0.01f;
+    opt.group[PGROUP_QUANT].lr_mult = 2.0f;
+    optim_step(&opt, &r.net, 0.1f); /* the group's lr 0.2 */
+    cr_assert_float_eq(aw->w[0], 3.0 - 0.2 * weight_factor * (0.5 + 0.01 * 3.0), 1e-6,
+                       "%s: weight alpha %g", value, aw->w[0]);
+    cr_assert_float_eq(aa->w[0], 8.0 - 0.2 * act_factor * (-2.0 + 0.01 * 8.0), 1e-6,
+                       "%s: activation alpha %g", value, aa->w[0]);
+    qrig_free(&r);
+}
+
+Test(apot, clip_learning_rates_are_the_cifar_codes_or_the_groups)
+{
+    clip_lr_step("code", 2.5, 0.5);
+    clip_lr_step("shared", 1.0, 1.0);
 }
 
 /* The ablations' options (FORMULAS.md §5.8). apot_weight_norm: off quantizes W itself, with
