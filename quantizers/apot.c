@@ -43,7 +43,10 @@ static const QuantOptionSpec apot_options[] = {
     {"apot_wn_grad", "const|full", "const",
      "weight normalisation backward: mu and sigma held constant (CIFAR code) or differentiated "
      "(ImageNet code)"},
-    {"apot_act_init", "8|6", "8", "activation alpha init: 8 (CIFAR code) or 6 (ImageNet code)"},
+    {"apot_act_init", "8|6|calibrated", "8",
+     "activation alpha init: 8 (CIFAR code), 6 (ImageNet code), or calibrated: the clip LSQ's "
+     "initial step reaches on the first training batch, 2 mean|x| sqrt(2^b - 1) "
+     "(FORMULAS.md §1.4)"},
     {"apot_weight_norm", "on|off", "on",
      "weights normalised per layer before quantizing (FORMULAS.md §5.2), or off: the paper's "
      "ablation without it, alpha_w starting at 3 std(W) so the first grid is the same"},
@@ -186,13 +189,18 @@ static void apot_normalise(Apot *st, const Tensor *w)
 }
 
 /* alpha_w = 3 in units of sigma (FORMULAS.md §5.6); without normalisation the same clip width
- * in weight units, 3 std of the first weights, so the ablation starts where APoT starts. */
+ * in weight units, 3 std of the first weights, so the ablation starts where APoT starts.
+ * alpha_a = 8 or 6, or calibrated from the first training batch as the clip LSQ's initial
+ * step reaches (§1.4). */
 static void apot_init(Quantizer *q, const Tensor *x)
 {
     Apot *st = q->state;
     double mu, sigma = 1.0;
     if (q->role == QROLE_ACT) {
-        st->alpha->w[0] = (float)atof(quantizer_opt(q, "apot_act_init"));
+        const char *init = quantizer_opt(q, "apot_act_init");
+        st->alpha->w[0] = strcmp(init, "calibrated")
+                              ? (float)atof(init)
+                              : qc_lsq_clip_init(x->data, tensor_numel(x), q->bits);
         return;
     }
     if (st->wn_off)

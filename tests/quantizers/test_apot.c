@@ -173,10 +173,13 @@ Test(apot, full_normalisation_gradient_matches_finite_differences)
     }
 }
 
-Test(apot, activation_alpha_initialises_to_8_or_6)
+/* 8, 6, or calibrated (FORMULAS.md §1.4): mean|x| = 1.625 at 3 bits gives
+ * 2·1.625·sqrt(7), the clip of LSQ's initial step. */
+Test(apot, activation_alpha_initialises_to_8_6_or_calibrated)
 {
-    const char *vals[2] = {"8", "6"};
-    for (int k = 0; k < 2; k++) {
+    const char *vals[3] = {"8", "6", "calibrated"};
+    const double want[3] = {8.0, 6.0, 2.0 * 1.625 * sqrt(7.0)};
+    for (int k = 0; k < 3; k++) {
         QRig r;
         QuantOption o = {"apot_act_init", ""};
         strcpy(o.value, vals[k]);
@@ -185,7 +188,7 @@ Test(apot, activation_alpha_initialises_to_8_or_6)
         float xs[4] = {0.5f, 1, 2, 3};
         Tensor x = {1, 4, 1, 1, xs};
         q->ops->init(q, &x);
-        cr_assert_float_eq(qrig_param(&r, "aq", "alpha")->w[0], (float)atof(vals[k]), 0.0f);
+        cr_assert_float_eq(qrig_param(&r, "aq", "alpha")->w[0], want[k], 1e-5, "%s", vals[k]);
         qrig_free(&r);
     }
 }

@@ -84,6 +84,30 @@ Test(pact, init_alpha_is_10_and_post_step_guards)
     qrig_free(&r);
 }
 
+/* FORMULAS.md §1.4: pact_alpha_init: calibrated starts α where LSQ's activation range starts
+ * on the same batch: s·Qp with s = 2·mean|x|/sqrt(Qp). px has mean|x| = 9.4/7. */
+Test(pact, calibrated_alpha_is_where_lsqs_range_starts)
+{
+    QuantOption o = {"pact_alpha_init", "calibrated"};
+    Tensor x = {1, 7, 1, 1, (float *)px};
+    for (int bits = 2; bits <= 4; bits++) {
+        QRig r, l;
+        Quantizer *q = qrig_new("pact", QROLE_ACT, bits, 0, &o, 1);
+        qrig_build(&r, (Dims){7, 1, 1}, 1, 0, 1, NULL, q);
+        q->ops->init(q, &x);
+        double qp = (1 << bits) - 1, want = 2.0 * (9.4 / 7.0) * sqrt(qp);
+        float alpha = qrig_param(&r, "aq", "alpha")->w[0];
+        cr_assert_float_eq(alpha, want, 1e-5, "%d bits: alpha %g, want %g", bits, alpha, want);
+        Quantizer *lsq = qrig_new("lsq", QROLE_ACT, bits, 0, NULL, 0);
+        qrig_build(&l, (Dims){7, 1, 1}, 1, 0, 1, NULL, lsq);
+        lsq->ops->init(lsq, &x);
+        cr_assert_eq(alpha, qrig_param(&l, "aq", "step")->w[0] * (float)qp,
+                     "%d bits: exactly LSQ's initial step times Qp", bits);
+        qrig_free(&l);
+        qrig_free(&r);
+    }
+}
+
 Test(pact, signed_input_is_rejected)
 {
     QbErr err = {{0}};
