@@ -2,7 +2,8 @@
  * power-of-two terms (the official code's hand-written term sets), weights are normalised
  * per layer and quantized with one clip alpha through the reparameterised clipping function;
  * 2-bit weights are ternary. Defaults follow the CIFAR code (unmasked weight gradient, mu and
- * sigma held constant); options select the ImageNet code's behaviour, or take out weight
+ * sigma held constant, its learning rates for the clips); options select the ImageNet code's
+ * behaviour, the quantizer group's learning rate for the clips, or take out weight
  * normalisation or the RCF for the paper's ablations. Activations (one alpha over a large
  * tensor) go through a step table of apot_value (qcommon.h, QcSteps). */
 #include <math.h>
@@ -14,6 +15,10 @@
 #define APOT_MAX_LEVELS 64
 #define APOT_SIGMA_MIN 1e-8   /* FORMULAS.md §5.2 guard */
 #define APOT_WEIGHT_ALPHA 3.0f /* in units of sigma, FORMULAS.md §5.6 */
+/* apot_clip_lr: code (FORMULAS.md §1.7): the CIFAR code trains activation alpha at lr 0.1
+ * and weight alpha at 0.02 against its base lr 0.04, both at the network's weight decay. */
+#define APOT_ACT_ALPHA_LR 2.5f
+#define APOT_WEIGHT_ALPHA_LR 0.5f
 
 typedef struct {
     double mag[APOT_MAX_LEVELS];  /* normalised magnitudes, ascending (ternary: {0, 1}) */
@@ -38,13 +43,20 @@ static const QuantOptionSpec apot_options[] = {
     {"apot_wn_grad", "const|full", "const",
      "weight normalisation backward: mu and sigma held constant (CIFAR code) or differentiated "
      "(ImageNet code)"},
-    {"apot_act_init", "8|6", "8", "activation alpha init: 8 (CIFAR code) or 6 (ImageNet code)"},
+    {"apot_act_init", "8|6|calibrated", "8",
+     "activation alpha init: 8 (CIFAR code), 6 (ImageNet code), or calibrated: the clip LSQ's "
+     "initial step reaches on the first training batch, 2 mean|x| sqrt(2^b - 1) "
+     "(FORMULAS.md §1.4)"},
     {"apot_weight_norm", "on|off", "on",
      "weights normalised per layer before quantizing (FORMULAS.md §5.2), or off: the paper's "
      "ablation without it, alpha_w starting at 3 std(W) so the first grid is the same"},
     {"apot_clip_grad", "rcf|clip", "rcf",
      "alpha's gradient: the reparameterised clipping function's (FORMULAS.md §5.3), or clip: "
      "the paper's ablation without it (zero inside the range, the sign beyond)"},
+    {"apot_clip_lr", "code|shared", "code",
+     "alpha's learning rate: the CIFAR code's, x2.5 the quantizer group's for activation alpha "
+     "and x0.5 for weight alpha (FORMULAS.md §1.7), or shared: the group's own for both "
+     "(the ImageNet code's single group)"},
     {NULL, NULL, NULL, NULL},
 };
 
@@ -133,6 +145,9 @@ static int apot_plan(Quantizer *q, Net *net, QbErr *err)
                             "apot_weight_norm: off removes; drop one of the two");
     int shape[1] = {1};
     st->p_alpha = qc_param_add(net, q, "alpha", 1, shape);
+    if (!strcmp(quantizer_opt(q, "apot_clip_lr"), "code"))
+        net_param_factors(net, st->p_alpha,
+                          q->role == QROLE_ACT ? APOT_ACT_ALPHA_LR : APOT_WEIGHT_ALPHA_LR, 1.0f);
     return 0;
 }
 
@@ -174,13 +189,18 @@ static void apot_normalise(Apot *st, const Tensor *w)
 }
 
 /* alpha_w = 3 in units of sigma (FORMULAS.md §5.6); without normalisation the same clip width
- * in weight units, 3 std of the first weights, so the ablation starts where APoT starts. */
+ * in weight units, 3 std of the first weights, so the ablation starts where APoT starts.
+ * alpha_a = 8 or 6, or calibrated from the first training batch as the clip LSQ's initial
+ * step reaches (§1.4). */
 static void apot_init(Quantizer *q, const Tensor *x)
 {
     Apot *st = q->state;
     double mu, sigma = 1.0;
     if (q->role == QROLE_ACT) {
-        st->alpha->w[0] = (float)atof(quantizer_opt(q, "apot_act_init"));
+        const char *init = quantizer_opt(q, "apot_act_init");
+        st->alpha->w[0] = strcmp(init, "calibrated")
+                              ? (float)atof(init)
+                              : qc_lsq_clip_init(x->data, tensor_numel(x), q->bits);
         return;
     }
     if (st->wn_off)
@@ -325,7 +345,7 @@ const QuantizerOps apot_ops = {
     .roles = (1u << QROLE_WEIGHT) | (1u << QROLE_ACT),
     .min_bits = {2, 2},
     .max_bits = {7, 6}, /* the code defines term sets for m = 2..6 only (FORMULAS.md §5.1) */
-    .version = 1,
+    .version = 2, /* 2: the CIFAR code's alpha learning rates by default (apot_clip_lr) */
     .options = apot_options,
     .int_path = {QINT_SHIFT_ADD, QINT_NONE}, /* weights: sums of powers of two (FORMULAS.md §5.1) */
     .plan = apot_plan,

@@ -131,7 +131,7 @@ static void asq_init(Quantizer *q, const Tensor *x)
     for (size_t i = 0; i < st->w2->numel; i++)
         st->w2->w[i] = ASQ_LAST_STD * rng_normal(&r);
     st->b2->w[0] = 1.0f;
-    st->step->w[0] = qc_positive((float)(2.0 * qc_abs_mean(x->data, tensor_numel(x)) / sqrt(st->qp)));
+    st->step->w[0] = qc_lsq_step_init(x->data, tensor_numel(x), st->qp);
 }
 
 /* z_n = GAP(x_n); a_n = W1·z_n + b1; u_n = W2·ReLU(a_n) + b2 (or W·z_n + b); β_n. */

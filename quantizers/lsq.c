@@ -71,11 +71,11 @@ static void lsq_init(Quantizer *q, const Tensor *x)
     Lsq *st = q->state;
     size_t len = (size_t)x->c * x->h * x->w;
     if (!st->per_channel) {
-        st->step->w[0] = qc_positive((float)(2.0 * qc_abs_mean(x->data, tensor_numel(x)) / sqrt(st->qp)));
+        st->step->w[0] = qc_lsq_step_init(x->data, tensor_numel(x), st->qp);
         return;
     }
     for (int k = 0; k < x->n; k++)
-        st->step->w[k] = qc_positive((float)(2.0 * qc_abs_mean(x->data + k * len, len) / sqrt(st->qp)));
+        st->step->w[k] = qc_lsq_step_init(x->data + k * len, len, st->qp);
 }
 
 static void lsq_forward(Quantizer *q, const Tensor *x, Tensor *y)

@@ -1,7 +1,9 @@
 /* PACT activations (FORMULAS.md §3): clip to a learned α, then 2^b uniform levels on [0, α]. The
- * gradient of the clip goes to α on [α, ∞), the one exception to the inclusive-bound rule. */
+ * gradient of the clip goes to α on [α, ∞), the one exception to the inclusive-bound rule.
+ * α starts at 10, or calibrated from the first training batch (option pact_alpha_init). */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "qcommon.h"
 
@@ -9,10 +11,18 @@
 
 typedef struct {
     int qp;
+    int calibrated;   /* pact_alpha_init: calibrated */
     int p_alpha;
     Param *alpha;
     double *dalpha;   /* per sample: Σ dy·1[x >= α] */
 } Pact;
+
+static const QuantOptionSpec pact_options[] = {
+    {"pact_alpha_init", "10|calibrated", "10",
+     "alpha's start: 10 (PACT paper), or calibrated: the clip LSQ's initial step reaches on "
+     "the first training batch, 2 mean|x| sqrt(2^b - 1) (FORMULAS.md §1.4)"},
+    {NULL, NULL, NULL, NULL},
+};
 
 extern const QuantizerOps pact_ops;
 
@@ -25,6 +35,7 @@ static int pact_plan(Quantizer *q, Net *net, QbErr *err)
     QB_ASSERT(st);
     q->state = st;
     st->qp = (1 << q->bits) - 1;
+    st->calibrated = !strcmp(quantizer_opt(q, "pact_alpha_init"), "calibrated");
     int shape[1] = {1};
     st->p_alpha = qc_param_add(net, q, "alpha", 1, shape);
     return 0;
@@ -37,11 +48,12 @@ static void pact_bind(Quantizer *q, Net *net, Arena *act)
     st->dalpha = qc_arena_doubles(act, (size_t)q->shape.n);
 }
 
+/* FORMULAS.md §3: α = 10, or (calibrated, §1.4) where LSQ's range starts on this batch. */
 static void pact_init(Quantizer *q, const Tensor *x)
 {
-    (void)x;
     Pact *st = q->state;
-    st->alpha->w[0] = PACT_ALPHA_INIT;
+    st->alpha->w[0] = st->calibrated ? qc_lsq_clip_init(x->data, tensor_numel(x), q->bits)
+                                     : PACT_ALPHA_INIT;
 }
 
 /* y = rnd(clip(x, 0, α)·(2^b − 1)/α)·α/(2^b − 1); comparisons keep a NaN a NaN. */
@@ -114,7 +126,7 @@ const QuantizerOps pact_ops = {
     .min_bits = {0, 2},
     .max_bits = {0, 8},
     .version = 1,
-    .options = NULL,
+    .options = pact_options,
     .plan = pact_plan,
     .bind = pact_bind,
     .init = pact_init,

@@ -38,7 +38,7 @@ int qcheck_rig(Net *net, Dims in, int cout, int k, int batch, Quantizer *wq, Qua
 int qcheck_open(QCheckRig *r, const QCheckCase *c, QbErr *err)
 {
     memset(r, 0, sizeof *r);
-    r->q = quantizer_new_ops(c->ops, c->role, c->bits, c->is_signed, NULL, 0, err);
+    r->q = quantizer_new_ops(c->ops, c->role, c->bits, c->is_signed, c->opts, c->nopts, err);
     if (!r->q)
         return qb_wrap(err, "%s: ", c->who);
     r->q->seed = 3;
@@ -230,11 +230,34 @@ static int forward_on_grid(const QCheckCase *c, QCheckRig *r, QbErr *err)
     return rc;
 }
 
+/* Option settings whose forward does not clip to the grid by design, so only its other
+ * checks apply: the uniform quantizer's apot_ref weight scale reproduces the APoT code's
+ * first/last-layer rule, s = max(w)/Qp without clipping, so a weight below −max(w) leaves
+ * the grid (FORMULAS.md §1.3). */
+static const struct {
+    const char *method;
+    QuantRole role;
+    const char *option, *value;
+} unclipped[] = {
+    {"uniform", QROLE_WEIGHT, "uniform_weight_scale", "apot_ref"},
+};
+
+static int clips_to_grid(const QCheckCase *c)
+{
+    for (size_t i = 0; i < sizeof unclipped / sizeof unclipped[0]; i++)
+        for (int k = 0; k < c->nopts; k++)
+            if (!strcmp(unclipped[i].method, c->ops->name) && unclipped[i].role == c->role &&
+                !strcmp(unclipped[i].option, c->opts[k].name) &&
+                !strcmp(unclipped[i].value, c->opts[k].value))
+                return 0;
+    return 1;
+}
+
 static int check_forward(const QCheckCase *c, QbErr *err)
 {
     QCheckRig r;
     int rc = qcheck_open(&r, c, err);
-    if (rc == 0)
+    if (rc == 0 && clips_to_grid(c))
         rc = forward_on_grid(c, &r, err);
     if (rc == 0 && is_projection(c->ops->name, c->role))
         rc = check_idempotent(c, &r, err);
@@ -346,34 +369,37 @@ static int check_case(const QCheckCase *c, unsigned checks, QbErr *err)
     return 0;
 }
 
-/* Every width of one role; a width levels() refuses at default options (POST at 2 bits
- * needs an option) is skipped, but it must say why. */
-static int role_cases(const QuantizerOps *ops, QuantRole role, unsigned checks, int *cases,
-                      QbErr *err)
+/* Every width of one role under one option setting; a width levels() refuses (POST at 2
+ * bits needs an option) is skipped, but it must say why. */
+static int role_cases(const QuantizerOps *ops, QuantRole role, const QuantOption *o, int no,
+                      unsigned checks, int *cases, QbErr *err)
 {
     const char *rname = role == QROLE_WEIGHT ? "weights" : "activations";
     if (ops->min_bits[role] > ops->max_bits[role])
         return qb_fail(err, "%s %s: min_bits %d is above max_bits %d", ops->name, rname,
                        ops->min_bits[role], ops->max_bits[role]);
+    char with[QOPT_NAME_MAX * 2 + 16] = "";
+    if (no)
+        snprintf(with, sizeof with, " with %s: %s", o->name, o->value);
     for (int b = ops->min_bits[role]; b <= ops->max_bits[role]; b++) {
         QbErr why = {{0}};
-        int n = ops->levels(b, role, NULL, 0, NULL, 0, &why);
+        int n = ops->levels(b, role, o, no, NULL, 0, &why);
         if (n < 0 && !why.msg[0])
-            return qb_fail(err, "%s %s %d bits: levels() failed without a message", ops->name,
-                           rname, b);
+            return qb_fail(err, "%s %s %d bits%s: levels() failed without a message", ops->name,
+                           rname, b, with);
         if (n < 0)
             continue;
         double *lv = malloc(((size_t)n + 1) * sizeof(double));
         QB_ASSERT(lv);
-        int got = ops->levels(b, role, NULL, 0, lv, n, &why);
+        int got = ops->levels(b, role, o, no, lv, n, &why);
         int rc = got == n ? 0
-                 : qb_fail(err, "%s %s %d bits: levels() counts %d with room for none but %d "
-                                "with room for all", ops->name, rname, b, n, got);
+                 : qb_fail(err, "%s %s %d bits%s: levels() counts %d with room for none but %d "
+                                "with room for all", ops->name, rname, b, with, n, got);
         int signs = role == QROLE_ACT && ops->signed_act ? 2 : 1;
         for (int s = 0; s < signs && rc == 0; s++) {
-            QCheckCase c = {ops, role, b, s, lv, n, ""};
-            snprintf(c.who, sizeof c.who, "%s %s %d bits%s", ops->name, rname, b,
-                     s ? " (signed)" : "");
+            QCheckCase c = {ops, role, b, s, o, no, lv, n, ""};
+            snprintf(c.who, sizeof c.who, "%s %s %d bits%s%s", ops->name, rname, b,
+                     s ? " (signed)" : "", with);
             rc = check_case(&c, checks, err);
         }
         free(lv);
@@ -384,14 +410,47 @@ static int role_cases(const QuantizerOps *ops, QuantRole role, unsigned checks, 
     return 0;
 }
 
+/* Every role the method has, under one option setting. */
+static int setting_cases(const QuantizerOps *ops, const QuantOption *o, int no, unsigned checks,
+                         int *cases, QbErr *err)
+{
+    for (int role = 0; role < 2; role++)
+        if ((ops->roles & (1u << role)) &&
+            role_cases(ops, (QuantRole)role, o, no, checks, cases, err) < 0)
+            return -1;
+    return 0;
+}
+
+/* Each value but the default of each option declared as a choice ("a|b|c"), alone. */
+static int option_cases(const QuantizerOps *ops, unsigned checks, QbErr *err)
+{
+    for (const QuantOptionSpec *s = ops->options; s && s->name; s++) {
+        const char *v = s->values;
+        if (!strchr(v, '|'))
+            continue; /* "int" or "float": no values to walk */
+        while (*v) {
+            size_t len = strcspn(v, "|");
+            QuantOption o = {{0}, {0}};
+            snprintf(o.name, sizeof o.name, "%s", s->name);
+            snprintf(o.value, sizeof o.value, "%.*s", (int)len, v);
+            int ignored = 0;
+            if (strcmp(o.value, s->dflt) && setting_cases(ops, &o, 1, checks, &ignored, err) < 0)
+                return -1;
+            v += len + (v[len] == '|');
+        }
+    }
+    return 0;
+}
+
 int qcheck_method(const QuantizerOps *ops, unsigned checks, int *cases, QbErr *err)
 {
     int n = 0;
-    for (int role = 0; role < 2; role++)
-        if ((ops->roles & (1u << role)) && role_cases(ops, (QuantRole)role, checks, &n, err) < 0)
-            return -1;
+    if (setting_cases(ops, NULL, 0, checks, &n, err) < 0)
+        return -1;
     if (n == 0)
         return qb_fail(err, "%s: no role and width it accepts with default options", ops->name);
+    if (option_cases(ops, checks, err) < 0)
+        return -1;
     if (cases)
         *cases = n;
     return 0;

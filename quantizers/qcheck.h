@@ -1,5 +1,7 @@
 /* The checks every quantizer method must pass, run in every role and bit-width the method
- * accepts with default options, and with a signed input too when it quantizes one: its
+ * accepts, with default options and again with each value of each option it declares as a
+ * choice (one option set at a time, the others at their defaults), and with a signed input
+ * too when it quantizes one: its
  * level set, its forward on the grid its scale op describes, its answers to every declared
  * operation, and its input and parameter gradients against finite differences of the
  * straight-through surrogate its scale defines (qcheck_fd.c). One implementation serves
@@ -25,8 +27,10 @@ enum {
 };
 
 /* Runs `checks` on every case of ops. 0, or -1 with the first failure, its message naming
- * the case ("lsq activations 4 bits (signed): ..."). *cases (NULL: not wanted) counts the
- * (role, bits) cases that ran. */
+ * the case ("lsq activations 4 bits (signed): ...", "apot weights 3 bits with apot_clip_lr:
+ * shared: ..."). *cases (NULL: not wanted) counts the (role, bits) cases that ran at default
+ * options; the option values are walked over the same cases. A width that levels() refuses
+ * under one option value (with a message) is skipped there. */
 int qcheck_method(const QuantizerOps *ops, unsigned checks, int *cases, QbErr *err);
 
 /* A net of one conv2d (k x k, cout outputs, stride 1, pad k/2) or, when k == 0, one linear
@@ -37,15 +41,18 @@ int qcheck_method(const QuantizerOps *ops, unsigned checks, int *cases, QbErr *e
 int qcheck_rig(Net *net, Dims in, int cout, int k, int batch, Quantizer *wq, Quantizer *aq,
                QbErr *err);
 
-/* One case: a method in one role at one width, its levels() at default options. */
+/* One case: a method in one role at one width under one option setting, and its levels()
+ * there. */
 typedef struct {
     const QuantizerOps *ops;
     QuantRole role;
     int bits;
     int is_signed;     /* activations: a signed input (a first layer's) */
+    const QuantOption *opts; /* nopts options set (0: every option at its default) */
+    int nopts;
     const double *lv;  /* n levels */
     int n;
-    char who[96];      /* "lsq activations 4 bits (signed)", for messages */
+    char who[160];     /* "lsq activations 4 bits (signed)", for messages */
 } QCheckCase;
 
 /* The case's quantizer on a rig, initialised on x and forwarded once in training mode.

@@ -65,6 +65,17 @@ double qc_abs_mean(const float *x, size_t n)
     return n ? s / (double)n : 0.0;
 }
 
+float qc_lsq_step_init(const float *x, size_t n, int qp)
+{
+    return qc_positive((float)(2.0 * qc_abs_mean(x, n) / sqrt(qp)));
+}
+
+float qc_lsq_clip_init(const float *x, size_t n, int bits)
+{
+    const int qp = (1 << bits) - 1;
+    return qc_positive(qc_lsq_step_init(x, n, qp) * (float)qp);
+}
+
 int qc_levels_uniform(int qn, int qp, double norm, double *out, int cap)
 {
     int count = qp - qn + 1;

@@ -1,6 +1,7 @@
 /* Pieces every quantizer method shares (implemented in qcommon.c): the bit-range check,
  * parameter naming, the positivity guard (FORMULAS.md §1.5), LSQ's gradient scale (§1.6), the
- * quantile used by the POT/POST init (§4.2), and the uniform fake-quant kernel (§2). */
+ * quantile used by the POT/POST init (§4.2), LSQ's data-driven step init and the clip it
+ * implies (§2, §1.4), and the uniform fake-quant kernel (§2). */
 #ifndef QB_QCOMMON_H
 #define QB_QCOMMON_H
 
@@ -42,6 +43,13 @@ float qc_abs_quantile(const float *x, size_t n, double q, float *scratch);
 
 /* mean(|x[0..n)|), summed in double in index order (deterministic). */
 double qc_abs_mean(const float *x, size_t n);
+
+/* FORMULAS.md §2: LSQ's initial step s = 2·mean(|x[0..n)|)/sqrt(qp), guarded (§1.5). */
+float qc_lsq_step_init(const float *x, size_t n, int qp);
+/* FORMULAS.md §1.4: the clip that an unsigned b-bit uniform quantizer with LSQ's initial step
+ * reaches, s·Qp with Qp = 2^b − 1 (guarded): the calibrated start of a clip method's
+ * activation range (PACT, APoT), where LSQ's own range starts on the same batch. */
+float qc_lsq_clip_init(const float *x, size_t n, int bits);
 
 /* Writes the levels k/norm, k = qn..qp, ascending, into out[0..cap) and returns the count
  * (qp − qn + 1). Every levels() callback follows the same contract: it writes at most cap

@@ -1,5 +1,6 @@
 #include "net.h"
 
+#include <math.h>
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,6 +73,7 @@ int net_add_param(Net *net, const char *name, ParamGroupId group, int ndim, cons
     Param *p = &net->params[net->nparams];
     snprintf(p->name, sizeof p->name, "%s", name);
     p->group = group;
+    p->lr_factor = p->wd_factor = 1.0f;
     p->ndim = ndim;
     p->numel = 1;
     for (int i = 0; i < ndim; i++) {
@@ -79,6 +81,27 @@ int net_add_param(Net *net, const char *name, ParamGroupId group, int ndim, cons
         p->numel *= (size_t)shape[i];
     }
     return net->nparams++;
+}
+
+/* Whether group gi needs the optimizer's per-run loop (ParamGroup.factored). */
+static int group_factored(const Net *net, int gi)
+{
+    for (int i = 0; i < net->nparams; i++) {
+        const Param *p = &net->params[i];
+        if (p->group == (ParamGroupId)gi && (p->lr_factor != 1.0f || p->wd_factor != 1.0f))
+            return 1;
+    }
+    return 0;
+}
+
+void net_param_factors(Net *net, int idx, float lr_factor, float wd_factor)
+{
+    QB_ASSERT(idx >= 0 && idx < net->nparams && isfinite(lr_factor) && lr_factor >= 0.0f &&
+              isfinite(wd_factor) && wd_factor >= 0.0f);
+    Param *p = &net->params[idx];
+    p->lr_factor = lr_factor;
+    p->wd_factor = wd_factor;
+    net->groups[p->group].factored = group_factored(net, p->group);
 }
 
 int net_add_buffer(Net *net, const char *name, size_t numel)
@@ -111,6 +134,7 @@ static int params_alloc(Net *net, QbErr *err)
         g->w = arena_floats(&net->param_arena, g->n);
         g->g = arena_floats(&net->param_arena, g->n);
         g->state = arena_floats(&net->param_arena, 2 * g->n);
+        g->factored = group_factored(net, gi);
         size_t off = 0;
         for (int i = 0; i < net->nparams; i++) {
             Param *p = &net->params[i];

@@ -109,6 +109,9 @@ int net_add_layer(Net *net, const LayerOps *ops, const char *name, int nin, cons
                   void *cfg, QbErr *err);
 /* Registers a parameter (during plan); returns its index. */
 int net_add_param(Net *net, const char *name, ParamGroupId group, int ndim, const int *shape);
+/* Gives parameter `idx` its own optimizer factors relative to its group's learning rate and
+ * weight decay (Param.lr_factor, wd_factor; both finite and >= 0, asserted). */
+void net_param_factors(Net *net, int idx, float lr_factor, float wd_factor);
 int net_add_buffer(Net *net, const char *name, size_t numel);
 /* Output dims of a producer index (NET_INPUT or a layer). */
 Dims net_dims_of(const Net *net, int idx);

@@ -24,6 +24,11 @@ typedef struct {
     int ndim;
     int shape[4];
     size_t numel;
+    /* The optimizer's factors for this parameter relative to its group's settings: it is
+     * stepped with learning rate lr·lr_mult·lr_factor and weight decay weight_decay·wd_factor
+     * (optim.h). 1 at registration; a quantizer gives its own parameter other values with
+     * net_param_factors (the APoT CIFAR code's per-clip learning rates, FORMULAS.md §1.7). */
+    float lr_factor, wd_factor;
     /* Views into the net's param arena, valid after net_alloc. `state` holds the
      * optimizer's two slots (momentum, or Adam's m and v): state[0..numel) and
      * state[numel..2*numel). */
@@ -36,10 +41,13 @@ typedef struct {
     float *data; /* valid after net_alloc */
 } Buffer;
 
-/* One group's contiguous storage: every update is one flat loop over it. */
+/* One group's contiguous storage: a group whose parameters all have factors 1 is updated
+ * in one flat loop over it; a `factored` one in one loop per run of neighbouring parameters
+ * with equal factors. */
 typedef struct {
     size_t n;
     float *w, *g, *state;
+    int factored;   /* some parameter of the group has a factor other than 1 */
 } ParamGroup;
 
 #endif

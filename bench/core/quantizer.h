@@ -65,7 +65,10 @@ typedef struct {
     const QuantOptionSpec *options; /* NULL-name terminated, may be NULL */
     QuantIntPath int_path[2];       /* per role; QINT_NONE (0) unless declared */
     /* Build time: allocate q->state, register parameters (group PGROUP_QUANT) and
-     * buffers with the net under q->prefix; check q->opts. */
+     * buffers with the net under q->prefix; check q->opts. A parameter that the method's
+     * recipe trains at another learning rate or weight decay than the quantizer group's
+     * (train.quant_lr_mult, train.quant_weight_decay) gets its factors on both here, with
+     * net_param_factors (net.h); the optimizer multiplies the group's values by them. */
     int (*plan)(Quantizer *q, struct Net *net, QbErr *err);
     /* Alloc time, run twice like LayerOps.bind: param views and batch-sized scratch. */
     void (*bind)(Quantizer *q, struct Net *net, Arena *act);

@@ -1,6 +1,7 @@
 /* Optimizer steps and schedules against hand-computed values; softmax cross-entropy. */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <string.h>
 
 #include "core/layers/layers.h"
 #include "core/optim/optim.h"
@@ -93,6 +94,154 @@ Test(adam, first_steps_match_hand_computation)
     double m = -0.005 / 0.19, v = (0.999 * 0.00025 + 0.001 * 0.25) / (1 - 0.999 * 0.999);
     cr_assert_float_eq(net_param(&net, "fc.weight")->w[0], 0.99 - 0.01 * m / (sqrt(v) + 1e-8),
                        1e-5f);
+    net_free(&net);
+}
+
+static int param_index(const Net *net, const char *name)
+{
+    for (int i = 0; i < net->nparams; i++)
+        if (!strcmp(net->params[i].name, name))
+            return i;
+    cr_assert_fail("no parameter %s", name);
+    return -1;
+}
+
+/* tiny(), with fc.weight given factors before allocation. */
+static void tiny_factored(Net *net, float lr_factor, float wd_factor)
+{
+    QbErr err = {{0}};
+    threads_set(1);
+    net_init(net, (Dims){2, 1, 1});
+    cr_assert_geq(layer_linear(net, "fc", NET_INPUT, 1, 1, &err), 0);
+    net_param_factors(net, param_index(net, "fc.weight"), lr_factor, wd_factor);
+    cr_assert_eq(net_alloc(net, 1, 1, &err), 0, "%s", err.msg);
+}
+
+Test(sgd, parameter_factors_scale_its_lr_and_decay)
+{
+    Net net;
+    tiny_factored(&net, 0.5f, 3.0f);
+    cr_assert(net.groups[PGROUP_WEIGHT].factored && !net.groups[PGROUP_BIAS].factored);
+    Optimizer o;
+    optim_defaults(&o, 0.1f);
+    set(&net, 1.0f, -2.0f, 0.5f, 0.3f, 0.0f, 1.0f);
+    Param *W = net_param(&net, "fc.weight"), *B = net_param(&net, "fc.bias");
+    /* The weight moves at lr 0.5·0.5 = 0.25 with decay 0.1·3 = 0.3: step 1 d = g + 0.3·w,
+     * buf = d; step 2 (g = 0) d = 0.3·w, buf = 0.9·buf + d. w0 = (1, −2), g = (0.3, 0):
+     * w1 = (0.85, −1.85), w2 = (0.85 − 0.25·0.795, −1.85 + 0.25·1.095). */
+    const double w1[2] = {0.85, -1.85}, w2[2] = {0.85 - 0.25 * 0.795, -1.85 + 0.25 * 1.095};
+    for (int step = 0; step < 2; step++) {
+        optim_step(&o, &net, 0.5f);
+        for (int k = 0; k < 2; k++) {
+            cr_assert_float_eq(W->w[k], step ? w2[k] : w1[k], 1e-6, "step %d w[%d]", step + 1, k);
+            W->g[k] = 0.0f;
+        }
+        if (!step) /* the bias keeps factors 1: lr 0.5, decay 0.1, as without factors */
+            cr_assert_float_eq(B->w[0], 0.5 - 0.5 * (1.0 + 0.05), 1e-6);
+    }
+    net_free(&net);
+}
+
+Test(adam, parameter_factors_scale_its_lr_and_decay)
+{
+    Net net;
+    tiny_factored(&net, 2.0f, 0.5f);
+    Optimizer o;
+    optim_defaults(&o, 0.2f);
+    for (int g = 0; g < PGROUP_COUNT; g++)
+        o.group[g].kind = OPTIM_ADAM;
+    set(&net, 1.0f, 0.0f, 0.0f, 0.5f, 0.0f, 0.0f);
+    optim_step(&o, &net, 0.01f); /* lr 0.02; bias-corrected m/sqrt(v) = 1 */
+    Param *W = net_param(&net, "fc.weight");
+    cr_assert_float_eq(W->w[0], 0.98f, 1e-6f);
+    W->g[0] = -0.5f;
+    optim_step(&o, &net, 0.01f);
+    /* decay 0.2·0.5 = 0.1: d1 = 0.5 + 0.1·1 = 0.6, d2 = −0.5 + 0.1·0.98 = −0.402;
+     * m = 0.9·0.1·0.6 + 0.1·d2, v = 0.999·0.001·0.36 + 0.001·d2² */
+    double d2 = -0.402, m = 0.9 * 0.06 + 0.1 * d2, v = 0.999 * 0.00036 + 0.001 * d2 * d2;
+    double mh = m / (1 - 0.81), vh = v / (1 - 0.999 * 0.999);
+    cr_assert_float_eq(W->w[0], 0.98 - 0.02 * mh / (sqrt(vh) + 1e-8), 1e-6f);
+    cr_assert_float_eq(W->w[1], 0.0f, 0, "zero gradient, zero weight: no move");
+    net_free(&net);
+}
+
+/* Three bias-free linear layers: fc1, fc2, fc3 weights neighbours in the weight group. */
+static void three(Net *net, int factored)
+{
+    QbErr err = {{0}};
+    threads_set(1);
+    net_init(net, (Dims){2, 1, 1});
+    int l1 = layer_linear(net, "fc1", NET_INPUT, 2, 0, &err);
+    int l2 = layer_linear(net, "fc2", l1, 2, 0, &err);
+    cr_assert_geq(layer_linear(net, "fc3", l2, 1, 0, &err), 0, "%s", err.msg);
+    if (factored) { /* runs: fc1 (1, 1), then fc2 and fc3 together (3, 0) */
+        net_param_factors(net, param_index(net, "fc2.weight"), 3.0f, 0.0f);
+        net_param_factors(net, param_index(net, "fc3.weight"), 3.0f, 0.0f);
+    }
+    cr_assert_eq(net_alloc(net, 1, 1, &err), 0, "%s", err.msg);
+    for (int i = 0; i < net->nparams; i++)
+        for (size_t k = 0; k < net->params[i].numel; k++) {
+            net->params[i].w[k] = 0.25f * (float)(i + 1) - 0.1f * (float)k;
+            net->params[i].g[k] = 0.5f - 0.3f * (float)k + 0.2f * (float)i;
+        }
+}
+
+/* Adam by hand on one element over two steps (the second with gradient −g). */
+static double adam_by_hand(double w, double g, double lr, double wd)
+{
+    double m = 0.0, v = 0.0;
+    for (int t = 1; t <= 2; t++, g = -g) {
+        double d = g + wd * w;
+        m = 0.9 * m + 0.1 * d;
+        v = 0.999 * v + 0.001 * d * d;
+        w -= lr * (m / (1 - pow(0.9, t))) / (sqrt(v / (1 - pow(0.999, t))) + 1e-8);
+    }
+    return w;
+}
+
+Test(adam, group_mixing_factors_steps_each_run_with_its_own)
+{
+    Net net, flat;
+    three(&net, 1);
+    three(&flat, 0);
+    cr_assert(net.groups[PGROUP_WEIGHT].factored && !flat.groups[PGROUP_WEIGHT].factored);
+    Optimizer o, of;
+    optim_defaults(&o, 0.1f);
+    for (int g = 0; g < PGROUP_COUNT; g++)
+        o.group[g].kind = OPTIM_ADAM;
+    of = o;
+    double want[3][4];
+    for (int i = 0; i < 3; i++)
+        for (size_t k = 0; k < net.params[i].numel; k++)
+            want[i][k] = adam_by_hand(net.params[i].w[k], net.params[i].g[k],
+                                      i ? 0.03 : 0.01, i ? 0.0 : 0.1);
+    for (int t = 0; t < 2; t++) {
+        optim_step(&o, &net, 0.01f);
+        optim_step(&of, &flat, 0.01f);
+        for (int i = 0; i < 3; i++)
+            for (size_t k = 0; k < net.params[i].numel; k++) {
+                net.params[i].g[k] = -net.params[i].g[k];
+                flat.params[i].g[k] = -flat.params[i].g[k];
+            }
+    }
+    for (int i = 0; i < 3; i++)
+        for (size_t k = 0; k < net.params[i].numel; k++)
+            cr_assert_float_eq(net.params[i].w[k], want[i][k], 1e-6, "%s[%zu]",
+                               net.params[i].name, k);
+    /* factors 1 step exactly as the flat loop does */
+    cr_assert_eq(memcmp(net.params[0].w, flat.params[0].w, 4 * sizeof(float)), 0);
+    net_free(&net);
+    net_free(&flat);
+}
+
+Test(sgd, factors_back_to_one_restore_the_flat_loop)
+{
+    Net net;
+    three(&net, 1);
+    net_param_factors(&net, param_index(&net, "fc2.weight"), 1.0f, 1.0f);
+    cr_assert(net.groups[PGROUP_WEIGHT].factored, "fc3 still has its factors");
+    net_param_factors(&net, param_index(&net, "fc3.weight"), 1.0f, 1.0f);
+    cr_assert(!net.groups[PGROUP_WEIGHT].factored);
     net_free(&net);
 }
 

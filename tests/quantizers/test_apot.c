@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "core/optim/optim.h"
 #include "qtest.h"
 
 static int act_levels(int bits, double *out)
@@ -172,10 +173,13 @@ Test(apot, full_normalisation_gradient_matches_finite_differences)
     }
 }
 
-Test(apot, activation_alpha_initialises_to_8_or_6)
+/* 8, 6, or calibrated (FORMULAS.md §1.4): mean|x| = 1.625 at 3 bits gives
+ * 2·1.625·sqrt(7), the clip of LSQ's initial step. */
+Test(apot, activation_alpha_initialises_to_8_6_or_calibrated)
 {
-    const char *vals[2] = {"8", "6"};
-    for (int k = 0; k < 2; k++) {
+    const char *vals[3] = {"8", "6", "calibrated"};
+    const double want[3] = {8.0, 6.0, 2.0 * 1.625 * sqrt(7.0)};
+    for (int k = 0; k < 3; k++) {
         QRig r;
         QuantOption o = {"apot_act_init", ""};
         strcpy(o.value, vals[k]);
@@ -184,9 +188,41 @@ Test(apot, activation_alpha_initialises_to_8_or_6)
         float xs[4] = {0.5f, 1, 2, 3};
         Tensor x = {1, 4, 1, 1, xs};
         q->ops->init(q, &x);
-        cr_assert_float_eq(qrig_param(&r, "aq", "alpha")->w[0], (float)atof(vals[k]), 0.0f);
+        cr_assert_float_eq(qrig_param(&r, "aq", "alpha")->w[0], want[k], 1e-5, "%s", vals[k]);
         qrig_free(&r);
     }
+}
+
+/* FORMULAS.md §1.7: by default (apot_clip_lr: code) one SGD step moves activation alpha at
+ * 2.5 times and weight alpha at 0.5 times the quantizer group's learning rate, with the
+ * group's weight decay; apot_clip_lr: shared moves both at the group's own. */
+static void clip_lr_step(const char *value, double act_factor, double weight_factor)
+{
+    QuantOption o = {"apot_clip_lr", ""};
+    strcpy(o.value, value);
+    QRig r;
+    Quantizer *wq = qrig_new("apot", QROLE_WEIGHT, 3, 0, &o, 1);
+    Quantizer *aq = qrig_new("apot", QROLE_ACT, 3, 0, &o, 1);
+    qrig_build(&r, (Dims){4, 1, 1}, 1, 0, 1, wq, aq);
+    Param *aw = qrig_param(&r, "wq", "alpha"), *aa = qrig_param(&r, "aq", "alpha");
+    aw->w[0] = 3.0f, aa->w[0] = 8.0f;
+    aw->g[0] = 0.5f, aa->g[0] = -2.0f;
+    Optimizer opt;
+    optim_defaults(&opt, 0.0f);
+    opt.group[PGROUP_QUANT].weight_decay = 0.01f;
+    opt.group[PGROUP_QUANT].lr_mult = 2.0f;
+    optim_step(&opt, &r.net, 0.1f); /* the group's lr 0.2 */
+    cr_assert_float_eq(aw->w[0], 3.0 - 0.2 * weight_factor * (0.5 + 0.01 * 3.0), 1e-6,
+                       "%s: weight alpha %g", value, aw->w[0]);
+    cr_assert_float_eq(aa->w[0], 8.0 - 0.2 * act_factor * (-2.0 + 0.01 * 8.0), 1e-6,
+                       "%s: activation alpha %g", value, aa->w[0]);
+    qrig_free(&r);
+}
+
+Test(apot, clip_learning_rates_are_the_cifar_codes_or_the_groups)
+{
+    clip_lr_step("code", 2.5, 0.5);
+    clip_lr_step("shared", 1.0, 1.0);
 }
 
 /* The ablations' options (FORMULAS.md §5.8). apot_weight_norm: off quantizes W itself, with

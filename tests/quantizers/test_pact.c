@@ -2,6 +2,7 @@
 #include <criterion/criterion.h>
 #include <math.h>
 
+#include "core/optim/optim.h"
 #include "quantizers/qcommon.h"
 #include "qtest.h"
 
@@ -81,6 +82,51 @@ Test(pact, init_alpha_is_10_and_post_step_guards)
     a->w[0] = -3.0f;
     q->ops->post_step(q);
     cr_assert_float_eq(a->w[0], 3.0f, 0);
+    qrig_free(&r);
+}
+
+/* FORMULAS.md §1.4: pact_alpha_init: calibrated starts α where LSQ's activation range starts
+ * on the same batch: s·Qp with s = 2·mean|x|/sqrt(Qp). px has mean|x| = 9.4/7. */
+Test(pact, calibrated_alpha_is_where_lsqs_range_starts)
+{
+    QuantOption o = {"pact_alpha_init", "calibrated"};
+    Tensor x = {1, 7, 1, 1, (float *)px};
+    for (int bits = 2; bits <= 4; bits++) {
+        QRig r, l;
+        Quantizer *q = qrig_new("pact", QROLE_ACT, bits, 0, &o, 1);
+        qrig_build(&r, (Dims){7, 1, 1}, 1, 0, 1, NULL, q);
+        q->ops->init(q, &x);
+        double qp = (1 << bits) - 1, want = 2.0 * (9.4 / 7.0) * sqrt(qp);
+        float alpha = qrig_param(&r, "aq", "alpha")->w[0];
+        cr_assert_float_eq(alpha, want, 1e-5, "%d bits: alpha %g, want %g", bits, alpha, want);
+        Quantizer *lsq = qrig_new("lsq", QROLE_ACT, bits, 0, NULL, 0);
+        qrig_build(&l, (Dims){7, 1, 1}, 1, 0, 1, NULL, lsq);
+        lsq->ops->init(lsq, &x);
+        cr_assert_eq(alpha, qrig_param(&l, "aq", "step")->w[0] * (float)qp,
+                     "%d bits: exactly LSQ's initial step times Qp", bits);
+        qrig_free(&l);
+        qrig_free(&r);
+    }
+}
+
+/* FORMULAS.md §3 and §1.7: α is a quantizer-group parameter with the group's learning rate
+ * and weight decay λ_α, applied as decay (the gradient gains λ_α·α): one SGD step from α = 10
+ * with dL/dα = 0.5, lr 0.1, λ_α = 0.01 gives 10 − 0.1·(0.5 + 0.1) = 9.94, whatever the other
+ * groups' decay. */
+Test(pact, alpha_decays_with_the_quantizer_groups_weight_decay)
+{
+    QRig r;
+    Quantizer *q = qrig_new("pact", QROLE_ACT, 2, 0, NULL, 0);
+    qrig_build(&r, (Dims){7, 1, 1}, 1, 0, 1, NULL, q);
+    Param *a = qrig_param(&r, "aq", "alpha");
+    cr_assert_eq(a->group, PGROUP_QUANT);
+    a->w[0] = 10.0f;
+    a->g[0] = 0.5f;
+    Optimizer o;
+    optim_defaults(&o, 0.3f);
+    o.group[PGROUP_QUANT].weight_decay = 0.01f;
+    optim_step(&o, &r.net, 0.1f);
+    cr_assert_float_eq(a->w[0], 9.94f, 1e-6, "alpha %g", a->w[0]);
     qrig_free(&r);
 }
 

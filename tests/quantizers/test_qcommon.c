@@ -37,6 +37,19 @@ Test(qcommon, grad_scale_is_one_over_sqrt_n_qp)
     cr_assert_float_eq(qc_grad_scale(144, 1), 1.0f / 12, 1e-7);
 }
 
+/* FORMULAS.md §2 and §1.4: mean|x| = (0.5 + 1 + 2 + 0.5)/4 = 1; at 2 bits (Qp = 3)
+ * s = 2/sqrt(3) and the clip s·Qp = 2·sqrt(3); at 4 bits s = 2/sqrt(15), clip 2·sqrt(15). */
+Test(qcommon, lsq_step_init_and_the_clip_it_reaches)
+{
+    const float x[4] = {0.5f, -1.0f, 2.0f, 0.5f};
+    cr_assert_float_eq(qc_lsq_step_init(x, 4, 3), 2.0 / sqrt(3.0), 1e-6);
+    cr_assert_float_eq(qc_lsq_clip_init(x, 4, 2), 2.0 * sqrt(3.0), 1e-6);
+    cr_assert_float_eq(qc_lsq_clip_init(x, 4, 4), 2.0 * sqrt(15.0), 1e-5);
+    const float zero[2] = {0.0f, 0.0f};
+    cr_assert_eq(qc_lsq_clip_init(zero, 2, 2), QC_EPS * 3.0f,
+                 "an all-zero batch: the guarded step (§1.5) times Qp");
+}
+
 Test(qcommon, int_ranges_follow_spec_1_2)
 {
     int qn, qp;

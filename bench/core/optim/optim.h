@@ -1,6 +1,9 @@
 /* Optimizers over parameter groups: SGD with momentum (optionally Nesterov) and Adam, each
  * group with its own learning-rate multiplier and weight decay (PyTorch semantics: decay
- * is added to the gradient). The update is one flat loop per group. */
+ * is added to the gradient), and each parameter with its own factors on both (Param's
+ * lr_factor, wd_factor; set by net_param_factors). A group whose parameters all have
+ * factors 1 is updated in one flat loop; a factored group (ParamGroup.factored) in one loop
+ * per run of neighbouring parameters with equal factors, with exactly the same arithmetic. */
 #ifndef QB_OPTIM_H
 #define QB_OPTIM_H
 
@@ -24,7 +27,9 @@ typedef struct {
 
 /* SGD momentum 0.9, the given weight decay on every group, lr_mult 1. */
 void optim_defaults(Optimizer *o, float weight_decay);
-/* One step with base learning rate lr, then the net's post-step hooks. */
+/* One step with base learning rate lr, then the net's post-step hooks. Parameter p of group
+ * g moves with learning rate lr·group[g].lr_mult·p.lr_factor and weight decay
+ * group[g].weight_decay·p.wd_factor. */
 void optim_step(Optimizer *o, Net *net, float lr);
 /* Parses "sgd" / "adam"; returns -1 if unknown. */
 int optim_kind_parse(const char *s, OptimKind *out);
