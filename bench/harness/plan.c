@@ -11,7 +11,7 @@
 /* What the plan needs from one reference result. */
 typedef struct {
     char exp[64], profile[32], net[32], scheme[32], cpu[128];
-    int bits, epochs;
+    int bits, epochs, budget;
     long long seed;
     double seconds;
 } RefTiming;
@@ -58,6 +58,7 @@ static void ref_load(const char *reference, RefIndex *ix)
             snprintf(r->cpu, sizeof r->cpu, "%s", json_str_at(v, "provenance.cpu", ""));
             r->bits = (int)json_num_at(v, "bits", 0);
             r->seed = (long long)json_num_at(v, "seed", 0);
+            r->budget = (int)json_num_at(v, "budget", 1);
             r->epochs = ep->n;
             r->seconds = s;
             ix->n++;
@@ -70,19 +71,21 @@ static void ref_load(const char *reference, RefIndex *ix)
 /* The recorded time of the reference cell at this cell's matrix position (same experiment,
  * profile, network, scheme, bits, seed), else of the same network, scheme and bits in any
  * experiment of the profile, else the mean over the profile's cells of that network and
- * bit-width; scaled to the cell's epochs. -1 when nothing matches. */
+ * bit-width; first among the results at the experiment's budget, then at any; scaled to the
+ * cell's epochs. -1 when nothing matches. */
 static double estimate(const RefIndex *ix, const Experiment *e, const Cell *c, const char **cpu)
 {
-    for (int level = 0; level < 3; level++) {
+    for (int level = 0; level < 6; level++) {
         double sum = 0;
         int n = 0;
         for (int i = 0; i < ix->n; i++) {
             const RefTiming *r = &ix->t[i];
-            if (strcmp(r->profile, e->profile) || strcmp(r->net, c->net) || r->bits != c->bits)
+            if (strcmp(r->profile, e->profile) || strcmp(r->net, c->net) || r->bits != c->bits ||
+                (level < 3 && r->budget != e->budget))
                 continue;
-            if (level < 2 && strcmp(r->scheme, c->scheme))
+            if (level % 3 < 2 && strcmp(r->scheme, c->scheme))
                 continue;
-            if (level == 0 && (strcmp(r->exp, e->name) || r->seed != c->seed))
+            if (level % 3 == 0 && (strcmp(r->exp, e->name) || r->seed != c->seed))
                 continue;
             sum += r->seconds * c->cfg.epochs / r->epochs;
             n++;
