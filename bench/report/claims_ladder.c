@@ -263,21 +263,28 @@ static void rows_all(FILE *md, FILE *csv, const ClaimSet *cs, const ClaimGrids *
             cs->by_position ? " --by-position" : "", cs->profile, results_dir);
 }
 
+/* rows_all's arguments, through md_csv_write. */
+typedef struct {
+    const ClaimSet *cs;
+    const ClaimGrids *base;
+    const Ladder *l;
+    const char *results_dir;
+} RowsFiles;
+
+static int rows_files(FILE *md, FILE *csv, void *user, QbErr *err)
+{
+    const RowsFiles *a = user;
+    (void)err;
+    rows_all(md, csv, a->cs, a->base, a->l, a->results_dir);
+    return 0;
+}
+
 int ladder_rows_write(const ClaimSet *cs, const ClaimGrids *base, const Ladder *l,
                       const char *results_dir, const char *out_base, QbErr *err)
 {
-    char path[1024];
-    AtomicFile md, csv;
-    snprintf(path, sizeof path, "%s-ladder.md", out_base);
-    if (atomic_open(&md, path, err) < 0)
-        return -1;
-    snprintf(path, sizeof path, "%s-ladder.csv", out_base);
-    if (atomic_open(&csv, path, err) < 0)
-        return atomic_abort(&md), -1;
-    rows_all(md.f, csv.f, cs, base, l, results_dir);
-    if (atomic_commit(&md, err) < 0)
-        return atomic_abort(&csv), -1;
-    return atomic_commit(&csv, err);
+    char base_path[1024];
+    snprintf(base_path, sizeof base_path, "%s-ladder", out_base);
+    return md_csv_write(base_path, rows_files, &(RowsFiles){cs, base, l, results_dir}, err);
 }
 
 /* The cells of one budget slot: per experiment its cell list and the indexes make wants. */

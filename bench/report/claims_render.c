@@ -409,22 +409,19 @@ static int claims_rows(const ClaimSet *cs, const ClaimGrids *g, const Ladder *l,
     return 0;
 }
 
-static int claims_files(const ClaimSet *cs, const ClaimGrids *g, const Ladder *l,
-                        const char *results_dir, const char *out_base, FILE *out, QbErr *err)
+/* claims_rows' arguments, through md_csv_write. */
+typedef struct {
+    const ClaimSet *cs;
+    const ClaimGrids *g;
+    const Ladder *l;
+    const char *results_dir, *out_base;
+    FILE *out;
+} ClaimsFiles;
+
+static int claims_files(FILE *md, FILE *csv, void *user, QbErr *err)
 {
-    char path[1024];
-    AtomicFile md, csv;
-    snprintf(path, sizeof path, "%s.md", out_base);
-    if (atomic_open(&md, path, err) < 0)
-        return -1;
-    snprintf(path, sizeof path, "%s.csv", out_base);
-    if (atomic_open(&csv, path, err) < 0)
-        return atomic_abort(&md), -1;
-    if (claims_rows(cs, g, l, results_dir, out_base, md.f, csv.f, out, err) < 0)
-        return atomic_abort(&md), atomic_abort(&csv), -1;
-    if (atomic_commit(&md, err) < 0)
-        return atomic_abort(&csv), -1;
-    return atomic_commit(&csv, err);
+    const ClaimsFiles *a = user;
+    return claims_rows(a->cs, a->g, a->l, a->results_dir, a->out_base, md, csv, a->out, err);
 }
 
 int claims_write(const ClaimSet *cs, const char *results_dir, const char *out_base, FILE *out,
@@ -436,7 +433,8 @@ int claims_write(const ClaimSet *cs, const char *results_dir, const char *out_ba
         return -1;
     int rc = ladder_load(cs, results_dir, &l, err);
     if (rc == 0)
-        rc = claims_files(cs, &g, &l, results_dir, out_base, out, err);
+        rc = md_csv_write(out_base, claims_files,
+                          &(ClaimsFiles){cs, &g, &l, results_dir, out_base, out}, err);
     if (rc == 0 && cs->nrungs && cs->ladder_bits)
         rc = ladder_rows_write(cs, &g, &l, results_dir, out_base, err);
     ladder_free(&l);

@@ -70,4 +70,9 @@ void csv_grid(FILE *f, const Grid *g, const Regime *r);
 /* s as one CSV field: quoted, inner quotes doubled. */
 void csv_text(FILE *f, const char *s);
 
+/* <base>.md and <base>.csv written together through write(md, csv, user): each atomically,
+ * and neither when write fails or the first cannot be opened. */
+typedef int (*MdCsvWriter)(FILE *md, FILE *csv, void *user, QbErr *err);
+int md_csv_write(const char *base, MdCsvWriter write, void *user, QbErr *err);
+
 #endif

@@ -7,6 +7,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "core/atomic_file.h"
 #include "conv_note.h"
 #include "refcheck.h"
 #include "render.h"
@@ -132,4 +133,21 @@ void csv_grid(FILE *f, const Grid *g, const Regime *r)
     csv_bits(f, g, r, 0);
     if (paper_has_top5(e))
         csv_bits(f, g, r, 1);
+}
+
+int md_csv_write(const char *base, MdCsvWriter write, void *user, QbErr *err)
+{
+    char path[1024];
+    AtomicFile md, csv;
+    snprintf(path, sizeof path, "%s.md", base);
+    if (atomic_open(&md, path, err) < 0)
+        return -1;
+    snprintf(path, sizeof path, "%s.csv", base);
+    if (atomic_open(&csv, path, err) < 0)
+        return atomic_abort(&md), -1;
+    if (write(md.f, csv.f, user, err) < 0)
+        return atomic_abort(&md), atomic_abort(&csv), -1;
+    if (atomic_commit(&md, err) < 0)
+        return atomic_abort(&csv), -1;
+    return atomic_commit(&csv, err);
 }
