@@ -287,6 +287,37 @@ static int attach(Net *net, int li, const LayerAssign *a, const SchemeOptions *o
     return layer_quantize(net, li, wq, aq, err);
 }
 
+/* Whether the method called m declares opt, or a method the layer policy puts in m's place
+ * on a signed input (signed_input_fix) does. */
+static int method_takes(const char *m, const char *opt)
+{
+    const QuantizerOps *ops = m ? quantizer_find(m) : NULL;
+    if (!ops)
+        return 0;
+    return declares(ops, opt) || (!ops->signed_act && ops->roles & (1u << QROLE_ACT) &&
+                                  method_takes("lsq", opt));
+}
+
+int scheme_option_reaches(const char *scheme, const SchemeOptions *o, const char *option)
+{
+    const Scheme *s = scheme_find(scheme);
+    FirstLast fl = FL_LSQ8;
+    QbErr ignored;
+    if (!s || first_last_parse(o->first_last, &fl, &ignored) < 0)
+        return 0;
+    LayerAssign edge = edge_assign(fl);
+    const char *methods[] = {s->wmethod, s->amethod, edge.wm, edge.am,
+                             o->asq_first_layer ? "asq" : NULL};
+    int reaches = 0;
+    for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++)
+        reaches |= method_takes(methods[i], option);
+    for (int k = 0; k < o->noverrides && !reaches; k++) {
+        const Scheme *ov = o->overrides[k].scheme[0] ? scheme_find(o->overrides[k].scheme) : NULL;
+        reaches = ov && (method_takes(ov->wmethod, option) || method_takes(ov->amethod, option));
+    }
+    return reaches;
+}
+
 /* Every option must reach some method in use, or it would be silently ignored. */
 static int options_check(const SchemeOptions *o, const LayerAssign *as, int n, QbErr *err)
 {

@@ -54,6 +54,13 @@ void scheme_names(char *out, size_t cap);
  * names are lower case). with_fp: where "fp" (full precision) is also accepted. */
 void scheme_unknown(const char *name, int with_fp, char *out, size_t cap);
 
+/* Whether the method option called `option` can reach a layer of a net under `scheme` and o:
+ * some method the scheme, the first/last-layer policy, ASQ's first-layer input, the signed-input
+ * substitute or an override's scheme may put on a layer declares it. An experiment's options
+ * apply to the cells they reach (the harness keeps only those in a cell's configuration), so
+ * one file can set PACT's and APoT's options beside LSQ cells. */
+int scheme_option_reaches(const char *scheme, const SchemeOptions *o, const char *option);
+
 /* Attaches quantizers to every conv2d/linear layer of `net` (before net_alloc); o may be NULL
  * for the defaults. The first compute layer's input is signed when it is the net input.
  * Every option must be declared by some method in use and every override must match a

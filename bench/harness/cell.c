@@ -214,6 +214,54 @@ void cell_from_path(const char *tmpl, const char *net, char *out, size_t cap)
         snprintf(out, cap, "%s", tmpl);
 }
 
+/* An experiment's method options go to the cells whose methods they reach, so one file (or a
+ * profile) can set PACT's and APoT's options beside LSQ and full-precision cells, whose
+ * configurations and ids stay those of the file without them. */
+static void cell_options_scope(RunConfig *c)
+{
+    SchemeOptions so = run_scheme_options(c);
+    int kept = 0;
+    for (int i = 0; i < c->nqopts; i++)
+        if (c->scheme[0] && scheme_option_reaches(c->scheme, &so, c->qopts[i].name))
+            c->qopts[kept++] = c->qopts[i];
+    c->nqopts = kept;
+}
+
+static int config_sets_option(const RunConfig *c, const char *name)
+{
+    for (int i = 0; i < c->nqopts; i++)
+        if (!strcmp(c->qopts[i].name, name))
+            return 1;
+    return 0;
+}
+
+/* Every option the file sets must reach some cell, or it would be silently ignored. */
+static int options_reach_cells(const Experiment *e, const RunConfig *c, const CellList *l,
+                               QbErr *err)
+{
+    for (int i = 0; i < c->nqopts; i++) {
+        int reached = 0;
+        for (int k = 0; k < l->n && !reached; k++)
+            reached = config_sets_option(&l->cells[k].cfg, c->qopts[i].name);
+        if (!reached)
+            return qb_fail(err, "%s (profile %s): quant.options.%s: no method of the cells' "
+                                "schemes declares this option (qbench schema --options lists "
+                                "each method's)", e->path, e->profile[0] ? e->profile : "none",
+                           c->qopts[i].name);
+    }
+    return 0;
+}
+
+static int cells_options_check(const Experiment *e, const CellList *l, QbErr *err)
+{
+    if (options_reach_cells(e, &e->base, l, err) < 0)
+        return -1;
+    for (int i = 0; i < e->nlink_configs; i++)
+        if (options_reach_cells(e, &e->link_configs[i].cfg, l, err) < 0)
+            return -1;
+    return 0;
+}
+
 static void cell_config(const Experiment *e, const char *net, const char *scheme, int bits,
                         long long seed, Cell *cell)
 {
@@ -232,6 +280,7 @@ static void cell_config(const Experiment *e, const char *net, const char *scheme
     snprintf(cell->cfg.scheme, sizeof cell->cfg.scheme, "%s", fp ? "" : scheme);
     cell->cfg.wbits = cell->cfg.abits = cell->bits;
     cell->cfg.seed = (uint64_t)seed;
+    cell_options_scope(&cell->cfg);
 }
 
 /* Builds the cell's net (validating it), its conventions, identity and id. A chained cell's
@@ -334,7 +383,7 @@ void cells_enumerate(const Experiment *e, CellList *out)
 int cells_expand_hashed(const Experiment *e, const SourceHashes *h, CellList *out, QbErr *err)
 {
     cells_enumerate(e, out);
-    if (cells_identify(e, out, h, err) < 0)
+    if (cells_options_check(e, out, err) < 0 || cells_identify(e, out, h, err) < 0)
         return cells_free(out), -1;
     return 0;
 }
@@ -362,6 +411,12 @@ int cells_check(const Experiment *e, int *count, QbErr *err)
     *count = 0;
     if (e->layout == LAYOUT_COST)
         return 0;
+    CellList all;
+    cells_enumerate(e, &all);
+    int rc = cells_options_check(e, &all, err);
+    cells_free(&all);
+    if (rc < 0)
+        return -1;
     for (int n = 0; n < e->nnets; n++)
         for (int s = 0; s < e->nschemes; s++) {
             int fp = !strcmp(e->schemes[s], "fp");

@@ -160,10 +160,12 @@ int chain_load(YDoc *d, const YNode *root, Experiment *e, QbErr *err)
 {
     char field[128] = "progressive";
     const YNode *ps = ydoc_map_get(d, root, "profiles");
-    const YNode *prof = ps && e->profile[0] ? ydoc_map_get(d, ps, e->profile) : NULL;
-    const YNode *n = prof ? ydoc_map_get(d, prof, "progressive") : NULL;
+    char owner[32];
+    const YNode *n = ps && e->profile[0]
+                         ? ydoc_extended_get(d, ps, e->profile, "progressive", owner, sizeof owner)
+                         : NULL;
     if (n)
-        snprintf(field, sizeof field, "profiles.%s.progressive", e->profile);
+        snprintf(field, sizeof field, "profiles.%s.progressive", owner);
     else
         n = ydoc_map_get(d, root, "progressive");
     if (!n)

@@ -305,11 +305,38 @@ static int read_sections(YDoc *d, const YNode *m, const char *field, Experiment 
     return 0;
 }
 
+/* One profile's sections over the file's, after those of the profile it extends (so a variant
+ * of quick states only what it changes); the description is its own or its base's. */
+static int read_profile(YDoc *d, const YNode *ps, const char *name, Experiment *e, int depth,
+                        QbErr *err)
+{
+    char path[128], field[160], base[32];
+    const YNode *p = ydoc_map_get(d, ps, name), *ext = ydoc_map_get(d, p, "extends");
+    ydoc_field(path, sizeof path, "profiles", name);
+    if (ext) {
+        ydoc_field(field, sizeof field, path, "extends");
+        if (ydoc_str(d, ext, field, base, sizeof base, err) < 0)
+            return -1;
+        if (!ydoc_map_get(d, ps, base) || depth >= EXP_PROFILES_MAX)
+            return ydoc_fail(d, ext, field, err, ydoc_map_get(d, ps, base)
+                             ? "profiles extend each other in a cycle"
+                             : "expected the name of another profile of this file");
+        if (read_profile(d, ps, base, e, depth + 1, err) < 0)
+            return -1;
+    }
+    const YNode *desc = ydoc_map_get(d, p, "description");
+    ydoc_field(field, sizeof field, path, "description");
+    if (desc && ydoc_str(d, desc, field, e->profile_description, sizeof e->profile_description,
+                         err) < 0)
+        return -1;
+    return read_sections(d, p, path, e, err);
+}
+
 static int read_profiles(YDoc *d, const YNode *ps, const char *profile, Experiment *e,
                          QbErr *err)
 {
-    static const char *const keys[] = {"description", "train", "quant", "matrix", "progressive",
-                                       NULL};
+    static const char *const keys[] = {"description", "extends", "train", "quant", "matrix",
+                                       "progressive", NULL};
     if (ydoc_want_map(d, ps, "profiles", err) < 0)
         return -1;
     if (ydoc_map_count(ps) > EXP_PROFILES_MAX)
@@ -328,17 +355,7 @@ static int read_profiles(YDoc *d, const YNode *ps, const char *profile, Experime
         if (!strcmp(name, profile))
             chosen = p;
     }
-    if (!chosen)
-        return 1;
-    char path[128];
-    ydoc_field(path, sizeof path, "profiles", profile);
-    const YNode *desc = ydoc_map_get(d, chosen, "description");
-    char dpath[160];
-    ydoc_field(dpath, sizeof dpath, path, "description");
-    if (desc && ydoc_str(d, desc, dpath, e->profile_description, sizeof e->profile_description,
-                         err) < 0)
-        return -1;
-    return read_sections(d, chosen, path, e, err);
+    return chosen ? read_profile(d, ps, profile, e, 0, err) : 1;
 }
 
 static int read_header(YDoc *d, const YNode *root, Experiment *e, QbErr *err)
@@ -369,11 +386,16 @@ static int read_header(YDoc *d, const YNode *root, Experiment *e, QbErr *err)
 static const YNode *setting_node(YDoc *d, const YNode *root, const Experiment *e,
                                  const char *section, const char *key, char *field, size_t cap)
 {
-    const YNode *prof = ydoc_map_get(d, ydoc_map_get(d, root, "profiles"), e->profile);
-    const YNode *n = ydoc_map_get(d, ydoc_map_get(d, prof, section), key);
-    if (n) {
-        snprintf(field, cap, "profiles.%s.%s.%s", e->profile, section, key);
-        return n;
+    const YNode *ps = ydoc_map_get(d, root, "profiles");
+    const char *name = e->profile;
+    for (int hops = 0; name && hops <= EXP_PROFILES_MAX; hops++) {
+        const YNode *prof = ydoc_map_get(d, ps, name);
+        const YNode *n = ydoc_map_get(d, ydoc_map_get(d, prof, section), key);
+        if (n) {
+            snprintf(field, cap, "profiles.%s.%s.%s", name, section, key);
+            return n;
+        }
+        name = ydoc_text(ydoc_map_get(d, prof, "extends"));  /* the profile it extends */
     }
     snprintf(field, cap, "%s.%s", section, key);
     return ydoc_map_get(d, ydoc_map_get(d, root, section), key);

@@ -60,6 +60,20 @@ YNode *ydoc_map_get(YDoc *d, const YNode *map, const char *key)
     return NULL;
 }
 
+YNode *ydoc_extended_get(YDoc *d, const YNode *map, const char *name, const char *key,
+                         char *owner, size_t cap)
+{
+    for (int hops = 0; name && hops <= ydoc_map_count(map); hops++) {
+        YNode *entry = ydoc_map_get(d, map, name), *v = ydoc_map_get(d, entry, key);
+        if (v) {
+            snprintf(owner, cap, "%s", name);
+            return v;
+        }
+        name = ydoc_text(ydoc_map_get(d, entry, "extends"));
+    }
+    return NULL;
+}
+
 int ydoc_seq_count(const YNode *seq)
 {
     return (int)(seq->data.sequence.items.top - seq->data.sequence.items.start);

@@ -177,19 +177,26 @@ static int ref_seed_slot(Grid *g, long long seed, int keep_other)
     return g->e->nseeds + g->nref_other++;
 }
 
-/* Where a reference file belongs; NULL when its profile, budget or position is not this
- * matrix's. */
+/* Where a reference file belongs; NULL when its budget or position is not this matrix's, or
+ * when another profile ran it and this matrix's cell there is not the same cell (a profile
+ * that extends another shares the cells its settings leave alone, ids and all). */
 static GridCell *ref_slot(Grid *g, const ResultSummary *rs, int keep_other, int *seed)
 {
     const Experiment *e = g->e;
     int fp = !strcmp(rs->scheme, "fp");
-    if (strcmp(rs->profile, e->profile) || rs->budget != e->budget || fp != (rs->bits == 0) ||
+    if (rs->budget != e->budget || fp != (rs->bits == 0) ||
         (!fp && experiment_excluded(e, rs->net, rs->scheme, rs->bits)))
         return NULL;
     GridCell *c = at(g, g->ref, name_index(e->nets, e->nnets, rs->net),
                      grid_scheme_index(e, rs->scheme), rs->bits);
     *seed = c ? ref_seed_slot(g, rs->seed, keep_other) : -1;
-    return *seed < 0 ? NULL : c;
+    if (*seed < 0)
+        return NULL;
+    const GridCell *user = g->cells + (c - g->ref);
+    if (strcmp(rs->profile, e->profile) &&
+        (*seed >= e->nseeds || strcmp(user->id[*seed], rs->cell)))
+        return NULL;
+    return c;
 }
 
 /* Two reference runs at one position: the one with the user's cell id wins. */

@@ -138,12 +138,17 @@ int run_net_build(const RunConfig *c, Dims input, int classes, Net *net, QbErr *
     if (net_build(net, c->net, &o, err) < 0)
         return -1;
     if (c->scheme[0]) {
-        SchemeOptions so = {c->first_last, c->asq_first_layer, c->wbits, c->abits, c->qopts,
-                            c->nqopts, c->overrides, c->noverrides, c->seed};
+        SchemeOptions so = run_scheme_options(c);
         if (scheme_apply(net, c->scheme, c->wbits, &so, err) < 0)
             return -1;
     }
     return 0;
+}
+
+SchemeOptions run_scheme_options(const RunConfig *c)
+{
+    return (SchemeOptions){c->first_last, c->asq_first_layer, c->wbits, c->abits, c->qopts,
+                           c->nqopts, c->overrides, c->noverrides, c->seed};
 }
 
 static int model_build(Run *r, QbErr *err)

@@ -64,7 +64,8 @@ const RunField runcfg_fields[] = {
      "(flag: PATTERN=fp, PATTERN=BITS or PATTERN=SCHEME:BITS)", 1, parse_override, write_overrides},
     {"quant_options", "options", RF_QUANT, "--set", RF_SPECIAL, OFF(qopts), CAP(qopts), 0, 0, 0, NULL,
      "(methods')", "quantizer conventions, name: value (flag: NAME=VALUE); each method's "
-     "names, values and defaults: `qbench schema --options`", 1, parse_option, write_options},
+     "names, values and defaults: `qbench schema --options`; an experiment's go to the cells "
+     "whose methods declare them", 1, parse_option, write_options},
     NUM("quant_lr_mult", "quant_lr_mult", RF_TRAIN, "--quant-lr-mult", RF_FLOAT, quant_lr_mult,
         0, 1000, "1", "learning-rate multiplier of the quantizer parameters (steps, clips, adapters)", 1),
     NUM("quant_weight_decay", "quant_weight_decay", RF_TRAIN, "--quant-weight-decay", RF_FLOAT,

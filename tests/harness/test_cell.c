@@ -257,3 +257,38 @@ Test(cell, the_hash_generator_follows_an_edit_of_one_method_file)
     cr_assert(strstr(second + 1, "{&asq_ops, \"asq.c\""), "%s", out);
     cr_assert_eq(strchr(second + 1, '\n'), strrchr(out, '\n'), "more than asq's line: %s", out);
 }
+
+Test(cell, options_reach_only_the_cells_whose_methods_declare_them)
+{
+    Experiment e;
+    CellList plain, set;
+    expand(hfix_experiment("scope", NULL), "", &e, &plain);
+    expand(hfix_experiment("scope", "quant: {options: {adapter_ratio: 2}}\n"), "", &e, &set);
+    cr_assert_eq(plain.n, set.n);
+    for (int i = 0; i < set.n; i++) {
+        const Cell *c = &set.cells[i];
+        int asq = !strcmp(c->scheme, "asq");
+        cr_assert_eq(c->cfg.nqopts, asq, "%s", c->id);
+        if (asq)
+            cr_assert_str_neq(c->id, plain.cells[i].id);
+        else
+            cr_assert_str_eq(c->id, plain.cells[i].id);
+    }
+    cells_free(&plain);
+    cells_free(&set);
+}
+
+Test(cell, an_option_no_cell_takes_is_an_error_naming_it)
+{
+    Experiment e;
+    CellList l;
+    QbErr err = {{0}};
+    const char *path = hfix_experiment("noreach", "quant: {options: {pact_alpha_init: calibrated}}\n");
+    cr_assert_eq(experiment_load(&e, path, "", &err), 0, "%s", err.msg);
+    cr_assert_eq(cells_expand(&e, &l, &err), -1);
+    cr_assert(strstr(err.msg, "quant.options.pact_alpha_init") && strstr(err.msg, path), "%s",
+              err.msg);
+    int count;
+    cr_assert_eq(cells_check(&e, &count, &err), -1);
+    cr_assert(strstr(err.msg, "pact_alpha_init"), "%s", err.msg);
+}

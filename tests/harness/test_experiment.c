@@ -33,6 +33,42 @@ Test(experiment, unknown_profile_lists_the_defined_ones)
     cr_assert(strstr(err.msg, "no profile 'paper'") && strstr(err.msg, "smoke"), "%s", err.msg);
 }
 
+/* A profile that extends another takes the other's settings, then its own over them. */
+Test(experiment, a_profile_extends_another_and_overrides_it)
+{
+    Experiment e;
+    QbErr err = {{0}};
+    const char *path = hfix_experiment("ext", "  variant:\n"
+                                              "    extends: smoke\n"
+                                              "    description: a variant of smoke\n"
+                                              "    matrix: {seeds: [7]}\n"
+                                              "    train: {batch: 16}\n"
+                                              "  variant2:\n"
+                                              "    extends: variant\n"
+                                              "    train: {lr: 0.03}\n");
+    cr_assert_eq(experiment_load(&e, path, "variant2", &err), 0, "%s", err.msg);
+    cr_assert_float_eq(e.base.lr, 0.03f, 1e-7);
+    cr_assert_eq(e.base.batch, 16);
+    cr_assert_eq(e.nseeds, 1);
+    cr_assert_eq(e.seeds[0], 7);
+    cr_assert_str_eq(e.profile_description, "a variant of smoke");
+    cr_assert_eq(experiment_load(&e, path, "variant", &err), 0, "%s", err.msg);
+    cr_assert_float_eq(e.base.lr, 0.02f, 1e-7);
+}
+
+Test(experiment, extending_an_unknown_profile_or_a_cycle_is_located)
+{
+    Experiment e;
+    QbErr err = {{0}};
+    const char *path = hfix_experiment("extbad", "  a:\n    extends: b\n  b:\n    extends: a\n"
+                                                 "  c:\n    extends: smok\n");
+    cr_assert_eq(experiment_load(&e, path, "a", &err), -1);
+    cr_assert(strstr(err.msg, "extends") && strstr(err.msg, "cycle"), "%s", err.msg);
+    cr_assert_eq(experiment_load(&e, path, "c", &err), -1);
+    cr_assert(strstr(err.msg, "profiles.c.extends") && strstr(err.msg, "another profile") &&
+              strstr(err.msg, path), "%s", err.msg);
+}
+
 /* Loads `text` and expects an error containing each of the NULL-terminated fragments. */
 static void expect_error(const char *name, const char *text, const char *const *want)
 {

@@ -392,3 +392,28 @@ Test(schemes, every_scheme_trains_at_2_3_4_8_bits)
     cr_assert_geq(trained, 4 * 4, "lsq, asq, pact, uniform at every width at least");
     free(data);
 }
+
+/* An option reaches a scheme's cells through the scheme's methods, the first/last-layer
+ * policy, the signed-input substitute and the overrides, and through nothing else. */
+Test(schemes, an_option_reaches_the_methods_a_scheme_can_put_on_a_layer)
+{
+    SchemeOptions lsq8 = {0}, fp = {.first_last = "fp"};
+    cr_assert(scheme_option_reaches("pact", &lsq8, "pact_alpha_init"));
+    cr_assert(scheme_option_reaches("pact", &lsq8, "dorefa_grad"));
+    cr_assert(!scheme_option_reaches("pact", &lsq8, "apot_act_init"));
+    cr_assert(scheme_option_reaches("asq", &fp, "adapter_ratio"));
+    cr_assert(!scheme_option_reaches("lsq", &fp, "adapter_ratio"));
+    /* LSQ-8 first and last layers take LSQ's options under any scheme */
+    cr_assert(scheme_option_reaches("apot", &lsq8, "lsq_weight_range"));
+    /* APoT quantizes unsigned inputs only: LSQ takes a signed one in its place */
+    cr_assert(scheme_option_reaches("apot", &fp, "lsq_grad_scale"));
+    cr_assert(!scheme_option_reaches("lsq", &fp, "uniform_weight_scale"));
+    SchemeOptions ref = {.first_last = "apot_ref"};
+    cr_assert(scheme_option_reaches("lsq", &ref, "uniform_weight_scale"));
+    LayerOverride ov = {.pattern = "c2", .scheme = "apot"};
+    SchemeOptions with_ov = {.first_last = "fp", .overrides = &ov, .noverrides = 1};
+    cr_assert(scheme_option_reaches("lsq", &with_ov, "apot_clip_lr"));
+    SchemeOptions asq_first = {.first_last = "fp", .asq_first_layer = 1};
+    cr_assert(scheme_option_reaches("lsq", &asq_first, "adapter_ratio"));
+    cr_assert(!scheme_option_reaches("no_such_scheme", &lsq8, "lsq_grad_scale"));
+}

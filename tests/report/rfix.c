@@ -114,7 +114,10 @@ const char *rfix_experiment(const char *name, const char *table_keys, const char
              "  smoke:\n"
              "    train: {lr: 0.02}\n"
              "  other:\n"
-             "    train: {lr: 0.03}\n",
+             "    train: {lr: 0.03}\n"
+             "  variant:\n"
+             "    extends: smoke\n"
+             "    quant: {options: {adapter_ratio: 2}}\n",
              name, table_keys[0] ? ", " : "", table_keys, seeds);
     snprintf(file, sizeof file, "%s.yaml", name);
     return hfix_write(file, text);

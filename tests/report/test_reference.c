@@ -254,3 +254,32 @@ Test(reference, each_budget_places_only_its_own_runs)
     cells_free(&l3);
     rfix_end(&f);
 }
+
+/* A profile that extends another shares the cells its settings leave alone: a reference run of
+ * the base profile is placed in the variant's grid where the variant's cell has its id (LSQ,
+ * untouched by an ASQ option), and nowhere else (ASQ, whose option changed its cell). */
+Test(reference, a_variant_profile_takes_the_base_profiles_runs_of_its_own_cells)
+{
+    RFix f;
+    Experiment ev;
+    CellList lv;
+    Grid g;
+    QbErr err = {{0}};
+    char dir[400];
+    const char *ref = reference_dir("var");
+    rfix_start(&f, "var", "baseline: lsq", "[1]");
+    rfix_load(f.e.path, "variant", &ev, &lv);
+    cr_assert_str_eq(rfix_cell(&f.l, "lsq", 4, 1)->id, rfix_cell(&lv, "lsq", 4, 1)->id);
+    cr_assert_str_neq(rfix_cell(&f.l, "asq", 4, 1)->id, rfix_cell(&lv, "asq", 4, 1)->id);
+    rfix_result(ref, &f.e, rfix_cell(&f.l, "lsq", 4, 1), 70.0, RUN_OK);
+    rfix_result(ref, &f.e, rfix_cell(&f.l, "asq", 4, 1), 71.0, RUN_OK);
+    cr_assert_eq(grid_load(&g, &ev, &lv, f.results, &err), 0, "%s", err.msg);
+    snprintf(dir, sizeof dir, "%s/%s", ref, f.e.name);
+    cr_assert_eq(grid_load_reference(&g, dir, &err), 0, "%s", err.msg);
+    cr_assert_eq(grid_ref_cell(&g, 0, grid_scheme_index(&ev, "lsq"), 4)->ok, 1);
+    cr_assert_eq(grid_ref_cell(&g, 0, grid_scheme_index(&ev, "asq"), 4)->ok, 0);
+    cr_assert_eq(g.ref_unmatched, 1);
+    grid_free(&g);
+    cells_free(&lv);
+    rfix_end(&f);
+}
