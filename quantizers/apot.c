@@ -53,6 +53,10 @@ static const QuantOptionSpec apot_options[] = {
     {"apot_clip_grad", "rcf|clip", "rcf",
      "alpha's gradient: the reparameterised clipping function's (FORMULAS.md §5.3), or clip: "
      "the paper's ablation without it (zero inside the range, the sign beyond)"},
+    {"apot_act_grid", "apot|uniform", "apot",
+     "activation levels: APoT's sums of powers of two (FORMULAS.md §5.1; at 2 bits {0, 1/4, 1/2, "
+     "1}·alpha), or uniform: k/(2^b - 1)·alpha, an ablation that keeps APoT's clip, RCF and "
+     "initialisation and changes only the level set"},
     {"apot_clip_lr", "code|shared", "code",
      "alpha's learning rate: the CIFAR code's, x2.5 the quantizer group's for activation alpha "
      "and x0.5 for weight alpha (FORMULAS.md §1.7), or shared: the group's own for both "
@@ -103,8 +107,9 @@ static int apot_magnitudes(int m, double *out)
     return k;
 }
 
-/* Weights use m = b - 1 magnitude bits (b = 2: ternary), activations m = b (FORMULAS.md §5.1). */
-static int apot_set(int bits, QuantRole role, double *mag, int *ternary)
+/* Weights use m = b - 1 magnitude bits (b = 2: ternary), activations m = b (FORMULAS.md §5.1);
+ * uniform_act: activations at k/(2^b - 1) instead (apot_act_grid: uniform). */
+static int apot_set(int bits, QuantRole role, int uniform_act, double *mag, int *ternary)
 {
     *ternary = role == QROLE_WEIGHT && bits == 2;
     if (*ternary) {
@@ -112,17 +117,25 @@ static int apot_set(int bits, QuantRole role, double *mag, int *ternary)
         mag[1] = 1.0;
         return 2;
     }
+    if (role == QROLE_ACT && uniform_act) {
+        int top = (1 << bits) - 1;
+        for (int k = 0; k <= top; k++)
+            mag[k] = (double)k / top;
+        return top + 1;
+    }
     return apot_magnitudes(role == QROLE_WEIGHT ? bits - 1 : bits, mag);
 }
+
+static int uniform_act_grid(const char *value) { return !strcmp(value, "uniform"); }
 
 static int apot_levels(int bits, QuantRole role, const QuantOption *o, int nopts, double *out,
                        int cap, QbErr *err)
 {
-    (void)o, (void)nopts;
     if (qc_bits_check(&apot_ops, role, bits, err) < 0)
         return -1;
     double mag[APOT_MAX_LEVELS];
-    int ternary, m = apot_set(bits, role, mag, &ternary);
+    int ternary, uniform = uniform_act_grid(quantizer_ops_opt(&apot_ops, o, nopts, "apot_act_grid"));
+    int m = apot_set(bits, role, uniform, mag, &ternary);
     return qc_levels_from_magnitudes(mag, m, role == QROLE_WEIGHT, out, cap);
 }
 
@@ -134,7 +147,8 @@ static int apot_plan(Quantizer *q, Net *net, QbErr *err)
     Apot *st = calloc(1, sizeof *st);
     QB_ASSERT(st);
     q->state = st;
-    st->nmag = apot_set(q->bits, q->role, st->mag, &st->ternary);
+    st->nmag = apot_set(q->bits, q->role, uniform_act_grid(quantizer_opt(q, "apot_act_grid")),
+                        st->mag, &st->ternary);
     qc_projector_init(&st->proj, st->mag, st->nmag);
     st->masked = !strcmp(quantizer_opt(q, "apot_weight_grad"), "masked");
     st->wn_full = !strcmp(quantizer_opt(q, "apot_wn_grad"), "full");

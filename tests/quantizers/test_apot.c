@@ -85,6 +85,21 @@ static Quantizer *weight_rig(QRig *r, const QuantOption *o, int n)
     return q;
 }
 
+/* The ablation's activation grid is evenly spaced; weights keep APoT's sets. */
+Test(apot, uniform_activation_grid_changes_only_the_activation_levels)
+{
+    const QuantOption uni[] = {{"apot_act_grid", "uniform"}};
+    qrig_expect_levels("apot", QROLE_ACT, 2, uni, 1, (double[]){0, 1.0 / 3, 2.0 / 3, 1}, 4);
+    qrig_expect_levels("apot", QROLE_ACT, 3, uni, 1,
+                       (double[]){0, 1.0 / 7, 2.0 / 7, 3.0 / 7, 4.0 / 7, 5.0 / 7, 6.0 / 7, 1}, 8);
+    qrig_expect_levels("apot", QROLE_WEIGHT, 2, uni, 1, (double[]){-1, 0, 1}, 3);
+    QbErr err = {{0}};
+    Quantizer *q = quantizer_new("apot", QROLE_ACT, 2, 0, uni, 1, &err);
+    cr_assert_not_null(q, "%s", err.msg);
+    cr_assert_str_eq(quantizer_opt(q, "apot_act_grid"), "uniform");
+    quantizer_delete(q);
+}
+
 Test(apot, weights_are_normalised_then_projected_with_the_rcf)
 {
     QRig r;
