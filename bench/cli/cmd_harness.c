@@ -486,6 +486,8 @@ static int run_one(const HarnessArgs *a, const Experiment *e, const CellList *ce
     c.resume = 1;
     c.progress = 0;
     snprintf(c.ckpt, sizeof c.ckpt, "%s/%s.ckpt", dir, cell->id);
+    if (cell->best_children)
+        snprintf(c.best_ckpt, sizeof c.best_ckpt, "%s/%s.best.ckpt", dir, cell->id);
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     RunResult res;

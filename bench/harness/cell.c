@@ -320,6 +320,8 @@ static int cell_identify(const Experiment *e, Cell *cell, const Cell *parent, Fi
     jw_str(&w, "from_fingerprint", from);
     if (parent)
         jw_str(&w, "parent", parent->id);
+    if (parent && cell->from_best)
+        jw_str(&w, "parent_epoch", "best");
     jw_obj_end(&w);
     cell->identity = w.buf;
     char bits[32] = "";

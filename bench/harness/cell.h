@@ -24,7 +24,9 @@ typedef struct {
     char *identity;             /* the JSON the id hashes (owned) */
     char *conventions;          /* JSON: per quantizer group, resolved method/options (owned) */
     int parent;                 /* chain.h: index of the cell this one starts from, or -1 */
-    int children;               /* how many cells start from this one's final checkpoint */
+    int children;               /* how many cells start from this one's checkpoints */
+    int best_children;          /* ... of them from its best epoch's weights (<id>.best.ckpt) */
+    int from_best;              /* a chained cell: starts from its parent's best epoch */
 } Cell;
 
 typedef struct {

@@ -136,7 +136,7 @@ static int read_links(YDoc *d, const YNode *m, const char *field, Experiment *e,
 
 static int read_chain(YDoc *d, const YNode *n, const char *field, Experiment *e, QbErr *err)
 {
-    static const char *const keys[] = {"scheme", "bits", "links", NULL};
+    static const char *const keys[] = {"scheme", "bits", "start", "links", NULL};
     static const char *const required[] = {"scheme", "bits", NULL};
     char path[256];
     if (ydoc_want_map(d, n, field, err) < 0 || ydoc_check_keys(d, n, field, keys, err) < 0 ||
@@ -150,6 +150,12 @@ static int read_chain(YDoc *d, const YNode *n, const char *field, Experiment *e,
     ydoc_field(path, sizeof path, field, "bits");
     if (read_bits(d, ydoc_map_get(d, n, "bits"), path, e, c, err) < 0)
         return -1;
+    const YNode *start = ydoc_map_get(d, n, "start");
+    char from[8] = "last";
+    ydoc_field(path, sizeof path, field, "start");
+    if (start && ydoc_enum(d, start, path, "last|best", from, sizeof from, err) < 0)
+        return -1;
+    c->from_best = !strcmp(from, "best");
     e->nchains++;
     const YNode *links = ydoc_map_get(d, n, "links");
     ydoc_field(path, sizeof path, field, "links");
@@ -222,6 +228,12 @@ const RunConfig *chain_base(const Experiment *e, const char *scheme, int bits)
     return &e->base;
 }
 
+int chain_from_best(const Experiment *e, const char *scheme, int bits)
+{
+    int link, index;
+    return find_chain(e, scheme, bits, &link, &index) && e->chains[index].from_best;
+}
+
 void chain_link_cells(const Experiment *e, CellList *l)
 {
     for (int i = 0; i < l->n; i++) {
@@ -232,7 +244,9 @@ void chain_link_cells(const Experiment *e, CellList *l)
             if (p->bits == pb && p->seed == c->seed && !strcmp(p->net, c->net) &&
                 !strcmp(p->scheme, c->scheme)) {
                 c->parent = j;
+                c->from_best = chain_from_best(e, c->scheme, c->bits);
                 p->children++;
+                p->best_children += c->from_best;
             }
         }
     }
@@ -260,13 +274,18 @@ static size_t link_changes(const RunConfig *b, const RunConfig *l, char *out, si
 void chain_describe(const Experiment *e, char *out, size_t cap)
 {
     size_t n = 0;
+    int best = 0;
+    for (int i = 0; i < e->nchains; i++)
+        best += e->chains[i].from_best;
+    int mixed = best && best < e->nchains;
     out[0] = '\0';
     for (int i = 0; i < e->nchains && n < cap; i++) {
         const ExpChain *c = &e->chains[i];
         n += (size_t)snprintf(out + n, cap - n, "%s %s", i ? ";" : "Progressive:", c->scheme);
         for (int k = 0; k < c->nbits && n < cap; k++)
             n += (size_t)snprintf(out + n, cap - n, "%s%d", k ? " -> " : " ", c->bits[k]);
-        n += (size_t)snprintf(out + n, cap - n, " bits");
+        n += (size_t)snprintf(out + n, cap - n, " bits%s",
+                              mixed && c->from_best ? " (marked)" : "");
         for (int k = 0; k < e->nlink_configs && n < cap; k++) {
             const ExpLinkConfig *l = &e->link_configs[k];
             char changes[256];
@@ -275,6 +294,8 @@ void chain_describe(const Experiment *e, char *out, size_t cap)
         }
     }
     if (e->nchains && n < cap)
-        snprintf(out + n, cap - n, "; each link starts from the previous link's final checkpoint, "
-                 "the first from the start above. ");
+        snprintf(out + n, cap - n, "; each link starts from the previous link's %s, the first "
+                 "from the start above. ", !best ? "final checkpoint" : mixed
+                 ? "final checkpoint (marked chains: its best test epoch's weights)"
+                 : "weights at its best test epoch");
 }

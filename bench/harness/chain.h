@@ -22,6 +22,8 @@ int chain_load(YDoc *d, const YNode *root, Experiment *e, QbErr *err);
 int chain_link(const Experiment *e, const char *scheme, int bits);
 /* The bit-width the (scheme, bits) cells start from; 0 when they start from train.from. */
 int chain_parent_bits(const Experiment *e, const char *scheme, int bits);
+/* Whether the (scheme, bits) cells start from their parent's best epoch (start: best). */
+int chain_from_best(const Experiment *e, const char *scheme, int bits);
 /* The configuration cells of (scheme, bits) are built on: their link's own, or the base. */
 const RunConfig *chain_base(const Experiment *e, const char *scheme, int bits);
 
@@ -31,7 +33,8 @@ const RunConfig *chain_base(const Experiment *e, const char *scheme, int bits);
 void chain_describe(const Experiment *e, char *out, size_t cap);
 
 /* Sets every cell's parent (the cell of the same network, scheme and seed at the previous
- * link's bit-width) and counts every cell's children. */
+ * link's bit-width) and whether it starts from the parent's best epoch, and counts every
+ * cell's children. */
 void chain_link_cells(const Experiment *e, CellList *l);
 
 #endif

@@ -33,38 +33,51 @@ static void cell_path(char *out, size_t cap, const char *dir, const Cell *c, con
     snprintf(out, cap, "%s/%s%s", dir, c->id, ext);
 }
 
+/* The parent's file a chained cell starts from: its final checkpoint, or with start: best
+ * the weights of its best epoch. */
+static void start_path(char *out, size_t cap, const char *dir, const CellList *cells,
+                       const Cell *c)
+{
+    cell_path(out, cap, dir, &cells->cells[c->parent], c->from_best ? ".best.ckpt" : ".ckpt");
+}
+
 static int must_run(const char *dir, const CellList *cells, const Cell *c);
 
-/* Whether a cell that starts from p has to train. */
-static int a_child_must_run(const char *dir, const CellList *cells, const Cell *p)
+/* A file of p that a cell starting from it needs and does not find (that cell has to train),
+ * into missing; 0 when there is none. */
+static int a_child_misses(const char *dir, const CellList *cells, const Cell *p, char *missing,
+                          size_t cap)
 {
-    for (int i = 0; i < cells->n; i++)
-        if (cells->cells[i].parent >= 0 && &cells->cells[cells->cells[i].parent] == p &&
-            must_run(dir, cells, &cells->cells[i]))
+    for (int i = 0; i < cells->n; i++) {
+        const Cell *c = &cells->cells[i];
+        if (c->parent < 0 || &cells->cells[c->parent] != p)
+            continue;
+        start_path(missing, cap, dir, cells, c);
+        if (mtime_ns(missing) < 0 && must_run(dir, cells, c))
             return 1;
+    }
     return 0;
 }
 
 /* Whether c has to train: it has no result, or a not-runnable record, or a result older than
- * its parent's checkpoint, or no checkpoint while a cell after it needs one. A failure of its
- * own stays recorded. */
+ * the parent's file it starts from, or a cell after it needs a file of it that is missing. A
+ * failure of its own stays recorded. */
 static int must_run(const char *dir, const CellList *cells, const Cell *c)
 {
-    char json[1024], ckpt[1024], from[1024];
+    char json[1024], from[1024];
     ResultSummary s;
     QbErr ignored;
     cell_path(json, sizeof json, dir, c, ".json");
-    cell_path(ckpt, sizeof ckpt, dir, c, ".ckpt");
     if (mtime_ns(json) < 0 || result_read(json, &s, &ignored) < 0)
         return 1;
     if (!s.ok)
         return !strncmp(s.reason, NOT_RUNNABLE, strlen(NOT_RUNNABLE));
     if (c->parent >= 0) {
-        cell_path(from, sizeof from, dir, &cells->cells[c->parent], ".ckpt");
+        start_path(from, sizeof from, dir, cells, c);
         if (mtime_ns(json) < mtime_ns(from))
             return 1;
     }
-    return c->children && mtime_ns(ckpt) < 0 && a_child_must_run(dir, cells, c);
+    return c->children && a_child_misses(dir, cells, c, from, sizeof from);
 }
 
 /* A cell with children reruns when its last run failed, or when its checkpoint is gone and a
@@ -73,16 +86,15 @@ static int must_run(const char *dir, const CellList *cells, const Cell *c)
 static int retire_parent(const char *dir, const CellList *cells, const Cell *cell, ChainStep *st,
                          QbErr *err)
 {
-    char json[1024], ckpt[1024], failed[1040];
+    char json[1024], missing[1024], failed[1040];
     cell_path(json, sizeof json, dir, cell, ".json");
-    cell_path(ckpt, sizeof ckpt, dir, cell, ".ckpt");
     cell_path(failed, sizeof failed, dir, cell, ".failed.ckpt");
     if (!cell->children || mtime_ns(json) < 0)
         return 0;
     ResultSummary s;
     if (result_read(json, &s, err) < 0)
         return -1;
-    if (s.ok && (mtime_ns(ckpt) >= 0 || !a_child_must_run(dir, cells, cell)))
+    if (s.ok && !a_child_misses(dir, cells, cell, missing, sizeof missing))
         return 0;
     if (!strncmp(s.reason, NOT_RUNNABLE, strlen(NOT_RUNNABLE)))
         snprintf(st->note, sizeof st->note, "%s: trying again: it was %.400s", cell->id, s.reason);
@@ -91,20 +103,25 @@ static int retire_parent(const char *dir, const CellList *cells, const Cell *cel
                  "links after it wait for it", cell->id, s.reason);
     else
         snprintf(st->note, sizeof st->note, "%s: retraining: its checkpoint %.400s, which the "
-                 "next link starts from, is missing", cell->id, ckpt);
-    return remove_file(json, err) < 0 ? -1 : remove_file(failed, err);
+                 "next link starts from, is missing", cell->id, missing);
+    if (remove_file(json, err) < 0 || remove_file(failed, err) < 0)
+        return -1;
+    /* a finished final checkpoint would resume as finished and write no best epoch again */
+    cell_path(failed, sizeof failed, dir, cell, ".ckpt");
+    return s.ok ? remove_file(failed, err) : 0;
 }
 
 /* A child starts from its parent's checkpoint once the parent succeeded; what it made from
  * an older checkpoint of the parent is stale. */
-static int check_child(const char *dir, const Cell *cell, const Cell *parent, ChainStep *st,
+static int check_child(const char *dir, const CellList *cells, const Cell *cell, ChainStep *st,
                        QbErr *err)
 {
+    const Cell *parent = &cells->cells[cell->parent];
     char json[1024], ckpt[1024], pjson[1024];
     cell_path(json, sizeof json, dir, cell, ".json");
     cell_path(ckpt, sizeof ckpt, dir, cell, ".ckpt");
     cell_path(pjson, sizeof pjson, dir, parent, ".json");
-    cell_path(st->from, sizeof st->from, dir, parent, ".ckpt");
+    start_path(st->from, sizeof st->from, dir, cells, cell);
     if (mtime_ns(pjson) < 0)
         return st->verdict = CHAIN_WAIT, 0;
     ResultSummary s;
@@ -145,7 +162,7 @@ int chainrun_prepare(const char *dir, const CellList *cells, const Cell *cell, C
     memset(st, 0, sizeof *st);
     if (retire_parent(dir, cells, cell, st, err) < 0)
         return -1;
-    return cell->parent < 0 ? 0 : check_child(dir, cell, &cells->cells[cell->parent], st, err);
+    return cell->parent < 0 ? 0 : check_child(dir, cells, cell, st, err);
 }
 
 int chainrun_failed(const char *dir, const Cell *cell, QbErr *err)
@@ -158,18 +175,17 @@ int chainrun_failed(const char *dir, const Cell *cell, QbErr *err)
     if (rename(ckpt, failed) < 0)
         return qb_fail(err, "%s: cannot move the failed run's checkpoint aside to %s: %s", ckpt,
                        failed, strerror(errno));
-    return 0;
+    cell_path(ckpt, sizeof ckpt, dir, cell, ".best.ckpt");
+    return remove_file(ckpt, err);  /* no link starts from a failed run's best epoch */
 }
 
-int chainrun_copy_checkpoint(const Cell *cell, const char *src_json, const char *dst_json,
-                             QbErr *err)
+/* src_json's sibling with extension ext copied beside dst_json: 1, or 0 when it is missing. */
+static int copy_sibling(const char *src_json, const char *dst_json, const char *ext, QbErr *err)
 {
-    if (!cell->children)
-        return 1;
     char src[1024], dst[1024], *bytes;
     size_t n, ls = strlen(src_json), ld = strlen(dst_json);
-    snprintf(src, sizeof src, "%.*s.ckpt", (int)(ls > 5 ? ls - 5 : ls), src_json);
-    snprintf(dst, sizeof dst, "%.*s.ckpt", (int)(ld > 5 ? ld - 5 : ld), dst_json);
+    snprintf(src, sizeof src, "%.*s%s", (int)(ls > 5 ? ls - 5 : ls), src_json, ext);
+    snprintf(dst, sizeof dst, "%.*s%s", (int)(ld > 5 ? ld - 5 : ld), dst_json, ext);
     if (mtime_ns(src) < 0)
         return 0;
     if (file_read_all(src, &bytes, &n, err) < 0)
@@ -177,4 +193,20 @@ int chainrun_copy_checkpoint(const Cell *cell, const char *src_json, const char 
     int rc = atomic_write(dst, bytes, n, err);
     free(bytes);
     return rc < 0 ? -1 : 1;
+}
+
+int chainrun_copy_checkpoint(const Cell *cell, const char *src_json, const char *dst_json,
+                             QbErr *err)
+{
+    if (!cell->children)
+        return 1;
+    int rc = copy_sibling(src_json, dst_json, ".ckpt", err);
+    if (rc == 1 && cell->best_children && (rc = copy_sibling(src_json, dst_json, ".best.ckpt",
+                                                              err)) == 0) {
+        char ckpt[1024];
+        size_t ld = strlen(dst_json);
+        snprintf(ckpt, sizeof ckpt, "%.*s.ckpt", (int)(ld > 5 ? ld - 5 : ld), dst_json);
+        return remove_file(ckpt, err) < 0 ? -1 : 0;  /* no half of a pair left behind */
+    }
+    return rc;
 }

@@ -30,13 +30,15 @@ typedef struct {
 int chainrun_prepare(const char *dir, const CellList *cells, const Cell *cell, ChainStep *st,
                      QbErr *err);
 
-/* After a cell with children failed: its checkpoint moves aside to <id>.failed.ckpt, so the
- * next make sees the cell incomplete and retries it before its children. */
+/* After a cell with children failed: its checkpoint moves aside to <id>.failed.ckpt (and its
+ * best epoch's weights are removed), so the next make sees the cell incomplete and retries it
+ * before its children. */
 int chainrun_failed(const char *dir, const Cell *cell, QbErr *err);
 
 /* A finished result of the same cell found elsewhere (src_json) can stand in for this one
- * only with its checkpoint when the cell has children: copies it beside dst_json. Returns 1
- * when the result may be copied, 0 when it may not (no checkpoint there), -1 on error. */
+ * only with its checkpoint when the cell has children (and its best epoch's weights when a
+ * child starts from them): copies them beside dst_json. Returns 1 when the result may be
+ * copied, 0 when it may not (a file missing there), -1 on error. */
 int chainrun_copy_checkpoint(const Cell *cell, const char *src_json, const char *dst_json,
                              QbErr *err);
 

@@ -28,12 +28,14 @@ typedef struct {
 } PaperRow;
 
 /* A progressive schedule (`progressive:`): the scheme's cells at these bit-widths train in
- * this order, each starting from the previous link's final checkpoint and the first from
- * train.from; one chain per network and seed of the matrix. */
+ * this order, each starting from the previous link's final checkpoint (start: best: from the
+ * weights of its best test epoch, APoT's recipe) and the first from train.from; one chain per
+ * network and seed of the matrix. */
 typedef struct {
     char scheme[32];
     int bits[EXP_BITS_MAX];
     int nbits;
+    int from_best;
 } ExpChain;
 
 /* One link's own settings (`links: {B: {train, quant}}`), resolved onto the profile's base. */

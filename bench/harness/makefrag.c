@@ -9,11 +9,12 @@ int makefrag_safe(const char *s)
     return strcspn(s, " \t$#%:;\\\"'") == strlen(s);
 }
 
-/* A chained cell (chain.h): a cell with children makes its checkpoint as well as its result
- * (one grouped target), because the next link starts from it; a child needs its parent's
- * checkpoint (retraining the parent makes it newer, so every later link reruns) and, in
- * order, its parent's result. The checkpoints are precious: an interrupted make must not
- * delete what a rerun resumes from. */
+/* A chained cell (chain.h): a cell with children makes its checkpoint (and, when a child
+ * starts from its best epoch, that epoch's weights) as well as its result (one grouped
+ * target), because the next link starts from it; a child needs the parent's file it starts
+ * from (retraining the parent makes it newer, so every later link reruns) and, in order, its
+ * parent's result. The checkpoints are precious: an interrupted make must not delete what a
+ * rerun resumes from. */
 static void chain_rule(FILE *f, const Experiment *e, const CellList *cells, const Cell *c,
                        const char *what, const char *popt)
 {
@@ -21,10 +22,12 @@ static void chain_rule(FILE *f, const Experiment *e, const CellList *cells, cons
     fprintf(f, "$(RESULTS)/%s/%s.json", n, c->id);
     if (c->children)
         fprintf(f, " $(RESULTS)/%s/%s.ckpt", n, c->id);
+    if (c->best_children)
+        fprintf(f, " $(RESULTS)/%s/%s.best.ckpt", n, c->id);
     fprintf(f, c->children ? " &:" : ":");
     if (c->parent >= 0)
-        fprintf(f, " $(RESULTS)/%s/%s.ckpt | $(RESULTS)/%s/%s.json", n,
-                cells->cells[c->parent].id, n, cells->cells[c->parent].id);
+        fprintf(f, " $(RESULTS)/%s/%s%s | $(RESULTS)/%s/%s.json", n, cells->cells[c->parent].id,
+                c->from_best ? ".best.ckpt" : ".ckpt", n, cells->cells[c->parent].id);
     fprintf(f, "\n\t@mkdir -p $(RESULTS)/%s\n\t@echo \"%s: %s", n, n, what);
     if (c->parent >= 0)
         fprintf(f, ", from the %d-bit cell", cells->cells[c->parent].bits);
@@ -35,6 +38,8 @@ static void chain_rule(FILE *f, const Experiment *e, const CellList *cells, cons
                "--results $(RESULTS) --threads $(CELL_THREADS)\n", n, c->id, e->path, popt, c->id);
     if (c->children)
         fprintf(f, ".PRECIOUS: $(RESULTS)/%s/%s.ckpt\n", n, c->id);
+    if (c->best_children)
+        fprintf(f, ".PRECIOUS: $(RESULTS)/%s/%s.best.ckpt\n", n, c->id);
 }
 
 /* run-cell and report must see the same profile, seed list, budget and settings as the

@@ -188,6 +188,21 @@ static int checkpoint_write(Run *r, const RunResult *res, int64_t epoch, QbErr *
     return rc;
 }
 
+/* The weights of the epoch just recorded, when it is the best so far (run_best_epoch: the
+ * first of equals), for a chain link that starts from its parent's best epoch. */
+static int best_checkpoint_write(Run *r, const RunResult *res, QbErr *err)
+{
+    const RunConfig *c = r->cfg;
+    if (!c->best_ckpt[0] || run_best_epoch(res) != res->n_epochs - 1)
+        return 0;
+    char *conf = config_text(c), *hist = history_text(res);
+    CkptMeta m = {res->n_epochs, r->step, c->seed, conf, hist};
+    int rc = checkpoint_save(c->best_ckpt, &r->net, NULL, &m, err);
+    free(conf);
+    free(hist);
+    return rc;
+}
+
 /* The JSON value starting at v, up to the next ',' or '}' (at most 40 characters). */
 static int json_value_len(const char *v)
 {
@@ -325,6 +340,8 @@ static int run_epoch(Run *r, RunResult *res, int epoch, volatile sig_atomic_t *s
         snprintf(res->reason, sizeof res->reason, "non-finite test loss after epoch %d", epoch + 1);
         return 1;
     }
+    if (best_checkpoint_write(r, res, err) < 0)
+        return -1;
     return checkpoint_write(r, res, epoch + 1, err) < 0 ? -1 : 0;
 }
 

@@ -102,6 +102,9 @@ const RunField runcfg_fields[] = {
     /* outputs: not recorded */
     TXT(NULL, NULL, RF_TRAIN, "--checkpoint", RF_PATH, ckpt, NULL, "none",
         "checkpoint written every epoch", 0),
+    TXT(NULL, NULL, RF_TRAIN, "--best-checkpoint", RF_PATH, best_ckpt, NULL, "none",
+        "the weights of the epoch with the best test top-1 so far (the first of equals), "
+        "rewritten when it improves: what a chain link with start: best starts from", 0),
     NUM(NULL, NULL, RF_TRAIN, "--resume", RF_BOOL, resume, 0, 0, "false",
         "resume from --checkpoint when it exists", 0),
 };

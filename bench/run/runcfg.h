@@ -56,6 +56,7 @@ typedef struct {
     char from[RUN_PATH_MAX];   /* start from these weights (a full-precision checkpoint) */
     /* outputs */
     char ckpt[RUN_PATH_MAX];   /* checkpoint written every epoch; resumed from when present */
+    char best_ckpt[RUN_PATH_MAX]; /* the best epoch's weights, rewritten when test top-1 improves */
     int resume;
     int progress;              /* 1: a progress bar (terminal); 0: one line per epoch */
 } RunConfig;

@@ -66,7 +66,7 @@ Test(chain, an_excluded_link_a_shared_cell_and_a_one_link_chain)
     expect_error("c_one", "", "progressive:\n  - {scheme: lsq, bits: [4]}\n",
                  (const char *[]){"progressive[0].bits", "expected 2 to 8 bit-widths", NULL});
     expect_error("c_key", "", "progressive:\n  - {scheme: lsq, bits: [4, 2], from: fp}\n",
-                 (const char *[]){"progressive[0].from: unknown key", "scheme, bits, links", NULL});
+                 (const char *[]){"progressive[0].from: unknown key", "scheme, bits, start, links", NULL});
 }
 
 Test(chain, link_settings_are_checked_like_the_train_section)
@@ -226,4 +226,46 @@ Test(chain, a_table_header_names_each_chain_and_what_its_links_change)
     cr_assert_str_eq(text, "Progressive: lsq 4 -> 2 bits, at 2 bits weight decay 3e-05; each link "
                            "starts from the previous link's final checkpoint, the first from the "
                            "start above. ");
+}
+
+/* start: best changes the ids of the links after the first (they start from other weights)
+ * and nothing else; the fragment makes the parent's best weights and the child needs them. */
+Test(chain, a_chain_from_the_best_epoch_is_its_own_cells_and_rules)
+{
+    Experiment e, eb;
+    CellList l, lb;
+    load(hfix_experiment("c_last", "progressive:\n  - {scheme: lsq, bits: [4, 2]}\n"), "", &e, &l);
+    load(hfix_experiment("c_best", "progressive:\n  - {scheme: lsq, bits: [4, 2], start: best}\n"),
+         "", &eb, &lb);
+    const Cell *p = hfix_cell(&lb, "lsq", 4, 1), *c = hfix_cell(&lb, "lsq", 2, 1);
+    cr_assert_str_eq(p->id, hfix_cell(&l, "lsq", 4, 1)->id);
+    cr_assert_str_neq(c->id, hfix_cell(&l, "lsq", 2, 1)->id);
+    cr_assert(strstr(c->identity, "\"parent_epoch\":\"best\""), "%s", c->identity);
+    cr_assert(!strstr(hfix_cell(&l, "lsq", 2, 1)->identity, "parent_epoch"));
+    cr_assert(c->from_best && !p->from_best && p->best_children == 1);
+    char desc[1024];
+    chain_describe(&eb, desc, sizeof desc);
+    cr_assert(strstr(desc, "weights at its best test epoch"), "%s", desc);
+    chain_describe(&e, desc, sizeof desc);
+    cr_assert(strstr(desc, "final checkpoint"), "%s", desc);
+    char mk[400];
+    snprintf(mk, sizeof mk, "%s/c_best.mk", hfix_dir());
+    QbErr err = {{0}};
+    cr_assert_eq(makefrag_write(mk, &eb, &lb, "c_best", &err), 0, "%s", err.msg);
+    static char text[16384];
+    hfix_read(mk, text, sizeof text);
+    char want[600];
+    snprintf(want, sizeof want, "%s.ckpt $(RESULTS)/c_best/%s.best.ckpt &:", p->id, p->id);
+    cr_assert(strstr(text, want), "%s", text);
+    snprintf(want, sizeof want, "%s.json: $(RESULTS)/c_best/%s.best.ckpt | $(RESULTS)/c_best/%s.json",
+             c->id, p->id, p->id);
+    cr_assert(strstr(text, want), "%s", text);
+    cells_free(&l);
+    cells_free(&lb);
+}
+
+Test(chain, a_start_other_than_last_or_best_is_located)
+{
+    expect_error("c_start", "", "progressive:\n  - {scheme: lsq, bits: [4, 2], start: first}\n",
+                 (const char *[]){":29:", "progressive[0].start", "last", "best", NULL});
 }

@@ -57,7 +57,8 @@ static long long mtime_ns(const char *path)
     return (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
 }
 
-/* Every link's result is ok, newer than the checkpoint it started from, and says so. */
+/* Every link's result is ok, newer than the checkpoint it started from (apot.yaml's chain
+ * starts each link from its parent's best epoch), and says so. */
 static void expect_chain_in_order(const char *dir)
 {
     static const char *const links[] = {"*apot_4b_s1_*.json", "*apot_3b_from4b_*.json",
@@ -68,7 +69,7 @@ static void expect_chain_in_order(const char *dir)
         ResultSummary s;
         QbErr err = {{0}};
         one_file(dir, links[i], json, sizeof json);
-        snprintf(ckpt, sizeof ckpt, "%.*s.ckpt", (int)(strlen(json) - 5), json);
+        snprintf(ckpt, sizeof ckpt, "%.*s.best.ckpt", (int)(strlen(json) - 5), json);
         cr_assert_eq(result_read(json, &s, &err), 0, "%s", err.msg);
         cr_assert(s.ok, "%s: %s", json, s.reason);
         hfix_read(json, text, sizeof text);
@@ -259,20 +260,27 @@ static float *params_of(const Cell *cell, const char *path, size_t *n)
     return all;
 }
 
-Test(chain_e2e, a_child_starts_from_its_parents_final_checkpoint, .timeout = 120)
+/* A chain lsq 4 -> 3 -> 2 whose 3-bit link trains at learning rate 0 (its parameters stay
+ * where it started), run through make: the 3-bit cell's weights must be bitwise the 4-bit
+ * cell's file `start_ext` (.ckpt, or .best.ckpt for start: best). */
+static void expect_frozen_child_starts_from(const char *name, const char *start,
+                                            const char *start_ext)
 {
     static char out[1 << 16];
-    /* the child trains at learning rate 0: its parameters stay where it started */
-    const char *exp = hfix_write("frozen.yaml",
-        "name: frozen\ntitle: T\ntable: {layout: bits, metric: final}\n"
+    char text[1024], file[64];
+    snprintf(text, sizeof text,
+        "name: %s\ntitle: T\ntable: {layout: bits, metric: final}\n"
         "matrix: {nets: [small_cnn], schemes: [lsq], bits: [4, 3, 2]}\n"
-        "train: {data: synth, input: 1x8x8, width: 0.25, epochs: 1, train_subset: 64, batch: 32,"
-        " lr: 0.05, crop_pad: 0}\n"
-        "progressive:\n  - scheme: lsq\n    bits: [4, 3, 2]\n    links:\n      2: {train: {lr: 0}}\n"
-        "profiles: {smoke: {description: frozen last link}}\n");
+        "train: {data: synth, input: 1x8x8, width: 0.25, epochs: 3, train_subset: 64, batch: 32,"
+        " lr: 0.3, crop_pad: 0}\n"
+        "progressive:\n  - scheme: lsq\n    bits: [4, 3, 2]\n    start: %s\n"
+        "    links:\n      3: {train: {lr: 0}}\n"
+        "profiles: {smoke: {description: frozen middle link}}\n", name, start);
+    snprintf(file, sizeof file, "%s.yaml", name);
+    const char *exp = hfix_write(file, text);
     char results[256], cmd[1200], dir[300];
-    snprintf(results, sizeof results, "%s/frozen", hfix_dir());
-    snprintf(dir, sizeof dir, "%s/frozen", results);
+    snprintf(results, sizeof results, "%s/%s", hfix_dir(), name);
+    snprintf(dir, sizeof dir, "%s/%s", results, name);
     snprintf(cmd, sizeof cmd, MAKE_ENV "-o %s experiment EXP=%s PROFILE=smoke RESULTS=%s BIN=%s",
              test_qbench_bin(), exp, results, test_qbench_bin());
     cr_assert_eq(shell_run(cmd, out, sizeof out), 0, "%s", out);
@@ -291,16 +299,36 @@ Test(chain_e2e, a_child_starts_from_its_parents_final_checkpoint, .timeout = 120
     char p2[600], p3[600], p4[600];
     snprintf(p2, sizeof p2, "%s/%s.ckpt", dir, c2->id);
     snprintf(p3, sizeof p3, "%s/%s.ckpt", dir, c3->id);
-    snprintf(p4, sizeof p4, "%s/%s.ckpt", dir, c4->id);
+    snprintf(p4, sizeof p4, "%s/%s%s", dir, c4->id, start_ext);
     size_t n2, n3, n4;
     float *w2 = params_of(c2, p2, &n2), *w3 = params_of(c2, p3, &n3), *w4 = params_of(c2, p4, &n4);
     cr_assert_eq(n2, n3);
-    cr_assert_eq(n2, n4);
-    cr_assert_eq(memcmp(w2, w3, n2 * sizeof *w2), 0, "the 2-bit cell did not start from the 3-bit "
-                                                     "cell's final checkpoint");
-    cr_assert_neq(memcmp(w3, w4, n3 * sizeof *w3), 0, "the 3-bit link did not train");
+    cr_assert_eq(n3, n4);
+    cr_assert_eq(memcmp(w3, w4, n3 * sizeof *w3), 0, "the 3-bit cell did not start from %s", p4);
+    cr_assert_neq(memcmp(w2, w3, n2 * sizeof *w2), 0, "the 2-bit link did not train");
+    ResultSummary r4;
+    snprintf(p4, sizeof p4, "%s/%s.json", dir, c4->id);
+    cr_assert_eq(result_read(p4, &r4, &err), 0, "%s", err.msg);
+    if (strcmp(start_ext, ".ckpt") && r4.best_epoch != r4.epochs) {
+        /* at lr 0.3 the 4-bit link's test top-1 need not peak last (here it peaks after the
+         * first epoch): then the child's weights are not the final checkpoint's */
+        snprintf(p4, sizeof p4, "%s/%s.ckpt", dir, c4->id);
+        float *last = params_of(c2, p4, &n4);
+        cr_assert_neq(memcmp(w3, last, n3 * sizeof *w3), 0, "best and final weights are equal");
+        free(last);
+    }
     free(w2);
     free(w3);
     free(w4);
     cells_free(&l);
+}
+
+Test(chain_e2e, a_child_starts_from_its_parents_final_checkpoint, .timeout = 120)
+{
+    expect_frozen_child_starts_from("frozen", "last", ".ckpt");
+}
+
+Test(chain_e2e, a_child_with_start_best_starts_from_its_parents_best_epoch, .timeout = 120)
+{
+    expect_frozen_child_starts_from("frozenbest", "best", ".best.ckpt");
 }

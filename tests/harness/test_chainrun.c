@@ -19,12 +19,11 @@ typedef struct {
     const Cell *parent, *child;  /* lsq 4 -> 2 bits, seed 1 */
 } Rig;
 
-static void rig_open(Rig *r, const char *name)
+static void rig_open_chain(Rig *r, const char *name, const char *chain)
 {
     QbErr err = {{0}};
     char cmd[700];
-    cr_assert_eq(experiment_load(&r->e, hfix_experiment(name, "progressive:\n  - {scheme: lsq, bits: [4, 2]}\n"),
-                                 "", &err), 0, "%s", err.msg);
+    cr_assert_eq(experiment_load(&r->e, hfix_experiment(name, chain), "", &err), 0, "%s", err.msg);
     cr_assert_eq(cells_expand(&r->e, &r->l, &err), 0, "%s", err.msg);
     snprintf(r->dir, sizeof r->dir, "%s/%s", hfix_dir(), name);
     snprintf(cmd, sizeof cmd, "rm -rf %s && mkdir -p %s", r->dir, r->dir);
@@ -36,6 +35,11 @@ static void rig_open(Rig *r, const char *name)
             *(c->bits == 4 ? &r->parent : &r->child) = c;
     }
     cr_assert(r->parent && r->child && r->child->parent >= 0);
+}
+
+static void rig_open(Rig *r, const char *name)
+{
+    rig_open_chain(r, name, "progressive:\n  - {scheme: lsq, bits: [4, 2]}\n");
 }
 
 static const char *file_of(const Rig *r, const Cell *c, const char *ext)
@@ -182,5 +186,47 @@ Test(chainrun, a_missing_parent_checkpoint_matters_only_when_the_child_must_trai
     st = prepare(&r, r.parent);
     cr_assert(strstr(st.note, "checkpoint") && strstr(st.note, "missing"), "%s", st.note);
     cr_assert_not(exists(file_of(&r, r.parent, ".json")));
+    cells_free(&r.l);
+}
+
+/* start: best: the child starts from the parent's best epoch's weights; when they are missing
+ * and the child has to train, the parent trains again from the start (its finished final
+ * checkpoint would resume as finished and write them no more). */
+Test(chainrun, a_child_from_the_best_epoch_needs_the_parents_best_weights)
+{
+    Rig r;
+    rig_open_chain(&r, "cr_best", "progressive:\n  - {scheme: lsq, bits: [4, 2], start: best}\n");
+    cr_assert(r.child->from_best);
+    cr_assert_eq(r.parent->best_children, 1);
+    parent_done(&r, 1000);
+    at_time(file_of(&r, r.parent, ".best.ckpt"), 999);
+    ChainStep st = prepare(&r, r.child);
+    cr_assert_eq(st.verdict, CHAIN_RUN);
+    cr_assert_str_eq(st.from, file_of(&r, r.parent, ".best.ckpt"));
+    /* the best epoch's weights gone: the parent retrains from the start */
+    unlink(file_of(&r, r.parent, ".best.ckpt"));
+    st = prepare(&r, r.parent);
+    cr_assert(strstr(st.note, "retraining") && strstr(st.note, ".best.ckpt"), "%s", st.note);
+    cr_assert_not(exists(file_of(&r, r.parent, ".json")));
+    cr_assert_not(exists(file_of(&r, r.parent, ".ckpt")));
+    /* a child whose result stands needs nothing of the parent */
+    parent_done(&r, 2000);
+    result_at(&r, r.child, NULL, 2002);
+    st = prepare(&r, r.parent);
+    cr_assert_str_eq(st.note, "");
+    cr_assert(exists(file_of(&r, r.parent, ".json")));
+    cells_free(&r.l);
+}
+
+Test(chainrun, a_failed_parent_leaves_no_best_weights_behind)
+{
+    Rig r;
+    QbErr err = {{0}};
+    rig_open_chain(&r, "cr_bestfail", "progressive:\n  - {scheme: lsq, bits: [4, 2], start: best}\n");
+    at_time(file_of(&r, r.parent, ".ckpt"), 1000);
+    at_time(file_of(&r, r.parent, ".best.ckpt"), 1000);
+    cr_assert_eq(chainrun_failed(r.dir, r.parent, &err), 0, "%s", err.msg);
+    cr_assert(exists(file_of(&r, r.parent, ".failed.ckpt")));
+    cr_assert_not(exists(file_of(&r, r.parent, ".best.ckpt")));
     cells_free(&r.l);
 }

@@ -183,3 +183,33 @@ Test(run, missing_data_directory_is_a_clear_error)
     cr_assert(strstr(err.msg, "/nonexistent/cifar"), "%s", err.msg);
     run_result_free(&r);
 }
+
+/* --best-checkpoint holds the weights of the epoch with the best test top-1 (the first of
+ * equals): its counters and metrics are that epoch's, whichever epoch came last. */
+Test(run, the_best_checkpoint_is_the_best_epochs)
+{
+    RunConfig c;
+    RunResult res;
+    QbErr err = {{0}};
+    char best[160];
+    config(&c);
+    c.epochs = 4;
+    c.lr = 0.2f;  /* a rough ride, so the best epoch need not be the last */
+    snprintf(best, sizeof best, "%s.best", ckpt);
+    snprintf(c.best_ckpt, sizeof c.best_ckpt, "%s", best);
+    unlink(ckpt);
+    unlink(best);
+    cr_assert_eq(run_execute(&c, &res, NULL, NULL, NULL, &err), 0, "%s", err.msg);
+    cr_assert_eq(res.n_epochs, 4);
+    CkptMeta m = {0};
+    cr_assert_eq(checkpoint_read_meta(best, &m, &err), 0, "%s", err.msg);
+    int b = run_best_epoch(&res);
+    cr_assert_eq(m.epoch, b + 1, "best epoch %d, checkpoint after epoch %lld", b + 1,
+                 (long long)m.epoch);
+    char line[64];
+    snprintf(line, sizeof line, "%.17g", res.epochs[b].test_top1);
+    cr_assert(strstr(m.metrics, line), "%s not in %s", line, m.metrics);
+    ckpt_meta_free(&m);
+    unlink(best);
+    run_result_free(&res);
+}

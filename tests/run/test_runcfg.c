@@ -104,6 +104,7 @@ Test(runcfg, identity_fields_and_only_they_change_the_identity)
 Test(runcfg, only_threads_and_paths_stay_out_of_the_identity)
 {
     static const char *const outside[] = {"--data-dir", "--from", "--threads", "--checkpoint",
+                                          "--best-checkpoint",
                                           "--resume", NULL};
     for (int i = 0; i < runcfg_nfields; i++) {
         int listed = 0;
