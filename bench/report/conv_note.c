@@ -22,6 +22,45 @@ static void count_verdicts(const Grid *g, const GridCell *cells, int count[3])
             count[v] += grid_conv_count(&cells[i], (ConvVerdict)v);
 }
 
+/* The bit-widths of row (n, s) with an unconverged run, as "2, 3" (fp: "-"), into out;
+ * 0 when there are none. */
+static int row_unconverged(const Grid *g, int n, int s, char *out, size_t cap)
+{
+    const Experiment *e = g->e;
+    int fp = !strcmp(e->schemes[s], "fp"), k = 0;
+    size_t at = 0;
+    out[0] = '\0';
+    for (int b = 0; b < (fp ? 1 : e->nbits) && at < cap; b++) {
+        const GridCell *c = grid_cell(g, n, s, fp ? 0 : e->bits[b]);
+        if (c && grid_conv_count(c, CONV_UNCONVERGED))
+            at += fp ? (size_t)snprintf(out, cap, "-")
+                     : (size_t)snprintf(out + at, cap - at, "%s%d", k ? ", " : "", e->bits[b]);
+        k += c && grid_conv_count(c, CONV_UNCONVERGED);
+    }
+    return k;
+}
+
+/* " Unconverged rows: resnet20 apot (2, 3 bits), resnet20 fp." for the user's cells, so the
+ * header names the rows the marks are on; nothing when none. */
+static void unconverged_rows(const Grid *g, char *out, size_t cap)
+{
+    const Experiment *e = g->e;
+    size_t at = strlen(out);
+    int k = 0;
+    for (int n = 0; n < e->nnets; n++)
+        for (int s = 0; s < e->nschemes && at < cap; s++) {
+            char bits[64];
+            if (!row_unconverged(g, n, s, bits, sizeof bits))
+                continue;
+            at += (size_t)snprintf(out + at, cap - at, "%s%s %s", k++ ? ", " : " Unconverged rows: ",
+                                   e->nets[n], e->schemes[s]);
+            if (strcmp(bits, "-") && at < cap)
+                at += (size_t)snprintf(out + at, cap - at, " (%s bits)", bits);
+        }
+    if (k && at < cap)
+        snprintf(out + at, cap - at, ".");
+}
+
 void conv_note(const Grid *g, char *out, size_t cap)
 {
     int own[3] = {0}, ref[3] = {0};
@@ -43,6 +82,8 @@ void conv_note(const Grid *g, char *out, size_t cap)
                                "training curves)", own[CONV_NOT_RECORDED]);
     if (at < cap)
         at += (size_t)snprintf(out + at, cap - at, "%s", ".");
+    unconverged_rows(g, out, cap);
+    at = strlen(out);
     if ((own[CONV_UNCONVERGED] || ref[CONV_UNCONVERGED]) && at < cap)
         at += (size_t)snprintf(out + at, cap - at, " %s marks an entry with an unconverged run: "
                                "its training loss was still falling, so longer training may "

@@ -1,6 +1,7 @@
 /* The Markdown document of a table: title, the regimes of qbench's and the paper's numbers,
- * setting, the paper's source, the tables, and the notes under them (what the comparison
- * rows mean, pending cells, resolution, convergence, reproduction check, failures). */
+ * setting, convergence (which rows are unconverged), the paper's source, the tables, and the
+ * notes under them (what the comparison rows mean, pending cells, resolution, reproduction
+ * check, failures). */
 #include <string.h>
 
 #include "render.h"
@@ -27,6 +28,8 @@ void md_document(FILE *f, const ReportDoc *d)
 {
     const Experiment *e = d->e;
     fprintf(f, "# %s\n\n%s\n\n%s\n\n", e->title, d->regime_line, d->setting);
+    if (d->g && d->convergence[0])
+        fprintf(f, "%s\n\n", d->convergence);
     if (e->paper_source[0])
         fprintf(f, "Paper numbers: %s.%s%s\n\n", e->paper_source, e->paper_note[0] ? " " : "",
                 e->paper_note);
@@ -37,8 +40,6 @@ void md_document(FILE *f, const ReportDoc *d)
     if (d->g) {
         fprintf(f, "%s %d cell(s) pending.\n", d->legend, d->g->missing);
         fprintf(f, "\n%s\n", d->resolution);
-        if (d->convergence[0])
-            fprintf(f, "\n%s\n", d->convergence);
         if (d->reference[0])
             fprintf(f, "\n%s\n", d->reference);
         for (int i = 0; i < d->g->nnotes; i++)

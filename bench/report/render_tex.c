@@ -32,15 +32,15 @@ static void tex_table(FILE *f, const TextTable *t, const ReportDoc *d)
     tex_escape(f, d->regime_line);
     fprintf(f, " ");
     tex_escape(f, d->setting);
+    if (d->g && d->convergence[0]) {
+        fprintf(f, " ");
+        tex_escape(f, d->convergence);
+    }
     if (d->g) {
         fprintf(f, " ");
         tex_escape(f, d->legend);
         fprintf(f, " ");
         tex_escape(f, d->resolution);
-        if (d->convergence[0]) {
-            fprintf(f, " ");
-            tex_escape(f, d->convergence);
-        }
     }
     if (d->reference[0]) {
         fprintf(f, " ");
