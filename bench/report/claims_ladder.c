@@ -81,11 +81,12 @@ static int on_base_side(const Claim *c, Verdict base, double mean)
     return claimed == (base == VERDICT_HOLDS);
 }
 
-LadderStability ladder_stability(const Claim *c, Verdict base, const ClaimResult *at, int n)
+LadderStability ladder_stability(const Claim *c, Verdict base, const ClaimResult *at,
+                                 const int *planned, int n)
 {
     int incomplete = 0, deciding = 0;
     for (int r = 0; r < n; r++) {
-        if (at[r].d.n == 0) {
+        if (at[r].d.n == 0 || at[r].d.n < planned[r]) {
             incomplete = 1;
             continue;
         }
@@ -107,20 +108,30 @@ int ladder_measure(const Ladder *l, int claim, const ClaimResult *base, const ch
     if (!l->n || !ladder_wanted(&l->rungs[0].set.claims[claim], base->v))
         return 0;
     const Claim *c = &l->rungs[0].set.claims[claim];
-    for (int r = 0; r < l->n; r++)
+    int *planned = malloc(sizeof *planned * (size_t)l->n);
+    QB_ASSERT(planned);
+    for (int r = 0; r < l->n; r++) {
+        planned[r] = l->rungs[r].set.exps[c->exp].nseeds;  /* the rung's seeds */
         if (claim_measure(&l->rungs[r].set, c, &l->rungs[r].grids, results_dir, &at[r], err) < 0)
-            return -1;
-    *st = ladder_stability(c, base->v, at, l->n);
+            return free(planned), -1;
+    }
+    *st = ladder_stability(c, base->v, at, planned, l->n);
+    free(planned);
     return 0;
 }
 
-/* One rung: "3x: +0.52 [+0.10, +0.94] holds (n=3)", "10x: +0.31, on 1x's side (n=2)". */
-static size_t rung_text(const Claim *c, const ClaimResult *base, int budget,
+/* One rung: "3x: +0.52 [+0.10, +0.94] holds (n=3)", "10x: +0.31, on 1x's side (n=2)",
+ * "3x: -0.13 so far (1 of 3 seeds)". */
+static size_t rung_text(const Claim *c, const ClaimResult *base, const LadderRung *rung,
                         const ClaimResult *r, char *out, size_t cap)
 {
     char interval[96];
+    int budget = rung->budget;
     if (r->d.n == 0)
         return (size_t)snprintf(out, cap, "%dx: missing", budget);
+    if (r->d.n < rung->seeds)
+        return (size_t)snprintf(out, cap, "%dx: %+.2f so far (%d of %d seeds)", budget,
+                                r->d.mean, r->d.n, rung->seeds);
     if (r->d.n < LADDER_DECIDING_SEEDS)
         return (size_t)snprintf(out, cap, "%dx: %+.2f, on %s side (n=%d)", budget, r->d.mean,
                                 on_base_side(c, base->v, r->d.mean) ? "1x's" : "the other",
@@ -143,7 +154,7 @@ void ladder_text(const ClaimSet *cs, const Claim *c, const ClaimResult *base,
     for (int r = 0; r < cs->nrungs && used < cap; r++) {
         if (r && used < cap)
             used += (size_t)snprintf(out + used, cap - used, "%s", sep);
-        used += rung_text(c, base, cs->rungs[r].budget, &at[r], out + used, cap - used);
+        used += rung_text(c, base, &cs->rungs[r], &at[r], out + used, cap - used);
     }
     if (with_stability && used < cap)
         snprintf(out + used, cap - used, "%s**%s**", sep, ladder_stability_name(st));

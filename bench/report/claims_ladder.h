@@ -42,11 +42,13 @@ const char *ladder_stability_name(LadderStability s);
 /* Whether claim c, with verdict base at 1x, is laddered: an accuracy claim decided at 1x. */
 int ladder_wanted(const Claim *c, Verdict base);
 
-/* Claim c, decided base at 1x, against its results at[0..n) on the n rungs: sensitive when a
- * rung of LADDER_DECIDING_SEEDS or more pairs gives another verdict or a smaller rung's mean
- * lies on the other side of the bound; else incomplete when a rung has no pair or none
- * decides; else stable. */
-LadderStability ladder_stability(const Claim *c, Verdict base, const ClaimResult *at, int n);
+/* Claim c, decided base at 1x, against its results at[0..n) on the n rungs, each of which
+ * should have planned[r] pairs (its seeds): a rung with fewer is incomplete and decides
+ * nothing; sensitive when a rung of LADDER_DECIDING_SEEDS or more pairs gives another verdict
+ * or a smaller rung's mean lies on the other side of the bound; else incomplete when a rung
+ * lacks pairs or none decides; else stable. */
+LadderStability ladder_stability(const Claim *c, Verdict base, const ClaimResult *at,
+                                 const int *planned, int n);
 
 /* c at every rung (at[0..l->n)) and its stability against its 1x result. */
 int ladder_measure(const Ladder *l, int claim, const ClaimResult *base, const char *results_dir,

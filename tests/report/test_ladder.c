@@ -336,22 +336,29 @@ Test(ladder, the_stability_rule)
     const Claim equal = {.kind = CLAIM_EQUIVALENCE, .quantity = CLAIM_TOP1, .threshold = 0,
                          .margin = 1};
     ClaimResult at[2];
+    int planned[2] = {0, 0};
     at[0] = rung(3, 2.0, VERDICT_HOLDS), at[1] = rung(1, 0.5, VERDICT_UNRESOLVED);
-    cr_expect_eq(ladder_stability(&greater, VERDICT_HOLDS, at, 2), LADDER_STABLE);
+    cr_expect_eq(ladder_stability(&greater, VERDICT_HOLDS, at, planned, 2), LADDER_STABLE);
     at[1] = rung(2, -0.5, VERDICT_UNRESOLVED);   /* two seeds: the side decides */
-    cr_expect_eq(ladder_stability(&greater, VERDICT_HOLDS, at, 2), LADDER_SENSITIVE);
+    cr_expect_eq(ladder_stability(&greater, VERDICT_HOLDS, at, planned, 2), LADDER_SENSITIVE);
     at[1] = rung(0, NAN, VERDICT_MISSING);
-    cr_expect_eq(ladder_stability(&greater, VERDICT_HOLDS, at, 2), LADDER_INCOMPLETE);
+    cr_expect_eq(ladder_stability(&greater, VERDICT_HOLDS, at, planned, 2), LADDER_INCOMPLETE);
     at[0] = rung(2, 2.0, VERDICT_UNRESOLVED), at[1] = rung(1, 3.0, VERDICT_UNRESOLVED);
-    cr_expect_eq(ladder_stability(&greater, VERDICT_HOLDS, at, 2), LADDER_INCOMPLETE,
+    cr_expect_eq(ladder_stability(&greater, VERDICT_HOLDS, at, planned, 2), LADDER_INCOMPLETE,
                  "no rung decides");
     at[0] = rung(3, -2.0, VERDICT_CONTRADICTED), at[1] = rung(1, -0.1, VERDICT_UNRESOLVED);
-    cr_expect_eq(ladder_stability(&greater, VERDICT_CONTRADICTED, at, 2), LADDER_STABLE);
-    cr_expect_eq(ladder_stability(&greater, VERDICT_HOLDS, at, 2), LADDER_SENSITIVE);
+    cr_expect_eq(ladder_stability(&greater, VERDICT_CONTRADICTED, at, planned, 2), LADDER_STABLE);
+    cr_expect_eq(ladder_stability(&greater, VERDICT_HOLDS, at, planned, 2), LADDER_SENSITIVE);
     at[0] = rung(4, 0.2, VERDICT_HOLDS), at[1] = rung(1, 0.9, VERDICT_UNRESOLVED);
-    cr_expect_eq(ladder_stability(&equal, VERDICT_HOLDS, at, 2), LADDER_STABLE);
+    cr_expect_eq(ladder_stability(&equal, VERDICT_HOLDS, at, planned, 2), LADDER_STABLE);
     at[1] = rung(1, -1.5, VERDICT_UNRESOLVED);   /* outside the margin */
-    cr_expect_eq(ladder_stability(&equal, VERDICT_HOLDS, at, 2), LADDER_SENSITIVE);
+    cr_expect_eq(ladder_stability(&equal, VERDICT_HOLDS, at, planned, 2), LADDER_SENSITIVE);
+    /* a rung short of its planned seeds (cells still training) decides nothing yet */
+    planned[0] = 3, planned[1] = 3;
+    at[0] = rung(4, 0.2, VERDICT_HOLDS);
+    cr_expect_eq(ladder_stability(&equal, VERDICT_HOLDS, at, planned, 2), LADDER_INCOMPLETE);
+    at[1] = rung(3, -1.5, VERDICT_CONTRADICTED);
+    cr_expect_eq(ladder_stability(&equal, VERDICT_HOLDS, at, planned, 2), LADDER_SENSITIVE);
 }
 
 
