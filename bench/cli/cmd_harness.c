@@ -588,7 +588,7 @@ static int report_plot_data(const HarnessArgs *a, const Experiment *e, const Cel
                             QbErr *err)
 {
     int rc = mkdir_p(a->plot_data, err) < 0 ? -1
-             : plotdata_write(e, cells, a->results, a->plot_data, err);
+             : plotdata_write(e, cells, a->results, a->by_position, a->plot_data, err);
     if (rc >= 0)
         printf("%s: plot data from %d results in %s\n", e->name, rc, a->plot_data);
     return rc < 0 ? -1 : 0;
@@ -787,9 +787,9 @@ static int report_mode_check(const HarnessArgs *a, QbErr *err)
                             "(--by-position)"), CLI_USAGE;
     if (a->tolerance[0] && !a->reference[0])
         return qb_fail(err, "--tolerance applies to --reference; give both"), CLI_USAGE;
-    if (a->by_position && (a->plot_data[0] || a->verdicts[0] || a->reference[0]))
-        return qb_fail(err, "--by-position renders tables or claims of a reference; it does "
-                            "not combine with --plot-data, --verdicts or --reference"), CLI_USAGE;
+    if (a->by_position && (a->verdicts[0] || a->reference[0]))
+        return qb_fail(err, "--by-position renders tables, claims or plot data of a reference; "
+                            "it does not combine with --verdicts or --reference"), CLI_USAGE;
     return 0;
 }
 

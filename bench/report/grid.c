@@ -121,6 +121,13 @@ static GridCell *cell_slot(const Grid *g, const Cell *c, int *seed)
     return gc;
 }
 
+const char *grid_cell_id(const Grid *g, const Cell *c)
+{
+    int s;
+    const GridCell *gc = cell_slot(g, c, &s);
+    return gc->id[s][0] ? gc->id[s] : NULL;
+}
+
 static int grid_init(Grid *g, const Experiment *e, QbErr *err)
 {
     memset(g, 0, sizeof *g);

@@ -64,6 +64,9 @@ int grid_scheme_index(const Experiment *e, const char *scheme);
 const GridCell *grid_cell(const Grid *g, int net, int scheme, int bits);
 /* The same position in the reference (NULL without one). */
 const GridCell *grid_ref_cell(const Grid *g, int net, int scheme, int bits);
+/* The id of the result g placed at cell c's position and seed (its own id, or by position a
+ * reference's), or NULL when none is there. */
+const char *grid_cell_id(const Grid *g, const Cell *c);
 
 /* The finished runs whose recorded convergence verdict is v (run/converge.h). */
 int grid_conv_count(const GridCell *c, ConvVerdict v);

@@ -7,6 +7,7 @@
 
 #include "core/atomic_file.h"
 #include "core/jsonr.h"
+#include "grid.h"
 #include "regime.h"
 
 /* The experiment's finished results, loaded once: res[i] is cell i's, or NULL (missing or
@@ -24,15 +25,21 @@ typedef struct {
     int net, scheme, bits;
 } Group;
 
+/* Each cell's result: by its id, or (by_position: the committed reference, whose ids follow
+ * the code that made it) the one placed at its matrix position and seed. */
 static int plot_load(Plot *p, const Experiment *e, const CellList *cells, const char *results,
-                     QbErr *err)
+                     int by_position, QbErr *err)
 {
+    Grid g = {0};
+    if (by_position && grid_load_by_position(&g, e, cells, results, err) < 0)
+        return -1;
     *p = (Plot){e, cells, calloc((size_t)cells->n + 1, sizeof *p->res), 0};
     QB_ASSERT(p->res);
     for (int i = 0; i < cells->n; i++) {
         char path[1024];
-        snprintf(path, sizeof path, "%s/%s/%s.json", results, e->name, cells->cells[i].id);
-        if (!file_exists(path))
+        const char *id = by_position ? grid_cell_id(&g, &cells->cells[i]) : cells->cells[i].id;
+        snprintf(path, sizeof path, "%s/%s/%s.json", results, e->name, id ? id : "");
+        if (!id || !file_exists(path))
             continue;
         if (json_load(path, &p->res[i], err) < 0)
             return -1;
@@ -42,6 +49,8 @@ static int plot_load(Plot *p, const Experiment *e, const CellList *cells, const 
         }
         p->used += p->res[i] != NULL;
     }
+    if (by_position)
+        grid_free(&g);
     return 0;
 }
 
@@ -245,13 +254,13 @@ static int write_file(const char *path, const Plot *p, const char *what, BlockFn
 }
 
 int plotdata_write(const Experiment *e, const CellList *cells, const char *results_dir,
-                   const char *dir, QbErr *err)
+                   int by_position, const char *dir, QbErr *err)
 {
     char base[600], path[700], what[160];
     Plot p;
     snprintf(base, sizeof base, "%s/%s%s%s", dir, e->name, strcmp(e->profile, "quick") ? "-" : "",
              strcmp(e->profile, "quick") ? e->profile : "");
-    int rc = plot_load(&p, e, cells, results_dir, err);
+    int rc = plot_load(&p, e, cells, results_dir, by_position, err);
     snprintf(what, sizeof what, "per scheme, top-1 (%s epoch: mean, std, min and max over seeds) "
              "against bits; fp at 32", e->metric == METRIC_BEST ? "best" : "final");
     snprintf(path, sizeof path, "%s-bits.dat", base);

@@ -22,10 +22,12 @@
 #include "harness/cell.h"
 
 /* Writes <dir>/<name>-bits.dat and <dir>/<name>-curves.dat (name = the experiment's name,
- * plus -<profile> unless the profile is quick). Cells without a finished result are left
- * out; blocks are separated by two blank lines (gnuplot's index). Returns the number of
- * results used, or -1. */
+ * plus -<profile> unless the profile is quick) from each cell's result in results_dir, or
+ * with by_position from the result placed at its matrix position and seed (the committed
+ * reference: grid_load_by_position). Cells without a finished result are left out; blocks
+ * are separated by two blank lines (gnuplot's index). Returns the number of results used, or
+ * -1. */
 int plotdata_write(const Experiment *e, const CellList *cells, const char *results_dir,
-                   const char *dir, QbErr *err);
+                   int by_position, const char *dir, QbErr *err);
 
 #endif

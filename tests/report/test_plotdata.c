@@ -21,7 +21,7 @@ static const char *plot(RFix *f, const char *name)
     QbErr err = {{0}};
     snprintf(dir, sizeof dir, "%s/plots-%s", hfix_dir(), name);
     rfix_mkdir(dir);
-    cr_assert_geq(plotdata_write(&f->e, &f->l, f->results, dir, &err), 0, "%s", err.msg);
+    cr_assert_geq(plotdata_write(&f->e, &f->l, f->results, 0, dir, &err), 0, "%s", err.msg);
     return dir;
 }
 
@@ -145,5 +145,26 @@ Test(plotdata, the_figure_scripts_render_it_silently)
             snprintf(path, sizeof path, "%s/fig-%s.%s", dir, figures[i], pdf ? "pdf" : "png");
             cr_expect(stat(path, &st) == 0 && st.st_size > 0, "%s was not rendered", path);
         }
+    rfix_end(&f);
+}
+
+/* The committed reference's figures: by position, a result made by other code (another id at
+ * the same matrix position and seed) is plotted; by id it is not. */
+Test(plotdata, by_position_plots_a_reference_made_by_other_code)
+{
+    RFix f;
+    QbErr err = {{0}};
+    char dir[300];
+    rfix_start(&f, "pd-pos", "baseline: lsq", "[1]");
+    rfix_result(f.results, &f.e, rfix_cell(&f.l, "lsq", 4, 1), 90.0, RUN_OK);
+    Cell moved = *rfix_cell(&f.l, "asq", 4, 1);
+    snprintf(moved.id, sizeof moved.id, "small_cnn_asq_4b_s1_0123456789ab");
+    rfix_result(f.results, &f.e, &moved, 91.0, RUN_OK);
+    snprintf(dir, sizeof dir, "%s/plots-pd-pos", hfix_dir());
+    rfix_mkdir(dir);
+    cr_assert_eq(plotdata_write(&f.e, &f.l, f.results, 0, dir, &err), 1, "%s", err.msg);
+    cr_assert_eq(plotdata_write(&f.e, &f.l, f.results, 1, dir, &err), 2, "%s", err.msg);
+    cr_assert(strstr(file_text(dir, "pd-pos", "bits"), "91"), "%s",
+              file_text(dir, "pd-pos", "bits"));
     rfix_end(&f);
 }
