@@ -227,14 +227,6 @@ static void cell_options_scope(RunConfig *c)
     c->nqopts = kept;
 }
 
-static int config_sets_option(const RunConfig *c, const char *name)
-{
-    for (int i = 0; i < c->nqopts; i++)
-        if (!strcmp(c->qopts[i].name, name))
-            return 1;
-    return 0;
-}
-
 /* Every option the file sets must reach some cell, or it would be silently ignored. */
 static int options_reach_cells(const Experiment *e, const RunConfig *c, const CellList *l,
                                QbErr *err)
@@ -242,7 +234,8 @@ static int options_reach_cells(const Experiment *e, const RunConfig *c, const Ce
     for (int i = 0; i < c->nqopts; i++) {
         int reached = 0;
         for (int k = 0; k < l->n && !reached; k++)
-            reached = config_sets_option(&l->cells[k].cfg, c->qopts[i].name);
+            reached = runcfg_option_index(&l->cells[k].cfg, c->qopts[i].name) <
+                      l->cells[k].cfg.nqopts;
         if (!reached)
             return qb_fail(err, "%s (profile %s): quant.options.%s: no method of the cells' "
                                 "schemes declares this option (qbench schema --options lists "

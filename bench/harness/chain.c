@@ -167,9 +167,8 @@ int chain_load(YDoc *d, const YNode *root, Experiment *e, QbErr *err)
     char field[128] = "progressive";
     const YNode *ps = ydoc_map_get(d, root, "profiles");
     char owner[32];
-    const YNode *n = ps && e->profile[0]
-                         ? ydoc_extended_get(d, ps, e->profile, "progressive", owner, sizeof owner)
-                         : NULL;
+    const YNode *n = ydoc_extended_get(d, ps, e->profile, "progressive", NULL, owner,
+                                       sizeof owner);
     if (n)
         snprintf(field, sizeof field, "profiles.%s.progressive", owner);
     else

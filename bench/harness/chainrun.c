@@ -86,8 +86,9 @@ static int must_run(const char *dir, const CellList *cells, const Cell *c)
 static int retire_parent(const char *dir, const CellList *cells, const Cell *cell, ChainStep *st,
                          QbErr *err)
 {
-    char json[1024], missing[1024], failed[1040];
+    char json[1024], ckpt[1024], missing[1024], failed[1040];
     cell_path(json, sizeof json, dir, cell, ".json");
+    cell_path(ckpt, sizeof ckpt, dir, cell, ".ckpt");
     cell_path(failed, sizeof failed, dir, cell, ".failed.ckpt");
     if (!cell->children || mtime_ns(json) < 0)
         return 0;
@@ -107,8 +108,7 @@ static int retire_parent(const char *dir, const CellList *cells, const Cell *cel
     if (remove_file(json, err) < 0 || remove_file(failed, err) < 0)
         return -1;
     /* a finished final checkpoint would resume as finished and write no best epoch again */
-    cell_path(failed, sizeof failed, dir, cell, ".ckpt");
-    return s.ok ? remove_file(failed, err) : 0;
+    return s.ok ? remove_file(ckpt, err) : 0;
 }
 
 /* A child starts from its parent's checkpoint once the parent succeeded; what it made from
@@ -179,13 +179,20 @@ int chainrun_failed(const char *dir, const Cell *cell, QbErr *err)
     return remove_file(ckpt, err);  /* no link starts from a failed run's best epoch */
 }
 
+/* The file beside a result (<id>.json) with extension ext instead. */
+static void sibling_path(char *out, size_t cap, const char *json, const char *ext)
+{
+    size_t n = strlen(json);
+    snprintf(out, cap, "%.*s%s", (int)(n > 5 ? n - 5 : n), json, ext);
+}
+
 /* src_json's sibling with extension ext copied beside dst_json: 1, or 0 when it is missing. */
 static int copy_sibling(const char *src_json, const char *dst_json, const char *ext, QbErr *err)
 {
     char src[1024], dst[1024], *bytes;
-    size_t n, ls = strlen(src_json), ld = strlen(dst_json);
-    snprintf(src, sizeof src, "%.*s%s", (int)(ls > 5 ? ls - 5 : ls), src_json, ext);
-    snprintf(dst, sizeof dst, "%.*s%s", (int)(ld > 5 ? ld - 5 : ld), dst_json, ext);
+    size_t n;
+    sibling_path(src, sizeof src, src_json, ext);
+    sibling_path(dst, sizeof dst, dst_json, ext);
     if (mtime_ns(src) < 0)
         return 0;
     if (file_read_all(src, &bytes, &n, err) < 0)
@@ -204,8 +211,7 @@ int chainrun_copy_checkpoint(const Cell *cell, const char *src_json, const char 
     if (rc == 1 && cell->best_children && (rc = copy_sibling(src_json, dst_json, ".best.ckpt",
                                                               err)) == 0) {
         char ckpt[1024];
-        size_t ld = strlen(dst_json);
-        snprintf(ckpt, sizeof ckpt, "%.*s.ckpt", (int)(ld > 5 ? ld - 5 : ld), dst_json);
+        sibling_path(ckpt, sizeof ckpt, dst_json, ".ckpt");
         return remove_file(ckpt, err) < 0 ? -1 : 0;  /* no half of a pair left behind */
     }
     return rc;

@@ -386,16 +386,12 @@ static int read_header(YDoc *d, const YNode *root, Experiment *e, QbErr *err)
 static const YNode *setting_node(YDoc *d, const YNode *root, const Experiment *e,
                                  const char *section, const char *key, char *field, size_t cap)
 {
-    const YNode *ps = ydoc_map_get(d, root, "profiles");
-    const char *name = e->profile;
-    for (int hops = 0; name && hops <= EXP_PROFILES_MAX; hops++) {
-        const YNode *prof = ydoc_map_get(d, ps, name);
-        const YNode *n = ydoc_map_get(d, ydoc_map_get(d, prof, section), key);
-        if (n) {
-            snprintf(field, cap, "profiles.%s.%s.%s", name, section, key);
-            return n;
-        }
-        name = ydoc_text(ydoc_map_get(d, prof, "extends"));  /* the profile it extends */
+    char owner[32];
+    const YNode *n = ydoc_extended_get(d, ydoc_map_get(d, root, "profiles"), e->profile, section,
+                                       key, owner, sizeof owner);
+    if (n) {
+        snprintf(field, cap, "profiles.%s.%s.%s", owner, section, key);
+        return n;
     }
     snprintf(field, cap, "%s.%s", section, key);
     return ydoc_map_get(d, ydoc_map_get(d, root, section), key);

@@ -43,9 +43,7 @@ static int set_options(YDoc *d, const YNode *n, const char *field, RunConfig *c,
         if (!ydoc_text(v) || !quantizer_option_valid(s, ydoc_text(v)) ||
             strlen(ydoc_text(v)) >= QOPT_NAME_MAX)
             return ydoc_fail(d, v, path, err, "expected %s", s->values);
-        int at = 0;
-        while (at < c->nqopts && strcmp(c->qopts[at].name, name))
-            at++;
+        int at = runcfg_option_index(c, name);
         if (at == QOPT_MAX)
             return ydoc_fail(d, v, path, err, "at most %d quantizer options", QOPT_MAX);
         snprintf(c->qopts[at].name, QOPT_NAME_MAX, "%s", name);

@@ -61,10 +61,13 @@ YNode *ydoc_map_get(YDoc *d, const YNode *map, const char *key)
 }
 
 YNode *ydoc_extended_get(YDoc *d, const YNode *map, const char *name, const char *key,
-                         char *owner, size_t cap)
+                         const char *subkey, char *owner, size_t cap)
 {
-    for (int hops = 0; name && hops <= ydoc_map_count(map); hops++) {
+    int entries = map && map->type == YAML_MAPPING_NODE ? ydoc_map_count(map) : 0;
+    for (int hops = 0; name && hops < entries; hops++) {
         YNode *entry = ydoc_map_get(d, map, name), *v = ydoc_map_get(d, entry, key);
+        if (v && subkey)
+            v = ydoc_map_get(d, v, subkey);
         if (v) {
             snprintf(owner, cap, "%s", name);
             return v;

@@ -43,11 +43,12 @@ int ydoc_check_keys(const YDoc *d, const YNode *map, const char *field,
 int ydoc_require(YDoc *d, const YNode *map, const char *field, const char *const *required,
                  QbErr *err);
 
-/* The value under key in entry `name` of `map`, else in the entry it names by `extends:`, and
- * so on (a bounded walk: a cycle is the loader's error to report); the entry that held it into
- * owner. NULL when no entry on the way has the key. */
+/* The value under key (and under subkey within it, unless subkey is NULL) in entry `name` of
+ * `map`, else in the entry it names by `extends:`, and so on (a bounded walk: a cycle is the
+ * loader's error to report); the entry that held it into owner. NULL when no entry on the way
+ * has it. */
 YNode *ydoc_extended_get(YDoc *d, const YNode *map, const char *name, const char *key,
-                         char *owner, size_t cap);
+                         const char *subkey, char *owner, size_t cap);
 
 int ydoc_seq_count(const YNode *seq);
 YNode *ydoc_seq_at(YDoc *d, const YNode *seq, int i);

@@ -22,8 +22,8 @@ static void count_verdicts(const Grid *g, const GridCell *cells, int count[3])
             count[v] += grid_conv_count(&cells[i], (ConvVerdict)v);
 }
 
-/* The bit-widths of row (n, s) with an unconverged run, as "2, 3" (fp: "-"), into out;
- * 0 when there are none. */
+/* How many positions of row (n, s) have an unconverged run; their bit-widths as "2, 3" into
+ * out ("" for full precision, which has one position and no bit-width). */
 static int row_unconverged(const Grid *g, int n, int s, char *out, size_t cap)
 {
     const Experiment *e = g->e;
@@ -32,10 +32,11 @@ static int row_unconverged(const Grid *g, int n, int s, char *out, size_t cap)
     out[0] = '\0';
     for (int b = 0; b < (fp ? 1 : e->nbits) && at < cap; b++) {
         const GridCell *c = grid_cell(g, n, s, fp ? 0 : e->bits[b]);
-        if (c && grid_conv_count(c, CONV_UNCONVERGED))
-            at += fp ? (size_t)snprintf(out, cap, "-")
-                     : (size_t)snprintf(out + at, cap - at, "%s%d", k ? ", " : "", e->bits[b]);
-        k += c && grid_conv_count(c, CONV_UNCONVERGED);
+        if (!c || !grid_conv_count(c, CONV_UNCONVERGED))
+            continue;
+        if (!fp)
+            at += (size_t)snprintf(out + at, cap - at, "%s%d", k ? ", " : "", e->bits[b]);
+        k++;
     }
     return k;
 }
@@ -54,7 +55,7 @@ static void unconverged_rows(const Grid *g, char *out, size_t cap)
                 continue;
             at += (size_t)snprintf(out + at, cap - at, "%s%s %s", k++ ? ", " : " Unconverged rows: ",
                                    e->nets[n], e->schemes[s]);
-            if (strcmp(bits, "-") && at < cap)
+            if (bits[0] && at < cap)
                 at += (size_t)snprintf(out + at, cap - at, " (%s bits)", bits);
         }
     if (k && at < cap)

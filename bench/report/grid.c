@@ -184,6 +184,12 @@ static int ref_seed_slot(Grid *g, long long seed, int keep_other)
     return g->e->nseeds + g->nref_other++;
 }
 
+/* The user's cell at the position of reference cell c. */
+static const GridCell *user_at(const Grid *g, const GridCell *c)
+{
+    return g->cells + (c - g->ref);
+}
+
 /* Where a reference file belongs; NULL when its budget or position is not this matrix's, or
  * when another profile ran it and this matrix's cell there is not the same cell (a profile
  * that extends another shares the cells its settings leave alone, ids and all). */
@@ -199,9 +205,8 @@ static GridCell *ref_slot(Grid *g, const ResultSummary *rs, int keep_other, int 
     *seed = c ? ref_seed_slot(g, rs->seed, keep_other) : -1;
     if (*seed < 0)
         return NULL;
-    const GridCell *user = g->cells + (c - g->ref);
     if (strcmp(rs->profile, e->profile) &&
-        (*seed >= e->nseeds || strcmp(user->id[*seed], rs->cell)))
+        (*seed >= e->nseeds || strcmp(user_at(g, c)->id[*seed], rs->cell)))
         return NULL;
     return c;
 }
@@ -236,8 +241,7 @@ static int ref_add(Grid *g, const char *path, int keep_other, QbErr *err)
         g->ref_unmatched++;
         return 0;
     }
-    const GridCell *user = g->cells + (c - g->ref);
-    if (!ref_prefer(user, c, s, rs.cell))
+    if (!ref_prefer(user_at(g, c), c, s, rs.cell))
         return 0;
     ref_clear_seed(c, s);
     put(g->e, c, s, &rs, rs.cell);

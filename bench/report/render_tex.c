@@ -1,6 +1,6 @@
 /* The LaTeX (booktabs) rendering of a table document: one table environment per text table,
- * its caption carrying the regimes, the setting, the comparison rows' legend, the
- * resolution statement and the convergence note. */
+ * its caption carrying the regimes, the setting, the convergence note, the comparison rows'
+ * legend and the resolution statement. */
 #include <string.h>
 
 #include "render.h"

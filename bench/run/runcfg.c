@@ -310,6 +310,14 @@ int runcfg_field_set(const RunField *f, RunConfig *c, const char *text, char *wa
     return -1;
 }
 
+int runcfg_option_index(const RunConfig *c, const char *name)
+{
+    int at = 0;
+    while (at < c->nqopts && strcmp(c->qopts[at].name, name))
+        at++;
+    return at;
+}
+
 /* NAME=VALUE, checked against the methods' option specs when the scheme is applied. */
 static int parse_option(RunConfig *c, const char *text, char *want, size_t cap)
 {

@@ -130,6 +130,8 @@ void runcfg_write_flags(FILE *f, const RunConfig *c);
 
 /* The defaults: every field at its table default. */
 void runcfg_defaults(RunConfig *c);
+/* The index of the method option called name in c->qopts, or c->nqopts when it is not set. */
+int runcfg_option_index(const RunConfig *c, const char *name);
 /* The resolved configuration as one JSON object (fixed key order and formats): it goes into
  * checkpoints and result files. */
 void runcfg_to_json(const RunConfig *cfg, JsonW *w, const char *key);
