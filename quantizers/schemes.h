@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/nametable.h"
 #include "core/net.h"
 #include "core/quantizer.h"
 
@@ -25,6 +26,9 @@ typedef struct {
     char scheme[SCHEME_NAME_MAX];  /* "": keep; "fp": leave the layer float; else a scheme */
 } LayerOverride;
 
+/* The first/last-layer policies' names (SchemeOptions.first_last). */
+extern const NameTable scheme_first_last_names;
+
 typedef struct {
     /* NULL or "lsq8": first and last layer LSQ 8-bit weights and input (FORMULAS.md §1.3);
      * "fp": leave them float; "apot_ref": 8-bit max-scaled weights only (APoT's code). */
@@ -38,6 +42,8 @@ typedef struct {
     uint64_t seed;                 /* run seed, for random quantizer inits (ASQ's adapter) */
 } SchemeOptions;
 
+/* The scheme table's names (core/nametable.h); method names are schemes too (scheme_find). */
+NameTable scheme_table(void);
 /* The scheme called `name`, or NULL. A registered method name that is not a scheme name
  * (e.g. "post", "dorefa") acts as the scheme: that method where it applies, LSQ elsewhere. */
 const Scheme *scheme_find(const char *name);

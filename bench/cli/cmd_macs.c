@@ -127,9 +127,9 @@ int cmd_macs(int argc, char **argv, QbErr *err)
         return rc;
     const NetEntry *e = net_entry(a.net);
     if (!e) {
-        char known[256];
-        net_names(known, sizeof known);
-        return qb_fail(err, "--net '%s': expected one of %s", a.net, known), CLI_USAGE;
+        char why[sizeof err->msg];
+        net_unknown(a.net, why, sizeof why);
+        return qb_fail(err, "--net: %s", why), CLI_USAGE;
     }
     /* Without --input / --classes, the net's paper setting (ResNet-18 at 3x224x224, 1000). */
     if (!a.input.c)

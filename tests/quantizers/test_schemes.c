@@ -149,7 +149,8 @@ Test(schemes, bad_first_last_is_an_error)
     QbErr err = {{0}};
     SchemeOptions o = {.first_last = "float"};
     cr_assert_lt(scheme_apply(&net, "lsq", 4, &o, &err), 0);
-    cr_assert_str_eq(err.msg, "first_last: expected lsq8, fp or apot_ref, got 'float'");
+    cr_assert_str_eq(err.msg, "unknown first_last policy 'float'; expected one of: lsq8, fp, "
+                              "apot_ref");
     net_free(&net);
 }
 
