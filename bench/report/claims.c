@@ -191,9 +191,8 @@ static int check_scheme(YDoc *d, const YNode *m, const char *field, const char *
     }
     if (!strcmp(name, "fp") || scheme_find(name))
         return 0;
-    scheme_names(known, sizeof known);
-    return ydoc_fail(d, n, path, err, "unknown scheme '%s'; expected fp or one of: %s", name,
-                     known);
+    scheme_unknown(name, 1, known, sizeof known);
+    return ydoc_fail(d, n, path, err, "%s", known);
 }
 
 static int read_paper(YDoc *d, const YNode *m, const char *field, Claim *c, QbErr *err)

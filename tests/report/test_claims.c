@@ -38,6 +38,27 @@ Test(claims, unknown_scheme_is_located)
     expect_error("bad-scheme", CELLS "    bits: 4\n    method: asqq\n    versus: lsq\n"
                  "    threshold: 0\n", "bad-scheme.yaml:9:13: claims[0].method",
                  "unknown scheme 'asqq'");
+    expect_error("near-scheme", CELLS "    bits: 4\n    method: asqq\n    versus: lsq\n"
+                 "    threshold: 0\n", "claims[0].method", "; did you mean 'asq'?");
+}
+
+Test(claims, a_misspelt_key_gets_the_expected_keys_and_the_nearest)
+{
+    expect_error("bad-key", CELLS "    bits: 4\n    method: asq\n    versus: lsq\n"
+                 "    treshold: 0\n", "bad-key.yaml:11:5: claims[0].treshold: unknown key; "
+                 "expected one of: id, claim, source,", "; did you mean 'threshold'?");
+}
+
+Test(claims, a_misspelt_ladder_key_gets_the_nearest)
+{
+    ClaimSet cs;
+    QbErr err = {{0}};
+    rfix_experiment("cl", "baseline: lsq", "[1, 2, 3]");
+    const char *path = hfix_write("bad-ladder.yaml", "ladder:\n  rung: [{budget: 3, seeds: 3}]\n"
+                                  "claims:\n  - id: one\n");
+    cr_assert_eq(claims_load(&cs, path, "smoke", &err), -1);
+    cr_assert(strstr(err.msg, "bad-ladder.yaml:2:3: ladder.rung: unknown key; expected one of: "
+                              "rows_bits, rungs; did you mean 'rungs'?"), "%s", err.msg);
 }
 
 Test(claims, a_claim_naming_no_measured_cell_is_located)
