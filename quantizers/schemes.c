@@ -12,15 +12,17 @@
 /* FORMULAS.md §8. Methods are looked up by name at run time, so a scheme may name a method that a
  * build does not contain yet; using it is then an "unknown method" error. */
 static const Scheme schemes[] = {
-    {"lsq", "lsq", "lsq", "ASQ Table 5 Baseline (LSQ for weights and activations)"},
-    {"lsq+pot", "pot", "lsq", "ASQ Table 5 Baseline+POT (weights)"},
-    {"lsq+post", "post", "lsq", "ASQ Table 5 Baseline+POST (weights)"},
-    {"asq", "lsq", "asq", "ASQ Tables 2-4 ASQ (Scheme 1); Table 5 Baseline+ASQ"},
-    {"asq+post", "post", "asq", "ASQ Tables 2-4 ASQ+POST (Scheme 2); Table 5 +POST+ASQ"},
-    {"apot", "apot", "apot", "APoT rows"},
-    {"pot", "pot", "pot", "APoT paper's PoT comparison"},
-    {"pact", "dorefa", "pact", "PACT rows (DoReFa weights)"},
-    {"uniform", "uniform", "uniform", "floor: min-max uniform"},
+    {"lsq", "lsq", "lsq", "ASQ Table 5 Baseline (LSQ for weights and activations)", NULL},
+    {"lsq+pot", "pot", "lsq", "ASQ Table 5 Baseline+POT (weights)", NULL},
+    {"lsq+post", "post", "lsq", "ASQ Table 5 Baseline+POST (weights)", NULL},
+    {"asq", "lsq", "asq", "ASQ Tables 2-4 ASQ (Scheme 1); Table 5 Baseline+ASQ",
+     "asq"},
+    {"asq+post", "post", "asq", "ASQ Tables 2-4 ASQ+POST (Scheme 2); Table 5 +POST+ASQ",
+     "asq"},
+    {"apot", "apot", "apot", "APoT rows", NULL},
+    {"pot", "pot", "pot", "APoT paper's PoT comparison", NULL},
+    {"pact", "dorefa", "pact", "PACT rows (DoReFa weights)", NULL},
+    {"uniform", "uniform", "uniform", "floor: min-max uniform", NULL},
 };
 
 #define NSCHEMES ((int)(sizeof schemes / sizeof schemes[0]))
@@ -213,7 +215,7 @@ static int assign_layer(const ApplyCtx *c, const Net *net, int li, const SchemeO
     if (li == c->first || li == c->last) {
         *a = edge_assign(c->fl);
         if (li == c->first && o->asq_first_layer)
-            a->am = "asq";
+            a->am = c->scheme->first_input;
     } else {
         *a = (LayerAssign){c->scheme->wmethod, c->scheme->amethod, c->wbits, c->abits, 0, 0};
     }
@@ -296,7 +298,7 @@ int scheme_option_reaches(const char *scheme, const SchemeOptions *o, const char
         return 0;
     LayerAssign edge = edge_assign(fl);
     const char *methods[] = {s->wmethod, s->amethod, edge.wm, edge.am,
-                             o->asq_first_layer ? "asq" : NULL};
+                             o->asq_first_layer ? s->first_input : NULL};
     int reaches = 0;
     for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++)
         reaches |= method_takes(methods[i], option);
@@ -324,13 +326,25 @@ static int options_check(const SchemeOptions *o, const LayerAssign *as, int n, Q
     return 0;
 }
 
+static int takes_first_input(const void *scheme, const void *ctx)
+{
+    (void)ctx;
+    return ((const Scheme *)scheme)->first_input != NULL;
+}
+
 static int ctx_init(ApplyCtx *c, const Net *net, const char *scheme, int bits,
                     const SchemeOptions *o, QbErr *err)
 {
     if (scheme_lookup(scheme, &c->scheme, err) < 0 || first_last_parse(o->first_last, &c->fl, err) < 0)
         return -1;
-    if (o->asq_first_layer && strcmp(c->scheme->amethod, "asq") != 0)
-        return qb_fail(err, "asq_first_layer needs a scheme with asq activations, not %s", scheme);
+    if (o->asq_first_layer && !c->scheme->first_input) {
+        char takers[128];
+        NameTable t = scheme_table();
+        t.keep = takes_first_input;
+        nametable_join(t, ", ", " or ", takers, sizeof takers);
+        return qb_fail(err, "asq_first_layer needs a scheme that quantizes the first layer's "
+                       "input with ASQ (%s), not %s", takers, scheme);
+    }
     c->wbits = o->wbits ? o->wbits : bits;
     c->abits = o->abits ? o->abits : bits;
     c->first = c->last = -1;

@@ -15,6 +15,9 @@ typedef struct {
     const char *name;
     const char *wmethod, *amethod;  /* registry names */
     const char *paper_row;
+    /* The activation method that quant.asq_first_layer puts on the first layer's input as
+     * well (ASQ's schemes: asq, FORMULAS.md §1.3); NULL: the scheme takes no such setting. */
+    const char *first_input;
 } Scheme;
 
 #define SCHEME_NAME_MAX 32

@@ -8,6 +8,7 @@
 
 #include "quantizers/registry.h"
 #include "harness/ydoc.h"
+#include "int/intdot.h"
 
 static const char *const claim_keys[] = {
     "id", "claim", "source", "note", "kind", "quantity", "experiment", "versus_experiment", "net",
@@ -145,11 +146,13 @@ static int claim_enum(YDoc *d, const YNode *m, const char *field, const char *ke
     return n ? ydoc_enum(d, n, path, names, out, err) : 0;
 }
 
+/* A method (or scheme) whose weights run as shifts on integer hardware: its weight method
+ * declares a shift path (QuantizerOps.int_path). */
 static int shift_method(const char *name)
 {
     const Scheme *s = scheme_find(name);
-    const char *w = s ? s->wmethod : name;
-    return !strcmp(w, "pot") || !strcmp(w, "post") || !strcmp(w, "apot");
+    const QuantizerOps *w = quantizer_find(s ? s->wmethod : name);
+    return w && int_has_shift_path(w);
 }
 
 /* A method whose weight level set exists at `bits` (its own range and constraints). */
@@ -184,10 +187,12 @@ static int check_scheme(YDoc *d, const YNode *m, const char *field, const char *
     if (c->quantity == CLAIM_LEVELS)
         return check_levels(d, m, field, key, name, is_method ? c->bits : c->versus_bits, err);
     if (c->quantity == CLAIM_INT_OPS) {
+        char shifts[128];
         int ok = shift_method(name) || (!is_method && !strcmp(name, "uniform"));
+        int_shift_methods(shifts, sizeof shifts);
         return ok ? 0 : ydoc_fail(d, n, path, err, "operation counts compare a method with "
-                                  "shift weights (pot, post, apot or a scheme using them) "
-                                  "against uniform or another such method; got '%s'", name);
+                                  "shift weights (%s, or a scheme using them) against uniform "
+                                  "or another such method; got '%s'", shifts, name);
     }
     if (!strcmp(name, "fp") || scheme_find(name))
         return 0;
