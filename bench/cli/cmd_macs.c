@@ -140,8 +140,11 @@ int cmd_macs(int argc, char **argv, QbErr *err)
         return qb_fail(err, "--wbits and --abits go together"), CLI_USAGE;
     if (!a.scheme[0] != !a.bits || (a.scheme[0] && a.wbits))
         return qb_fail(err, "--scheme goes with --bits (and without --wbits/--abits)"), CLI_USAGE;
-    if (strcmp(a.shortcut, "a") && strcmp(a.shortcut, "b"))
-        return qb_fail(err, "--shortcut %s: expected a or b", a.shortcut), CLI_USAGE;
+    if (!nametable_find(net_shortcut_names, a.shortcut)) {
+        char known[16];
+        nametable_join(net_shortcut_names, " or ", NULL, known, sizeof known);
+        return qb_fail(err, "--shortcut %s: expected %s", a.shortcut, known), CLI_USAGE;
+    }
     NetOptions o;
     net_options_defaults(&o);
     o.input = a.input;

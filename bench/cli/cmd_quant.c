@@ -193,10 +193,7 @@ static int quantize_backward(const QuantizeArgs *a, Quantizer *q, const Tensor *
 
 static int declares_option(const QuantizerOps *ops, const char *name)
 {
-    for (const QuantOptionSpec *s = ops->options; s && s->name; s++)
-        if (!strcmp(s->name, name))
-            return 1;
-    return 0;
+    return quantizer_option_spec(ops, name) != NULL;
 }
 
 /* The quantizer planned on a host net that holds only its parameters, bound to its own
