@@ -13,7 +13,9 @@ static const void *raw_entry(NameTable t, int i)
 static const char *raw_name(NameTable t, int i)
 {
     const char *e = raw_entry(t, i);
-    return e ? *(const char *const *)(e + t.name_off) : NULL;
+    if (!e || t.inline_text)
+        return e ? e + t.name_off : NULL;
+    return *(const char *const *)(e + t.name_off);
 }
 
 /* Whether position i is inside the table (for an UNTIL_NULL one: before its end). */

@@ -14,6 +14,7 @@ typedef struct {
     size_t stride;      /* bytes from one entry to the next */
     size_t name_off;    /* where the name (a const char *) sits in a struct */
     int indirect;       /* the entries are pointers to the structs */
+    int inline_text;    /* the name is a char array inside the entry, not a pointer */
     /* Entries that belong to the table; NULL: all of them. Entries whose name is NULL never
      * do (a settings row without a YAML key). */
     int (*keep)(const void *entry, const void *ctx);
@@ -33,23 +34,36 @@ typedef struct {
  *   NAMETABLE_INIT(nets, NetEntry, name)   an array of NetEntry, names in .name
  *   NAMETABLE_STRINGS_INIT(kind_names)     an array of names (NULL entries skipped) */
 #define NAMETABLE_INIT(arr, Type, field)                                                     \
-    {(arr), NAMETABLE_COUNT_(arr, (arr)[0].field),                                           \
-     sizeof((arr)[0]) + NAMETABLE_TYPE_(&(arr)[0], Type), offsetof(Type, field), 0, NULL, NULL}
+    {.base = (arr), .count = NAMETABLE_COUNT_(arr, (arr)[0].field),                          \
+     .stride = sizeof((arr)[0]) + NAMETABLE_TYPE_(&(arr)[0], Type),                          \
+     .name_off = offsetof(Type, field)}
 #define NAMETABLE_STRINGS_INIT(arr)                                                          \
-    {(arr), NAMETABLE_COUNT_(arr, (arr)[0]), sizeof((arr)[0]), 0, 0, NULL, NULL}
+    {.base = (arr), .count = NAMETABLE_COUNT_(arr, (arr)[0]), .stride = sizeof((arr)[0])}
 
 /* The same as values, for calls: nametable_find(NAMETABLE(nets, NetEntry, name), "resnet20"). */
 #define NAMETABLE(arr, Type, field) ((NameTable)NAMETABLE_INIT(arr, Type, field))
 #define NAMETABLE_STRINGS(arr) ((NameTable)NAMETABLE_STRINGS_INIT(arr))
 /* An array of pointers to structs (the quantizer registry's methods[]). */
 #define NAMETABLE_POINTERS(arr, Type, field)                                                 \
-    ((NameTable){(arr), NAMETABLE_COUNT_(arr, (arr)[0]->field),                              \
-                 sizeof((arr)[0]) + NAMETABLE_TYPE_((arr)[0], Type), offsetof(Type, field),  \
-                 1, NULL, NULL})
+    ((NameTable){.base = (arr), .count = NAMETABLE_COUNT_(arr, (arr)[0]->field),             \
+                 .stride = sizeof((arr)[0]) + NAMETABLE_TYPE_((arr)[0], Type),               \
+                 .name_off = offsetof(Type, field), .indirect = 1})
 /* A pointer to structs ending with one whose name is NULL (a method's option specs). */
 #define NAMETABLE_LIST(ptr, Type, field)                                                     \
-    ((NameTable){(ptr), NAMETABLE_UNTIL_NULL, sizeof(Type) + NAMETABLE_TYPE_(ptr, Type),     \
-                 offsetof(Type, field), 0, NULL, NULL})
+    ((NameTable){.base = (ptr), .count = NAMETABLE_UNTIL_NULL,                               \
+                 .stride = sizeof(Type) + NAMETABLE_TYPE_(ptr, Type),                        \
+                 .name_off = offsetof(Type, field)})
+/* A pointer to names ending with NULL (a list of allowed keys). */
+#define NAMETABLE_NULL_ENDED(names)                                                          \
+    ((NameTable){.base = (names), .count = NAMETABLE_UNTIL_NULL,                             \
+                 .stride = sizeof(*(names)) + NAMETABLE_TYPE_(*(names), char)})
+/* The first n names of an array of fixed-size texts (char names[N][32]), e.g. a list read
+ * from a file. */
+#define NAMETABLE_TEXTS(arr, n)                                                              \
+    ((NameTable){.base = (arr),                                                              \
+                 .count = (n) + (int)(0 * sizeof(_Generic(&(arr)[0][0], char *: 1,          \
+                                                          const char *: 1))),                \
+                 .stride = sizeof((arr)[0]), .inline_text = 1})
 
 /* Entry i (the struct, also for an indirect table) and its name; NULL past the end. An
  * entry the table does not keep still has its name here: i is a position, not a rank. */

@@ -480,12 +480,12 @@ int experiment_load(Experiment *e, const char *path, const char *profile, QbErr 
         const YNode *ps = ydoc_map_get(&d, root, "profiles");
         int found = ps ? read_profiles(&d, ps, e->profile, e, err) : 1;
         if (found == 1 && e->profile[0]) {
-            char list[256] = "";
-            for (int i = 0; i < e->nprofiles; i++)
-                snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "",
-                         e->profiles[i]);
-            qb_fail(err, "%s: no profile '%s'; the file defines: %s", path, e->profile,
-                    e->nprofiles ? list : "none");
+            char list[256], hint[160];
+            NameTable defined = NAMETABLE_TEXTS(e->profiles, e->nprofiles);
+            nametable_join(defined, ", ", NULL, list, sizeof list);
+            nametable_suggest(defined, e->profile, hint, sizeof hint);
+            qb_fail(err, "%s: no profile '%s'; the file defines: %s%s", path, e->profile,
+                    e->nprofiles ? list : "none", hint);
         } else if (found >= 0 && check_complete(&d, root, e, err) == 0) {
             rc = chain_load(&d, root, e, err);
         }

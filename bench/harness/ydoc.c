@@ -209,8 +209,7 @@ int ydoc_check_table_keys(const YDoc *d, const YNode *map, const char *field, Na
 int ydoc_check_keys(const YDoc *d, const YNode *map, const char *field,
                     const char *const *allowed, QbErr *err)
 {
-    NameTable keys = {allowed, NAMETABLE_UNTIL_NULL, sizeof *allowed, 0, 0, NULL, NULL};
-    return ydoc_check_table_keys(d, map, field, keys, err);
+    return ydoc_check_table_keys(d, map, field, NAMETABLE_NULL_ENDED(allowed), err);
 }
 
 int ydoc_require(YDoc *d, const YNode *map, const char *field, const char *const *required,

@@ -73,6 +73,20 @@ Test(nametable, reads_pointer_tables_and_lists_ending_in_a_null_name)
     cr_assert_str_eq(out, "");
 }
 
+Test(nametable, reads_fixed_size_texts)
+{
+    char names[4][8] = {"quick", "smoke", "paper", "unused"};
+    NameTable t = NAMETABLE_TEXTS(names, 3);
+    char out[32];
+    cr_assert_eq(nametable_index(t, "paper"), 2);
+    cr_assert_eq(nametable_find(t, "smoke"), names[1]);
+    cr_assert_null(nametable_find(t, "unused"), "only the first n count");
+    nametable_join(t, ", ", NULL, out, sizeof out);
+    cr_assert_str_eq(out, "quick, smoke, paper");
+    nametable_suggest(t, "smoek", out, sizeof out);
+    cr_assert_str_eq(out, "; did you mean 'smoke'?");
+}
+
 static int heavy(const void *entry, const void *ctx)
 {
     return ((const Fruit *)entry)->weight >= *(const int *)ctx;
