@@ -35,10 +35,13 @@ const void *nametable_entry(NameTable t, int i) { return in_range(t, i) ? raw_en
 
 const char *nametable_name(NameTable t, int i) { return in_range(t, i) ? raw_name(t, i) : NULL; }
 
-int nametable_has(NameTable t, int i)
+/* Whether entry i, known to be in range, belongs to the table. */
+static int kept(NameTable t, int i)
 {
-    return nametable_name(t, i) && (!t.keep || t.keep(raw_entry(t, i), t.ctx));
+    return raw_name(t, i) && (!t.keep || t.keep(raw_entry(t, i), t.ctx));
 }
+
+int nametable_has(NameTable t, int i) { return in_range(t, i) && kept(t, i); }
 
 /* The positions to walk: [0, end) holds every entry (an UNTIL_NULL table ends at its first
  * unnamed one). */
@@ -58,7 +61,7 @@ int nametable_size(NameTable t)
 {
     int n = 0, end = table_end(t);
     for (int i = 0; i < end; i++)
-        n += nametable_has(t, i);
+        n += kept(t, i);
     return n;
 }
 
@@ -66,7 +69,7 @@ int nametable_index(NameTable t, const char *name)
 {
     int end = table_end(t);
     for (int i = 0; name && i < end; i++)
-        if (nametable_has(t, i) && !strcmp(raw_name(t, i), name))
+        if (kept(t, i) && !strcmp(raw_name(t, i), name))
             return i;
     return -1;
 }
@@ -84,7 +87,7 @@ size_t nametable_join(NameTable t, const char *sep, const char *last_sep, char *
     if (cap)
         out[0] = '\0';
     for (int i = 0; i < end; i++) {
-        if (!nametable_has(t, i))
+        if (!kept(t, i))
             continue;
         const char *between = k == 0 ? "" : k == total - 1 && last_sep ? last_sep : sep;
         len += (size_t)snprintf(len < cap ? out + len : NULL, len < cap ? cap - len : 0, "%s%s",
@@ -127,7 +130,7 @@ void nametable_suggest_any(const NameTable *ts, int nt, const char *typed, char 
     int best = 0;
     for (int k = 0; k < nt; k++)
         for (int i = 0, end = table_end(ts[k]); i < end; i++) {
-            if (!nametable_has(ts[k], i))
+            if (!kept(ts[k], i))
                 continue;
             int d = name_distance(typed, raw_name(ts[k], i));
             if (!nearest || d < best)

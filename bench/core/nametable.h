@@ -1,7 +1,7 @@
 /* Names in const tables: one NameTable describes where the names of a registry sit (an
- * array of structs with a name field, an array of pointers to such structs, or an array of
- * names), and every lookup by name, every "expected one of a, b, c" list and every "did you
- * mean" suggestion walks it the same way. So each registry states its names once, and an
+ * array of structs with a name field, an array of pointers to such structs, an array of
+ * names, or of fixed-size texts), and every lookup by name, every "expected one of a, b, c"
+ * list and every "did you mean" suggestion walks it the same way. So each registry states its names once, and an
  * unknown name anywhere is answered with what was expected and the nearest known name. */
 #ifndef QB_NAMETABLE_H
 #define QB_NAMETABLE_H

@@ -37,8 +37,9 @@ const char *ydoc_map_key(const YDoc *d, const YNode *map, int i);
 YNode *ydoc_map_value(YDoc *d, const YNode *map, int i);
 /* The value under key, or NULL. */
 YNode *ydoc_map_get(YDoc *d, const YNode *map, const char *key);
-/* Every key must be one of `allowed` (NULL-terminated), or a name of table `keys`; the
- * error locates the first other key, lists the expected ones and suggests the nearest. */
+/* Every key must be one of `allowed` (NULL-terminated), or a name of table `keys` (the
+ * settings table's for one section); the error locates the first other key, lists the
+ * expected ones and suggests the nearest. */
 int ydoc_check_keys(const YDoc *d, const YNode *map, const char *field,
                     const char *const *allowed, QbErr *err);
 int ydoc_check_table_keys(const YDoc *d, const YNode *map, const char *field, NameTable keys,

@@ -64,8 +64,9 @@ typedef struct {
 } RunConfig;
 
 /* How a field is stored and read. RF_KIND is an enum stored as an int: its value is the
- * position of its name in `values`; RF_ENUM is a name of `values` stored as text. RF_PATH is a string where "none" means empty. RF_SPECIAL fields
- * (overrides, quantizer options) have their own text parser and JSON writer. */
+ * position of its name in `values`; RF_ENUM is a name of `values` stored as text. RF_PATH is
+ * a string where "none" means empty. RF_SPECIAL fields (overrides, quantizer options) have
+ * their own text parser and JSON writer. */
 typedef enum {
     RF_INT, RF_U64, RF_FLOAT, RF_BOOL, RF_STR, RF_PATH, RF_ENUM, RF_KIND, RF_DIMS, RF_INTLIST,
     RF_SPECIAL
