@@ -5,6 +5,7 @@
 
 #include "cli/args.h"
 #include "cli/cli.h"
+#include "core/nametable.h"
 
 static const CliCommand commands[] = {
 #define X(name, fn, usage, help) {name, fn, usage, help},
@@ -31,29 +32,30 @@ int main(int argc, char **argv)
         usage_all(stdout);
         return 0;
     }
-    for (int i = 0; i < ncommands; i++) {
-        if (strcmp(argv[1], commands[i].name))
-            continue;
-        QbErr err = {{0}};
-        int rc = commands[i].fn(argc - 1, argv + 1, &err);
-        if (rc == ARGS_HELP) {
-            printf("usage: qbench %s %s\n%s\n", commands[i].name, commands[i].usage,
-                   commands[i].help);
-            return 0;
-        }
-        if (rc == CLI_USAGE) {
-            if (err.msg[0])
-                fprintf(stderr, "qbench %s: %s\n", commands[i].name, err.msg);
-            fprintf(stderr, "usage: qbench %s %s\n", commands[i].name, commands[i].usage);
-            return 2;
-        }
-        if (rc != 0) {
-            fprintf(stderr, "qbench %s: %s\n", commands[i].name, err.msg[0] ? err.msg : "failed");
-            return 1;
-        }
+    const NameTable names = NAMETABLE(commands, CliCommand, name);
+    const CliCommand *c = nametable_find(names, argv[1]);
+    if (!c) {
+        char hint[160];
+        nametable_suggest(names, argv[1], hint, sizeof hint);
+        fprintf(stderr, "qbench: unknown command '%s'%s\n", argv[1], hint);
+        usage_all(stderr);
+        return 2;
+    }
+    QbErr err = {{0}};
+    int rc = c->fn(argc - 1, argv + 1, &err);
+    if (rc == ARGS_HELP) {
+        printf("usage: qbench %s %s\n%s\n", c->name, c->usage, c->help);
         return 0;
     }
-    fprintf(stderr, "qbench: unknown command '%s'\n", argv[1]);
-    usage_all(stderr);
-    return 2;
+    if (rc == CLI_USAGE) {
+        if (err.msg[0])
+            fprintf(stderr, "qbench %s: %s\n", c->name, err.msg);
+        fprintf(stderr, "usage: qbench %s %s\n", c->name, c->usage);
+        return 2;
+    }
+    if (rc != 0) {
+        fprintf(stderr, "qbench %s: %s\n", c->name, err.msg[0] ? err.msg : "failed");
+        return 1;
+    }
+    return 0;
 }

@@ -30,7 +30,9 @@ static const NetEntry nets[] = {
      "MobileNet-V2"},
     {"small_cnn", small_cnn_build, {1, 28, 28}, 10, "3-conv smoke-test CNN", "small CNN"},
 };
-static const int nnets = (int)(sizeof nets / sizeof nets[0]);
+
+static const char *const shortcuts[] = {"a", "b"};
+const NameTable net_shortcut_names = NAMETABLE_STRINGS_INIT(shortcuts);
 
 void net_options_defaults(NetOptions *o)
 {
@@ -42,29 +44,24 @@ void net_options_defaults(NetOptions *o)
     o->small_stem = -1;
 }
 
-const NetEntry *net_entry(const char *name)
-{
-    for (int i = 0; i < nnets; i++)
-        if (!strcmp(nets[i].name, name))
-            return &nets[i];
-    return NULL;
-}
+NameTable net_table(void) { return NAMETABLE(nets, NetEntry, name); }
 
-void net_names(char *out, size_t cap)
+const NetEntry *net_entry(const char *name) { return nametable_find(net_table(), name); }
+
+void net_names(char *out, size_t cap) { nametable_join(net_table(), ", ", NULL, out, cap); }
+
+void net_unknown(const char *name, char *out, size_t cap)
 {
-    size_t at = 0;
-    out[0] = '\0';
-    for (int i = 0; i < nnets && at < cap; i++)
-        at += (size_t)snprintf(out + at, cap - at, "%s%s", i ? ", " : "", nets[i].name);
+    nametable_unknown(net_table(), "network", name, out, cap);
 }
 
 int net_build(Net *net, const char *name, const NetOptions *o, QbErr *err)
 {
     const NetEntry *e = net_entry(name);
     if (!e) {
-        char known[256];
-        net_names(known, sizeof known);
-        return qb_fail(err, "unknown network '%s' (known: %s)", name, known);
+        char why[sizeof err->msg];
+        net_unknown(name, why, sizeof why);
+        return qb_fail(err, "%s", why);
     }
     if (o->classes < 1 || o->width <= 0.0f || o->input.c < 1 || o->input.h < 1 || o->input.w < 1)
         return qb_fail(err, "%s: bad options: input %dx%dx%d, %d classes, width %g", name,

@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 
+#include "core/nametable.h"
 #include "core/net.h"
 
 typedef struct {
@@ -26,13 +27,20 @@ typedef struct {
     const char *title;  /* the network as papers name it: "ResNet-18" */
 } NetEntry;
 
+/* The CIFAR ResNets' shortcut kinds by name ("a", "b"; NetOptions.shortcut is the letter). */
+extern const NameTable net_shortcut_names;
+
 /* Defaults: 3x32x32, 10 classes, width 1, shortcut b, small_stem auto. */
 void net_options_defaults(NetOptions *o);
 /* net_init + the named builder. Unknown names list the known ones. */
 int net_build(Net *net, const char *name, const NetOptions *o, QbErr *err);
 const NetEntry *net_entry(const char *name);
+/* The table's names (core/nametable.h). */
+NameTable net_table(void);
 /* "resnet20, resnet32, ..." into out, for messages and usage. */
 void net_names(char *out, size_t cap);
+/* "unknown network 'X'; expected one of: resnet20, ..." and the nearest name, into out. */
+void net_unknown(const char *name, char *out, size_t cap);
 
 /* Builders (one per file). */
 int resnet_cifar_build(Net *net, int depth, const NetOptions *o, QbErr *err);

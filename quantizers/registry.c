@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/suggest.h"
+#include "core/nametable.h"
 #include "qcommon.h"
 
 extern const QuantizerOps uniform_ops;
@@ -40,29 +40,30 @@ int quantizer_count(void) { return NMETHODS; }
 
 const QuantizerOps *quantizer_at(int i) { return i >= 0 && i < NMETHODS ? methods[i] : NULL; }
 
+NameTable quantizer_table(void) { return NAMETABLE_POINTERS(methods, QuantizerOps, name); }
+
 const QuantizerOps *quantizer_find(const char *name)
 {
-    for (int i = 0; i < NMETHODS; i++)
-        if (strcmp(methods[i]->name, name) == 0)
-            return methods[i];
-    return NULL;
+    return nametable_find(quantizer_table(), name);
+}
+
+typedef struct {
+    int (*keep)(const QuantizerOps *);
+} MethodFilter;
+
+static int method_kept(const void *entry, const void *ctx)
+{
+    return ((const MethodFilter *)ctx)->keep(entry);
 }
 
 void quantizer_names_where(int (*keep)(const QuantizerOps *), const char *last_sep, char *out,
                            size_t cap)
 {
-    int total = 0, k = 0;
-    for (int i = 0; i < NMETHODS; i++)
-        total += !keep || keep(methods[i]);
-    size_t used = 0;
-    out[0] = '\0';
-    for (int i = 0; i < NMETHODS && used < cap; i++) {
-        if (keep && !keep(methods[i]))
-            continue;
-        const char *sep = k == 0 ? "" : (k == total - 1 && last_sep ? last_sep : ", ");
-        used += (size_t)snprintf(out + used, cap - used, "%s%s", sep, methods[i]->name);
-        k++;
-    }
+    MethodFilter f = {keep};
+    NameTable t = quantizer_table();
+    if (keep)
+        t.keep = method_kept, t.ctx = &f;
+    nametable_join(t, ", ", last_sep, out, cap);
 }
 
 void quantizer_names(char *out, size_t cap) { quantizer_names_where(NULL, NULL, out, cap); }
@@ -71,30 +72,57 @@ int quantizer_name_check(const char *name, QbErr *err)
 {
     if (quantizer_find(name))
         return 0;
-    const char *names[NMETHODS];
     char known[256], hint[160];
-    for (int i = 0; i < NMETHODS; i++)
-        names[i] = methods[i]->name;
     quantizer_names(known, sizeof known);
-    suggest_name(name, names, NMETHODS, "method", hint, sizeof hint);
+    nametable_suggest(quantizer_table(), name, hint, sizeof hint);
     return qb_fail(err, "no quantizer method '%s' is registered (methods: %s)%s", name, known,
                    hint[0] ? hint : "; a new method is registered in quantizers/registry.c");
 }
 
-static void option_names(const QuantizerOps *ops, char *out, size_t cap)
+static NameTable option_table(const QuantizerOps *ops)
 {
-    size_t used = 0;
-    out[0] = '\0';
-    for (const QuantOptionSpec *s = ops->options; s && s->name && used < cap; s++)
-        used += (size_t)snprintf(out + used, cap - used, "%s%s", used ? ", " : "", s->name);
+    return NAMETABLE_LIST(ops->options, QuantOptionSpec, name);
 }
 
-static const QuantOptionSpec *option_spec(const QuantizerOps *ops, const char *name)
+const QuantOptionSpec *quantizer_option_spec(const QuantizerOps *ops, const char *name)
 {
-    for (const QuantOptionSpec *s = ops->options; s && s->name; s++)
-        if (strcmp(s->name, name) == 0)
-            return s;
-    return NULL;
+    return nametable_find(option_table(ops), name);
+}
+
+const QuantOptionSpec *quantizer_option_any(const char *name)
+{
+    const QuantOptionSpec *s = NULL;
+    for (int i = 0; i < NMETHODS && !s; i++)
+        s = quantizer_option_spec(methods[i], name);
+    return s;
+}
+
+/* An option name is listed once, by the first method declaring it. */
+static int first_declared(const void *entry, const void *ctx)
+{
+    const QuantOptionSpec *s = entry;
+    for (const QuantizerOps *const *m = methods; *m != ctx; m++)
+        if (quantizer_option_spec(*m, s->name))
+            return 0;
+    return 1;
+}
+
+void quantizer_option_unknown(const char *name, char *out, size_t cap)
+{
+    NameTable ts[NMETHODS];
+    const char *sep = "";
+    size_t at = (size_t)snprintf(out, cap, "unknown quantizer option; expected one of: ");
+    for (int i = 0; i < NMETHODS; i++) {
+        ts[i] = option_table(methods[i]);
+        ts[i].keep = first_declared, ts[i].ctx = methods[i];
+        if (at >= cap || !nametable_size(ts[i]))
+            continue;
+        at += (size_t)snprintf(out + at, cap - at, "%s", sep);
+        at += at < cap ? nametable_join(ts[i], ", ", NULL, out + at, cap - at) : 0;
+        sep = ", ";
+    }
+    if (at < cap)
+        nametable_suggest_any(ts, NMETHODS, name, out + at, cap - at);
 }
 
 int quantizer_option_valid(const QuantOptionSpec *s, const char *v)
@@ -125,12 +153,13 @@ static int options_check(const QuantizerOps *ops, const QuantOption *opts, int n
     if (nopts > QOPT_MAX)
         return qb_fail(err, "%s: %d options given, at most %d", ops->name, nopts, QOPT_MAX);
     for (int i = 0; i < nopts; i++) {
-        const QuantOptionSpec *s = option_spec(ops, opts[i].name);
+        const QuantOptionSpec *s = quantizer_option_spec(ops, opts[i].name);
         if (!s) {
-            char known[256];
-            option_names(ops, known, sizeof known);
-            return qb_fail(err, "%s has no option '%s' (%s%s)", ops->name, opts[i].name,
-                           *known ? "its options: " : "it takes none", known);
+            char known[256], hint[160];
+            nametable_join(option_table(ops), ", ", NULL, known, sizeof known);
+            nametable_suggest(option_table(ops), opts[i].name, hint, sizeof hint);
+            return qb_fail(err, "%s has no option '%s' (%s%s)%s", ops->name, opts[i].name,
+                           *known ? "its options: " : "it takes none", known, hint);
         }
         if (!quantizer_option_valid(s, opts[i].value))
             return qb_fail(err, "%s option %s: expected %s, got '%s'", ops->name, s->name,
@@ -144,9 +173,9 @@ Quantizer *quantizer_new(const char *method, QuantRole role, int bits, int is_si
 {
     const QuantizerOps *ops = quantizer_find(method);
     if (!ops) {
-        char known[256];
-        quantizer_names(known, sizeof known);
-        qb_fail(err, "unknown quantizer method '%s' (known: %s)", method, known);
+        char why[sizeof err->msg];
+        nametable_unknown(quantizer_table(), "quantizer method", method, why, sizeof why);
+        qb_fail(err, "%s", why);
         return NULL;
     }
     return quantizer_new_ops(ops, role, bits, is_signed, opts, nopts, err);

@@ -5,8 +5,11 @@
 
 #include <stddef.h>
 
+#include "core/nametable.h"
 #include "core/quantizer.h"
 
+/* The methods' names, for lookups, lists and suggestions (core/nametable.h). */
+NameTable quantizer_table(void);
 /* The method called `name`, or NULL. */
 const QuantizerOps *quantizer_find(const char *name);
 /* Table walk (tests, docs): index 0..quantizer_count()-1. */
@@ -21,6 +24,14 @@ void quantizer_names(char *out, size_t cap);
  * last two joined by last_sep (" or "; NULL: ", "). */
 void quantizer_names_where(int (*keep)(const QuantizerOps *), const char *last_sep, char *out,
                            size_t cap);
+
+/* The option called name among the method's, or among every registered method's; NULL when
+ * none declares it. */
+const QuantOptionSpec *quantizer_option_spec(const QuantizerOps *ops, const char *name);
+const QuantOptionSpec *quantizer_option_any(const char *name);
+/* The message for an option no method declares, into out: "unknown quantizer option;
+ * expected one of: NAMES" (each name once) and the nearest name when one is near. */
+void quantizer_option_unknown(const char *name, char *out, size_t cap);
 
 /* Whether v is a valid value of option s: one of its "a|b|c", or an int or float that parses
  * completely without overflow. The one check of option values (CLI and experiment files). */

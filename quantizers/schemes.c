@@ -6,21 +6,23 @@
 #include <string.h>
 
 #include "core/layers/layers.h"
-#include "core/suggest.h"
+#include "core/nametable.h"
 #include "registry.h"
 
 /* FORMULAS.md §8. Methods are looked up by name at run time, so a scheme may name a method that a
  * build does not contain yet; using it is then an "unknown method" error. */
 static const Scheme schemes[] = {
-    {"lsq", "lsq", "lsq", "ASQ Table 5 Baseline (LSQ for weights and activations)"},
-    {"lsq+pot", "pot", "lsq", "ASQ Table 5 Baseline+POT (weights)"},
-    {"lsq+post", "post", "lsq", "ASQ Table 5 Baseline+POST (weights)"},
-    {"asq", "lsq", "asq", "ASQ Tables 2-4 ASQ (Scheme 1); Table 5 Baseline+ASQ"},
-    {"asq+post", "post", "asq", "ASQ Tables 2-4 ASQ+POST (Scheme 2); Table 5 +POST+ASQ"},
-    {"apot", "apot", "apot", "APoT rows"},
-    {"pot", "pot", "pot", "APoT paper's PoT comparison"},
-    {"pact", "dorefa", "pact", "PACT rows (DoReFa weights)"},
-    {"uniform", "uniform", "uniform", "floor: min-max uniform"},
+    {"lsq", "lsq", "lsq", "ASQ Table 5 Baseline (LSQ for weights and activations)", NULL},
+    {"lsq+pot", "pot", "lsq", "ASQ Table 5 Baseline+POT (weights)", NULL},
+    {"lsq+post", "post", "lsq", "ASQ Table 5 Baseline+POST (weights)", NULL},
+    {"asq", "lsq", "asq", "ASQ Tables 2-4 ASQ (Scheme 1); Table 5 Baseline+ASQ",
+     "asq"},
+    {"asq+post", "post", "asq", "ASQ Tables 2-4 ASQ+POST (Scheme 2); Table 5 +POST+ASQ",
+     "asq"},
+    {"apot", "apot", "apot", "APoT rows", NULL},
+    {"pot", "pot", "pot", "APoT paper's PoT comparison", NULL},
+    {"pact", "dorefa", "pact", "PACT rows (DoReFa weights)", NULL},
+    {"uniform", "uniform", "uniform", "floor: min-max uniform", NULL},
 };
 
 #define NSCHEMES ((int)(sizeof schemes / sizeof schemes[0]))
@@ -59,12 +61,12 @@ static const Scheme *method_scheme(const char *name)
     return &ms->scheme;
 }
 
+NameTable scheme_table(void) { return NAMETABLE(schemes, Scheme, name); }
+
 const Scheme *scheme_find(const char *name)
 {
-    for (int i = 0; i < NSCHEMES; i++)
-        if (strcmp(schemes[i].name, name) == 0)
-            return &schemes[i];
-    return method_scheme(name);
+    const Scheme *s = nametable_find(scheme_table(), name);
+    return s ? s : method_scheme(name);
 }
 
 int scheme_bits_check(const Scheme *s, int bits, QbErr *err)
@@ -79,32 +81,18 @@ int scheme_bits_check(const Scheme *s, int bits, QbErr *err)
     return 0;
 }
 
-void scheme_names(char *out, size_t cap)
-{
-    size_t used = 0;
-    out[0] = '\0';
-    for (int i = 0; i < NSCHEMES && used < cap; i++)
-        used += (size_t)snprintf(out + used, cap - used, "%s%s", i ? ", " : "", schemes[i].name);
-}
+void scheme_names(char *out, size_t cap) { nametable_join(scheme_table(), ", ", NULL, out, cap); }
 
 void scheme_unknown(const char *name, int with_fp, char *out, size_t cap)
 {
-    int nm = quantizer_count(), n = 0;
-    const char **names = malloc(sizeof *names * (size_t)(1 + NSCHEMES + nm));
-    QB_ASSERT(names);
-    if (with_fp)
-        names[n++] = "fp";
-    for (int i = 0; i < NSCHEMES; i++)
-        names[n++] = schemes[i].name;
-    for (int i = 0; i < nm; i++)
-        names[n++] = quantizer_at(i)->name;
+    static const char *const full_precision[] = {"fp"};
+    NameTable tables[] = {NAMETABLE_STRINGS(full_precision), scheme_table(), quantizer_table()};
     char known[256], methods[256], hint[160];
     scheme_names(known, sizeof known);
     quantizer_names(methods, sizeof methods);
-    suggest_name(name, names, n, "scheme", hint, sizeof hint);
+    nametable_suggest_any(tables + !with_fp, 2 + with_fp, name, hint, sizeof hint);
     snprintf(out, cap, "unknown scheme '%s'; expected %sa scheme (%s) or a registered method "
                        "(%s)%s", name, with_fp ? "fp, " : "", known, methods, hint);
-    free(names);
 }
 
 /* What one compute layer gets; a NULL method leaves that tensor float. */
@@ -117,16 +105,22 @@ typedef struct {
 
 typedef enum { FL_LSQ8, FL_FP, FL_APOT_REF } FirstLast;
 
+static const char *const first_last_policies[] = {
+    [FL_LSQ8] = "lsq8",
+    [FL_FP] = "fp",
+    [FL_APOT_REF] = "apot_ref",
+};
+const NameTable scheme_first_last_names = NAMETABLE_STRINGS_INIT(first_last_policies);
+
 static int first_last_parse(const char *s, FirstLast *out, QbErr *err)
 {
-    if (!s || strcmp(s, "lsq8") == 0)
-        *out = FL_LSQ8;
-    else if (strcmp(s, "fp") == 0)
-        *out = FL_FP;
-    else if (strcmp(s, "apot_ref") == 0)
-        *out = FL_APOT_REF;
-    else
-        return qb_fail(err, "first_last: expected lsq8, fp or apot_ref, got '%s'", s);
+    int i = nametable_index(scheme_first_last_names, s ? s : first_last_policies[FL_LSQ8]);
+    if (i < 0) {
+        char why[sizeof err->msg];
+        nametable_unknown(scheme_first_last_names, "first_last policy", s, why, sizeof why);
+        return qb_fail(err, "%s", why);
+    }
+    *out = (FirstLast)i;
     return 0;
 }
 
@@ -221,7 +215,7 @@ static int assign_layer(const ApplyCtx *c, const Net *net, int li, const SchemeO
     if (li == c->first || li == c->last) {
         *a = edge_assign(c->fl);
         if (li == c->first && o->asq_first_layer)
-            a->am = "asq";
+            a->am = c->scheme->first_input;
     } else {
         *a = (LayerAssign){c->scheme->wmethod, c->scheme->amethod, c->wbits, c->abits, 0, 0};
     }
@@ -237,10 +231,7 @@ static int assign_layer(const ApplyCtx *c, const Net *net, int li, const SchemeO
 
 static int declares(const QuantizerOps *ops, const char *opt)
 {
-    for (const QuantOptionSpec *s = ops->options; s && s->name; s++)
-        if (strcmp(s->name, opt) == 0)
-            return 1;
-    return 0;
+    return quantizer_option_spec(ops, opt) != NULL;
 }
 
 /* The options a method receives: the policy's own first (so they win), then the user's that
@@ -307,7 +298,7 @@ int scheme_option_reaches(const char *scheme, const SchemeOptions *o, const char
         return 0;
     LayerAssign edge = edge_assign(fl);
     const char *methods[] = {s->wmethod, s->amethod, edge.wm, edge.am,
-                             o->asq_first_layer ? "asq" : NULL};
+                             o->asq_first_layer ? s->first_input : NULL};
     int reaches = 0;
     for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++)
         reaches |= method_takes(methods[i], option);
@@ -335,13 +326,25 @@ static int options_check(const SchemeOptions *o, const LayerAssign *as, int n, Q
     return 0;
 }
 
+static int takes_first_input(const void *scheme, const void *ctx)
+{
+    (void)ctx;
+    return ((const Scheme *)scheme)->first_input != NULL;
+}
+
 static int ctx_init(ApplyCtx *c, const Net *net, const char *scheme, int bits,
                     const SchemeOptions *o, QbErr *err)
 {
     if (scheme_lookup(scheme, &c->scheme, err) < 0 || first_last_parse(o->first_last, &c->fl, err) < 0)
         return -1;
-    if (o->asq_first_layer && strcmp(c->scheme->amethod, "asq") != 0)
-        return qb_fail(err, "asq_first_layer needs a scheme with asq activations, not %s", scheme);
+    if (o->asq_first_layer && !c->scheme->first_input) {
+        char takers[128];
+        NameTable t = scheme_table();
+        t.keep = takes_first_input;
+        nametable_join(t, ", ", " or ", takers, sizeof takers);
+        return qb_fail(err, "asq_first_layer needs a scheme that quantizes the first layer's "
+                       "input with ASQ (%s), not %s", takers, scheme);
+    }
     c->wbits = o->wbits ? o->wbits : bits;
     c->abits = o->abits ? o->abits : bits;
     c->first = c->last = -1;

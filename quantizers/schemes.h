@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/nametable.h"
 #include "core/net.h"
 #include "core/quantizer.h"
 
@@ -14,6 +15,9 @@ typedef struct {
     const char *name;
     const char *wmethod, *amethod;  /* registry names */
     const char *paper_row;
+    /* The activation method that quant.asq_first_layer puts on the first layer's input as
+     * well (ASQ's schemes: asq, FORMULAS.md §1.3); NULL: the scheme takes no such setting. */
+    const char *first_input;
 } Scheme;
 
 #define SCHEME_NAME_MAX 32
@@ -24,6 +28,9 @@ typedef struct {
     int bits;                      /* 0: keep the layer's bit-widths */
     char scheme[SCHEME_NAME_MAX];  /* "": keep; "fp": leave the layer float; else a scheme */
 } LayerOverride;
+
+/* The first/last-layer policies' names (SchemeOptions.first_last). */
+extern const NameTable scheme_first_last_names;
 
 typedef struct {
     /* NULL or "lsq8": first and last layer LSQ 8-bit weights and input (FORMULAS.md §1.3);
@@ -38,6 +45,8 @@ typedef struct {
     uint64_t seed;                 /* run seed, for random quantizer inits (ASQ's adapter) */
 } SchemeOptions;
 
+/* The scheme table's names (core/nametable.h); method names are schemes too (scheme_find). */
+NameTable scheme_table(void);
 /* The scheme called `name`, or NULL. A registered method name that is not a scheme name
  * (e.g. "post", "dorefa") acts as the scheme: that method where it applies, LSQ elsewhere. */
 const Scheme *scheme_find(const char *name);

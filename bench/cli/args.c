@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/nametable.h"
 #include "run/runcfg.h"
 #include "cli.h"
 
@@ -68,11 +69,12 @@ int args_parse(int argc, char **argv, const ArgSpec *specs, QbErr *err)
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h"))
             return ARGS_HELP;
-        const ArgSpec *s = specs;
-        while (s->flag && strcmp(s->flag, a))
-            s++;
-        if (!s->flag) {
-            qb_fail(err, "unknown option '%s'", a);
+        const NameTable flags = NAMETABLE_LIST(specs, ArgSpec, flag);
+        const ArgSpec *s = nametable_find(flags, a);
+        if (!s) {
+            char hint[160];
+            nametable_suggest(flags, a, hint, sizeof hint);
+            qb_fail(err, "unknown option '%s'%s", a, hint);
             return CLI_USAGE;
         }
         if (s->type == ARG_FLAG) {

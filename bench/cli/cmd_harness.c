@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "core/atomic_file.h"
+#include "core/nametable.h"
 #include "harness/cell.h"
 #include "harness/chainrun.h"
 #include "harness/estimate.h"
@@ -732,11 +733,10 @@ static int profile_table(HarnessArgs *one, int say_none, QbErr *err)
 static int report_tables(const HarnessArgs *a, QbErr *err)
 {
     char names[EXP_PROFILES_MAX][32];
-    int n, found = 0, written = 0;
+    int n, written = 0;
     if (experiment_profiles(a->file, names, &n, err) < 0)
         return -1;
-    for (int i = 0; i < n; i++)
-        found |= !strcmp(names[i], a->profile);
+    int found = nametable_find(NAMETABLE_TEXTS(names, n), a->profile) != NULL;
     if (a->profile[0] && !found) {
         printf("%s: no profile %s, so no table of it\n", a->file, a->profile);
         return 0;

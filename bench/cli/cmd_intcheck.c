@@ -40,15 +40,18 @@ static int scheme_checkable(const Scheme *sc)
     return sc && shift_weights(sc->wmethod) && coded_acts(sc->amethod);
 }
 
+static int checkable_entry(const void *scheme, const void *ctx)
+{
+    (void)ctx;
+    return scheme_checkable(scheme);
+}
+
 /* "lsq+pot, lsq+post, asq+post": the schemes --scheme takes as they are. */
 static void checkable_schemes(char *out, size_t cap)
 {
-    size_t used = 0;
-    out[0] = '\0';
-    for (int i = 0; i < scheme_count() && used < cap; i++)
-        if (scheme_checkable(scheme_at(i)))
-            used += (size_t)snprintf(out + used, cap - used, "%s%s", used ? ", " : "",
-                                     scheme_at(i)->name);
+    NameTable t = scheme_table();
+    t.keep = checkable_entry;
+    nametable_join(t, ", ", NULL, out, cap);
 }
 
 /* A scheme with shift-path weights and coded activations (lsq+pot, lsq+post, asq+post), else

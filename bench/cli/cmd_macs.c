@@ -127,9 +127,9 @@ int cmd_macs(int argc, char **argv, QbErr *err)
         return rc;
     const NetEntry *e = net_entry(a.net);
     if (!e) {
-        char known[256];
-        net_names(known, sizeof known);
-        return qb_fail(err, "--net '%s': expected one of %s", a.net, known), CLI_USAGE;
+        char why[sizeof err->msg];
+        net_unknown(a.net, why, sizeof why);
+        return qb_fail(err, "--net: %s", why), CLI_USAGE;
     }
     /* Without --input / --classes, the net's paper setting (ResNet-18 at 3x224x224, 1000). */
     if (!a.input.c)
@@ -140,8 +140,11 @@ int cmd_macs(int argc, char **argv, QbErr *err)
         return qb_fail(err, "--wbits and --abits go together"), CLI_USAGE;
     if (!a.scheme[0] != !a.bits || (a.scheme[0] && a.wbits))
         return qb_fail(err, "--scheme goes with --bits (and without --wbits/--abits)"), CLI_USAGE;
-    if (strcmp(a.shortcut, "a") && strcmp(a.shortcut, "b"))
-        return qb_fail(err, "--shortcut %s: expected a or b", a.shortcut), CLI_USAGE;
+    if (!nametable_find(net_shortcut_names, a.shortcut)) {
+        char known[16];
+        nametable_join(net_shortcut_names, " or ", NULL, known, sizeof known);
+        return qb_fail(err, "--shortcut %s: expected %s", a.shortcut, known), CLI_USAGE;
+    }
     NetOptions o;
     net_options_defaults(&o);
     o.input = a.input;

@@ -10,6 +10,7 @@
 #include "core/atomic_file.h"
 #include "core/data/npy.h"
 #include "core/json.h"
+#include "core/nametable.h"
 #include "core/net.h"
 #include "core/threads.h"
 #include "args.h"
@@ -19,14 +20,18 @@
  * the same method differ (sign, grid), and a silent default hides which one was shown. */
 static int parse_role(const char *s, QuantRole *role, QbErr *err)
 {
+    static const char *const roles[] = {[QROLE_WEIGHT] = "weight", [QROLE_ACT] = "act"};
+    const NameTable names = NAMETABLE_STRINGS(roles);
+    char known[32], hint[64];
+    int i = nametable_index(names, s);
+    nametable_join(names, " or ", NULL, known, sizeof known);
     if (!s[0])
-        return qb_fail(err, "--role is required: weight or act"), CLI_USAGE;
-    if (!strcmp(s, "weight"))
-        *role = QROLE_WEIGHT;
-    else if (!strcmp(s, "act"))
-        *role = QROLE_ACT;
-    else
-        return qb_fail(err, "--role %s: expected weight or act", s), CLI_USAGE;
+        return qb_fail(err, "--role is required: %s", known), CLI_USAGE;
+    if (i < 0) {
+        nametable_suggest(names, s, hint, sizeof hint);
+        return qb_fail(err, "--role %s: expected %s%s", s, known, hint), CLI_USAGE;
+    }
+    *role = (QuantRole)i;
     return 0;
 }
 
@@ -193,10 +198,7 @@ static int quantize_backward(const QuantizeArgs *a, Quantizer *q, const Tensor *
 
 static int declares_option(const QuantizerOps *ops, const char *name)
 {
-    for (const QuantOptionSpec *s = ops->options; s && s->name; s++)
-        if (!strcmp(s->name, name))
-            return 1;
-    return 0;
+    return quantizer_option_spec(ops, name) != NULL;
 }
 
 /* The quantizer planned on a host net that holds only its parameters, bound to its own

@@ -111,14 +111,16 @@ static int apply_flags(const TrainFlags *t, RunConfig *c, QbErr *err)
     return 0;
 }
 
-static const char *flag_metavar(const RunField *f)
+static const char *flag_metavar(const RunField *f, char *buf, size_t cap)
 {
     static const char *const names[] = {[RF_INT] = "N", [RF_U64] = "N", [RF_FLOAT] = "F",
                                         [RF_STR] = "NAME", [RF_PATH] = "PATH",
                                         [RF_DIMS] = "CxHxW", [RF_INTLIST] = "A,B,...",
                                         [RF_SPECIAL] = "ITEM (repeatable)"};
-    if (f->type == RF_ENUM || f->type == RF_KIND)
-        return f->values;
+    if (f->type == RF_ENUM || f->type == RF_KIND) {
+        runcfg_field_values(f, "|", buf, cap);
+        return buf;
+    }
     return f->type == RF_BOOL ? "" : names[f->type];
 }
 
@@ -129,14 +131,15 @@ static void train_help(void)
            "bit-identically\n\noptions (default in brackets):\n");
     for (int i = 0; i < runcfg_nfields; i++) {
         const RunField *f = &runcfg_fields[i];
-        char want[160] = "";
+        char want[160] = "", values[160];
         if (f->type == RF_INT || f->type == RF_U64 || f->type == RF_FLOAT)
             runcfg_field_want(f, want, sizeof want);
         if (f->type == RF_BOOL && !strncmp(f->flag, "--no-", 5)) /* the flag turns it off */
             printf("  %s\n      no %s (without the flag: %s)\n", f->flag, f->help,
                    !strcmp(f->dflt, "true") ? "on" : "off");
         else
-            printf("  %s %s\n      %s [%s]%s%s\n", f->flag, flag_metavar(f), f->help, f->dflt,
+            printf("  %s %s\n      %s [%s]%s%s\n", f->flag,
+                   flag_metavar(f, values, sizeof values), f->help, f->dflt,
                    want[0] ? "; " : "", want);
     }
     printf("  --bits N\n      weight and activation bits where --wbits/--abits are not given\n"

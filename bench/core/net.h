@@ -7,6 +7,7 @@
 
 #include "arena.h"
 #include "err.h"
+#include "core/kernels/prof.h"
 #include "param.h"
 #include "tensor.h"
 
@@ -38,6 +39,9 @@ struct QuantHooks;
 typedef struct {
     const char *kind;
     LayerSign out_sign;
+    /* The step profile's sections (`qbench bench --profile`) its forward and backward time
+     * goes to; PROF_OTHER unless given. conv2d's backward refines its own with nested ones. */
+    ProfKind prof[2];
     /* The kind's quantizer hooks (conv2d, linear: a weight and an input quantizer), or NULL
      * for a kind that takes no quantizers. */
     struct QuantHooks *(*hooks)(Layer *L);

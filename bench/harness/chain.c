@@ -150,12 +150,11 @@ static int read_chain(YDoc *d, const YNode *n, const char *field, Experiment *e,
     ydoc_field(path, sizeof path, field, "bits");
     if (read_bits(d, ydoc_map_get(d, n, "bits"), path, e, c, err) < 0)
         return -1;
+    static const char *const starts[] = {"last", "best"}; /* from_best: 0, 1 */
     const YNode *start = ydoc_map_get(d, n, "start");
-    char from[8] = "last";
     ydoc_field(path, sizeof path, field, "start");
-    if (start && ydoc_enum(d, start, path, "last|best", from, sizeof from, err) < 0)
+    if (start && ydoc_enum(d, start, path, NAMETABLE_STRINGS(starts), &c->from_best, err) < 0)
         return -1;
-    c->from_best = !strcmp(from, "best");
     e->nchains++;
     const YNode *links = ydoc_map_get(d, n, "links");
     ydoc_field(path, sizeof path, field, "links");

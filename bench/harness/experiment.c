@@ -69,12 +69,10 @@ static int check_names(YDoc *d, const YNode *n, const char *field, char (*names)
                                  names[i]);
         if (ok)
             continue;
-        if (is_scheme)
-            return ydoc_fail(d, ydoc_seq_at(d, n, i), path, err, "%s",
-                             unknown_scheme(names[i], known, sizeof known));
-        net_names(known, sizeof known);
-        return ydoc_fail(d, ydoc_seq_at(d, n, i), path, err,
-                         "unknown network '%s'; expected one of: %s", names[i], known);
+        if (!is_scheme)
+            net_unknown(names[i], known, sizeof known);
+        return ydoc_fail(d, ydoc_seq_at(d, n, i), path, err, "%s",
+                         is_scheme ? unknown_scheme(names[i], known, sizeof known) : known);
     }
     return 0;
 }
@@ -167,20 +165,22 @@ static int read_tolerance(YDoc *d, const YNode *m, Experiment *e, QbErr *err)
 static int read_table(YDoc *d, const YNode *t, Experiment *e, QbErr *err)
 {
     static const char *const keys[] = {"layout", "metric", "baseline", "tolerance", NULL};
-    char s[16];
+    static const char *const layouts[] = {
+        [LAYOUT_BITS] = "bits", [LAYOUT_ABLATION] = "ablation", [LAYOUT_COST] = "cost"};
+    static const char *const metrics[] = {[METRIC_FINAL] = "final", [METRIC_BEST] = "best"};
+    int k;
     if (ydoc_want_map(d, t, "table", err) < 0 || ydoc_check_keys(d, t, "table", keys, err) < 0)
         return -1;
     const YNode *n;
     if ((n = ydoc_map_get(d, t, "layout"))) {
-        if (ydoc_enum(d, n, "table.layout", "bits|ablation|cost", s, sizeof s, err) < 0)
+        if (ydoc_enum(d, n, "table.layout", NAMETABLE_STRINGS(layouts), &k, err) < 0)
             return -1;
-        e->layout = !strcmp(s, "bits") ? LAYOUT_BITS : !strcmp(s, "ablation") ? LAYOUT_ABLATION
-                                                                               : LAYOUT_COST;
+        e->layout = (TableLayout)k;
     }
     if ((n = ydoc_map_get(d, t, "metric"))) {
-        if (ydoc_enum(d, n, "table.metric", "final|best", s, sizeof s, err) < 0)
+        if (ydoc_enum(d, n, "table.metric", NAMETABLE_STRINGS(metrics), &k, err) < 0)
             return -1;
-        e->metric = !strcmp(s, "final") ? METRIC_FINAL : METRIC_BEST;
+        e->metric = (TableMetric)k;
     }
     if ((n = ydoc_map_get(d, t, "tolerance")) && read_tolerance(d, n, e, err) < 0)
         return -1;
@@ -480,12 +480,12 @@ int experiment_load(Experiment *e, const char *path, const char *profile, QbErr 
         const YNode *ps = ydoc_map_get(&d, root, "profiles");
         int found = ps ? read_profiles(&d, ps, e->profile, e, err) : 1;
         if (found == 1 && e->profile[0]) {
-            char list[256] = "";
-            for (int i = 0; i < e->nprofiles; i++)
-                snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "",
-                         e->profiles[i]);
-            qb_fail(err, "%s: no profile '%s'; the file defines: %s", path, e->profile,
-                    e->nprofiles ? list : "none");
+            char list[256], hint[160];
+            NameTable defined = NAMETABLE_TEXTS(e->profiles, e->nprofiles);
+            nametable_join(defined, ", ", NULL, list, sizeof list);
+            nametable_suggest(defined, e->profile, hint, sizeof hint);
+            qb_fail(err, "%s: no profile '%s'; the file defines: %s%s", path, e->profile,
+                    e->nprofiles ? list : "none", hint);
         } else if (found >= 0 && check_complete(&d, root, e, err) == 0) {
             rc = chain_load(&d, root, e, err);
         }

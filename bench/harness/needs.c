@@ -159,7 +159,7 @@ static void schedule_text(const RunConfig *c, char *out, size_t cap)
 {
     snprintf(out, cap, "%d epochs%s, batch %d, %s lr %g (%s), weight decay %g", c->epochs,
              c->train_subset ? " of a training subset" : "", c->batch,
-             c->optimizer == OPTIM_ADAM ? "Adam" : "SGD", c->lr, sched_kind_name(c->sched.kind),
+             optim_kinds[c->optimizer].title, c->lr, sched_kind_name(c->sched.kind),
              c->weight_decay);
 }
 

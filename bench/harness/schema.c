@@ -8,38 +8,20 @@
 
 /* The option must be declared by some registered method, with a value its spec allows;
  * whether the methods in use declare it is checked when the scheme is applied. */
-static const QuantOptionSpec *option_spec(const char *name)
-{
-    for (int i = 0; i < quantizer_count(); i++)
-        for (const QuantOptionSpec *s = quantizer_at(i)->options; s && s->name; s++)
-            if (!strcmp(s->name, name))
-                return s;
-    return NULL;
-}
-
-static void option_names(char *out, size_t cap)
-{
-    out[0] = '\0';
-    for (int i = 0; i < quantizer_count(); i++)
-        for (const QuantOptionSpec *s = quantizer_at(i)->options; s && s->name; s++)
-            if (!strstr(out, s->name))
-                snprintf(out + strlen(out), cap - strlen(out), "%s%s", *out ? ", " : "", s->name);
-}
-
 static int set_options(YDoc *d, const YNode *n, const char *field, RunConfig *c, QbErr *err)
 {
     if (ydoc_want_map(d, n, field, err) < 0)
         return -1;
     for (int i = 0; i < ydoc_map_count(n); i++) {
-        char path[256], known[512];
+        char path[256], why[1024];
         const char *name = ydoc_map_key(d, n, i);
         const YNode *v = ydoc_map_value(d, n, i);
-        const QuantOptionSpec *s = option_spec(name);
+        const QuantOptionSpec *s = quantizer_option_any(name);
         ydoc_field(path, sizeof path, field, name);
-        option_names(known, sizeof known);
-        if (!s)
-            return ydoc_fail(d, v, path, err, "unknown quantizer option; expected one of: %s",
-                             known);
+        if (!s) {
+            quantizer_option_unknown(name, why, sizeof why);
+            return ydoc_fail(d, v, path, err, "%s", why);
+        }
         if (!ydoc_text(v) || !quantizer_option_valid(s, ydoc_text(v)) ||
             strlen(ydoc_text(v)) >= QOPT_NAME_MAX)
             return ydoc_fail(d, v, path, err, "expected %s", s->values);
@@ -154,6 +136,7 @@ static int field_apply(YDoc *d, const RunField *f, const YNode *v, const char *p
     void *p = runcfg_field_ptr(f, c);
     char text[RUN_PATH_MAX], want[160];
     long long i;
+    int k;
     double x;
     switch (f->type) {
     case RF_INT:
@@ -174,8 +157,9 @@ static int field_apply(YDoc *d, const RunField *f, const YNode *v, const char *p
         return ydoc_bool(d, v, path, p, err);
     case RF_ENUM:
     case RF_KIND:
-        if (ydoc_enum(d, v, path, f->values, text, sizeof text, err) < 0)
+        if (ydoc_enum(d, v, path, *f->values, &k, err) < 0)
             return -1;
+        snprintf(text, sizeof text, "%s", nametable_name(*f->values, k));
         break;
     case RF_INTLIST:
         return read_intlist(d, f, v, path, c, err);
@@ -195,13 +179,7 @@ int schema_apply(YDoc *d, const YNode *map, SchemaSection sec, const char *field
 {
     if (ydoc_want_map(d, map, field, err) < 0)
         return -1;
-    const char *keys[runcfg_nfields + 1];
-    int nkeys = 0;
-    for (int i = 0; i < runcfg_nfields; i++)
-        if (runcfg_fields[i].yaml && runcfg_fields[i].sec == sec)
-            keys[nkeys++] = runcfg_fields[i].yaml;
-    keys[nkeys] = NULL;
-    if (ydoc_check_keys(d, map, field, keys, err) < 0)
+    if (ydoc_check_table_keys(d, map, field, runcfg_yaml_keys(&sec), err) < 0)
         return -1;
     for (int i = 0; i < ydoc_map_count(map); i++) {
         char path[256];
@@ -235,8 +213,9 @@ static void markdown_section(FILE *f, SchemaSection sec)
         fprintf(f, "| `%s` | `%s` | `%s` | ", r->yaml, r->flag, r->dflt);
         md_cell(f, r->help, "\\|");
         if (r->type == RF_ENUM || r->type == RF_KIND) {
-            fputs("; one of ", f);
-            md_cell(f, r->values, ", ");
+            char values[256];
+            runcfg_field_values(r, ", ", values, sizeof values);
+            fprintf(f, "; one of %s", values);
         } else if (r->type == RF_INT || r->type == RF_FLOAT || r->type == RF_INTLIST) {
             fprintf(f, "; %.16g to %.16g", r->min, r->max);
         }

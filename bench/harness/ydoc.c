@@ -188,26 +188,28 @@ int ydoc_want_seq(const YDoc *d, const YNode *n, const char *field, QbErr *err)
     return 0;
 }
 
-int ydoc_check_keys(const YDoc *d, const YNode *map, const char *field,
-                    const char *const *allowed, QbErr *err)
+int ydoc_check_table_keys(const YDoc *d, const YNode *map, const char *field, NameTable keys,
+                          QbErr *err)
 {
     for (int i = 0; i < ydoc_map_count(map); i++) {
         const char *k = ydoc_map_key(d, map, i);
-        int known = 0;
-        for (const char *const *a = allowed; *a && !known; a++)
-            known = !strcmp(*a, k);
-        if (known)
+        if (nametable_find(keys, k))
             continue;
-        char list[400] = "", path[256];
-        for (const char *const *a = allowed; *a; a++)
-            snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
-                     a == allowed ? "" : ", ", *a);
+        char list[600], hint[160], path[256];
+        nametable_join(keys, ", ", NULL, list, sizeof list);
+        nametable_suggest(keys, k, hint, sizeof hint);
         ydoc_field(path, sizeof path, field, k);
         return ydoc_fail(d, yaml_document_get_node((yaml_document_t *)&d->doc,
                                                    map->data.mapping.pairs.start[i].key),
-                         path, err, "unknown key; expected one of: %s", list);
+                         path, err, "unknown key; expected one of: %s%s", list, hint);
     }
     return 0;
+}
+
+int ydoc_check_keys(const YDoc *d, const YNode *map, const char *field,
+                    const char *const *allowed, QbErr *err)
+{
+    return ydoc_check_table_keys(d, map, field, NAMETABLE_NULL_ENDED(allowed), err);
 }
 
 int ydoc_require(YDoc *d, const YNode *map, const char *field, const char *const *required,
@@ -273,19 +275,16 @@ int ydoc_str(const YDoc *d, const YNode *n, const char *field, char *out, size_t
     return 0;
 }
 
-int ydoc_enum(const YDoc *d, const YNode *n, const char *field, const char *values, char *out,
-              size_t cap, QbErr *err)
+int ydoc_enum(const YDoc *d, const YNode *n, const char *field, NameTable values, int *index,
+              QbErr *err)
 {
     const char *s = ydoc_text(n);
-    size_t len = s ? strlen(s) : 0;
-    for (const char *v = values; s && len && *v;) {
-        size_t vl = strcspn(v, "|");
-        if (vl == len && !strncmp(v, s, len) && len < cap) {
-            memcpy(out, s, len + 1);
-            return 0;
-        }
-        v += vl + (v[vl] == '|');
-    }
-    return ydoc_fail(d, n, field, err, "expected one of %s, found '%s'", values,
-                     s ? s : kind_name(n));
+    if ((*index = nametable_index(values, s)) >= 0)
+        return 0;
+    char list[400], hint[160] = "";
+    nametable_join(values, ", ", NULL, list, sizeof list);
+    if (s)
+        nametable_suggest(values, s, hint, sizeof hint);
+    return ydoc_fail(d, n, field, err, "expected one of %s, found '%s'%s", list,
+                     s ? s : kind_name(n), hint);
 }

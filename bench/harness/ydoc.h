@@ -8,6 +8,7 @@
 #include <yaml.h>
 
 #include "core/err.h"
+#include "core/nametable.h"
 
 typedef struct {
     yaml_document_t doc;
@@ -36,9 +37,13 @@ const char *ydoc_map_key(const YDoc *d, const YNode *map, int i);
 YNode *ydoc_map_value(YDoc *d, const YNode *map, int i);
 /* The value under key, or NULL. */
 YNode *ydoc_map_get(YDoc *d, const YNode *map, const char *key);
-/* Every key must be one of `allowed` (NULL-terminated); the error lists them. */
+/* Every key must be one of `allowed` (NULL-terminated), or a name of table `keys` (the
+ * settings table's for one section); the error locates the first other key, lists the
+ * expected ones and suggests the nearest. */
 int ydoc_check_keys(const YDoc *d, const YNode *map, const char *field,
                     const char *const *allowed, QbErr *err);
+int ydoc_check_table_keys(const YDoc *d, const YNode *map, const char *field, NameTable keys,
+                          QbErr *err);
 /* Required keys present. */
 int ydoc_require(YDoc *d, const YNode *map, const char *field, const char *const *required,
                  QbErr *err);
@@ -61,9 +66,10 @@ int ydoc_float(const YDoc *d, const YNode *n, const char *field, double min, dou
 int ydoc_bool(const YDoc *d, const YNode *n, const char *field, int *out, QbErr *err);
 /* A non-empty string that fits in cap bytes. */
 int ydoc_str(const YDoc *d, const YNode *n, const char *field, char *out, size_t cap, QbErr *err);
-/* A string that must be one of `values` ("a|b|c"). */
-int ydoc_enum(const YDoc *d, const YNode *n, const char *field, const char *values, char *out,
-              size_t cap, QbErr *err);
+/* A string that must be a name of table `values`: its position into *index; else the
+ * error lists the names and suggests the nearest. */
+int ydoc_enum(const YDoc *d, const YNode *n, const char *field, NameTable values, int *index,
+              QbErr *err);
 /* The scalar's text, or NULL when n is not a scalar. */
 const char *ydoc_text(const YNode *n);
 

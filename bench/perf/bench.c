@@ -83,19 +83,10 @@ typedef struct {
 
 typedef enum { PHASE_FORWARD, PHASE_BACKWARD } Phase;
 
-/* The profile's section for one layer's forward or backward: conv2d refines its own
- * backward (and the quantizers inside conv2d and linear) with nested sections. */
-static ProfKind layer_kind(const Layer *L, Phase ph)
-{
-    const char *k = L->ops->kind;
-    if (strcmp(k, "conv2d") == 0)
-        return ph == PHASE_FORWARD ? PROF_CONV_FWD : PROF_CONV_BWD_DATA;
-    if (strncmp(k, "bn2d", 4) == 0)
-        return PROF_BN;
-    if (strcmp(k, "linear") == 0)
-        return PROF_LINEAR;
-    return PROF_OTHER;
-}
+/* The profile's section for one layer's forward or backward, as its kind declares it
+ * (LayerOps.prof); conv2d refines its own backward (and the quantizers inside conv2d and
+ * linear) with nested sections. */
+static ProfKind layer_kind(const Layer *L, Phase ph) { return L->ops->prof[ph]; }
 
 /* net_forward / net_backward with every layer in its profile section. */
 static void profiled_pass(Net *net, Phase ph)

@@ -100,9 +100,9 @@ int probe_run(const ProbeConfig *c, ProbeReport *r, QbErr *err)
 {
     memset(r, 0, sizeof *r);
     if (!net_entry(c->net)) {
-        char known[256];
-        net_names(known, sizeof known);
-        return qb_fail(err, "unknown network '%s' (known: %s)", c->net, known);
+        char why[sizeof err->msg];
+        net_unknown(c->net, why, sizeof why);
+        return qb_fail(err, "%s", why);
     }
     Probe p = {.cfg = c, .report = r};
     if (qat_used(c, err) < 0 || probe_regime(c, &p.prov, &p.act_prov, err) < 0 || dir_make(c->out, err) < 0)

@@ -28,9 +28,9 @@ static int scheme_known(const char *name, QbErr *err)
 {
     if (scheme_find(name))
         return 0;
-    char known[256];
-    scheme_names(known, sizeof known);
-    return qb_fail(err, "unknown scheme '%s' (known: %s)", name, known);
+    char why[sizeof err->msg];
+    scheme_unknown(name, 0, why, sizeof why);
+    return qb_fail(err, "%s", why);
 }
 
 int probe_set_schemes(ProbeConfig *c, const char *list, QbErr *err)

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/nametable.h"
+
 #define PREFIX "# provenance "
 
 static const char *const kind_names[] = {[PROV_UNTRAINED] = "untrained", [PROV_CELL] = "cell",
@@ -51,9 +53,10 @@ int paths_same(const char *a, const char *b)
     return !strcmp(a, b);
 }
 
-/* The single-valued fields, in the order they are written. */
-enum { F_PROFILE, F_RESULTS, F_DATA, F_NET, F_FP, F_COUNT };
-static const char *const field_names[F_COUNT] = {"profile", "results", "data", "net", "fp"};
+/* The single-valued fields, in the order they are written; then the scheme lines. */
+enum { F_PROFILE, F_RESULTS, F_DATA, F_NET, F_FP, F_COUNT, F_SCHEME = F_COUNT };
+static const char *const field_names[F_COUNT + 1] = {"profile", "results", "data", "net", "fp",
+                                                     "scheme"};
 
 typedef struct {
     const char *path;
@@ -96,13 +99,14 @@ static int scheme_line(const Where *w, Provenance *p, const char *value)
     if (sscanf(value, "%31s bits %d %15s %n", n.scheme, &n.bits, kind, &used) != 3 || n.bits < 1)
         return fail_at(w, "provenance scheme: ", scheme_form);
     const char *rest = value + used;
-    if (!strcmp(kind, "untrained") && !rest[0])
+    int k = nametable_index(NAMETABLE_STRINGS(kind_names), kind);
+    if (k == PROV_UNTRAINED && !rest[0])
         n.kind = PROV_UNTRAINED;
-    else if (!strcmp(kind, "checkpoint")) {
+    else if (k == PROV_CHECKPOINT) {
         n.kind = PROV_CHECKPOINT;
         if (take_value(w, "scheme checkpoint", rest, 0, n.checkpoint, sizeof n.checkpoint) < 0)
             return -1;
-    } else if (!strcmp(kind, "cell")) {
+    } else if (k == PROV_CELL) {
         const char *slash = strchr(rest, '/');
         n.kind = PROV_CELL;
         if (!slash || slash == rest || (size_t)(slash - rest) >= sizeof n.experiment)
@@ -124,22 +128,26 @@ static int provenance_line(const Where *w, Provenance *p, const char *line, int 
     const char *key = line + strlen(PREFIX);
     size_t klen = strcspn(key, " ");
     const char *value = key[klen] ? key + klen + 1 : key + klen;
-    if (klen == 6 && !strncmp(key, "scheme", 6))
+    char name[64], known[96], hint[96];
+    snprintf(name, sizeof name, "%.*s", (int)klen, key);
+    const NameTable fields = NAMETABLE_STRINGS(field_names);
+    int f = nametable_index(fields, name);
+    if (f == F_SCHEME)
         return scheme_line(w, p, value);
+    if (f < 0) {
+        nametable_join(fields, ", ", " or ", known, sizeof known);
+        nametable_suggest(fields, name, hint, sizeof hint);
+        return qb_fail(w->err, "%s:%d: provenance: unknown field '%s'; expected %s%s", w->path,
+                       w->line, name, known, hint);
+    }
     char *const out[F_COUNT] = {p->profile, p->results, p->data, p->net, p->fp};
     const size_t cap[F_COUNT] = {sizeof p->profile, sizeof p->results, sizeof p->data,
                                  sizeof p->net, sizeof p->fp};
-    for (int f = 0; f < F_COUNT; f++) {
-        if (strlen(field_names[f]) != klen || strncmp(key, field_names[f], klen))
-            continue;
-        if (seen[f])
-            return qb_fail(w->err, "%s:%d: provenance %s given twice", w->path, w->line,
-                           field_names[f]);
-        seen[f] = 1;
-        return take_value(w, field_names[f], value, f != F_RESULTS && f != F_FP, out[f], cap[f]);
-    }
-    return qb_fail(w->err, "%s:%d: provenance: unknown field '%.*s'; expected profile, results, "
-                   "data, net, fp or scheme", w->path, w->line, (int)klen, key);
+    if (seen[f])
+        return qb_fail(w->err, "%s:%d: provenance %s given twice", w->path, w->line,
+                       field_names[f]);
+    seen[f] = 1;
+    return take_value(w, field_names[f], value, f != F_RESULTS && f != F_FP, out[f], cap[f]);
 }
 
 /* The next line without its line ending into *buf; 0 at the end of the file. */

@@ -8,6 +8,7 @@
 
 #include "quantizers/registry.h"
 #include "harness/ydoc.h"
+#include "int/intdot.h"
 
 static const char *const claim_keys[] = {
     "id", "claim", "source", "note", "kind", "quantity", "experiment", "versus_experiment", "net",
@@ -70,10 +71,12 @@ static const unsigned kind_quantities[] = {
     [CLAIM_ABLATION] = ACCURACY,
 };
 
-static const char *const kind_names[] = {"difference", "equivalence", "difference_of_differences",
-                                         "ablation", NULL};
-static const char *const quantity_names[] = {"top1", "top5", "block_error", "layer_error",
-                                             "int_ops", "levels", NULL};
+static const char *const kind_names[] = {
+    [CLAIM_DIFFERENCE] = "difference", [CLAIM_EQUIVALENCE] = "equivalence",
+    [CLAIM_DIFF_OF_DIFFS] = "difference_of_differences", [CLAIM_ABLATION] = "ablation"};
+static const char *const quantity_names[] = {
+    [CLAIM_TOP1] = "top1", [CLAIM_TOP5] = "top5", [CLAIM_BLOCK_ERROR] = "block_error",
+    [CLAIM_LAYER_ERROR] = "layer_error", [CLAIM_INT_OPS] = "int_ops", [CLAIM_LEVELS] = "levels"};
 
 /* Every field present is one this claim's kind and quantity take; every field they need is
  * present. */
@@ -132,30 +135,24 @@ static int claim_bits(YDoc *d, const YNode *m, const char *field, const char *ke
     return 0;
 }
 
-/* A keyword field: its index in names ("a|b|c" spelled in `values`), dflt when absent. */
+/* A keyword field: its position in names, dflt when absent. */
 static int claim_enum(YDoc *d, const YNode *m, const char *field, const char *key,
-                      const char *values, const char *const *names, int dflt, int *out,
-                      QbErr *err)
+                      NameTable names, int dflt, int *out, QbErr *err)
 {
-    char path[256], s[32];
+    char path[256];
     const YNode *n = ydoc_map_get(d, m, key);
     ydoc_field(path, sizeof path, field, key);
     *out = dflt;
-    if (!n)
-        return 0;
-    if (ydoc_enum(d, n, path, values, s, sizeof s, err) < 0)
-        return -1;
-    for (int i = 0; names[i]; i++)
-        if (!strcmp(names[i], s))
-            *out = i;
-    return 0;
+    return n ? ydoc_enum(d, n, path, names, out, err) : 0;
 }
 
+/* A method (or scheme) whose weights run as shifts on integer hardware: its weight method
+ * declares a shift path (QuantizerOps.int_path). */
 static int shift_method(const char *name)
 {
     const Scheme *s = scheme_find(name);
-    const char *w = s ? s->wmethod : name;
-    return !strcmp(w, "pot") || !strcmp(w, "post") || !strcmp(w, "apot");
+    const QuantizerOps *w = quantizer_find(s ? s->wmethod : name);
+    return w && int_has_shift_path(w);
 }
 
 /* A method whose weight level set exists at `bits` (its own range and constraints). */
@@ -190,16 +187,17 @@ static int check_scheme(YDoc *d, const YNode *m, const char *field, const char *
     if (c->quantity == CLAIM_LEVELS)
         return check_levels(d, m, field, key, name, is_method ? c->bits : c->versus_bits, err);
     if (c->quantity == CLAIM_INT_OPS) {
+        char shifts[128];
         int ok = shift_method(name) || (!is_method && !strcmp(name, "uniform"));
+        int_shift_methods(shifts, sizeof shifts);
         return ok ? 0 : ydoc_fail(d, n, path, err, "operation counts compare a method with "
-                                  "shift weights (pot, post, apot or a scheme using them) "
-                                  "against uniform or another such method; got '%s'", name);
+                                  "shift weights (%s, or a scheme using them) against uniform "
+                                  "or another such method; got '%s'", shifts, name);
     }
     if (!strcmp(name, "fp") || scheme_find(name))
         return 0;
-    scheme_names(known, sizeof known);
-    return ydoc_fail(d, n, path, err, "unknown scheme '%s'; expected fp or one of: %s", name,
-                     known);
+    scheme_unknown(name, 1, known, sizeof known);
+    return ydoc_fail(d, n, path, err, "%s", known);
 }
 
 static int read_paper(YDoc *d, const YNode *m, const char *field, Claim *c, QbErr *err)
@@ -338,10 +336,10 @@ static int read_cells(ClaimSet *cs, const char *dir, YDoc *d, const YNode *m, co
 static int read_kind(YDoc *d, const YNode *m, const char *field, Claim *c, QbErr *err)
 {
     int k, q;
-    if (claim_enum(d, m, field, "kind", "difference|equivalence|difference_of_differences|"
-                   "ablation", kind_names, CLAIM_DIFFERENCE, &k, err) < 0 ||
-        claim_enum(d, m, field, "quantity", "top1|top5|block_error|layer_error|int_ops|levels",
-                   quantity_names, CLAIM_TOP1, &q, err) < 0)
+    if (claim_enum(d, m, field, "kind", NAMETABLE_STRINGS(kind_names), CLAIM_DIFFERENCE, &k,
+                   err) < 0 ||
+        claim_enum(d, m, field, "quantity", NAMETABLE_STRINGS(quantity_names), CLAIM_TOP1, &q,
+                   err) < 0)
         return -1;
     c->kind = (ClaimKind)k, c->quantity = (ClaimQuantity)q;
     if (!(kind_quantities[k] & QTY(q)))
@@ -353,9 +351,9 @@ static int read_kind(YDoc *d, const YNode *m, const char *field, Claim *c, QbErr
 /* What is claimed: the side of a threshold, or the margin around a centre. */
 static int read_claimed(YDoc *d, const YNode *m, const char *field, Claim *c, QbErr *err)
 {
-    static const char *const sides[] = {"less", "greater", NULL};
+    static const char *const sides[] = {"less", "greater"};
     char path[256];
-    if (claim_enum(d, m, field, "claimed", "greater|less", sides, 1, &c->greater, err) < 0 ||
+    if (claim_enum(d, m, field, "claimed", NAMETABLE_STRINGS(sides), 1, &c->greater, err) < 0 ||
         claim_num(d, m, field, "threshold", -100, 100, &c->threshold, err) < 0 ||
         claim_num(d, m, field, "margin", 0, 100, &c->margin, err) < 0 ||
         claim_str(d, m, field, "margin_source", c->margin_source, sizeof c->margin_source,
@@ -371,8 +369,10 @@ static int read_claimed(YDoc *d, const YNode *m, const char *field, Claim *c, Qb
 /* bits, versus_bits, base_bits; the level-set property and range; every or some block. */
 static int read_shape(YDoc *d, const YNode *m, const char *field, Claim *c, QbErr *err)
 {
-    static const char *const props[] = {"smallest_step", "largest_gap", "near_zero", NULL};
-    static const char *const overs[] = {"some", "every", NULL};
+    static const char *const props[] = {[LEVELS_SMALLEST_STEP] = "smallest_step",
+                                        [LEVELS_LARGEST_GAP] = "largest_gap",
+                                        [LEVELS_NEAR_ZERO] = "near_zero"};
+    static const char *const overs[] = {"some", "every"}; /* Claim.every: 0, 1 */
     char path[256];
     int prop;
     if (claim_bits(d, m, field, "bits", &c->bits, err) < 0)
@@ -380,10 +380,10 @@ static int read_shape(YDoc *d, const YNode *m, const char *field, Claim *c, QbEr
     c->versus_bits = c->bits;
     if (claim_bits(d, m, field, "versus_bits", &c->versus_bits, err) < 0 ||
         claim_bits(d, m, field, "base_bits", &c->base_bits, err) < 0 ||
-        claim_enum(d, m, field, "property", "smallest_step|largest_gap|near_zero", props, 0,
+        claim_enum(d, m, field, "property", NAMETABLE_STRINGS(props), LEVELS_SMALLEST_STEP,
                    &prop, err) < 0 ||
         claim_num(d, m, field, "range", 0, 1, &c->range, err) < 0 ||
-        claim_enum(d, m, field, "over", "every|some", overs, 1, &c->every, err) < 0)
+        claim_enum(d, m, field, "over", NAMETABLE_STRINGS(overs), 1, &c->every, err) < 0)
         return -1;
     c->property = (LevelProperty)prop;
     ydoc_field(path, sizeof path, field, "base_bits");

@@ -288,12 +288,14 @@ static double ops_total(const IntOps *o)
     return (double)(o->mul + o->shift + o->add + o->lut + o->rescale);
 }
 
-/* One method's integer layer as `qbench intcheck --scheme` runs it: a scheme with uniform
- * activations, else the weight method with LSQ activations. */
+/* One method's integer layer as `qbench intcheck --scheme` runs it: a scheme whose activations
+ * have integer codes (a uniform int_path: LSQ's, ASQ's), else the weight method with LSQ
+ * activations. */
 static int method_check(const char *method, int bits, IntCheckReport *rep, QbErr *err)
 {
     const Scheme *s = scheme_find(method);
-    int uniform_acts = s && (!strcmp(s->amethod, "lsq") || !strcmp(s->amethod, "asq"));
+    const QuantizerOps *act = s ? quantizer_find(s->amethod) : NULL;
+    int uniform_acts = act && act->int_path[QROLE_ACT] == QINT_UNIFORM;
     IntCheckSpec spec = {.wmethod = uniform_acts ? s->wmethod : method,
                          .amethod = uniform_acts ? s->amethod : "lsq", .wbits = bits,
                          .abits = bits, .k = 64, .n = 576, .lut_frac = -1, .seed = 1};

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/nametable.h"
+
 /* The two stretches compared: the last 3 of the curve's 10 windows (the last 30% of the steps)
  * and the 3 before. Not the last window alone: under a schedule that decays to zero (cosine
  * per step) the last tenth of the steps carries under 1% of the learning rate, so every run
@@ -34,10 +36,7 @@ const char *conv_verdict_name(ConvVerdict v)
 
 int conv_verdict_parse(const char *name)
 {
-    for (int v = 0; v < (int)(sizeof verdict_names / sizeof *verdict_names); v++)
-        if (!strcmp(name, verdict_names[v]))
-            return v;
-    return -1;
+    return nametable_index(NAMETABLE_STRINGS(verdict_names), name);
 }
 
 /* Windows [from, to) pooled: their steps, mean loss, and the per-batch variance within them

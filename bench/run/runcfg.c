@@ -2,6 +2,8 @@
  * default, help and identity; the defaults, text parsing and the JSON record walk it. */
 #include "runcfg.h"
 
+#include "nets/registry.h"
+
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -33,14 +35,14 @@ const RunField runcfg_fields[] = {
         "number of classes", 1),
     NUM("crop_pad", "crop_pad", RF_TRAIN, "--crop-pad", RF_INT, crop_pad, 0, 64, "4",
         "random-crop padding in pixels; 0 = no crop", 1),
-    TXT("data", "data", RF_TRAIN, "--data", RF_ENUM, data, "fmnist|cifar10|npy|synth", "fmnist",
+    TXT("data", "data", RF_TRAIN, "--data", RF_ENUM, data, &dataset_formats, "fmnist",
         "data set", 1),
     TXT("data_dir", "data_dir", RF_TRAIN, "--data-dir", RF_PATH, data_dir, NULL, "(format's)",
         "where the data set's files are (relative to the repository)", 0),
     NUM("epochs", "epochs", RF_TRAIN, "--epochs", RF_INT, epochs, 1, 100000, "10",
         "training epochs", 1),
     TXT("first_last", "first_last", RF_QUANT, "--first-last", RF_ENUM, first_last,
-        "lsq8|fp|apot_ref", "lsq8",
+        &scheme_first_last_names, "lsq8",
         "first and last layer: LSQ 8-bit (papers' text), fp (ASQ ImageNet code), apot_ref (APoT code)", 1),
     NUM("flip", "flip", RF_TRAIN, "--no-flip", RF_BOOL, flip, 0, 0, "true",
         "random horizontal flip", 1),
@@ -58,7 +60,7 @@ const RunField runcfg_fields[] = {
     TXT("net", NULL, RF_TRAIN, "--net", RF_STR, net, NULL, "resnet20",
         "network (the matrix's nets)", 1),
     {"optimizer", "optimizer", RF_TRAIN, "--optimizer", RF_KIND, OFF(optimizer), 0, 0, 0, 0,
-     "sgd|adam", "sgd", "optimizer", 1, NULL, NULL},
+     &optim_kind_names, "sgd", "optimizer", 1, NULL, NULL},
     {"overrides", "overrides", RF_QUANT, "--override", RF_SPECIAL, OFF(overrides), CAP(overrides), 0, 0, 0,
      NULL, "[]", "mixed precision: list of {pattern: layer name or glob, bits: B, scheme: S or fp} "
      "(flag: PATTERN=fp, PATTERN=BITS or PATTERN=SCHEME:BITS)", 1, parse_override, write_overrides},
@@ -73,7 +75,7 @@ const RunField runcfg_fields[] = {
     NUM("schedule.gamma", "gamma", RF_TRAIN, "--gamma", RF_FLOAT, sched.gamma, 0, 1, "0.1",
         "step schedule decay factor", 1),
     {"schedule.kind", "schedule", RF_TRAIN, "--schedule", RF_KIND, OFF(sched.kind), 0, 0, 0, 0,
-     "cosine|step|constant|cosine_per_step", "cosine",
+     &sched_kind_names, "cosine",
      "learning-rate schedule (epoch-stepped, as PyTorch's schedulers; cosine_per_step: the "
      "cosine curve per iteration)", 1, NULL, NULL},
     {"schedule.milestones", "milestones", RF_TRAIN, "--milestones", RF_INTLIST,
@@ -87,7 +89,7 @@ const RunField runcfg_fields[] = {
         "quantization scheme (the matrix's schemes)", 1),
     NUM("seed", NULL, RF_TRAIN, "--seed", RF_U64, seed, 0, 9007199254740992.0, "1",
         "seed of initialisation, data order and augmentation (the matrix's seeds)", 1),
-    TXT("shortcut", "shortcut", RF_TRAIN, "--shortcut", RF_ENUM, shortcut, "a|b", "b",
+    TXT("shortcut", "shortcut", RF_TRAIN, "--shortcut", RF_ENUM, shortcut, &net_shortcut_names, "b",
         "CIFAR ResNets: a = zero-padding shortcut, b = 1x1-conv projection (ASQ and APoT code)", 1),
     NUM("threads", "threads", RF_TRAIN, "--threads", RF_INT, threads, 1, 256, "1",
         "threads per cell (make's CELL_THREADS overrides)", 0),
@@ -112,21 +114,26 @@ const int runcfg_nfields = (int)(sizeof runcfg_fields / sizeof *runcfg_fields);
 _Static_assert(sizeof runcfg_fields / sizeof *runcfg_fields <= RUNCFG_FIELDS_MAX,
                "raise RUNCFG_FIELDS_MAX");
 
+static int in_section(const void *entry, const void *sec)
+{
+    return ((const RunField *)entry)->sec == *(const RunFieldSection *)sec;
+}
+
+NameTable runcfg_yaml_keys(const RunFieldSection *sec)
+{
+    NameTable t = NAMETABLE(runcfg_fields, RunField, yaml);
+    t.keep = in_section, t.ctx = sec;
+    return t;
+}
+
 const RunField *runcfg_field_yaml(RunFieldSection sec, const char *key)
 {
-    for (int i = 0; i < runcfg_nfields; i++)
-        if (runcfg_fields[i].yaml && runcfg_fields[i].sec == sec &&
-            !strcmp(runcfg_fields[i].yaml, key))
-            return &runcfg_fields[i];
-    return NULL;
+    return nametable_find(runcfg_yaml_keys(&sec), key);
 }
 
 const RunField *runcfg_field_flag(const char *flag)
 {
-    for (int i = 0; i < runcfg_nfields; i++)
-        if (runcfg_fields[i].flag && !strcmp(runcfg_fields[i].flag, flag))
-            return &runcfg_fields[i];
-    return NULL;
+    return nametable_find(NAMETABLE(runcfg_fields, RunField, flag), flag);
 }
 
 void *runcfg_field_ptr(const RunField *f, RunConfig *c) { return (char *)c + f->off; }
@@ -155,27 +162,9 @@ static const void *field_cptr(const RunField *f, const RunConfig *c)
     return (const char *)c + f->off;
 }
 
-/* The index of `name` in "a|b|c", or -1. */
-static int value_index(const char *values, const char *name)
+void runcfg_field_values(const RunField *f, const char *sep, char *out, size_t cap)
 {
-    size_t len = strlen(name);
-    int i = 0;
-    for (const char *p = values; *p; i++) {
-        size_t l = strcspn(p, "|");
-        if (l == len && !strncmp(p, name, len))
-            return i;
-        p += l + (p[l] == '|');
-    }
-    return -1;
-}
-
-/* The i-th name of "a|b|c" into out. */
-static void value_name(const char *values, int i, char *out, size_t cap)
-{
-    const char *p = values;
-    while (i-- > 0 && strchr(p, '|'))
-        p = strchr(p, '|') + 1;
-    snprintf(out, cap, "%.*s", (int)strcspn(p, "|"), p);
+    nametable_join(*f->values, sep, NULL, out, cap);
 }
 
 void runcfg_field_want(const RunField *f, char *out, size_t cap)
@@ -197,8 +186,8 @@ void runcfg_field_want(const RunField *f, char *out, size_t cap)
     case RF_ENUM:
     case RF_KIND: {
         size_t n = (size_t)snprintf(out, cap, "one of ");
-        for (const char *p = f->values; *p && n < cap; p++)
-            n += (size_t)snprintf(out + n, cap - n, *p == '|' ? ", " : "%c", *p);
+        if (n < cap)
+            runcfg_field_values(f, ", ", out + n, cap - n);
         return;
     }
     case RF_DIMS:
@@ -284,12 +273,12 @@ static int parse_value(const RunField *f, RunConfig *c, const char *text)
         memcpy(p, text, strlen(text) + 1);
         return 0;
     case RF_ENUM:
-        if (value_index(f->values, text) < 0 || strlen(text) >= f->cap)
+        if (nametable_index(*f->values, text) < 0 || strlen(text) >= f->cap)
             return -1;
         memcpy(p, text, strlen(text) + 1);
         return 0;
     case RF_KIND:
-        return (*(int *)p = value_index(f->values, text)) < 0 ? -1 : 0;
+        return (*(int *)p = nametable_index(*f->values, text)) < 0 ? -1 : 0;
     case RF_DIMS:
         return runcfg_parse_dims(text, p);
     case RF_INTLIST:
@@ -414,8 +403,7 @@ static void write_field(const RunField *f, const RunConfig *c, JsonW *w, const c
         jw_str(w, key, p);
         return;
     case RF_KIND:
-        value_name(f->values, *(const int *)p, buf, sizeof buf);
-        jw_str(w, key, buf);
+        jw_str(w, key, nametable_name(*f->values, *(const int *)p));
         return;
     case RF_DIMS: {
         const Dims *d = p;
@@ -465,7 +453,7 @@ void runcfg_field_text(const RunField *f, const RunConfig *c, char *out, size_t 
         snprintf(out, cap, "%s", (const char *)p);
         return;
     case RF_KIND:
-        value_name(f->values, *(const int *)p, out, cap);
+        snprintf(out, cap, "%s", nametable_name(*f->values, *(const int *)p));
         return;
     case RF_DIMS: {
         const Dims *d = p;
@@ -493,9 +481,12 @@ int runcfg_parse_flags(RunConfig *c, const char *text, const char *what, QbErr *
     snprintf(buf, sizeof buf, "%s", text);
     for (char *flag = strtok_r(buf, " \t\n", &save); flag; flag = strtok_r(NULL, " \t\n", &save)) {
         const RunField *f = runcfg_field_flag(flag);
-        if (!f)
-            return qb_fail(err, "%s: unknown flag '%s' (`qbench train --help` lists them)", what,
-                           flag);
+        if (!f) {
+            char hint[160];
+            nametable_suggest(NAMETABLE(runcfg_fields, RunField, flag), flag, hint, sizeof hint);
+            return qb_fail(err, "%s: unknown flag '%s' (`qbench train --help` lists them)%s",
+                           what, flag, hint);
+        }
         if (f->type == RF_BOOL) {
             *(int *)runcfg_field_ptr(f, c) = bool_flag_value(f);
             continue;

@@ -12,6 +12,8 @@
 #include "core/quantizer.h"
 #include "quantizers/schemes.h"
 #include "core/json.h"
+#include "core/data/dataset.h"
+#include "core/nametable.h"
 #include "core/optim/optim.h"
 #include "core/optim/sched.h"
 #include "core/tensor.h"
@@ -61,9 +63,10 @@ typedef struct {
     int progress;              /* 1: a progress bar (terminal); 0: one line per epoch */
 } RunConfig;
 
-/* How a field is stored and read. RF_KIND is an enum stored as an int: its value is the index
- * of its name in `values`. RF_PATH is a string where "none" means empty. RF_SPECIAL fields
- * (overrides, quantizer options) have their own text parser and JSON writer. */
+/* How a field is stored and read. RF_KIND is an enum stored as an int: its value is the
+ * position of its name in `values`; RF_ENUM is a name of `values` stored as text. RF_PATH is
+ * a string where "none" means empty. RF_SPECIAL fields (overrides, quantizer options) have
+ * their own text parser and JSON writer. */
 typedef enum {
     RF_INT, RF_U64, RF_FLOAT, RF_BOOL, RF_STR, RF_PATH, RF_ENUM, RF_KIND, RF_DIMS, RF_INTLIST,
     RF_SPECIAL
@@ -84,7 +87,8 @@ typedef struct RunField {
                                RF_INTLIST: maximum count */
     size_t count_off;       /* RF_INTLIST: the int holding the count */
     double min, max;        /* numbers, and RF_INTLIST elements */
-    const char *values;     /* RF_ENUM, RF_KIND: "a|b|c" */
+    const NameTable *values; /* RF_ENUM, RF_KIND: the table of the accepted names (the data
+                                formats', optimizers', schedules', ...) */
     const char *dflt;       /* as text; "(...)" or "[]" leaves the zero value (decided elsewhere) */
     const char *help;
     int identity;           /* 1: enters the cell id; 0: does not change what is computed */
@@ -98,6 +102,8 @@ typedef struct RunField {
 extern const RunField runcfg_fields[];
 extern const int runcfg_nfields;
 
+/* The YAML keys of section *sec (a pointer that outlives the table's use), as a name table. */
+NameTable runcfg_yaml_keys(const RunFieldSection *sec);
 /* The row with this YAML key in section sec, or this flag; NULL when none. */
 const RunField *runcfg_field_yaml(RunFieldSection sec, const char *key);
 const RunField *runcfg_field_flag(const char *flag);
@@ -115,6 +121,8 @@ int runcfg_parse_dims(const char *s, Dims *d);
 
 /* What a value must look like ("an integer in [1, 65536]", "one of a, b"), for messages. */
 void runcfg_field_want(const RunField *f, char *out, size_t cap);
+/* The names an RF_ENUM or RF_KIND field accepts, joined by sep ("a|b"), into out. */
+void runcfg_field_values(const RunField *f, const char *sep, char *out, size_t cap);
 
 /* The field's value as its flag takes it ("0.1", "150,225", "3x32x32", "cosine"), or "" for
  * an empty path or name, unset dims and an empty list (a flag that would set nothing).

@@ -1,6 +1,7 @@
 /* Malformed experiment files (the .yaml files in tests/badinput/cases/) through `qbench
- * validate`. Each case's first line is "# expect: TEXT": TEXT (file:line:col, field and
- * message where the loader can locate the problem) must be in the error line. */
+ * validate`. Each case opens with one or more "# expect: TEXT" lines: every TEXT (file:line:col,
+ * field and message where the loader can locate the problem; the did-you-mean of a misspelt
+ * name) must be in the one error line. */
 #include <criterion/criterion.h>
 #include <glob.h>
 #include <stdio.h>
@@ -10,16 +11,22 @@
 
 TestSuite(badyaml, .init = bad_setup, .fini = bad_teardown);
 
-static void case_expectation(const char *path, char *out, size_t cap)
+#define EXPECT_MAX 4
+
+/* The case's expectations into out; returns how many (at least one). */
+static int case_expectations(const char *path, char (*out)[512])
 {
     char line[512] = "";
+    int n = 0;
     FILE *f = fopen(path, "r");
     cr_assert(f, "%s", path);
-    cr_assert(fgets(line, sizeof line, f), "%s is empty", path);
+    while (n < EXPECT_MAX && fgets(line, sizeof line, f) && !strncmp(line, "# expect: ", 10)) {
+        line[strcspn(line, "\n")] = '\0';
+        snprintf(out[n++], 512, "%s", line + 10);
+    }
     fclose(f);
-    cr_assert(!strncmp(line, "# expect: ", 10), "%s: first line must be '# expect: TEXT'", path);
-    line[strcspn(line, "\n")] = '\0';
-    snprintf(out, cap, "%s", line + 10);
+    cr_assert(n > 0, "%s: first line must be '# expect: TEXT'", path);
+    return n;
 }
 
 Test(badyaml, every_case_fails_with_one_located_line)
@@ -29,10 +36,11 @@ Test(badyaml, every_case_fails_with_one_located_line)
                  "no cases (run from the repository root)");
     cr_assert_geq(g.gl_pathc, 20, "only %zu cases", g.gl_pathc);
     for (size_t i = 0; i < g.gl_pathc; i++) {
-        char expect[512], args[600];
-        case_expectation(g.gl_pathv[i], expect, sizeof expect);
+        char expect[EXPECT_MAX][512], args[600];
+        int n = case_expectations(g.gl_pathv[i], expect);
         snprintf(args, sizeof args, "validate %s", g.gl_pathv[i]);
-        bad_expect(g.gl_pathv[i], args, g.gl_pathv[i], expect);
+        for (int k = 0; k < n; k++)
+            bad_expect(g.gl_pathv[i], args, g.gl_pathv[i], expect[k]);
     }
     globfree(&g);
 }

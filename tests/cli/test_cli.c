@@ -32,6 +32,21 @@ Test(cli, unknown_command_and_flags_exit_2_with_usage)
     cr_assert_eq(qbench_run(dir, "macs --help", out, sizeof out), 0);
 }
 
+Test(cli, a_misspelt_command_or_flag_gets_the_nearest)
+{
+    char out[8192];
+    cr_assert_eq(qbench_run(dir, "expnad", out, sizeof out), 2);
+    cr_assert(strstr(out, "unknown command 'expnad'; did you mean 'expand'?"), "%s", out);
+    cr_assert(strstr(out, "commands:"), "the command list follows: %s", out);
+    cr_assert_eq(qbench_run(dir, "macs --nte resnet20", out, sizeof out), 2);
+    cr_assert(strstr(out, "unknown option '--nte'; did you mean '--net'?"), "%s", out);
+    cr_assert_eq(qbench_run(dir, "train --epoch 3", out, sizeof out), 2);
+    cr_assert(strstr(out, "unknown option '--epoch'; did you mean '--epochs'?"), "%s", out);
+    cr_assert_eq(qbench_run(dir, "macs --net resnet21", out, sizeof out), 2);
+    cr_assert(strstr(out, "unknown network 'resnet21'; expected one of: resnet20") &&
+                  strstr(out, "did you mean 'resnet20'?"), "%s", out);
+}
+
 Test(cli, macs_json_has_the_totals)
 {
     char out[1 << 16];

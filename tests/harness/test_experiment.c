@@ -31,6 +31,10 @@ Test(experiment, unknown_profile_lists_the_defined_ones)
     QbErr err = {{0}};
     cr_assert_eq(experiment_load(&e, hfix_experiment("prof", NULL), "paper", &err), -1);
     cr_assert(strstr(err.msg, "no profile 'paper'") && strstr(err.msg, "smoke"), "%s", err.msg);
+    cr_assert_null(strstr(err.msg, "did you mean"), "nothing near: %s", err.msg);
+    cr_assert_eq(experiment_load(&e, hfix_experiment("prof", NULL), "smoek", &err), -1);
+    cr_assert(strstr(err.msg, "no profile 'smoek'; the file defines: smoke; did you mean 'smoke'?"),
+              "%s", err.msg);
 }
 
 /* A profile that extends another takes the other's settings, then its own over them. */

@@ -115,7 +115,9 @@ Test(provenance, malformed_headers_are_refused_at_their_line)
     expect_bad("0 layer1.0 1 2\n", 1, "expected the column line");
     expect_bad("# index block\n# bits three samples 8\n" ROWS, 2, "expected '# bits B samples N'");
     expect_bad("# index block\n# bits 3\n" ROWS, 2, "expected '# bits B samples N'");
-    expect_bad(HEAD "# provenance colour red\n" ROWS, 3, "unknown field 'colour'");
+    expect_bad(HEAD "# provenance colour red\n" ROWS, 3, "unknown field 'colour'; expected "
+               "profile, results, data, net, fp or scheme");
+    expect_bad(HEAD "# provenance profil quick\n" ROWS, 3, "; did you mean 'profile'?");
     expect_bad(HEAD "# a note\n" ROWS, 3, "unexpected '#' line");
     expect_bad(HEAD "# provenance profile quick\n# provenance profile smoke\n" ROWS, 4,
                "provenance profile given twice");

@@ -149,7 +149,8 @@ Test(schemes, bad_first_last_is_an_error)
     QbErr err = {{0}};
     SchemeOptions o = {.first_last = "float"};
     cr_assert_lt(scheme_apply(&net, "lsq", 4, &o, &err), 0);
-    cr_assert_str_eq(err.msg, "first_last: expected lsq8, fp or apot_ref, got 'float'");
+    cr_assert_str_eq(err.msg, "unknown first_last policy 'float'; expected one of: lsq8, fp, "
+                              "apot_ref");
     net_free(&net);
 }
 
@@ -259,7 +260,8 @@ Test(schemes, asq_first_layer_puts_signed_asq_on_the_input)
     net_free(&net);
     tiny_cnn(&net);
     cr_assert_lt(scheme_apply(&net, "lsq", 4, &o, &err), 0);
-    cr_assert_str_eq(err.msg, "asq_first_layer needs a scheme with asq activations, not lsq");
+    cr_assert_str_eq(err.msg, "asq_first_layer needs a scheme that quantizes the first layer's "
+                              "input with ASQ (asq or asq+post), not lsq");
     net_free(&net);
 }
 
@@ -413,7 +415,10 @@ Test(schemes, an_option_reaches_the_methods_a_scheme_can_put_on_a_layer)
     LayerOverride ov = {.pattern = "c2", .scheme = "apot"};
     SchemeOptions with_ov = {.first_last = "fp", .overrides = &ov, .noverrides = 1};
     cr_assert(scheme_option_reaches("lsq", &with_ov, "apot_clip_lr"));
+    /* the first layer's input method is the scheme's own (Scheme.first_input): ASQ's schemes
+     * have one, LSQ has none (asq_first_layer is an error there), so it adds no method */
     SchemeOptions asq_first = {.first_last = "fp", .asq_first_layer = 1};
-    cr_assert(scheme_option_reaches("lsq", &asq_first, "adapter_ratio"));
+    cr_assert(scheme_option_reaches("asq+post", &asq_first, "adapter_ratio"));
+    cr_assert(!scheme_option_reaches("lsq", &asq_first, "adapter_ratio"));
     cr_assert(!scheme_option_reaches("no_such_scheme", &lsq8, "lsq_grad_scale"));
 }

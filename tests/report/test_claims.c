@@ -38,6 +38,27 @@ Test(claims, unknown_scheme_is_located)
     expect_error("bad-scheme", CELLS "    bits: 4\n    method: asqq\n    versus: lsq\n"
                  "    threshold: 0\n", "bad-scheme.yaml:9:13: claims[0].method",
                  "unknown scheme 'asqq'");
+    expect_error("near-scheme", CELLS "    bits: 4\n    method: asqq\n    versus: lsq\n"
+                 "    threshold: 0\n", "claims[0].method", "; did you mean 'asq'?");
+}
+
+Test(claims, a_misspelt_key_gets_the_expected_keys_and_the_nearest)
+{
+    expect_error("bad-key", CELLS "    bits: 4\n    method: asq\n    versus: lsq\n"
+                 "    treshold: 0\n", "bad-key.yaml:11:5: claims[0].treshold: unknown key; "
+                 "expected one of: id, claim, source,", "; did you mean 'threshold'?");
+}
+
+Test(claims, a_misspelt_ladder_key_gets_the_nearest)
+{
+    ClaimSet cs;
+    QbErr err = {{0}};
+    rfix_experiment("cl", "baseline: lsq", "[1, 2, 3]");
+    const char *path = hfix_write("bad-ladder.yaml", "ladder:\n  rung: [{budget: 3, seeds: 3}]\n"
+                                  "claims:\n  - id: one\n");
+    cr_assert_eq(claims_load(&cs, path, "smoke", &err), -1);
+    cr_assert(strstr(err.msg, "bad-ladder.yaml:2:3: ladder.rung: unknown key; expected one of: "
+                              "rows_bits, rungs; did you mean 'rungs'?"), "%s", err.msg);
 }
 
 Test(claims, a_claim_naming_no_measured_cell_is_located)
@@ -236,8 +257,8 @@ Test(claims, equivalence_fields_are_validated)
 {
     expect_error("eq-kind", "    kind: equivalent\n    bits: 4\n    method: asq\n    versus: lsq\n",
                  "eq-kind.yaml:5:11: claims[0].kind",
-                 "expected one of difference|equivalence|difference_of_differences|ablation, "
-                 "found 'equivalent'");
+                 "expected one of difference, equivalence, difference_of_differences, "
+                 "ablation, found 'equivalent'; did you mean 'equivalence'?");
     expect_error("eq-no-margin", EQUIV "    margin_source: here\n", "eq-no-margin.yaml:2:5: claims[0]",
                  "an equivalence claim needs margin");
     expect_error("eq-zero", EQUIV "    margin: 0\n    margin_source: here\n",
@@ -306,7 +327,7 @@ Test(claims, level_set_and_probe_fields_are_validated)
                  "lv-prop.yaml:2:5: claims[0]", "a level-set claim needs property");
     expect_error("lv-bad-prop", LEVELS "    property: resolution\n    bits: 4\n    method: post\n"
                  "    versus: pot\n", "lv-bad-prop.yaml:8:15: claims[0].property",
-                 "expected one of smallest_step|largest_gap|near_zero, found 'resolution'");
+                 "expected one of smallest_step, largest_gap, near_zero, found 'resolution'");
     expect_error("lv-range", LEVELS "    property: near_zero\n    bits: 4\n    method: post\n"
                  "    versus: pot\n", "lv-range.yaml:2:5: claims[0].range",
                  "near_zero counts the levels in (0, range]");
@@ -331,7 +352,7 @@ Test(claims, level_set_and_probe_fields_are_validated)
     expect_error("probe-over", "    quantity: layer_error\n    over: most\n    bits: 3\n"
                  "    method: asq\n    versus: lsq\n    claimed: greater\n    threshold: 0\n"
                  "    experiment: cl\n    net: small_cnn\n",
-                 "probe-over.yaml:6:11: claims[0].over", "expected one of every|some");
+                 "probe-over.yaml:6:11: claims[0].over", "expected one of some, every, found 'most'");
     expect_error("probe-eq", "    quantity: block_error\n    kind: equivalence\n    bits: 3\n"
                  "    method: asq\n    versus: lsq\n",
                  "probe-eq.yaml:5:15: claims[0]", "equivalence claims do not compare "

@@ -34,27 +34,23 @@ static const DataFormat data_formats[] = {
     {.name = "synth", .title = "synthetic gratings", .open = synth_open, .nominal_train = 10000, .nominal_test = 500,
      .nominal_dims = {1, 28, 28}, .nominal_classes = 10, .nominal = "the synthetic set's default"},
 };
-enum { DATA_NFORMATS = sizeof data_formats / sizeof data_formats[0] };
+const NameTable dataset_formats = NAMETABLE_INIT(data_formats, DataFormat, name);
 
 const char *dataset_title(const char *format)
 {
-    for (int i = 0; i < DATA_NFORMATS; i++)
-        if (!strcmp(format, data_formats[i].name))
-            return data_formats[i].title;
-    return NULL;
+    const DataFormat *f = nametable_find(dataset_formats, format);
+    return f ? f->title : NULL;
 }
 
 static const DataFormat *format_find(const char *name, QbErr *err)
 {
-    char known[256] = "";
-    for (int i = 0; i < DATA_NFORMATS; i++) {
-        if (name && strcmp(name, data_formats[i].name) == 0)
-            return &data_formats[i];
-        strcat(known, i ? ", " : "");
-        strcat(known, data_formats[i].name);
+    const DataFormat *f = nametable_find(dataset_formats, name);
+    char why[sizeof err->msg];
+    if (!f) {
+        nametable_unknown(dataset_formats, "data format", name ? name : "(null)", why, sizeof why);
+        qb_fail(err, "%s", why);
     }
-    qb_fail(err, "unknown data format '%s' (known: %s)", name ? name : "(null)", known);
-    return NULL;
+    return f;
 }
 
 /* Large pixel blocks ask for transparent huge pages: first-touch page faults on 4 KiB pages

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "core/err.h"
+#include "core/nametable.h"
 #include "core/tensor.h"
 
 typedef enum { DATA_TRAIN, DATA_TEST } DataSplit;
@@ -61,6 +62,8 @@ int dataset_open(Dataset *d, const char *format, const char *dir_or_path, DataSp
 int dataset_open_opts(Dataset *d, const char *format, const char *dir_or_path,
                       const DataOptions *opt, DataSplit split, QbErr *err);
 void dataset_free(Dataset *d);
+/* The formats' names (fmnist, cifar10, npy, synth): the settings table's accepted values. */
+extern const NameTable dataset_formats;
 /* The format's data set as a reader knows it ("Fashion-MNIST", "CIFAR-10"); NULL for an
  * unknown format. */
 const char *dataset_title(const char *format);

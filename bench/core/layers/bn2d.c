@@ -285,6 +285,7 @@ static void bn2d_cost(const Net *net, const Layer *L, LayerCost *lc)
 const LayerOps bn2d_ops = {
     .kind = "bn2d",
     .out_sign = LAYER_SIGN_ANY,
+    .prof = {PROF_BN, PROF_BN},
     .plan = bn2d_plan,
     .bind = bn2d_bind,
     .forward = bn2d_forward,
@@ -296,6 +297,7 @@ const LayerOps bn2d_ops = {
 const LayerOps bn2d_relu_ops = {
     .kind = "bn2d_relu",
     .out_sign = LAYER_SIGN_NONNEG,
+    .prof = {PROF_BN, PROF_BN},
     .plan = bn2d_plan,
     .bind = bn2d_bind,
     .forward = bn2d_forward,

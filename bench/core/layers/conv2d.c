@@ -423,6 +423,7 @@ static QuantHooks *conv2d_hooks(Layer *L) { return &((Conv2dCfg *)L->cfg)->q; }
 const LayerOps conv2d_ops = {
     .kind = "conv2d",
     .out_sign = LAYER_SIGN_ANY,
+    .prof = {PROF_CONV_FWD, PROF_CONV_BWD_DATA},
     .hooks = conv2d_hooks,
     .plan = conv2d_plan,
     .bind = conv2d_bind,

@@ -155,6 +155,7 @@ static QuantHooks *linear_hooks(Layer *L) { return &((LinearCfg *)L->cfg)->q; }
 const LayerOps linear_ops = {
     .kind = "linear",
     .out_sign = LAYER_SIGN_ANY,
+    .prof = {PROF_LINEAR, PROF_LINEAR},
     .hooks = linear_hooks,
     .plan = linear_plan,
     .bind = linear_bind,

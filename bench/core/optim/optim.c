@@ -113,13 +113,16 @@ void optim_step(Optimizer *o, Net *net, float lr)
     net_post_step(net);
 }
 
+const OptimKindInfo optim_kinds[] = {
+    [OPTIM_SGD] = {"sgd", "SGD"},
+    [OPTIM_ADAM] = {"adam", "Adam"},
+};
+const NameTable optim_kind_names = NAMETABLE_INIT(optim_kinds, OptimKindInfo, name);
+
 int optim_kind_parse(const char *s, OptimKind *out)
 {
-    if (!strcmp(s, "sgd"))
-        *out = OPTIM_SGD;
-    else if (!strcmp(s, "adam"))
-        *out = OPTIM_ADAM;
-    else
-        return -1;
-    return 0;
+    int i = nametable_index(optim_kind_names, s);
+    if (i >= 0)
+        *out = (OptimKind)i;
+    return i < 0 ? -1 : 0;
 }

@@ -7,6 +7,7 @@
 #ifndef QB_OPTIM_H
 #define QB_OPTIM_H
 
+#include "core/nametable.h"
 #include "core/net.h"
 
 typedef enum { OPTIM_SGD, OPTIM_ADAM } OptimKind;
@@ -31,6 +32,13 @@ void optim_defaults(Optimizer *o, float weight_decay);
  * g moves with learning rate lr·group[g].lr_mult·p.lr_factor and weight decay
  * group[g].weight_decay·p.wd_factor. */
 void optim_step(Optimizer *o, Net *net, float lr);
+/* The optimizers by OptimKind: name (as settings spell it) and title (as text names it). */
+typedef struct {
+    const char *name, *title;
+} OptimKindInfo;
+extern const OptimKindInfo optim_kinds[];
+/* Their names, in OptimKind order (the settings table's accepted values). */
+extern const NameTable optim_kind_names;
 /* Parses "sgd" / "adam"; returns -1 if unknown. */
 int optim_kind_parse(const char *s, OptimKind *out);
 

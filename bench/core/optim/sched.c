@@ -3,7 +3,13 @@
 #include <math.h>
 #include <string.h>
 
-static const char *const sched_names[] = {"cosine", "step", "constant", "cosine_per_step"};
+static const char *const sched_names[] = {
+    [SCHED_COSINE] = "cosine",
+    [SCHED_STEP] = "step",
+    [SCHED_CONSTANT] = "constant",
+    [SCHED_COSINE_PER_STEP] = "cosine_per_step",
+};
+const NameTable sched_kind_names = NAMETABLE_STRINGS_INIT(sched_names);
 
 /* The cosine curve at t in [0, 1): base_lr at 0, min_lr at 1. */
 static float cosine_at(const Schedule *s, double t)
@@ -40,12 +46,10 @@ float sched_lr(const Schedule *s, int epoch, int iter, int iters)
 
 int sched_kind_parse(const char *name, SchedKind *out)
 {
-    for (int i = 0; i < (int)(sizeof sched_names / sizeof *sched_names); i++)
-        if (!strcmp(name, sched_names[i])) {
-            *out = (SchedKind)i;
-            return 0;
-        }
-    return -1;
+    int i = nametable_index(sched_kind_names, name);
+    if (i >= 0)
+        *out = (SchedKind)i;
+    return i < 0 ? -1 : 0;
 }
 
 const char *sched_kind_name(SchedKind k) { return sched_names[k]; }

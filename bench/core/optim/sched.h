@@ -4,6 +4,8 @@
 #ifndef QB_SCHED_H
 #define QB_SCHED_H
 
+#include "core/nametable.h"
+
 typedef enum { SCHED_COSINE, SCHED_STEP, SCHED_CONSTANT, SCHED_COSINE_PER_STEP } SchedKind;
 
 #define SCHED_MAX_MILESTONES 8
@@ -25,6 +27,8 @@ typedef struct {
  * (a short fine-tune then ends at a small rate instead of base·(1 + cos(π(E−1)/E))/2). */
 float sched_lr(const Schedule *s, int epoch, int iter, int iters);
 int sched_kind_parse(const char *name, SchedKind *out);
+/* The schedules' names, in SchedKind order (the settings table's accepted values). */
+extern const NameTable sched_kind_names;
 const char *sched_kind_name(SchedKind k);
 
 #endif

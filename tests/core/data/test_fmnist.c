@@ -240,12 +240,13 @@ Test(fmnist, qbench_data_replaces_the_default_without_the_deps_hint)
                               "such file or directory)");
 }
 
-Test(fmnist, unknown_format_lists_the_known_ones)
+Test(fmnist, unknown_format_lists_the_known_ones_and_the_nearest)
 {
     Dataset d;
     QbErr err = {{0}};
     cr_assert_eq(dataset_open(&d, "mnist", fx_dir, DATA_TRAIN, &err), -1);
-    cr_assert_str_eq(err.msg, "unknown data format 'mnist' (known: fmnist, cifar10, npy, synth)");
+    cr_assert_str_eq(err.msg, "unknown data format 'mnist'; expected one of: fmnist, cifar10, "
+                              "npy, synth; did you mean 'fmnist'?");
     DataOptions o = {.classes = 5};
     cr_assert_eq(dataset_open_opts(&d, "fmnist", fx_dir, &o, DATA_TRAIN, &err), -1);
     cr_assert_str_eq(err.msg, "fmnist has 10 classes, not 5");
