@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "schema.h"
 
 static int in_list(const int *list, int n, int v)
@@ -40,10 +41,10 @@ static int read_scheme(YDoc *d, const YNode *n, const char *field, const Experim
     return ydoc_fail(d, n, field, err, "scheme '%s' is not in matrix.schemes", c->scheme);
 }
 
-/* A cell of this scheme and bit-width that is already a link of an earlier chain. */
-static int earlier_chain(const Experiment *e, const char *scheme, int bits)
+/* A cell of this scheme and bit-width that is already a link of a chain before c. */
+static int earlier_chain(const Experiment *e, const ExpChain *c, const char *scheme, int bits)
 {
-    for (int i = 0; i < e->nchains; i++)
+    for (int i = 0; &e->chains[i] != c; i++)
         if (!strcmp(e->chains[i].scheme, scheme) &&
             in_list(e->chains[i].bits, e->chains[i].nbits, bits) >= 0)
             return i;
@@ -54,7 +55,7 @@ static int check_link_bits(YDoc *d, const YNode *n, const char *field, const Exp
                            const ExpChain *c, int k, QbErr *err)
 {
     char list[64];
-    int b = c->bits[k], prev = in_list(c->bits, k, b), other = earlier_chain(e, c->scheme, b);
+    int b = c->bits[k], prev = in_list(c->bits, k, b), other = earlier_chain(e, c, c->scheme, b);
     bits_text(e->bits, e->nbits, list, sizeof list);
     if (in_list(e->bits, e->nbits, b) < 0)
         return ydoc_fail(d, n, field, err, "%d bits is not in matrix.bits (%s)", b, list);
@@ -77,15 +78,15 @@ static int read_bits(YDoc *d, const YNode *n, const char *field, const Experimen
 {
     if (ydoc_want_seq(d, n, field, err) < 0)
         return -1;
-    if (ydoc_seq_count(n) < 2 || ydoc_seq_count(n) > EXP_BITS_MAX)
-        return ydoc_fail(d, n, field, err, "expected 2 to %d bit-widths in training order, "
-                                           "e.g. [4, 3, 2]", EXP_BITS_MAX);
+    if (ydoc_seq_count(n) < 2 || GROW_RESERVE(c->bits, c->cap_bits, ydoc_seq_count(n)) < 0)
+        return ydoc_fail(d, n, field, err, "expected at least 2 bit-widths in training order, "
+                                           "e.g. [4, 3, 2]");
     for (int k = 0; k < ydoc_seq_count(n); k++) {
         char path[256];
         long long b;
         const YNode *x = ydoc_seq_at(d, n, k);
         ydoc_index(path, sizeof path, field, k);
-        if (ydoc_int(d, x, path, 2, 8, &b, err) < 0)
+        if (ydoc_int(d, x, path, 2, EXP_BITS_WIDEST, &b, err) < 0)
             return -1;
         c->bits[c->nbits++] = (int)b;
         if (check_link_bits(d, x, path, e, c, k, err) < 0)
@@ -113,10 +114,9 @@ static int read_links(YDoc *d, const YNode *m, const char *field, Experiment *e,
             return ydoc_fail(d, v, path, err, "expected one of this chain's bit-widths (%s)", list);
         if (ydoc_want_map(d, v, path, err) < 0 || ydoc_check_keys(d, v, path, keys, err) < 0)
             return -1;
-        if (e->nlink_configs == EXP_LINK_CONFIGS_MAX)
-            return ydoc_fail(d, v, path, err, "at most %d links with their own settings",
-                             EXP_LINK_CONFIGS_MAX);
-        ExpLinkConfig *l = &e->link_configs[e->nlink_configs++];
+        ExpLinkConfig *l = GROW_PUSH(e->link_configs, e->nlink_configs, e->cap_link_configs);
+        if (!l)
+            return ydoc_fail(d, v, path, err, "too many links with their own settings");
         l->chain = chain;
         l->bits = (int)b;
         l->cfg = e->base;
@@ -142,8 +142,9 @@ static int read_chain(YDoc *d, const YNode *n, const char *field, Experiment *e,
     if (ydoc_want_map(d, n, field, err) < 0 || ydoc_check_keys(d, n, field, keys, err) < 0 ||
         ydoc_require(d, n, field, required, err) < 0)
         return -1;
-    ExpChain *c = &e->chains[e->nchains];
-    memset(c, 0, sizeof *c);
+    ExpChain *c = GROW_PUSH(e->chains, e->nchains, e->cap_chains);
+    if (!c)
+        return ydoc_fail(d, n, field, err, "too many chains");
     ydoc_field(path, sizeof path, field, "scheme");
     if (read_scheme(d, ydoc_map_get(d, n, "scheme"), path, e, c, err) < 0)
         return -1;
@@ -156,7 +157,6 @@ static int read_chain(YDoc *d, const YNode *n, const char *field, Experiment *e,
     if (start && ydoc_enum(d, start, path, "last|best", from, sizeof from, err) < 0)
         return -1;
     c->from_best = !strcmp(from, "best");
-    e->nchains++;
     const YNode *links = ydoc_map_get(d, n, "links");
     ydoc_field(path, sizeof path, field, "links");
     return links ? read_links(d, links, path, e, e->nchains - 1, err) : 0;
@@ -177,8 +177,8 @@ int chain_load(YDoc *d, const YNode *root, Experiment *e, QbErr *err)
         return 0;
     if (ydoc_want_seq(d, n, field, err) < 0)
         return -1;
-    if (ydoc_seq_count(n) < 1 || ydoc_seq_count(n) > EXP_CHAINS_MAX)
-        return ydoc_fail(d, n, field, err, "expected 1 to %d chains", EXP_CHAINS_MAX);
+    if (ydoc_seq_count(n) < 1)
+        return ydoc_fail(d, n, field, err, "expected at least one chain");
     for (int i = 0; i < ydoc_seq_count(n); i++) {
         char path[160];
         ydoc_index(path, sizeof path, field, i);

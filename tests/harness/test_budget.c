@@ -135,6 +135,7 @@ Test(budget, a_bad_value_or_a_second_budget_is_one_error)
     cr_assert_neq(qbench_run(NULL, args, out, sizeof out), 0, "%s", out);
     cr_assert(strstr(out, "qbench expand: --budget 0: expected an integer in [1, 1000]\n") == out,
               "%s", out);
+    experiment_free(&e);
 }
 
 /* The result's "budget" as result_write writes it at 3x, read back. */

@@ -79,6 +79,7 @@ Test(cell, threads_do_not_enter_the_id_but_options_do)
     cells_free(&a);
     cells_free(&b);
     cells_free(&c);
+    experiment_free(&e);
 }
 
 /* A method's own bit constraint (POST has no 2-bit code) fails when the file is loaded,
@@ -94,6 +95,7 @@ Test(cell, unsupported_bits_fail_at_load_naming_the_scheme)
     cr_assert_eq(experiment_load(&e, path, "", &err), -1);
     cr_assert(strstr(err.msg, "post2.yaml:6:10: matrix.bits[0]") && strstr(err.msg, "lsq+post"),
               "%s", err.msg);
+    experiment_free(&e);
 }
 
 Test(cell, missing_starting_checkpoint_says_what_to_do)
@@ -107,6 +109,7 @@ Test(cell, missing_starting_checkpoint_says_what_to_do)
     cr_assert_eq(cells_expand(&e, &l, &err), -1);
     cr_assert(strstr(err.msg, "train.from") && strstr(err.msg, "/nonexistent/small_cnn.ckpt") &&
               strstr(err.msg, "--needs"), "%s", err.msg);
+    experiment_free(&e);
 }
 
 /* The make fragment of (e, l) written to path, as text (static buffer). */
@@ -213,6 +216,7 @@ static void changed_ids(const CellList *l, const SourceHashes *h, int *lsq, int 
         *(strcmp(s, "lsq") == 0 ? lsq : strcmp(s, "asq") == 0 ? asq : fp) += diff;
     }
     cells_free(&m);
+    experiment_free(&e);
 }
 
 Test(cell, editing_a_method_changes_its_cells_ids_and_no_others)
@@ -291,4 +295,5 @@ Test(cell, an_option_no_cell_takes_is_an_error_naming_it)
     int count;
     cr_assert_eq(cells_check(&e, &count, &err), -1);
     cr_assert(strstr(err.msg, "pact_alpha_init"), "%s", err.msg);
+    experiment_free(&e);
 }
