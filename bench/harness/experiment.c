@@ -6,7 +6,7 @@
 
 #include "core/grow.h"
 #include "nets/registry.h"
-#include "chain.h"
+#include "progressive.h"
 #include "schema.h"
 #include "ydoc.h"
 
@@ -169,6 +169,14 @@ static int read_matrix(YDoc *d, const YNode *m, const char *field, Experiment *e
     if ((n = ydoc_map_get(d, m, "exclude")) && read_exclude(d, n, path, e, err) < 0)
         return -1;
     return 0;
+}
+
+int exp_chain_index(const ExpChain *c, int bits)
+{
+    for (int i = 0; i < c->nbits; i++)
+        if (c->bits[i] == bits)
+            return i;
+    return -1;
 }
 
 /* table.tolerance: {profile: points}; only the loaded profile's entry is kept. */
@@ -561,7 +569,7 @@ int experiment_load(Experiment *e, const char *path, const char *profile, QbErr 
             qb_fail(err, "%s: no profile '%s'; the file defines: %s", path, e->profile,
                     e->nprofiles ? list : "none");
         } else if (found >= 0 && check_complete(&d, root, e, err) == 0) {
-            rc = chain_load(&d, root, e, err);
+            rc = progressive_read(&d, root, e, err);
         }
     }
     ydoc_free(&d);

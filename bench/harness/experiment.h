@@ -58,6 +58,9 @@ typedef struct {
     int from_best;
 } ExpChain;
 
+/* The link index of `bits` in chain c (0 = the first link), or -1 when c has none there. */
+int exp_chain_index(const ExpChain *c, int bits);
+
 /* One link's own settings (`links: {B: {train, quant}}`), resolved onto the profile's base. */
 typedef struct {
     int chain, bits;
