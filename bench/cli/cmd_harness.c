@@ -129,7 +129,8 @@ int cmd_validate(int argc, char **argv, QbErr *err)
     ExpName *names = malloc(sizeof *names * (size_t)(e.nprofiles + 1));
     char *counts = calloc((size_t)nprof, 64);
     QB_ASSERT(names && counts);
-    memcpy(names, e.profiles, sizeof *names * (size_t)e.nprofiles);
+    for (int i = 0; i < e.nprofiles; i++)
+        memcpy(names[i], e.profiles[i], sizeof names[i]);
     for (int i = 0; rc == 0 && i < nprof; i++) {
         const char *p = a.profile[0] || !e.nprofiles ? a.profile : names[i];
         int count;

@@ -140,7 +140,8 @@ static int load_files(const PruneOptions *o, ExpFile **out, int *n, QbErr *err)
             snprintf(f->name, sizeof f->name, "%s", e->name);
             f->profiles = malloc(sizeof *f->profiles * (size_t)(e->nprofiles + 1));
             QB_ASSERT(f->profiles);
-            memcpy(f->profiles, e->profiles, sizeof *f->profiles * (size_t)e->nprofiles);
+            for (int k = 0; k < e->nprofiles; k++)
+                memcpy(f->profiles[k], e->profiles[k], sizeof f->profiles[k]);
             f->nprofiles = e->nprofiles;
         }
         experiment_free(e);

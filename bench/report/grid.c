@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "harness/result.h"
 
 static int name_index(const char (*names)[32], int n, const char *name)
@@ -76,10 +77,17 @@ static GridCell *cells_alloc(const Experiment *e)
     return c;
 }
 
+/* A new note's line, to be written. */
+static char *note_add(Grid *g)
+{
+    char *line = GROW_PUSH(g->notes, g->nnotes, g->cap_notes);
+    QB_ASSERT(line); /* at most one per cell */
+    return line;
+}
+
 static void note(Grid *g, const char *id, const char *reason)
 {
-    if (g->nnotes < GRID_NOTES_MAX)
-        snprintf(g->notes[g->nnotes++], sizeof g->notes[0], "failed: %s (%s)", id, reason);
+    snprintf(note_add(g), sizeof g->notes[0], "failed: %s (%s)", id, reason);
 }
 
 /* A read result into its cell at seed index s. */
@@ -105,7 +113,8 @@ static int *sorted_bits(const Experiment *e)
     int *bits = malloc(sizeof *bits * (size_t)(e->nbits ? e->nbits : 1));
     if (!bits)
         return NULL;
-    memcpy(bits, e->bits, sizeof *bits * (size_t)e->nbits);
+    for (int i = 0; i < e->nbits; i++)
+        bits[i] = e->bits[i];
     for (int i = 1; i < e->nbits; i++)
         for (int j = i; j > 0 && bits[j - 1] > bits[j]; j--) {
             int x = bits[j];
@@ -304,8 +313,8 @@ int grid_load_by_position(Grid *g, const Experiment *e, const CellList *cells,
         if (!isfinite(gc->top1[s]))
             note(g, gc->id[s], gc->reason);
     }
-    if (other && g->nnotes < GRID_NOTES_MAX)
-        snprintf(g->notes[g->nnotes++], sizeof g->notes[0],
+    if (other)
+        snprintf(note_add(g), sizeof g->notes[0],
                  "%d of %d results were matched by matrix position from %.200s: they were made by "
                  "code other than this build's (their cell ids differ), so a run of this build "
                  "can differ from them", other, cells->n - g->missing, dir);
@@ -317,6 +326,7 @@ void grid_free(Grid *g)
     free(g->cells);
     free(g->ref);
     free(g->bits);
+    GROW_FREE(g->notes, g->nnotes, g->cap_notes);
     g->cells = g->ref = NULL;
     g->bits = NULL;
 }

@@ -20,8 +20,6 @@ typedef struct {
     char reason[256];                                /* the last failure's */
 } GridCell;
 
-#define GRID_NOTES_MAX 16
-
 typedef struct {
     const Experiment *e;
     int *bits;                     /* the matrix's bit-widths, ascending (owned) */
@@ -36,8 +34,8 @@ typedef struct {
     double tolerance;              /* one-seed noise allowance against the reference; NAN:
                                       measured from the reference's seeds (refcheck.h) */
     int missing;                   /* cells without a result file */
-    char notes[GRID_NOTES_MAX][400];
-    int nnotes;
+    char (*notes)[400];            /* every failure and the by-position note (owned) */
+    int nnotes, cap_notes;
 } Grid;
 
 /* Reads <results_dir>/<experiment>/<id>.json of every cell; a malformed result file is an

@@ -1,6 +1,7 @@
 /* Experiment files: what a good file resolves to, and one located error per kind of mistake. */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "harness/experiment.h"
@@ -187,4 +188,84 @@ Test(experiment, empty_file_and_non_mapping_root)
 {
     expect_error("empty.yaml", "", (const char *[]){"empty file", NULL});
     expect_error("list.yaml", "- a\n- b\n", (const char *[]){"expected a mapping", NULL});
+}
+
+/* Lists the file decides the length of: 9 profiles, 49 paper rows (one at 16 bits), 33
+ * exclusions, all kept whole; --set takes any number of settings. */
+Test(experiment, long_lists_load_whole)
+{
+    static char text[16384];
+    size_t n = (size_t)snprintf(text, sizeof text, HEAD MATRIX "  exclude:\n");
+    for (int b = 1; b <= 33; b++)
+        n += (size_t)snprintf(text + n, sizeof text - n, "    - {scheme: asq, bits: %d}\n",
+                              b > 32 ? 2 : b);
+    n += (size_t)snprintf(text + n, sizeof text - n, "paper:\n  source: s\n  rows:\n");
+    for (int i = 0; i < 49; i++)
+        n += (size_t)snprintf(text + n, sizeof text - n,
+                              "    - {label: r%d, net: small_cnn, top1: {4: %d, 16: %d.5}}\n", i,
+                              50 + i, 50 + i);
+    n += (size_t)snprintf(text + n, sizeof text - n, "profiles:\n");
+    for (int i = 0; i < 9; i++)
+        n += (size_t)snprintf(text + n, sizeof text - n, "  p%d: {train: {lr: 0.0%d}}\n", i, i + 1);
+    cr_assert_lt(n, sizeof text);
+    const char *path = hfix_write("long.yaml", text);
+    Experiment e;
+    QbErr err = {{0}};
+    cr_assert_eq(experiment_load(&e, path, "p8", &err), 0, "%s", err.msg);
+    cr_assert_eq(e.nprofiles, 9);
+    cr_assert_str_eq(e.profiles[8], "p8");
+    cr_assert_float_eq(e.base.lr, 0.09f, 1e-7);
+    cr_assert_eq(e.nexclude, 33);
+    cr_assert_eq(e.npaper, 49);
+    cr_assert_str_eq(e.paper[48].label, "r48");
+    cr_assert_float_eq(paper_row_at(&e.paper[48], PAPER_TOP1, 4), 98.0, 1e-9);
+    cr_assert_float_eq(paper_row_at(&e.paper[48], PAPER_TOP1, 16), 98.5, 1e-9);
+    cr_assert(isnan(paper_row_at(&e.paper[48], PAPER_TOP5, 16)));
+    for (int i = 0; i < 17; i++) {
+        char set[64];
+        snprintf(set, sizeof set, "train.epochs=%d", i + 1);
+        cr_assert_eq(experiment_set(&e, set, &err), 0, "%s", err.msg);
+    }
+    cr_assert_eq(e.nsets, 17);
+    cr_assert_str_eq(e.sets[16], "train.epochs=17");
+    cr_assert_eq(e.base.epochs, 17);
+    ExpName *names;
+    int count;
+    cr_assert_eq(experiment_profiles(path, &names, &count, &err), 0, "%s", err.msg);
+    cr_assert_eq(count, 9);
+    cr_assert_str_eq(names[8], "p8");
+    free(names);
+    experiment_free(&e);
+    cr_assert_eq(e.nexclude + e.npaper + e.nprofiles + e.nsets, 0);
+}
+
+/* A copy owns its lists: growing its seeds or adding a setting leaves the original alone. */
+Test(experiment, a_copy_changes_apart_from_its_original)
+{
+    Experiment e, c;
+    QbErr err = {{0}};
+    cr_assert_eq(experiment_load(&e, hfix_experiment("copy", NULL), "", &err), 0, "%s", err.msg);
+    experiment_copy(&c, &e);
+    cr_assert_eq(experiment_seed_count(&c, 9, &err), 0, "%s", err.msg);
+    cr_assert_eq(experiment_set(&c, "train.lr=0.5", &err), 0, "%s", err.msg);
+    cr_assert_eq(e.nseeds, 2);
+    cr_assert_eq(c.nseeds, 9);
+    cr_assert_eq(c.seeds[8], 9);
+    cr_assert_eq(e.nsets, 0);
+    cr_assert_float_eq(paper_row_at(&c.paper[0], PAPER_TOP1, 4), 85.0, 1e-9);
+    cr_assert_neq(c.paper[0].at, e.paper[0].at);
+    experiment_free(&c);
+    cr_assert_float_eq(paper_row_at(&e.paper[0], PAPER_TOP1, 4), 85.0, 1e-9);
+    experiment_free(&e);
+}
+
+/* A table position keeps at most EXP_SEEDS_MAX seeds: more is refused, saying so. */
+Test(experiment, seeds_past_what_a_table_keeps_are_refused)
+{
+    Experiment e;
+    QbErr err = {{0}};
+    cr_assert_eq(experiment_load(&e, hfix_experiment("seeds", NULL), "", &err), 0, "%s", err.msg);
+    cr_assert_eq(experiment_seed_count(&e, EXP_SEEDS_MAX + 1, &err), -1);
+    cr_assert(strstr(err.msg, "--seeds 17: expected 1..16 seeds"), "%s", err.msg);
+    experiment_free(&e);
 }
