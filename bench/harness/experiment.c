@@ -625,6 +625,11 @@ int experiment_set(Experiment *e, const char *setting, QbErr *err)
     char want[160];
     if (experiment_setting(setting, &f, &value, err) < 0)
         return -1;
+    /* the description records every setting, so a table made under them says so */
+    if (strlen(e->profile_description) + strlen(setting) + 32 > sizeof e->profile_description)
+        return qb_fail(err, "--set: the settings together are too long for the profile's "
+                            "description to record them (at most %zu characters), at %.80s...",
+                       sizeof e->profile_description - 1, setting);
     int rc = runcfg_field_set(f, &e->base, value, want, sizeof want);
     for (int i = 0; rc == 0 && i < e->nlink_configs; i++)
         rc = runcfg_field_set(f, &e->link_configs[i].cfg, value, want, sizeof want);

@@ -229,6 +229,13 @@ Test(experiment, long_lists_load_whole)
     cr_assert_eq(e.nsets, 17);
     cr_assert_str_eq(e.sets[16], "train.epochs=17");
     cr_assert_eq(e.base.epochs, 17);
+    char big[1200];
+    memset(big, '1', sizeof big);
+    memcpy(big, "train.epochs=", 13);
+    big[sizeof big - 1] = '\0';
+    cr_assert_eq(experiment_set(&e, big, &err), -1, "a setting the description cannot record");
+    cr_assert(strstr(err.msg, "too long for the profile's description"), "%s", err.msg);
+    cr_assert_eq(e.nsets, 17);
     ExpName *names;
     int count;
     cr_assert_eq(experiment_profiles(path, &names, &count, &err), 0, "%s", err.msg);
