@@ -12,8 +12,9 @@
 typedef char ExpName[EXP_NAME_LEN];
 
 /* The widest bit-width the harness reads anywhere (matrix, exclusions, chains, paper keys):
- * the width of the integers a layer computes in. Below it each method declares its own range
- * (QuantizerOps.min_bits/max_bits), which the loader checks for every cell. */
+ * past 32 bits a quantizer of float32 values leaves them as they are. Below it each method
+ * declares its own range (QuantizerOps.min_bits/max_bits), which the loader checks for every
+ * cell. */
 #define EXP_BITS_WIDEST 32
 
 /* Seeds per matrix: a table position keeps every seed's result side by side, the
@@ -106,7 +107,7 @@ typedef struct {
                                              and schedule in words; "" when the file gives none */
     PaperRow *paper;
     int npaper, cap_paper;
-    ExpChain *chains;                     /* chain.h */
+    ExpChain *chains;                     /* progressive.h reads them, chain.h asks them */
     int nchains, cap_chains;
     ExpLinkConfig *link_configs;
     int nlink_configs, cap_link_configs;
