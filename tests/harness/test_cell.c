@@ -34,6 +34,7 @@ Test(cell, expansion_covers_the_matrix_minus_exclusions)
         for (int j = 0; j < i; j++)
             cr_assert_str_neq(l.cells[i].id, l.cells[j].id);
     cells_free(&l);
+    experiment_free(&e);
 }
 
 Test(cell, ids_are_stable_and_follow_the_configuration)
@@ -56,6 +57,7 @@ Test(cell, ids_are_stable_and_follow_the_configuration)
     cells_free(&a);
     cells_free(&b);
     cells_free(&c);
+    experiment_free(&e);
 }
 
 Test(cell, threads_do_not_enter_the_id_but_options_do)
@@ -144,6 +146,7 @@ Test(cell, make_fragment_has_one_target_per_result_file)
     cr_assert(strstr(text, "table: cells\n"));
     cr_assert(strstr(text, "--out $(RESULTS)/tables/frag-smoke"));
     cells_free(&l);
+    experiment_free(&e);
 }
 
 /* SEEDS=N: the first N seeds of the file's list, or the next seeds after its last; the
@@ -178,6 +181,7 @@ Test(cell, a_seed_count_truncates_or_extends_the_list_and_reaches_the_fragment)
     cr_assert_eq(runs, l.n);
     cr_assert(strstr(text, "report ") && strstr(strstr(text, "report "), "--seeds 4 --results"));
     cells_free(&l);
+    experiment_free(&e);
 }
 
 /* The built source hashes with one entry changed: the method `ops`'s, or the shared code's. */
@@ -239,6 +243,7 @@ Test(cell, editing_a_method_changes_its_cells_ids_and_no_others)
     changed_ids(&l, &h, &nl, &na, &nf);
     cr_assert_eq(nl + na + nf, 0, "the same code gives the same ids");
     cells_free(&l);
+    experiment_free(&e);
 }
 
 /* The build-time generator on a copy of quantizers/ with one method edited (a comment
@@ -280,6 +285,7 @@ Test(cell, options_reach_only_the_cells_whose_methods_declare_them)
     }
     cells_free(&plain);
     cells_free(&set);
+    experiment_free(&e);
 }
 
 Test(cell, an_option_no_cell_takes_is_an_error_naming_it)
