@@ -123,22 +123,32 @@ int cmd_validate(int argc, char **argv, QbErr *err)
                        a.file, a.file), CLI_USAGE;
     Experiment e;
     if (experiment_load(&e, a.file, a.profile, err) < 0)
-        return -1;
-    /* every profile the file defines, or the one asked for; "ok" only once all passed */
+        return experiment_free(&e), -1;
+    /* every profile the file defines, or the one asked for; "ok" only once all passed; each
+     * profile's count takes under 64 characters (a name is at most EXP_NAME_LEN - 1) */
     int nprof = a.profile[0] || !e.nprofiles ? 1 : e.nprofiles;
-    char names[EXP_PROFILES_MAX][32], counts[EXP_PROFILES_MAX * 64] = "";
-    memcpy(names, e.profiles, sizeof names);
-    for (int i = 0; i < nprof; i++) {
+    ExpName *names = malloc(sizeof *names * (size_t)(e.nprofiles + 1));
+    char *counts = calloc((size_t)nprof, 64);
+    QB_ASSERT(names && counts);
+    for (int i = 0; i < e.nprofiles; i++)
+        memcpy(names[i], e.profiles[i], sizeof names[i]);
+    for (int i = 0; rc == 0 && i < nprof; i++) {
         const char *p = a.profile[0] || !e.nprofiles ? a.profile : names[i];
         int count;
         size_t used = strlen(counts);
+        experiment_free(&e);
         if (experiment_load(&e, a.file, p, err) < 0 || cells_check(&e, &count, err) < 0)
-            return -1;
-        snprintf(counts + used, sizeof counts - used, " profile %s: %d cells%s",
-                 p[0] ? p : "(none)", count, i + 1 < nprof ? ";" : "");
+            rc = -1;
+        else
+            snprintf(counts + used, (size_t)nprof * 64 - used, " profile %s: %d cells%s",
+                     p[0] ? p : "(none)", count, i + 1 < nprof ? ";" : "");
     }
-    printf("%s: ok;%s\n", a.file, counts);
-    return 0;
+    if (rc == 0)
+        printf("%s: ok;%s\n", a.file, counts);
+    free(names);
+    free(counts);
+    experiment_free(&e);
+    return rc;
 }
 
 /* The file, its profile, the --set settings, --budget and --seeds. */
@@ -201,6 +211,7 @@ static int name_clash(const Experiment *e, int allow_shared, QbErr *err)
                                   "`name:` (or ALLOW_SHARED_RESULTS=1, qbench expand "
                                   "--allow-shared-results, when sharing is meant)",
                              e->path, e->name, g.gl_pathv[i], e->name);
+            experiment_free(&o);
         }
         globfree(&g);
     }
@@ -254,15 +265,18 @@ static int expand_needs(const HarnessArgs *a, const Experiment *e, QbErr *err)
     Needs n;
     int rc = find_needs(a, e, &n, err);
     if (rc)
-        return rc;
+        return needs_free(&n), rc;
     needs_print(stdout, e, &n);
     fflush(stdout);
     int missing = a->out[0] ? needs_blocking(&n) : needs_missing(&n);
     if (missing)
-        return qb_fail(err, "%s (profile %s): %d input%s missing (listed above); its cells cannot "
-                            "start without %s", a->file, e->profile[0] ? e->profile : "none",
-                       missing, missing == 1 ? " is" : "s are", missing == 1 ? "it" : "them");
-    return a->out[0] ? needs_write_make(a->out, e, &n, err) : 0;
+        rc = qb_fail(err, "%s (profile %s): %d input%s missing (listed above); its cells cannot "
+                          "start without %s", a->file, e->profile[0] ? e->profile : "none",
+                     missing, missing == 1 ? " is" : "s are", missing == 1 ? "it" : "them");
+    else if (a->out[0])
+        rc = needs_write_make(a->out, e, &n, err);
+    needs_free(&n);
+    return rc;
 }
 
 /* Estimates timed here for cells the reference has no timing of, and for the starting
@@ -297,13 +311,13 @@ static int expand_plan(const HarnessArgs *a, const Experiment *e, QbErr *err)
     Plan p;
     int rc = find_needs(a, e, &n, err);
     if (rc)
-        return rc;
+        return needs_free(&n), rc;
     if (a->plan)
         needs_print(stdout, e, &n);
     if (needs_missing(&n))
         cells_enumerate(e, &cells);
     else if (cells_expand(e, &cells, err) < 0)
-        return -1;
+        return needs_free(&n), -1;
     rc = plan_make(e, &cells, a->results, a->reference, &p, err);
     if (rc == 0)
         rc = estimate_here(e, &cells, &n, &p, err);
@@ -314,6 +328,7 @@ static int expand_plan(const HarnessArgs *a, const Experiment *e, QbErr *err)
                e->name, e->profile[0] ? e->profile : "none");
     plan_free(&p);
     cells_free(&cells);
+    needs_free(&n);
     return rc;
 }
 
@@ -350,7 +365,7 @@ int cmd_expand(int argc, char **argv, QbErr *err)
                              {"--results", ARG_STR, a.results, 0, 0, sizeof a.results},
                              {"--reference", ARG_STR, a.reference, 0, 0, sizeof a.reference},
                              {"--jobs", ARG_INT, &a.jobs, 1, 4096, 0},
-                             {"--seeds", ARG_INT, &a.seeds, 1, EXP_LIST_MAX, 0},
+                             {"--seeds", ARG_INT, &a.seeds, 1, EXP_SEEDS_MAX, 0},
                              {"--budget", ARG_INT, &a.budget, 1, EXP_BUDGET_MAX, 0},
                              {"--set", ARG_LIST, &a.sets, 0, 0, 0},
                              {"--pretrain", ARG_LIST, &a.pretrain, 0, 0, 0},
@@ -365,14 +380,15 @@ int cmd_expand(int argc, char **argv, QbErr *err)
                             "one"), CLI_USAGE;
     Experiment e;
     if (load_experiment(&a, &e, err) < 0)
-        return -1;
-    if (a.needs)
-        return expand_needs(&a, &e, err);
-    if (a.plan || a.summary)
-        return expand_plan(&a, &e, err);
+        return experiment_free(&e), -1;
+    if (a.needs || a.plan || a.summary) {
+        rc = a.needs ? expand_needs(&a, &e, err) : expand_plan(&a, &e, err);
+        experiment_free(&e);
+        return rc;
+    }
     CellList cells;
     if (cells_expand(&e, &cells, err) < 0)
-        return -1;
+        return experiment_free(&e), -1;
     if (a.progress) {
         rc = expand_progress(&a, &e, &cells, err);
     } else if (!a.out[0]) {
@@ -386,6 +402,7 @@ int cmd_expand(int argc, char **argv, QbErr *err)
                     e.profile[0] ? e.profile : "none", cells.n, a.out);
     }
     cells_free(&cells);
+    experiment_free(&e);
     return rc;
 }
 
@@ -531,7 +548,7 @@ int cmd_run_cell(int argc, char **argv, QbErr *err)
                              {"--results", ARG_STR, a.results, 0, 0, sizeof a.results},
                              {"--threads", ARG_INT, &a.threads, 1, 256, 0},
                              {"--prepare", ARG_FLAG, &a.prepare, 0, 0, 0},
-                             {"--seeds", ARG_INT, &a.seeds, 1, EXP_LIST_MAX, 0},
+                             {"--seeds", ARG_INT, &a.seeds, 1, EXP_SEEDS_MAX, 0},
                              {"--budget", ARG_INT, &a.budget, 1, EXP_BUDGET_MAX, 0},
                              {"--set", ARG_LIST, &a.sets, 0, 0, 0},
                              {NULL, 0, NULL, 0, 0, 0}};
@@ -543,7 +560,7 @@ int cmd_run_cell(int argc, char **argv, QbErr *err)
     Experiment e;
     CellList cells;
     if (load_cells(&a, &e, &cells, err) < 0)
-        return -1;
+        return experiment_free(&e), -1;
     const Cell *cell = cells_find(&cells, a.cell);
     if (!cell)
         rc = qb_fail(err, "%s (profile %s): no cell '%s'; the file changed since the make "
@@ -552,6 +569,7 @@ int cmd_run_cell(int argc, char **argv, QbErr *err)
     else
         rc = run_one(&a, &e, &cells, cell, err);
     cells_free(&cells);
+    experiment_free(&e);
     return rc;
 }
 
@@ -707,15 +725,16 @@ static int profile_table(HarnessArgs *one, int say_none, QbErr *err)
     /* a profile nothing ran is left alone before its cells are expanded: its data set need
      * not be on this machine */
     if (load_experiment(one, &e, err) < 0)
-        return -1;
+        return experiment_free(&e), -1;
     if (!profile_has_results(one->results, e.name, one->profile)) {
         if (say_none)
             printf("%s (profile %s): no results under %s/%s/, so no table\n", one->file, p,
                    one->results, e.name);
-        return 0;
+        return experiment_free(&e), 0;
     }
+    experiment_free(&e);
     if (load_cells(one, &e, &cells, err) < 0)
-        return -1;
+        return experiment_free(&e), -1;
     int quick = !one->profile[0] || !strcmp(one->profile, "quick"), rc = 1;
     if (snprintf(one->out, sizeof one->out, "%s/tables/%s%s%s", one->results, e.name,
                  quick ? "" : "-", quick ? "" : one->profile) >= (int)sizeof one->out)
@@ -727,32 +746,34 @@ static int profile_table(HarnessArgs *one, int say_none, QbErr *err)
     else if (report_table(one, &e, &cells, err) < 0)
         rc = -1;
     cells_free(&cells);
+    experiment_free(&e);
     return rc;
 }
 
 static int report_tables(const HarnessArgs *a, QbErr *err)
 {
-    char names[EXP_PROFILES_MAX][32];
-    int n, written = 0;
-    if (experiment_profiles(a->file, names, &n, err) < 0)
+    ExpName *names;
+    int n, written = 0, rc = 0;
+    if (experiment_profiles(a->file, &names, &n, err) < 0)
         return -1;
     int found = nametable_find(NAMETABLE_TEXTS(names, n), a->profile) != NULL;
     if (a->profile[0] && !found) {
         printf("%s: no profile %s, so no table of it\n", a->file, a->profile);
-        return 0;
+        return free(names), 0;
     }
-    if (a->profile[0] || !n) /* the one asked for, or a file without profiles: its table */
-        snprintf(names[0], sizeof names[0], "%s", a->profile), n = 1;
-    for (int i = 0; i < n; i++) {
+    int just_one = a->profile[0] || !n; /* the one asked for, or a file without profiles */
+    for (int i = 0; rc >= 0 && i < (just_one ? 1 : n); i++) {
         HarnessArgs one = *a;
-        _Static_assert(sizeof one.profile == sizeof names[i], "profile names");
-        memcpy(one.profile, names[i], sizeof one.profile);
-        int rc = profile_table(&one, n == 1, err);
-        if (rc < 0)
-            return -1;
-        written += rc;
+        _Static_assert(sizeof one.profile == sizeof(ExpName), "profile names");
+        if (!just_one)
+            memcpy(one.profile, names[i], sizeof one.profile);
+        rc = profile_table(&one, just_one || n == 1, err);
+        written += rc > 0;
     }
-    if (!written && n > 1)
+    free(names);
+    if (rc < 0)
+        return -1;
+    if (!written && !just_one && n > 1)
         printf("%s: none of its profiles has results under %s/, so no table\n", a->file,
                a->results);
     return 0;
@@ -807,9 +828,9 @@ int cmd_report(int argc, char **argv, QbErr *err)
                              {"--claims", ARG_FLAG, &a.claims, 0, 0, 0},
                              {"--tables", ARG_FLAG, &a.tables, 0, 0, 0},
                              {"--by-position", ARG_FLAG, &a.by_position, 0, 0, 0},
-                             {"--seeds", ARG_INT, &a.seeds, 1, EXP_LIST_MAX, 0},
+                             {"--seeds", ARG_INT, &a.seeds, 1, EXP_SEEDS_MAX, 0},
                              {"--budget", ARG_INT, &a.budget, 1, EXP_BUDGET_MAX, 0},
-                             {"--seeds-max", ARG_INT, &a.seeds_max, 1, EXP_LIST_MAX, 0},
+                             {"--seeds-max", ARG_INT, &a.seeds_max, 1, EXP_SEEDS_MAX, 0},
                              {"--next-cells", ARG_FLAG, &a.next_cells, 0, 0, 0},
                              {"--block-data", ARG_STR, a.block_data, 0, 0, sizeof a.block_data},
                              {"--set", ARG_LIST, &a.sets, 0, 0, 0},
@@ -824,7 +845,7 @@ int cmd_report(int argc, char **argv, QbErr *err)
     Experiment e;
     CellList cells;
     if (load_cells(&a, &e, &cells, err) < 0)
-        return -1;
+        return experiment_free(&e), -1;
     if (a.plot_data[0])
         rc = report_plot_data(&a, &e, &cells, err);
     else if (a.verdicts[0])
@@ -832,6 +853,7 @@ int cmd_report(int argc, char **argv, QbErr *err)
     else
         rc = report_table(&a, &e, &cells, err);
     cells_free(&cells);
+    experiment_free(&e);
     return rc;
 }
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "threads.h"
 
 const char *const param_group_names[PGROUP_COUNT] = {"weight", "bias", "bn", "quant"};
@@ -17,21 +18,6 @@ void net_init(Net *net, Dims in_dims)
     net->threads = 1;
 }
 
-/* Grows a typed array by doubling; aborts on exhaustion since a net is tiny next to 24 GiB. */
-static void *grow(void *arr, int *cap, int need, size_t elem)
-{
-    if (need <= *cap)
-        return arr;
-    int ncap = *cap ? *cap * 2 : 32;
-    while (ncap < need)
-        ncap *= 2;
-    void *p = realloc(arr, (size_t)ncap * elem);
-    QB_ASSERT(p);
-    memset((char *)p + (size_t)*cap * elem, 0, (size_t)(ncap - *cap) * elem);
-    *cap = ncap;
-    return p;
-}
-
 Dims net_dims_of(const Net *net, int idx)
 {
     return idx == NET_INPUT ? net->in_dims : net->layers[idx].out_dims;
@@ -41,7 +27,8 @@ int net_add_layer(Net *net, const LayerOps *ops, const char *name, int nin, cons
                   void *cfg, QbErr *err)
 {
     QB_ASSERT(nin >= 1 && nin <= 2);
-    net->layers = grow(net->layers, &net->cap_layers, net->nlayers + 1, sizeof(Layer));
+    int grown = GROW_RESERVE(net->layers, net->cap_layers, net->nlayers + 1);
+    QB_ASSERT(grown == 0); /* a count near INT_MAX */
     Layer *L = &net->layers[net->nlayers];
     memset(L, 0, sizeof *L);
     L->ops = ops;
@@ -69,7 +56,8 @@ int net_add_layer(Net *net, const LayerOps *ops, const char *name, int nin, cons
 
 int net_add_param(Net *net, const char *name, ParamGroupId group, int ndim, const int *shape)
 {
-    net->params = grow(net->params, &net->cap_params, net->nparams + 1, sizeof(Param));
+    int grown = GROW_RESERVE(net->params, net->cap_params, net->nparams + 1);
+    QB_ASSERT(grown == 0); /* a count near INT_MAX */
     Param *p = &net->params[net->nparams];
     snprintf(p->name, sizeof p->name, "%s", name);
     p->group = group;
@@ -106,7 +94,8 @@ void net_param_factors(Net *net, int idx, float lr_factor, float wd_factor)
 
 int net_add_buffer(Net *net, const char *name, size_t numel)
 {
-    net->buffers = grow(net->buffers, &net->cap_buffers, net->nbuffers + 1, sizeof(Buffer));
+    int grown = GROW_RESERVE(net->buffers, net->cap_buffers, net->nbuffers + 1);
+    QB_ASSERT(grown == 0); /* a count near INT_MAX */
     Buffer *b = &net->buffers[net->nbuffers];
     snprintf(b->name, sizeof b->name, "%s", name);
     b->numel = numel;

@@ -6,17 +6,10 @@
 
 #include <signal.h>
 
+#include "data/batch.h"
 #include "net.h"
 #include "optim/optim.h"
 #include "optim/sched.h"
-
-/* Fills batch `index` of `epoch` into x (n = net batch) and labels; returns the number of
- * samples filled (a short last batch is allowed for evaluation), or -1 with err. */
-typedef struct {
-    int (*fill)(void *user, int epoch, int index, Tensor *x, int *labels, QbErr *err);
-    void *user;
-    int batches;   /* per epoch */
-} BatchSource;
 
 typedef struct {
     double loss;        /* mean over the epoch's samples */

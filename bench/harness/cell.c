@@ -7,6 +7,7 @@
 
 #include "core/quantizer.h"
 #include "core/atomic_file.h"
+#include "core/grow.h"
 #include "core/data/dataset.h"
 #include "core/json.h"
 #include "core/layers/layers.h"
@@ -23,13 +24,19 @@ typedef struct {
     uint64_t fingerprint;
 } DataInfo;
 
+/* What a starting checkpoint contributes: its size and CRC. */
 typedef struct {
-    DataInfo data[8];
-    int ndata;
-    char from_key[8][RUN_PATH_MAX];
-    uint32_t from_crc[8];
-    long from_size[8];
-    int nfrom;
+    char path[RUN_PATH_MAX];
+    uint32_t crc;
+    long size;
+} FromInfo;
+
+/* Each data set and starting checkpoint the cells read, fingerprinted once. */
+typedef struct {
+    DataInfo *data;
+    int ndata, cap_data;
+    FromInfo *from;
+    int nfrom, cap_from;
 } FingerprintCache;
 
 /* A missing data set's error ends with what its files hold and the command that lists them. */
@@ -54,7 +61,6 @@ static int data_info(const Experiment *e, const RunConfig *c, FingerprintCache *
     for (int i = 0; i < fc->ndata; i++)
         if (!strcmp(fc->data[i].key, key))
             return *out = &fc->data[i], 0;
-    QB_ASSERT(fc->ndata < 8);
     DataOptions opt = {0};
     opt.dims = c->input;
     opt.classes = c->classes;
@@ -72,7 +78,8 @@ static int data_info(const Experiment *e, const RunConfig *c, FingerprintCache *
                        e->path, e->profile[0] ? e->profile : "none", c->data, why,
                        data_hint(c->data, hint, sizeof hint));
     }
-    DataInfo *d = &fc->data[fc->ndata++];
+    DataInfo *d = GROW_PUSH(fc->data, fc->ndata, fc->cap_data);
+    QB_ASSERT(d); /* at most one per cell */
     snprintf(d->key, sizeof d->key, "%s", key);
     d->dims = tr.dims;
     d->classes = tr.classes;
@@ -89,23 +96,23 @@ static int from_info(const Experiment *e, const char *path, FingerprintCache *fc
                      size_t cap, QbErr *err)
 {
     int i = 0;
-    while (i < fc->nfrom && strcmp(fc->from_key[i], path))
+    while (i < fc->nfrom && strcmp(fc->from[i].path, path))
         i++;
     if (i == fc->nfrom) {
         char *bytes;
         size_t n;
-        QB_ASSERT(fc->nfrom < 8);
         if (file_read_all(path, &bytes, &n, err) < 0)
             return qb_wrap(err, "%s (profile %s): train.from: the starting checkpoint is missing "
                                 "(`qbench expand FILE --profile P --needs` says how to get it): ",
                            e->path, e->profile[0] ? e->profile : "none");
-        snprintf(fc->from_key[i], RUN_PATH_MAX, "%s", path);
-        fc->from_crc[i] = (uint32_t)crc32(0L, (const Bytef *)bytes, (uInt)n);
-        fc->from_size[i] = (long)n;
-        fc->nfrom++;
+        FromInfo *f = GROW_PUSH(fc->from, fc->nfrom, fc->cap_from);
+        QB_ASSERT(f); /* at most one per cell */
+        snprintf(f->path, sizeof f->path, "%s", path);
+        f->crc = (uint32_t)crc32(0L, (const Bytef *)bytes, (uInt)n);
+        f->size = (long)n;
         free(bytes);
     }
-    snprintf(out, cap, "%ld:%08x", fc->from_size[i], fc->from_crc[i]);
+    snprintf(out, cap, "%ld:%08x", fc->from[i].size, fc->from[i].crc);
     return 0;
 }
 
@@ -339,16 +346,19 @@ static void cell_add(const Experiment *e, CellList *l, const char *net, const ch
 static int cells_identify(const Experiment *e, CellList *l, const SourceHashes *h, QbErr *err)
 {
     FingerprintCache fc = {0};
-    for (int link = -1; link < EXP_BITS_MAX; link++)
-        for (int i = 0; i < l->n; i++) {
+    int links = 0, rc = 0;
+    for (int i = 0; i < e->nchains; i++)
+        links = e->chains[i].nbits > links ? e->chains[i].nbits : links;
+    for (int link = -1; rc == 0 && link < links; link++)
+        for (int i = 0; rc == 0 && i < l->n; i++) {
             Cell *c = &l->cells[i];
-            if ((c->bits ? chain_link(e, c->scheme, c->bits) : -1) != link)
-                continue;
-            if (cell_identify(e, c, c->parent >= 0 ? &l->cells[c->parent] : NULL, &fc, h,
-                              err) < 0)
-                return -1;
+            if ((c->bits ? chain_link(e, c->scheme, c->bits) : -1) == link)
+                rc = cell_identify(e, c, c->parent >= 0 ? &l->cells[c->parent] : NULL, &fc, h,
+                                   err);
         }
-    return 0;
+    GROW_FREE(fc.data, fc.ndata, fc.cap_data);
+    GROW_FREE(fc.from, fc.nfrom, fc.cap_from);
+    return rc;
 }
 
 int cells_expand(const Experiment *e, CellList *out, QbErr *err)

@@ -1,21 +1,14 @@
-/* Progressive schedules in an experiment file (`progressive:`): which cells start from which.
- * A chain names a scheme of the matrix and bit-widths in training order; the first link
- * starts from train.from, every other link from the previous link's final checkpoint (same
- * network and seed). A link may carry its own train/quant settings. This file owns the
- * syntax, its validation and the parent/child links between expanded cells; chainrun.h owns
- * what a chain means for the result files. */
+/* Progressive schedules (`progressive:`): which cells start from which. A chain names a
+ * scheme of the matrix and bit-widths in training order; the first link starts from
+ * train.from, every other link from the previous link's final checkpoint (same network and
+ * seed). A link may carry its own train/quant settings. This file owns the questions asked of
+ * a loaded experiment's chains and the parent/child links between expanded cells;
+ * progressive.h owns the syntax and its validation, chainrun.h what a chain means for the
+ * result files. */
 #ifndef QB_CHAIN_H
 #define QB_CHAIN_H
 
 #include "cell.h"
-#include "ydoc.h"
-
-/* Reads `progressive:` of the chosen profile, or else of the top level, once the matrix and
- * the base configuration are final. Every mistake is a located error: a scheme that does not
- * exist or is not in the matrix, a bit-width outside matrix.bits or excluded, a chain that
- * comes back to a bit-width (a cycle), a cell in two chains, a link setting for a bit-width
- * the chain does not have. */
-int chain_load(YDoc *d, const YNode *root, Experiment *e, QbErr *err);
 
 /* The link index of (scheme, bits) in its chain (0 = the first link), or -1 when no chain
  * has it. */

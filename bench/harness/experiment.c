@@ -1,50 +1,62 @@
 #include "experiment.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "nets/registry.h"
-#include "chain.h"
+#include "progressive.h"
 #include "schema.h"
 #include "ydoc.h"
 
 static const char *const top_keys[] = {"name", "title", "description", "table", "matrix",
                                        "train", "quant", "paper", "profiles", "progressive", NULL};
 
-static int read_list_str(YDoc *d, const YNode *n, const char *field, char (*out)[32], int *count,
-                         QbErr *err)
+/* A non-empty sequence at n, with room for its entries in *items (a growable array of
+ * elem-byte entries, capacity *cap); a profile's list replaces the file's. */
+static int list_start(YDoc *d, const YNode *n, const char *field, void *items, int *count,
+                      int *cap, size_t elem, QbErr *err)
 {
     if (ydoc_want_seq(d, n, field, err) < 0)
         return -1;
-    if (ydoc_seq_count(n) < 1 || ydoc_seq_count(n) > EXP_LIST_MAX)
-        return ydoc_fail(d, n, field, err, "expected 1 to %d entries", EXP_LIST_MAX);
+    if (ydoc_seq_count(n) < 1)
+        return ydoc_fail(d, n, field, err, "expected at least one entry");
     *count = 0;
+    if (grow_reserve(items, cap, ydoc_seq_count(n), elem) < 0)
+        return ydoc_fail(d, n, field, err, "too many entries");
+    return 0;
+}
+
+static int read_list_str(YDoc *d, const YNode *n, const char *field, ExpName **out, int *count,
+                         int *cap, QbErr *err)
+{
+    if (list_start(d, n, field, out, count, cap, sizeof **out, err) < 0)
+        return -1;
     for (int i = 0; i < ydoc_seq_count(n); i++) {
         char path[256];
         ydoc_index(path, sizeof path, field, i);
-        if (ydoc_str(d, ydoc_seq_at(d, n, i), path, out[(*count)++], 32, err) < 0)
+        if (ydoc_str(d, ydoc_seq_at(d, n, i), path, (*out)[(*count)++], sizeof **out, err) < 0)
             return -1;
     }
     return 0;
 }
 
 static int read_list_int(YDoc *d, const YNode *n, const char *field, long long lo, long long hi,
-                         long long *out, int *count, QbErr *err)
+                         long long **out, int *count, int *cap, QbErr *err)
 {
-    if (ydoc_want_seq(d, n, field, err) < 0)
+    if (list_start(d, n, field, out, count, cap, sizeof **out, err) < 0)
         return -1;
-    if (ydoc_seq_count(n) < 1 || ydoc_seq_count(n) > EXP_LIST_MAX)
-        return ydoc_fail(d, n, field, err, "expected 1 to %d entries", EXP_LIST_MAX);
-    *count = 0;
     for (int i = 0; i < ydoc_seq_count(n); i++) {
         char path[256];
+        long long *v = *out;
         ydoc_index(path, sizeof path, field, i);
-        if (ydoc_int(d, ydoc_seq_at(d, n, i), path, lo, hi, &out[(*count)++], err) < 0)
+        if (ydoc_int(d, ydoc_seq_at(d, n, i), path, lo, hi, &v[(*count)++], err) < 0)
             return -1;
         for (int j = 0; j < i; j++)
-            if (out[j] == out[i])
+            if (v[j] == v[i])
                 return ydoc_fail(d, ydoc_seq_at(d, n, i), path, err, "duplicate entry %lld",
-                                 out[i]);
+                                 v[i]);
     }
     return 0;
 }
@@ -56,7 +68,7 @@ static const char *unknown_scheme(const char *name, char *buf, size_t cap)
     return buf;
 }
 
-static int check_names(YDoc *d, const YNode *n, const char *field, char (*names)[32], int count,
+static int check_names(YDoc *d, const YNode *n, const char *field, const ExpName *names, int count,
                        int is_scheme, QbErr *err)
 {
     for (int i = 0; i < count; i++) {
@@ -82,14 +94,13 @@ static int read_exclude(YDoc *d, const YNode *n, const char *field, Experiment *
     static const char *const keys[] = {"net", "scheme", "bits", NULL};
     if (ydoc_want_seq(d, n, field, err) < 0)
         return -1;
-    if (ydoc_seq_count(n) > EXP_EXCLUDE_MAX)
-        return ydoc_fail(d, n, field, err, "at most %d exclusions", EXP_EXCLUDE_MAX);
     e->nexclude = 0;
     for (int i = 0; i < ydoc_seq_count(n); i++) {
         char path[256], sub[256];
         const YNode *x = ydoc_seq_at(d, n, i);
-        ExpExclude *o = &e->exclude[e->nexclude++];
-        memset(o, 0, sizeof *o);
+        ExpExclude *o = GROW_PUSH(e->exclude, e->nexclude, e->cap_exclude);
+        if (!o)
+            return ydoc_fail(d, x, field, err, "too many exclusions");
         ydoc_index(path, sizeof path, field, i);
         if (ydoc_want_map(d, x, path, err) < 0 || ydoc_check_keys(d, x, path, keys, err) < 0)
             return -1;
@@ -103,46 +114,67 @@ static int read_exclude(YDoc *d, const YNode *n, const char *field, Experiment *
         if (sch && ydoc_str(d, sch, sub, o->scheme, sizeof o->scheme, err) < 0)
             return -1;
         ydoc_field(sub, sizeof sub, path, "bits");
-        if (bits && ydoc_int(d, bits, sub, 1, EXP_BITS_MAX, &b, err) < 0)
+        if (bits && ydoc_int(d, bits, sub, 1, EXP_BITS_WIDEST, &b, err) < 0)
             return -1;
         o->bits = (int)b;
     }
     return 0;
 }
 
+/* matrix.bits: whole widths up to EXP_BITS_WIDEST; check_bits holds each scheme to its
+ * methods' declared range. */
+static int read_bits_list(YDoc *d, const YNode *n, const char *field, Experiment *e, QbErr *err)
+{
+    long long *v = NULL;
+    int nv = 0, cap = 0;
+    int rc = read_list_int(d, n, field, 1, EXP_BITS_WIDEST, &v, &nv, &cap, err);
+    if (rc == 0 && GROW_RESERVE(e->bits, e->cap_bits, nv) < 0)
+        rc = ydoc_fail(d, n, field, err, "too many entries");
+    for (int i = 0; rc == 0 && i < nv; i++)
+        e->bits[i] = (int)v[i];
+    e->nbits = rc == 0 ? nv : 0;
+    free(v);
+    return rc;
+}
+
 static int read_matrix(YDoc *d, const YNode *m, const char *field, Experiment *e, QbErr *err)
 {
     static const char *const keys[] = {"nets", "schemes", "bits", "seeds", "exclude", NULL};
     char path[256];
-    long long v[EXP_LIST_MAX];
     if (ydoc_want_map(d, m, field, err) < 0 || ydoc_check_keys(d, m, field, keys, err) < 0)
         return -1;
     const YNode *n;
     ydoc_field(path, sizeof path, field, "nets");
     if ((n = ydoc_map_get(d, m, "nets")) &&
-        (read_list_str(d, n, path, e->nets, &e->nnets, err) < 0 ||
+        (read_list_str(d, n, path, &e->nets, &e->nnets, &e->cap_nets, err) < 0 ||
          check_names(d, n, path, e->nets, e->nnets, 0, err) < 0))
         return -1;
     ydoc_field(path, sizeof path, field, "schemes");
     if ((n = ydoc_map_get(d, m, "schemes")) &&
-        (read_list_str(d, n, path, e->schemes, &e->nschemes, err) < 0 ||
+        (read_list_str(d, n, path, &e->schemes, &e->nschemes, &e->cap_schemes, err) < 0 ||
          check_names(d, n, path, e->schemes, e->nschemes, 1, err) < 0))
         return -1;
     ydoc_field(path, sizeof path, field, "bits");
-    if ((n = ydoc_map_get(d, m, "bits"))) {
-        if (read_list_int(d, n, path, 1, EXP_BITS_MAX, v, &e->nbits, err) < 0)
-            return -1;
-        for (int i = 0; i < e->nbits; i++)
-            e->bits[i] = (int)v[i];
-    }
+    if ((n = ydoc_map_get(d, m, "bits")) && read_bits_list(d, n, path, e, err) < 0)
+        return -1;
     ydoc_field(path, sizeof path, field, "seeds");
-    if ((n = ydoc_map_get(d, m, "seeds")) &&
-        read_list_int(d, n, path, 0, 1LL << 53, e->seeds, &e->nseeds, err) < 0)
+    if ((n = ydoc_map_get(d, m, "seeds")) && ydoc_seq_count(n) > EXP_SEEDS_MAX)
+        return ydoc_fail(d, n, path, err, "expected 1 to %d seeds (a table position keeps each "
+                                          "seed's result beside the others)", EXP_SEEDS_MAX);
+    if (n && read_list_int(d, n, path, 0, 1LL << 53, &e->seeds, &e->nseeds, &e->cap_seeds, err) < 0)
         return -1;
     ydoc_field(path, sizeof path, field, "exclude");
     if ((n = ydoc_map_get(d, m, "exclude")) && read_exclude(d, n, path, e, err) < 0)
         return -1;
     return 0;
+}
+
+int exp_chain_index(const ExpChain *c, int bits)
+{
+    for (int i = 0; i < c->nbits; i++)
+        if (c->bits[i] == bits)
+            return i;
+    return -1;
 }
 
 /* table.tolerance: {profile: points}; only the loaded profile's entry is kept. */
@@ -195,20 +227,52 @@ static int read_table(YDoc *d, const YNode *t, Experiment *e, QbErr *err)
     return 0;
 }
 
+/* Row p's numbers at bits, added (all NAN) when the row has none yet; NULL past INT_MAX. */
+static PaperAtBits *paper_at_bits(PaperRow *p, int bits)
+{
+    for (int i = 0; i < p->nat; i++)
+        if (p->at[i].bits == bits)
+            return &p->at[i];
+    PaperAtBits *a = GROW_PUSH(p->at, p->nat, p->cap_at);
+    if (a)
+        *a = (PaperAtBits){bits, NAN, NAN, NAN, NAN};
+    return a;
+}
+
+static double *paper_metric(PaperAtBits *a, PaperMetric m)
+{
+    double *const v[] = {[PAPER_TOP1] = &a->top1, [PAPER_TOP5] = &a->top5,
+                         [PAPER_PARAM_PCT] = &a->param_pct, [PAPER_COMPUTE_PCT] = &a->compute_pct};
+    return v[m];
+}
+
+double paper_row_at(const PaperRow *p, PaperMetric m, int bits)
+{
+    for (int i = 0; p && i < p->nat; i++)
+        if (p->at[i].bits == bits)
+            return *paper_metric(&p->at[i], m);
+    return NAN;
+}
+
 /* {2: 91.0, 3: 92.0}: bit-width keys, percentages. */
-static int read_bits_map(YDoc *d, const YNode *m, const char *field, double *out, QbErr *err)
+static int read_bits_map(YDoc *d, const YNode *m, const char *field, PaperRow *p, PaperMetric what,
+                         QbErr *err)
 {
     if (ydoc_want_map(d, m, field, err) < 0)
         return -1;
     for (int i = 0; i < ydoc_map_count(m); i++) {
         char path[256], *end;
         const char *key = ydoc_map_key(d, m, i);
+        const YNode *v = ydoc_map_value(d, m, i);
         long b = strtol(key, &end, 10);
         ydoc_field(path, sizeof path, field, key);
-        if (*end || b < 2 || b > EXP_BITS_MAX)
-            return ydoc_fail(d, ydoc_map_value(d, m, i), path, err,
-                             "expected a bit-width key from 2 to %d", EXP_BITS_MAX);
-        if (ydoc_float(d, ydoc_map_value(d, m, i), path, 0, 100, &out[b], err) < 0)
+        if (*end || b < 2 || b > EXP_BITS_WIDEST)
+            return ydoc_fail(d, v, path, err, "expected a bit-width key from 2 to %d",
+                             EXP_BITS_WIDEST);
+        PaperAtBits *a = paper_at_bits(p, (int)b);
+        if (!a)
+            return ydoc_fail(d, v, path, err, "too many bit-widths");
+        if (ydoc_float(d, v, path, 0, 100, paper_metric(a, what), err) < 0)
             return -1;
     }
     return 0;
@@ -218,15 +282,12 @@ static int read_paper_row(YDoc *d, const YNode *r, const char *field, PaperRow *
 {
     static const char *const keys[] = {"label", "net", "scheme", "fp", "fp_top5", "top1", "top5",
                                        "param_pct", "compute_pct", NULL};
-    static const char *const maps[] = {"top1", "top5", "param_pct", "compute_pct"};
+    static const char *const maps[] = {[PAPER_TOP1] = "top1", [PAPER_TOP5] = "top5",
+                                       [PAPER_PARAM_PCT] = "param_pct",
+                                       [PAPER_COMPUTE_PCT] = "compute_pct"};
     static const char *const required[] = {"label", "net", NULL};
     char path[256];
-    memset(p, 0, sizeof *p);
     p->fp = p->fp_top5 = NAN;
-    double *maps_out[] = {p->top1, p->top5, p->param_pct, p->compute_pct};
-    for (int b = 0; b <= EXP_BITS_MAX; b++)
-        for (int m = 0; m < 4; m++)
-            maps_out[m][b] = NAN;
     if (ydoc_want_map(d, r, field, err) < 0 || ydoc_check_keys(d, r, field, keys, err) < 0 ||
         ydoc_require(d, r, field, required, err) < 0)
         return -1;
@@ -253,7 +314,7 @@ static int read_paper_row(YDoc *d, const YNode *r, const char *field, PaperRow *
         return -1;
     for (int m = 0; m < 4; m++) {
         ydoc_field(path, sizeof path, field, maps[m]);
-        if ((n = ydoc_map_get(d, r, maps[m])) && read_bits_map(d, n, path, maps_out[m], err) < 0)
+        if ((n = ydoc_map_get(d, r, maps[m])) && read_bits_map(d, n, path, p, (PaperMetric)m, err) < 0)
             return -1;
     }
     return 0;
@@ -277,12 +338,14 @@ static int read_paper(YDoc *d, const YNode *m, Experiment *e, QbErr *err)
         return -1;
     if (ydoc_want_seq(d, rows, "paper.rows", err) < 0)
         return -1;
-    if (ydoc_seq_count(rows) > EXP_PAPER_MAX)
-        return ydoc_fail(d, rows, "paper.rows", err, "at most %d rows", EXP_PAPER_MAX);
     for (int i = 0; i < ydoc_seq_count(rows); i++) {
         char path[64];
+        const YNode *r = ydoc_seq_at(d, rows, i);
+        PaperRow *p = GROW_PUSH(e->paper, e->npaper, e->cap_paper);
         ydoc_index(path, sizeof path, "paper.rows", i);
-        if (read_paper_row(d, ydoc_seq_at(d, rows, i), path, &e->paper[e->npaper++], err) < 0)
+        if (!p)
+            return ydoc_fail(d, r, path, err, "too many rows");
+        if (read_paper_row(d, r, path, p, err) < 0)
             return -1;
     }
     return 0;
@@ -317,7 +380,7 @@ static int read_profile(YDoc *d, const YNode *ps, const char *name, Experiment *
         ydoc_field(field, sizeof field, path, "extends");
         if (ydoc_str(d, ext, field, base, sizeof base, err) < 0)
             return -1;
-        if (!ydoc_map_get(d, ps, base) || depth >= EXP_PROFILES_MAX)
+        if (!ydoc_map_get(d, ps, base) || depth >= ydoc_map_count(ps))
             return ydoc_fail(d, ext, field, err, ydoc_map_get(d, ps, base)
                              ? "profiles extend each other in a cycle"
                              : "expected the name of another profile of this file");
@@ -332,6 +395,22 @@ static int read_profile(YDoc *d, const YNode *ps, const char *name, Experiment *
     return read_sections(d, p, path, e, err);
 }
 
+/* The i-th profile name of ps appended to *names: a name longer than ExpName holds is a
+ * located error. */
+static int profile_name(YDoc *d, const YNode *ps, int i, ExpName **names, int *n, int *cap,
+                        QbErr *err)
+{
+    char path[128];
+    const char *name = ydoc_map_key(d, ps, i);
+    char *slot = strlen(name) < sizeof **names ? GROW_PUSH(*names, *n, *cap) : NULL;
+    ydoc_field(path, sizeof path, "profiles", name);
+    if (!slot)
+        return ydoc_fail(d, ydoc_map_value(d, ps, i), path, err,
+                         "expected a profile name of at most %zu characters", sizeof **names - 1);
+    memcpy(slot, name, strlen(name) + 1);
+    return 0;
+}
+
 static int read_profiles(YDoc *d, const YNode *ps, const char *profile, Experiment *e,
                          QbErr *err)
 {
@@ -339,19 +418,15 @@ static int read_profiles(YDoc *d, const YNode *ps, const char *profile, Experime
                                        "progressive", NULL};
     if (ydoc_want_map(d, ps, "profiles", err) < 0)
         return -1;
-    if (ydoc_map_count(ps) > EXP_PROFILES_MAX)
-        return ydoc_fail(d, ps, "profiles", err, "at most %d profiles", EXP_PROFILES_MAX);
     const YNode *chosen = NULL;
     for (int i = 0; i < ydoc_map_count(ps); i++) {
         char path[128];
         const char *name = ydoc_map_key(d, ps, i);
         const YNode *p = ydoc_map_value(d, ps, i);
         ydoc_field(path, sizeof path, "profiles", name);
-        if (strlen(name) >= sizeof e->profiles[0] || ydoc_want_map(d, p, path, err) < 0 ||
-            ydoc_check_keys(d, p, path, keys, err) < 0)
-            return strlen(name) >= sizeof e->profiles[0]
-                       ? ydoc_fail(d, p, path, err, "profile name too long") : -1;
-        snprintf(e->profiles[e->nprofiles++], sizeof e->profiles[0], "%s", name);
+        if (profile_name(d, ps, i, &e->profiles, &e->nprofiles, &e->cap_profiles, err) < 0 ||
+            ydoc_want_map(d, p, path, err) < 0 || ydoc_check_keys(d, p, path, keys, err) < 0)
+            return -1;
         if (!strcmp(name, profile))
             chosen = p;
     }
@@ -447,8 +522,9 @@ static int check_complete(YDoc *d, const YNode *root, Experiment *e, QbErr *err)
         quantized |= strcmp(e->schemes[i], "fp") != 0;
     if (quantized && !e->nbits)
         return ydoc_fail(d, m, "matrix", err, "needs bits for its quantized schemes");
-    if (!e->nseeds)
-        e->seeds[e->nseeds++] = 1;
+    long long *first = e->nseeds ? NULL : GROW_PUSH(e->seeds, e->nseeds, e->cap_seeds);
+    if (first)
+        *first = 1;
     if (check_bits(d, root, e, err) < 0)
         return -1;
     for (int i = 0; e->baseline[0] && i < e->nschemes; i++)
@@ -464,6 +540,12 @@ static int check_complete(YDoc *d, const YNode *root, Experiment *e, QbErr *err)
 int experiment_load(Experiment *e, const char *path, const char *profile, QbErr *err)
 {
     memset(e, 0, sizeof *e);
+    if (strlen(path) >= sizeof e->path)
+        return qb_fail(err, "%.200s...: expected a path of at most %zu characters", path,
+                       sizeof e->path - 1);
+    if (profile && strlen(profile) >= sizeof e->profile)
+        return qb_fail(err, "%s: no profile '%s': a profile name has at most %zu characters",
+                       path, profile, sizeof e->profile - 1);
     e->budget = 1;
     snprintf(e->path, sizeof e->path, "%s", path);
     snprintf(e->profile, sizeof e->profile, "%s", profile ? profile : "");
@@ -487,24 +569,28 @@ int experiment_load(Experiment *e, const char *path, const char *profile, QbErr 
             qb_fail(err, "%s: no profile '%s'; the file defines: %s%s", path, e->profile,
                     e->nprofiles ? list : "none", hint);
         } else if (found >= 0 && check_complete(&d, root, e, err) == 0) {
-            rc = chain_load(&d, root, e, err);
+            rc = progressive_read(&d, root, e, err);
         }
     }
     ydoc_free(&d);
     return rc;
 }
 
-int experiment_profiles(const char *path, char (*names)[32], int *n, QbErr *err)
+int experiment_profiles(const char *path, ExpName **names, int *n, QbErr *err)
 {
     YDoc d;
+    int cap = 0;
+    *names = NULL;
     *n = 0;
     if (ydoc_load(&d, path, err) < 0)
         return -1;
     const YNode *root = ydoc_root(&d), *ps = root ? ydoc_map_get(&d, root, "profiles") : NULL;
     int rc = ps ? ydoc_want_map(&d, ps, "profiles", err) : 0;
-    for (int i = 0; rc == 0 && ps && i < ydoc_map_count(ps) && *n < EXP_PROFILES_MAX; i++)
-        snprintf(names[(*n)++], sizeof names[0], "%s", ydoc_map_key(&d, ps, i));
+    for (int i = 0; rc == 0 && ps && i < ydoc_map_count(ps); i++)
+        rc = profile_name(&d, ps, i, names, n, &cap, err);
     ydoc_free(&d);
+    if (rc < 0)
+        GROW_FREE(*names, *n, cap);
     return rc;
 }
 
@@ -539,15 +625,21 @@ int experiment_set(Experiment *e, const char *setting, QbErr *err)
     char want[160];
     if (experiment_setting(setting, &f, &value, err) < 0)
         return -1;
-    if (e->nsets == EXP_SETS_MAX || strlen(setting) >= sizeof e->sets[0])
-        return qb_fail(err, "--set %s: at most %d settings of under %d characters", setting,
-                       EXP_SETS_MAX, EXP_SET_LEN);
+    /* the description records every setting, so a table made under them says so */
+    if (strlen(e->profile_description) + strlen(setting) + 32 > sizeof e->profile_description)
+        return qb_fail(err, "--set: the settings together are too long for the profile's "
+                            "description to record them (at most %zu characters), at %.80s...",
+                       sizeof e->profile_description - 1, setting);
     int rc = runcfg_field_set(f, &e->base, value, want, sizeof want);
     for (int i = 0; rc == 0 && i < e->nlink_configs; i++)
         rc = runcfg_field_set(f, &e->link_configs[i].cfg, value, want, sizeof want);
     if (rc < 0)
         return qb_fail(err, "--set %s: expected %s", setting, want);
-    snprintf(e->sets[e->nsets++], sizeof e->sets[0], "%s", setting);
+    char **slot = GROW_PUSH(e->sets, e->nsets, e->cap_sets);
+    if (!slot)
+        return qb_fail(err, "--set %s: too many settings", setting);
+    *slot = strdup(setting);
+    QB_ASSERT(*slot);
     size_t n = strlen(e->profile_description);
     snprintf(e->profile_description + n, sizeof e->profile_description - n, "%s%s",
              e->nsets == 1 ? (n ? "; changed by --set: " : "changed by --set: ") : ", ",
@@ -557,12 +649,10 @@ int experiment_set(Experiment *e, const char *setting, QbErr *err)
 
 int experiment_seed_count(Experiment *e, int n, QbErr *err)
 {
-    if (n < 1 || n > EXP_LIST_MAX)
-        return qb_fail(err, "--seeds %d: expected 1..%d seeds", n, EXP_LIST_MAX);
-    while (e->nseeds < n) {
+    if (n < 1 || n > EXP_SEEDS_MAX || GROW_RESERVE(e->seeds, e->cap_seeds, n) < 0)
+        return qb_fail(err, "--seeds %d: expected 1..%d seeds", n, EXP_SEEDS_MAX);
+    for (; e->nseeds < n; e->nseeds++)
         e->seeds[e->nseeds] = e->seeds[e->nseeds - 1] + 1;
-        e->nseeds++;
-    }
     e->nseeds = e->seed_count = n;
     return 0;
 }
@@ -604,4 +694,61 @@ int experiment_excluded(const Experiment *e, const char *net, const char *scheme
             return 1;
     }
     return 0;
+}
+
+void experiment_free(Experiment *e)
+{
+    for (int i = 0; i < e->npaper; i++)
+        GROW_FREE(e->paper[i].at, e->paper[i].nat, e->paper[i].cap_at);
+    for (int i = 0; i < e->nchains; i++)
+        GROW_FREE(e->chains[i].bits, e->chains[i].nbits, e->chains[i].cap_bits);
+    for (int i = 0; i < e->nsets; i++)
+        free(e->sets[i]);
+    GROW_FREE(e->profiles, e->nprofiles, e->cap_profiles);
+    GROW_FREE(e->nets, e->nnets, e->cap_nets);
+    GROW_FREE(e->schemes, e->nschemes, e->cap_schemes);
+    GROW_FREE(e->bits, e->nbits, e->cap_bits);
+    GROW_FREE(e->seeds, e->nseeds, e->cap_seeds);
+    GROW_FREE(e->exclude, e->nexclude, e->cap_exclude);
+    GROW_FREE(e->paper, e->npaper, e->cap_paper);
+    GROW_FREE(e->chains, e->nchains, e->cap_chains);
+    GROW_FREE(e->link_configs, e->nlink_configs, e->cap_link_configs);
+    GROW_FREE(e->sets, e->nsets, e->cap_sets);
+}
+
+/* A copy of n elements of elem bytes at p (NULL when n is 0), its capacity n. */
+static void *items_copy(const void *p, int n, int *cap, size_t elem)
+{
+    *cap = n;
+    if (!n)
+        return NULL;
+    void *q = malloc((size_t)n * elem);
+    QB_ASSERT(q);
+    return memcpy(q, p, (size_t)n * elem);
+}
+
+#define ITEMS_COPY(d, s, list, n, cap) ((d)->list = items_copy((s)->list, (s)->n, &(d)->cap, \
+                                                               sizeof *(s)->list))
+
+void experiment_copy(Experiment *dst, const Experiment *src)
+{
+    *dst = *src;
+    ITEMS_COPY(dst, src, profiles, nprofiles, cap_profiles);
+    ITEMS_COPY(dst, src, nets, nnets, cap_nets);
+    ITEMS_COPY(dst, src, schemes, nschemes, cap_schemes);
+    ITEMS_COPY(dst, src, bits, nbits, cap_bits);
+    ITEMS_COPY(dst, src, seeds, nseeds, cap_seeds);
+    ITEMS_COPY(dst, src, exclude, nexclude, cap_exclude);
+    ITEMS_COPY(dst, src, paper, npaper, cap_paper);
+    ITEMS_COPY(dst, src, chains, nchains, cap_chains);
+    ITEMS_COPY(dst, src, link_configs, nlink_configs, cap_link_configs);
+    ITEMS_COPY(dst, src, sets, nsets, cap_sets);
+    for (int i = 0; i < dst->npaper; i++)
+        ITEMS_COPY(&dst->paper[i], &src->paper[i], at, nat, cap_at);
+    for (int i = 0; i < dst->nchains; i++)
+        ITEMS_COPY(&dst->chains[i], &src->chains[i], bits, nbits, cap_bits);
+    for (int i = 0; i < dst->nsets; i++) {
+        dst->sets[i] = strdup(src->sets[i]);
+        QB_ASSERT(dst->sets[i]);
+    }
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "core/atomic_file.h"
+#include "core/grow.h"
 #include "cell.h"
 #include "makefrag.h"
 
@@ -112,15 +113,16 @@ int needs_find(const Experiment *e, const PretrainRecipe *recipes, int nrecipes,
     char changing[1024];
     sets_changing_pretraining(e, changing, sizeof changing);
     for (int i = 0; b->from[0] && i < e->nnets; i++) {
-        NeedCheckpoint *ck = &out->ckpts[out->nckpts];
-        memset(ck, 0, sizeof *ck);
-        cell_from_path(b->from, e->nets[i], ck->path, sizeof ck->path);
+        char path[RUN_PATH_MAX];
+        cell_from_path(b->from, e->nets[i], path, sizeof path);
         int seen = 0;
         for (int k = 0; k < out->nckpts; k++)
-            seen |= !strcmp(out->ckpts[k].path, ck->path);
+            seen |= !strcmp(out->ckpts[k].path, path);
         if (seen)
             continue;
-        out->nckpts++;
+        NeedCheckpoint *ck = GROW_PUSH(out->ckpts, out->nckpts, out->cap_ckpts);
+        QB_ASSERT(ck); /* at most one per network of the matrix */
+        memcpy(ck->path, path, sizeof path);
         snprintf(ck->net, sizeof ck->net, "%s", e->nets[i]);
         ck->present = file_exists(ck->path);
         if (ck->present)
@@ -137,6 +139,8 @@ int needs_find(const Experiment *e, const PretrainRecipe *recipes, int nrecipes,
     }
     return 0;
 }
+
+void needs_free(Needs *n) { GROW_FREE(n->ckpts, n->nckpts, n->cap_ckpts); }
 
 int needs_missing(const Needs *n)
 {

@@ -34,16 +34,18 @@ typedef struct {
     const char *dir_source;    /* where the directory came from ("train.data_dir", ...) */
     DataFiles files;
     int data_missing;          /* how many of its files are missing */
-    NeedCheckpoint ckpts[EXP_LIST_MAX];
-    int nckpts;
+    NeedCheckpoint *ckpts;     /* one per starting checkpoint (owned) */
+    int nckpts, cap_ckpts;
 } Needs;
 
 /* Looks at every input of e (data files, starting checkpoints) and matches each missing
  * checkpoint against the recipes. Errors: a recipe whose flags do not parse (naming its
  * variable), and --set train fields that would change how the profile's own starting
- * checkpoint is trained (it must then come from a train.from of the run's own). */
+ * checkpoint is trained (it must then come from a train.from of the run's own). On success
+ * and failure alike out owns its list afterwards: free it with needs_free. */
 int needs_find(const Experiment *e, const PretrainRecipe *recipes, int nrecipes, Needs *out,
                QbErr *err);
+void needs_free(Needs *n);
 /* Inputs missing: data files, plus checkpoints. */
 int needs_missing(const Needs *n);
 /* Inputs missing that no make rule can produce: every missing data file, and each missing

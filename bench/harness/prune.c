@@ -20,7 +20,7 @@
 typedef struct {
     char path[512];              /* as Experiment.path */
     char name[64];
-    char profiles[EXP_PROFILES_MAX][32];
+    ExpName *profiles;           /* owned */
     int nprofiles;               /* 0: a file without profiles (its one profile is "") */
 } ExpFile;
 
@@ -134,13 +134,17 @@ static int load_files(const PruneOptions *o, ExpFile **out, int *n, QbErr *err)
     for (size_t i = 0; i < g.gl_pathc; i++) {
         QbErr ignored;
         /* a file that does not load as an experiment (the claims file) produces no cells */
-        if (experiment_load(e, g.gl_pathv[i], "", &ignored) < 0)
-            continue;
-        ExpFile *f = &(*out)[(*n)++];
-        snprintf(f->path, sizeof f->path, "%s", g.gl_pathv[i]);
-        snprintf(f->name, sizeof f->name, "%s", e->name);
-        memcpy(f->profiles, e->profiles, sizeof f->profiles);
-        f->nprofiles = e->nprofiles;
+        if (experiment_load(e, g.gl_pathv[i], "", &ignored) == 0) {
+            ExpFile *f = &(*out)[(*n)++];
+            snprintf(f->path, sizeof f->path, "%s", g.gl_pathv[i]);
+            snprintf(f->name, sizeof f->name, "%s", e->name);
+            f->profiles = malloc(sizeof *f->profiles * (size_t)(e->nprofiles + 1));
+            QB_ASSERT(f->profiles);
+            for (int k = 0; k < e->nprofiles; k++)
+                memcpy(f->profiles[k], e->profiles[k], sizeof f->profiles[k]);
+            f->nprofiles = e->nprofiles;
+        }
+        experiment_free(e);
     }
     free(e);
     globfree(&g);
@@ -170,7 +174,7 @@ static int reach_seed(Experiment *e, long long seed, QbErr *err)
     if (seed <= last)
         return 0;
     long long want = e->nseeds + (seed - last);
-    return experiment_seed_count(e, (int)(want < EXP_LIST_MAX ? want : EXP_LIST_MAX), err);
+    return experiment_seed_count(e, (int)(want < EXP_SEEDS_MAX ? want : EXP_SEEDS_MAX), err);
 }
 
 static void expand_into(const DirJudge *j, Expansion *x)
@@ -196,6 +200,7 @@ static void expand_into(const DirJudge *j, Expansion *x)
             memcpy(x->ids[x->n++], cells.cells[i].id, CELL_ID_MAX);
         cells_free(&cells);
     }
+    experiment_free(e);
     free(e);
 }
 
@@ -294,13 +299,13 @@ static int unfinished_budgets(DirJudge *j, int file, const char *profile, int ep
     for (int s = 0; epochs && s < (j->o->nsets ? 2 : 1); s++) {
         QbErr ignored;
         at1.with_sets = s;
-        if (load_one(j, &at1, e, &ignored) < 0)
-            continue;
-        for (int k = -1; k < e->nlink_configs; k++) {
+        int loaded = load_one(j, &at1, e, &ignored) == 0;
+        for (int k = -1; loaded && k < e->nlink_configs; k++) {
             int per = k < 0 ? e->base.epochs : e->link_configs[k].cfg.epochs;
             if (per > 0 && epochs % per == 0 && epochs / per <= EXP_BUDGET_MAX)
                 add_budget(j, epochs / per);
         }
+        experiment_free(e);
     }
     free(e);
     return n;
@@ -500,6 +505,8 @@ int prune_find(const PruneOptions *o, PruneList *out, QbErr *err)
         free(entries[i]);
     }
     free(entries);
+    for (int i = 0; i < nfiles; i++)
+        free(files[i].profiles);
     free(files);
     if (rc < 0)
         prune_free(out);

@@ -31,7 +31,7 @@ int int_layer_weights(const IntCkptSpec *s, IntLayerWeights *out, QbErr *err)
 {
     memset(out, 0, sizeof *out);
     Net net;
-    SchemeOptions so = {.wbits = s->wbits, .abits = s->abits};
+    SchemeOptions so = {.abits = s->abits}; /* the weights' width is scheme_apply's bits */
     net_init(&net, s->net_opts.input); /* net_build leaves it untouched on an unknown name */
     int rc = net_build(&net, s->net, &s->net_opts, err);
     if (rc == 0)

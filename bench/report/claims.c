@@ -252,7 +252,8 @@ static int experiment_index(ClaimSet *cs, const char *dir, const char *name, YDo
     snprintf(path, sizeof path, "%s/%s.yaml", dir, name);
     QbErr inner;
     if (experiment_load(&cs->exps[cs->nexps], path, cs->profile, &inner) < 0)
-        return ydoc_fail(d, n, field, err, "experiment '%s' does not load: %s", name, inner.msg);
+        return experiment_free(&cs->exps[cs->nexps]),
+               ydoc_fail(d, n, field, err, "experiment '%s' does not load: %s", name, inner.msg);
     return cs->nexps++;
 }
 
@@ -456,7 +457,7 @@ static int read_rung(ClaimSet *cs, YDoc *d, const YNode *m, const char *field, Q
                          "ascending order, each above the one before (%d)",
                          cs->rungs[cs->nrungs - 1].budget);
     ydoc_field(f, sizeof f, field, "seeds");
-    if (ydoc_int(d, ydoc_map_get(d, m, "seeds"), f, 1, EXP_LIST_MAX, &seeds, err) < 0)
+    if (ydoc_int(d, ydoc_map_get(d, m, "seeds"), f, 1, EXP_SEEDS_MAX, &seeds, err) < 0)
         return -1;
     *r = (LadderRung){(int)budget, (int)seeds};
     cs->nrungs++;
@@ -549,6 +550,8 @@ void claims_free(ClaimSet *cs)
 {
     free(cs->rungs);
     cs->rungs = NULL, cs->nrungs = 0;
+    for (int i = 0; i < cs->nexps; i++)
+        experiment_free(&cs->exps[i]);
     free(cs->exps);
     free(cs->claims);
     cs->exps = NULL, cs->claims = NULL;

@@ -162,7 +162,7 @@ static void measure_accuracy(const ClaimSet *cs, const Claim *c, const ClaimGrid
     const int top5 = c->quantity == CLAIM_TOP5;
     CellRef refs[4];
     int nrefs = claim_refs(cs, c, g, refs);
-    double x[EXP_LIST_MAX], y[EXP_LIST_MAX];
+    double x[EXP_SEEDS_MAX], y[EXP_SEEDS_MAX];
     for (int s = 0; s < e->nseeds; s++) {
         double v[4];
         for (int k = 0; k < nrefs; k++)

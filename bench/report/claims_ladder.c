@@ -12,6 +12,8 @@
 static void rung_free(LadderRungSet *r)
 {
     claim_grids_free(&r->grids);
+    for (int i = 0; r->set.exps && i < r->set.nexps; i++)
+        experiment_free(&r->set.exps[i]);
     free(r->set.exps);
     r->set.exps = NULL;
 }
@@ -25,7 +27,8 @@ static int rung_load(const ClaimSet *cs, int r, const char *results_dir, LadderR
     memset(&out->grids, 0, sizeof out->grids);
     if (!(out->set.exps = malloc(sizeof *cs->exps * (size_t)(cs->nexps ? cs->nexps : 1))))
         return qb_fail(err, "%s: out of memory for the ladder", cs->path);
-    memcpy(out->set.exps, cs->exps, sizeof *cs->exps * (size_t)cs->nexps);
+    for (int i = 0; i < cs->nexps; i++)
+        experiment_copy(&out->set.exps[i], &cs->exps[i]);
     for (int i = 0; i < cs->nexps; i++)
         if (experiment_budget(&out->set.exps[i], rung->budget, err) < 0 ||
             experiment_seed_count(&out->set.exps[i], rung->seeds, err) < 0)

@@ -343,6 +343,7 @@ static int write_tables(FILE *out, const ClaimSet *cs, const char *claims_path,
         rc = experiment_load(e, g.gl_pathv[i], cs->profile, err) < 0
                  ? -1
                  : write_table(out, cs, e, tables_dir, claims, col, err);
+        experiment_free(e);
     }
     free(e);
     globfree(&g);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "harness/result.h"
 
 static int name_index(const char (*names)[32], int n, const char *name)
@@ -70,16 +71,23 @@ static GridCell *cells_alloc(const Experiment *e)
         return NULL;
     for (size_t i = 0; i < n; i++) {
         c[i].bitops = NAN;
-        for (int s = 0; s < EXP_LIST_MAX; s++)
+        for (int s = 0; s < EXP_SEEDS_MAX; s++)
             c[i].top1[s] = c[i].top5[s] = NAN;
     }
     return c;
 }
 
+/* A new note's line, to be written. */
+static char *note_add(Grid *g)
+{
+    char *line = GROW_PUSH(g->notes, g->nnotes, g->cap_notes);
+    QB_ASSERT(line); /* at most one per cell */
+    return line;
+}
+
 static void note(Grid *g, const char *id, const char *reason)
 {
-    if (g->nnotes < GRID_NOTES_MAX)
-        snprintf(g->notes[g->nnotes++], sizeof g->notes[0], "failed: %s (%s)", id, reason);
+    snprintf(note_add(g), sizeof g->notes[0], "failed: %s (%s)", id, reason);
 }
 
 /* A read result into its cell at seed index s. */
@@ -100,14 +108,19 @@ static void put(const Experiment *e, GridCell *c, int s, const ResultSummary *rs
     c->ok++;
 }
 
-static void sort_bits(const Experiment *e, int *bits)
+static int *sorted_bits(const Experiment *e)
 {
-    memcpy(bits, e->bits, sizeof e->bits);
+    int *bits = malloc(sizeof *bits * (size_t)(e->nbits ? e->nbits : 1));
+    if (!bits)
+        return NULL;
+    for (int i = 0; i < e->nbits; i++)
+        bits[i] = e->bits[i];
     for (int i = 1; i < e->nbits; i++)
         for (int j = i; j > 0 && bits[j - 1] > bits[j]; j--) {
             int x = bits[j];
             bits[j] = bits[j - 1], bits[j - 1] = x;
         }
+    return bits;
 }
 
 /* The grid cell of one of the experiment's cells, and its seed index. */
@@ -133,8 +146,7 @@ static int grid_init(Grid *g, const Experiment *e, QbErr *err)
     memset(g, 0, sizeof *g);
     g->e = e;
     g->tolerance = e->tolerance;
-    sort_bits(e, g->bits);
-    if (!(g->cells = cells_alloc(e)))
+    if (!(g->bits = sorted_bits(e)) || !(g->cells = cells_alloc(e)))
         return qb_fail(err, "out of memory for the results of %s", e->name);
     return 0;
 }
@@ -178,7 +190,7 @@ static int ref_seed_slot(Grid *g, long long seed, int keep_other)
     for (int k = 0; k < g->nref_other; k++)
         if (g->ref_other_seeds[k] == seed)
             return g->e->nseeds + k;
-    if (g->e->nseeds + g->nref_other >= EXP_LIST_MAX)
+    if (g->e->nseeds + g->nref_other >= EXP_SEEDS_MAX)
         return -1;
     g->ref_other_seeds[g->nref_other] = seed;
     return g->e->nseeds + g->nref_other++;
@@ -301,8 +313,8 @@ int grid_load_by_position(Grid *g, const Experiment *e, const CellList *cells,
         if (!isfinite(gc->top1[s]))
             note(g, gc->id[s], gc->reason);
     }
-    if (other && g->nnotes < GRID_NOTES_MAX)
-        snprintf(g->notes[g->nnotes++], sizeof g->notes[0],
+    if (other)
+        snprintf(note_add(g), sizeof g->notes[0],
                  "%d of %d results were matched by matrix position from %.200s: they were made by "
                  "code other than this build's (their cell ids differ), so a run of this build "
                  "can differ from them", other, cells->n - g->missing, dir);
@@ -313,7 +325,10 @@ void grid_free(Grid *g)
 {
     free(g->cells);
     free(g->ref);
+    free(g->bits);
+    GROW_FREE(g->notes, g->nnotes, g->cap_notes);
     g->cells = g->ref = NULL;
+    g->bits = NULL;
 }
 
 static double stat_of(const GridCell *c, int top5, int want_std)
@@ -321,13 +336,13 @@ static double stat_of(const GridCell *c, int top5, int want_std)
     const double *v = top5 ? c->top5 : c->top1;
     double sum = 0, ss = 0;
     int n = 0;
-    for (int i = 0; i < EXP_LIST_MAX; i++)
+    for (int i = 0; i < EXP_SEEDS_MAX; i++)
         if (isfinite(v[i]))
             sum += v[i], n++;
     double m = n ? sum / n : NAN;
     if (!want_std)
         return m;
-    for (int i = 0; i < EXP_LIST_MAX; i++)
+    for (int i = 0; i < EXP_SEEDS_MAX; i++)
         if (isfinite(v[i]))
             ss += (v[i] - m) * (v[i] - m);
     return n > 1 ? sqrt(ss / (n - 1)) : NAN;
@@ -336,7 +351,7 @@ static double stat_of(const GridCell *c, int top5, int want_std)
 int grid_conv_count(const GridCell *c, ConvVerdict v)
 {
     int n = 0;
-    for (int i = 0; i < EXP_LIST_MAX; i++)
+    for (int i = 0; i < EXP_SEEDS_MAX; i++)
         n += isfinite(c->top1[i]) && c->conv[i] == (signed char)v;
     return n;
 }

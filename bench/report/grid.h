@@ -11,33 +11,31 @@
 #include "paired.h"
 
 typedef struct {
-    double top1[EXP_LIST_MAX], top5[EXP_LIST_MAX];  /* by seed slot; NAN: no finished run */
-    unsigned long long digest[EXP_LIST_MAX];         /* the run's metrics digest (result.h) */
-    char id[EXP_LIST_MAX][CELL_ID_MAX];              /* the cell per seed; "" = none */
-    signed char conv[EXP_LIST_MAX];                  /* the finished run's ConvVerdict */
+    double top1[EXP_SEEDS_MAX], top5[EXP_SEEDS_MAX];  /* by seed slot; NAN: no finished run */
+    unsigned long long digest[EXP_SEEDS_MAX];          /* the run's metrics digest (result.h) */
+    char id[EXP_SEEDS_MAX][CELL_ID_MAX];               /* the cell per seed; "" = none */
+    signed char conv[EXP_SEEDS_MAX];                   /* the finished run's ConvVerdict */
     int ok, failed, missing;
     double bitops;                                   /* NAN until a finished run gives it */
     char reason[256];                                /* the last failure's */
 } GridCell;
 
-#define GRID_NOTES_MAX 16
-
 typedef struct {
     const Experiment *e;
-    int bits[EXP_LIST_MAX];        /* the matrix's bit-widths, ascending */
+    int *bits;                     /* the matrix's bit-widths, ascending (owned) */
     GridCell *cells;               /* [net][scheme][bit slot] (owned); fp in slot 0 */
     GridCell *ref;                 /* the same positions in the reference, or NULL (owned); its
                                       seeds outside the matrix's list follow in the slots after
                                       them (the reference's spread: refcheck.h) */
-    long long ref_other_seeds[EXP_LIST_MAX];
+    long long ref_other_seeds[EXP_SEEDS_MAX];
     int nref_other;
     char ref_dir[512];
     int ref_unmatched;             /* reference results at no position of this matrix */
     double tolerance;              /* one-seed noise allowance against the reference; NAN:
                                       measured from the reference's seeds (refcheck.h) */
     int missing;                   /* cells without a result file */
-    char notes[GRID_NOTES_MAX][400];
-    int nnotes;
+    char (*notes)[400];            /* every failure and the by-position note (owned) */
+    int nnotes, cap_notes;
 } Grid;
 
 /* Reads <results_dir>/<experiment>/<id>.json of every cell; a malformed result file is an

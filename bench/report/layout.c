@@ -3,6 +3,7 @@
  * baseline beside the paper's own difference to it by sign and magnitude, and with a
  * reference its numbers and the difference to them: refcheck.h), the ablation layout (the
  * same as columns), the legend of those rows and the resolution statement. */
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -29,8 +30,8 @@ const char *scheme_label(const Experiment *e, const char *net, const char *schem
 int paper_has_top5(const Experiment *e)
 {
     for (int i = 0; i < e->npaper; i++)
-        for (int b = 0; b <= EXP_BITS_MAX; b++)
-            if (!isnan(e->paper[i].top5[b]))
+        for (int k = 0; k < e->paper[i].nat; k++)
+            if (!isnan(e->paper[i].at[k].top5))
                 return 1;
     return 0;
 }
@@ -39,7 +40,7 @@ double paper_number(const PaperRow *p, int bits, int top5)
 {
     if (!p)
         return NAN;
-    return bits ? (top5 ? p->top5 : p->top1)[bits] : top5 ? p->fp_top5 : p->fp;
+    return bits ? paper_row_at(p, top5 ? PAPER_TOP5 : PAPER_TOP1, bits) : top5 ? p->fp_top5 : p->fp;
 }
 
 double paper_paired(const Experiment *e, const char *net, const char *scheme, int bits, int top5)
@@ -58,7 +59,7 @@ const GridCell *grid_cell_or_empty(const Grid *g, int net, int scheme, int bits)
     static int ready;
     if (!ready) {
         empty.bitops = NAN;
-        for (int s = 0; s < EXP_LIST_MAX; s++)
+        for (int s = 0; s < EXP_SEEDS_MAX; s++)
             empty.top1[s] = empty.top5[s] = NAN;
         ready = 1;
     }
@@ -105,14 +106,6 @@ static void ref_text(const Grid *g, const GridCell *user, const GridCell *ref, i
         snprintf(out + strlen(out), TTEXT - strlen(out), " †");
 }
 
-static char *row_add(TextTable *t)
-{
-    QB_ASSERT(t->nrows < TROWS);
-    memset(t->rows[t->nrows], 0, sizeof t->rows[0]);
-    t->rule_after[t->nrows] = 0;
-    return t->rows[t->nrows++][0];
-}
-
 #define CELL(t, c) ((t)->rows[(t)->nrows - 1][c])
 
 /* The reference row and the difference row of one method (bits layout). */
@@ -122,10 +115,10 @@ static void ref_rows(const Grid *g, TextTable *t, int net, int scheme, int top5)
     int fpi = grid_scheme_index(e, "fp");
     const GridCell *fp = grid_cell_or_empty(g, net, fpi, 0);
     const GridCell *rfp = fpi < 0 ? fp : grid_ref_cell(g, net, fpi, 0);
-    row_add(t);
+    table_row(t);
     snprintf(CELL(t, 2), TTEXT, "reference");
     ref_text(g, fp, rfp, top5, CELL(t, 3));
-    row_add(t);
+    table_row(t);
     snprintf(CELL(t, 2), TTEXT, "− reference");
     refcheck_diff_text(g, fp, rfp, top5, CELL(t, 3), TTEXT);
     for (int b = 0; b < e->nbits; b++) {
@@ -145,7 +138,7 @@ static void ref_rows(const Grid *g, TextTable *t, int net, int scheme, int top5)
 static void paired_row(const Grid *g, TextTable *t, int net, int scheme, int top5)
 {
     const Experiment *e = g->e;
-    row_add(t);
+    table_row(t);
     snprintf(CELL(t, 2), TTEXT, "− %s (paired)", e->baseline);
     snprintf(CELL(t, 3), TTEXT, "–");
     for (int b = 0; b < e->nbits; b++) {
@@ -180,14 +173,14 @@ static void paper_rows(const Grid *g, const Regime *r, TextTable *t, int net, co
                        int top5)
 {
     const Experiment *e = g->e;
-    row_add(t);
+    table_row(t);
     snprintf(CELL(t, 2), TTEXT, "paper");
     num_text(paper_number(p, 0, top5), "%.1f", CELL(t, 3));
     for (int b = 0; b < e->nbits; b++)
         num_text(paper_number(p, g->bits[b], top5), "%.1f", CELL(t, 4 + b));
     if (r->kind != REGIME_PAPER)
         return;
-    row_add(t);
+    table_row(t);
     snprintf(CELL(t, 2), TTEXT, "Δ");
     delta_text(g, net, grid_scheme_index(e, "fp"), 0, top5, paper_number(p, 0, top5),
                CELL(t, 3));
@@ -206,7 +199,7 @@ static void paper_check_row(const Grid *g, TextTable *t, int net, int scheme, in
         any |= !isnan(paper_paired(e, e->nets[net], e->schemes[scheme], g->bits[b], top5));
     if (!any)
         return;
-    row_add(t);
+    table_row(t);
     snprintf(CELL(t, 2), TTEXT, "paper − %s", e->baseline);
     snprintf(CELL(t, 3), TTEXT, "–");
     for (int b = 0; b < e->nbits; b++)
@@ -223,7 +216,7 @@ static void bits_rows(const Grid *g, const Regime *r, TextTable *t, int net, int
     const Experiment *e = g->e;
     const char *name = e->nets[net], *sch = e->schemes[scheme];
     const GridCell *fp = grid_cell_or_empty(g, net, grid_scheme_index(e, "fp"), 0);
-    row_add(t);
+    table_row(t);
     snprintf(CELL(t, 0), TTEXT, "%s", name);
     snprintf(CELL(t, 1), TTEXT, "%s", scheme_label(e, name, sch));
     snprintf(CELL(t, 2), TTEXT, "qbench");
@@ -252,13 +245,13 @@ static void paper_only_rows(const Grid *g, TextTable *t, const char *net, int to
         const PaperRow *p = &e->paper[i];
         if (strcmp(p->net, net) || p->scheme[0])
             continue;
-        row_add(t);
+        table_row(t);
         snprintf(CELL(t, 0), TTEXT, "%s", net);
         snprintf(CELL(t, 1), TTEXT, "%s", p->label);
         snprintf(CELL(t, 2), TTEXT, "paper only");
         num_text(top5 ? p->fp_top5 : p->fp, "%.1f", CELL(t, 3));
         for (int b = 0; b < e->nbits; b++)
-            num_text((top5 ? p->top5 : p->top1)[g->bits[b]], "%.1f", CELL(t, 4 + b));
+            num_text(paper_number(p, g->bits[b], top5), "%.1f", CELL(t, 4 + b));
         t->rule_after[t->nrows - 1] = 1;
     }
 }
@@ -267,7 +260,7 @@ static void paper_only_rows(const Grid *g, TextTable *t, const char *net, int to
 static void bitops_row(const Grid *g, TextTable *t, int net)
 {
     const Experiment *e = g->e;
-    row_add(t);
+    table_row(t);
     snprintf(CELL(t, 0), TTEXT, "%s", e->nets[net]);
     snprintf(CELL(t, 1), TTEXT, "BitOPs (×10⁹)");
     snprintf(CELL(t, 2), TTEXT, "qbench");
@@ -288,10 +281,12 @@ void layout_bits(const Grid *g, const Regime *r, TextTable *t, int top5)
     const Experiment *e = g->e;
     const char *head[] = {"net", "method", "source", "FP"};
     for (int i = 0; i < 4; i++)
-        snprintf(t->head[i], TTEXT, "%s", head[i]);
-    for (int b = 0; b < e->nbits; b++)
-        snprintf(t->head[4 + b], TTEXT, "%d-bit", g->bits[b]);
-    t->ncols = 4 + e->nbits;
+        table_head(t, head[i]);
+    for (int b = 0; b < e->nbits; b++) {
+        char text[16];
+        snprintf(text, sizeof text, "%d-bit", g->bits[b]);
+        table_head(t, text);
+    }
     snprintf(t->caption, sizeof t->caption, "%s, %s top-%d (%%)", e->title,
              e->metric == METRIC_BEST ? "best-epoch" : "final", top5 ? 5 : 1);
     for (int n = 0; n < e->nnets; n++) {
@@ -309,17 +304,19 @@ void layout_ablation(const Grid *g, const Regime *r, TextTable *t)
     const Experiment *e = g->e;
     int delta = r->kind == REGIME_PAPER;
     const char *head[] = {"net", "method", "qbench", "paper", "Δ"};
+    char text[TTEXT];
     for (int i = 0; i < 4 + delta; i++)
-        snprintf(t->head[i], TTEXT, "%s", head[i]);
-    t->ncols = 4 + delta;
-    snprintf(t->head[t->ncols++], TTEXT, "BitOPs (×10⁹)");
+        table_head(t, head[i]);
+    table_head(t, "BitOPs (×10⁹)");
     if (e->baseline[0]) {
-        snprintf(t->head[t->ncols++], TTEXT, "− %s (paired)", e->baseline);
-        snprintf(t->head[t->ncols++], TTEXT, "paper − %s", e->baseline);
+        snprintf(text, sizeof text, "− %s (paired)", e->baseline);
+        table_head(t, text);
+        snprintf(text, sizeof text, "paper − %s", e->baseline);
+        table_head(t, text);
     }
     if (g->ref) {
-        snprintf(t->head[t->ncols++], TTEXT, "reference");
-        snprintf(t->head[t->ncols++], TTEXT, "− reference");
+        table_head(t, "reference");
+        table_head(t, "− reference");
     }
     snprintf(t->caption, sizeof t->caption, "%s, %d-bit, %s top-1 (%%)", e->title, e->bits[0],
              e->metric == METRIC_BEST ? "best-epoch" : "final");
@@ -329,7 +326,7 @@ void layout_ablation(const Grid *g, const Regime *r, TextTable *t)
             int fp = !strcmp(scheme, "fp"), bits = fp ? 0 : e->bits[0];
             const GridCell *st = grid_cell_or_empty(g, n, s, bits);
             double pv = paper_number(paper_find(e, net, scheme), bits, 0);
-            row_add(t);
+            table_row(t);
             snprintf(CELL(t, 0), TTEXT, "%s", net);
             snprintf(CELL(t, 1), TTEXT, "%s", scheme_label(e, net, scheme));
             stat_text(st, 0, CELL(t, 2));
@@ -389,7 +386,7 @@ void layout_resolution(const Grid *g, char *out, size_t cap)
 {
     const Experiment *e = g->e;
     double lo = INFINITY, hi = -INFINITY;
-    int nmin = EXP_LIST_MAX + 1, nmax = 0;
+    int nmin = INT_MAX, nmax = 0;
     for (int n = 0; n < e->nnets; n++)
         for (int s = 0; s < e->nschemes; s++)
             for (int b = 0; b < (e->nbits ? e->nbits : 1); b++) {

@@ -164,7 +164,9 @@ static double metric(const Experiment *e, const JsonV *v)
 static void bits_block(FILE *f, const Plot *p, const Group *scheme, int k)
 {
     char label[128];
-    int widths[EXP_LIST_MAX], nw = measured_bits(p, widths, EXP_LIST_MAX);
+    int *widths = malloc(sizeof *widths * (size_t)(p->cells->n + 1));
+    QB_ASSERT(widths);
+    int nw = measured_bits(p, widths, p->cells->n);
     group_label(p, scheme, 0, label, sizeof label);
     fprintf(f, "%s\"bits\" \"%s\" \"std\" \"n\" \"bitops\" \"min\" \"max\" \"position\"\n",
             k ? "\n\n" : "", label);
@@ -189,6 +191,7 @@ static void bits_block(FILE *f, const Plot *p, const Group *scheme, int k)
         fprintf(f, "%d %.4f %.4f %d %.6g %.4f %.4f %d\n", w < nw ? g.bits : 32, mean,
                 sqrt(var > 0 ? var : 0), n, bitops, lo, hi, w);
     }
+    free(widths);
 }
 
 /* The epoch records of one result. */

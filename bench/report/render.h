@@ -9,19 +9,27 @@
 #include "grid.h"
 #include "regime.h"
 
-#define TCOLS 14
-#define TROWS 480
 #define TTEXT 96
+typedef char TCell[TTEXT];
 
-/* A rendered table: header and rows of text cells, shared by the Markdown and LaTeX writers. */
+/* A rendered table: header and rows of text cells, shared by the Markdown and LaTeX writers;
+ * the header is complete before the first row, and every row has ncols cells. Rows are
+ * allocated as they are added (text_table.c). */
 typedef struct {
-    char head[TCOLS][TTEXT];
-    int ncols;
-    char rows[TROWS][TCOLS][TTEXT];
-    int rule_after[TROWS];        /* a midrule after this row (group boundary) */
-    int nrows;
+    TCell *head;                  /* ncols cells (owned) */
+    int ncols, cap_head;
+    TCell **rows;                 /* nrows rows of ncols cells (owned) */
+    int nrows, cap_rows;
+    int *rule_after;              /* per row: a midrule after it (group boundary) */
+    int nrules, cap_rules;
     char caption[320];
 } TextTable;
+
+/* Appends a header cell. */
+void table_head(TextTable *t, const char *text);
+/* Appends a row of empty cells and returns it. */
+TCell *table_row(TextTable *t);
+void table_free(TextTable *t);
 
 /* Everything one table document says around its tables. */
 typedef struct {

@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "quantizers/overhead.h"
@@ -16,8 +17,6 @@
 #include "refcheck.h"
 #include "render.h"
 
-#define OVERHEAD_ROWS_MAX (EXP_LIST_MAX * EXP_LIST_MAX * EXP_LIST_MAX)
-
 /* Table 1 style: the ASQ adapters' overhead at one (net, scheme, bits). */
 typedef struct {
     const char *net, *scheme;
@@ -26,8 +25,13 @@ typedef struct {
     double paper_param, paper_compute;
 } OverheadRow;
 
-static int overhead_rows(const Experiment *e, OverheadRow *rows, int *nrows, QbErr *err)
+/* One row per (net, scheme, bits) of the matrix into *out (allocated, the caller frees it). */
+static int overhead_rows(const Experiment *e, OverheadRow **out, int *nrows, QbErr *err)
 {
+    OverheadRow *rows = calloc((size_t)e->nnets * (size_t)e->nschemes * (size_t)e->nbits + 1,
+                               sizeof *rows);
+    QB_ASSERT(rows);
+    *out = rows;
     *nrows = 0;
     for (int n = 0; n < e->nnets; n++)
         for (int s = 0; s < e->nschemes; s++)
@@ -47,8 +51,8 @@ static int overhead_rows(const Experiment *e, OverheadRow *rows, int *nrows, QbE
                 net_free(&net);
                 const PaperRow *p = paper_find(e, e->nets[n], e->schemes[s]);
                 r->net = e->nets[n], r->scheme = e->schemes[s], r->bits = e->bits[b];
-                r->paper_param = p ? p->param_pct[e->bits[b]] : NAN;
-                r->paper_compute = p ? p->compute_pct[e->bits[b]] : NAN;
+                r->paper_param = paper_row_at(p, PAPER_PARAM_PCT, e->bits[b]);
+                r->paper_compute = paper_row_at(p, PAPER_COMPUTE_PCT, e->bits[b]);
             }
     return 0;
 }
@@ -58,17 +62,11 @@ static void overhead_table(const Experiment *e, const OverheadRow *rows, int nro
     const char *head[] = {"net", "bits", "Param % (qbench)", "Param % (paper)", "Compute % (qbench)",
                           "Compute % (paper)", "adapters", "adapter params", "adapter MACs"};
     for (int i = 0; i < 9; i++)
-        snprintf(t->head[i], TTEXT, "%s", head[i]);
-    t->ncols = 9;
+        table_head(t, head[i]);
     snprintf(t->caption, sizeof t->caption, "%s", e->title);
     for (int i = 0; i < nrows; i++) {
         const OverheadRow *r = &rows[i];
-        char *row[9];
-        QB_ASSERT(t->nrows < TROWS);
-        memset(t->rows[t->nrows], 0, sizeof t->rows[0]);
-        for (int c = 0; c < 9; c++)
-            row[c] = t->rows[t->nrows][c];
-        t->nrows++;
+        TCell *row = table_row(t);
         snprintf(row[0], TTEXT, "%s", r->net);
         snprintf(row[1], TTEXT, "%d", r->bits);
         num_text(r->o.param_pct, "%.2f", row[2]);
@@ -191,24 +189,19 @@ static int load_grid(const Experiment *e, const CellList *cells, const char *res
 int table_write(const Experiment *e, const CellList *cells, const char *results_dir,
                 const TableOptions *opt, const char *out_base, int *missing, QbErr *err)
 {
-    static TextTable t[2];
-    static OverheadRow rows[OVERHEAD_ROWS_MAX];
-    static ReportDoc d;
+    TextTable t[2] = {0};
+    OverheadRow *rows = NULL;
+    ReportDoc d = {0};
     Grid g;
-    int nrows = 0;
-    memset(t, 0, sizeof t);
-    memset(&d, 0, sizeof d);
+    int nrows = 0, rc = 0;
     d.e = e, d.t = t, d.ntables = 1;
     *missing = 0;
     regime_describe(e, &d.regime);
     regime_header(e, &d.regime, d.regime_line, sizeof d.regime_line);
     if (e->layout == LAYOUT_COST) {
-        if (overhead_rows(e, rows, &nrows, err) < 0)
-            return -1;
-        overhead_table(e, rows, nrows, &t[0]);
-    } else {
-        if (load_grid(e, cells, results_dir, opt, &g, err) < 0)
-            return -1;
+        if ((rc = overhead_rows(e, &rows, &nrows, err)) == 0)
+            overhead_table(e, rows, nrows, &t[0]);
+    } else if ((rc = load_grid(e, cells, results_dir, opt, &g, err)) == 0) {
         d.g = &g;
         if (e->layout == LAYOUT_ABLATION) {
             layout_ablation(&g, &d.regime, &t[0]);
@@ -225,9 +218,14 @@ int table_write(const Experiment *e, const CellList *cells, const char *results_
             snprintf(opt->summary, opt->summary_cap, "%s", d.reference);
         *missing = g.missing;
     }
-    setting_text(e, cells, d.setting, sizeof d.setting);
-    int rc = write_files(&d, rows, nrows, out_base, err);
+    if (rc == 0) {
+        setting_text(e, cells, d.setting, sizeof d.setting);
+        rc = write_files(&d, rows, nrows, out_base, err);
+    }
     if (d.g)
         grid_free(&g);
+    table_free(&t[0]);
+    table_free(&t[1]);
+    free(rows);
     return rc;
 }

@@ -147,7 +147,9 @@ int run_net_build(const RunConfig *c, Dims input, int classes, Net *net, QbErr *
 
 SchemeOptions run_scheme_options(const RunConfig *c)
 {
-    return (SchemeOptions){c->first_last, c->asq_first_layer, c->wbits, c->abits, c->qopts,
+    /* the weight width is scheme_apply's own bits argument (c->wbits); only the activation
+     * width travels here */
+    return (SchemeOptions){c->first_last, c->asq_first_layer, 0, c->abits, c->qopts,
                            c->nqopts, c->overrides, c->noverrides, c->seed};
 }
 

@@ -51,7 +51,8 @@ int run_best_epoch(const RunResult *res);
 /* The run's network with its quantizers attached (not allocated): what run_execute trains,
  * for validation and cost accounting without training. The caller frees it (net_free). */
 int run_net_build(const RunConfig *c, Dims input, int classes, Net *net, QbErr *err);
-/* The configuration's quantization settings as scheme_apply takes them (pointing into c). */
+/* The configuration's quantization settings as scheme_apply takes them (pointing into c),
+ * its bits argument being c->wbits. */
 SchemeOptions run_scheme_options(const RunConfig *c);
 const char *run_status_name(RunStatus s);
 

@@ -11,10 +11,11 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static Experiment e;
+    static long long seeds[] = {1};
     static GridCell a, b;
     char path[512], why[2048];
     snprintf(e.name, sizeof e.name, "table4");
-    e.nseeds = 1, e.seeds[0] = 1;
+    e.seeds = seeds, e.nseeds = 1;
     snprintf(e.base.data, sizeof e.base.data, "fmnist");
     snprintf(e.base.from, sizeof e.base.from, "nets/pretrained/resnet20-fmnist.ckpt");
     snprintf(a.id[0], sizeof a.id[0], "resnet20_asq_3b_s1_78e8e122d0dd");

@@ -7,12 +7,14 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static Experiment e;
+    Experiment e;
     char path[512];
     QbErr err = {{0}};
     fuzz_write("experiment.yaml", data, size);
     fuzz_path(path, sizeof path, "experiment.yaml");
     experiment_load(&e, path, "", &err);
+    experiment_free(&e);
     experiment_load(&e, path, "quick", &err);
+    experiment_free(&e);
     return 0;
 }

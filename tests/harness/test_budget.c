@@ -70,6 +70,7 @@ Test(budget, epochs_warmup_and_milestones_scale_in_every_cell_and_link)
     cr_assert(strstr(e.profile_description, "a short run; trained 3x as long (--budget 3: 12 "
                                             "epochs)"), "%s", e.profile_description);
     cells_free(&l);
+    experiment_free(&e);
 }
 
 /* 1x is the profile as written: the same ids, description and schedule; any other budget
@@ -101,6 +102,9 @@ Test(budget, one_is_a_no_op_and_another_budget_gives_new_ids)
     cells_free(&lp);
     cells_free(&l1);
     cells_free(&l3);
+    experiment_free(&plain);
+    experiment_free(&one);
+    experiment_free(&three);
 }
 
 static void expect_budget_error(Experiment *e, int k, const char *want)
@@ -135,6 +139,7 @@ Test(budget, a_bad_value_or_a_second_budget_is_one_error)
     cr_assert_neq(qbench_run(NULL, args, out, sizeof out), 0, "%s", out);
     cr_assert(strstr(out, "qbench expand: --budget 0: expected an integer in [1, 1000]\n") == out,
               "%s", out);
+    experiment_free(&e);
 }
 
 /* The result's "budget" as result_write writes it at 3x, read back. */
@@ -157,6 +162,7 @@ Test(budget, a_result_file_round_trips_its_budget)
     cr_assert_eq(s.budget, 3);
     cr_assert_str_eq(s.cell, c->id);
     cells_free(&l);
+    experiment_free(&e);
 }
 
 /* The fragment's rules and its table recipe pass the budget on (run-cell and report expand
@@ -190,6 +196,7 @@ Test(budget, the_make_fragment_carries_the_budget_and_none_at_1x)
         for (int i = 0; i < l.n; i++)
             cr_assert(strstr(text, l.cells[i].id), "no rule for %s", l.cells[i].id);
         cells_free(&l);
+        experiment_free(&e);
     }
 }
 

@@ -34,6 +34,7 @@ Test(cell, expansion_covers_the_matrix_minus_exclusions)
         for (int j = 0; j < i; j++)
             cr_assert_str_neq(l.cells[i].id, l.cells[j].id);
     cells_free(&l);
+    experiment_free(&e);
 }
 
 Test(cell, ids_are_stable_and_follow_the_configuration)
@@ -56,6 +57,7 @@ Test(cell, ids_are_stable_and_follow_the_configuration)
     cells_free(&a);
     cells_free(&b);
     cells_free(&c);
+    experiment_free(&e);
 }
 
 Test(cell, threads_do_not_enter_the_id_but_options_do)
@@ -79,6 +81,7 @@ Test(cell, threads_do_not_enter_the_id_but_options_do)
     cells_free(&a);
     cells_free(&b);
     cells_free(&c);
+    experiment_free(&e);
 }
 
 /* A method's own bit constraint (POST has no 2-bit code) fails when the file is loaded,
@@ -94,6 +97,7 @@ Test(cell, unsupported_bits_fail_at_load_naming_the_scheme)
     cr_assert_eq(experiment_load(&e, path, "", &err), -1);
     cr_assert(strstr(err.msg, "post2.yaml:6:10: matrix.bits[0]") && strstr(err.msg, "lsq+post"),
               "%s", err.msg);
+    experiment_free(&e);
 }
 
 Test(cell, missing_starting_checkpoint_says_what_to_do)
@@ -107,6 +111,7 @@ Test(cell, missing_starting_checkpoint_says_what_to_do)
     cr_assert_eq(cells_expand(&e, &l, &err), -1);
     cr_assert(strstr(err.msg, "train.from") && strstr(err.msg, "/nonexistent/small_cnn.ckpt") &&
               strstr(err.msg, "--needs"), "%s", err.msg);
+    experiment_free(&e);
 }
 
 /* The make fragment of (e, l) written to path, as text (static buffer). */
@@ -141,6 +146,7 @@ Test(cell, make_fragment_has_one_target_per_result_file)
     cr_assert(strstr(text, "table: cells\n"));
     cr_assert(strstr(text, "--out $(RESULTS)/tables/frag-smoke"));
     cells_free(&l);
+    experiment_free(&e);
 }
 
 /* SEEDS=N: the first N seeds of the file's list, or the next seeds after its last; the
@@ -175,6 +181,7 @@ Test(cell, a_seed_count_truncates_or_extends_the_list_and_reaches_the_fragment)
     cr_assert_eq(runs, l.n);
     cr_assert(strstr(text, "report ") && strstr(strstr(text, "report "), "--seeds 4 --results"));
     cells_free(&l);
+    experiment_free(&e);
 }
 
 /* The built source hashes with one entry changed: the method `ops`'s, or the shared code's. */
@@ -213,6 +220,7 @@ static void changed_ids(const CellList *l, const SourceHashes *h, int *lsq, int 
         *(strcmp(s, "lsq") == 0 ? lsq : strcmp(s, "asq") == 0 ? asq : fp) += diff;
     }
     cells_free(&m);
+    experiment_free(&e);
 }
 
 Test(cell, editing_a_method_changes_its_cells_ids_and_no_others)
@@ -235,6 +243,7 @@ Test(cell, editing_a_method_changes_its_cells_ids_and_no_others)
     changed_ids(&l, &h, &nl, &na, &nf);
     cr_assert_eq(nl + na + nf, 0, "the same code gives the same ids");
     cells_free(&l);
+    experiment_free(&e);
 }
 
 /* The build-time generator on a copy of quantizers/ with one method edited (a comment
@@ -276,6 +285,7 @@ Test(cell, options_reach_only_the_cells_whose_methods_declare_them)
     }
     cells_free(&plain);
     cells_free(&set);
+    experiment_free(&e);
 }
 
 Test(cell, an_option_no_cell_takes_is_an_error_naming_it)
@@ -291,4 +301,5 @@ Test(cell, an_option_no_cell_takes_is_an_error_naming_it)
     int count;
     cr_assert_eq(cells_check(&e, &count, &err), -1);
     cr_assert(strstr(err.msg, "pact_alpha_init"), "%s", err.msg);
+    experiment_free(&e);
 }

@@ -321,6 +321,7 @@ static void expect_frozen_child_starts_from(const char *name, const char *start,
     free(w3);
     free(w4);
     cells_free(&l);
+    experiment_free(&e);
 }
 
 Test(chain_e2e, a_child_starts_from_its_parents_final_checkpoint, .timeout = 120)

@@ -112,6 +112,7 @@ Test(chainrun, a_childs_partial_checkpoint_resumes_unless_its_parent_retrained_s
     cr_assert(strstr(st.note, "starting over"), "%s", st.note);
     cr_assert_not(exists(file_of(&r, r.child, ".ckpt")));
     cells_free(&r.l);
+    experiment_free(&r.e);
 }
 
 Test(chainrun, a_childs_result_older_than_its_parents_checkpoint_is_retrained)
@@ -130,6 +131,7 @@ Test(chainrun, a_childs_result_older_than_its_parents_checkpoint_is_retrained)
     cr_assert_not(exists(file_of(&r, r.child, ".json")));
     cr_assert_not(exists(file_of(&r, r.child, ".ckpt")));
     cells_free(&r.l);
+    experiment_free(&r.e);
 }
 
 Test(chainrun, a_child_waits_for_its_parent_and_is_not_runnable_after_it_failed)
@@ -151,6 +153,7 @@ Test(chainrun, a_child_waits_for_its_parent_and_is_not_runnable_after_it_failed)
     cr_assert_not(exists(file_of(&r, r.parent, ".json")));
     cr_assert_not(exists(file_of(&r, r.parent, ".failed.ckpt")));
     cells_free(&r.l);
+    experiment_free(&r.e);
 }
 
 Test(chainrun, a_failed_parents_checkpoint_moves_aside)
@@ -167,6 +170,7 @@ Test(chainrun, a_failed_parents_checkpoint_moves_aside)
     cr_assert_eq(chainrun_failed(r.dir, r.child, &err), 0, "%s", err.msg);
     cr_assert(exists(file_of(&r, r.child, ".ckpt")));
     cells_free(&r.l);
+    experiment_free(&r.e);
 }
 
 Test(chainrun, a_missing_parent_checkpoint_matters_only_when_the_child_must_train)
@@ -187,6 +191,7 @@ Test(chainrun, a_missing_parent_checkpoint_matters_only_when_the_child_must_trai
     cr_assert(strstr(st.note, "checkpoint") && strstr(st.note, "missing"), "%s", st.note);
     cr_assert_not(exists(file_of(&r, r.parent, ".json")));
     cells_free(&r.l);
+    experiment_free(&r.e);
 }
 
 /* start: best: the child starts from the parent's best epoch's weights; when they are missing
@@ -216,6 +221,7 @@ Test(chainrun, a_child_from_the_best_epoch_needs_the_parents_best_weights)
     cr_assert_str_eq(st.note, "");
     cr_assert(exists(file_of(&r, r.parent, ".json")));
     cells_free(&r.l);
+    experiment_free(&r.e);
 }
 
 Test(chainrun, a_failed_parent_leaves_no_best_weights_behind)
@@ -229,4 +235,5 @@ Test(chainrun, a_failed_parent_leaves_no_best_weights_behind)
     cr_assert(exists(file_of(&r, r.parent, ".failed.ckpt")));
     cr_assert_not(exists(file_of(&r, r.parent, ".best.ckpt")));
     cells_free(&r.l);
+    experiment_free(&r.e);
 }

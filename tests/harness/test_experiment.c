@@ -1,6 +1,7 @@
 /* Experiment files: what a good file resolves to, and one located error per kind of mistake. */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "harness/experiment.h"
@@ -16,13 +17,15 @@ Test(experiment, good_file_resolves_profile_over_top_level)
     cr_assert_eq(e.nschemes, 3);
     cr_assert_eq(e.nseeds, 2);
     cr_assert_eq(e.npaper, 2);
-    cr_assert_float_eq(e.paper[0].top1[4], 85.0, 1e-9);
-    cr_assert(isnan(e.paper[0].top1[3]));
+    cr_assert_float_eq(paper_row_at(&e.paper[0], PAPER_TOP1, 4), 85.0, 1e-9);
+    cr_assert(isnan(paper_row_at(&e.paper[0], PAPER_TOP1, 3)));
+    experiment_free(&e);
     cr_assert_eq(experiment_load(&e, path, "smoke", &err), 0, "%s", err.msg);
     cr_assert_float_eq(e.base.lr, 0.02f, 1e-7);
     cr_assert_eq(e.base.epochs, 1);
     cr_assert(experiment_excluded(&e, "small_cnn", "asq", 2));
     cr_assert_not(experiment_excluded(&e, "small_cnn", "asq", 4));
+    experiment_free(&e);
 }
 
 Test(experiment, unknown_profile_lists_the_defined_ones)
@@ -32,9 +35,11 @@ Test(experiment, unknown_profile_lists_the_defined_ones)
     cr_assert_eq(experiment_load(&e, hfix_experiment("prof", NULL), "paper", &err), -1);
     cr_assert(strstr(err.msg, "no profile 'paper'") && strstr(err.msg, "smoke"), "%s", err.msg);
     cr_assert_null(strstr(err.msg, "did you mean"), "nothing near: %s", err.msg);
+    experiment_free(&e);
     cr_assert_eq(experiment_load(&e, hfix_experiment("prof", NULL), "smoek", &err), -1);
     cr_assert(strstr(err.msg, "no profile 'smoek'; the file defines: smoke; did you mean 'smoke'?"),
               "%s", err.msg);
+    experiment_free(&e);
 }
 
 /* A profile that extends another takes the other's settings, then its own over them. */
@@ -56,8 +61,10 @@ Test(experiment, a_profile_extends_another_and_overrides_it)
     cr_assert_eq(e.nseeds, 1);
     cr_assert_eq(e.seeds[0], 7);
     cr_assert_str_eq(e.profile_description, "a variant of smoke");
+    experiment_free(&e);
     cr_assert_eq(experiment_load(&e, path, "variant", &err), 0, "%s", err.msg);
     cr_assert_float_eq(e.base.lr, 0.02f, 1e-7);
+    experiment_free(&e);
 }
 
 Test(experiment, extending_an_unknown_profile_or_a_cycle_is_located)
@@ -68,9 +75,11 @@ Test(experiment, extending_an_unknown_profile_or_a_cycle_is_located)
                                                  "  c:\n    extends: smok\n");
     cr_assert_eq(experiment_load(&e, path, "a", &err), -1);
     cr_assert(strstr(err.msg, "extends") && strstr(err.msg, "cycle"), "%s", err.msg);
+    experiment_free(&e);
     cr_assert_eq(experiment_load(&e, path, "c", &err), -1);
     cr_assert(strstr(err.msg, "profiles.c.extends") && strstr(err.msg, "another profile") &&
               strstr(err.msg, path), "%s", err.msg);
+    experiment_free(&e);
 }
 
 /* Loads `text` and expects an error containing each of the NULL-terminated fragments. */
@@ -80,6 +89,7 @@ static void expect_error(const char *name, const char *text, const char *const *
     QbErr err = {{0}};
     const char *path = hfix_write(name, text);
     cr_assert_eq(experiment_load(&e, path, "", &err), -1, "%s loaded", name);
+    experiment_free(&e);
     cr_assert(strstr(err.msg, path), "no file name in: %s", err.msg);
     for (const char *const *w = want; *w; w++)
         cr_assert(strstr(err.msg, *w), "'%s' not in: %s", *w, err.msg);
@@ -97,13 +107,14 @@ Test(experiment, unknown_key_is_an_error_with_line_and_column)
 Test(experiment, wrong_type_names_the_field_path_with_index)
 {
     expect_error("type.yaml", HEAD "matrix:\n  nets: [small_cnn]\n  schemes: [lsq]\n  bits: [4, 3, x]\n",
-                 (const char *[]){":6:16:", "matrix.bits[2]", "expected an integer in [1, 8]", NULL});
+                 (const char *[]){":6:16:", "matrix.bits[2]", "expected an integer in [1, 32]", NULL});
 }
 
+/* The harness reads any width up to 32 bits; past that no layer computes. */
 Test(experiment, bits_out_of_range)
 {
-    expect_error("range.yaml", HEAD "matrix:\n  nets: [small_cnn]\n  schemes: [lsq]\n  bits: [16]\n",
-                 (const char *[]){"matrix.bits[0]", "[1, 8]", "'16'", NULL});
+    expect_error("range.yaml", HEAD "matrix:\n  nets: [small_cnn]\n  schemes: [lsq]\n  bits: [64]\n",
+                 (const char *[]){"matrix.bits[0]", "[1, 32]", "'64'", NULL});
 }
 
 /* The method's own range (its min_bits/max_bits), located at the bit-width. */
@@ -111,6 +122,8 @@ Test(experiment, bits_outside_the_methods_range)
 {
     expect_error("low.yaml", HEAD "matrix:\n  nets: [small_cnn]\n  schemes: [lsq]\n  bits: [4, 1]\n",
                  (const char *[]){":6:13:", "matrix.bits[1]", "lsq needs 2..8 bits", NULL});
+    expect_error("high.yaml", HEAD "matrix:\n  nets: [small_cnn]\n  schemes: [lsq]\n  bits: [4, 9]\n",
+                 (const char *[]){":6:13:", "matrix.bits[1]", "lsq needs 2..8 bits", "got 9", NULL});
 }
 
 /* Option values go through the registry's one checker: an overflowing int is located here,
@@ -180,4 +193,91 @@ Test(experiment, empty_file_and_non_mapping_root)
 {
     expect_error("empty.yaml", "", (const char *[]){"empty file", NULL});
     expect_error("list.yaml", "- a\n- b\n", (const char *[]){"expected a mapping", NULL});
+}
+
+/* Lists the file decides the length of: 9 profiles, 49 paper rows (one at 16 bits), 33
+ * exclusions, all kept whole; --set takes any number of settings. */
+Test(experiment, long_lists_load_whole)
+{
+    static char text[16384];
+    size_t n = (size_t)snprintf(text, sizeof text, HEAD MATRIX "  exclude:\n");
+    for (int b = 1; b <= 33; b++)
+        n += (size_t)snprintf(text + n, sizeof text - n, "    - {scheme: asq, bits: %d}\n",
+                              b > 32 ? 2 : b);
+    n += (size_t)snprintf(text + n, sizeof text - n, "paper:\n  source: s\n  rows:\n");
+    for (int i = 0; i < 49; i++)
+        n += (size_t)snprintf(text + n, sizeof text - n,
+                              "    - {label: r%d, net: small_cnn, top1: {4: %d, 16: %d.5}}\n", i,
+                              50 + i, 50 + i);
+    n += (size_t)snprintf(text + n, sizeof text - n, "profiles:\n");
+    for (int i = 0; i < 9; i++)
+        n += (size_t)snprintf(text + n, sizeof text - n, "  p%d: {train: {lr: 0.0%d}}\n", i, i + 1);
+    cr_assert_lt(n, sizeof text);
+    const char *path = hfix_write("long.yaml", text);
+    Experiment e;
+    QbErr err = {{0}};
+    cr_assert_eq(experiment_load(&e, path, "p8", &err), 0, "%s", err.msg);
+    cr_assert_eq(e.nprofiles, 9);
+    cr_assert_str_eq(e.profiles[8], "p8");
+    cr_assert_float_eq(e.base.lr, 0.09f, 1e-7);
+    cr_assert_eq(e.nexclude, 33);
+    cr_assert_eq(e.npaper, 49);
+    cr_assert_str_eq(e.paper[48].label, "r48");
+    cr_assert_float_eq(paper_row_at(&e.paper[48], PAPER_TOP1, 4), 98.0, 1e-9);
+    cr_assert_float_eq(paper_row_at(&e.paper[48], PAPER_TOP1, 16), 98.5, 1e-9);
+    cr_assert(isnan(paper_row_at(&e.paper[48], PAPER_TOP5, 16)));
+    for (int i = 0; i < 17; i++) {
+        char set[64];
+        snprintf(set, sizeof set, "train.epochs=%d", i + 1);
+        cr_assert_eq(experiment_set(&e, set, &err), 0, "%s", err.msg);
+    }
+    cr_assert_eq(e.nsets, 17);
+    cr_assert_str_eq(e.sets[16], "train.epochs=17");
+    cr_assert_eq(e.base.epochs, 17);
+    char big[1200];
+    memset(big, '1', sizeof big);
+    memcpy(big, "train.epochs=", 13);
+    big[sizeof big - 1] = '\0';
+    cr_assert_eq(experiment_set(&e, big, &err), -1, "a setting the description cannot record");
+    cr_assert(strstr(err.msg, "too long for the profile's description"), "%s", err.msg);
+    cr_assert_eq(e.nsets, 17);
+    ExpName *names;
+    int count;
+    cr_assert_eq(experiment_profiles(path, &names, &count, &err), 0, "%s", err.msg);
+    cr_assert_eq(count, 9);
+    cr_assert_str_eq(names[8], "p8");
+    free(names);
+    experiment_free(&e);
+    cr_assert_eq(e.nexclude + e.npaper + e.nprofiles + e.nsets, 0);
+}
+
+/* A copy owns its lists: growing its seeds or adding a setting leaves the original alone. */
+Test(experiment, a_copy_changes_apart_from_its_original)
+{
+    Experiment e, c;
+    QbErr err = {{0}};
+    cr_assert_eq(experiment_load(&e, hfix_experiment("copy", NULL), "", &err), 0, "%s", err.msg);
+    experiment_copy(&c, &e);
+    cr_assert_eq(experiment_seed_count(&c, 9, &err), 0, "%s", err.msg);
+    cr_assert_eq(experiment_set(&c, "train.lr=0.5", &err), 0, "%s", err.msg);
+    cr_assert_eq(e.nseeds, 2);
+    cr_assert_eq(c.nseeds, 9);
+    cr_assert_eq(c.seeds[8], 9);
+    cr_assert_eq(e.nsets, 0);
+    cr_assert_float_eq(paper_row_at(&c.paper[0], PAPER_TOP1, 4), 85.0, 1e-9);
+    cr_assert_neq(c.paper[0].at, e.paper[0].at);
+    experiment_free(&c);
+    cr_assert_float_eq(paper_row_at(&e.paper[0], PAPER_TOP1, 4), 85.0, 1e-9);
+    experiment_free(&e);
+}
+
+/* A table position keeps at most EXP_SEEDS_MAX seeds: more is refused, saying so. */
+Test(experiment, seeds_past_what_a_table_keeps_are_refused)
+{
+    Experiment e;
+    QbErr err = {{0}};
+    cr_assert_eq(experiment_load(&e, hfix_experiment("seeds", NULL), "", &err), 0, "%s", err.msg);
+    cr_assert_eq(experiment_seed_count(&e, EXP_SEEDS_MAX + 1, &err), -1);
+    cr_assert(strstr(err.msg, "--seeds 17: expected 1..16 seeds"), "%s", err.msg);
+    experiment_free(&e);
 }

@@ -15,15 +15,18 @@ static void check_all_profiles(const char *path)
     QbErr err = {{0}};
     cr_assert_eq(experiment_load(&e, path, "", &err), 0, "%s", err.msg);
     cr_assert_geq(e.nprofiles, 3, "%s defines %d profiles", path, e.nprofiles);
-    char names[EXP_PROFILES_MAX][32];
-    int n = e.nprofiles;
-    memcpy(names, e.profiles, sizeof names);
+    ExpName *names;
+    int n;
+    experiment_free(&e);
+    cr_assert_eq(experiment_profiles(path, &names, &n, &err), 0, "%s", err.msg);
     for (int i = 0; i < n; i++) {
         int count;
         cr_assert_eq(experiment_load(&e, path, names[i], &err), 0, "%s", err.msg);
         cr_assert_eq(cells_check(&e, &count, &err), 0, "%s", err.msg);
         cr_assert(e.layout == LAYOUT_COST || count > 0, "%s/%s has no cells", path, names[i]);
+        experiment_free(&e);
     }
+    free(names);
 }
 
 /* The committed experiment files: git's list when this is a clone, so a user's scratch file

@@ -136,6 +136,7 @@ Test(make_user, cells_finishing_together_print_one_progress_line)
             cr_assert(strstr(out, "prog: 2/8 cells done (2 this run), 6 left"), "%s", out);
     }
     cells_free(&l);
+    experiment_free(&e);
 }
 
 /* `make tables RESULTS=results extra` succeeds, says `said` (a format of results), and
@@ -176,6 +177,7 @@ Test(make_user, tables_render_profiles_with_results_and_keep_full_tables, .timeo
     /* the profile asked for has no results: said, nothing written, no failure */
     tables_say(results, "PROFILE=quick", "experiments/table4.yaml (profile quick): no results "
                "under %s/table4/, so no table");
+    experiment_free(&e);
 }
 
 /* A file without the profile asked for is skipped, and an explicit --out with no result

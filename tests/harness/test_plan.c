@@ -87,6 +87,7 @@ Test(plan, cells_done_reused_and_to_train_with_estimates)
     free(text);
     plan_free(&p);
     cells_free(&l);
+    experiment_free(&e);
 }
 
 Test(plan, a_method_name_that_is_not_registered_gets_a_did_you_mean)

@@ -158,6 +158,7 @@ Test(prune, unfinished_cell_is_judged_by_its_checkpoint_epochs)
     cr_expect(strstr(listed(&l, stale)->what, "no result"), "%s", listed(&l, stale)->what);
     prune_free(&l);
     cells_free(&at2);
+    experiment_free(&e);
 }
 
 Test(prune, reference_is_refused_and_never_entered)

@@ -152,4 +152,5 @@ Test(result_read, a_written_result_carries_its_curve_and_verdict)
     cr_assert_eq(result_read(path, &s, &err), 0, "%s", err.msg);
     cr_assert_eq(s.convergence, CONV_UNCONVERGED);
     cells_free(&l);
+    experiment_free(&e);
 }

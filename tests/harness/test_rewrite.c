@@ -72,6 +72,7 @@ static const Cell *cell_of(const char *exp, const char *profile, const char *sch
     QbErr err = {{0}};
     cr_assert_eq(experiment_load(&e, exp, profile, &err), 0, "%s", err.msg);
     cr_assert_eq(cells_expand(&e, l, &err), 0, "%s", err.msg);
+    experiment_free(&e);
     return hfix_cell(l, scheme, bits, 1);
 }
 

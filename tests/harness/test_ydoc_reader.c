@@ -13,6 +13,7 @@ static void expect_located(const char *name, const char *text, const char *where
     QbErr err = {{0}};
     const char *path = hfix_write(name, text);
     cr_assert_eq(experiment_load(&e, path, "", &err), -1);
+    experiment_free(&e);
     char want[600];
     snprintf(want, sizeof want, "%s%s: YAML syntax: %s", path, where, problem);
     cr_assert(strstr(err.msg, want), "expected \"%s\" in: %s", want, err.msg);

@@ -203,6 +203,7 @@ Test(claim_source, a_smoke_probe_leaves_the_quick_block_claim_missing_with_its_m
     cells_free(&l);
     scratch_remove(c.out);
     scratch_remove(x.dir);
+    experiment_free(&e);
 }
 
 /* The reference's results under other ids than the trained cells' (as made by older code). */
@@ -332,6 +333,7 @@ Test(claim_source, the_probe_of_the_claims_own_cells_is_used_and_only_in_their_r
     cells_free(&l);
     scratch_remove(c.out);
     scratch_remove(x.dir);
+    experiment_free(&e);
 }
 
 /* The committed reference probe data answers the reference claims table: `make claims` and

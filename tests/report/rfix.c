@@ -160,6 +160,7 @@ void rfix_start(RFix *f, const char *name, const char *table_keys, const char *s
 void rfix_end(RFix *f)
 {
     cells_free(&f->l);
+    experiment_free(&f->e);
 }
 
 const char *rfix_claims(const char *name, const char *text, const char *results,

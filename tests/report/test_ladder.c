@@ -141,6 +141,7 @@ static void write_budget(const char *results, int k, int seeds, const Row *rows,
             rfix_result(results, &e, rfix_cell(&l, rows[i].scheme, rows[i].bits, s),
                         rows[i].top1[s - 1], RUN_OK);
     cells_free(&l);
+    experiment_free(&e);
 }
 
 /* 1x: asq − lsq at 4 bits +1.09, +0.63, +0.02 ([-0.75, +1.91]); lsq − fp about -6;
@@ -464,6 +465,7 @@ Test(ladder, the_fragment_trains_the_decided_claims_and_the_rows_at_every_budget
             }
         }
         cells_free(&l);
+        experiment_free(&e);
     }
     cr_assert_eq(hfix_count(mk, " run-cell "), rules, "rules of other cells: %s", mk);
     cr_assert_eq(hfix_count(mk, "lad4"), 0, "%s", mk);

@@ -72,6 +72,7 @@ Test(reference, one_seed_against_the_profile_tolerance)
     cr_assert(strstr(md, "with one seed the tolerance ±2.00"), "%s", md);
     rfix_end(&f);
     cells_free(&lo);
+    experiment_free(&other);
 }
 
 /* A one-seed reference has no spread to measure a tolerance from. */
@@ -253,6 +254,7 @@ Test(reference, each_budget_places_only_its_own_runs)
     }
     cells_free(&l3);
     rfix_end(&f);
+    experiment_free(&e3);
 }
 
 /* A profile that extends another shares the cells its settings leave alone: a reference run of
@@ -282,4 +284,5 @@ Test(reference, a_variant_profile_takes_the_base_profiles_runs_of_its_own_cells)
     grid_free(&g);
     cells_free(&lv);
     rfix_end(&f);
+    experiment_free(&ev);
 }

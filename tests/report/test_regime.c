@@ -33,6 +33,7 @@ static void describe(const char *path, const char *profile, Regime *r)
     QbErr err = {{0}};
     cr_assert_eq(experiment_load(&e, path, profile, &err), 0, "%s", err.msg);
     regime_describe(&e, r);
+    experiment_free(&e);
 }
 
 /* The committed table 2 in its three profiles, every word from the resolved settings. */
@@ -116,6 +117,7 @@ Test(regime, paper_regime_must_be_text)
     const char *path = experiment_file("rgbad", "paper: {source: x, regime: [a], rows: []}\n");
     cr_assert_lt(experiment_load(&e, path, "", &err), 0);
     cr_assert(strstr(err.msg, "paper.regime") && strstr(err.msg, "string"), "%s", err.msg);
+    experiment_free(&e);
 }
 
 static Paired interval(double lo, double hi, int n)
@@ -185,6 +187,7 @@ static void describe_at(const char *path, const char *profile, int budget, Regim
     cr_assert_eq(experiment_load(&e, path, profile, &err), 0, "%s", err.msg);
     cr_assert_eq(experiment_budget(&e, budget, &err), 0, "%s", err.msg);
     regime_describe(&e, r);
+    experiment_free(&e);
 }
 
 Test(regime, a_budget_names_its_multiple_of_the_profile)

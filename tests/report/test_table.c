@@ -52,6 +52,7 @@ Test(table, seeds_failures_and_pending)
     const char *tex = rfix_slurp(path);
     cr_assert(strstr(tex, "\\toprule") && strstr(tex, "85.00 $\\pm$ 1.41"), "%s", tex);
     cells_free(&l);
+    experiment_free(&e);
 }
 
 /* Three seeds, baseline lsq: the verdicts issue's example (rfix_example). */

@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #include "core/rng.h"
-#include "core/train.h"
+#include "batch.h"
 #include "dataset.h"
 
 typedef struct {

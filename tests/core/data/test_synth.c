@@ -7,6 +7,7 @@
 #include "core/data/loader.h"
 #include "core/layers/layers.h"
 #include "core/threads.h"
+#include "core/train.h"
 
 static Dataset open_synth(const DataOptions *o, DataSplit split)
 {
