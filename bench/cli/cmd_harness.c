@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <math.h>
 #include <glob.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +14,7 @@
 
 #include "core/atomic_file.h"
 #include "harness/cell.h"
+#include "harness/cellrun.h"
 #include "harness/chainrun.h"
 #include "harness/estimate.h"
 #include "harness/makefrag.h"
@@ -28,6 +28,7 @@
 #include "report/verdicts.h"
 #include "run/converge.h"
 #include "run/run.h"
+#include "run/stop.h"
 #include "quantizers/qcheck.h"
 #include "quantizers/registry.h"
 #include "core/threads.h"
@@ -388,139 +389,6 @@ int cmd_expand(int argc, char **argv, QbErr *err)
     return rc;
 }
 
-static volatile sig_atomic_t stop_requested;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    stop_requested = 1;
-}
-
-static void cell_progress(void *user, const RunConfig *c, int epoch, int index, int batches,
-                          double loss, double top1, double seconds, const EpochRecord *done)
-{
-    (void)index, (void)batches, (void)loss, (void)top1, (void)seconds;
-    const Cell *cell = user;
-    if (done)
-        fprintf(stderr, "%s epoch %d/%d lr %.4g train loss %.4f top1 %.2f%% test loss %.4f top1 "
-                        "%.2f%% top5 %.2f%% %.1f s %.0f images/s\n",
-                cell->id, epoch + 1, c->epochs, done->lr, done->train_loss, done->train_top1,
-                done->test_loss, done->test_top1, done->test_top5, done->seconds,
-                done->images_per_s);
-}
-
-/* A cell with the same id in another experiment's results has the same identity (its
- * configuration, data, starting point and the hashes of the code computing it): its finished
- * result is copied instead of training again. Returns 1 when copied. */
-static int reuse_result(const HarnessArgs *a, const Experiment *e, const Cell *cell,
-                        const char *path, QbErr *err)
-{
-    char from[512], *text;
-    size_t n;
-    QbErr ignored;
-    if (!plan_reusable(a->results, e->name, cell->id, from, sizeof from) ||
-        file_read_all(from, &text, &n, &ignored) < 0)
-        return 0;
-    int rc = chainrun_copy_checkpoint(cell, from, path, err);
-    if (rc == 1)
-        rc = atomic_write(path, text, n, err) < 0 ? -1 : 1;
-    free(text);
-    if (rc == 1)
-        printf("%s: ok, the same cell as %s (copied, not retrained) -> %s\n", cell->id, from,
-               path);
-    return rc;
-}
-
-/* A chained cell whose parent failed: its result records why it did not run. */
-static int write_blocked(const Experiment *e, const Cell *cell, const char *path,
-                         const ChainStep *step, QbErr *err)
-{
-    RunResult none;
-    memset(&none, 0, sizeof none);
-    if (result_write(path, e, cell, &cell->cfg, &none, step->reason, err) < 0)
-        return -1;
-    printf("%s: %s -> %s\n", cell->id, step->reason, path);
-    return 0;
-}
-
-/* The chain's bookkeeping first (chainrun.h); `--prepare` stops there. */
-static int chain_step(const HarnessArgs *a, const CellList *cells, const Cell *cell,
-                      const char *dir, ChainStep *step, QbErr *err)
-{
-    if (chainrun_prepare(dir, cells, cell, step, err) < 0)
-        return -1;
-    if (step->note[0])
-        printf("%s\n", step->note);
-    if (step->verdict == CHAIN_WAIT && !a->prepare)
-        return qb_fail(err, "%s: the cell it starts from, %s, has no result yet; run make, which "
-                            "trains a chain in order", cell->id, cells->cells[cell->parent].id);
-    return a->prepare ? 1 : 0;
-}
-
-static int run_one(const HarnessArgs *a, const Experiment *e, const CellList *cells,
-                   const Cell *cell, QbErr *err)
-{
-    char dir[330], path[440];
-    snprintf(dir, sizeof dir, "%s/%s", a->results, e->name);
-    snprintf(path, sizeof path, "%s/%s.json", dir, cell->id);
-    ChainStep step;
-    int chained = chain_step(a, cells, cell, dir, &step, err);
-    if (chained)
-        return chained < 0 ? -1 : 0;
-    struct stat st;
-    if (stat(path, &st) == 0) {
-        printf("%s: already done (%s)\n", cell->id, path);
-        return 0;
-    }
-    if (mkdir_p(dir, err) < 0)
-        return -1;
-    if (step.verdict == CHAIN_BLOCKED)
-        return write_blocked(e, cell, path, &step, err);
-    int reused = reuse_result(a, e, cell, path, err);
-    if (reused)
-        return reused < 0 ? -1 : 0;
-    RunConfig c = cell->cfg;
-    if (step.from[0])
-        snprintf(c.from, sizeof c.from, "%s", step.from);
-    c.threads = a->threads ? a->threads : c.threads;
-    c.resume = 1;
-    c.progress = 0;
-    snprintf(c.ckpt, sizeof c.ckpt, "%s/%s.ckpt", dir, cell->id);
-    if (cell->best_children)
-        snprintf(c.best_ckpt, sizeof c.best_ckpt, "%s/%s.best.ckpt", dir, cell->id);
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
-    RunResult res;
-    QbErr run_err = {{0}};
-    int rc = run_execute(&c, &res, cell_progress, (void *)cell, &stop_requested, &run_err);
-    if (rc == 0 && res.status == RUN_INTERRUPTED) {
-        run_result_free(&res);
-        return qb_fail(err, "%s: %s; the checkpoint %s resumes it", cell->id, res.reason, c.ckpt);
-    }
-    /* An error of the environment (unreadable data, a full disk) is no outcome of the cell:
-     * no result file, so that the next invocation retries (a chain's children wait for it).
-     * Divergence is one: recorded, and a parent that diverged blocks its children. */
-    if (rc < 0) {
-        run_result_free(&res);
-        return qb_fail(err, "%s: %s; no result written to %s, so a rerun retries the cell",
-                       cell->id, run_err.msg, path);
-    }
-    rc = result_write(path, e, cell, &c, &res, NULL, err);
-    if (rc == 0 && res.status != RUN_OK)
-        rc = chainrun_failed(dir, cell, err);
-    ConvCheck conv;
-    convergence_check(&res.curve, &conv);
-    if (rc == 0 && res.n_epochs)
-        printf("%s: %s, final top-1 %.2f%% (best %.2f%%), %d epochs, %s -> %s\n", cell->id,
-               res.status == RUN_OK ? "ok" : "failed", res.epochs[res.n_epochs - 1].test_top1,
-               res.epochs[run_best_epoch(&res)].test_top1, res.n_epochs,
-               conv_verdict_name(conv.verdict), path);
-    else if (rc == 0)
-        printf("%s: failed (%s) -> %s\n", cell->id, res.reason, path);
-    run_result_free(&res);
-    return rc;
-}
-
 int cmd_run_cell(int argc, char **argv, QbErr *err)
 {
     HarnessArgs a = {0};
@@ -549,7 +417,11 @@ int cmd_run_cell(int argc, char **argv, QbErr *err)
                           "fragment was written; rerun make to regenerate it", a.file,
                      e.profile[0] ? e.profile : "none", a.cell);
     else
-        rc = run_one(&a, &e, &cells, cell, err);
+    {
+        CellRunOptions o = {a.results, a.threads, a.prepare, run_stop_on_signals(), stdout,
+                            stderr};
+        rc = cellrun_one(&e, &cells, cell, &o, err);
+    }
     cells_free(&cells);
     return rc;
 }

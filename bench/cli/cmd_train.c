@@ -1,7 +1,6 @@
 /* `qbench train` and `qbench eval`: one training run from flags, with a progress bar on a
  * terminal and one log line per epoch otherwise; evaluation of a checkpoint. */
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,16 +16,9 @@
 #include "core/train.h"
 #include "run/converge.h"
 #include "run/run.h"
+#include "run/stop.h"
 #include "args.h"
 #include "cli.h"
-
-static volatile sig_atomic_t stop_requested;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    stop_requested = 1;
-}
 
 static void progress(void *user, const RunConfig *c, int epoch, int index, int batches,
                      double loss, double top1, double seconds, const EpochRecord *done)
@@ -213,10 +205,8 @@ int cmd_train(int argc, char **argv, QbErr *err)
     if (partial && snprintf(c.ckpt, sizeof c.ckpt, "%s.partial", final) >= (int)sizeof c.ckpt)
         return qb_fail(err, "--checkpoint %s: too long", final), CLI_USAGE;
     c.progress = !quiet && isatty(STDERR_FILENO);
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
     RunResult r;
-    if (run_execute(&c, &r, quiet ? NULL : progress, NULL, &stop_requested, err) < 0) {
+    if (run_execute(&c, &r, quiet ? NULL : progress, NULL, run_stop_on_signals(), err) < 0) {
         run_result_free(&r);
         return -1;
     }
