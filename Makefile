@@ -229,7 +229,7 @@ $(PRETRAINED)/%-fmnist.ckpt: | check-deps $(BIN)
 	mv $@.partial $@
 # The paper profiles' starting points (not committed): a paper-profile run whose
 # nets/pretrained/<net>-cifar10.ckpt or -imagenet.ckpt is missing trains it first, with the
-# network, width and data of its cells (qbench expand --needs writes the rule, run through
+# network, width and data of its cells (qbench needs --make writes the rule, run through
 # the cell runner: here, or as a Slurm job with RUNNER=slurm). The papers fine-tune from
 # published full-precision networks and print no recipe for them (ASQ paper §4.1.2: "the
 # official PyTorch pre-trained full-precision model"; for CIFAR-10 ResNet-20 the ASQ code
@@ -251,7 +251,7 @@ PRETRAIN_imagenet ?= --batch 256 --optimizer sgd --momentum 0.9 --lr 0.1 --sched
   --crop-pad 0 --seed 1
 PRETRAIN_mobilenet_v2-imagenet ?= --lr 0.045 --schedule cosine --epochs 300 --weight-decay 4e-5 \
   --bn-weight-decay 4e-5
-# Every recipe, for qbench expand (which checks them before anything runs).
+# Every recipe, for qbench needs and plan (which check them before anything runs).
 pretrain_flags = $(foreach v,$(filter-out PRETRAIN_THREADS,$(filter PRETRAIN_%,$(.VARIABLES))),\
   --pretrain '$(v:PRETRAIN_%=%)=$($(v))')
 
@@ -308,24 +308,24 @@ BUDGET ?= 1
 budget_flag = $(if $(filter-out 1,$(BUDGET)),--budget $(BUDGET))
 expand_flags = --profile $(PROFILE) $(seeds_flag) $(budget_flag) $(set_flags)
 
-# $(1) experiment file, $(2) fragment name, $(3) table name. First the inputs: `qbench expand
-# --needs` checks the data and the starting checkpoints, lists every one that is missing at
+# $(1) experiment file, $(2) fragment name, $(3) table name. First the inputs: `qbench needs`
+# checks the data and the starting checkpoints, lists every one that is missing at
 # once (and stops there when the data is), and writes the rules that train the missing
 # checkpoints, which then run (through the cell runner, so RUNNER=slurm runs them as jobs).
 # PLAN=1 prints the same list, then the plan cell by cell, and stops there.
 define run_experiment
 	@mkdir -p $(MK_DIR)
-	$(if $(PLAN),,@$(BIN) expand $(1) $(expand_flags) $(pretrain_flags) --needs \
+	$(if $(PLAN),,@$(BIN) needs $(1) $(expand_flags) $(pretrain_flags) \
 	  --make $(MK_DIR)/$(2).$(PROFILE).needs.mk)
 	$(if $(PLAN),,+@$(MAKE) --no-print-directory -f $(MK_DIR)/$(2).$(PROFILE).needs.mk $(jobs_flag) \
 	  QBENCH="$(QB_RUN)" PRETRAIN_THREADS=$(PRETRAIN_THREADS) needs)
-	$(if $(PLAN),,@$(BIN) expand $(1) $(expand_flags) --make $(MK_DIR)/$(2).$(PROFILE).mk --table $(3) \
+	$(if $(PLAN),,@$(BIN) rules $(1) $(expand_flags) --make $(MK_DIR)/$(2).$(PROFILE).mk --table $(3) \
 	  $(if $(ALLOW_SHARED_RESULTS),--allow-shared-results))
-	@$(BIN) expand $(1) $(expand_flags) $(pretrain_flags) --results $(RESULTS) --reference $(REFERENCE) \
-	  --jobs $(plan_jobs) $(if $(PLAN),--plan,--summary)
+	@$(BIN) plan $(1) $(expand_flags) $(pretrain_flags) --results $(RESULTS) --reference $(REFERENCE) \
+	  --jobs $(plan_jobs) $(if $(PLAN),,--summary)
 	$(if $(PLAN),@echo "PLAN=1: nothing was run",+@$(MAKE) --no-print-directory -f $(MK_DIR)/$(2).$(PROFILE).mk $(jobs_flag) \
 	  QBENCH="$(QB_RUN)" RESULTS=$(RESULTS) CELL_THREADS=$(CELL_THREADS) REPORT_FLAGS="$(report_flags)" \
-	  CELL_PROGRESS="$(abspath $(BIN)) expand $(1) $(expand_flags) --results $(RESULTS) --reference $(REFERENCE) --progress $(RUN_START) --after" \
+	  CELL_PROGRESS="$(abspath $(BIN)) progress $(1) $(expand_flags) --results $(RESULTS) --reference $(REFERENCE) --start $(RUN_START) --after" \
 	  table)
 	$(if $(PLAN),,@cat $(RESULTS)/tables/$(3).md)
 	$(if $(PLAN)$(REFERENCE_CHECK),,@[ ! -e $(REFERENCE)/tables/$(3).md ] || { echo; \
@@ -361,7 +361,7 @@ compare: check-deps $(BIN)
 	@mkdir -p $(BUILD)/compare
 	@sed 's/@QUANTIZER@/$(QUANTIZER)/g' experiments/compare.yaml.in > $(call compare_yaml,$(QUANTIZER))
 	$(call run_experiment,$(call compare_yaml,$(QUANTIZER)),compare-$(QUANTIZER),$(call table_name,compare-$(QUANTIZER)))
-	$(if $(PLAN),,@$(BIN) report $(call compare_yaml,$(QUANTIZER)) --profile $(PROFILE) --results $(RESULTS) $(seeds_flag) $(budget_flag) --verdicts $(QUANTIZER))
+	$(if $(PLAN),,@$(BIN) verdicts $(call compare_yaml,$(QUANTIZER)) --profile $(PROFILE) --results $(RESULTS) $(seeds_flag) $(budget_flag) --method $(QUANTIZER))
 
 # The experiment file of a results directory's experiment: a committed table, or a compare
 # run (its file regenerated from the template); empty for others.
@@ -383,8 +383,8 @@ plots-results: check-deps $(BIN)
 	@mkdir -p plots/data plots/out
 	@for f in $$(for f in $(PLOT_TABLES:%=experiments/%.yaml) $(result_experiments); do echo $$f; done | sort -u); do \
 	  t=$$(basename $$f .yaml); \
-	  $(BIN) expand $$f --profile $(PROFILE) --needs >/dev/null 2>&1 || continue; \
-	  used=$$($(BIN) report $$f --profile $(PROFILE) --results $(RESULTS) --plot-data plots/data | awk '{print $$5}'); \
+	  $(BIN) needs $$f --profile $(PROFILE) >/dev/null 2>&1 || continue; \
+	  used=$$($(BIN) plotdata $$f --profile $(PROFILE) --results $(RESULTS) --out plots/data | awk '{print $$5}'); \
 	  [ "$$used" -gt 0 ] || continue; \
 	  n=$$t$$([ "$(PROFILE)" = quick ] || echo -$(PROFILE)); \
 	  gnuplot -e "data='plots/data/$$n-bits.dat'; out='plots/out/$$n'; name='$$n'" plots/accuracy.gp && \
@@ -398,8 +398,8 @@ plots-results: check-deps $(BIN)
 plots-reference: check-deps $(BIN)
 	@mkdir -p plots/data plots/out
 	@for t in $(PLOT_TABLES); do \
-	  $(BIN) report experiments/$$t.yaml --profile quick --results $(REFERENCE) --by-position \
-	    --plot-data plots/data >/dev/null && \
+	  $(BIN) plotdata experiments/$$t.yaml --profile quick --results $(REFERENCE) --by-position \
+	    --out plots/data >/dev/null && \
 	  gnuplot -e "data='plots/data/$$t-bits.dat'; out='plots/out/$$t'; name='$$t'" plots/accuracy.gp && \
 	  gnuplot -e "data='plots/data/$$t-curves.dat'; out='plots/out/$$t'; name='$$t'" plots/curves.gp && \
 	  echo "plots/out/$$t-{accuracy-bits,accuracy-bitops,curves}.{png,pdf} from the reference" || exit 1; \
@@ -429,7 +429,7 @@ tables:
 tables_profile = $(if $(filter command environment,$(origin PROFILE)),--profile $(PROFILE))
 tables-results: check-deps $(BIN)
 	@rc=0; for f in $(result_experiments); do \
-	  $(BIN) report $$f --results $(RESULTS) --tables $(tables_profile) $(set_flags) $(report_flags) || rc=1; \
+	  $(BIN) tables $$f --results $(RESULTS) $(tables_profile) $(set_flags) $(report_flags) || rc=1; \
 	done; exit $$rc
 
 # The papers' claims (experiments/claims.yaml): each claim's paired difference, 95% interval
@@ -448,27 +448,27 @@ reference_block_data = --block-data $(REFERENCE)/probe/block_error.dat
 .PHONY: claims claims-extend reference-tables
 claims: check-deps $(BIN) $(if $(SEEDS_MAX),claims-extend)
 	@mkdir -p $(RESULTS)/tables
-	@$(BIN) report experiments/claims.yaml --claims --by-position --profile $(PROFILE) \
+	@$(BIN) claims experiments/claims.yaml --by-position --profile $(PROFILE) \
 	  --results $(REFERENCE) $(reference_block_data) \
 	  --out $(RESULTS)/tables/$(call table_name,claims-reference) >/dev/null
 	@cat $(RESULTS)/tables/$(call table_name,claims-reference).md
 	@if $(have_own_results); then \
-	  $(BIN) report experiments/claims.yaml --claims --profile $(PROFILE) --results $(RESULTS) \
+	  $(BIN) claims experiments/claims.yaml --profile $(PROFILE) --results $(RESULTS) \
 	    $(claims_seeds) --out $(RESULTS)/tables/$(call table_name,claims) >/dev/null && \
 	  echo && cat $(RESULTS)/tables/$(call table_name,claims).md; fi
 
 claims-extend: check-deps $(BIN)
 	@[ -n "$(SEEDS_MAX)" ] || { echo "make claims-extend: set SEEDS_MAX=N"; exit 2; }
 	+@prev=; while :; do \
-	  next=$$($(BIN) report experiments/claims.yaml --claims --profile $(PROFILE) --results $(RESULTS) \
-	    $(claims_seeds) --next-cells | sort -u) || exit 1; \
+	  next=$$($(BIN) next-cells experiments/claims.yaml --profile $(PROFILE) --results $(RESULTS) \
+	    $(claims_seeds) | sort -u) || exit 1; \
 	  [ -n "$$next" ] || break; \
 	  [ "$$next" != "$$prev" ] || { echo "make claims: these cells did not get a result (see their .log):"; \
 	    echo "$$next"; exit 1; }; \
 	  echo "make claims: $$(echo "$$next" | wc -l) cells for the unresolved claims' next seed"; \
 	  mkdir -p $(MK_DIR); \
 	  for f in $$(echo "$$next" | cut -d' ' -f1 | sort -u); do n=$$(basename $$f .yaml); \
-	    $(BIN) expand $$f --profile $(PROFILE) --seeds $(SEEDS_MAX) --make $(MK_DIR)/claims-$$n.$(PROFILE).mk \
+	    $(BIN) rules $$f --profile $(PROFILE) --seeds $(SEEDS_MAX) --make $(MK_DIR)/claims-$$n.$(PROFILE).mk \
 	      --table $$n >/dev/null || exit 1; \
 	    $(MAKE) --no-print-directory -f $(MK_DIR)/claims-$$n.$(PROFILE).mk $(jobs_flag) QBENCH="$(QB_RUN)" \
 	      RESULTS=$(RESULTS) CELL_THREADS=$(CELL_THREADS) \
@@ -487,7 +487,7 @@ ladder: check-deps $(BIN)
 	  --reference $(REFERENCE) --make $(MK_DIR)/ladder.$(PROFILE).mk
 	$(if $(PLAN),@echo "PLAN=1: nothing was run",+@$(MAKE) --no-print-directory -f $(MK_DIR)/ladder.$(PROFILE).mk \
 	  $(jobs_flag) QBENCH="$(QB_RUN)" RESULTS=$(RESULTS) CELL_THREADS=$(CELL_THREADS) ladder)
-	$(if $(PLAN),,@$(BIN) report experiments/claims.yaml --claims --profile $(PROFILE) --results $(RESULTS) \
+	$(if $(PLAN),,@$(BIN) claims experiments/claims.yaml --profile $(PROFILE) --results $(RESULTS) \
 	  --out $(RESULTS)/tables/$(call table_name,claims) >/dev/null && \
 	  cat $(RESULTS)/tables/$(call table_name,claims)-ladder.md)
 
@@ -505,7 +505,7 @@ prune-results: check-deps $(BIN)
 reference-tables: check-deps $(BIN)
 	@for t in $(TABLES) $(ABLATIONS); do $(BIN) report experiments/$$t.yaml --profile quick --by-position \
 	  --results $(REFERENCE) --out $(REFERENCE)/tables/$$t || exit 1; done
-	@$(BIN) report experiments/claims.yaml --claims --by-position --profile quick \
+	@$(BIN) claims experiments/claims.yaml --by-position --profile quick \
 	  --results $(REFERENCE) $(reference_block_data) --out $(REFERENCE)/tables/claims >/dev/null
 	@$(BIN) docs $(REFERENCE)/README.md
 

@@ -6,8 +6,8 @@
 #include "cli/args.h"
 #include "cli/cli.h"
 
-static const CliCommand commands[] = {
-#define X(name, fn, usage, help) {name, fn, usage, help},
+static const CliCommand *const commands[] = {
+#define X(id) &cli_##id,
     CLI_COMMANDS
 #undef X
 };
@@ -17,8 +17,29 @@ static void usage_all(FILE *f)
 {
     fprintf(f, "usage: qbench COMMAND [OPTIONS]\n\ncommands:\n");
     for (int i = 0; i < ncommands; i++)
-        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
+        fprintf(f, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
     fprintf(f, "\n'qbench COMMAND --help' shows a command's options.\n");
+}
+
+static int run(const CliCommand *c, int argc, char **argv)
+{
+    QbErr err = {{0}};
+    int rc = c->run(argc, argv, &err);
+    if (rc == ARGS_HELP) {
+        args_help(stdout, c);
+        return 0;
+    }
+    if (rc == CLI_USAGE) {
+        if (err.msg[0])
+            fprintf(stderr, "qbench %s: %s\n", c->name, err.msg);
+        args_usage(stderr, c);
+        return 2;
+    }
+    if (rc != 0) {
+        fprintf(stderr, "qbench %s: %s\n", c->name, err.msg[0] ? err.msg : "failed");
+        return 1;
+    }
+    return 0;
 }
 
 int main(int argc, char **argv)
@@ -31,28 +52,9 @@ int main(int argc, char **argv)
         usage_all(stdout);
         return 0;
     }
-    for (int i = 0; i < ncommands; i++) {
-        if (strcmp(argv[1], commands[i].name))
-            continue;
-        QbErr err = {{0}};
-        int rc = commands[i].fn(argc - 1, argv + 1, &err);
-        if (rc == ARGS_HELP) {
-            printf("usage: qbench %s %s\n%s\n", commands[i].name, commands[i].usage,
-                   commands[i].help);
-            return 0;
-        }
-        if (rc == CLI_USAGE) {
-            if (err.msg[0])
-                fprintf(stderr, "qbench %s: %s\n", commands[i].name, err.msg);
-            fprintf(stderr, "usage: qbench %s %s\n", commands[i].name, commands[i].usage);
-            return 2;
-        }
-        if (rc != 0) {
-            fprintf(stderr, "qbench %s: %s\n", commands[i].name, err.msg[0] ? err.msg : "failed");
-            return 1;
-        }
-        return 0;
-    }
+    for (int i = 0; i < ncommands; i++)
+        if (!strcmp(argv[1], commands[i]->name))
+            return run(commands[i], argc - 1, argv + 1);
     fprintf(stderr, "qbench: unknown command '%s'\n", argv[1]);
     usage_all(stderr);
     return 2;

@@ -38,10 +38,10 @@ static const char *data_hint(const char *format, char *out, size_t cap)
     DataFiles files;
     QbErr ignored;
     if (dataset_files(format, NULL, &files, &ignored) == 0 && files.expected)
-        snprintf(out, cap, "expected %s; `qbench expand FILE --profile P --needs` lists every "
+        snprintf(out, cap, "expected %s; `qbench needs FILE --profile P` lists every "
                  "missing input and where it goes", files.expected);
     else
-        snprintf(out, cap, "`qbench expand FILE --profile P --needs` lists every missing input");
+        snprintf(out, cap, "`qbench needs FILE --profile P` lists every missing input");
     return out;
 }
 
@@ -97,7 +97,7 @@ static int from_info(const Experiment *e, const char *path, FingerprintCache *fc
         QB_ASSERT(fc->nfrom < 8);
         if (file_read_all(path, &bytes, &n, err) < 0)
             return qb_wrap(err, "%s (profile %s): train.from: the starting checkpoint is missing "
-                                "(`qbench expand FILE --profile P --needs` says how to get it): ",
+                                "(`qbench needs FILE --profile P` says how to get it): ",
                            e->path, e->profile[0] ? e->profile : "none");
         snprintf(fc->from_key[i], RUN_PATH_MAX, "%s", path);
         fc->from_crc[i] = (uint32_t)crc32(0L, (const Bytef *)bytes, (uInt)n);

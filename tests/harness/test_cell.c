@@ -106,7 +106,7 @@ Test(cell, missing_starting_checkpoint_says_what_to_do)
     snprintf(e.base.from, sizeof e.base.from, "/nonexistent/{net}.ckpt");
     cr_assert_eq(cells_expand(&e, &l, &err), -1);
     cr_assert(strstr(err.msg, "train.from") && strstr(err.msg, "/nonexistent/small_cnn.ckpt") &&
-              strstr(err.msg, "--needs"), "%s", err.msg);
+              strstr(err.msg, "qbench needs FILE"), "%s", err.msg);
 }
 
 /* The make fragment of (e, l) written to path, as text (static buffer). */
