@@ -445,7 +445,7 @@ claims_seeds = $(if $(SEEDS_MAX),--seeds-max $(SEEDS_MAX))
 # The reference's block errors: `make plots-probe` on its 3-bit table 4 cells (the command is in
 # results/reference/probe/README.md).
 reference_block_data = --block-data $(REFERENCE)/probe/block_error.dat
-.PHONY: claims claims-extend reference-tables
+.PHONY: claims claims-extend claims-round reference-tables
 claims: check-deps $(BIN) $(if $(SEEDS_MAX),claims-extend)
 	@mkdir -p $(RESULTS)/tables
 	@$(BIN) claims experiments/claims.yaml --by-position --profile $(PROFILE) \
@@ -459,21 +459,19 @@ claims: check-deps $(BIN) $(if $(SEEDS_MAX),claims-extend)
 
 claims-extend: check-deps $(BIN)
 	@[ -n "$(SEEDS_MAX)" ] || { echo "make claims-extend: set SEEDS_MAX=N"; exit 2; }
-	+@prev=; while :; do \
-	  next=$$($(BIN) next-cells experiments/claims.yaml --profile $(PROFILE) --results $(RESULTS) \
-	    $(claims_seeds) | sort -u) || exit 1; \
-	  [ -n "$$next" ] || break; \
-	  [ "$$next" != "$$prev" ] || { echo "make claims: these cells did not get a result (see their .log):"; \
-	    echo "$$next"; exit 1; }; \
-	  echo "make claims: $$(echo "$$next" | wc -l) cells for the unresolved claims' next seed"; \
-	  mkdir -p $(MK_DIR); \
-	  for f in $$(echo "$$next" | cut -d' ' -f1 | sort -u); do n=$$(basename $$f .yaml); \
-	    $(BIN) rules $$f --profile $(PROFILE) --seeds $(SEEDS_MAX) --make $(MK_DIR)/claims-$$n.$(PROFILE).mk \
-	      --table $$n >/dev/null || exit 1; \
-	    $(MAKE) --no-print-directory -f $(MK_DIR)/claims-$$n.$(PROFILE).mk $(jobs_flag) QBENCH="$(QB_RUN)" \
-	      RESULTS=$(RESULTS) CELL_THREADS=$(CELL_THREADS) \
-	      $$(echo "$$next" | awk -v f=$$f '$$1 == f {print "$(RESULTS)/" $$2}') || exit 1; \
-	  done; prev=$$next; done
+	@mkdir -p $(MK_DIR) && rm -f $(claims_round_mk)
+	+@$(MAKE) --no-print-directory claims-round
+
+# One round: `qbench next-cells` writes the fragment of the cells the unresolved claims need
+# next; its `next` target trains them and then runs the next round ($(AGAIN)), until no claim
+# is left that another seed can settle (the fragment then needs nothing and runs nothing). A
+# round whose cells got no result stops with their names instead of repeating.
+claims_round_mk = $(MK_DIR)/claims-next.$(PROFILE).mk
+claims-round:
+	@$(BIN) next-cells experiments/claims.yaml --profile $(PROFILE) --results $(RESULTS) \
+	  $(claims_seeds) --make $(claims_round_mk)
+	+@$(MAKE) --no-print-directory -f $(claims_round_mk) $(jobs_flag) QBENCH="$(QB_RUN)" \
+	  RESULTS=$(RESULTS) CELL_THREADS=$(CELL_THREADS) AGAIN="$(MAKE) --no-print-directory claims-round" next
 
 # The budget ladder (`ladder:` in experiments/claims.yaml): the cells of every accuracy claim
 # the reference decides, and every table's rows at the ladder's bit-width, trained at 1x and at

@@ -134,7 +134,7 @@ int makefrag_write(const char *path, const Experiment *e, const CellList *cells,
 }
 
 int makefrag_write_parts(const char *path, const char *generated_by, const MakefragPart *parts,
-                         int nparts, const char *target, QbErr *err)
+                         int nparts, const char *target, const char *recipe, QbErr *err)
 {
     char popt[128 + EXP_SETS_MAX * (EXP_SET_LEN + 8)];
     for (int i = 0; i < nparts; i++)
@@ -149,7 +149,7 @@ int makefrag_write_parts(const char *path, const char *generated_by, const Makef
         for (int k = 0; k < parts[i].nwanted; k++)
             fprintf(a.f, " \\\n  $(RESULTS)/%s/%s.json", parts[i].e->name,
                     parts[i].cells->cells[parts[i].wanted[k]].id);
-    fputs("\n\n", a.f);
+    fprintf(a.f, "\n%s\n", recipe ? recipe : "");
     for (int i = 0; i < nparts; i++) {
         frag_options(parts[i].e, popt, sizeof popt);
         frag_rules(a.f, parts[i].e, parts[i].cells, popt);

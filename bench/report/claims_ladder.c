@@ -362,7 +362,7 @@ static int frag_parts(const ClaimSet *cs, const ClaimSet *const *sets, const Cla
     snprintf(by, sizeof by, "qbench ladder %s --profile %s --make %s", cs->path, cs->profile,
              path);
     rc = rc == 0 && parts && idx
-             ? makefrag_write_parts(path, by, parts, nparts, "ladder", err)
+             ? makefrag_write_parts(path, by, parts, nparts, "ladder", NULL, err)
              : qb_fail(err, "%s: out of memory for the ladder's fragment", cs->path);
     for (int i = 0; idx && i < nparts; i++)
         free(idx[i]);

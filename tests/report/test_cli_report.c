@@ -3,6 +3,7 @@
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tests/support/hfix.h"
 #include "tests/support/shell.h"
@@ -96,6 +97,38 @@ Test(cli_report, claims_from_the_command_line)
                  "%s", out);
     cr_assert_eq(hfix_count(out, "\n"), 2, "two cells of seed 4: %s", out);
     cr_assert(strstr(out, "cc.yaml cc/"), "%s", out);
+    rfix_end(&f);
+}
+
+/* make claims SEEDS_MAX=N, round by round: the fragment's `next` target needs the next seed's
+ * two results and then runs $(AGAIN); a round whose cells got no result is refused instead
+ * of repeated; with every claim settled the target needs nothing and runs nothing. */
+Test(cli_report, next_cells_writes_the_rounds_fragment)
+{
+    RFix f;
+    char out[8192], flags[600], mk[400], text[16384];
+    rfix_start(&f, "cm", "baseline: lsq", "[1, 2, 3]");
+    rfix_example(f.results, &f.e, &f.l, 80.0);
+    snprintf(mk, sizeof mk, "%s/cm-next.mk", hfix_dir());
+    unlink(mk);
+    snprintf(flags, sizeof flags, "--seeds-max 4 --make %s", mk);
+    cr_assert_eq(claims_run(&f, "next-cells", "asq", "lsq", flags, out, sizeof out), 0, "%s", out);
+    cr_assert(strstr(out, "make claims: 2 cells for the unresolved claims' next seed"), "%s", out);
+    hfix_read(mk, text, sizeof text);
+    cr_assert(strstr(text, "\nnext: \\\n  $(RESULTS)/cm/"), "%s", text);
+    cr_assert(strstr(text, ".json\n\t@$(AGAIN)\n"), "%s", text);
+    cr_assert_eq(hfix_count(text, " run-cell "), f.l.n / 3 * 4, "every cell's rule at 4 seeds: %s",
+                 text);
+    cr_assert_eq(hfix_count(text, " --seeds 4 --cell "), f.l.n / 3 * 4, "%s", text);
+    /* the same round again: its cells were not trained */
+    cr_assert_eq(claims_run(&f, "next-cells", "asq", "lsq", flags, out, sizeof out), 1, "%s", out);
+    cr_assert(strstr(out, "did not get a result") && strstr(out, "cm.yaml cm/"), "%s", out);
+    /* a settled claim (ASQ over FP: holds) asks for nothing */
+    cr_assert_eq(claims_run(&f, "next-cells", "asq", "fp", flags, out, sizeof out), 0, "%s", out);
+    cr_assert_str_empty(out, "%s", out);
+    hfix_read(mk, text, sizeof text);
+    cr_assert(strstr(text, "\nnext:\n\n"), "%s", text);
+    cr_assert_eq(hfix_count(text, "AGAIN"), 0, "%s", text);
     rfix_end(&f);
 }
 
