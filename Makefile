@@ -104,7 +104,7 @@ $(BUILD)/%.o: %.c
 .PHONY: FORCE
 $(QHASH_C): FORCE
 	@mkdir -p $(@D)
-	@t=$@.$$$$.tmp; sh bench/harness/source-hashes.sh quantizers > $$t && \
+	@t=$@.$$$$.tmp; sh bench/scripts/source-hashes.sh quantizers > $$t && \
 	  if cmp -s $$t $@; then rm $$t; else mv $$t $@; echo "quantizer source hashes -> $@"; fi
 
 $(QHASH_C:.c=.o): $(QHASH_C)
@@ -176,7 +176,7 @@ bench: check-deps $(BIN)
 	$(BLAS_AUTO) $(BIN) bench $(BENCH_FLAGS) --profile $(BENCH_SCHEMES:%=--scheme %) --bits 4 \
 	  --paired $(BENCH_PAIRS) --json results/bench/bench-auto.json
 	OPENBLAS_CORETYPE=Haswell $(BIN) bench $(BENCH_FLAGS) --json results/bench/bench-haswell.json
-	@$(TORCH_MALLOC) /usr/bin/python3 bench/perf/pytorch_step.py $(BENCH_FLAGS) --iters 3 --rss; \
+	@$(TORCH_MALLOC) /usr/bin/python3 bench/scripts/pytorch_step.py $(BENCH_FLAGS) --iters 3 --rss; \
 	  rc=$$?; if [ $$rc -ne 3 ]; then exit $$rc; fi
 
 # qbench and PyTorch (Debian's python3-torch, if installed) on the same steps, at each of
@@ -185,7 +185,7 @@ bench: check-deps $(BIN)
 # turn, BENCH_VS_ROUNDS times per thread count: this machine's speed drifts by 10-30% within
 # minutes, so one qbench-then-PyTorch pass moved a ratio by up to 0.39 (docs/benchmarks.md).
 # Ends with one `ratio qbench/best-pytorch` line per case: the median over the rounds of the
-# ratio against that round's fastest configuration, and the range (bench/perf/vs_summary.awk).
+# ratio against that round's fastest configuration, and the range (bench/scripts/vs_summary.awk).
 TORCH_MALLOC := MALLOC_MMAP_THRESHOLD_=17179869184 MALLOC_TRIM_THRESHOLD_=17179869184 \
                 MALLOC_TOP_PAD_=17179869184
 BENCH_VS_THREADS ?= 1 2
@@ -198,10 +198,10 @@ bench-vs-pytorch: check-deps $(BIN)
 	  echo "== $${t} thread(s), round $$r of $(BENCH_VS_ROUNDS)"; \
 	  $(BLAS_AUTO) $(BIN) bench --threads $$t $(BENCH_VS_FLAGS) --scheme lsq --bits 4 \
 	    --json results/bench/vs-qbench-$${t}t-r$$r.json || exit 1; \
-	  $(TORCH_MALLOC) /usr/bin/python3 bench/perf/pytorch_step.py --threads $$t $(BENCH_VS_FLAGS) \
+	  $(TORCH_MALLOC) /usr/bin/python3 bench/scripts/pytorch_step.py --threads $$t $(BENCH_VS_FLAGS) \
 	    --qbench results/bench/vs-qbench-$${t}t-r$$r.json | tee results/bench/vs-pytorch-$${t}t-r$$r.txt; \
 	  rc=$${PIPESTATUS[0]}; if [ $$rc -eq 3 ]; then exit 0; elif [ $$rc -ne 0 ]; then exit $$rc; fi; \
-	done; done; echo "== summary"; awk -f bench/perf/vs_summary.awk results/bench/vs-pytorch-*.txt
+	done; done; echo "== summary"; awk -f bench/scripts/vs_summary.awk results/bench/vs-pytorch-*.txt
 
 # Full-precision starting points. A recipe is `qbench train` flags in PRETRAIN_<name>: <name>
 # is a data set (every <net>-<data set>.ckpt) or one checkpoint (<net>-<data set>, on top of
@@ -512,6 +512,6 @@ clean:
 
 include plots/plots.mk tests/fuzz/fuzz.mk
 # Last: the Slurm runner redefines the harness's jobs_flag.
-include bench/slurm/slurm.mk
+include bench/scripts/slurm.mk
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

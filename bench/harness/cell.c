@@ -159,7 +159,7 @@ static int sources_known(const Net *net, const SourceHashes *h, QbErr *err)
             if (q[k] && !source_hash_of(h, q[k]->ops))
                 return qb_fail(err, "method %s has no source hash: define its QuantizerOps at "
                                     "file scope as `const QuantizerOps NAME_ops = {...};` in "
-                                    "quantizers/ (bench/harness/source-hashes.sh looks for that)",
+                                    "quantizers/ (bench/scripts/source-hashes.sh looks for that)",
                                q[k]->ops->name);
     }
     return 0;

@@ -8,7 +8,7 @@
 #include "cell.h"
 
 /* A cell's recipe is `$(CELL_RUNNER) RESULT_FILE QBENCH run-cell ...`: the runner decides
- * where the command runs (default: bench/harness/cell-local.sh, here, log beside the result).
+ * where the command runs (default: bench/scripts/cell-local.sh, here, log beside the result).
  * Writes the fragment to path atomically. Targets: `cells` (every result file) and `table`
  * (the cells, then the tables into $(RESULTS)/tables/<table_base>). */
 int makefrag_write(const char *path, const Experiment *e, const CellList *cells,

@@ -244,9 +244,9 @@ Test(cell, the_hash_generator_follows_an_edit_of_one_method_file)
     char cmd[2048], out[4096];
     const char *d = hfix_dir();
     snprintf(cmd, sizeof cmd,
-             "rm -rf %s/q && cp -r quantizers %s/q && sh bench/harness/source-hashes.sh %s/q > "
+             "rm -rf %s/q && cp -r quantizers %s/q && sh bench/scripts/source-hashes.sh %s/q > "
              "%s/before.c && echo '/* edited */' >> %s/q/asq.c && "
-             "sh bench/harness/source-hashes.sh %s/q > %s/after.c && "
+             "sh bench/scripts/source-hashes.sh %s/q > %s/after.c && "
              "diff %s/before.c %s/after.c | grep '^[<>]'", d, d, d, d, d, d, d, d, d);
     FILE *p = popen(cmd, "r");
     cr_assert(p);
