@@ -359,19 +359,13 @@ compare: check-deps $(BIN)
 	@msg=$$($(BIN) validate --method '$(QUANTIZER)' --check 2>&1) && echo "$$msg" || \
 	  { echo "make compare: QUANTIZER=$(QUANTIZER): $${msg#qbench validate: }"; exit 2; }
 	@mkdir -p $(BUILD)/compare
-	@sed 's/@QUANTIZER@/$(QUANTIZER)/g' experiments/compare.yaml.in > $(call compare_yaml,$(QUANTIZER))
+	@$(BIN) compare-file '$(QUANTIZER)' --out $(call compare_yaml,$(QUANTIZER))
 	$(call run_experiment,$(call compare_yaml,$(QUANTIZER)),compare-$(QUANTIZER),$(call table_name,compare-$(QUANTIZER)))
 	$(if $(PLAN),,@$(BIN) verdicts $(call compare_yaml,$(QUANTIZER)) --profile $(PROFILE) --results $(RESULTS) $(seeds_flag) $(budget_flag) --method $(QUANTIZER))
 
-# The experiment file of a results directory's experiment: a committed table, or a compare
-# run (its file regenerated from the template); empty for others.
-result_experiments = $$(for d in $(RESULTS)/*/; do n=$$(basename $$d); \
-	  if [ -e experiments/$$n.yaml ]; then echo experiments/$$n.yaml; \
-	  elif [ "$${n\#compare-}" != "$$n" ] && $(BIN) validate --method "$${n\#compare-}" >/dev/null 2>&1; then \
-	    mkdir -p $(BUILD)/compare; y=$(BUILD)/compare/$$n.yaml; \
-	    sed "s/@QUANTIZER@/$${n\#compare-}/g" experiments/compare.yaml.in > $$y; echo $$y; \
-	  elif [ "$$n" != reference ] && [ "$$n" != tables ] && [ "$$n" != bench ]; then \
-	    echo "note: $(RESULTS)/$$n/ is not a committed or compare experiment's; make experiment EXP=<its file> rebuilds its table" >&2; fi; done)
+# The experiment file of each experiment with results under $(RESULTS): a committed table,
+# or a compare run (its file written again from the template); a note for others.
+result_experiments = $$($(BIN) experiments --results $(RESULTS) --compare-dir $(BUILD)/compare)
 
 # Figures from the user's results present (PROFILE=smoke first runs the smoke table 4,
 # seconds): accuracy against bits and BitOPs and training curves per table, compare tables
@@ -428,9 +422,8 @@ tables:
 
 tables_profile = $(if $(filter command environment,$(origin PROFILE)),--profile $(PROFILE))
 tables-results: check-deps $(BIN)
-	@rc=0; for f in $(result_experiments); do \
-	  $(BIN) tables $$f --results $(RESULTS) $(tables_profile) $(set_flags) $(report_flags) || rc=1; \
-	done; exit $$rc
+	@$(BIN) tables $(result_experiments) --results $(RESULTS) $(tables_profile) $(set_flags) \
+	  $(report_flags)
 
 # The papers' claims (experiments/claims.yaml): each claim's paired difference, 95% interval
 # and verdict, from the committed reference (placed by matrix position) into

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "harness/makefrag.h"
+#include "harness/result.h"
 #include "expargs.h"
 #include "cli.h"
 
@@ -27,12 +28,6 @@ static const ArgSpec rules_specs[] = {
              "directory"},
     {NULL}};
 
-/* Directories under a results directory that are not an experiment's. */
-static int reserved_name(const char *name)
-{
-    return !strcmp(name, "reference") || !strcmp(name, "tables") || !strcmp(name, "bench");
-}
-
 /* Whether the file at `path` is another experiment named `name`. */
 static int same_name(const char *path, const char *self, const char *name)
 {
@@ -48,7 +43,7 @@ static int same_name(const char *path, const char *self, const char *name)
  * write into the same results directory: refused unless sharing is asked for. */
 static int name_clash(const Experiment *e, int allow_shared, QbErr *err)
 {
-    if (reserved_name(e->name))
+    if (result_dir_reserved(e->name))
         return qb_fail(err, "%s: name '%s' is reserved (results/%s/ is not an experiment's "
                             "results directory); give the experiment another name",
                        e->path, e->name, e->name);

@@ -1,6 +1,7 @@
-/* `qbench tables`: the table of every profile of an experiment with results (or of one),
- * each into <results>/tables/<name>, with -<profile> added for every profile but quick (the
- * Makefile's table names); `make tables` runs it on each experiment with results. */
+/* `qbench tables`: the table of every profile of each experiment given with results (or of
+ * one profile), each into <results>/tables/<name>, with -<profile> added for every profile
+ * but quick (the Makefile's table names); `make tables` runs it on the experiments with
+ * results (`qbench experiments`). */
 #include <glob.h>
 #include <math.h>
 #include <stdio.h>
@@ -13,11 +14,15 @@
 
 typedef struct {
     ExpArgs x;
+    ArgWords files;
     char results[256], reference[256];
 } TablesArgs;
 
 static const ArgSpec tables_specs[] = {
-    EXPARGS_FILE(TablesArgs, x),
+    {"FILE", ARG_WORDS, ARG_AT(TablesArgs, files),
+     .help = "the experiment files (experiments/NAME.yaml)"},
+    {"--profile", ARG_STR, ARG_TEXT(TablesArgs, x.profile), .value = "P",
+     .help = "this profile's table alone (default: every profile with results)"},
     {"--set", ARG_LIST, ARG_AT(TablesArgs, x.sets), .value = "SECTION.KEY=VALUE",
      .help = "a train or quant field over the file (`qbench schema` lists them)"},
     {"--results", ARG_STR, ARG_TEXT(TablesArgs, results), .value = "DIR",
@@ -79,26 +84,25 @@ static int profile_table(const TablesArgs *a, int say_none, QbErr *err)
     return rc;
 }
 
-/* A profile without results writes nothing, and one the file does not define is skipped:
- * both say so. */
-static int run_tables(int argc, char **argv, QbErr *err)
+/* The tables of one file (a.x.file). A profile without results writes nothing, and one the
+ * file does not define is skipped: both say so. */
+static int file_tables(const TablesArgs *a, QbErr *err)
 {
-    TablesArgs a = {.results = "results"};
     char names[EXP_PROFILES_MAX][32];
     int n, found = 0, written = 0;
-    int rc = args_parse(argc, argv, tables_specs, &a, err);
-    if (rc || (rc = experiment_profiles(a.x.file, names, &n, err)))
+    int rc = experiment_profiles(a->x.file, names, &n, err);
+    if (rc)
         return rc;
     for (int i = 0; i < n; i++)
-        found |= !strcmp(names[i], a.x.profile);
-    if (a.x.profile[0] && !found) {
-        printf("%s: no profile %s, so no table of it\n", a.x.file, a.x.profile);
+        found |= !strcmp(names[i], a->x.profile);
+    if (a->x.profile[0] && !found) {
+        printf("%s: no profile %s, so no table of it\n", a->x.file, a->x.profile);
         return 0;
     }
-    if (a.x.profile[0] || !n) /* the one asked for, or a file without profiles: its table */
-        snprintf(names[0], sizeof names[0], "%s", a.x.profile), n = 1;
+    if (a->x.profile[0] || !n) /* the one asked for, or a file without profiles: its table */
+        snprintf(names[0], sizeof names[0], "%s", a->x.profile), n = 1;
     for (int i = 0; i < n; i++) {
-        TablesArgs one = a;
+        TablesArgs one = *a;
         _Static_assert(sizeof one.x.profile == sizeof names[i], "profile names");
         memcpy(one.x.profile, names[i], sizeof one.x.profile);
         int got = profile_table(&one, n == 1, err);
@@ -107,9 +111,30 @@ static int run_tables(int argc, char **argv, QbErr *err)
         written += got;
     }
     if (!written && n > 1)
-        printf("%s: none of its profiles has results under %s/, so no table\n", a.x.file,
-               a.results);
+        printf("%s: none of its profiles has results under %s/, so no table\n", a->x.file,
+               a->results);
     return 0;
+}
+
+/* Every file's tables, the next one after a failure too; the first failure is the error. */
+static int run_tables(int argc, char **argv, QbErr *err)
+{
+    TablesArgs a = {.results = "results"};
+    int rc = args_parse(argc, argv, tables_specs, &a, err), failed = 0;
+    if (rc)
+        return rc;
+    for (int i = 0; i < a.files.n; i++) {
+        QbErr mine = {{0}};
+        if (snprintf(a.x.file, sizeof a.x.file, "%s", a.files.items[i]) >= (int)sizeof a.x.file)
+            qb_fail(&mine, "%s: path too long", a.files.items[i]), rc = -1;
+        else
+            rc = file_tables(&a, &mine);
+        if (rc && !failed++)
+            *err = mine;
+    }
+    if (failed > 1)
+        qb_wrap(err, "%d of %d files failed; the first: ", failed, a.files.n);
+    return failed ? -1 : 0;
 }
 
 const CliCommand cli_tables = {
