@@ -69,7 +69,7 @@ static int write_fragment(const NextCellsArgs *a, const ClaimSet *cs, const char
              "--make %s", a->c.file, a->c.profile, a->c.results, a->c.seeds_max, a->make);
     if (rc == 0)
         rc = makefrag_write_parts(a->make, by, parts, nparts, "next",
-                                  nparts ? "\t@$(AGAIN)\n" : NULL, err);
+                                  nparts ? "\t+@$(AGAIN)\n" : "\t@:\n", err);
     free(parts);
     return rc;
 }

@@ -116,7 +116,7 @@ Test(cli_report, next_cells_writes_the_rounds_fragment)
     cr_assert(strstr(out, "make claims: 2 cells for the unresolved claims' next seed"), "%s", out);
     hfix_read(mk, text, sizeof text);
     cr_assert(strstr(text, "\nnext: \\\n  $(RESULTS)/cm/"), "%s", text);
-    cr_assert(strstr(text, ".json\n\t@$(AGAIN)\n"), "%s", text);
+    cr_assert(strstr(text, ".json\n\t+@$(AGAIN)\n"), "%s", text);
     cr_assert_eq(hfix_count(text, " run-cell "), f.l.n / 3 * 4, "every cell's rule at 4 seeds: %s",
                  text);
     cr_assert_eq(hfix_count(text, " --seeds 4 --cell "), f.l.n / 3 * 4, "%s", text);
@@ -127,7 +127,7 @@ Test(cli_report, next_cells_writes_the_rounds_fragment)
     cr_assert_eq(claims_run(&f, "next-cells", "asq", "fp", flags, out, sizeof out), 0, "%s", out);
     cr_assert_str_empty(out, "%s", out);
     hfix_read(mk, text, sizeof text);
-    cr_assert(strstr(text, "\nnext:\n\n"), "%s", text);
+    cr_assert(strstr(text, "\nnext:\n\t@:\n\n"), "%s", text);
     cr_assert_eq(hfix_count(text, "AGAIN"), 0, "%s", text);
     rfix_end(&f);
 }
