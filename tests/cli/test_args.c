@@ -34,11 +34,13 @@ static int toy_run(int argc, char **argv, QbErr *err)
 
 static const CliCommand toy = {"toy", "a command for the test", toy_specs, toy_run, NULL};
 
-/* Parses the words of line (after the command name) into a. */
+/* Parses the words of line (after the command name) into a; ARG_WORDS point into the argv,
+ * which outlives the call as a program's does. */
 static int parse(const char *line, ToyArgs *a, QbErr *err, char *buf, size_t cap)
 {
-    char *argv[16] = {"toy"};
+    static char *argv[16];
     int argc = 1;
+    argv[0] = "toy";
     snprintf(buf, cap, "%s", line);
     for (char *w = strtok(buf, " "); w && argc < 16; w = strtok(NULL, " "))
         argv[argc++] = w;
