@@ -104,7 +104,7 @@ $(BUILD)/%.o: %.c
 .PHONY: FORCE
 $(QHASH_C): FORCE
 	@mkdir -p $(@D)
-	@t=$@.$$$$.tmp; sh bench/harness/source-hashes.sh quantizers > $$t && \
+	@t=$@.$$$$.tmp; sh bench/scripts/source-hashes.sh quantizers > $$t && \
 	  if cmp -s $$t $@; then rm $$t; else mv $$t $@; echo "quantizer source hashes -> $@"; fi
 
 $(QHASH_C:.c=.o): $(QHASH_C)
@@ -176,7 +176,7 @@ bench: check-deps $(BIN)
 	$(BLAS_AUTO) $(BIN) bench $(BENCH_FLAGS) --profile $(BENCH_SCHEMES:%=--scheme %) --bits 4 \
 	  --paired $(BENCH_PAIRS) --json results/bench/bench-auto.json
 	OPENBLAS_CORETYPE=Haswell $(BIN) bench $(BENCH_FLAGS) --json results/bench/bench-haswell.json
-	@$(TORCH_MALLOC) /usr/bin/python3 bench/perf/pytorch_step.py $(BENCH_FLAGS) --iters 3 --rss; \
+	@$(TORCH_MALLOC) /usr/bin/python3 bench/scripts/pytorch_step.py $(BENCH_FLAGS) --iters 3 --rss; \
 	  rc=$$?; if [ $$rc -ne 3 ]; then exit $$rc; fi
 
 # qbench and PyTorch (Debian's python3-torch, if installed) on the same steps, at each of
@@ -185,7 +185,7 @@ bench: check-deps $(BIN)
 # turn, BENCH_VS_ROUNDS times per thread count: this machine's speed drifts by 10-30% within
 # minutes, so one qbench-then-PyTorch pass moved a ratio by up to 0.39 (docs/benchmarks.md).
 # Ends with one `ratio qbench/best-pytorch` line per case: the median over the rounds of the
-# ratio against that round's fastest configuration, and the range (bench/perf/vs_summary.awk).
+# ratio against that round's fastest configuration, and the range (bench/scripts/vs_summary.awk).
 TORCH_MALLOC := MALLOC_MMAP_THRESHOLD_=17179869184 MALLOC_TRIM_THRESHOLD_=17179869184 \
                 MALLOC_TOP_PAD_=17179869184
 BENCH_VS_THREADS ?= 1 2
@@ -198,10 +198,10 @@ bench-vs-pytorch: check-deps $(BIN)
 	  echo "== $${t} thread(s), round $$r of $(BENCH_VS_ROUNDS)"; \
 	  $(BLAS_AUTO) $(BIN) bench --threads $$t $(BENCH_VS_FLAGS) --scheme lsq --bits 4 \
 	    --json results/bench/vs-qbench-$${t}t-r$$r.json || exit 1; \
-	  $(TORCH_MALLOC) /usr/bin/python3 bench/perf/pytorch_step.py --threads $$t $(BENCH_VS_FLAGS) \
+	  $(TORCH_MALLOC) /usr/bin/python3 bench/scripts/pytorch_step.py --threads $$t $(BENCH_VS_FLAGS) \
 	    --qbench results/bench/vs-qbench-$${t}t-r$$r.json | tee results/bench/vs-pytorch-$${t}t-r$$r.txt; \
 	  rc=$${PIPESTATUS[0]}; if [ $$rc -eq 3 ]; then exit 0; elif [ $$rc -ne 0 ]; then exit $$rc; fi; \
-	done; done; echo "== summary"; awk -f bench/perf/vs_summary.awk results/bench/vs-pytorch-*.txt
+	done; done; echo "== summary"; awk -f bench/scripts/vs_summary.awk results/bench/vs-pytorch-*.txt
 
 # Full-precision starting points. A recipe is `qbench train` flags in PRETRAIN_<name>: <name>
 # is a data set (every <net>-<data set>.ckpt) or one checkpoint (<net>-<data set>, on top of
@@ -229,7 +229,7 @@ $(PRETRAINED)/%-fmnist.ckpt: | check-deps $(BIN)
 	mv $@.partial $@
 # The paper profiles' starting points (not committed): a paper-profile run whose
 # nets/pretrained/<net>-cifar10.ckpt or -imagenet.ckpt is missing trains it first, with the
-# network, width and data of its cells (qbench expand --needs writes the rule, run through
+# network, width and data of its cells (qbench needs --make writes the rule, run through
 # the cell runner: here, or as a Slurm job with RUNNER=slurm). The papers fine-tune from
 # published full-precision networks and print no recipe for them (ASQ paper §4.1.2: "the
 # official PyTorch pre-trained full-precision model"; for CIFAR-10 ResNet-20 the ASQ code
@@ -251,7 +251,7 @@ PRETRAIN_imagenet ?= --batch 256 --optimizer sgd --momentum 0.9 --lr 0.1 --sched
   --crop-pad 0 --seed 1
 PRETRAIN_mobilenet_v2-imagenet ?= --lr 0.045 --schedule cosine --epochs 300 --weight-decay 4e-5 \
   --bn-weight-decay 4e-5
-# Every recipe, for qbench expand (which checks them before anything runs).
+# Every recipe, for qbench needs and plan (which check them before anything runs).
 pretrain_flags = $(foreach v,$(filter-out PRETRAIN_THREADS,$(filter PRETRAIN_%,$(.VARIABLES))),\
   --pretrain '$(v:PRETRAIN_%=%)=$($(v))')
 
@@ -308,24 +308,24 @@ BUDGET ?= 1
 budget_flag = $(if $(filter-out 1,$(BUDGET)),--budget $(BUDGET))
 expand_flags = --profile $(PROFILE) $(seeds_flag) $(budget_flag) $(set_flags)
 
-# $(1) experiment file, $(2) fragment name, $(3) table name. First the inputs: `qbench expand
-# --needs` checks the data and the starting checkpoints, lists every one that is missing at
+# $(1) experiment file, $(2) fragment name, $(3) table name. First the inputs: `qbench needs`
+# checks the data and the starting checkpoints, lists every one that is missing at
 # once (and stops there when the data is), and writes the rules that train the missing
 # checkpoints, which then run (through the cell runner, so RUNNER=slurm runs them as jobs).
 # PLAN=1 prints the same list, then the plan cell by cell, and stops there.
 define run_experiment
 	@mkdir -p $(MK_DIR)
-	$(if $(PLAN),,@$(BIN) expand $(1) $(expand_flags) $(pretrain_flags) --needs \
+	$(if $(PLAN),,@$(BIN) needs $(1) $(expand_flags) $(pretrain_flags) \
 	  --make $(MK_DIR)/$(2).$(PROFILE).needs.mk)
 	$(if $(PLAN),,+@$(MAKE) --no-print-directory -f $(MK_DIR)/$(2).$(PROFILE).needs.mk $(jobs_flag) \
 	  QBENCH="$(QB_RUN)" PRETRAIN_THREADS=$(PRETRAIN_THREADS) needs)
-	$(if $(PLAN),,@$(BIN) expand $(1) $(expand_flags) --make $(MK_DIR)/$(2).$(PROFILE).mk --table $(3) \
+	$(if $(PLAN),,@$(BIN) rules $(1) $(expand_flags) --make $(MK_DIR)/$(2).$(PROFILE).mk --table $(3) \
 	  $(if $(ALLOW_SHARED_RESULTS),--allow-shared-results))
-	@$(BIN) expand $(1) $(expand_flags) $(pretrain_flags) --results $(RESULTS) --reference $(REFERENCE) \
-	  --jobs $(plan_jobs) $(if $(PLAN),--plan,--summary)
+	@$(BIN) plan $(1) $(expand_flags) $(pretrain_flags) --results $(RESULTS) --reference $(REFERENCE) \
+	  --jobs $(plan_jobs) $(if $(PLAN),,--summary)
 	$(if $(PLAN),@echo "PLAN=1: nothing was run",+@$(MAKE) --no-print-directory -f $(MK_DIR)/$(2).$(PROFILE).mk $(jobs_flag) \
 	  QBENCH="$(QB_RUN)" RESULTS=$(RESULTS) CELL_THREADS=$(CELL_THREADS) REPORT_FLAGS="$(report_flags)" \
-	  CELL_PROGRESS="$(abspath $(BIN)) expand $(1) $(expand_flags) --results $(RESULTS) --reference $(REFERENCE) --progress $(RUN_START) --after" \
+	  CELL_PROGRESS="$(abspath $(BIN)) progress $(1) $(expand_flags) --results $(RESULTS) --reference $(REFERENCE) --start $(RUN_START) --after" \
 	  table)
 	$(if $(PLAN),,@cat $(RESULTS)/tables/$(3).md)
 	$(if $(PLAN)$(REFERENCE_CHECK),,@[ ! -e $(REFERENCE)/tables/$(3).md ] || { echo; \
@@ -359,19 +359,13 @@ compare: check-deps $(BIN)
 	@msg=$$($(BIN) validate --method '$(QUANTIZER)' --check 2>&1) && echo "$$msg" || \
 	  { echo "make compare: QUANTIZER=$(QUANTIZER): $${msg#qbench validate: }"; exit 2; }
 	@mkdir -p $(BUILD)/compare
-	@sed 's/@QUANTIZER@/$(QUANTIZER)/g' experiments/compare.yaml.in > $(call compare_yaml,$(QUANTIZER))
+	@$(BIN) compare-file '$(QUANTIZER)' --out $(call compare_yaml,$(QUANTIZER))
 	$(call run_experiment,$(call compare_yaml,$(QUANTIZER)),compare-$(QUANTIZER),$(call table_name,compare-$(QUANTIZER)))
-	$(if $(PLAN),,@$(BIN) report $(call compare_yaml,$(QUANTIZER)) --profile $(PROFILE) --results $(RESULTS) $(seeds_flag) $(budget_flag) --verdicts $(QUANTIZER))
+	$(if $(PLAN),,@$(BIN) verdicts $(call compare_yaml,$(QUANTIZER)) --profile $(PROFILE) --results $(RESULTS) $(seeds_flag) $(budget_flag) --method $(QUANTIZER))
 
-# The experiment file of a results directory's experiment: a committed table, or a compare
-# run (its file regenerated from the template); empty for others.
-result_experiments = $$(for d in $(RESULTS)/*/; do n=$$(basename $$d); \
-	  if [ -e experiments/$$n.yaml ]; then echo experiments/$$n.yaml; \
-	  elif [ "$${n\#compare-}" != "$$n" ] && $(BIN) validate --method "$${n\#compare-}" >/dev/null 2>&1; then \
-	    mkdir -p $(BUILD)/compare; y=$(BUILD)/compare/$$n.yaml; \
-	    sed "s/@QUANTIZER@/$${n\#compare-}/g" experiments/compare.yaml.in > $$y; echo $$y; \
-	  elif [ "$$n" != reference ] && [ "$$n" != tables ] && [ "$$n" != bench ]; then \
-	    echo "note: $(RESULTS)/$$n/ is not a committed or compare experiment's; make experiment EXP=<its file> rebuilds its table" >&2; fi; done)
+# The experiment file of each experiment with results under $(RESULTS): a committed table,
+# or a compare run (its file written again from the template); a note for others.
+result_experiments = $$($(BIN) experiments --results $(RESULTS) --compare-dir $(BUILD)/compare)
 
 # Figures from the user's results present (PROFILE=smoke first runs the smoke table 4,
 # seconds): accuracy against bits and BitOPs and training curves per table, compare tables
@@ -383,8 +377,8 @@ plots-results: check-deps $(BIN)
 	@mkdir -p plots/data plots/out
 	@for f in $$(for f in $(PLOT_TABLES:%=experiments/%.yaml) $(result_experiments); do echo $$f; done | sort -u); do \
 	  t=$$(basename $$f .yaml); \
-	  $(BIN) expand $$f --profile $(PROFILE) --needs >/dev/null 2>&1 || continue; \
-	  used=$$($(BIN) report $$f --profile $(PROFILE) --results $(RESULTS) --plot-data plots/data | awk '{print $$5}'); \
+	  $(BIN) needs $$f --profile $(PROFILE) >/dev/null 2>&1 || continue; \
+	  used=$$($(BIN) plotdata $$f --profile $(PROFILE) --results $(RESULTS) --out plots/data | awk '{print $$5}'); \
 	  [ "$$used" -gt 0 ] || continue; \
 	  n=$$t$$([ "$(PROFILE)" = quick ] || echo -$(PROFILE)); \
 	  gnuplot -e "data='plots/data/$$n-bits.dat'; out='plots/out/$$n'; name='$$n'" plots/accuracy.gp && \
@@ -398,8 +392,8 @@ plots-results: check-deps $(BIN)
 plots-reference: check-deps $(BIN)
 	@mkdir -p plots/data plots/out
 	@for t in $(PLOT_TABLES); do \
-	  $(BIN) report experiments/$$t.yaml --profile quick --results $(REFERENCE) --by-position \
-	    --plot-data plots/data >/dev/null && \
+	  $(BIN) plotdata experiments/$$t.yaml --profile quick --results $(REFERENCE) --by-position \
+	    --out plots/data >/dev/null && \
 	  gnuplot -e "data='plots/data/$$t-bits.dat'; out='plots/out/$$t'; name='$$t'" plots/accuracy.gp && \
 	  gnuplot -e "data='plots/data/$$t-curves.dat'; out='plots/out/$$t'; name='$$t'" plots/curves.gp && \
 	  echo "plots/out/$$t-{accuracy-bits,accuracy-bitops,curves}.{png,pdf} from the reference" || exit 1; \
@@ -428,9 +422,8 @@ tables:
 
 tables_profile = $(if $(filter command environment,$(origin PROFILE)),--profile $(PROFILE))
 tables-results: check-deps $(BIN)
-	@rc=0; for f in $(result_experiments); do \
-	  $(BIN) report $$f --results $(RESULTS) --tables $(tables_profile) $(set_flags) $(report_flags) || rc=1; \
-	done; exit $$rc
+	@$(BIN) tables $(result_experiments) --results $(RESULTS) $(tables_profile) $(set_flags) \
+	  $(report_flags)
 
 # The papers' claims (experiments/claims.yaml): each claim's paired difference, 95% interval
 # and verdict, from the committed reference (placed by matrix position) into
@@ -445,35 +438,33 @@ claims_seeds = $(if $(SEEDS_MAX),--seeds-max $(SEEDS_MAX))
 # The reference's block errors: `make plots-probe` on its 3-bit table 4 cells (the command is in
 # results/reference/probe/README.md).
 reference_block_data = --block-data $(REFERENCE)/probe/block_error.dat
-.PHONY: claims claims-extend reference-tables
+.PHONY: claims claims-extend claims-round reference-tables
 claims: check-deps $(BIN) $(if $(SEEDS_MAX),claims-extend)
 	@mkdir -p $(RESULTS)/tables
-	@$(BIN) report experiments/claims.yaml --claims --by-position --profile $(PROFILE) \
+	@$(BIN) claims experiments/claims.yaml --by-position --profile $(PROFILE) \
 	  --results $(REFERENCE) $(reference_block_data) \
 	  --out $(RESULTS)/tables/$(call table_name,claims-reference) >/dev/null
 	@cat $(RESULTS)/tables/$(call table_name,claims-reference).md
 	@if $(have_own_results); then \
-	  $(BIN) report experiments/claims.yaml --claims --profile $(PROFILE) --results $(RESULTS) \
+	  $(BIN) claims experiments/claims.yaml --profile $(PROFILE) --results $(RESULTS) \
 	    $(claims_seeds) --out $(RESULTS)/tables/$(call table_name,claims) >/dev/null && \
 	  echo && cat $(RESULTS)/tables/$(call table_name,claims).md; fi
 
 claims-extend: check-deps $(BIN)
 	@[ -n "$(SEEDS_MAX)" ] || { echo "make claims-extend: set SEEDS_MAX=N"; exit 2; }
-	+@prev=; while :; do \
-	  next=$$($(BIN) report experiments/claims.yaml --claims --profile $(PROFILE) --results $(RESULTS) \
-	    $(claims_seeds) --next-cells | sort -u) || exit 1; \
-	  [ -n "$$next" ] || break; \
-	  [ "$$next" != "$$prev" ] || { echo "make claims: these cells did not get a result (see their .log):"; \
-	    echo "$$next"; exit 1; }; \
-	  echo "make claims: $$(echo "$$next" | wc -l) cells for the unresolved claims' next seed"; \
-	  mkdir -p $(MK_DIR); \
-	  for f in $$(echo "$$next" | cut -d' ' -f1 | sort -u); do n=$$(basename $$f .yaml); \
-	    $(BIN) expand $$f --profile $(PROFILE) --seeds $(SEEDS_MAX) --make $(MK_DIR)/claims-$$n.$(PROFILE).mk \
-	      --table $$n >/dev/null || exit 1; \
-	    $(MAKE) --no-print-directory -f $(MK_DIR)/claims-$$n.$(PROFILE).mk $(jobs_flag) QBENCH="$(QB_RUN)" \
-	      RESULTS=$(RESULTS) CELL_THREADS=$(CELL_THREADS) \
-	      $$(echo "$$next" | awk -v f=$$f '$$1 == f {print "$(RESULTS)/" $$2}') || exit 1; \
-	  done; prev=$$next; done
+	@mkdir -p $(MK_DIR) && rm -f $(claims_round_mk)
+	+@$(MAKE) --no-print-directory claims-round
+
+# One round: `qbench next-cells` writes the fragment of the cells the unresolved claims need
+# next; its `next` target trains them and then runs the next round ($(AGAIN)), until no claim
+# is left that another seed can settle (the fragment then needs nothing and runs nothing). A
+# round whose cells got no result stops with their names instead of repeating.
+claims_round_mk = $(MK_DIR)/claims-next.$(PROFILE).mk
+claims-round:
+	@$(BIN) next-cells experiments/claims.yaml --profile $(PROFILE) --results $(RESULTS) \
+	  $(claims_seeds) --make $(claims_round_mk)
+	+@$(MAKE) --no-print-directory -f $(claims_round_mk) $(jobs_flag) QBENCH="$(QB_RUN)" \
+	  RESULTS=$(RESULTS) CELL_THREADS=$(CELL_THREADS) AGAIN="$(MAKE) --no-print-directory claims-round" next
 
 # The budget ladder (`ladder:` in experiments/claims.yaml): the cells of every accuracy claim
 # the reference decides, and every table's rows at the ladder's bit-width, trained at 1x and at
@@ -487,7 +478,7 @@ ladder: check-deps $(BIN)
 	  --reference $(REFERENCE) --make $(MK_DIR)/ladder.$(PROFILE).mk
 	$(if $(PLAN),@echo "PLAN=1: nothing was run",+@$(MAKE) --no-print-directory -f $(MK_DIR)/ladder.$(PROFILE).mk \
 	  $(jobs_flag) QBENCH="$(QB_RUN)" RESULTS=$(RESULTS) CELL_THREADS=$(CELL_THREADS) ladder)
-	$(if $(PLAN),,@$(BIN) report experiments/claims.yaml --claims --profile $(PROFILE) --results $(RESULTS) \
+	$(if $(PLAN),,@$(BIN) claims experiments/claims.yaml --profile $(PROFILE) --results $(RESULTS) \
 	  --out $(RESULTS)/tables/$(call table_name,claims) >/dev/null && \
 	  cat $(RESULTS)/tables/$(call table_name,claims)-ladder.md)
 
@@ -505,7 +496,7 @@ prune-results: check-deps $(BIN)
 reference-tables: check-deps $(BIN)
 	@for t in $(TABLES) $(ABLATIONS); do $(BIN) report experiments/$$t.yaml --profile quick --by-position \
 	  --results $(REFERENCE) --out $(REFERENCE)/tables/$$t || exit 1; done
-	@$(BIN) report experiments/claims.yaml --claims --by-position --profile quick \
+	@$(BIN) claims experiments/claims.yaml --by-position --profile quick \
 	  --results $(REFERENCE) $(reference_block_data) --out $(REFERENCE)/tables/claims >/dev/null
 	@$(BIN) docs $(REFERENCE)/README.md
 
@@ -514,6 +505,6 @@ clean:
 
 include plots/plots.mk tests/fuzz/fuzz.mk
 # Last: the Slurm runner redefines the harness's jobs_flag.
-include bench/slurm/slurm.mk
+include bench/scripts/slurm.mk
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,7 +1,7 @@
 # Top-1 against bit-width and against BitOPs, one curve per scheme (a colour per scheme, a mark
 # per network): the mean over seeds, bars from the lowest to the highest seed; full precision
 # as its own black marker. The bit-width axis has the widths measured, in order, and FP after
-# them. From `qbench report FILE --plot-data DIR` (<name>-bits.dat), whose header names the
+# them. From `qbench plotdata FILE --out DIR` (<name>-bits.dat), whose header names the
 # profile, data set and seeds for the titles (plots/header.gp). Usage:
 #   gnuplot -e "data='plots/data/table4-bits.dat'; out='plots/out/table4'; name='Table 4'" plots/accuracy.gp
 # writes <out>-accuracy-bits.{png,pdf} and <out>-accuracy-bitops.{png,pdf}.

@@ -1,7 +1,7 @@
 # Training curves: test top-1 per epoch, one panel per bit-width, one curve per scheme and
 # network (a colour per scheme, a mark and dash per network): the mean over seeds (line) and
 # the band from the lowest to the highest seed (with one epoch: a point and a bar); full
-# precision (grey) in every panel. From `qbench report FILE --plot-data DIR`
+# precision (grey) in every panel. From `qbench plotdata FILE --out DIR`
 # (<name>-curves.dat: one block per network, scheme and bit-width, listed in its "# block"
 # lines; its header names the profile, data set and seeds for the title: plots/header.gp).
 # Usage:

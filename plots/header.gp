@@ -2,7 +2,7 @@
 # itself skips); loaded by the scripts beside it (load "plots/header.gp", from the
 # repository root).
 #
-# The plot data of `qbench report --plot-data` (bench/report/plotdata.h):
+# The plot data of `qbench plotdata` (bench/report/plotdata.h):
 #   head(file, key)      the value of the first "# KEY VALUE" line ("" when none)
 #   caption(file)        "profile quick, Fashion-MNIST, seeds 1, 2, 3" (and the budget above 1x)
 #   blocks(file, bits)   the indices of the blocks at that bit-width (0: full precision; the

@@ -2,7 +2,6 @@
  * checked) and `findings` (what a set of rendered tables shows, as Markdown). */
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "docs/docs.h"
 #include "report/findings.h"
@@ -26,42 +25,63 @@ static int docs_files(char **files, int n, int check, QbErr *err)
     return 0;
 }
 
-int cmd_docs(int argc, char **argv, QbErr *err)
+typedef struct {
+    ArgWords files;
+    int check;
+} DocsArgs;
+
+static const ArgSpec docs_specs[] = {
+    {"FILE", ARG_WORDS, ARG_AT(DocsArgs, files),
+     .help = "the documents to refresh (default: every tracked *.md file)"},
+    {"--check", ARG_FLAG, ARG_AT(DocsArgs, check),
+     .help = "only report stale blocks (exit 1), rewrite nothing"},
+    {NULL}};
+
+static int run_docs(int argc, char **argv, QbErr *err)
 {
-    int check = 0, nfiles = 0;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
-            return ARGS_HELP;
-        if (!strcmp(argv[i], "--check"))
-            check = 1;
-        else if (argv[i][0] == '-')
-            return qb_fail(err, "unknown option '%s'", argv[i]), CLI_USAGE;
-        else
-            argv[nfiles++] = argv[i]; /* files compacted to the front, in order */
-    }
-    if (nfiles)
-        return docs_files(argv, nfiles, check, err);
+    DocsArgs a = {.check = 0};
+    int rc = args_parse(argc, argv, docs_specs, &a, err);
+    if (rc)
+        return rc;
+    if (a.files.n)
+        return docs_files(a.files.items, a.files.n, a.check, err);
     char **files;
     int n;
     if (docs_tracked(&files, &n, err) < 0)
         return -1;
-    int rc = docs_files(files, n, check, err);
+    rc = docs_files(files, n, a.check, err);
     for (int i = 0; i < n; i++)
         free(files[i]);
     free(files);
     return rc;
 }
 
-int cmd_findings(int argc, char **argv, QbErr *err)
+typedef struct {
+    char claims[256], tables[256], profile[32];
+} FindingsArgs;
+
+static const ArgSpec findings_specs[] = {
+    {"CLAIMS", ARG_OPERAND, ARG_TEXT(FindingsArgs, claims), .required = 1,
+     .help = "the claims file (experiments/claims.yaml)"},
+    {"--tables", ARG_STR, ARG_TEXT(FindingsArgs, tables), .value = "DIR",
+     .help = "the rendered tables read (default results/reference/tables)"},
+    {"--profile", ARG_STR, ARG_TEXT(FindingsArgs, profile), .value = "P",
+     .help = "the profile of the tables (default quick)"},
+    {NULL}};
+
+static int run_findings(int argc, char **argv, QbErr *err)
 {
-    char tables[256] = "results/reference/tables", profile[32] = "quick";
-    const ArgSpec specs[] = {{"--tables", ARG_STR, tables, 0, 0, sizeof tables},
-                             {"--profile", ARG_STR, profile, 0, 0, sizeof profile},
-                             {NULL, 0, NULL, 0, 0, 0}};
-    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
-        return ARGS_HELP;
-    if (argc < 2 || argv[1][0] == '-')
-        return qb_fail(err, "expected the claims file (experiments/claims.yaml) first"), CLI_USAGE;
-    int rc = args_parse(argc - 1, argv + 1, specs, err);
-    return rc ? rc : findings_write(argv[1], tables, profile, stdout, err);
+    FindingsArgs a = {.tables = "results/reference/tables", .profile = "quick"};
+    int rc = args_parse(argc, argv, findings_specs, &a, err);
+    return rc ? rc : findings_write(a.claims, a.tables, a.profile, stdout, err);
 }
+
+const CliCommand cli_docs = {
+    "docs", "refresh the generated blocks of the documents (tables, figures, --help) and check "
+            "their language",
+    docs_specs, run_docs, NULL};
+
+const CliCommand cli_findings = {
+    "findings", "what the tables in DIR (default results/reference/tables) and its claims table "
+                "show, per experiment, as Markdown",
+    findings_specs, run_findings, NULL};

@@ -205,29 +205,42 @@ static int checkpoint_layer(const IntCheckArgs *a, IntCheckSpec *s, IntLayerWeig
     return 0;
 }
 
-int cmd_intcheck(int argc, char **argv, QbErr *err)
+static const ArgSpec intcheck_specs[] = {
+    {"--scheme", ARG_STR, ARG_TEXT(IntCheckArgs, scheme), .required = 1,
+     .value = "pot|post|apot|lsq+pot|lsq+post|asq+post", .help = "the scheme checked"},
+    {"--bits", ARG_INT, ARG_AT(IntCheckArgs, bits), 1, 32, .value = "B",
+     .help = "weight and activation bits (or --wbits and --abits)"},
+    {"--wbits", ARG_INT, ARG_AT(IntCheckArgs, wbits), 1, 32, .value = "B", .help = "weight bits"},
+    {"--abits", ARG_INT, ARG_AT(IntCheckArgs, abits), 1, 32, .value = "B",
+     .help = "activation bits"},
+    {"--k", ARG_INT, ARG_AT(IntCheckArgs, k), 1, 1 << 16, .value = "K",
+     .help = "output channels of the synthetic layer (default 64)"},
+    {"--n", ARG_INT, ARG_AT(IntCheckArgs, n), 1, 1 << 16, .value = "N",
+     .help = "inputs per output of the synthetic layer (default 576)"},
+    {"--lut-frac", ARG_INT, ARG_AT(IntCheckArgs, lut_frac), 0, 62, .value = "G",
+     .help = "fraction bits of POST's table (default: the scheme's)"},
+    {"--seed", ARG_U64, ARG_AT(IntCheckArgs, seed), 0, 9007199254740992.0, .value = "N",
+     .help = "the synthetic layer's seed (default 1)"},
+    {"--json", ARG_FLAG, ARG_AT(IntCheckArgs, json), .help = "JSON instead of text"},
+    {"--checkpoint", ARG_STR, ARG_TEXT(IntCheckArgs, ckpt), .value = "CKPT",
+     .help = "a trained layer instead of a synthetic one (with --net and --layer)"},
+    {"--net", ARG_STR, ARG_TEXT(IntCheckArgs, net), .value = "NAME",
+     .help = "the checkpoint's network"},
+    {"--layer", ARG_STR, ARG_TEXT(IntCheckArgs, layer), .value = "L",
+     .help = "the checkpoint's layer checked"},
+    {"--input", ARG_DIMS, ARG_AT(IntCheckArgs, input), .value = "CxHxW",
+     .help = "the checkpoint network's input (default 3x32x32)"},
+    {"--classes", ARG_INT, ARG_AT(IntCheckArgs, classes), 1, 1 << 20, .value = "K",
+     .help = "the checkpoint network's classes (default 10)"},
+    {"--width", ARG_FLOAT, ARG_AT(IntCheckArgs, width), 0.01, 64, .value = "F",
+     .help = "the checkpoint network's width (default 1)"},
+    {NULL}};
+
+static int run_intcheck(int argc, char **argv, QbErr *err)
 {
     IntCheckArgs a = {.k = 64, .n = 576, .lut_frac = -1, .seed = 1, .classes = 10, .width = 1.0f,
                       .input = {3, 32, 32}};
-    const ArgSpec specs[] = {
-        {"--scheme", ARG_STR, a.scheme, 0, 0, sizeof a.scheme},
-        {"--bits", ARG_INT, &a.bits, 1, 32, 0},
-        {"--wbits", ARG_INT, &a.wbits, 1, 32, 0},
-        {"--abits", ARG_INT, &a.abits, 1, 32, 0},
-        {"--k", ARG_INT, &a.k, 1, 1 << 16, 0},
-        {"--n", ARG_INT, &a.n, 1, 1 << 16, 0},
-        {"--lut-frac", ARG_INT, &a.lut_frac, 0, 62, 0},
-        {"--seed", ARG_U64, &a.seed, 0, 9007199254740992.0, 0},
-        {"--json", ARG_FLAG, &a.json, 0, 0, 0},
-        {"--checkpoint", ARG_STR, a.ckpt, 0, 0, sizeof a.ckpt},
-        {"--net", ARG_STR, a.net, 0, 0, sizeof a.net},
-        {"--layer", ARG_STR, a.layer, 0, 0, sizeof a.layer},
-        {"--input", ARG_DIMS, &a.input, 0, 0, 0},
-        {"--classes", ARG_INT, &a.classes, 1, 1 << 20, 0},
-        {"--width", ARG_FLOAT, &a.width, 0.01, 64, 0},
-        {NULL, 0, NULL, 0, 0, 0},
-    };
-    int rc = args_parse(argc, argv, specs, err);
+    int rc = args_parse(argc, argv, intcheck_specs, &a, err);
     if (rc)
         return rc;
     if (!a.scheme[0] || (!a.bits && !(a.wbits && a.abits)))
@@ -255,3 +268,7 @@ int cmd_intcheck(int argc, char **argv, QbErr *err)
                             "layer", r.mismatches);
     return 0;
 }
+
+const CliCommand cli_intcheck = {
+    "intcheck", "integer-only layer (shifts, POST's two accumulators and table) vs fake "
+                "quantization", intcheck_specs, run_intcheck, NULL};

@@ -2,33 +2,38 @@
  * one makefile fragment whose `ladder` target trains them, as `make ladder` runs it. */
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "report/claims_ladder.h"
 #include "args.h"
 #include "cli.h"
 
-int cmd_ladder(int argc, char **argv, QbErr *err)
+typedef struct {
+    char file[256], profile[32], results[256], reference[256], make[256];
+} LadderArgs;
+
+static const ArgSpec ladder_specs[] = {
+    {"CLAIMS", ARG_OPERAND, ARG_TEXT(LadderArgs, file), .required = 1,
+     .help = "the claims file with a ladder section (experiments/claims.yaml)"},
+    {"--make", ARG_STR, ARG_TEXT(LadderArgs, make), .value = "OUT.mk", .required = 1,
+     .help = "the fragment to write"},
+    {"--profile", ARG_STR, ARG_TEXT(LadderArgs, profile), .value = "P",
+     .help = "the profile of the experiments (default quick)"},
+    {"--results", ARG_STR, ARG_TEXT(LadderArgs, results), .value = "DIR",
+     .help = "where the cells' results go, by cell id (default results)"},
+    {"--reference", ARG_STR, ARG_TEXT(LadderArgs, reference), .value = "DIR",
+     .help = "the reference that decides which claims climb the ladder (default "
+             "results/reference)"},
+    {NULL}};
+
+static int run_ladder(int argc, char **argv, QbErr *err)
 {
-    char file[256] = "", profile[32] = "quick", results[256] = "results",
-         reference[256] = "results/reference", make[256] = "";
-    const ArgSpec specs[] = {{"--profile", ARG_STR, profile, 0, 0, sizeof profile},
-                             {"--results", ARG_STR, results, 0, 0, sizeof results},
-                             {"--reference", ARG_STR, reference, 0, 0, sizeof reference},
-                             {"--make", ARG_STR, make, 0, 0, sizeof make},
-                             {NULL, 0, NULL, 0, 0, 0}};
-    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
-        return ARGS_HELP;
-    if (argc < 2 || argv[1][0] == '-')
-        return qb_fail(err, "expected the claims file (experiments/claims.yaml) first"), CLI_USAGE;
-    snprintf(file, sizeof file, "%s", argv[1]);
-    int rc = args_parse(argc - 1, argv + 1, specs, err);
+    LadderArgs a = {.profile = "quick", .results = "results", .reference = "results/reference"};
+    const char *file = a.file, *results = a.results, *reference = a.reference, *make = a.make;
+    int rc = args_parse(argc, argv, ladder_specs, &a, err);
     if (rc)
         return rc;
-    if (!make[0])
-        return qb_fail(err, "--make OUT.mk is required"), CLI_USAGE;
     ClaimSet cs;
-    if (claims_load(&cs, file, profile, err) < 0)
+    if (claims_load(&cs, file, a.profile, err) < 0)
         return -1;
     int *decided = calloc((size_t)cs.n + 1, sizeof *decided);
     if (!decided)
@@ -44,3 +49,10 @@ int cmd_ladder(int argc, char **argv, QbErr *err)
     claims_free(&cs);
     return rc;
 }
+
+const CliCommand cli_ladder = {
+    "ladder", "the budget ladder's cells as one makefile fragment (target `ladder`): every "
+              "accuracy claim decided in the reference (by matrix position) and every table's "
+              "rows at the ladder's bit-width, at 1x and at each rung's budget and seeds of the "
+              "file's ladder section, results by cell id under DIR (make ladder)",
+    ladder_specs, run_ladder, NULL};

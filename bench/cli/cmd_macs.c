@@ -106,23 +106,29 @@ static void print_json(const CostTable *t, const MacsArgs *a, const QuantOverhea
     jw_free(&w);
 }
 
-int cmd_macs(int argc, char **argv, QbErr *err)
+static const ArgSpec macs_specs[] = {
+    {"--net", ARG_STR, ARG_TEXT(MacsArgs, net), .value = "NAME", .help = "the network"},
+    {"--input", ARG_DIMS, ARG_AT(MacsArgs, input), .value = "CxHxW",
+     .help = "the input shape (default: the network's paper setting)"},
+    {"--classes", ARG_INT, ARG_AT(MacsArgs, classes), 1, 1000000, .value = "K",
+     .help = "output classes (default: the paper setting's)"},
+    {"--width", ARG_FLOAT, ARG_AT(MacsArgs, width), 0.01, 64, .value = "F",
+     .help = "width multiplier (default 1)"},
+    {"--shortcut", ARG_STR, ARG_TEXT(MacsArgs, shortcut), .value = "a|b",
+     .help = "ResNet shortcut option (default b)"},
+    {"--wbits", ARG_INT, ARG_AT(MacsArgs, wbits), 1, 32, .value = "B",
+     .help = "weight bits (with --abits; or --scheme S --bits B)"},
+    {"--abits", ARG_INT, ARG_AT(MacsArgs, abits), 1, 32, .value = "B", .help = "activation bits"},
+    {"--scheme", ARG_STR, ARG_TEXT(MacsArgs, scheme), .value = "S",
+     .help = "a scheme, whose first and last layers it counts as it quantizes them"},
+    {"--bits", ARG_INT, ARG_AT(MacsArgs, bits), 1, 32, .value = "B", .help = "the scheme's bits"},
+    {"--json", ARG_FLAG, ARG_AT(MacsArgs, json), .help = "JSON instead of a table"},
+    {NULL}};
+
+static int run_macs(int argc, char **argv, QbErr *err)
 {
     MacsArgs a = {"", "b", "", {0, 0, 0}, 0, 0, 0, 0, 0, 1.0f};
-    const ArgSpec specs[] = {
-        {"--net", ARG_STR, a.net, 0, 0, sizeof a.net},
-        {"--input", ARG_DIMS, &a.input, 0, 0, 0},
-        {"--classes", ARG_INT, &a.classes, 1, 1000000, 0},
-        {"--width", ARG_FLOAT, &a.width, 0.01, 64, 0},
-        {"--shortcut", ARG_STR, a.shortcut, 0, 0, sizeof a.shortcut},
-        {"--wbits", ARG_INT, &a.wbits, 1, 32, 0},
-        {"--abits", ARG_INT, &a.abits, 1, 32, 0},
-        {"--scheme", ARG_STR, a.scheme, 0, 0, sizeof a.scheme},
-        {"--bits", ARG_INT, &a.bits, 1, 32, 0},
-        {"--json", ARG_FLAG, &a.json, 0, 0, 0},
-        {NULL, 0, NULL, 0, 0, 0},
-    };
-    int rc = args_parse(argc, argv, specs, err);
+    int rc = args_parse(argc, argv, macs_specs, &a, err);
     if (rc)
         return rc;
     const NetEntry *e = net_entry(a.net);
@@ -171,3 +177,6 @@ int cmd_macs(int argc, char **argv, QbErr *err)
     net_free(&net);
     return 0;
 }
+
+const CliCommand cli_macs = {"macs", "params, MACs, BitOPs and size per layer and in total",
+                             macs_specs, run_macs, NULL};

@@ -16,8 +16,9 @@
 #include "args.h"
 #include "cli.h"
 
-/* --role is required by both levels and quantize: a weight and an activation quantizer of
- * the same method differ (sign, grid), and a silent default hides which one was shown. */
+/* --role is required by both levels and quantize (their flag tables say so): a weight and an
+ * activation quantizer of the same method differ (sign, grid), and a silent default hides
+ * which one was shown. */
 static int parse_role(const char *s, QuantRole *role, QbErr *err)
 {
     static const char *const roles[] = {[QROLE_WEIGHT] = "weight", [QROLE_ACT] = "act"};
@@ -52,26 +53,35 @@ static int split_sets(const ArgList *sets, QuantOption *opts, int *nopts, QbErr 
     return 0;
 }
 
-int cmd_levels(int argc, char **argv, QbErr *err)
+typedef struct {
+    char method[32], role[8];
+    int bits, json;
+    ArgList sets;
+} LevelsArgs;
+
+static const ArgSpec levels_specs[] = {
+    {"--method", ARG_STR, ARG_TEXT(LevelsArgs, method), .value = "M", .required = 1,
+     .help = "the quantizer (a registered method)"},
+    {"--bits", ARG_INT, ARG_AT(LevelsArgs, bits), 1, 32, .value = "B", .required = 1,
+     .help = "the bit-width"},
+    {"--role", ARG_STR, ARG_TEXT(LevelsArgs, role), .value = "weight|act", .required = 1,
+     .help = "what it quantizes: a weight and an activation quantizer of a method differ"},
+    {"--set", ARG_LIST, ARG_AT(LevelsArgs, sets), .value = "NAME=VALUE",
+     .help = "one of the method's options (`qbench schema --options` lists them)"},
+    {"--json", ARG_FLAG, ARG_AT(LevelsArgs, json), .help = "JSON instead of text"},
+    {NULL}};
+
+static int run_levels(int argc, char **argv, QbErr *err)
 {
-    char method[32] = "", role_s[8] = "";
-    int bits = 0, json = 0, nopts;
-    ArgList sets = {0};
+    LevelsArgs a = {0};
+    const char *method = a.method;
+    int nopts;
     QuantOption opts[QOPT_MAX];
     QuantRole role;
-    const ArgSpec specs[] = {
-        {"--method", ARG_STR, method, 0, 0, sizeof method},
-        {"--bits", ARG_INT, &bits, 1, 32, 0},
-        {"--role", ARG_STR, role_s, 0, 0, sizeof role_s},
-        {"--set", ARG_LIST, &sets, 0, 0, 0},
-        {"--json", ARG_FLAG, &json, 0, 0, 0},
-        {NULL, 0, NULL, 0, 0, 0},
-    };
-    int rc = args_parse(argc, argv, specs, err);
-    if (rc || (rc = parse_role(role_s, &role, err)) || (rc = split_sets(&sets, opts, &nopts, err)))
+    int rc = args_parse(argc, argv, levels_specs, &a, err);
+    if (rc || (rc = parse_role(a.role, &role, err)) || (rc = split_sets(&a.sets, opts, &nopts, err)))
         return rc;
-    if (!method[0] || !bits)
-        return qb_fail(err, "--method and --bits are required"), CLI_USAGE;
+    int bits = a.bits, json = a.json;
     Quantizer *q = quantizer_new(method, role, bits, 0, opts, nopts, err);
     if (!q)
         return -1;
@@ -229,30 +239,38 @@ static int host_setup(QuantHost *h, Quantizer *q, const Tensor *x, QbErr *err)
     return 0;
 }
 
-int cmd_quantize(int argc, char **argv, QbErr *err)
+static const ArgSpec quantize_specs[] = {
+    {"--method", ARG_STR, ARG_TEXT(QuantizeArgs, method), .value = "M", .required = 1,
+     .help = "the quantizer (a registered method)"},
+    {"--bits", ARG_INT, ARG_AT(QuantizeArgs, bits), 1, 32, .value = "B", .required = 1,
+     .help = "the bit-width"},
+    {"--role", ARG_STR, ARG_TEXT(QuantizeArgs, role), .value = "weight|act", .required = 1,
+     .help = "what it quantizes: a weight and an activation quantizer of a method differ"},
+    {"--in", ARG_STR, ARG_TEXT(QuantizeArgs, in), .value = "X.npy", .required = 1,
+     .help = "the float32 tensor"},
+    {"--out", ARG_STR, ARG_TEXT(QuantizeArgs, out), .value = "Y.npy", .required = 1,
+     .help = "the quantized tensor written"},
+    {"--signed", ARG_FLAG, ARG_AT(QuantizeArgs, is_signed), .help = "signed activations"},
+    {"--grad-in", ARG_STR, ARG_TEXT(QuantizeArgs, grad_in), .value = "DY.npy",
+     .help = "a gradient to back-propagate (with --grad-out)"},
+    {"--grad-out", ARG_STR, ARG_TEXT(QuantizeArgs, grad_out), .value = "DX.npy",
+     .help = "the input gradient written"},
+    {"--params-out", ARG_STR, ARG_TEXT(QuantizeArgs, params_out), .value = "P.json",
+     .help = "the quantizer's parameters written (step sizes, clipping values)"},
+    {"--set", ARG_LIST, ARG_AT(QuantizeArgs, sets), .value = "NAME=VALUE",
+     .help = "one of the method's options (`qbench schema --options` lists them) or a parameter "
+             "it fixes (step=0.05, alpha=3)"},
+    {NULL}};
+
+static int run_quantize(int argc, char **argv, QbErr *err)
 {
     QuantizeArgs a = {0};
-    const ArgSpec specs[] = {
-        {"--method", ARG_STR, a.method, 0, 0, sizeof a.method},
-        {"--bits", ARG_INT, &a.bits, 1, 32, 0},
-        {"--role", ARG_STR, a.role, 0, 0, sizeof a.role},
-        {"--signed", ARG_FLAG, &a.is_signed, 0, 0, 0},
-        {"--in", ARG_STR, a.in, 0, 0, sizeof a.in},
-        {"--out", ARG_STR, a.out, 0, 0, sizeof a.out},
-        {"--grad-in", ARG_STR, a.grad_in, 0, 0, sizeof a.grad_in},
-        {"--grad-out", ARG_STR, a.grad_out, 0, 0, sizeof a.grad_out},
-        {"--params-out", ARG_STR, a.params_out, 0, 0, sizeof a.params_out},
-        {"--set", ARG_LIST, &a.sets, 0, 0, 0},
-        {NULL, 0, NULL, 0, 0, 0},
-    };
     QuantRole role;
     QuantOption all[QOPT_MAX], opts[QOPT_MAX], params[QOPT_MAX];
     int nall, nopts = 0, nparams = 0;
-    int rc = args_parse(argc, argv, specs, err);
+    int rc = args_parse(argc, argv, quantize_specs, &a, err);
     if (rc || (rc = parse_role(a.role, &role, err)) || (rc = split_sets(&a.sets, all, &nall, err)))
         return rc;
-    if (!a.method[0] || !a.bits || !a.in[0] || !a.out[0])
-        return qb_fail(err, "--method, --bits, --in and --out are required"), CLI_USAGE;
     if (!a.grad_in[0] != !a.grad_out[0])
         return qb_fail(err, "--grad-in and --grad-out go together"), CLI_USAGE;
     const QuantizerOps *ops = quantizer_find(a.method);
@@ -300,3 +318,10 @@ int cmd_quantize(int argc, char **argv, QbErr *err)
     arena_free(&h.scratch);
     return rc;
 }
+
+const CliCommand cli_levels = {
+    "levels", "a quantizer's normalised level set", levels_specs, run_levels, NULL};
+
+const CliCommand cli_quantize = {
+    "quantize", "apply one quantizer to a float32 .npy tensor (and back-propagate)",
+    quantize_specs, run_quantize, NULL};

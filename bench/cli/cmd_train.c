@@ -1,7 +1,7 @@
 /* `qbench train` and `qbench eval`: one training run from flags, with a progress bar on a
  * terminal and one log line per epoch otherwise; evaluation of a checkpoint. */
 #include <errno.h>
-#include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,16 +17,9 @@
 #include "core/train.h"
 #include "run/converge.h"
 #include "run/run.h"
+#include "run/stop.h"
 #include "args.h"
 #include "cli.h"
-
-static volatile sig_atomic_t stop_requested;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    stop_requested = 1;
-}
 
 static void progress(void *user, const RunConfig *c, int epoch, int index, int batches,
                      double loss, double top1, double seconds, const EpochRecord *done)
@@ -54,8 +47,9 @@ static void progress(void *user, const RunConfig *c, int epoch, int index, int b
 
 /* The flags of `qbench train`: one per settings-table row (numbers and booleans parsed by
  * args.c straight into the config, text values through the table's parser), plus --bits,
- * --quiet and --partial, which are not settings. */
+ * --quiet and --partial, which are not settings. Its --help comes from the same table. */
 typedef struct {
+    RunConfig c;
     ArgSpec specs[RUNCFG_FIELDS_MAX + 4];
     char text[RUNCFG_FIELDS_MAX][RUN_PATH_MAX];
     int set[RUNCFG_FIELDS_MAX];
@@ -63,34 +57,39 @@ typedef struct {
     int bits, quiet, partial;
 } TrainFlags;
 
-static ArgSpec flag_spec(const RunField *f, RunConfig *c, TrainFlags *t, int i)
+#define TRAIN_AT(m) offsetof(TrainFlags, m)
+
+static ArgSpec flag_spec(const RunField *f, int i)
 {
-    void *p = runcfg_field_ptr(f, c);
+    size_t field = TRAIN_AT(c) + f->off;
     switch (f->type) {
     case RF_INT:
-        return (ArgSpec){f->flag, ARG_INT, p, f->min, f->max, 0};
+        return (ArgSpec){f->flag, ARG_INT, field, f->min, f->max, 0, NULL, NULL, 0};
     case RF_U64:
-        return (ArgSpec){f->flag, ARG_U64, p, f->min, f->max, 0};
+        return (ArgSpec){f->flag, ARG_U64, field, f->min, f->max, 0, NULL, NULL, 0};
     case RF_FLOAT:
-        return (ArgSpec){f->flag, ARG_FLOAT, p, f->min, f->max, 0};
+        return (ArgSpec){f->flag, ARG_FLOAT, field, f->min, f->max, 0, NULL, NULL, 0};
     case RF_BOOL:
-        return (ArgSpec){f->flag, ARG_FLAG, &t->set[i], 0, 0, 0};
+        return (ArgSpec){f->flag, ARG_FLAG, TRAIN_AT(set) + (size_t)i * sizeof(int), 0, 0, 0,
+                         NULL, NULL, 0};
     case RF_SPECIAL:
-        return (ArgSpec){f->flag, ARG_LIST, &t->lists[i], 0, 0, 0};
+        return (ArgSpec){f->flag, ARG_LIST, TRAIN_AT(lists) + (size_t)i * sizeof(ArgList), 0, 0,
+                         0, NULL, NULL, 0};
     default:
-        return (ArgSpec){f->flag, ARG_STR, t->text[i], 0, 0, sizeof t->text[i]};
+        return (ArgSpec){f->flag, ARG_STR, TRAIN_AT(text) + (size_t)i * RUN_PATH_MAX, 0, 0,
+                         RUN_PATH_MAX, NULL, NULL, 0};
     }
 }
 
-static void flag_specs(RunConfig *c, TrainFlags *t)
+static void flag_specs(TrainFlags *t)
 {
     int n = 0;
     for (int i = 0; i < runcfg_nfields; i++)
-        t->specs[n++] = flag_spec(&runcfg_fields[i], c, t, i);
-    t->specs[n++] = (ArgSpec){"--bits", ARG_INT, &t->bits, 1, 1 << 30, 0};
-    t->specs[n++] = (ArgSpec){"--quiet", ARG_FLAG, &t->quiet, 0, 0, 0};
-    t->specs[n++] = (ArgSpec){"--partial", ARG_FLAG, &t->partial, 0, 0, 0};
-    t->specs[n] = (ArgSpec){NULL, 0, NULL, 0, 0, 0};
+        t->specs[n++] = flag_spec(&runcfg_fields[i], i);
+    t->specs[n++] = (ArgSpec){"--bits", ARG_INT, TRAIN_AT(bits), 1, 1 << 30, 0, NULL, NULL, 0};
+    t->specs[n++] = (ArgSpec){"--quiet", ARG_FLAG, TRAIN_AT(quiet), 0, 0, 0, NULL, NULL, 0};
+    t->specs[n++] = (ArgSpec){"--partial", ARG_FLAG, TRAIN_AT(partial), 0, 0, 0, NULL, NULL, 0};
+    t->specs[n] = (ArgSpec){NULL, 0, 0, 0, 0, 0, NULL, NULL, 0};
 }
 
 /* Booleans, text values and repeated items, after args_parse filled t. */
@@ -125,9 +124,9 @@ static const char *flag_metavar(const RunField *f, char *buf, size_t cap)
 }
 
 /* `qbench train --help`: the flags from the settings table. */
-static void train_help(void)
+static void train_help(FILE *out)
 {
-    printf("usage: qbench train [OPTIONS]\ntrain a network; checkpoints every epoch, resumes "
+    fprintf(out, "usage: qbench train [OPTIONS]\ntrain a network; checkpoints every epoch, resumes "
            "bit-identically\n\noptions (default in brackets):\n");
     for (int i = 0; i < runcfg_nfields; i++) {
         const RunField *f = &runcfg_fields[i];
@@ -135,14 +134,14 @@ static void train_help(void)
         if (f->type == RF_INT || f->type == RF_U64 || f->type == RF_FLOAT)
             runcfg_field_want(f, want, sizeof want);
         if (f->type == RF_BOOL && !strncmp(f->flag, "--no-", 5)) /* the flag turns it off */
-            printf("  %s\n      no %s (without the flag: %s)\n", f->flag, f->help,
+            fprintf(out, "  %s\n      no %s (without the flag: %s)\n", f->flag, f->help,
                    !strcmp(f->dflt, "true") ? "on" : "off");
         else
-            printf("  %s %s\n      %s [%s]%s%s\n", f->flag,
-                   flag_metavar(f, values, sizeof values), f->help, f->dflt,
+            fprintf(out, "  %s %s\n      %s [%s]%s%s\n", f->flag,
+                    flag_metavar(f, values, sizeof values), f->help, f->dflt,
                    want[0] ? "; " : "", want);
     }
-    printf("  --bits N\n      weight and activation bits where --wbits/--abits are not given\n"
+    fprintf(out, "  --bits N\n      weight and activation bits where --wbits/--abits are not given\n"
            "  --quiet\n      no progress output\n"
            "  --partial\n      checkpoint every epoch to CHECKPOINT.partial and rename it to "
            "--checkpoint once\n      training finished: the file exists only complete (make "
@@ -186,20 +185,18 @@ static void print_curve(const TrainCurve *c)
     printf("convergence: %s\n", verdict);
 }
 
-int cmd_train(int argc, char **argv, QbErr *err)
+static int run_train(int argc, char **argv, QbErr *err)
 {
-    RunConfig c;
-    runcfg_defaults(&c);
     TrainFlags *t = calloc(1, sizeof *t);
     QB_ASSERT(t);
-    flag_specs(&c, t);
-    int rc = args_parse(argc, argv, t->specs, err);
+    runcfg_defaults(&t->c);
+    flag_specs(t);
+    int rc = args_parse(argc, argv, t->specs, t, err);
     if (rc == 0)
-        rc = apply_flags(t, &c, err);
+        rc = apply_flags(t, &t->c, err);
+    RunConfig c = t->c;
     int bits = t->bits, quiet = t->quiet, partial = t->partial;
     free(t);
-    if (rc == ARGS_HELP)
-        return train_help(), 0;
     if (rc)
         return rc;
     if (c.scheme[0] && !bits && !(c.wbits && c.abits))
@@ -216,10 +213,8 @@ int cmd_train(int argc, char **argv, QbErr *err)
     if (partial && snprintf(c.ckpt, sizeof c.ckpt, "%s.partial", final) >= (int)sizeof c.ckpt)
         return qb_fail(err, "--checkpoint %s: too long", final), CLI_USAGE;
     c.progress = !quiet && isatty(STDERR_FILENO);
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
     RunResult r;
-    if (run_execute(&c, &r, quiet ? NULL : progress, NULL, &stop_requested, err) < 0) {
+    if (run_execute(&c, &r, quiet ? NULL : progress, NULL, run_stop_on_signals(), err) < 0) {
         run_result_free(&r);
         return -1;
     }
@@ -237,28 +232,40 @@ int cmd_train(int argc, char **argv, QbErr *err)
     return rc;
 }
 
-int cmd_eval(int argc, char **argv, QbErr *err)
+typedef struct {
+    char net[32], ckpt[512], data[16], dir[512], shortcut[4];
+    int batch, threads, json;
+    float width;
+} EvalArgs;
+
+static const ArgSpec eval_specs[] = {
+    {"--net", ARG_STR, ARG_TEXT(EvalArgs, net), .value = "NAME", .required = 1,
+     .help = "the network"},
+    {"--checkpoint", ARG_STR, ARG_TEXT(EvalArgs, ckpt), .value = "FILE", .required = 1,
+     .help = "the checkpoint evaluated"},
+    {"--data", ARG_STR, ARG_TEXT(EvalArgs, data), .value = "FORMAT",
+     .help = "the data set (default fmnist)"},
+    {"--data-dir", ARG_STR, ARG_TEXT(EvalArgs, dir), .value = "DIR",
+     .help = "where the data set is (default: the format's)"},
+    {"--width", ARG_FLOAT, ARG_AT(EvalArgs, width), 0.01, 64, .value = "F",
+     .help = "width multiplier (default 1)"},
+    {"--shortcut", ARG_STR, ARG_TEXT(EvalArgs, shortcut), .value = "a|b",
+     .help = "ResNet shortcut option (default b)"},
+    {"--batch", ARG_INT, ARG_AT(EvalArgs, batch), 1, 65536, .value = "N",
+     .help = "batch size (default 500)"},
+    {"--threads", ARG_INT, ARG_AT(EvalArgs, threads), 1, 256, .value = "N",
+     .help = "threads (default 1)"},
+    {"--json", ARG_FLAG, ARG_AT(EvalArgs, json), .help = "JSON instead of text"},
+    {NULL}};
+
+static int run_eval(int argc, char **argv, QbErr *err)
 {
-    char net_name[32] = "", ckpt[512] = "", data[16] = "fmnist", dir[512] = "", shortcut[4] = "b";
-    int batch = 500, threads = 1, json = 0;
-    float width = 1.0f;
-    const ArgSpec specs[] = {
-        {"--net", ARG_STR, net_name, 0, 0, sizeof net_name},
-        {"--checkpoint", ARG_STR, ckpt, 0, 0, sizeof ckpt},
-        {"--data", ARG_STR, data, 0, 0, sizeof data},
-        {"--data-dir", ARG_STR, dir, 0, 0, sizeof dir},
-        {"--width", ARG_FLOAT, &width, 0.01, 64, 0},
-        {"--shortcut", ARG_STR, shortcut, 0, 0, sizeof shortcut},
-        {"--batch", ARG_INT, &batch, 1, 65536, 0},
-        {"--threads", ARG_INT, &threads, 1, 256, 0},
-        {"--json", ARG_FLAG, &json, 0, 0, 0},
-        {NULL, 0, NULL, 0, 0, 0},
-    };
-    int rc = args_parse(argc, argv, specs, err);
+    EvalArgs a = {.data = "fmnist", .shortcut = "b", .batch = 500, .threads = 1, .width = 1.0f};
+    const char *net_name = a.net, *ckpt = a.ckpt, *data = a.data, *dir = a.dir;
+    int rc = args_parse(argc, argv, eval_specs, &a, err);
     if (rc)
         return rc;
-    if (!net_name[0] || !ckpt[0])
-        return qb_fail(err, "--net and --checkpoint are required"), CLI_USAGE;
+    const int batch = a.batch, threads = a.threads;
     threads_set(threads);
     Dataset d;
     if (dataset_open(&d, data, dir[0] ? dir : NULL, DATA_TEST, err) < 0)
@@ -267,8 +274,8 @@ int cmd_eval(int argc, char **argv, QbErr *err)
     net_options_defaults(&o);
     o.input = d.dims;
     o.classes = d.classes;
-    o.width = width;
-    o.shortcut = shortcut[0];
+    o.width = a.width;
+    o.shortcut = a.shortcut[0];
     Net net;
     Loader l;
     LoaderConfig lc = {batch, 0, 0, 0, 0, 0, 0};
@@ -282,7 +289,7 @@ int cmd_eval(int argc, char **argv, QbErr *err)
         BatchSource src = loader_source(&l);
         rc = evaluate(&net, &src, labels, &st, err);
     }
-    if (rc == 0 && json)
+    if (rc == 0 && a.json)
         printf("{\"net\": \"%s\", \"checkpoint\": \"%s\", \"data\": \"%s\", \"samples\": %ld, "
                "\"top1\": %.4f, \"top5\": %.4f, \"loss\": %.6f}\n",
                net_name, ckpt, d.name, st.samples, st.top1, st.top5, st.loss);
@@ -294,3 +301,10 @@ int cmd_eval(int argc, char **argv, QbErr *err)
     dataset_free(&d);
     return rc;
 }
+
+const CliCommand cli_train = {
+    "train", "train a network; checkpoints every epoch, resumes bit-identically", NULL,
+    run_train, train_help};
+
+const CliCommand cli_eval = {
+    "eval", "top-1 and top-5 of a checkpoint on the test split", eval_specs, run_eval, NULL};

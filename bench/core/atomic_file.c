@@ -105,6 +105,24 @@ int file_read_all(const char *path, char **data, size_t *n, QbErr *err)
     return 0;
 }
 
+int dir_create(const char *dir, QbErr *err)
+{
+    char buf[1024];
+    if (snprintf(buf, sizeof buf, "%s", dir) >= (int)sizeof buf)
+        return qb_fail(err, "%s: too long a directory path", dir);
+    for (char *p = buf + 1; ; p++) {
+        if (*p && *p != '/')
+            continue;
+        char c = *p;
+        *p = '\0';
+        if (mkdir(buf, 0777) < 0 && errno != EEXIST)
+            return qb_fail(err, "%s: cannot create directory: %s", buf, strerror(errno));
+        if (!c)
+            return 0;
+        *p = c;
+    }
+}
+
 int file_exists(const char *path)
 {
     struct stat st;

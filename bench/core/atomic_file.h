@@ -22,6 +22,8 @@ void atomic_abort(AtomicFile *a);
 int atomic_write(const char *path, const void *data, size_t n, QbErr *err);
 /* Reads a whole file into a malloc'd buffer (NUL-terminated; *n excludes the NUL). */
 int file_read_all(const char *path, char **data, size_t *n, QbErr *err);
+/* Creates dir and every missing parent (mkdir -p). */
+int dir_create(const char *dir, QbErr *err);
 /* Whether path names something that exists ("" never does). */
 int file_exists(const char *path);
 

@@ -45,10 +45,10 @@ static const char *data_hint(const char *format, char *out, size_t cap)
     DataFiles files;
     QbErr ignored;
     if (dataset_files(format, NULL, &files, &ignored) == 0 && files.expected)
-        snprintf(out, cap, "expected %s; `qbench expand FILE --profile P --needs` lists every "
+        snprintf(out, cap, "expected %s; `qbench needs FILE --profile P` lists every "
                  "missing input and where it goes", files.expected);
     else
-        snprintf(out, cap, "`qbench expand FILE --profile P --needs` lists every missing input");
+        snprintf(out, cap, "`qbench needs FILE --profile P` lists every missing input");
     return out;
 }
 
@@ -103,7 +103,7 @@ static int from_info(const Experiment *e, const char *path, FingerprintCache *fc
         size_t n;
         if (file_read_all(path, &bytes, &n, err) < 0)
             return qb_wrap(err, "%s (profile %s): train.from: the starting checkpoint is missing "
-                                "(`qbench expand FILE --profile P --needs` says how to get it): ",
+                                "(`qbench needs FILE --profile P` says how to get it): ",
                            e->path, e->profile[0] ? e->profile : "none");
         FromInfo *f = GROW_PUSH(fc->from, fc->nfrom, fc->cap_from);
         QB_ASSERT(f); /* at most one per cell */
@@ -166,7 +166,7 @@ static int sources_known(const Net *net, const SourceHashes *h, QbErr *err)
             if (q[k] && !source_hash_of(h, q[k]->ops))
                 return qb_fail(err, "method %s has no source hash: define its QuantizerOps at "
                                     "file scope as `const QuantizerOps NAME_ops = {...};` in "
-                                    "quantizers/ (bench/harness/source-hashes.sh looks for that)",
+                                    "quantizers/ (bench/scripts/source-hashes.sh looks for that)",
                                q[k]->ops->name);
     }
     return 0;

@@ -8,7 +8,7 @@
 #include "cell.h"
 
 /* A cell's recipe is `$(CELL_RUNNER) RESULT_FILE QBENCH run-cell ...`: the runner decides
- * where the command runs (default: bench/harness/cell-local.sh, here, log beside the result).
+ * where the command runs (default: bench/scripts/cell-local.sh, here, log beside the result).
  * Writes the fragment to path atomically. Targets: `cells` (every result file) and `table`
  * (the cells, then the tables into $(RESULTS)/tables/<table_base>). */
 int makefrag_write(const char *path, const Experiment *e, const CellList *cells,
@@ -23,10 +23,11 @@ typedef struct {
     int nwanted;
 } MakefragPart;
 
-/* A fragment over several experiments (the budget ladder's): the rules of every part and one
- * phony `target` that needs every wanted result. */
+/* A fragment over several experiments (the budget ladder's, a claims round's): the rules of
+ * every part and one phony `target` that needs every wanted result, with `recipe` (recipe
+ * lines, each "\t...\n"; NULL for none) run after them. */
 int makefrag_write_parts(const char *path, const char *generated_by, const MakefragPart *parts,
-                         int nparts, const char *target, QbErr *err);
+                         int nparts, const char *target, const char *recipe, QbErr *err);
 
 /* Whether s can stand in a make rule as it is: make treats '$' and spaces specially, and
  * cell ids and paths never contain them (checked). */

@@ -344,7 +344,7 @@ static int group_has(const Group *g, const char *suffix)
     return 0;
 }
 
-/* Whether a runner holds the cell's lock (bench/harness/cell-local.sh): it is training. */
+/* Whether a runner holds the cell's lock (bench/scripts/cell-local.sh): it is training. */
 static int lock_held(const char *dir, const char *id)
 {
     char path[PATH_MAX + CELL_ID_MAX + 8];

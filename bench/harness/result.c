@@ -420,3 +420,8 @@ int result_read(const char *path, ResultSummary *s, QbErr *err)
     json_free(v);
     return rc;
 }
+
+int result_dir_reserved(const char *name)
+{
+    return !strcmp(name, "reference") || !strcmp(name, "tables") || !strcmp(name, "bench");
+}

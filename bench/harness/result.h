@@ -39,4 +39,8 @@ typedef struct {
 /* Reads a result file; a malformed or half-written file is an error naming it. */
 int result_read(const char *path, ResultSummary *s, QbErr *err);
 
+/* Whether a directory of that name under a results directory is not an experiment's
+ * (reference, tables, bench). */
+int result_dir_reserved(const char *name);
+
 #endif

@@ -1,7 +1,7 @@
 /* The code a cell's numbers come from, as it enters the cell's identity: per quantizer method,
  * a hash of the source file defining its QuantizerOps (and the method's own headers), one hash
  * of the shared quantizer code, and a version constant for the training core. The table is
- * generated at build time by bench/harness/source-hashes.sh (rebuilt when a quantizer source
+ * generated at build time by bench/scripts/source-hashes.sh (rebuilt when a quantizer source
  * changes), so editing a method changes the ids of exactly the cells that use it and they
  * train again; a comment-only edit retrains too, which is the price of never reusing a stale
  * number. */

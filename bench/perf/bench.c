@@ -364,24 +364,34 @@ static void case_label(const BenchArgs *a, int i, const Dims *in, char *label, s
                  in->h, in->w);
 }
 
-int cmd_bench(int argc, char **argv, QbErr *err)
+static const ArgSpec bench_specs[] = {
+    {"--threads", ARG_INT, ARG_AT(BenchArgs, threads), 1, 256, .value = "N",
+     .help = "threads (default 2)"},
+    {"--batch", ARG_INT, ARG_AT(BenchArgs, batch), 1, 4096, .value = "N",
+     .help = "batch size (default 128)"},
+    {"--iters", ARG_INT, ARG_AT(BenchArgs, iters), 1, 100000, .value = "N",
+     .help = "timed steps (default 20)"},
+    {"--warmup", ARG_INT, ARG_AT(BenchArgs, warmup), 0, 1000, .value = "N",
+     .help = "untimed steps first (default 3)"},
+    {"--net", ARG_STR, ARG_TEXT(BenchArgs, net), .value = "NAME",
+     .help = "the network (default resnet20)"},
+    {"--scheme", ARG_LIST, ARG_AT(BenchArgs, schemes), .value = "S",
+     .help = "a scheme timed beside FP32"},
+    {"--bits", ARG_INT, ARG_AT(BenchArgs, bits), 2, 8, .value = "B",
+     .help = "the schemes' bits (default 4)"},
+    {"--profile", ARG_FLAG, ARG_AT(BenchArgs, profile),
+     .help = "each kind of work's share of a step"},
+    {"--paired", ARG_INT, ARG_AT(BenchArgs, paired), 0, 100000, .value = "N",
+     .help = "each scheme against FP32 in N interleaved steps (median, 95% interval)"},
+    {"--json", ARG_STR, ARG_TEXT(BenchArgs, json), .value = "FILE",
+     .help = "the timings written as JSON"},
+    {NULL}};
+
+static int run_bench(int argc, char **argv, QbErr *err)
 {
     BenchArgs a = {.threads = 2, .batch = 128, .iters = 20, .warmup = 3, .bits = 4,
                    .net = "resnet20"};
-    const ArgSpec specs[] = {
-        {"--threads", ARG_INT, &a.threads, 1, 256, 0},
-        {"--batch", ARG_INT, &a.batch, 1, 4096, 0},
-        {"--iters", ARG_INT, &a.iters, 1, 100000, 0},
-        {"--warmup", ARG_INT, &a.warmup, 0, 1000, 0},
-        {"--net", ARG_STR, a.net, 0, 0, sizeof a.net},
-        {"--scheme", ARG_LIST, &a.schemes, 0, 0, 0},
-        {"--bits", ARG_INT, &a.bits, 2, 8, 0},
-        {"--profile", ARG_FLAG, &a.profile, 0, 0, 0},
-        {"--paired", ARG_INT, &a.paired, 0, 100000, 0},
-        {"--json", ARG_STR, a.json, 0, 0, sizeof a.json},
-        {NULL, 0, NULL, 0, 0, 0},
-    };
-    int rc = args_parse(argc, argv, specs, err);
+    int rc = args_parse(argc, argv, bench_specs, &a, err);
     if (rc)
         return rc;
     threads_set(a.threads);
@@ -445,3 +455,7 @@ int cmd_bench(int argc, char **argv, QbErr *err)
     jw_free(&w);
     return rc;
 }
+
+const CliCommand cli_bench = {
+    "bench", "time the training step (and each scheme's against FP32's) and the sgemm peak",
+    bench_specs, run_bench, NULL};

@@ -176,7 +176,7 @@ int verdicts_print(const Experiment *e, const CellList *cells, const char *resul
 {
     int m = grid_scheme_index(e, method);
     if (m < 0 || !strcmp(method, "fp"))
-        return qb_fail(err, "--verdicts %s: not a quantized scheme of %s", method, e->path);
+        return qb_fail(err, "--method %s: not a quantized scheme of %s", method, e->path);
     Grid g;
     if (grid_load(&g, e, cells, results_dir, err) < 0)
         return -1;

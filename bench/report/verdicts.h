@@ -1,4 +1,4 @@
-/* `qbench report FILE --verdicts METHOD`: the answer to "is my method better?" as the last
+/* `qbench verdicts FILE --method METHOD`: the answer to "is my method better?" as the last
  * lines of `make compare`: METHOD's paired difference to every other scheme of the matrix
  * at every bit-width it ran, with its 95% interval and the verdict (better or worse only
  * when the interval excludes zero). The summary line also names every cell no verdict should

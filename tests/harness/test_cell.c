@@ -110,7 +110,7 @@ Test(cell, missing_starting_checkpoint_says_what_to_do)
     snprintf(e.base.from, sizeof e.base.from, "/nonexistent/{net}.ckpt");
     cr_assert_eq(cells_expand(&e, &l, &err), -1);
     cr_assert(strstr(err.msg, "train.from") && strstr(err.msg, "/nonexistent/small_cnn.ckpt") &&
-              strstr(err.msg, "--needs"), "%s", err.msg);
+              strstr(err.msg, "qbench needs FILE"), "%s", err.msg);
     experiment_free(&e);
 }
 
@@ -253,9 +253,9 @@ Test(cell, the_hash_generator_follows_an_edit_of_one_method_file)
     char cmd[2048], out[4096];
     const char *d = hfix_dir();
     snprintf(cmd, sizeof cmd,
-             "rm -rf %s/q && cp -r quantizers %s/q && sh bench/harness/source-hashes.sh %s/q > "
+             "rm -rf %s/q && cp -r quantizers %s/q && sh bench/scripts/source-hashes.sh %s/q > "
              "%s/before.c && echo '/* edited */' >> %s/q/asq.c && "
-             "sh bench/harness/source-hashes.sh %s/q > %s/after.c && "
+             "sh bench/scripts/source-hashes.sh %s/q > %s/after.c && "
              "diff %s/before.c %s/after.c | grep '^[<>]'", d, d, d, d, d, d, d, d, d);
     FILE *p = popen(cmd, "r");
     cr_assert(p);

@@ -127,7 +127,7 @@ Test(make_user, cells_finishing_together_print_one_progress_line)
         cr_assert_eq(utimensat(AT_FDCWD, paths[i], t, 0), 0);
     }
     for (int i = 0; i < 2; i++) {
-        snprintf(args, sizeof args, "expand %s --profile smoke --results %s --progress %lld "
+        snprintf(args, sizeof args, "progress %s --profile smoke --results %s --start %lld "
                  "--after %s", file, results, (long long)now - 60, paths[i]);
         cr_assert_eq(qbench_run(NULL, args, out, sizeof out), 0, "%s", out);
         if (i == 0)
@@ -186,7 +186,7 @@ Test(make_user, report_skips_a_missing_profile_and_keeps_a_table_over_no_results
 {
     char out[4096], args[1200], base[400], text[256];
     const char *file = hfix_experiment("noquick", NULL);
-    snprintf(args, sizeof args, "report %s --results %s/none --tables --profile quick", file,
+    snprintf(args, sizeof args, "tables %s --results %s/none --profile quick", file,
              hfix_dir());
     cr_assert_eq(qbench_run(NULL, args, out, sizeof out), 0, "%s", out);
     cr_assert(strstr(out, "noquick.yaml: no profile quick, so no table of it"), "%s", out);

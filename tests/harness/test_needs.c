@@ -56,7 +56,7 @@ Test(needs, every_paper_profile_without_its_data_lists_every_missing_input_at_on
             continue;  /* claims.yaml, or a file without a paper profile */
         static char out[16384];
         char args[600];
-        snprintf(args, sizeof args, "expand %s --profile paper --needs " CIFAR_RECIPE
+        snprintf(args, sizeof args, "needs %s --profile paper " CIFAR_RECIPE
                  " --pretrain 'imagenet=--epochs 90'", g.gl_pathv[i]);
         int rc = qbench_run(NULL, args, out, sizeof out);
         if (cost) {
@@ -68,7 +68,7 @@ Test(needs, every_paper_profile_without_its_data_lists_every_missing_input_at_on
         cr_assert(n.data_missing == n.files.nfiles && n.nckpts >= 1, "%s", g.gl_pathv[i]);
         check_listing(g.gl_pathv[i], out, &n);
         cr_assert(strstr(out, "a run trains it first, once the data is there"), "%s", out);
-        cr_assert_eq(hfix_count(out, "qbench expand: "), 1, "%s", out);
+        cr_assert_eq(hfix_count(out, "qbench needs: "), 1, "%s", out);
         checked++;
 
         /* PLAN=1 says the same, then the cells with an estimate timed here; timing an
@@ -77,7 +77,7 @@ Test(needs, every_paper_profile_without_its_data_lists_every_missing_input_at_on
             needs_free(&n);
             continue;
         }
-        snprintf(args, sizeof args, "expand %s --profile paper --plan " CIFAR_RECIPE,
+        snprintf(args, sizeof args, "plan %s --profile paper " CIFAR_RECIPE,
                  g.gl_pathv[i]);
         cr_assert_eq(qbench_run(NULL, args, out, sizeof out), 0, "%s", out);
         check_listing(g.gl_pathv[i], out, &n);
@@ -94,15 +94,15 @@ Test(needs, a_recipe_with_a_bad_flag_is_one_error_naming_its_variable)
 {
     skip_if_data_here();
     char out[4096];
-    cr_assert_eq(qbench_run(NULL, "expand experiments/table4.yaml --profile paper --needs "
+    cr_assert_eq(qbench_run(NULL, "needs experiments/table4.yaml --profile paper "
                             "--pretrain 'cifar10=--epochs 2 --lr fast'", out, sizeof out), 1);
     cr_assert(strstr(out, "PRETRAIN_cifar10") && strstr(out, "--lr fast: expected a number"),
               "%s", out);
-    cr_assert_eq(qbench_run(NULL, "expand experiments/table4.yaml --profile paper --needs "
+    cr_assert_eq(qbench_run(NULL, "needs experiments/table4.yaml --profile paper "
                             "--pretrain 'cifar10=--epochs 2 --scheme lsq'", out, sizeof out), 1);
     cr_assert(strstr(out, "full precision") && strstr(out, "--scheme"), "%s", out);
     /* without a recipe the checkpoint cannot be made: the listing says so */
-    cr_assert_eq(qbench_run(NULL, "expand experiments/table4.yaml --profile paper --needs",
+    cr_assert_eq(qbench_run(NULL, "needs experiments/table4.yaml --profile paper",
                             out, sizeof out), 1);
     cr_assert(strstr(out, "no pretraining recipe matches"), "%s", out);
 }
@@ -111,19 +111,19 @@ Test(needs, set_that_changes_pretraining_needs_a_starting_point_of_its_own)
 {
     char out[4096], args[800];
     /* the profile's own checkpoint would be made with 1 epoch: refused */
-    cr_assert_eq(qbench_run(NULL, "expand experiments/table4.yaml --profile paper --needs "
+    cr_assert_eq(qbench_run(NULL, "needs experiments/table4.yaml --profile paper "
                             "--set train.epochs=1 " CIFAR_RECIPE, out, sizeof out), 1);
     cr_assert(strstr(out, "train.epochs=1") && strstr(out, "nets/pretrained/resnet20-cifar10.ckpt")
               && strstr(out, "train.from="), "%s", out);
     /* with a train.from of its own it is the run's: listed with the changed schedule */
-    snprintf(args, sizeof args, "expand experiments/table4.yaml --profile paper --needs "
+    snprintf(args, sizeof args, "needs experiments/table4.yaml --profile paper "
              "--set train.epochs=1 --set train.from=%s/{net}-cifar10.ckpt " CIFAR_RECIPE,
              hfix_dir());
     cr_assert_eq(qbench_run(NULL, args, out, sizeof out), 1);
     cr_assert(strstr(out, "resnet20-cifar10.ckpt") && strstr(out, ": 1 epochs, batch 128"),
               "%s", out);
     /* data_dir enters no id: pointing at the data elsewhere is no change of recipe */
-    cr_assert_eq(qbench_run(NULL, "expand experiments/table4.yaml --profile paper --needs "
+    cr_assert_eq(qbench_run(NULL, "needs experiments/table4.yaml --profile paper "
                             "--set train.data_dir=/nonexistent/cifar " CIFAR_RECIPE,
                             out, sizeof out), 1);
     cr_assert(strstr(out, "/nonexistent/cifar/ (train.data_dir) lacks"), "%s", out);

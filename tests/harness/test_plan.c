@@ -116,14 +116,14 @@ Test(plan, a_second_file_with_the_same_name_is_refused)
     snprintf(copy, sizeof copy, "%s/copy.yaml", hfix_dir());
     snprintf(args, sizeof args, "cp %s %s", mine, copy);
     cr_assert_eq(system(args), 0);
-    snprintf(args, sizeof args, "expand %s --make %s/copy.mk", copy, hfix_dir());
+    snprintf(args, sizeof args, "rules %s --make %s/copy.mk", copy, hfix_dir());
     cr_assert_eq(qbench_run(NULL, args, out, sizeof out), 1, "%s", out);
     cr_assert(strstr(out, "name 'mine' is also the name of") && strstr(out, "mine.yaml"), "%s",
               out);
-    snprintf(args, sizeof args, "expand %s --make %s/copy.mk --allow-shared-results", copy,
+    snprintf(args, sizeof args, "rules %s --make %s/copy.mk --allow-shared-results", copy,
              hfix_dir());
     cr_assert_eq(qbench_run(NULL, args, out, sizeof out), 0, "%s", out);
-    snprintf(args, sizeof args, "expand %s --make %s/ref.mk",
+    snprintf(args, sizeof args, "rules %s --make %s/ref.mk",
              hfix_experiment("reference", NULL), hfix_dir());
     cr_assert_eq(qbench_run(NULL, args, out, sizeof out), 1, "%s", out);
     cr_assert(strstr(out, "name 'reference' is reserved"), "%s", out);

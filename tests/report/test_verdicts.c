@@ -1,4 +1,4 @@
-/* `report --verdicts METHOD` (the end of `make compare`) on fixture results. */
+/* `qbench verdicts FILE --method METHOD` (the end of `make compare`) on fixture results. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,7 +28,7 @@ Test(verdicts, every_other_scheme_at_every_bit_width)
               text);
     free(text);
     cr_assert_eq(verdicts_print(&f.e, &f.l, f.results, "pact", stdout, &err), -1);
-    cr_assert(strstr(err.msg, "--verdicts pact: not a quantized scheme of"), "%s", err.msg);
+    cr_assert(strstr(err.msg, "--method pact: not a quantized scheme of"), "%s", err.msg);
     rfix_end(&f);
 }
 

@@ -178,7 +178,7 @@ check_records() {
 install_slurm
 [ "$(id -u)" = 0 ] || skip "slurmd must run as root to start jobs"
 host=$(hostname -s)
-if grep -q '^include bench/slurm/slurm.mk' Makefile; then mk=$MAKE; else mk="$MAKE -f Makefile -f bench/slurm/slurm.mk"; fi
+if grep -q '^include bench/scripts/slurm.mk' Makefile; then mk=$MAKE; else mk="$MAKE -f Makefile -f bench/scripts/slurm.mk"; fi
 tmp=$(mktemp -d /tmp/qbench-slurm.XXXXXX) || exit 1
 chmod 755 "$tmp"
 trap cleanup EXIT
@@ -231,11 +231,11 @@ same_tables "$tmp/slurm"
 ok "a rerun submits nothing"
 
 mkdir "$tmp/fail"
-RUNNER_POLL=1 sh bench/slurm/cell-slurm.sh "$tmp/fail/c.json" sh -c 'echo "cell exploded" >&2; exit 1' \
+RUNNER_POLL=1 sh bench/scripts/cell-slurm.sh "$tmp/fail/c.json" sh -c 'echo "cell exploded" >&2; exit 1' \
     > "$tmp/fail.out" 2>&1 && fail "a failing job did not fail its cell"
 { grep -q "ended FAILED without a result" "$tmp/fail.out" && grep -q "cell exploded" "$tmp/fail.out"; } \
     || { cat "$tmp/fail.out"; fail "the failed job's state and log are not shown"; }
-RUNNER_POLL=1 sh bench/slurm/cell-slurm.sh "$tmp/fail/c.json" sh -c "echo done > $tmp/fail/c.json" \
+RUNNER_POLL=1 sh bench/scripts/cell-slurm.sh "$tmp/fail/c.json" sh -c "echo done > $tmp/fail/c.json" \
     > "$tmp/fail2.out" 2>&1 || { cat "$tmp/fail2.out"; fail "the failed cell's resubmission failed"; }
 [ "$(wc -l < "$tmp/fail/c.slurm")" -eq 2 ] || fail "the failed cell was not resubmitted"
 ok "a failed job shows its log's last lines and is resubmitted by the next run"

@@ -174,7 +174,7 @@ after_parent() {
 dep=$(after_parent) || { echo "$cell: cannot ask Slurm about its parent's job" >&2; exit 1; }
 
 wrap="echo \"== job \$SLURM_JOB_ID on \$(hostname), \$(date)\"; exec"
-for a in sh "$here/bench/harness/cell-local.sh" "$out" "$@"; do
+for a in sh "$here/bench/scripts/cell-local.sh" "$out" "$@"; do
     wrap="$wrap $(quote "$a")"
 done
 set -f

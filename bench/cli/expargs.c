@@ -1,0 +1,49 @@
+#include "expargs.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+int expargs_load(const ExpArgs *a, Experiment *e, QbErr *err)
+{
+    if (experiment_load(e, a->file, a->profile, err) < 0)
+        return -1;
+    for (int i = 0; i < a->sets.n; i++)
+        if (experiment_set(e, a->sets.items[i], err) < 0)
+            return -1;
+    if (a->budget && experiment_budget(e, a->budget, err) < 0)
+        return -1;
+    return a->seeds ? experiment_seed_count(e, a->seeds, err) : 0;
+}
+
+int expargs_cells(const ExpArgs *a, Experiment *e, CellList *cells, QbErr *err)
+{
+    if (expargs_load(a, e, err) < 0)
+        return -1;
+    return cells_expand(e, cells, err);
+}
+
+/* --pretrain NAME=FLAGS items as recipes (pointing into the items). */
+static int pretrain_recipes(const ArgList *l, PretrainRecipe *r, int *n, QbErr *err)
+{
+    *n = 0;
+    for (int i = 0; i < l->n; i++) {
+        const char *item = l->items[i], *eq = strchr(item, '=');
+        if (!eq || eq == item || (size_t)(eq - item) >= sizeof r->name)
+            return qb_fail(err, "--pretrain %s: expected NAME=FLAGS (`qbench train` flags)", item),
+                   CLI_USAGE;
+        if (!eq[strspn(eq + 1, " \t") + 1])
+            continue;  /* an empty recipe is none */
+        snprintf(r[*n].name, sizeof r->name, "%.*s", (int)(eq - item), item);
+        r[(*n)++].flags = eq + 1;
+    }
+    return 0;
+}
+
+int expargs_needs(const ArgList *pretrain, const Experiment *e, Needs *n, QbErr *err)
+{
+    PretrainRecipe r[ARG_LIST_MAX];
+    int nr, rc = pretrain_recipes(pretrain, r, &nr, err);
+    return rc ? rc : needs_find(e, r, nr, n, err);
+}

@@ -1,0 +1,49 @@
+/* What every harness command reads first: the experiment file and the matrix a run of it
+ * covers (profile, --seeds, --budget, --set), one struct and one block of flag specs that
+ * each command's table includes, so the flags mean the same everywhere. */
+#ifndef QB_EXPARGS_H
+#define QB_EXPARGS_H
+
+#include "harness/cell.h"
+#include "harness/needs.h"
+#include "args.h"
+
+typedef struct {
+    char file[256], profile[32];
+    ArgList sets;   /* --set SECTION.KEY=VALUE, over the file (make SET=...) */
+    int seeds;      /* --seeds N: the matrix's first N seeds (0: all of them) */
+    int budget;     /* --budget K: K times the profile's training length (0: 1x) */
+} ExpArgs;
+
+#define EXPARGS_FILE(T, m)                                                                    \
+    {"FILE", ARG_OPERAND, ARG_TEXT(T, m.file), .help = "the experiment file "                \
+     "(experiments/NAME.yaml)", .required = 1},                                              \
+    {"--profile", ARG_STR, ARG_TEXT(T, m.profile), .value = "P",                             \
+     .help = "the profile of the file to use (none: the file as written)"}
+
+/* The file, the profile and the flags that change the matrix (its cells and their ids). */
+#define EXPARGS_SPECS(T, m)                                                                   \
+    EXPARGS_FILE(T, m),                                                                       \
+    {"--seeds", ARG_INT, ARG_AT(T, m.seeds), 1, EXP_SEEDS_MAX, .value = "N",                  \
+     .help = "the matrix's first N seeds (more than it lists: the next ones after its last)"}, \
+    {"--budget", ARG_INT, ARG_AT(T, m.budget), 1, EXP_BUDGET_MAX, .value = "K",              \
+     .help = "every cell trained K times as long (epochs, warm-up and milestones; new cell "  \
+             "ids)"},                                                                         \
+    {"--set", ARG_LIST, ARG_AT(T, m.sets), .value = "SECTION.KEY=VALUE",                     \
+     .help = "a train or quant field over the file (`qbench schema` lists them)"}
+
+/* The file at its profile with --set, --budget and --seeds applied. */
+int expargs_load(const ExpArgs *a, Experiment *e, QbErr *err);
+/* ... and its cells. */
+int expargs_cells(const ExpArgs *a, Experiment *e, CellList *cells, QbErr *err);
+
+/* --pretrain NAME=FLAGS: the recipes of starting checkpoints (make's PRETRAIN_<name>). */
+#define EXPARGS_PRETRAIN(T, m)                                                                \
+    {"--pretrain", ARG_LIST, ARG_AT(T, m), .value = "NAME=FLAGS",                            \
+     .help = "how to train a missing starting checkpoint: `qbench train` flags for a data "   \
+             "set or one <net>-<data set>"}
+
+/* The inputs of e's cells (needs.h) with the --pretrain recipes. */
+int expargs_needs(const ArgList *pretrain, const Experiment *e, Needs *n, QbErr *err);
+
+#endif
