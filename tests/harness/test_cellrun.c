@@ -68,6 +68,7 @@ static void rig_close(Rig *r)
 {
     fclose(r->outf);
     cells_free(&r->l);
+    experiment_free(&r->e);
 }
 
 Test(cellrun, a_trained_cell_writes_its_result_and_a_rerun_finds_it_done)
