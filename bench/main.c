@@ -16,9 +16,12 @@ static const int ncommands = (int)(sizeof commands / sizeof commands[0]);
 
 static void usage_all(FILE *f)
 {
+    int width = 0; /* the longest name, so every summary starts in one column */
+    for (int i = 0; i < ncommands; i++)
+        width = (int)strlen(commands[i]->name) > width ? (int)strlen(commands[i]->name) : width;
     fprintf(f, "usage: qbench COMMAND [OPTIONS]\n\ncommands:\n");
     for (int i = 0; i < ncommands; i++)
-        fprintf(f, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
+        fprintf(f, "  %-*s %s\n", width, commands[i]->name, commands[i]->summary);
     fprintf(f, "\n'qbench COMMAND --help' shows a command's options.\n");
 }
 
