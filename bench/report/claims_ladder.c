@@ -89,6 +89,10 @@ LadderStability ladder_stability(const Claim *c, Verdict base, const ClaimResult
 {
     int incomplete = 0, deciding = 0;
     for (int r = 0; r < n; r++) {
+        /* a rung too small to decide adds only the side of its mean: not run yet, it holds
+         * back nothing the deciding rungs settled (the text names it missing) */
+        if (at[r].d.n == 0 && planned[r] < LADDER_DECIDING_SEEDS)
+            continue;
         if (at[r].d.n == 0 || at[r].d.n < planned[r]) {
             incomplete = 1;
             continue;
@@ -160,7 +164,22 @@ void ladder_text(const ClaimSet *cs, const Claim *c, const ClaimResult *base,
         used += rung_text(c, base, &cs->rungs[r], &at[r], out + used, cap - used);
     }
     if (with_stability && used < cap)
-        snprintf(out + used, cap - used, "%s**%s**", sep, ladder_stability_name(st));
+        used += (size_t)snprintf(out + used, cap - used, "%s**%s**", sep,
+                                 ladder_stability_name(st));
+    int top = ladder_stable_to(cs, at, st);
+    if (with_stability && top && used < cap)
+        snprintf(out + used, cap - used, " to %dx", top);
+}
+
+int ladder_stable_to(const ClaimSet *cs, const ClaimResult *at, LadderStability st)
+{
+    int top = 0, short_of = 0;
+    for (int r = 0; st == LADDER_STABLE && r < cs->nrungs; r++)
+        if (at[r].d.n)
+            top = cs->rungs[r].budget > top ? cs->rungs[r].budget : top;
+        else
+            short_of = 1;
+    return short_of ? top : 0;
 }
 
 /* Whether e's table has rows at the ladder's bit-width. */

@@ -46,7 +46,8 @@ int ladder_wanted(const Claim *c, Verdict base);
  * should have planned[r] pairs (its seeds): a rung with fewer is incomplete and decides
  * nothing; sensitive when a rung of LADDER_DECIDING_SEEDS or more pairs gives another verdict
  * or a smaller rung's mean lies on the other side of the bound; else incomplete when a rung
- * lacks pairs or none decides; else stable. */
+ * lacks pairs (a rung planned too small to decide may have none yet: ladder_stable_to) or
+ * none decides; else stable. */
 LadderStability ladder_stability(const Claim *c, Verdict base, const ClaimResult *at,
                                  const int *planned, int n);
 
@@ -55,11 +56,16 @@ int ladder_measure(const Ladder *l, int claim, const ClaimResult *base, const ch
                    ClaimResult *at, LadderStability *st, QbErr *err);
 
 /* Claim c's rungs separated by sep, then (with_stability) its stability in bold: "3x: +0.52
- * [+0.10, +0.94] holds (n=3)<sep>10x: +0.31, on 1x's side (n=1)<sep>**budget-stable**"; "–"
- * when not laddered. */
+ * [+0.10, +0.94] holds (n=3)<sep>10x: +0.31, on 1x's side (n=1)<sep>**budget-stable**", or
+ * "...<sep>10x: missing<sep>**budget-stable** to 3x"; "–" when not laddered. */
 void ladder_text(const ClaimSet *cs, const Claim *c, const ClaimResult *base,
                  const ClaimResult *at, LadderStability st, const char *sep, int with_stability,
                  char *out, size_t cap);
+
+/* The largest budget a stable claim was measured at when one of its rungs (too small to
+ * decide) has no cells yet: "budget-stable to 3x"; 0 when every rung has them, or not
+ * stable. */
+int ladder_stable_to(const ClaimSet *cs, const ClaimResult *at, LadderStability st);
 
 /* The ladder's rows table, <out_base>.md and .csv: every bits table's rows at
  * cs->ladder_bits, at 1x (base) and at each rung. */

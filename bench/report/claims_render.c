@@ -298,11 +298,13 @@ static void md_ladder_header(FILE *f, const ClaimSet *cs)
                     ? "a verdict of its own"
                     : "the side of the bound its mean lies on, no verdict: a 95% interval of so "
                       "few seeds spans many standard deviations");
-    fprintf(f, ". **budget-stable**: every rung agrees with 1x and one of them decides; "
-               "**budget-sensitive**: a rung with %d or more seeds gives another verdict, or a "
-               "rung's mean lies on the other side of the bound, and then the verdict column "
-               "never reads plain holds or contradicted; **ladder incomplete**: a rung's cells "
-               "are missing.\n\n", LADDER_DECIDING_SEEDS);
+    fprintf(f, ". **budget-stable**: every rung agrees with 1x and one of them decides "
+               "(\"to 3x\": a rung too small to decide has no cells yet, and the verdict is "
+               "stable up to the budget named); **budget-sensitive**: a rung with %d or more "
+               "seeds gives another verdict, or a rung's mean lies on the other side of the "
+               "bound, and then the verdict column never reads plain holds or contradicted; "
+               "**ladder incomplete**: a deciding rung's cells are missing, or a rung is short "
+               "of its seeds.\n\n", LADDER_DECIDING_SEEDS);
 }
 
 static void md_header(FILE *f, const ClaimSet *cs, const char *results_dir)
@@ -336,6 +338,8 @@ static void md_header(FILE *f, const ClaimSet *cs, const char *results_dir)
 /* The verdicts and the ladder's stabilities counted, for the summary line. */
 typedef struct {
     int verdict[4], stability[4];
+    int stable_to, stable_short;  /* stable ones a rung too small to decide has not reached
+                                     yet, and the largest budget they were measured at */
     int measured, unconverged, unrecorded; /* accuracy claims with pairs; resting on an
                                               unconverged run, on runs without a verdict */
 } ClaimCounts;
@@ -361,8 +365,16 @@ static void counts_text(const ClaimSet *cs, const ClaimCounts *k, char *out, siz
                                  k->verdict[VERDICT_CONTRADICTED],
                                  k->verdict[VERDICT_UNRESOLVED], k->verdict[VERDICT_MISSING]);
     if (cs->nrungs && at < cap)
-        snprintf(out + at, cap - at, "; of the decided accuracy claims, %d budget-stable, %d "
-                 "budget-sensitive, %d with the ladder incomplete", k->stability[LADDER_STABLE],
+        at += (size_t)snprintf(out + at, cap - at, "; of the decided accuracy claims, %d "
+                               "budget-stable", k->stability[LADDER_STABLE]);
+    if (cs->nrungs && k->stable_short == k->stability[LADDER_STABLE] && k->stable_short &&
+        at < cap)
+        at += (size_t)snprintf(out + at, cap - at, " to %dx", k->stable_to);
+    else if (cs->nrungs && k->stable_short && at < cap)
+        at += (size_t)snprintf(out + at, cap - at, " (%d of them to %dx only)", k->stable_short,
+                               k->stable_to);
+    if (cs->nrungs && at < cap)
+        snprintf(out + at, cap - at, ", %d budget-sensitive, %d with the ladder incomplete",
                  k->stability[LADDER_SENSITIVE], k->stability[LADDER_INCOMPLETE]);
 }
 
@@ -371,7 +383,7 @@ static int claims_rows(const ClaimSet *cs, const ClaimGrids *g, const Ladder *l,
                        const char *results_dir, const char *out_base, FILE *md, FILE *csv,
                        FILE *out, QbErr *err)
 {
-    ClaimCounts k = {{0}, {0}, 0, 0, 0};
+    ClaimCounts k = {{0}, {0}, 0, 0, 0, 0, 0};
     ClaimResult *at = calloc((size_t)cs->nrungs + 1, sizeof *at);
     if (!at)
         return qb_fail(err, "%s: out of memory for the ladder", cs->path);
@@ -388,6 +400,8 @@ static int claims_rows(const ClaimSet *cs, const ClaimGrids *g, const Ladder *l,
         md_claim(md, cs, c, &r, &rg, &lr);
         csv_claim(csv, cs, c, &r, &rg, &lr);
         k.verdict[r.v]++, k.stability[lr.st]++;
+        int to = ladder_stable_to(cs, at, lr.st);
+        k.stable_short += to > 0, k.stable_to = to > k.stable_to ? to : k.stable_to;
         k.measured += (c->quantity == CLAIM_TOP1 || c->quantity == CLAIM_TOP5) && r.d.n > 0;
         k.unconverged += r.unconverged > 0, k.unrecorded += r.unrecorded > 0;
         fprintf(out, "%s: %s %s (n=%d)%s%s%s%s\n", c->id, verdict_name(r.v), rg.where, r.d.n,

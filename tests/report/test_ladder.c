@@ -297,9 +297,11 @@ Test(ladder, every_claim_decided_at_1x_is_marked_stable_or_sensitive_with_its_ro
     expect_rows("stab");
 }
 
-/* A rung without its cells: incomplete, unless another rung already moved the verdict. Only
- * the 4-bit cells and fp are trained here, so the 2-bit claim is missing at 1x: not laddered. */
-Test(ladder, a_missing_rung_leaves_the_ladder_incomplete)
+/* A rung without its cells: a deciding one (3 seeds) leaves the ladder incomplete; one too
+ * small to decide (10x, 1 seed) leaves the verdict stable to the budgets measured, named in
+ * the label and counted in the summary. Only the 4-bit cells and fp are trained here, so the
+ * 2-bit claim is missing at 1x: not laddered. */
+Test(ladder, a_missing_rung_leaves_the_ladder_incomplete_or_stable_to_the_last_measured)
 {
     static char out[8192];
     char results[300];
@@ -308,16 +310,25 @@ Test(ladder, a_missing_rung_leaves_the_ladder_incomplete)
     write_budget(results, 3, 3, at_3x, 3);
     const char *md = write_claims("inc", results, out, sizeof out);
     cr_assert(strstr(row_of(md, "stable"), "| **holds**"), "%s", md);
-    cr_assert(strstr(row_of(md, "stable"), "holds (n=3)<br>10x: missing<br>**ladder incomplete** |"),
+    cr_assert(strstr(row_of(md, "stable"),
+                     "holds (n=3)<br>10x: missing<br>**budget-stable** to 3x |"), "%s", md);
+    cr_assert(strstr(row_of(md, "crossed"), "<br>10x: missing<br>**budget-stable** to 3x |"),
               "%s", md);
-    cr_assert(strstr(row_of(md, "crossed"), "<br>10x: missing<br>**ladder incomplete** |"), "%s", md);
     cr_assert(strstr(row_of(md, "opposite"), "<br>10x: missing<br>**budget-sensitive** |"), "%s", md);
     const char *r = row_of(md, "contra-stable");
     cr_assert(strstr(r, "| **missing**") && !strcmp(r + strlen(r) - strlen(" – |"), " – |"),
               "not laddered: %s", r);
     cr_assert(strstr(md, "6 claims: 4 hold, 0 contradicted, 1 unresolved, 1 missing; of the "
-                         "decided accuracy claims, 0 budget-stable, 2 budget-sensitive, 2 with "
-                         "the ladder incomplete"), "%s", md);
+                         "decided accuracy claims, 2 budget-stable to 3x, 2 budget-sensitive, 0 with the ladder incomplete"), "%s", md);
+
+    /* without the 3x cells, no rung decides: incomplete */
+    snprintf(results, sizeof results, "%s/res-inc1", hfix_dir());
+    write_budget(results, 1, 3, at_1x, 3);
+    md = write_claims("inc1", results, out, sizeof out);
+    cr_assert(strstr(row_of(md, "stable"), "3x: missing<br>10x: missing<br>**ladder incomplete** |"),
+              "%s", md);
+    cr_assert(strstr(md, "of the decided accuracy claims, 0 budget-stable, 0 budget-sensitive, "
+                         "4 with the ladder incomplete"), "%s", md);
 }
 
 /* The rule itself: a rung of LADDER_DECIDING_SEEDS pairs or more decides by its verdict, a
@@ -342,8 +353,11 @@ Test(ladder, the_stability_rule)
     cr_expect_eq(ladder_stability(&greater, VERDICT_HOLDS, at, planned, 2), LADDER_STABLE);
     at[1] = rung(2, -0.5, VERDICT_UNRESOLVED);   /* two seeds: the side decides */
     cr_expect_eq(ladder_stability(&greater, VERDICT_HOLDS, at, planned, 2), LADDER_SENSITIVE);
-    at[1] = rung(0, NAN, VERDICT_MISSING);
+    at[1] = rung(0, NAN, VERDICT_MISSING);   /* a rung too small to decide, not run yet */
+    cr_expect_eq(ladder_stability(&greater, VERDICT_HOLDS, at, planned, 2), LADDER_STABLE);
+    planned[1] = LADDER_DECIDING_SEEDS;      /* a deciding rung not run */
     cr_expect_eq(ladder_stability(&greater, VERDICT_HOLDS, at, planned, 2), LADDER_INCOMPLETE);
+    planned[1] = 0;
     at[0] = rung(2, 2.0, VERDICT_UNRESOLVED), at[1] = rung(1, 3.0, VERDICT_UNRESOLVED);
     cr_expect_eq(ladder_stability(&greater, VERDICT_HOLDS, at, planned, 2), LADDER_INCOMPLETE,
                  "no rung decides");
