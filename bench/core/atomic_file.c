@@ -13,7 +13,9 @@ int atomic_open(AtomicFile *a, const char *path, QbErr *err)
     if (strlen(path) >= sizeof a->path)
         return qb_fail(err, "%s: path too long", path);
     snprintf(a->path, sizeof a->path, "%s", path);
-    snprintf(a->tmp, sizeof a->tmp, "%s.%ld.tmp", path, (long)getpid());
+    struct stat st;
+    a->direct = stat(path, &st) == 0 && !S_ISREG(st.st_mode);
+    snprintf(a->tmp, sizeof a->tmp, a->direct ? "%s" : "%s.%ld.tmp", path, (long)getpid());
     a->f = fopen(a->tmp, "wb");
     if (!a->f)
         return qb_fail(err, "%s: cannot write (%s)", a->tmp, strerror(errno));
@@ -25,7 +27,8 @@ void atomic_abort(AtomicFile *a)
     if (a->f)
         fclose(a->f);
     a->f = NULL;
-    unlink(a->tmp);
+    if (!a->direct)
+        unlink(a->tmp);
 }
 
 static void fsync_dir(const char *path)
@@ -41,18 +44,23 @@ static void fsync_dir(const char *path)
 
 int atomic_commit(AtomicFile *a, QbErr *err)
 {
-    int bad = ferror(a->f) || fflush(a->f) != 0 || fsync(fileno(a->f)) != 0;
+    /* a pipe or terminal cannot be fsynced, and there is nothing to rename */
+    int bad = ferror(a->f) || fflush(a->f) != 0 || (!a->direct && fsync(fileno(a->f)) != 0);
     int saved = errno;
     if (fclose(a->f) != 0 && !bad) {
         bad = 1;
         saved = errno;
     }
     a->f = NULL;
+    if (bad && a->direct)
+        return qb_fail(err, "%s: write failed (%s)", a->path, strerror(saved));
     if (bad) {
         unlink(a->tmp);
         return qb_fail(err, "%s: write failed (%s); the previous file is untouched", a->path,
                        strerror(saved));
     }
+    if (a->direct)
+        return 0;
     if (rename(a->tmp, a->path) != 0) {
         saved = errno;
         unlink(a->tmp);

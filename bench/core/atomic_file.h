@@ -1,5 +1,7 @@
 /* Atomic file replacement: write to a temp file beside the target, fsync, rename, fsync the
- * directory. An interrupted write leaves the previous file (or none), never a partial one. */
+ * directory. An interrupted write leaves the previous file (or none), never a partial one.
+ * A target that exists and is no regular file (/dev/stdout, a pipe, a device) is written in
+ * place: renaming over it would replace the device or pipe with a file. */
 #ifndef QB_ATOMIC_FILE_H
 #define QB_ATOMIC_FILE_H
 
@@ -12,6 +14,7 @@ typedef struct {
     FILE *f;
     char path[1024];
     char tmp[1040];
+    int direct;   /* writing the target itself (not a regular file): no temp, no rename */
 } AtomicFile;
 
 int atomic_open(AtomicFile *a, const char *path, QbErr *err);
