@@ -90,7 +90,7 @@ typedef struct {
                                              reference's seeds: report/refcheck.h) */
     ExpName *nets;
     int nnets, cap_nets;
-    ExpName *schemes;                     /* "fp" = full precision */
+    ExpName *schemes;                     /* SCHEME_FP = full precision */
     int nschemes, cap_schemes;
     int *bits;
     int nbits, cap_bits;

@@ -56,14 +56,14 @@ static int set_override(YDoc *d, const YNode *n, const char *field, LayerOverrid
     ydoc_field(path, sizeof path, field, "scheme");
     if (scheme && ydoc_str(d, scheme, path, o->scheme, sizeof o->scheme, err) < 0)
         return -1;
-    if (o->scheme[0] && strcmp(o->scheme, "fp") && !scheme_find(o->scheme)) {
+    if (o->scheme[0] && !scheme_is_fp(o->scheme) && !scheme_find(o->scheme)) {
         char why[1024];
         scheme_unknown(o->scheme, 1, why, sizeof why);
         return ydoc_fail(d, scheme, path, err, "%s", why);
     }
     /* the methods' own range; an override without a scheme is checked against the
      * matrix's schemes when the experiment is complete */
-    if (o->bits && o->scheme[0] && strcmp(o->scheme, "fp") &&
+    if (o->bits && o->scheme[0] && !scheme_is_fp(o->scheme) &&
         scheme_bits_check(scheme_find(o->scheme), o->bits, err) < 0) {
         char why[sizeof err->msg];
         snprintf(why, sizeof why, "%s", err->msg);

@@ -79,7 +79,7 @@ static CellRef cell_ref(const ClaimSet *cs, const ClaimGrids *g, int exp, const 
 {
     const Experiment *e = &cs->exps[exp];
     return (CellRef){exp, grid_cell(&g->grids[exp], net_index(e, net), grid_scheme_index(e, scheme),
-                                    strcmp(scheme, "fp") ? bits : 0)};
+                                    scheme_is_fp(scheme) ? 0 : bits)};
 }
 
 /* method and versus at bits, then (difference of differences) at base_bits; returns the count. */

@@ -63,7 +63,7 @@ static void plot_free(Plot *p)
 
 static int is_fp(const Experiment *e, const Group *g)
 {
-    return !strcmp(e->schemes[g->scheme], "fp");
+    return scheme_is_fp(e->schemes[g->scheme]);
 }
 
 static int in_group(const Plot *p, const Group *g, int i)
@@ -91,7 +91,7 @@ static void each_group(const Plot *p, BlockFn fn, int by_bits, FILE *f)
     int k = 0;
     for (int n = 0; n < p->e->nnets; n++)
         for (int s = 0; s < p->e->nschemes; s++) {
-            int fp = !strcmp(p->e->schemes[s], "fp");
+            int fp = scheme_is_fp(p->e->schemes[s]);
             for (int b = 0; b < (fp || !by_bits ? 1 : p->e->nbits); b++) {
                 Group g = {n, s, fp ? 0 : by_bits ? p->e->bits[b] : -1};
                 if (group_count(p, &g))
@@ -116,7 +116,7 @@ static int measured_bits(const Plot *p, int *bits, int cap)
     for (int i = 0; i < p->cells->n; i++) {
         const Cell *c = &p->cells->cells[i];
         int k = 0;
-        if (!p->res[i] || !strcmp(c->scheme, "fp") || n == cap)
+        if (!p->res[i] || scheme_is_fp(c->scheme) || n == cap)
             continue;
         while (k < n && bits[k] < c->bits)
             k++;

@@ -333,15 +333,15 @@ static int parse_override(RunConfig *c, const char *text, char *want, size_t cap
     int bits = 0;
     if (!eq || eq == text || (size_t)(eq - text) >= sizeof o->pattern ||
         c->noverrides == RUN_OVERRIDES_MAX ||
-        (strcmp(eq + 1, "fp") && sscanf(eq + 1, "%d", &bits) != 1 &&
+        (!scheme_is_fp(eq + 1) && sscanf(eq + 1, "%d", &bits) != 1 &&
          sscanf(eq + 1, "%31[^:]:%d", scheme, &bits) != 2)) {
-        snprintf(want, cap, "PATTERN=fp, PATTERN=BITS or PATTERN=SCHEME:BITS (at most %d)",
+        snprintf(want, cap, "PATTERN=" SCHEME_FP ", PATTERN=BITS or PATTERN=SCHEME:BITS (at most %d)",
                  RUN_OVERRIDES_MAX);
         return -1;
     }
     memset(o, 0, sizeof *o);
     memcpy(o->pattern, text, (size_t)(eq - text));
-    snprintf(o->scheme, sizeof o->scheme, "%s", strcmp(eq + 1, "fp") ? scheme : "fp");
+    snprintf(o->scheme, sizeof o->scheme, "%s", scheme_is_fp(eq + 1) ? SCHEME_FP : scheme);
     o->bits = bits;
     c->noverrides++;
     return 0;
@@ -512,7 +512,7 @@ void runcfg_write_flags(FILE *out, const RunConfig *c)
                 fprintf(out, " %s %s=%s", f->flag, c->qopts[k].name, c->qopts[k].value);
             for (int k = 0; f->write == write_overrides && k < c->noverrides; k++) {
                 const LayerOverride *o = &c->overrides[k];
-                if (!strcmp(o->scheme, "fp"))
+                if (scheme_is_fp(o->scheme))
                     fprintf(out, " %s %s=fp", f->flag, o->pattern);
                 else if (o->scheme[0])
                     fprintf(out, " %s %s=%s:%d", f->flag, o->pattern, o->scheme, o->bits);
