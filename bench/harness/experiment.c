@@ -537,6 +537,11 @@ static int check_complete(YDoc *d, const YNode *root, Experiment *e, QbErr *err)
     return 0;
 }
 
+int experiment_profile_is_default(const char *profile)
+{
+    return strcmp(profile, EXP_DEFAULT_PROFILE) == 0;
+}
+
 int experiment_load(Experiment *e, const char *path, const char *profile, QbErr *err)
 {
     memset(e, 0, sizeof *e);

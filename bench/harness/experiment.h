@@ -115,6 +115,12 @@ typedef struct {
     int nsets, cap_sets;
 } Experiment;
 
+/* The profile make runs when none is given (PROFILE=quick), the default of every command that
+ * takes one: its tables and plot data are named after the experiment alone (others get
+ * -PROFILE) and the make command that runs it needs no PROFILE=. */
+#define EXP_DEFAULT_PROFILE "quick"
+int experiment_profile_is_default(const char *profile);
+
 /* Loads `path` and applies `profile` ("" = none; otherwise it must be defined in the file).
  * Errors name file:line:col, the field path and what was expected. On success and on
  * failure alike e owns its lists afterwards: the caller frees it with experiment_free. */

@@ -137,6 +137,7 @@ static void accuracy_missing(const ClaimSet *cs, const CellRef *refs, int nrefs,
 {
     char targets[400] = "";
     size_t at = 0;
+    const int plain = experiment_profile_is_default(cs->profile);
     for (int i = 0; i < nrefs; i++) {
         const char *name = cs->exps[refs[i].exp].name;
         int seen = 0;
@@ -144,9 +145,8 @@ static void accuracy_missing(const ClaimSet *cs, const CellRef *refs, int nrefs,
             seen |= refs[j].exp == refs[i].exp;
         if (!seen && at < sizeof targets && refs[i].cell->ok == 0)
             at += (size_t)snprintf(targets + at, sizeof targets - at, "%s`make reproduce-%s%s%s`",
-                                   at ? ", " : "", name,
-                                   strcmp(cs->profile, "quick") ? " PROFILE=" : "",
-                                   strcmp(cs->profile, "quick") ? cs->profile : "");
+                                   at ? ", " : "", name, plain ? "" : " PROFILE=",
+                                   plain ? "" : cs->profile);
     }
     result_missing(r, "cells missing: %s%s", targets[0] ? targets : "no seed has every cell",
                    "");

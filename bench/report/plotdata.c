@@ -261,8 +261,8 @@ int plotdata_write(const Experiment *e, const CellList *cells, const char *resul
 {
     char base[600], path[700], what[160];
     Plot p;
-    snprintf(base, sizeof base, "%s/%s%s%s", dir, e->name, strcmp(e->profile, "quick") ? "-" : "",
-             strcmp(e->profile, "quick") ? e->profile : "");
+    const int plain = experiment_profile_is_default(e->profile);
+    snprintf(base, sizeof base, "%s/%s%s%s", dir, e->name, plain ? "" : "-", plain ? "" : e->profile);
     int rc = plot_load(&p, e, cells, results_dir, by_position, err);
     snprintf(what, sizeof what, "per scheme, top-1 (%s epoch: mean, std, min and max over seeds) "
              "against bits; fp at 32", e->metric == METRIC_BEST ? "best" : "final");
