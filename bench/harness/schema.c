@@ -23,8 +23,10 @@ static int set_options(YDoc *d, const YNode *n, const char *field, RunConfig *c,
             return ydoc_fail(d, v, path, err, "%s", why);
         }
         if (!ydoc_text(v) || !quantizer_option_valid(s, ydoc_text(v)) ||
-            strlen(ydoc_text(v)) >= QOPT_NAME_MAX)
-            return ydoc_fail(d, v, path, err, "expected %s", s->values);
+            strlen(ydoc_text(v)) >= QOPT_NAME_MAX) {
+            quantizer_option_want(s, ydoc_text(v), why, sizeof why);
+            return ydoc_fail(d, v, path, err, "expected %s", why);
+        }
         int at = runcfg_option_index(c, name);
         if (at == QOPT_MAX)
             return ydoc_fail(d, v, path, err, "at most %d quantizer options", QOPT_MAX);

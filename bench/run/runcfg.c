@@ -3,6 +3,7 @@
 #include "runcfg.h"
 
 #include "nets/registry.h"
+#include "quantizers/registry.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -296,6 +297,9 @@ int runcfg_field_set(const RunField *f, RunConfig *c, const char *text, char *wa
     if (parse_value(f, c, text) == 0)
         return 0;
     runcfg_field_want(f, want, cap);
+    size_t n = strlen(want);
+    if (f->type == RF_ENUM || f->type == RF_KIND)
+        nametable_suggest(*f->values, text, want + n, cap - n);
     return -1;
 }
 
@@ -307,7 +311,9 @@ int runcfg_option_index(const RunConfig *c, const char *name)
     return at;
 }
 
-/* NAME=VALUE, checked against the methods' option specs when the scheme is applied. */
+/* NAME=VALUE: a value the method declaring NAME does not take is refused here, as in an
+ * experiment file; whether the methods in use declare NAME is checked when the scheme is
+ * applied. */
 static int parse_option(RunConfig *c, const char *text, char *want, size_t cap)
 {
     const char *eq = strchr(text, '=');
@@ -319,6 +325,11 @@ static int parse_option(RunConfig *c, const char *text, char *want, size_t cap)
     }
     memcpy(o->name, text, (size_t)(eq - text));
     o->name[eq - text] = '\0';
+    const QuantOptionSpec *s = quantizer_option_any(o->name);
+    if (s && !quantizer_option_valid(s, eq + 1)) {
+        quantizer_option_want(s, eq + 1, want, cap);
+        return -1;
+    }
     snprintf(o->value, sizeof o->value, "%s", eq + 1);
     c->nqopts++;
     return 0;
