@@ -120,6 +120,9 @@ typedef struct {
  * -PROFILE) and the make command that runs it needs no PROFILE=. */
 #define EXP_DEFAULT_PROFILE "quick"
 int experiment_profile_is_default(const char *profile);
+/* The profile of the papers' own schedule: a table made under it at 1x, full width and on
+ * the whole training set is in the paper's regime (report/regime.c). */
+#define EXP_PAPER_PROFILE "paper"
 
 /* Loads `path` and applies `profile` ("" = none; otherwise it must be defined in the file).
  * Errors name file:line:col, the field path and what was expected. On success and on

@@ -188,7 +188,7 @@ static int check_scheme(YDoc *d, const YNode *m, const char *field, const char *
         return check_levels(d, m, field, key, name, is_method ? c->bits : c->versus_bits, err);
     if (c->quantity == CLAIM_INT_OPS) {
         char shifts[128];
-        int ok = shift_method(name) || (!is_method && !strcmp(name, "uniform"));
+        int ok = shift_method(name) || (!is_method && claim_versus_is_uniform(name));
         int_shift_methods(shifts, sizeof shifts);
         return ok ? 0 : ydoc_fail(d, n, path, err, "operation counts compare a method with "
                                   "shift weights (%s, or a scheme using them) against uniform "
@@ -566,6 +566,16 @@ const char *claim_kind_name(ClaimKind k)
 const char *claim_quantity_name(ClaimQuantity q)
 {
     return quantity_names[q];
+}
+
+int claim_versus_is_uniform(const char *versus)
+{
+    return strcmp(versus, CLAIM_VERSUS_UNIFORM) == 0;
+}
+
+int claim_quantity_index(const char *name)
+{
+    return nametable_index(NAMETABLE_STRINGS(quantity_names), name);
 }
 
 double claim_paper_value(const Claim *c)

@@ -314,7 +314,7 @@ static int measure_ops(const Claim *c, ClaimResult *r, QbErr *err)
     IntCheckReport *rep = malloc(2 * sizeof *rep);
     if (!rep)
         return qb_fail(err, "claim %s: out of memory", c->id);
-    const int uniform = !strcmp(c->versus, "uniform");
+    const int uniform = claim_versus_is_uniform(c->versus);
     int rc = method_check(c->method, c->bits, &rep[0], err);
     if (rc == 0 && !uniform)
         rc = method_check(c->versus, c->bits, &rep[1], err);
