@@ -31,18 +31,20 @@ static int plot_load(Plot *p, const Experiment *e, const CellList *cells, const 
                      int by_position, QbErr *err)
 {
     Grid g = {0};
+    *p = (Plot){e, cells, NULL, 0}; /* plot_free's to free, whatever fails */
     if (by_position && grid_load_by_position(&g, e, cells, results, err) < 0)
         return -1;
-    *p = (Plot){e, cells, calloc((size_t)cells->n + 1, sizeof *p->res), 0};
+    p->res = calloc((size_t)cells->n + 1, sizeof *p->res);
     QB_ASSERT(p->res);
-    for (int i = 0; i < cells->n; i++) {
+    int rc = 0;
+    for (int i = 0; i < cells->n && rc == 0; i++) {
         char path[1024];
         const char *id = by_position ? grid_cell_id(&g, &cells->cells[i]) : cells->cells[i].id;
         snprintf(path, sizeof path, "%s/%s/%s.json", results, e->name, id ? id : "");
         if (!id || !file_exists(path))
             continue;
-        if (json_load(path, &p->res[i], err) < 0)
-            return -1;
+        if ((rc = json_load(path, &p->res[i], err)) < 0)
+            break;
         if (strcmp(json_str_at(p->res[i], "status", ""), "ok")) {
             json_free(p->res[i]);
             p->res[i] = NULL;
@@ -51,7 +53,7 @@ static int plot_load(Plot *p, const Experiment *e, const CellList *cells, const 
     }
     if (by_position)
         grid_free(&g);
-    return 0;
+    return rc;
 }
 
 static void plot_free(Plot *p)
