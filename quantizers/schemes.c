@@ -109,7 +109,7 @@ typedef enum { FL_LSQ8, FL_FP, FL_APOT_REF } FirstLast;
 
 static const char *const first_last_policies[] = {
     [FL_LSQ8] = "lsq8",
-    [FL_FP] = "fp",
+    [FL_FP] = SCHEME_FP, /* the first and last layers at full precision */
     [FL_APOT_REF] = "apot_ref",
 };
 const NameTable scheme_first_last_names = NAMETABLE_STRINGS_INIT(first_last_policies);

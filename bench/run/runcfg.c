@@ -63,8 +63,8 @@ const RunField runcfg_fields[] = {
     {"optimizer", "optimizer", RF_TRAIN, "--optimizer", RF_KIND, OFF(optimizer), 0, 0, 0, 0,
      &optim_kind_names, "sgd", "optimizer", 1, NULL, NULL},
     {"overrides", "overrides", RF_QUANT, "--override", RF_SPECIAL, OFF(overrides), CAP(overrides), 0, 0, 0,
-     NULL, "[]", "mixed precision: list of {pattern: layer name or glob, bits: B, scheme: S or fp} "
-     "(flag: PATTERN=fp, PATTERN=BITS or PATTERN=SCHEME:BITS)", 1, parse_override, write_overrides},
+     NULL, "[]", "mixed precision: list of {pattern: layer name or glob, bits: B, scheme: S or " SCHEME_FP "} "
+     "(flag: PATTERN=" SCHEME_FP ", PATTERN=BITS or PATTERN=SCHEME:BITS)", 1, parse_override, write_overrides},
     {"quant_options", "options", RF_QUANT, "--set", RF_SPECIAL, OFF(qopts), CAP(qopts), 0, 0, 0, NULL,
      "(methods')", "quantizer conventions, name: value (flag: NAME=VALUE); each method's "
      "names, values and defaults: `qbench schema --options`; an experiment's go to the cells "
@@ -524,7 +524,7 @@ void runcfg_write_flags(FILE *out, const RunConfig *c)
             for (int k = 0; f->write == write_overrides && k < c->noverrides; k++) {
                 const LayerOverride *o = &c->overrides[k];
                 if (scheme_is_fp(o->scheme))
-                    fprintf(out, " %s %s=fp", f->flag, o->pattern);
+                    fprintf(out, " %s %s=%s", f->flag, o->pattern, SCHEME_FP);
                 else if (o->scheme[0])
                     fprintf(out, " %s %s=%s:%d", f->flag, o->pattern, o->scheme, o->bits);
                 else
