@@ -125,6 +125,30 @@ void quantizer_option_unknown(const char *name, char *out, size_t cap)
         nametable_suggest_any(ts, NMETHODS, name, out + at, cap - at);
 }
 
+static int option_is_number(const QuantOptionSpec *s)
+{
+    return strcmp(s->values, "int") == 0 || strcmp(s->values, "float") == 0;
+}
+
+/* The choices of an option declared as "a|b|c", as a table of texts in *choices (malloc'd:
+ * free it), so the values are looked up and suggested as every other name is. A choice
+ * longer than a value can be is cut there, where no value can reach it. */
+static NameTable option_choices(const QuantOptionSpec *s, char (**choices)[QOPT_NAME_MAX])
+{
+    int n = 1;
+    for (const char *p = s->values; *p; p++)
+        n += *p == '|';
+    *choices = calloc((size_t)n, sizeof **choices);
+    QB_ASSERT(*choices);
+    const char *p = s->values;
+    for (int i = 0; i < n; i++) {
+        size_t len = strcspn(p, "|");
+        snprintf((*choices)[i], QOPT_NAME_MAX, "%.*s", (int)len, p);
+        p += len + (p[len] == '|');
+    }
+    return NAMETABLE_TEXTS(*choices, n);
+}
+
 int quantizer_option_valid(const QuantOptionSpec *s, const char *v)
 {
     char *end;
@@ -137,15 +161,24 @@ int quantizer_option_valid(const QuantOptionSpec *s, const char *v)
         (void)strtod(v, &end);
         return *v && !*end && !errno;
     }
-    size_t n = strlen(v);
-    for (const char *p = s->values; *p;) {
-        const char *bar = strchr(p, '|');
-        size_t len = bar ? (size_t)(bar - p) : strlen(p);
-        if (len == n && strncmp(p, v, n) == 0)
-            return 1;
-        p += len + (bar != NULL);
+    char(*choices)[QOPT_NAME_MAX];
+    int found = nametable_index(option_choices(s, &choices), v) >= 0;
+    free(choices);
+    return found;
+}
+
+void quantizer_option_want(const QuantOptionSpec *s, const char *v, char *out, size_t cap)
+{
+    char hint[160] = "";
+    if (v && !option_is_number(s)) {
+        char(*choices)[QOPT_NAME_MAX];
+        nametable_suggest(option_choices(s, &choices), v, hint, sizeof hint);
+        free(choices);
     }
-    return 0;
+    if (v)
+        snprintf(out, cap, "%s, got '%s'%s", s->values, v, hint);
+    else
+        snprintf(out, cap, "%s", s->values);
 }
 
 static int options_check(const QuantizerOps *ops, const QuantOption *opts, int nopts, QbErr *err)
@@ -161,9 +194,11 @@ static int options_check(const QuantizerOps *ops, const QuantOption *opts, int n
             return qb_fail(err, "%s has no option '%s' (%s%s)%s", ops->name, opts[i].name,
                            *known ? "its options: " : "it takes none", known, hint);
         }
-        if (!quantizer_option_valid(s, opts[i].value))
-            return qb_fail(err, "%s option %s: expected %s, got '%s'", ops->name, s->name,
-                           s->values, opts[i].value);
+        if (!quantizer_option_valid(s, opts[i].value)) {
+            char want[256];
+            quantizer_option_want(s, opts[i].value, want, sizeof want);
+            return qb_fail(err, "%s option %s: expected %s", ops->name, s->name, want);
+        }
     }
     return 0;
 }

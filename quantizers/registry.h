@@ -36,6 +36,10 @@ void quantizer_option_unknown(const char *name, char *out, size_t cap);
 /* Whether v is a valid value of option s: one of its "a|b|c", or an int or float that parses
  * completely without overflow. The one check of option values (CLI and experiment files). */
 int quantizer_option_valid(const QuantOptionSpec *s, const char *v);
+/* What option s takes, for a value v it does not, into out: "lsq|symmetric, got 'symetric';
+ * did you mean 'symmetric'?" (the suggestion when a choice is near); its values alone when v
+ * is NULL (no text was given). */
+void quantizer_option_want(const QuantOptionSpec *s, const char *v, char *out, size_t cap);
 
 /* A new, unplanned quantizer (calloc'd; layer_quantize takes ownership and runs its plan).
  * Checks that the method exists, supports `role` at `bits` (FORMULAS.md §1.8), and that every option

@@ -61,6 +61,8 @@ static const Scheme *method_scheme(const char *name)
     return &ms->scheme;
 }
 
+int scheme_is_fp(const char *name) { return strcmp(name, SCHEME_FP) == 0; }
+
 NameTable scheme_table(void) { return NAMETABLE(schemes, Scheme, name); }
 
 const Scheme *scheme_find(const char *name)
@@ -85,14 +87,14 @@ void scheme_names(char *out, size_t cap) { nametable_join(scheme_table(), ", ", 
 
 void scheme_unknown(const char *name, int with_fp, char *out, size_t cap)
 {
-    static const char *const full_precision[] = {"fp"};
+    static const char *const full_precision[] = {SCHEME_FP};
     NameTable tables[] = {NAMETABLE_STRINGS(full_precision), scheme_table(), quantizer_table()};
     char known[256], methods[256], hint[160];
     scheme_names(known, sizeof known);
     quantizer_names(methods, sizeof methods);
     nametable_suggest_any(tables + !with_fp, 2 + with_fp, name, hint, sizeof hint);
     snprintf(out, cap, "unknown scheme '%s'; expected %sa scheme (%s) or a registered method "
-                       "(%s)%s", name, with_fp ? "fp, " : "", known, methods, hint);
+                       "(%s)%s", name, with_fp ? SCHEME_FP ", " : "", known, methods, hint);
 }
 
 /* What one compute layer gets; a NULL method leaves that tensor float. */
@@ -107,7 +109,7 @@ typedef enum { FL_LSQ8, FL_FP, FL_APOT_REF } FirstLast;
 
 static const char *const first_last_policies[] = {
     [FL_LSQ8] = "lsq8",
-    [FL_FP] = "fp",
+    [FL_FP] = SCHEME_FP, /* the first and last layers at full precision */
     [FL_APOT_REF] = "apot_ref",
 };
 const NameTable scheme_first_last_names = NAMETABLE_STRINGS_INIT(first_last_policies);
@@ -159,7 +161,7 @@ static int override_find(const SchemeOptions *o, const char *layer)
 
 static int override_apply(const LayerOverride *ov, LayerAssign *a, QbErr *err)
 {
-    if (strcmp(ov->scheme, "fp") == 0) {
+    if (scheme_is_fp(ov->scheme)) {
         a->wm = a->am = NULL;
         return 0;
     }

@@ -29,6 +29,12 @@ typedef struct {
     char scheme[SCHEME_NAME_MAX];  /* "": keep; "fp": leave the layer float; else a scheme */
 } LayerOverride;
 
+/* Full precision: the pseudo-scheme that quantizes nothing (an experiment's baseline row, an
+ * override leaving a layer float). It is no entry of the scheme table, as no methods are looked
+ * up for it; every place that names it or recognises it does so through these two. */
+#define SCHEME_FP "fp"
+int scheme_is_fp(const char *name);
+
 /* The first/last-layer policies' names (SchemeOptions.first_last). */
 extern const NameTable scheme_first_last_names;
 

@@ -20,7 +20,7 @@ typedef struct {
     {"--seeds-max", ARG_INT, ARG_AT(T, m.seeds_max), 1, EXP_SEEDS_MAX, .value = "N",          \
      .help = "every seed up to N of each claim's cells (the file's list, then the next ones)"}
 
-#define CLAIMARGS_DEFAULTS {.profile = "quick", .results = "results"}
+#define CLAIMARGS_DEFAULTS {.profile = EXP_DEFAULT_PROFILE, .results = "results"}
 
 /* The claims file at its profile, seeds extended to --seeds-max. */
 int claimargs_load(const ClaimArgs *a, ClaimSet *cs, QbErr *err);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "docs/docs.h"
+#include "harness/experiment.h"
 #include "report/findings.h"
 #include "args.h"
 #include "cli.h"
@@ -71,7 +72,7 @@ static const ArgSpec findings_specs[] = {
 
 static int run_findings(int argc, char **argv, QbErr *err)
 {
-    FindingsArgs a = {.tables = "results/reference/tables", .profile = "quick"};
+    FindingsArgs a = {.tables = "results/reference/tables", .profile = EXP_DEFAULT_PROFILE};
     int rc = args_parse(argc, argv, findings_specs, &a, err);
     return rc ? rc : findings_write(a.claims, a.tables, a.profile, stdout, err);
 }

@@ -27,7 +27,7 @@ static const ArgSpec ladder_specs[] = {
 
 static int run_ladder(int argc, char **argv, QbErr *err)
 {
-    LadderArgs a = {.profile = "quick", .results = "results", .reference = "results/reference"};
+    LadderArgs a = {.profile = EXP_DEFAULT_PROFILE, .results = "results", .reference = "results/reference"};
     const char *file = a.file, *results = a.results, *reference = a.reference, *make = a.make;
     int rc = args_parse(argc, argv, ladder_specs, &a, err);
     if (rc)

@@ -71,7 +71,7 @@ static int profile_table(const TablesArgs *a, int say_none, QbErr *err)
     }
     if (cells_expand(&e, &cells, err) < 0)
         return experiment_free(&e), -1;
-    int quick = !a->x.profile[0] || !strcmp(a->x.profile, "quick"), rc = 1;
+    int quick = !a->x.profile[0] || experiment_profile_is_default(a->x.profile), rc = 1;
     TableFileOptions o = {a->results, out, a->reference, NAN, 0};
     if (snprintf(out, sizeof out, "%s/tables/%s%s%s", a->results, e.name, quick ? "" : "-",
                  quick ? "" : a->x.profile) >= (int)sizeof out)

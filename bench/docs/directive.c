@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "core/atomic_file.h"
+#include "core/nametable.h"
 
 /* Reads fd to its end into a malloc'd string. */
 static char *read_fd(int fd)
@@ -186,34 +187,88 @@ static char *fenced(const char *in)
     return out;
 }
 
-static int source_run(const char *stage, char **out, QbErr *err)
+/* A stage makes the text from its argument: a source from nothing (in is NULL), a filter
+ * from the text of the stages before it. */
+typedef int (*StageRun)(const char *arg, const char *in, char **out, QbErr *err);
+
+static int include_stage(const char *arg, const char *in, char **out, QbErr *err)
 {
+    (void)in;
     size_t n;
-    if (!strncmp(stage, "include ", 8))
-        return file_read_all(stage + 8, out, &n, err) < 0 ? qb_wrap(err, "include: ") : 0;
-    if (!strncmp(stage, "qbench ", 7))
-        return run_qbench(stage + 7, 0, out, err);
-    if (!strncmp(stage, "error qbench ", 13))
-        return run_qbench(stage + 13, 1, out, err);
-    return qb_fail(err, "unknown source '%s': expected `include PATH`, `qbench ARGS` or `error "
-                        "qbench ARGS`", stage);
+    return file_read_all(arg, out, &n, err) < 0 ? qb_wrap(err, "include: ") : 0;
 }
 
-static int filter_run(const char *stage, char **text, QbErr *err)
+static int qbench_stage(const char *arg, const char *in, char **out, QbErr *err)
 {
-    char *next = NULL;
-    if (!strncmp(stage, "match ", 6) || !strncmp(stage, "lines ", 6)) {
-        if (match_lines(*text, stage + 6, stage[0] == 'l', &next, err) < 0)
-            return -1;
-    } else if (!strcmp(stage, "fenced")) {
-        next = fenced(*text);
-    } else {
-        return qb_fail(err, "unknown filter '%s': expected `match REGEX`, `lines REGEX` or "
-                            "`fenced`", stage);
-    }
-    free(*text);
-    *text = next;
+    (void)in;
+    return run_qbench(arg, 0, out, err);
+}
+
+static int error_qbench_stage(const char *arg, const char *in, char **out, QbErr *err)
+{
+    (void)in;
+    return run_qbench(arg, 1, out, err);
+}
+
+static int match_stage(const char *arg, const char *in, char **out, QbErr *err)
+{
+    return match_lines(in, arg, 0, out, err);
+}
+
+static int lines_stage(const char *arg, const char *in, char **out, QbErr *err)
+{
+    return match_lines(in, arg, 1, out, err);
+}
+
+static int fenced_stage(const char *arg, const char *in, char **out, QbErr *err)
+{
+    (void)arg, (void)err;
+    *out = fenced(in);
     return 0;
+}
+
+/* One kind of stage: a stage's text is its prefix then the argument, or the prefix alone
+ * when `bare`. */
+typedef struct {
+    const char *prefix;
+    int bare;
+    const char *usage; /* how the list of expected stages shows it */
+    StageRun run;
+} StageKind;
+
+static const StageKind sources[] = {
+    {.prefix = "include ", .usage = "`include PATH`", .run = include_stage},
+    {.prefix = "qbench ", .usage = "`qbench ARGS`", .run = qbench_stage},
+    {.prefix = "error qbench ", .usage = "`error qbench ARGS`", .run = error_qbench_stage},
+};
+
+static const StageKind filters[] = {
+    {.prefix = "match ", .usage = "`match REGEX`", .run = match_stage},
+    {.prefix = "lines ", .usage = "`lines REGEX`", .run = lines_stage},
+    {.prefix = "fenced", .bare = 1, .usage = "`fenced`", .run = fenced_stage},
+};
+
+/* The stage's kind among kinds (what: "source" or "filter"), its text replacing *text. */
+static int stage_run(NameTable kinds, const char *what, const char *stage, char **text,
+                     QbErr *err)
+{
+    for (int i = 0; i < nametable_size(kinds); i++) {
+        const StageKind *k = nametable_entry(kinds, i);
+        size_t n = strlen(k->prefix);
+        if (k->bare ? strcmp(stage, k->prefix) : strncmp(stage, k->prefix, n))
+            continue;
+        char *next = NULL;
+        if (k->run(stage + n, *text, &next, err) < 0) {
+            free(next);
+            return -1;
+        }
+        free(*text);
+        *text = next;
+        return 0;
+    }
+    char expected[160];
+    nametable_join(kinds, ", ", " or ", expected, sizeof expected);
+    return qb_fail(err, "unknown %s '%s': expected %s", what, stage, expected);
 }
 
 /* The next stage separator: " | ", or " \| " (inside a Markdown table cell, where a bare
@@ -240,7 +295,8 @@ int directive_run(const char *directive, char **out, QbErr *err)
         char *bar = next_bar(stage, &len);
         if (bar)
             *bar = '\0';
-        rc = first ? source_run(stage, out, err) : filter_run(stage, out, err);
+        rc = first ? stage_run(NAMETABLE(sources, StageKind, usage), "source", stage, out, err)
+                   : stage_run(NAMETABLE(filters, StageKind, usage), "filter", stage, out, err);
         stage = bar ? bar + len : NULL;
     }
     free(copy);

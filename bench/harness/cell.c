@@ -268,7 +268,7 @@ static void cell_config(const Experiment *e, const char *net, const char *scheme
     memset(cell, 0, sizeof *cell);
     snprintf(cell->net, sizeof cell->net, "%s", net);
     snprintf(cell->scheme, sizeof cell->scheme, "%s", scheme);
-    int fp = !strcmp(scheme, "fp");
+    int fp = scheme_is_fp(scheme);
     cell->bits = fp ? 0 : bits;
     cell->seed = seed;
     cell->parent = -1;
@@ -374,7 +374,7 @@ void cells_enumerate(const Experiment *e, CellList *out)
         return;
     for (int n = 0; n < e->nnets; n++)
         for (int s = 0; s < e->nschemes; s++) {
-            int fp = !strcmp(e->schemes[s], "fp");
+            int fp = scheme_is_fp(e->schemes[s]);
             for (int b = 0; b < (fp ? 1 : e->nbits); b++)
                 for (int k = 0; k < e->nseeds; k++) {
                     int bits = fp ? 0 : e->bits[b];
@@ -424,7 +424,7 @@ int cells_check(const Experiment *e, int *count, QbErr *err)
         return -1;
     for (int n = 0; n < e->nnets; n++)
         for (int s = 0; s < e->nschemes; s++) {
-            int fp = !strcmp(e->schemes[s], "fp");
+            int fp = scheme_is_fp(e->schemes[s]);
             for (int b = 0; b < (fp ? 1 : e->nbits); b++) {
                 int bits = fp ? 0 : e->bits[b];
                 if (experiment_excluded(e, e->nets[n], e->schemes[s], bits))

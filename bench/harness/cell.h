@@ -14,7 +14,7 @@
 
 typedef struct {
     char id[CELL_ID_MAX];
-    char net[32], scheme[32];   /* scheme "fp" = full precision */
+    char net[32], scheme[32];   /* scheme SCHEME_FP = full precision */
     int bits;                   /* 0 for fp */
     long long seed;
     RunConfig cfg;              /* ckpt, resume, progress and threads are the runner's */

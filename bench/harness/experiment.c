@@ -74,7 +74,7 @@ static int check_names(YDoc *d, const YNode *n, const char *field, const ExpName
     for (int i = 0; i < count; i++) {
         char path[256], known[1024];
         ydoc_index(path, sizeof path, field, i);
-        int ok = is_scheme ? !strcmp(names[i], "fp") || scheme_find(names[i]) : !!net_entry(names[i]);
+        int ok = is_scheme ? scheme_is_fp(names[i]) || scheme_find(names[i]) : !!net_entry(names[i]);
         for (int j = 0; ok && j < i; j++)
             if (!strcmp(names[j], names[i]))
                 return ydoc_fail(d, ydoc_seq_at(d, n, i), path, err, "duplicate entry '%s'",
@@ -220,7 +220,7 @@ static int read_table(YDoc *d, const YNode *t, Experiment *e, QbErr *err)
         if (ydoc_str(d, n, "table.baseline", e->baseline, sizeof e->baseline, err) < 0)
             return -1;
         char why[1024];
-        if (strcmp(e->baseline, "fp") && !scheme_find(e->baseline))
+        if (!scheme_is_fp(e->baseline) && !scheme_find(e->baseline))
             return ydoc_fail(d, n, "table.baseline", err, "%s",
                              unknown_scheme(e->baseline, why, sizeof why));
     }
@@ -303,7 +303,7 @@ static int read_paper_row(YDoc *d, const YNode *r, const char *field, PaperRow *
         if (ydoc_str(d, n, path, p->scheme, sizeof p->scheme, err) < 0)
             return -1;
         char why[1024];
-        if (strcmp(p->scheme, "fp") && !scheme_find(p->scheme))
+        if (!scheme_is_fp(p->scheme) && !scheme_find(p->scheme))
             return ydoc_fail(d, n, path, err, "%s", unknown_scheme(p->scheme, why, sizeof why));
     }
     ydoc_field(path, sizeof path, field, "fp");
@@ -489,7 +489,7 @@ static int check_bits(YDoc *d, const YNode *root, const Experiment *e, QbErr *er
     char field[128], path[200];
     const YNode *bits = setting_node(d, root, e, "matrix", "bits", field, sizeof field);
     for (int s = 0; s < e->nschemes; s++)
-        for (int b = 0; strcmp(e->schemes[s], "fp") && b < e->nbits; b++) {
+        for (int b = 0; !scheme_is_fp(e->schemes[s]) && b < e->nbits; b++) {
             int excluded = 1;
             for (int n = 0; n < e->nnets && excluded; n++)
                 excluded = experiment_excluded(e, e->nets[n], e->schemes[s], e->bits[b]);
@@ -506,7 +506,7 @@ static int check_bits(YDoc *d, const YNode *root, const Experiment *e, QbErr *er
         ydoc_field(path, sizeof path, item, "bits");
         const YNode *n = ovs ? ydoc_map_get(d, ydoc_seq_at(d, ovs, i), "bits") : NULL;
         for (int s = 0; o->bits && !o->scheme[0] && s < e->nschemes; s++)
-            if (strcmp(e->schemes[s], "fp") && bits_ok(d, n, path, e->schemes[s], o->bits, err) < 0)
+            if (!scheme_is_fp(e->schemes[s]) && bits_ok(d, n, path, e->schemes[s], o->bits, err) < 0)
                 return -1;
     }
     return 0;
@@ -519,7 +519,7 @@ static int check_complete(YDoc *d, const YNode *root, Experiment *e, QbErr *err)
         return ydoc_fail(d, m, "matrix", err, "needs nets and schemes (here or in the profile)");
     int quantized = 0;
     for (int i = 0; i < e->nschemes; i++)
-        quantized |= strcmp(e->schemes[i], "fp") != 0;
+        quantized |= !scheme_is_fp(e->schemes[i]);
     if (quantized && !e->nbits)
         return ydoc_fail(d, m, "matrix", err, "needs bits for its quantized schemes");
     long long *first = e->nseeds ? NULL : GROW_PUSH(e->seeds, e->nseeds, e->cap_seeds);
@@ -535,6 +535,11 @@ static int check_complete(YDoc *d, const YNode *root, Experiment *e, QbErr *err)
                          "table.baseline", err, "'%s' is not one of matrix.schemes",
                          e->baseline);
     return 0;
+}
+
+int experiment_profile_is_default(const char *profile)
+{
+    return strcmp(profile, EXP_DEFAULT_PROFILE) == 0;
 }
 
 int experiment_load(Experiment *e, const char *path, const char *profile, QbErr *err)

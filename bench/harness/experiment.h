@@ -90,7 +90,7 @@ typedef struct {
                                              reference's seeds: report/refcheck.h) */
     ExpName *nets;
     int nnets, cap_nets;
-    ExpName *schemes;                     /* "fp" = full precision */
+    ExpName *schemes;                     /* SCHEME_FP = full precision */
     int nschemes, cap_schemes;
     int *bits;
     int nbits, cap_bits;
@@ -114,6 +114,15 @@ typedef struct {
     char **sets;                          /* experiment_set's settings, in order (each owned) */
     int nsets, cap_sets;
 } Experiment;
+
+/* The profile make runs when none is given (PROFILE=quick), the default of every command that
+ * takes one: its tables and plot data are named after the experiment alone (others get
+ * -PROFILE) and the make command that runs it needs no PROFILE=. */
+#define EXP_DEFAULT_PROFILE "quick"
+int experiment_profile_is_default(const char *profile);
+/* The profile of the papers' own schedule: a table made under it at 1x, full width and on
+ * the whole training set is in the paper's regime (report/regime.c). */
+#define EXP_PAPER_PROFILE "paper"
 
 /* Loads `path` and applies `profile` ("" = none; otherwise it must be defined in the file).
  * Errors name file:line:col, the field path and what was expected. On success and on

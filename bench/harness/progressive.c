@@ -28,7 +28,7 @@ static int read_scheme(YDoc *d, const YNode *n, const char *field, const Experim
     char known[1024];
     if (ydoc_str(d, n, field, c->scheme, sizeof c->scheme, err) < 0)
         return -1;
-    if (!strcmp(c->scheme, "fp"))
+    if (scheme_is_fp(c->scheme))
         return ydoc_fail(d, n, field, err, "full precision is where a chain starts (train.from), "
                                            "not a link; expected a quantized scheme");
     if (!scheme_find(c->scheme)) {

@@ -12,6 +12,7 @@
 
 #include "core/atomic_file.h"
 #include "core/jsonr.h"
+#include "core/nametable.h"
 #include "run/converge.h"
 
 extern char *openblas_get_config(void);
@@ -423,5 +424,6 @@ int result_read(const char *path, ResultSummary *s, QbErr *err)
 
 int result_dir_reserved(const char *name)
 {
-    return !strcmp(name, "reference") || !strcmp(name, "tables") || !strcmp(name, "bench");
+    static const char *const reserved[] = {"reference", "tables", "bench"};
+    return nametable_index(NAMETABLE_STRINGS(reserved), name) >= 0;
 }

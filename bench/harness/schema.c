@@ -23,8 +23,10 @@ static int set_options(YDoc *d, const YNode *n, const char *field, RunConfig *c,
             return ydoc_fail(d, v, path, err, "%s", why);
         }
         if (!ydoc_text(v) || !quantizer_option_valid(s, ydoc_text(v)) ||
-            strlen(ydoc_text(v)) >= QOPT_NAME_MAX)
-            return ydoc_fail(d, v, path, err, "expected %s", s->values);
+            strlen(ydoc_text(v)) >= QOPT_NAME_MAX) {
+            quantizer_option_want(s, ydoc_text(v), why, sizeof why);
+            return ydoc_fail(d, v, path, err, "expected %s", why);
+        }
         int at = runcfg_option_index(c, name);
         if (at == QOPT_MAX)
             return ydoc_fail(d, v, path, err, "at most %d quantizer options", QOPT_MAX);
@@ -56,14 +58,14 @@ static int set_override(YDoc *d, const YNode *n, const char *field, LayerOverrid
     ydoc_field(path, sizeof path, field, "scheme");
     if (scheme && ydoc_str(d, scheme, path, o->scheme, sizeof o->scheme, err) < 0)
         return -1;
-    if (o->scheme[0] && strcmp(o->scheme, "fp") && !scheme_find(o->scheme)) {
+    if (o->scheme[0] && !scheme_is_fp(o->scheme) && !scheme_find(o->scheme)) {
         char why[1024];
         scheme_unknown(o->scheme, 1, why, sizeof why);
         return ydoc_fail(d, scheme, path, err, "%s", why);
     }
     /* the methods' own range; an override without a scheme is checked against the
      * matrix's schemes when the experiment is complete */
-    if (o->bits && o->scheme[0] && strcmp(o->scheme, "fp") &&
+    if (o->bits && o->scheme[0] && !scheme_is_fp(o->scheme) &&
         scheme_bits_check(scheme_find(o->scheme), o->bits, err) < 0) {
         char why[sizeof err->msg];
         snprintf(why, sizeof why, "%s", err->msg);

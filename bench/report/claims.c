@@ -188,13 +188,13 @@ static int check_scheme(YDoc *d, const YNode *m, const char *field, const char *
         return check_levels(d, m, field, key, name, is_method ? c->bits : c->versus_bits, err);
     if (c->quantity == CLAIM_INT_OPS) {
         char shifts[128];
-        int ok = shift_method(name) || (!is_method && !strcmp(name, "uniform"));
+        int ok = shift_method(name) || (!is_method && claim_versus_is_uniform(name));
         int_shift_methods(shifts, sizeof shifts);
         return ok ? 0 : ydoc_fail(d, n, path, err, "operation counts compare a method with "
                                   "shift weights (%s, or a scheme using them) against uniform "
                                   "or another such method; got '%s'", shifts, name);
     }
-    if (!strcmp(name, "fp") || scheme_find(name))
+    if (scheme_is_fp(name) || scheme_find(name))
         return 0;
     scheme_unknown(name, 1, known, sizeof known);
     return ydoc_fail(d, n, path, err, "%s", known);
@@ -277,7 +277,8 @@ static int read_experiment(ClaimSet *cs, const char *dir, YDoc *d, const YNode *
 static int check_cell(YDoc *d, const YNode *n, const char *field, const Experiment *e,
                       const char *net, const char *scheme, int bits, QbErr *err)
 {
-    int has_net = 0, has_scheme = 0, has_bits = !strcmp(scheme, "fp");
+    const int fp = scheme_is_fp(scheme);
+    int has_net = 0, has_scheme = 0, has_bits = fp;
     for (int i = 0; i < e->nnets; i++)
         has_net |= !strcmp(e->nets[i], net);
     for (int i = 0; i < e->nschemes; i++)
@@ -285,12 +286,11 @@ static int check_cell(YDoc *d, const YNode *n, const char *field, const Experime
     for (int i = 0; i < e->nbits; i++)
         has_bits |= e->bits[i] == bits;
     if (has_net && has_scheme && has_bits &&
-        (!strcmp(scheme, "fp") || !experiment_excluded(e, net, scheme, bits)))
+        (fp || !experiment_excluded(e, net, scheme, bits)))
         return 0;
     return ydoc_fail(d, n, field, err, "%s %s%s%.0d%s is not a cell of %s (profile %s): no "
                      "experiment result can measure this claim", net, scheme,
-                     strcmp(scheme, "fp") ? " " : "", strcmp(scheme, "fp") ? bits : 0,
-                     strcmp(scheme, "fp") ? "-bit" : "", e->path, e->profile);
+                     fp ? "" : " ", fp ? 0 : bits, fp ? "" : "-bit", e->path, e->profile);
 }
 
 /* Accuracy claims: every cell the claim reads is one its experiment measures. */
@@ -566,6 +566,16 @@ const char *claim_kind_name(ClaimKind k)
 const char *claim_quantity_name(ClaimQuantity q)
 {
     return quantity_names[q];
+}
+
+int claim_versus_is_uniform(const char *versus)
+{
+    return strcmp(versus, CLAIM_VERSUS_UNIFORM) == 0;
+}
+
+int claim_quantity_index(const char *name)
+{
+    return nametable_index(NAMETABLE_STRINGS(quantity_names), name);
 }
 
 double claim_paper_value(const Claim *c)

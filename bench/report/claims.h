@@ -87,6 +87,12 @@ void claims_free(ClaimSet *cs);
 /* "difference", ..., and "top1", ... as the file spells them. */
 const char *claim_kind_name(ClaimKind k);
 const char *claim_quantity_name(ClaimQuantity q);
+/* What an operation-count claim's versus names when it compares with the uniform layer of
+ * the same shape rather than with another method. */
+#define CLAIM_VERSUS_UNIFORM "uniform"
+int claim_versus_is_uniform(const char *versus);
+/* The quantity called name (as claim_quantity_name spells it), or -1. */
+int claim_quantity_index(const char *name);
 
 /* The paper's own value of the comparison (method − versus, method / versus for operation
  * counts, the difference of differences, or the stated value); NAN where it gives none. */

@@ -79,7 +79,7 @@ static CellRef cell_ref(const ClaimSet *cs, const ClaimGrids *g, int exp, const 
 {
     const Experiment *e = &cs->exps[exp];
     return (CellRef){exp, grid_cell(&g->grids[exp], net_index(e, net), grid_scheme_index(e, scheme),
-                                    strcmp(scheme, "fp") ? bits : 0)};
+                                    scheme_is_fp(scheme) ? 0 : bits)};
 }
 
 /* method and versus at bits, then (difference of differences) at base_bits; returns the count. */
@@ -137,6 +137,7 @@ static void accuracy_missing(const ClaimSet *cs, const CellRef *refs, int nrefs,
 {
     char targets[400] = "";
     size_t at = 0;
+    const int plain = experiment_profile_is_default(cs->profile);
     for (int i = 0; i < nrefs; i++) {
         const char *name = cs->exps[refs[i].exp].name;
         int seen = 0;
@@ -144,9 +145,8 @@ static void accuracy_missing(const ClaimSet *cs, const CellRef *refs, int nrefs,
             seen |= refs[j].exp == refs[i].exp;
         if (!seen && at < sizeof targets && refs[i].cell->ok == 0)
             at += (size_t)snprintf(targets + at, sizeof targets - at, "%s`make reproduce-%s%s%s`",
-                                   at ? ", " : "", name,
-                                   strcmp(cs->profile, "quick") ? " PROFILE=" : "",
-                                   strcmp(cs->profile, "quick") ? cs->profile : "");
+                                   at ? ", " : "", name, plain ? "" : " PROFILE=",
+                                   plain ? "" : cs->profile);
     }
     result_missing(r, "cells missing: %s%s", targets[0] ? targets : "no seed has every cell",
                    "");
@@ -314,7 +314,7 @@ static int measure_ops(const Claim *c, ClaimResult *r, QbErr *err)
     IntCheckReport *rep = malloc(2 * sizeof *rep);
     if (!rep)
         return qb_fail(err, "claim %s: out of memory", c->id);
-    const int uniform = !strcmp(c->versus, "uniform");
+    const int uniform = claim_versus_is_uniform(c->versus);
     int rc = method_check(c->method, c->bits, &rep[0], err);
     if (rc == 0 && !uniform)
         rc = method_check(c->versus, c->bits, &rep[1], err);

@@ -287,7 +287,7 @@ static void rows_all(FILE *md, FILE *csv, const ClaimSet *cs, const ClaimGrids *
             continue;
         for (int n = 0; n < e->nnets; n++)
             for (int s = 0; s < e->nschemes; s++)
-                if (strcmp(e->schemes[s], "fp") &&
+                if (!scheme_is_fp(e->schemes[s]) &&
                     !experiment_excluded(e, e->nets[n], e->schemes[s], cs->ladder_bits))
                     rows_one(md, csv, cs, base, l, i, n, s);
     }

@@ -27,7 +27,7 @@ static void count_verdicts(const Grid *g, const GridCell *cells, int count[3])
 static int row_unconverged(const Grid *g, int n, int s, char *out, size_t cap)
 {
     const Experiment *e = g->e;
-    int fp = !strcmp(e->schemes[s], "fp"), k = 0;
+    int fp = scheme_is_fp(e->schemes[s]), k = 0;
     size_t at = 0;
     out[0] = '\0';
     for (int b = 0; b < (fp ? 1 : e->nbits) && at < cap; b++) {

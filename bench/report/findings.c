@@ -122,18 +122,18 @@ static const char *const verdict_titles[] = {"Holds", "Contradicted", "Unresolve
 /* "+0.32 [-0.78, +1.43], n = 3" in the units of the claim's quantity. */
 static void claim_measured(const char *const *row, const int *col, char *out, size_t cap)
 {
-    const char *q = row[col[CL_QUANTITY]];
+    const int q = claim_quantity_index(row[col[CL_QUANTITY]]);
     double m = num(row[col[CL_MEASURED]]), lo = num(row[col[CL_LO]]), hi = num(row[col[CL_HI]]);
     int n = atoi(row[col[CL_N]]);
     if (isnan(m))
         snprintf(out, cap, "not measured");
-    else if (!strcmp(q, "int_ops"))
+    else if (q == CLAIM_INT_OPS)
         snprintf(out, cap, "%.3f of %s's operations (exact count)", m, row[col[CL_VERSUS]]);
-    else if (!strcmp(q, "levels"))
+    else if (q == CLAIM_LEVELS)
         snprintf(out, cap, "%+.4g (exact, from the level sets)", m);
-    else if (!strcmp(q, "block_error") || !strcmp(q, "layer_error"))
+    else if (q == CLAIM_BLOCK_ERROR || q == CLAIM_LAYER_ERROR)
         snprintf(out, cap, "%+.4f, range over the %d %s [%+.4f, %+.4f]", m, n,
-                 q[0] == 'b' ? "blocks" : "layers", lo, hi);
+                 q == CLAIM_BLOCK_ERROR ? "blocks" : "layers", lo, hi);
     else if (isnan(lo))
         snprintf(out, cap, "%+.2f, n = %d (no interval)", m, n);
     else

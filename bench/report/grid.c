@@ -208,7 +208,7 @@ static const GridCell *user_at(const Grid *g, const GridCell *c)
 static GridCell *ref_slot(Grid *g, const ResultSummary *rs, int keep_other, int *seed)
 {
     const Experiment *e = g->e;
-    int fp = !strcmp(rs->scheme, "fp");
+    int fp = scheme_is_fp(rs->scheme);
     if (rs->budget != e->budget || fp != (rs->bits == 0) ||
         (!fp && experiment_excluded(e, rs->net, rs->scheme, rs->bits)))
         return NULL;
@@ -377,9 +377,9 @@ void grid_paired(const Grid *g, int net, int scheme, int bits, int top5, Paired 
     const Experiment *e = g->e;
     int base = e->baseline[0] ? grid_scheme_index(e, e->baseline) : -1;
     const GridCell *a = grid_cell(g, net, scheme, bits);
-    const GridCell *b = base < 0 ? NULL : grid_cell(g, net, base, strcmp(e->baseline, "fp") ? bits : 0);
+    const GridCell *b = base < 0 ? NULL : grid_cell(g, net, base, scheme_is_fp(e->baseline) ? 0 : bits);
     memset(out, 0, sizeof *out);
     out->mean = out->sd = out->lo = out->hi = out->half = NAN;
-    if (a && b && a != b && strcmp(e->schemes[scheme], "fp"))
+    if (a && b && a != b && !scheme_is_fp(e->schemes[scheme]))
         grid_paired_cells(g, a, b, top5, out);
 }

@@ -24,7 +24,7 @@ const PaperRow *paper_find(const Experiment *e, const char *net, const char *sch
 const char *scheme_label(const Experiment *e, const char *net, const char *scheme)
 {
     const PaperRow *p = paper_find(e, net, scheme);
-    return p ? p->label : !strcmp(scheme, "fp") ? "full precision" : scheme;
+    return p ? p->label : scheme_is_fp(scheme) ? "full precision" : scheme;
 }
 
 int paper_has_top5(const Experiment *e)
@@ -48,8 +48,8 @@ double paper_paired(const Experiment *e, const char *net, const char *scheme, in
     const PaperRow *m = paper_find(e, net, scheme), *b = paper_find(e, net, e->baseline);
     if (!m || !bits || !e->baseline[0] || !strcmp(scheme, e->baseline))
         return NAN;
-    double base = strcmp(e->baseline, "fp") ? paper_number(b, bits, top5)
-                                            : paper_number(b ? b : m, 0, top5);
+    double base = scheme_is_fp(e->baseline) ? paper_number(b ? b : m, 0, top5)
+                                            : paper_number(b, bits, top5);
     return paper_number(m, bits, top5) - base;
 }
 
@@ -112,7 +112,7 @@ static void ref_text(const Grid *g, const GridCell *user, const GridCell *ref, i
 static void ref_rows(const Grid *g, TextTable *t, int net, int scheme, int top5)
 {
     const Experiment *e = g->e;
-    int fpi = grid_scheme_index(e, "fp");
+    int fpi = grid_scheme_index(e, SCHEME_FP);
     const GridCell *fp = grid_cell_or_empty(g, net, fpi, 0);
     const GridCell *rfp = fpi < 0 ? fp : grid_ref_cell(g, net, fpi, 0);
     table_row(t);
@@ -182,7 +182,7 @@ static void paper_rows(const Grid *g, const Regime *r, TextTable *t, int net, co
         return;
     table_row(t);
     snprintf(CELL(t, 2), TTEXT, "Δ");
-    delta_text(g, net, grid_scheme_index(e, "fp"), 0, top5, paper_number(p, 0, top5),
+    delta_text(g, net, grid_scheme_index(e, SCHEME_FP), 0, top5, paper_number(p, 0, top5),
                CELL(t, 3));
     for (int b = 0; b < e->nbits; b++)
         delta_text(g, net, grid_scheme_index(e, p->scheme), g->bits[b], top5,
@@ -215,7 +215,7 @@ static void bits_rows(const Grid *g, const Regime *r, TextTable *t, int net, int
 {
     const Experiment *e = g->e;
     const char *name = e->nets[net], *sch = e->schemes[scheme];
-    const GridCell *fp = grid_cell_or_empty(g, net, grid_scheme_index(e, "fp"), 0);
+    const GridCell *fp = grid_cell_or_empty(g, net, grid_scheme_index(e, SCHEME_FP), 0);
     table_row(t);
     snprintf(CELL(t, 0), TTEXT, "%s", name);
     snprintf(CELL(t, 1), TTEXT, "%s", scheme_label(e, name, sch));
@@ -264,12 +264,12 @@ static void bitops_row(const Grid *g, TextTable *t, int net)
     snprintf(CELL(t, 0), TTEXT, "%s", e->nets[net]);
     snprintf(CELL(t, 1), TTEXT, "BitOPs (×10⁹)");
     snprintf(CELL(t, 2), TTEXT, "qbench");
-    num_text(grid_cell_or_empty(g, net, grid_scheme_index(e, "fp"), 0)->bitops / 1e9, "%.3f",
+    num_text(grid_cell_or_empty(g, net, grid_scheme_index(e, SCHEME_FP), 0)->bitops / 1e9, "%.3f",
              CELL(t, 3));
     for (int b = 0; b < e->nbits; b++) {
         double v = NAN;
         for (int s = 0; s < e->nschemes && isnan(v); s++)
-            if (strcmp(e->schemes[s], "fp"))
+            if (!scheme_is_fp(e->schemes[s]))
                 v = grid_cell_or_empty(g, net, s, g->bits[b])->bitops;
         num_text(v / 1e9, "%.3f", CELL(t, 4 + b));
     }
@@ -291,7 +291,7 @@ void layout_bits(const Grid *g, const Regime *r, TextTable *t, int top5)
              e->metric == METRIC_BEST ? "best-epoch" : "final", top5 ? 5 : 1);
     for (int n = 0; n < e->nnets; n++) {
         for (int s = 0; s < e->nschemes; s++)
-            if (strcmp(e->schemes[s], "fp"))
+            if (!scheme_is_fp(e->schemes[s]))
                 bits_rows(g, r, t, n, s, top5);
         paper_only_rows(g, t, e->nets[n], top5);
         if (!top5)
@@ -323,7 +323,7 @@ void layout_ablation(const Grid *g, const Regime *r, TextTable *t)
     for (int n = 0; n < e->nnets; n++)
         for (int s = 0; s < e->nschemes; s++) {
             const char *net = e->nets[n], *scheme = e->schemes[s];
-            int fp = !strcmp(scheme, "fp"), bits = fp ? 0 : e->bits[0];
+            int fp = scheme_is_fp(scheme), bits = fp ? 0 : e->bits[0];
             const GridCell *st = grid_cell_or_empty(g, n, s, bits);
             double pv = paper_number(paper_find(e, net, scheme), bits, 0);
             table_row(t);

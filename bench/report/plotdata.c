@@ -31,18 +31,20 @@ static int plot_load(Plot *p, const Experiment *e, const CellList *cells, const 
                      int by_position, QbErr *err)
 {
     Grid g = {0};
+    *p = (Plot){e, cells, NULL, 0}; /* plot_free's to free, whatever fails */
     if (by_position && grid_load_by_position(&g, e, cells, results, err) < 0)
         return -1;
-    *p = (Plot){e, cells, calloc((size_t)cells->n + 1, sizeof *p->res), 0};
+    p->res = calloc((size_t)cells->n + 1, sizeof *p->res);
     QB_ASSERT(p->res);
-    for (int i = 0; i < cells->n; i++) {
+    int rc = 0;
+    for (int i = 0; i < cells->n && rc == 0; i++) {
         char path[1024];
         const char *id = by_position ? grid_cell_id(&g, &cells->cells[i]) : cells->cells[i].id;
         snprintf(path, sizeof path, "%s/%s/%s.json", results, e->name, id ? id : "");
         if (!id || !file_exists(path))
             continue;
-        if (json_load(path, &p->res[i], err) < 0)
-            return -1;
+        if ((rc = json_load(path, &p->res[i], err)) < 0)
+            break;
         if (strcmp(json_str_at(p->res[i], "status", ""), "ok")) {
             json_free(p->res[i]);
             p->res[i] = NULL;
@@ -51,7 +53,7 @@ static int plot_load(Plot *p, const Experiment *e, const CellList *cells, const 
     }
     if (by_position)
         grid_free(&g);
-    return 0;
+    return rc;
 }
 
 static void plot_free(Plot *p)
@@ -63,7 +65,7 @@ static void plot_free(Plot *p)
 
 static int is_fp(const Experiment *e, const Group *g)
 {
-    return !strcmp(e->schemes[g->scheme], "fp");
+    return scheme_is_fp(e->schemes[g->scheme]);
 }
 
 static int in_group(const Plot *p, const Group *g, int i)
@@ -91,7 +93,7 @@ static void each_group(const Plot *p, BlockFn fn, int by_bits, FILE *f)
     int k = 0;
     for (int n = 0; n < p->e->nnets; n++)
         for (int s = 0; s < p->e->nschemes; s++) {
-            int fp = !strcmp(p->e->schemes[s], "fp");
+            int fp = scheme_is_fp(p->e->schemes[s]);
             for (int b = 0; b < (fp || !by_bits ? 1 : p->e->nbits); b++) {
                 Group g = {n, s, fp ? 0 : by_bits ? p->e->bits[b] : -1};
                 if (group_count(p, &g))
@@ -116,7 +118,7 @@ static int measured_bits(const Plot *p, int *bits, int cap)
     for (int i = 0; i < p->cells->n; i++) {
         const Cell *c = &p->cells->cells[i];
         int k = 0;
-        if (!p->res[i] || !strcmp(c->scheme, "fp") || n == cap)
+        if (!p->res[i] || scheme_is_fp(c->scheme) || n == cap)
             continue;
         while (k < n && bits[k] < c->bits)
             k++;
@@ -261,8 +263,8 @@ int plotdata_write(const Experiment *e, const CellList *cells, const char *resul
 {
     char base[600], path[700], what[160];
     Plot p;
-    snprintf(base, sizeof base, "%s/%s%s%s", dir, e->name, strcmp(e->profile, "quick") ? "-" : "",
-             strcmp(e->profile, "quick") ? e->profile : "");
+    const int plain = experiment_profile_is_default(e->profile);
+    snprintf(base, sizeof base, "%s/%s%s%s", dir, e->name, plain ? "" : "-", plain ? "" : e->profile);
     int rc = plot_load(&p, e, cells, results_dir, by_position, err);
     snprintf(what, sizeof what, "per scheme, top-1 (%s epoch: mean, std, min and max over seeds) "
              "against bits; fp at 32", e->metric == METRIC_BEST ? "best" : "final");

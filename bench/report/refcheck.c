@@ -133,8 +133,8 @@ void refcheck_summary(const Grid *g, char *out, size_t cap)
     for (int n = 0; n < e->nnets; n++)
         for (int s = 0; s < e->nschemes; s++)
             for (int b = 0; b < (e->nbits ? e->nbits : 1); b++)
-                if (!strcmp(e->schemes[s], "fp") ? b == 0 : e->nbits > 0)
-                    tally_one(g, n, s, !strcmp(e->schemes[s], "fp") ? 0 : g->bits[b], &t);
+                if (scheme_is_fp(e->schemes[s]) ? b == 0 : e->nbits > 0)
+                    tally_one(g, n, s, scheme_is_fp(e->schemes[s]) ? 0 : g->bits[b], &t);
     char noise[512];
     noise_text(g, noise, sizeof noise);
     size_t at = (size_t)snprintf(out, cap, "Reproduction check against `%s` (%s): %d/%d "

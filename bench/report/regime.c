@@ -91,7 +91,7 @@ static void budget_text(const Experiment *e, const RunConfig *c, char *out, size
 static int is_paper_regime(const Experiment *e)
 {
     const RunConfig *c = &e->base;
-    return !strcmp(e->profile, "paper") && c->width == 1.0f && !c->train_subset &&
+    return !strcmp(e->profile, EXP_PAPER_PROFILE) && c->width == 1.0f && !c->train_subset &&
            e->budget == 1;
 }
 

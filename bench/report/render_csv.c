@@ -97,7 +97,7 @@ static void csv_row(FILE *f, const Grid *g, const Regime *rg, int net, int schem
 static void csv_bits(FILE *f, const Grid *g, const Regime *r, int top5)
 {
     const Experiment *e = g->e;
-    int fpi = grid_scheme_index(e, "fp");
+    int fpi = grid_scheme_index(e, SCHEME_FP);
     for (int n = 0; n < e->nnets; n++) {
         for (int s = 0; s < e->nschemes; s++) {
             if (s == fpi)
@@ -107,7 +107,7 @@ static void csv_bits(FILE *f, const Grid *g, const Regime *r, int top5)
                 csv_row(f, g, r, n, s, g->bits[b], top5, paper_number(p, g->bits[b], top5));
         }
         if (!top5 && fpi >= 0) {
-            const PaperRow *p = paper_find(e, e->nets[n], "fp");
+            const PaperRow *p = paper_find(e, e->nets[n], SCHEME_FP);
             csv_row(f, g, r, n, fpi, 0, 0, paper_number(p, 0, 0));
         }
     }
@@ -123,7 +123,7 @@ void csv_grid(FILE *f, const Grid *g, const Regime *r)
     if (e->layout == LAYOUT_ABLATION) {
         for (int n = 0; n < e->nnets; n++)
             for (int s = 0; s < e->nschemes; s++) {
-                int fp = !strcmp(e->schemes[s], "fp");
+                int fp = scheme_is_fp(e->schemes[s]);
                 int bits = fp ? 0 : e->bits[0];
                 csv_row(f, g, r, n, s, bits, 0,
                         paper_number(paper_find(e, e->nets[n], e->schemes[s]), bits, 0));

@@ -15,7 +15,7 @@ static void one_line(const Grid *g, int net, int m, int other, int bits, FILE *o
 {
     const Experiment *e = g->e;
     const GridCell *a = grid_cell(g, net, m, bits);
-    const GridCell *b = grid_cell(g, net, other, strcmp(e->schemes[other], "fp") ? bits : 0);
+    const GridCell *b = grid_cell(g, net, other, scheme_is_fp(e->schemes[other]) ? 0 : bits);
     Paired p;
     char text[96];
     grid_paired_cells(g, a, b, 0, &p);
@@ -156,7 +156,7 @@ static void health_flags(const Grid *g, const CellList *cells, Flags *f)
     const Experiment *e = g->e;
     for (int n = 0; n < e->nnets; n++)
         for (int s = 0; s < e->nschemes; s++) {
-            int fp = !strcmp(e->schemes[s], "fp");
+            int fp = scheme_is_fp(e->schemes[s]);
             for (int b = 0; b < (fp ? 1 : e->nbits); b++) {
                 int bits = fp ? 0 : g->bits[b];
                 const GridCell *c = grid_cell(g, n, s, bits);
@@ -175,7 +175,7 @@ int verdicts_print(const Experiment *e, const CellList *cells, const char *resul
                    const char *method, FILE *out, QbErr *err)
 {
     int m = grid_scheme_index(e, method);
-    if (m < 0 || !strcmp(method, "fp"))
+    if (m < 0 || scheme_is_fp(method))
         return qb_fail(err, "--method %s: not a quantized scheme of %s", method, e->path);
     Grid g;
     if (grid_load(&g, e, cells, results_dir, err) < 0)

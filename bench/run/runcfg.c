@@ -3,6 +3,7 @@
 #include "runcfg.h"
 
 #include "nets/registry.h"
+#include "quantizers/registry.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -62,8 +63,8 @@ const RunField runcfg_fields[] = {
     {"optimizer", "optimizer", RF_TRAIN, "--optimizer", RF_KIND, OFF(optimizer), 0, 0, 0, 0,
      &optim_kind_names, "sgd", "optimizer", 1, NULL, NULL},
     {"overrides", "overrides", RF_QUANT, "--override", RF_SPECIAL, OFF(overrides), CAP(overrides), 0, 0, 0,
-     NULL, "[]", "mixed precision: list of {pattern: layer name or glob, bits: B, scheme: S or fp} "
-     "(flag: PATTERN=fp, PATTERN=BITS or PATTERN=SCHEME:BITS)", 1, parse_override, write_overrides},
+     NULL, "[]", "mixed precision: list of {pattern: layer name or glob, bits: B, scheme: S or " SCHEME_FP "} "
+     "(flag: PATTERN=" SCHEME_FP ", PATTERN=BITS or PATTERN=SCHEME:BITS)", 1, parse_override, write_overrides},
     {"quant_options", "options", RF_QUANT, "--set", RF_SPECIAL, OFF(qopts), CAP(qopts), 0, 0, 0, NULL,
      "(methods')", "quantizer conventions, name: value (flag: NAME=VALUE); each method's "
      "names, values and defaults: `qbench schema --options`; an experiment's go to the cells "
@@ -296,6 +297,9 @@ int runcfg_field_set(const RunField *f, RunConfig *c, const char *text, char *wa
     if (parse_value(f, c, text) == 0)
         return 0;
     runcfg_field_want(f, want, cap);
+    size_t n = strlen(want);
+    if (f->type == RF_ENUM || f->type == RF_KIND)
+        nametable_suggest(*f->values, text, want + n, cap - n);
     return -1;
 }
 
@@ -307,7 +311,9 @@ int runcfg_option_index(const RunConfig *c, const char *name)
     return at;
 }
 
-/* NAME=VALUE, checked against the methods' option specs when the scheme is applied. */
+/* NAME=VALUE: a value the method declaring NAME does not take is refused here, as in an
+ * experiment file; whether the methods in use declare NAME is checked when the scheme is
+ * applied. */
 static int parse_option(RunConfig *c, const char *text, char *want, size_t cap)
 {
     const char *eq = strchr(text, '=');
@@ -319,6 +325,11 @@ static int parse_option(RunConfig *c, const char *text, char *want, size_t cap)
     }
     memcpy(o->name, text, (size_t)(eq - text));
     o->name[eq - text] = '\0';
+    const QuantOptionSpec *s = quantizer_option_any(o->name);
+    if (s && !quantizer_option_valid(s, eq + 1)) {
+        quantizer_option_want(s, eq + 1, want, cap);
+        return -1;
+    }
     snprintf(o->value, sizeof o->value, "%s", eq + 1);
     c->nqopts++;
     return 0;
@@ -333,15 +344,15 @@ static int parse_override(RunConfig *c, const char *text, char *want, size_t cap
     int bits = 0;
     if (!eq || eq == text || (size_t)(eq - text) >= sizeof o->pattern ||
         c->noverrides == RUN_OVERRIDES_MAX ||
-        (strcmp(eq + 1, "fp") && sscanf(eq + 1, "%d", &bits) != 1 &&
+        (!scheme_is_fp(eq + 1) && sscanf(eq + 1, "%d", &bits) != 1 &&
          sscanf(eq + 1, "%31[^:]:%d", scheme, &bits) != 2)) {
-        snprintf(want, cap, "PATTERN=fp, PATTERN=BITS or PATTERN=SCHEME:BITS (at most %d)",
+        snprintf(want, cap, "PATTERN=" SCHEME_FP ", PATTERN=BITS or PATTERN=SCHEME:BITS (at most %d)",
                  RUN_OVERRIDES_MAX);
         return -1;
     }
     memset(o, 0, sizeof *o);
     memcpy(o->pattern, text, (size_t)(eq - text));
-    snprintf(o->scheme, sizeof o->scheme, "%s", strcmp(eq + 1, "fp") ? scheme : "fp");
+    snprintf(o->scheme, sizeof o->scheme, "%s", scheme_is_fp(eq + 1) ? SCHEME_FP : scheme);
     o->bits = bits;
     c->noverrides++;
     return 0;
@@ -512,8 +523,8 @@ void runcfg_write_flags(FILE *out, const RunConfig *c)
                 fprintf(out, " %s %s=%s", f->flag, c->qopts[k].name, c->qopts[k].value);
             for (int k = 0; f->write == write_overrides && k < c->noverrides; k++) {
                 const LayerOverride *o = &c->overrides[k];
-                if (!strcmp(o->scheme, "fp"))
-                    fprintf(out, " %s %s=fp", f->flag, o->pattern);
+                if (scheme_is_fp(o->scheme))
+                    fprintf(out, " %s %s=%s", f->flag, o->pattern, SCHEME_FP);
                 else if (o->scheme[0])
                     fprintf(out, " %s %s=%s:%d", f->flag, o->pattern, o->scheme, o->bits);
                 else

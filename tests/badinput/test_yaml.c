@@ -66,6 +66,16 @@ Test(badyaml, missing_file_and_directory_fail_cleanly)
     bad_expect("directory", "validate tests/badinput/cases", "tests/badinput/cases", NULL);
 }
 
+/* A setting's value given over a valid file by --set: a misspelt one is named with the
+ * values expected and the nearest of them, as in the file. */
+Test(badyaml, a_misspelt_setting_value_in_set_gets_the_nearest)
+{
+    bad_expect_ok("valid --set", "expand experiments/table4.yaml --set train.schedule=step");
+    bad_expect("misspelt --set", "expand experiments/table4.yaml --set train.schedule=stpe",
+               "--set train.schedule=stpe",
+               "expected one of cosine, step, constant, cosine_per_step; did you mean 'step'?");
+}
+
 static void loads(const char *path, const char *args, const char *expect)
 {
     char out[4096];

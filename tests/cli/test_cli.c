@@ -42,6 +42,13 @@ Test(cli, a_misspelt_command_or_flag_gets_the_nearest)
     cr_assert(strstr(out, "unknown option '--nte'; did you mean '--net'?"), "%s", out);
     cr_assert_eq(qbench_run(dir, "train --epoch 3", out, sizeof out), 2);
     cr_assert(strstr(out, "unknown option '--epoch'; did you mean '--epochs'?"), "%s", out);
+    cr_assert_eq(qbench_run(dir, "train --optimizer adma", out, sizeof out), 2);
+    cr_assert(strstr(out, "--optimizer adma: expected one of sgd, adam; did you mean 'adam'?"),
+              "%s", out);
+    cr_assert_eq(qbench_run(dir, "train --scheme lsq --set lsq_weight_range=symetric", out,
+                            sizeof out), 2);
+    cr_assert(strstr(out, "--set lsq_weight_range=symetric: expected lsq|symmetric, got "
+                          "'symetric'; did you mean 'symmetric'?"), "%s", out);
     cr_assert_eq(qbench_run(dir, "macs --net resnet21", out, sizeof out), 2);
     cr_assert(strstr(out, "unknown network 'resnet21'; expected one of: resnet20") &&
                   strstr(out, "did you mean 'resnet20'?"), "%s", out);

@@ -168,3 +168,19 @@ Test(plotdata, by_position_plots_a_reference_made_by_other_code)
               file_text(dir, "pd-pos", "bits"));
     rfix_end(&f);
 }
+
+/* Results placed by position from a directory without the experiment's: the error, and
+ * nothing of a plot half made is freed. */
+Test(plotdata, results_by_position_that_are_missing_are_an_error)
+{
+    RFix f;
+    QbErr err = {{0}};
+    rfix_start(&f, "pdnone", "", "[1]");
+    char dir[300];
+    snprintf(dir, sizeof dir, "%s/plots-pdnone", hfix_dir());
+    rfix_mkdir(dir);
+    cr_assert_eq(plotdata_write(&f.e, &f.l, f.results, 1, dir, &err), -1);
+    cr_expect(strstr(err.msg, "pdnone: cannot open the reference results directory"), "%s",
+              err.msg);
+    rfix_end(&f);
+}

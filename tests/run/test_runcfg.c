@@ -197,7 +197,7 @@ Test(runcfg, text_values_are_checked_against_the_table)
     cr_assert_eq(runcfg_field_set(runcfg_field_flag("--momentum"), &c, "1", want, sizeof want), -1);
     cr_assert_str_eq(want, "a number in [0, 0.9999]");
     cr_assert_eq(runcfg_field_set(runcfg_field_flag("--data"), &c, "mnist", want, sizeof want), -1);
-    cr_assert_str_eq(want, "one of fmnist, cifar10, npy, synth");
+    cr_assert_str_eq(want, "one of fmnist, cifar10, npy, synth; did you mean 'fmnist'?");
     cr_assert_eq(runcfg_field_set(runcfg_field_flag("--milestones"), &c, "3,,4", want,
                                   sizeof want), -1);
     cr_assert_eq(runcfg_field_set(runcfg_field_flag("--from"), &c, "none", want, sizeof want), 0);
