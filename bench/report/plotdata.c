@@ -256,13 +256,19 @@ static int write_file(const char *path, const Plot *p, const char *what, BlockFn
     return atomic_commit(&a, err);
 }
 
+void plotdata_name(const Experiment *e, char *out, size_t cap)
+{
+    int quick = !strcmp(e->profile, "quick");
+    snprintf(out, cap, "%s%s%s", e->name, quick ? "" : "-", quick ? "" : e->profile);
+}
+
 int plotdata_write(const Experiment *e, const CellList *cells, const char *results_dir,
                    int by_position, const char *dir, QbErr *err)
 {
-    char base[600], path[700], what[160];
+    char name[200], base[600], path[700], what[160];
     Plot p;
-    snprintf(base, sizeof base, "%s/%s%s%s", dir, e->name, strcmp(e->profile, "quick") ? "-" : "",
-             strcmp(e->profile, "quick") ? e->profile : "");
+    plotdata_name(e, name, sizeof name);
+    snprintf(base, sizeof base, "%s/%s", dir, name);
     int rc = plot_load(&p, e, cells, results_dir, by_position, err);
     snprintf(what, sizeof what, "per scheme, top-1 (%s epoch: mean, std, min and max over seeds) "
              "against bits; fp at 32", e->metric == METRIC_BEST ? "best" : "final");
