@@ -308,28 +308,20 @@ BUDGET ?= 1
 budget_flag = $(if $(filter-out 1,$(BUDGET)),--budget $(BUDGET))
 expand_flags = --profile $(PROFILE) $(seeds_flag) $(budget_flag) $(set_flags)
 
-# $(1) experiment file, $(2) fragment name, $(3) table name. First the inputs: `qbench needs`
-# checks the data and the starting checkpoints, lists every one that is missing at
-# once (and stops there when the data is), and writes the rules that train the missing
-# checkpoints, which then run (through the cell runner, so RUNNER=slurm runs them as jobs).
-# PLAN=1 prints the same list, then the plan cell by cell, and stops there.
+# $(1) experiment file, $(2) fragment name, $(3) table name. `qbench rules` writes the run's
+# fragment; its goal `run` lists the missing inputs at once (and stops there when the data
+# is missing), trains the missing starting checkpoints (through the cell runner, so
+# RUNNER=slurm runs them as jobs), prints the plan's summary, runs the cells with a progress
+# line after each and prints the table; PLAN=1 runs its goal `plan` instead: the same list,
+# then the plan cell by cell, and nothing else.
 define run_experiment
 	@mkdir -p $(MK_DIR)
-	$(if $(PLAN),,@$(BIN) needs $(1) $(expand_flags) $(pretrain_flags) \
-	  --make $(MK_DIR)/$(2).$(PROFILE).needs.mk)
-	$(if $(PLAN),,+@$(MAKE) --no-print-directory -f $(MK_DIR)/$(2).$(PROFILE).needs.mk $(jobs_flag) \
-	  QBENCH="$(QB_RUN)" PRETRAIN_THREADS=$(PRETRAIN_THREADS) needs)
-	$(if $(PLAN),,@$(BIN) rules $(1) $(expand_flags) --make $(MK_DIR)/$(2).$(PROFILE).mk --table $(3) \
-	  $(if $(ALLOW_SHARED_RESULTS),--allow-shared-results))
-	@$(BIN) plan $(1) $(expand_flags) $(pretrain_flags) --results $(RESULTS) --reference $(REFERENCE) \
-	  --jobs $(plan_jobs) $(if $(PLAN),,--summary)
-	$(if $(PLAN),@echo "PLAN=1: nothing was run",+@$(MAKE) --no-print-directory -f $(MK_DIR)/$(2).$(PROFILE).mk $(jobs_flag) \
-	  QBENCH="$(QB_RUN)" RESULTS=$(RESULTS) CELL_THREADS=$(CELL_THREADS) REPORT_FLAGS="$(report_flags)" \
-	  CELL_PROGRESS="$(abspath $(BIN)) progress $(1) $(expand_flags) --results $(RESULTS) --reference $(REFERENCE) --start $(RUN_START) --after" \
-	  table)
-	$(if $(PLAN),,@cat $(RESULTS)/tables/$(3).md)
-	$(if $(PLAN)$(REFERENCE_CHECK),,@[ ! -e $(REFERENCE)/tables/$(3).md ] || { echo; \
-	  echo "The reference (committed) table, for comparison: $(REFERENCE)/tables/$(3).md"; cat $(REFERENCE)/tables/$(3).md; })
+	@$(BIN) rules $(1) $(expand_flags) $(pretrain_flags) --make $(MK_DIR)/$(2).$(PROFILE).mk \
+	  --table $(3) $(if $(ALLOW_SHARED_RESULTS),--allow-shared-results)
+	+@$(MAKE) --no-print-directory -f $(MK_DIR)/$(2).$(PROFILE).mk $(jobs_flag) QBENCH="$(QB_RUN)" \
+	  QBENCH_PLAN=$(abspath $(BIN)) RESULTS=$(RESULTS) REFERENCE=$(REFERENCE) CELL_THREADS=$(CELL_THREADS) \
+	  PRETRAIN_THREADS=$(PRETRAIN_THREADS) PLAN_JOBS=$(plan_jobs) RUN_START=$(RUN_START) \
+	  REPORT_FLAGS="$(report_flags)" REFERENCE_CHECK=$(REFERENCE_CHECK) $(if $(PLAN),plan,run)
 endef
 
 $(TABLES:%=reproduce-%) $(ABLATIONS:%=reproduce-%): reproduce-%: check-deps $(BIN)
