@@ -83,10 +83,12 @@ static int write_fragment(const RulesArgs *a, int argc, char **argv, const Exper
                           const Needs *n, QbErr *err)
 {
     CellList cells = {0};
-    const char *pre_words[2 * ARG_LIST_MAX];
+    const char **pre_words = malloc(sizeof *pre_words * (2 * (size_t)a->pretrain.n + 1));
+    QB_ASSERT(pre_words);
     for (int i = 0; i < a->pretrain.n; i++)
         pre_words[2 * i] = "--pretrain", pre_words[2 * i + 1] = a->pretrain.items[i];
     char *pre = runfrag_quote(pre_words, 2 * a->pretrain.n);
+    free(pre_words);
     char *rules = runfrag_quote((const char *const *)argv + 1, argc - 1);
     RunFragOptions o = {a->table[0] ? a->table : e->name, pre, rules};
     int here = !needs_missing(n);
@@ -106,7 +108,8 @@ static int run_rules(int argc, char **argv, QbErr *err)
     int rc = args_parse(argc, argv, rules_specs, &a, err);
     if (rc)
         return rc;
-    if ((rc = expargs_load(&a.x, &e, err)) == 0 && (rc = name_clash(&e, a.allow_shared, err)) == 0 &&
+    if ((rc = expargs_load(&a.x, &e, err)) == 0 &&
+        (rc = name_clash(&e, a.allow_shared, err)) == 0 &&
         (rc = expargs_needs(&a.pretrain, &e, &n, err)) == 0)
         rc = write_fragment(&a, argc, argv, &e, &n, err);
     needs_free(&n);

@@ -43,9 +43,9 @@ char *runfrag_quote(const char *const *words, int n)
 /* PLAN=1: the plan in full, and nothing else. */
 static void plan_target(FILE *f, const Experiment *e, const char *popt)
 {
-    fprintf(f, "\n.PHONY: plan run show\nplan:\n\t@$(QBENCH_PLAN) plan %s%s $(PRETRAIN_FLAGS) --results "
-               "$(RESULTS) --reference $(REFERENCE) --jobs $(PLAN_JOBS)\n\t@echo \"PLAN=1: "
-               "nothing was run\"\n", e->path, popt);
+    fprintf(f, "\n.PHONY: plan run show\nplan:\n\t@$(QBENCH_PLAN) plan %s%s $(PRETRAIN_FLAGS) "
+               "--results $(RESULTS) --reference $(REFERENCE) --jobs $(PLAN_JOBS)\n"
+               "\t@echo \"PLAN=1: nothing was run\"\n", e->path, popt);
 }
 
 /* Inputs missing: list them, make the checkpoints, then the fragment with the cells. */
@@ -55,7 +55,8 @@ static void run_after_needs(FILE *f, const Experiment *e, const char *path, cons
     fprintf(f, "\n# the command that wrote this fragment\nRULES_ARGS :=%s\n", o->rules);
     fprintf(f, "\nrun:\n\t@$(QBENCH_PLAN) needs %s%s $(PRETRAIN_FLAGS)\n"
                "\t+@$(MAKE) --no-print-directory -f %s needs\n"
-               "\t@$(QBENCH_PLAN) rules $(RULES_ARGS)\n\t+@$(MAKE) --no-print-directory -f %s run\n",
+               "\t@$(QBENCH_PLAN) rules $(RULES_ARGS)\n"
+               "\t+@$(MAKE) --no-print-directory -f %s run\n",
             e->path, popt, path, path);
 }
 
@@ -64,8 +65,9 @@ static void run_cells(FILE *f, const Experiment *e, const CellList *cells, const
                       const char *popt, const RunFragOptions *o)
 {
     const char *t = o->table_base;
-    fprintf(f, "\nifdef RUN_START\nCELL_PROGRESS = $(QBENCH_PLAN) progress %s%s --results $(RESULTS) "
-               "--reference $(REFERENCE) --start $(RUN_START) --after\nendif\n", e->path, popt);
+    fprintf(f, "\nifdef RUN_START\nCELL_PROGRESS = $(QBENCH_PLAN) progress %s%s --results "
+               "$(RESULTS) --reference $(REFERENCE) --start $(RUN_START) --after\nendif\n",
+            e->path, popt);
     fprintf(f, "\nrun:\n\t@echo \"%s (profile %s): %d cells -> %s\" >&2\n"
                "\t@$(QBENCH_PLAN) plan %s%s $(PRETRAIN_FLAGS) --results $(RESULTS) --reference "
                "$(REFERENCE) --jobs $(PLAN_JOBS) --summary\n"
