@@ -35,6 +35,7 @@ include $(PLOT_LIST)
 endif
 .PHONY: $(PLOT_NAMES:%=plot-figures-%)
 plot-figures: $(PLOT_NAMES:%=plot-figures-%)
+	@: # a recipe, so that make has nothing to say when no file has results
 $(PLOT_NAMES:%=plot-figures-%): plot-figures-%: $(PLOT_OUT)/%-accuracy-bits.png $(PLOT_OUT)/%-curves.png
 	@echo "$(PLOT_OUT)/$*-{accuracy-bits,accuracy-bitops,curves}.{png,pdf} from $(or $(PLOT_SOURCE),$(PLOT_RESULTS_$*) results)"
 $(PLOT_OUT)/%-accuracy-bits.png $(PLOT_OUT)/%-accuracy-bits.pdf $(PLOT_OUT)/%-accuracy-bitops.png \
