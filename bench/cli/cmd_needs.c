@@ -1,5 +1,6 @@
 /* `qbench needs`: every input an experiment's cells need (data files, starting checkpoints;
- * harness/needs.h), listed at once, and the rules that pretrain the missing checkpoints. */
+ * harness/needs.h) that is missing, listed at once; a checkpoint a --pretrain recipe makes is
+ * trained by the run (`qbench rules` writes its rule). */
 #include <stdio.h>
 
 #include "expargs.h"
@@ -8,18 +9,14 @@
 typedef struct {
     ExpArgs x;
     ArgList pretrain;
-    char make[256];
 } NeedsArgs;
 
 static const ArgSpec needs_specs[] = {
     EXPARGS_SPECS(NeedsArgs, x),
     EXPARGS_PRETRAIN(NeedsArgs, pretrain),
-    {"--make", ARG_STR, ARG_TEXT(NeedsArgs, make), .value = "OUT.mk",
-     .help = "write the rules that train the missing starting checkpoints by the --pretrain "
-             "recipes (target `needs`); then only an input no rule makes is an error"},
     {NULL}};
 
-/* Fails when an input is missing that it cannot make (or, without --make, when any is). */
+/* Fails when an input is missing that no recipe makes. */
 static int run_needs(int argc, char **argv, QbErr *err)
 {
     NeedsArgs a = {0};
@@ -32,13 +29,11 @@ static int run_needs(int argc, char **argv, QbErr *err)
         return needs_free(&n), experiment_free(&e), rc;
     needs_print(stdout, &e, &n);
     fflush(stdout);
-    int missing = a.make[0] ? needs_blocking(&n) : needs_missing(&n);
+    int missing = needs_blocking(&n);
     if (missing)
         rc = qb_fail(err, "%s (profile %s): %d input%s missing (listed above); its cells cannot "
                           "start without %s", a.x.file, e.profile[0] ? e.profile : "none",
                      missing, missing == 1 ? " is" : "s are", missing == 1 ? "it" : "them");
-    else if (a.make[0])
-        rc = needs_write_make(a.make, &e, &n, err);
     needs_free(&n);
     experiment_free(&e);
     return rc;
@@ -46,5 +41,5 @@ static int run_needs(int argc, char **argv, QbErr *err)
 
 const CliCommand cli_needs = {
     "needs", "list every input an experiment's cells need that is missing (data files, "
-             "starting checkpoints) at once; --make: the rules that pretrain the checkpoints",
+             "starting checkpoints) at once; fails when one is that no --pretrain recipe makes",
     needs_specs, run_needs, NULL};

@@ -1,28 +1,31 @@
-/* `qbench rules`: an experiment's makefile fragment (harness/makefrag.h), one target per
- * result file, as `make reproduce-TABLE` runs it. */
+/* `qbench rules`: the makefile fragment of a run of an experiment (harness/runfrag.h): its
+ * plan, the starting checkpoints it trains, one target per result file, its table; `make
+ * reproduce-TABLE` writes it and runs one goal of it. */
 #include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/makefrag.h"
+#include "harness/runfrag.h"
 #include "harness/result.h"
 #include "expargs.h"
 #include "cli.h"
 
 typedef struct {
     ExpArgs x;
+    ArgList pretrain;
     char make[256], table[CELL_ID_MAX];
     int allow_shared;
 } RulesArgs;
 
 static const ArgSpec rules_specs[] = {
     EXPARGS_SPECS(RulesArgs, x),
+    EXPARGS_PRETRAIN(RulesArgs, pretrain),
     {"--make", ARG_STR, ARG_TEXT(RulesArgs, make), .value = "OUT.mk", .required = 1,
      .help = "the fragment to write"},
     {"--table", ARG_STR, ARG_TEXT(RulesArgs, table), .value = "NAME",
-     .help = "its `table` target writes RESULTS/tables/NAME.{md,tex,csv} (default: the "
-             "experiment's name)"},
+     .help = "its `table` target writes RESULTS/tables/NAME.{md,tex,csv}, which `show` "
+             "prints (default: the experiment's name)"},
     {"--allow-shared-results", ARG_FLAG, ARG_AT(RulesArgs, allow_shared),
      .help = "another experiment file of the same name may write into the same results "
              "directory"},
@@ -75,27 +78,46 @@ static int name_clash(const Experiment *e, int allow_shared, QbErr *err)
     return rc;
 }
 
+/* The fragment of e with its inputs n: the cells' rules once every input is here. */
+static int write_fragment(const RulesArgs *a, int argc, char **argv, const Experiment *e,
+                          const Needs *n, QbErr *err)
+{
+    CellList cells = {0};
+    const char **pre_words = malloc(sizeof *pre_words * (2 * (size_t)a->pretrain.n + 1));
+    QB_ASSERT(pre_words);
+    for (int i = 0; i < a->pretrain.n; i++)
+        pre_words[2 * i] = "--pretrain", pre_words[2 * i + 1] = a->pretrain.items[i];
+    char *pre = runfrag_quote(pre_words, 2 * a->pretrain.n);
+    free(pre_words);
+    char *rules = runfrag_quote((const char *const *)argv + 1, argc - 1);
+    RunFragOptions o = {a->table[0] ? a->table : e->name, pre, rules};
+    int here = !needs_missing(n);
+    int rc = here && cells_expand(e, &cells, err) < 0 ? -1
+             : runfrag_write(a->make, e, n, here ? &cells : NULL, &o, err);
+    cells_free(&cells);
+    free(pre);
+    free(rules);
+    return rc;
+}
+
 static int run_rules(int argc, char **argv, QbErr *err)
 {
     RulesArgs a = {0};
     Experiment e = {0};
-    CellList cells;
+    Needs n = {0};
     int rc = args_parse(argc, argv, rules_specs, &a, err);
     if (rc)
         return rc;
-    if (expargs_cells(&a.x, &e, &cells, err) < 0)
-        return experiment_free(&e), -1;
-    rc = name_clash(&e, a.allow_shared, err) < 0 ? -1
-         : makefrag_write(a.make, &e, &cells, a.table[0] ? a.table : e.name, err);
-    if (rc == 0)
-        fprintf(stderr, "%s (profile %s): %d cells -> %s\n", a.x.file,
-                e.profile[0] ? e.profile : "none", cells.n, a.make);
-    cells_free(&cells);
+    if ((rc = expargs_load(&a.x, &e, err)) == 0 &&
+        (rc = name_clash(&e, a.allow_shared, err)) == 0 &&
+        (rc = expargs_needs(&a.pretrain, &e, &n, err)) == 0)
+        rc = write_fragment(&a, argc, argv, &e, &n, err);
+    needs_free(&n);
     experiment_free(&e);
     return rc;
 }
 
 const CliCommand cli_rules = {
-    "rules", "write an experiment's makefile fragment: one target per result file (a "
-             "`qbench run-cell` recipe), `cells`, and `table`, which writes its tables",
+    "rules", "write the makefile fragment of a run of an experiment: `plan`, `run`, `needs` "
+             "(the starting checkpoints), one target per result file, `cells`, `table`, `show`",
     rules_specs, run_rules, NULL};

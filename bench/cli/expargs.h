@@ -15,15 +15,17 @@ typedef struct {
     int budget;     /* --budget K: K times the profile's training length (0: 1x) */
 } ExpArgs;
 
-#define EXPARGS_FILE(T, m)                                                                    \
-    {"FILE", ARG_OPERAND, ARG_TEXT(T, m.file), .help = "the experiment file "                \
-     "(experiments/NAME.yaml)", .required = 1},                                              \
+#define EXPARGS_PROFILE(T, m)                                                                 \
     {"--profile", ARG_STR, ARG_TEXT(T, m.profile), .value = "P",                             \
      .help = "the profile of the file to use (none: the file as written)"}
 
-/* The file, the profile and the flags that change the matrix (its cells and their ids). */
-#define EXPARGS_SPECS(T, m)                                                                   \
-    EXPARGS_FILE(T, m),                                                                       \
+#define EXPARGS_FILE(T, m)                                                                    \
+    {"FILE", ARG_OPERAND, ARG_TEXT(T, m.file), .help = "the experiment file "                \
+     "(experiments/NAME.yaml)", .required = 1},                                              \
+    EXPARGS_PROFILE(T, m)
+
+/* The flags that change the matrix (its cells and their ids) beyond the profile. */
+#define EXPARGS_MATRIX(T, m)                                                                  \
     {"--seeds", ARG_INT, ARG_AT(T, m.seeds), 1, EXP_SEEDS_MAX, .value = "N",                  \
      .help = "the matrix's first N seeds (more than it lists: the next ones after its last)"}, \
     {"--budget", ARG_INT, ARG_AT(T, m.budget), 1, EXP_BUDGET_MAX, .value = "K",              \
@@ -31,6 +33,9 @@ typedef struct {
              "ids)"},                                                                         \
     {"--set", ARG_LIST, ARG_AT(T, m.sets), .value = "SECTION.KEY=VALUE",                     \
      .help = "a train or quant field over the file (`qbench schema` lists them)"}
+
+/* The file, the profile and the flags that change the matrix. */
+#define EXPARGS_SPECS(T, m) EXPARGS_FILE(T, m), EXPARGS_MATRIX(T, m)
 
 /* The file at its profile with --set, --budget and --seeds applied. */
 int expargs_load(const ExpArgs *a, Experiment *e, QbErr *err);

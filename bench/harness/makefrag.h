@@ -5,6 +5,8 @@
 #ifndef QB_MAKEFRAG_H
 #define QB_MAKEFRAG_H
 
+#include <stdio.h>
+
 #include "cell.h"
 
 /* A cell's recipe is `$(CELL_RUNNER) RESULT_FILE QBENCH run-cell ...`: the runner decides
@@ -13,6 +15,18 @@
  * (the cells, then the tables into $(RESULTS)/tables/<table_base>). */
 int makefrag_write(const char *path, const Experiment *e, const CellList *cells,
                    const char *table_base, QbErr *err);
+
+/* The parts of a fragment, for a writer that adds targets of its own (runfrag.h): */
+/* Whether e's path, profile and settings can stand in make rules (else an error). */
+int makefrag_check(const Experiment *e, QbErr *err);
+/* The flags that give run-cell and report e's profile, seeds, budget and settings (" --profile
+ * quick ..."; malloc'd). */
+char *makefrag_options(const Experiment *e);
+/* The opening comment naming the command that wrote it, and the variables' defaults. */
+void makefrag_header(FILE *f, const char *generated_by, const char *options);
+/* CELLS, `cells`, `table` and one rule per cell (popt: makefrag_options). */
+void makefrag_cells(FILE *f, const Experiment *e, const CellList *cells, const char *popt,
+                    const char *table_base);
 
 /* One experiment (at its own profile, budget and seeds) in a fragment of several: every cell
  * gets its rule, the cells at indexes wanted[0..nwanted) are the target's prerequisites. */

@@ -54,8 +54,9 @@ int needs_blocking(const Needs *n);
 /* The listing: for each missing input where it goes, what it holds and how to get it or
  * point elsewhere. Prints nothing when nothing is missing. */
 void needs_print(FILE *f, const Experiment *e, const Needs *n);
-/* A makefile fragment whose target `needs` trains every makeable checkpoint, one rule each
- * through $(CELL_RUNNER) (a local run, or a Slurm job), written to path atomically. */
-int needs_write_make(const char *path, const Experiment *e, const Needs *n, QbErr *err);
+/* Into a makefile fragment (runfrag.h): the phony target `needs`, which trains every makeable
+ * checkpoint, one rule each through $(CELL_RUNNER) (a local run, or a Slurm job). The
+ * fragment sets QBENCH, CELL_RUNNER and PRETRAIN_THREADS. */
+int needs_rules(FILE *f, const Experiment *e, const Needs *n, QbErr *err);
 
 #endif

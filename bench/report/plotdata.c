@@ -258,13 +258,19 @@ static int write_file(const char *path, const Plot *p, const char *what, BlockFn
     return atomic_commit(&a, err);
 }
 
+void plotdata_name(const Experiment *e, char *out, size_t cap)
+{
+    const int plain = experiment_profile_is_default(e->profile);
+    snprintf(out, cap, "%s%s%s", e->name, plain ? "" : "-", plain ? "" : e->profile);
+}
+
 int plotdata_write(const Experiment *e, const CellList *cells, const char *results_dir,
                    int by_position, const char *dir, QbErr *err)
 {
-    char base[600], path[700], what[160];
+    char name[200], base[600], path[700], what[160];
     Plot p;
-    const int plain = experiment_profile_is_default(e->profile);
-    snprintf(base, sizeof base, "%s/%s%s%s", dir, e->name, plain ? "" : "-", plain ? "" : e->profile);
+    plotdata_name(e, name, sizeof name);
+    snprintf(base, sizeof base, "%s/%s", dir, name);
     int rc = plot_load(&p, e, cells, results_dir, by_position, err);
     snprintf(what, sizeof what, "per scheme, top-1 (%s epoch: mean, std, min and max over seeds) "
              "against bits; fp at 32", e->metric == METRIC_BEST ? "best" : "final");

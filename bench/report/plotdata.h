@@ -21,12 +21,14 @@
 
 #include "harness/cell.h"
 
-/* Writes <dir>/<name>-bits.dat and <dir>/<name>-curves.dat (name = the experiment's name,
- * plus -<profile> unless the profile is quick) from each cell's result in results_dir, or
+/* Writes <dir>/<name>-bits.dat and <dir>/<name>-curves.dat (plotdata_name) from each cell's result in results_dir, or
  * with by_position from the result placed at its matrix position and seed (the committed
  * reference: grid_load_by_position). Cells without a finished result are left out; blocks
  * are separated by two blank lines (gnuplot's index). Returns the number of results used, or
  * -1. */
+/* The name of e's figures and data files: the experiment's name, plus -<profile> unless the
+ * profile is quick. */
+void plotdata_name(const Experiment *e, char *out, size_t cap);
 int plotdata_write(const Experiment *e, const CellList *cells, const char *results_dir,
                    int by_position, const char *dir, QbErr *err);
 

@@ -1,5 +1,5 @@
 #!/bin/sh
-# The Slurm cell runner (`make reproduce-tableN RUNNER=slurm`, see slurm.mk): $1 is the cell's
+# The Slurm cell runner (`make reproduce-tableN RUNNER=slurm`, see mk/slurm.mk): $1 is the cell's
 # result file, the rest is its run-cell command, which becomes one Slurm job running the same
 # command a local run does (through cell-local.sh, so the cell's own log is <cell>.log as in
 # a local run). Resumable like make itself: a cell with a result is not submitted; a cell

@@ -178,7 +178,7 @@ check_records() {
 install_slurm
 [ "$(id -u)" = 0 ] || skip "slurmd must run as root to start jobs"
 host=$(hostname -s)
-if grep -q '^include bench/scripts/slurm.mk' Makefile; then mk=$MAKE; else mk="$MAKE -f Makefile -f bench/scripts/slurm.mk"; fi
+mk=$MAKE  # the Makefile includes mk/slurm.mk (RUNNER=slurm)
 tmp=$(mktemp -d /tmp/qbench-slurm.XXXXXX) || exit 1
 chmod 755 "$tmp"
 trap cleanup EXIT

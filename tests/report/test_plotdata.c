@@ -184,3 +184,40 @@ Test(plotdata, results_by_position_that_are_missing_are_an_error)
               err.msg);
     rfix_end(&f);
 }
+
+/* `make plots` in one call: every file's data files, and a fragment naming the figures to
+ * draw with the results each shows; a file without results, and one whose inputs are not on
+ * this machine, are left out of it. */
+Test(plotdata, one_call_names_the_figures_of_every_file_with_results)
+{
+    RFix f;
+    char cmd[1200], args[1600], out[4096], mk[300], dir[300];
+    rfix_start(&f, "pd-many", "baseline: lsq", "[1]");
+    rfix_result(f.results, &f.e, rfix_cell(&f.l, "lsq", 4, 1), 90.0, RUN_OK);
+    rfix_result(f.results, &f.e, rfix_cell(&f.l, "asq", 4, 1), 91.0, RUN_OK);
+    const char *none = rfix_experiment("pd-none", "baseline: lsq", "[1]");
+    snprintf(cmd, sizeof cmd, "sed 's|name: pd-none|name: pd-away|; s|data: synth,|data: synth, "
+             "from: \"/nonexistent/{net}.ckpt\",|' %s > %s/pd-away.yaml", none, hfix_dir());
+    cr_assert_eq(system(cmd), 0);
+    snprintf(mk, sizeof mk, "%s/plots.mk", hfix_dir());
+    snprintf(dir, sizeof dir, "%s/plots-many", hfix_dir());
+    snprintf(args, sizeof args, "plotdata %s %s/pd-away.yaml %s --profile smoke --results %s "
+             "--out %s --make %s", f.e.path, hfix_dir(), none, f.results, dir, mk);
+    cr_assert_eq(qbench_run(NULL, args, out, sizeof out), 0, "%s", out);
+    cr_assert_str_empty(out, "--make prints nothing: %s", out);
+    const char *frag = rfix_slurp(mk);
+    cr_assert(strstr(frag, "PLOT_NAMES += pd-many-smoke\nPLOT_RESULTS_pd-many-smoke := 2\n") &&
+              !strstr(frag, "pd-none") && !strstr(frag, "pd-away"), "%s", frag);
+    cr_assert(strstr(file_text(dir, "pd-many", "bits"), "91"));
+    /* without --make, a line per file, and a file whose inputs are missing is an error */
+    snprintf(args, sizeof args, "plotdata %s %s --profile smoke --results %s --out %s", f.e.path,
+             none, f.results, dir);
+    cr_assert_eq(qbench_run(NULL, args, out, sizeof out), 0, "%s", out);
+    cr_assert(strstr(out, "pd-many: plot data from 2 results in") &&
+              strstr(out, "pd-none: plot data from 0 results in"), "%s", out);
+    snprintf(args, sizeof args, "plotdata %s/pd-away.yaml --profile smoke --out %s", hfix_dir(),
+             dir);
+    cr_assert_eq(qbench_run(NULL, args, out, sizeof out), 1, "%s", out);
+    cr_assert(strstr(out, "/nonexistent/small_cnn.ckpt"), "%s", out);
+    rfix_end(&f);
+}

@@ -1,0 +1,60 @@
+# The build: the library of everything but main.c, bin/qbench, and the generated table of
+# quantizer source hashes. SANITIZE=1 builds into build-asan/ with AddressSanitizer and UBSan.
+PKGS := openblas yaml-0.1 zlib jansson
+# Includes name their file from bench/ (core/net.h) or from the top (quantizers/registry.h).
+CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -Wall -Wextra -fopenmp -g $(OPT) -Ibench -I.
+SAN_FLAGS :=
+ifeq ($(SANITIZE),1)
+  BUILD := build-asan
+  OPT := -O1 -fno-omit-frame-pointer
+  SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+endif
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CFLAGS = $(CFLAGS_BASE) $(SAN_FLAGS) $(PKG_CFLAGS)
+LDLIBS = $(PKG_LIBS) -lm
+LDFLAGS = -fopenmp $(SAN_FLAGS)
+
+# The library: everything but main.c
+LIB_SRCS := $(sort $(filter-out bench/main.c,$(shell find bench quantizers nets -name '*.c')))
+# Plus the generated table of quantizer source hashes (bench/harness/source_hashes.h).
+QHASH_C := $(BUILD)/gen/quantizer_hashes.c
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(QHASH_C:.c=.o)
+LIB := $(BUILD)/libqbench.a
+BIN := bin/qbench
+ifeq ($(SANITIZE),1)
+  BIN := $(BUILD)/bin/qbench
+endif
+
+# The environment here sets OPENBLAS_CORETYPE=Haswell (AVX2 kernels). qbench's own targets run
+# with OpenBLAS's auto-detected kernels, measured faster on this machine; `make bench` times both.
+BLAS_AUTO := env -u OPENBLAS_CORETYPE
+
+.PHONY: all clean
+all: check-deps $(BIN)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+# Regenerated on every make (a few hashes of small files), replaced only when it changed: an
+# edited, added or removed method recompiles this one object and changes its cells' ids.
+.PHONY: FORCE
+$(QHASH_C): FORCE
+	@mkdir -p $(@D)
+	@t=$@.$$$$.tmp; sh bench/scripts/source-hashes.sh quantizers > $$t && \
+	  if cmp -s $$t $@; then rm $$t; else mv $$t $@; echo "quantizer source hashes -> $@"; fi
+
+$(QHASH_C:.c=.o): $(QHASH_C)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIB): $(LIB_OBJS)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+$(BIN): $(BUILD)/bench/main.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+clean:
+	rm -rf build build-asan build-fuzz bin
