@@ -24,7 +24,7 @@ typedef struct {
 /* The file, the profile and the flags that change the matrix (its cells and their ids). */
 #define EXPARGS_SPECS(T, m)                                                                   \
     EXPARGS_FILE(T, m),                                                                       \
-    {"--seeds", ARG_INT, ARG_AT(T, m.seeds), 1, EXP_SEEDS_MAX, .value = "N",                  \
+    {"--seeds", ARG_INT, ARG_AT(T, m.seeds), 1, EXP_SEED_COUNT_MAX, .value = "N",                  \
      .help = "the matrix's first N seeds (more than it lists: the next ones after its last)"}, \
     {"--budget", ARG_INT, ARG_AT(T, m.budget), 1, EXP_BUDGET_MAX, .value = "K",              \
      .help = "every cell trained K times as long (epochs, warm-up and milestones; new cell "  \

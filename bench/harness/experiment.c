@@ -158,10 +158,8 @@ static int read_matrix(YDoc *d, const YNode *m, const char *field, Experiment *e
     if ((n = ydoc_map_get(d, m, "bits")) && read_bits_list(d, n, path, e, err) < 0)
         return -1;
     ydoc_field(path, sizeof path, field, "seeds");
-    if ((n = ydoc_map_get(d, m, "seeds")) && ydoc_seq_count(n) > EXP_SEEDS_MAX)
-        return ydoc_fail(d, n, path, err, "expected 1 to %d seeds (a table position keeps each "
-                                          "seed's result beside the others)", EXP_SEEDS_MAX);
-    if (n && read_list_int(d, n, path, 0, 1LL << 53, &e->seeds, &e->nseeds, &e->cap_seeds, err) < 0)
+    if ((n = ydoc_map_get(d, m, "seeds")) &&
+        read_list_int(d, n, path, 0, 1LL << 53, &e->seeds, &e->nseeds, &e->cap_seeds, err) < 0)
         return -1;
     ydoc_field(path, sizeof path, field, "exclude");
     if ((n = ydoc_map_get(d, m, "exclude")) && read_exclude(d, n, path, e, err) < 0)
@@ -649,8 +647,8 @@ int experiment_set(Experiment *e, const char *setting, QbErr *err)
 
 int experiment_seed_count(Experiment *e, int n, QbErr *err)
 {
-    if (n < 1 || n > EXP_SEEDS_MAX || GROW_RESERVE(e->seeds, e->cap_seeds, n) < 0)
-        return qb_fail(err, "--seeds %d: expected 1..%d seeds", n, EXP_SEEDS_MAX);
+    if (n < 1 || n > EXP_SEED_COUNT_MAX || GROW_RESERVE(e->seeds, e->cap_seeds, n) < 0)
+        return qb_fail(err, "--seeds %d: expected 1..%d seeds", n, EXP_SEED_COUNT_MAX);
     for (; e->nseeds < n; e->nseeds++)
         e->seeds[e->nseeds] = e->seeds[e->nseeds - 1] + 1;
     e->nseeds = e->seed_count = n;

@@ -17,9 +17,9 @@ typedef char ExpName[EXP_NAME_LEN];
  * cell. */
 #define EXP_BITS_WIDEST 32
 
-/* Seeds per matrix: a table position keeps every seed's result side by side, the
- * reference's other seeds after the matrix's (report/grid.h). */
-#define EXP_SEEDS_MAX 16
+/* The range of a seed count asked for by number (--seeds N, a ladder rung's seeds): the
+ * matrix's list grows to it, so it is bounded only to keep counts of cells in an int. */
+#define EXP_SEED_COUNT_MAX (1 << 20)
 
 typedef struct {
     ExpName net, scheme;       /* "" = any */
@@ -140,7 +140,7 @@ int experiment_setting(const char *setting, const RunField **field, const char *
                        QbErr *err);
 
 /* Keeps the first n seeds of the matrix's list, or extends the list past its last seed with
- * the next ones (1 <= n <= EXP_SEEDS_MAX): `--seeds N` of expand and report (make SEEDS=N). */
+ * the next ones (1 <= n <= EXP_SEED_COUNT_MAX): `--seeds N` of expand and report (make SEEDS=N). */
 int experiment_seed_count(Experiment *e, int n, QbErr *err);
 
 /* Multiplies the training length of every cell and chain link by k (1 <= k <=

@@ -53,20 +53,6 @@ double paper_paired(const Experiment *e, const char *net, const char *scheme, in
     return paper_number(m, bits, top5) - base;
 }
 
-const GridCell *grid_cell_or_empty(const Grid *g, int net, int scheme, int bits)
-{
-    static GridCell empty;
-    static int ready;
-    if (!ready) {
-        empty.bitops = NAN;
-        for (int s = 0; s < EXP_SEEDS_MAX; s++)
-            empty.top1[s] = empty.top5[s] = NAN;
-        ready = 1;
-    }
-    const GridCell *c = grid_cell(g, net, scheme, bits);
-    return c ? c : &empty;
-}
-
 void num_text(double v, const char *fmt, char *out)
 {
     if (isnan(v))

@@ -56,8 +56,6 @@ double paper_number(const PaperRow *p, int bits, int top5);
  * either number, or the baseline, is missing. */
 double paper_paired(const Experiment *e, const char *net, const char *scheme, int bits,
                     int top5);
-/* A GridCell with no runs, for positions the matrix lacks (fp in a table without fp). */
-const GridCell *grid_cell_or_empty(const Grid *g, int net, int scheme, int bits);
 
 void num_text(double v, const char *fmt, char *out);
 /* The bits layout (one column per bit-width) and the ablation layout (one row per method);
