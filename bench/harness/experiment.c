@@ -551,7 +551,7 @@ int experiment_load(Experiment *e, const char *path, const char *profile, QbErr 
     e->tolerance = NAN;
     YDoc d;
     if (ydoc_load(&d, path, err) < 0)
-        return -1;
+        return experiment_free(e), -1;
     const YNode *root = ydoc_root(&d);
     int rc = -1;
     if (!root)
@@ -571,6 +571,8 @@ int experiment_load(Experiment *e, const char *path, const char *profile, QbErr 
         }
     }
     ydoc_free(&d);
+    if (rc < 0)
+        experiment_free(e);
     return rc;
 }
 
@@ -696,6 +698,9 @@ int experiment_excluded(const Experiment *e, const char *net, const char *scheme
 
 void experiment_free(Experiment *e)
 {
+    runcfg_free(&e->base);
+    for (int i = 0; i < e->nlink_configs; i++)
+        runcfg_free(&e->link_configs[i].cfg);
     for (int i = 0; i < e->npaper; i++)
         GROW_FREE(e->paper[i].at, e->paper[i].nat, e->paper[i].cap_at);
     for (int i = 0; i < e->nchains; i++)
@@ -745,6 +750,9 @@ void experiment_copy(Experiment *dst, const Experiment *src)
         ITEMS_COPY(&dst->paper[i], &src->paper[i], at, nat, cap_at);
     for (int i = 0; i < dst->nchains; i++)
         ITEMS_COPY(&dst->chains[i], &src->chains[i], bits, nbits, cap_bits);
+    runcfg_copy(&dst->base, &src->base);
+    for (int i = 0; i < dst->nlink_configs; i++)
+        runcfg_copy(&dst->link_configs[i].cfg, &src->link_configs[i].cfg);
     for (int i = 0; i < dst->nsets; i++) {
         dst->sets[i] = strdup(src->sets[i]);
         QB_ASSERT(dst->sets[i]);
