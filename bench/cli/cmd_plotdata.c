@@ -24,23 +24,20 @@ static const ArgSpec plotdata_specs[] = {
              "made by earlier code)"},
     {NULL}};
 
+static int plotdata_job(void *args, Experiment *e, const CellList *cells, QbErr *err)
+{
+    const PlotdataArgs *a = args;
+    int rc = dir_create(a->out, err) < 0 ? -1
+             : plotdata_write(e, cells, a->results, a->by_position, a->out, err);
+    if (rc >= 0)
+        printf("%s: plot data from %d results in %s\n", e->name, rc, a->out);
+    return rc < 0 ? -1 : 0;
+}
+
 static int run_plotdata(int argc, char **argv, QbErr *err)
 {
     PlotdataArgs a = {.results = "results"};
-    Experiment e = {0};
-    CellList cells;
-    int rc = args_parse(argc, argv, plotdata_specs, &a, err);
-    if (rc)
-        return rc;
-    if (expargs_cells(&a.x, &e, &cells, err) < 0)
-        return experiment_free(&e), -1;
-    rc = dir_create(a.out, err) < 0 ? -1
-         : plotdata_write(&e, &cells, a.results, a.by_position, a.out, err);
-    if (rc >= 0)
-        printf("%s: plot data from %d results in %s\n", e.name, rc, a.out);
-    cells_free(&cells);
-    experiment_free(&e);
-    return rc < 0 ? -1 : 0;
+    return expargs_run(argc, argv, plotdata_specs, &a, &a.x, NULL, plotdata_job, err);
 }
 
 const CliCommand cli_plotdata = {

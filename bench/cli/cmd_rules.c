@@ -75,24 +75,21 @@ static int name_clash(const Experiment *e, int allow_shared, QbErr *err)
     return rc;
 }
 
+static int rules_job(void *args, Experiment *e, const CellList *cells, QbErr *err)
+{
+    const RulesArgs *a = args;
+    int rc = name_clash(e, a->allow_shared, err) < 0 ? -1
+             : makefrag_write(a->make, e, cells, a->table[0] ? a->table : e->name, err);
+    if (rc == 0)
+        fprintf(stderr, "%s (profile %s): %d cells -> %s\n", a->x.file,
+                e->profile[0] ? e->profile : "none", cells->n, a->make);
+    return rc;
+}
+
 static int run_rules(int argc, char **argv, QbErr *err)
 {
     RulesArgs a = {0};
-    Experiment e = {0};
-    CellList cells;
-    int rc = args_parse(argc, argv, rules_specs, &a, err);
-    if (rc)
-        return rc;
-    if (expargs_cells(&a.x, &e, &cells, err) < 0)
-        return experiment_free(&e), -1;
-    rc = name_clash(&e, a.allow_shared, err) < 0 ? -1
-         : makefrag_write(a.make, &e, &cells, a.table[0] ? a.table : e.name, err);
-    if (rc == 0)
-        fprintf(stderr, "%s (profile %s): %d cells -> %s\n", a.x.file,
-                e.profile[0] ? e.profile : "none", cells.n, a.make);
-    cells_free(&cells);
-    experiment_free(&e);
-    return rc;
+    return expargs_run(argc, argv, rules_specs, &a, &a.x, NULL, rules_job, err);
 }
 
 const CliCommand cli_rules = {

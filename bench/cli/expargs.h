@@ -32,10 +32,21 @@ typedef struct {
     {"--set", ARG_LIST, ARG_AT(T, m.sets), .value = "SECTION.KEY=VALUE",                     \
      .help = "a train or quant field over the file (`qbench schema` lists them)"}
 
-/* The file at its profile with --set, --budget and --seeds applied. */
+/* The file at its profile with --set, --budget and --seeds applied; on failure e holds
+ * nothing. */
 int expargs_load(const ExpArgs *a, Experiment *e, QbErr *err);
-/* ... and its cells. */
+/* ... and its cells; on failure neither holds anything. */
 int expargs_cells(const ExpArgs *a, Experiment *e, CellList *cells, QbErr *err);
+/* Frees what expargs_cells loaded. */
+void expargs_release(Experiment *e, CellList *cells);
+
+/* What a verb does with its experiment's cells (args: its parsed flags); 0 or an exit code. */
+typedef int (*ExpCellsJob)(void *args, Experiment *e, const CellList *cells, QbErr *err);
+/* The body of every verb that does one job on an experiment's cells: argv parsed into args by
+ * specs, then check (NULL: none; the flags that depend on each other), then the cells of x (the
+ * ExpArgs inside args) loaded, job run on them and everything freed. */
+int expargs_run(int argc, char **argv, const ArgSpec *specs, void *args, const ExpArgs *x,
+                int (*check)(void *args, QbErr *err), ExpCellsJob job, QbErr *err);
 
 /* --pretrain NAME=FLAGS: the recipes of starting checkpoints (make's PRETRAIN_<name>). */
 #define EXPARGS_PRETRAIN(T, m)                                                                \
