@@ -244,6 +244,15 @@ static double *paper_metric(PaperAtBits *a, PaperMetric m)
     return v[m];
 }
 
+int paper_has_top5(const Experiment *e)
+{
+    for (int i = 0; i < e->npaper; i++)
+        for (int k = 0; k < e->paper[i].nat; k++)
+            if (!isnan(e->paper[i].at[k].top5))
+                return 1;
+    return 0;
+}
+
 double paper_row_at(const PaperRow *p, PaperMetric m, int bits)
 {
     for (int i = 0; p && i < p->nat; i++)

@@ -121,6 +121,8 @@ typedef struct {
 int experiment_load(Experiment *e, const char *path, const char *profile, QbErr *err);
 /* Releases every list of e and empties it; safe on a zeroed or already freed Experiment. */
 void experiment_free(Experiment *e);
+/* Whether any paper row gives a top-5 number (the tables then show top-5 too). */
+int paper_has_top5(const Experiment *e);
 /* dst as a copy of src with lists of its own, to be changed apart from src (a claims
  * ladder's rung at another budget and seed count); free it with experiment_free. */
 void experiment_copy(Experiment *dst, const Experiment *src);

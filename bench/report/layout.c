@@ -27,15 +27,6 @@ const char *scheme_label(const Experiment *e, const char *net, const char *schem
     return p ? p->label : !strcmp(scheme, "fp") ? "full precision" : scheme;
 }
 
-int paper_has_top5(const Experiment *e)
-{
-    for (int i = 0; i < e->npaper; i++)
-        for (int k = 0; k < e->paper[i].nat; k++)
-            if (!isnan(e->paper[i].at[k].top5))
-                return 1;
-    return 0;
-}
-
 double paper_number(const PaperRow *p, int bits, int top5)
 {
     if (!p)

@@ -48,7 +48,6 @@ typedef struct {
 
 const PaperRow *paper_find(const Experiment *e, const char *net, const char *scheme);
 const char *scheme_label(const Experiment *e, const char *net, const char *scheme);
-int paper_has_top5(const Experiment *e);
 /* The paper's number of row p at bits (0: its full-precision number); NAN without one. */
 double paper_number(const PaperRow *p, int bits, int top5);
 /* The paper's own method − baseline at (net, bits): the method's row minus the baseline's
