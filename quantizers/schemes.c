@@ -365,16 +365,17 @@ static int ctx_init(ApplyCtx *c, const Net *net, const char *scheme, int bits,
 static int plan_all(const ApplyCtx *c, const Net *net, const SchemeOptions *o, LayerAssign *as,
                     QbErr *err)
 {
-    int used[o->noverrides > 0 ? o->noverrides : 1];
-    memset(used, 0, sizeof used);
-    for (int i = 0; i < net->nlayers; i++)
-        if (layer_is_compute(&net->layers[i]) && assign_layer(c, net, i, o, used, &as[i], err) < 0)
-            return -1;
-    for (int k = 0; k < o->noverrides; k++)
+    int *used = calloc((size_t)o->noverrides + 1, sizeof *used), rc = 0;
+    QB_ASSERT(used);
+    for (int i = 0; rc == 0 && i < net->nlayers; i++)
+        if (layer_is_compute(&net->layers[i]))
+            rc = assign_layer(c, net, i, o, used, &as[i], err);
+    for (int k = 0; rc == 0 && k < o->noverrides; k++)
         if (!used[k])
-            return qb_fail(err, "override '%s' matches no conv2d or linear layer",
-                           o->overrides[k].pattern);
-    return options_check(o, as, net->nlayers, err);
+            rc = qb_fail(err, "override '%s' matches no conv2d or linear layer",
+                         o->overrides[k].pattern);
+    free(used);
+    return rc < 0 ? -1 : options_check(o, as, net->nlayers, err);
 }
 
 int scheme_apply(Net *net, const char *scheme, int bits, const SchemeOptions *o, QbErr *err)

@@ -17,7 +17,7 @@ typedef struct {
      .help = "the profile of the experiments the claims read (default quick)"},              \
     {"--results", ARG_STR, ARG_TEXT(T, m.results), .value = "DIR",                           \
      .help = "the results directory (default results)"},                                     \
-    {"--seeds-max", ARG_INT, ARG_AT(T, m.seeds_max), 1, EXP_SEEDS_MAX, .value = "N",          \
+    {"--seeds-max", ARG_INT, ARG_AT(T, m.seeds_max), 1, EXP_SEED_COUNT_MAX, .value = "N",          \
      .help = "every seed up to N of each claim's cells (the file's list, then the next ones)"}
 
 #define CLAIMARGS_DEFAULTS {.profile = EXP_DEFAULT_PROFILE, .results = "results"}

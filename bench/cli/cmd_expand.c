@@ -11,21 +11,18 @@ typedef struct {
 
 static const ArgSpec expand_specs[] = {EXPARGS_SPECS(ExpandArgs, x), {NULL}};
 
+static int expand_cells(void *args, Experiment *e, const CellList *cells, QbErr *err)
+{
+    (void)args, (void)e, (void)err;
+    for (int i = 0; i < cells->n; i++)
+        printf("%s\n", cells->cells[i].id);
+    return 0;
+}
+
 static int run_expand(int argc, char **argv, QbErr *err)
 {
     ExpandArgs a = {0};
-    Experiment e = {0};
-    CellList cells;
-    int rc = args_parse(argc, argv, expand_specs, &a, err);
-    if (rc)
-        return rc;
-    if (expargs_cells(&a.x, &e, &cells, err) < 0)
-        return experiment_free(&e), -1;
-    for (int i = 0; i < cells.n; i++)
-        printf("%s\n", cells.cells[i].id);
-    cells_free(&cells);
-    experiment_free(&e);
-    return 0;
+    return expargs_run(argc, argv, expand_specs, &a, &a.x, NULL, expand_cells, err);
 }
 
 const CliCommand cli_expand = {

@@ -47,25 +47,22 @@ static int newer_result(const Plan *p, const char *after)
 /* Cells that finish together under make -j each ask for a progress line once both results
  * are written: with --after, only the newest result's line is printed, since it counts the
  * others, so no count is printed twice. */
+static int progress_job(void *args, Experiment *e, const CellList *cells, QbErr *err)
+{
+    const ProgressArgs *a = args;
+    Plan p;
+    if (plan_make(e, cells, a->results, a->reference, &p, err) < 0)
+        return -1;
+    if (!a->after[0] || !newer_result(&p, a->after))
+        plan_progress(stdout, e, &p, (time_t)a->start, time(NULL));
+    plan_free(&p);
+    return 0;
+}
+
 static int run_progress(int argc, char **argv, QbErr *err)
 {
     ProgressArgs a = {.results = "results", .reference = "results/reference"};
-    Experiment e = {0};
-    CellList cells;
-    Plan p;
-    int rc = args_parse(argc, argv, progress_specs, &a, err);
-    if (rc)
-        return rc;
-    if (expargs_cells(&a.x, &e, &cells, err) < 0)
-        return experiment_free(&e), -1;
-    rc = plan_make(&e, &cells, a.results, a.reference, &p, err);
-    if (rc == 0 && (!a.after[0] || !newer_result(&p, a.after)))
-        plan_progress(stdout, &e, &p, (time_t)a.start, time(NULL));
-    if (rc == 0)
-        plan_free(&p);
-    cells_free(&cells);
-    experiment_free(&e);
-    return rc;
+    return expargs_run(argc, argv, progress_specs, &a, &a.x, NULL, progress_job, err);
 }
 
 const CliCommand cli_progress = {

@@ -12,6 +12,7 @@ typedef struct {
     ExpArgs x;
     char results[256], out[256], reference[256], tolerance[32];
     int by_position;
+    TableFileOptions o;  /* the flags as tablefile_write takes them (report_check) */
 } ReportArgs;
 
 static const ArgSpec report_specs[] = {
@@ -43,27 +44,32 @@ static int tolerance_arg(const char *text, double *out, QbErr *err)
     return 0;
 }
 
+/* The flags that depend on each other, then the options they make. */
+static int report_check(void *args, QbErr *err)
+{
+    ReportArgs *a = args;
+    a->o = (TableFileOptions){a->results, a->out, a->reference, NAN, a->by_position};
+    int rc = tolerance_arg(a->tolerance, &a->o.tolerance, err);
+    if (rc)
+        return rc;
+    if (a->tolerance[0] && !a->reference[0])
+        return qb_fail(err, "--tolerance applies to --reference; give both"), CLI_USAGE;
+    if (a->by_position && a->reference[0])
+        return qb_fail(err, "--by-position renders a reference's table; it does not combine "
+                            "with --reference"), CLI_USAGE;
+    return 0;
+}
+
+static int report_job(void *args, Experiment *e, const CellList *cells, QbErr *err)
+{
+    const ReportArgs *a = args;
+    return tablefile_write(&a->o, e, cells, err);
+}
+
 static int run_report(int argc, char **argv, QbErr *err)
 {
     ReportArgs a = {.results = "results"};
-    TableFileOptions o = {a.results, a.out, a.reference, NAN, 0};
-    Experiment e = {0};
-    CellList cells;
-    int rc = args_parse(argc, argv, report_specs, &a, err);
-    if (rc || (rc = tolerance_arg(a.tolerance, &o.tolerance, err)))
-        return rc;
-    if (a.tolerance[0] && !a.reference[0])
-        return qb_fail(err, "--tolerance applies to --reference; give both"), CLI_USAGE;
-    if (a.by_position && a.reference[0])
-        return qb_fail(err, "--by-position renders a reference's table; it does not combine "
-                            "with --reference"), CLI_USAGE;
-    o.by_position = a.by_position;
-    if (expargs_cells(&a.x, &e, &cells, err) < 0)
-        return experiment_free(&e), -1;
-    rc = tablefile_write(&o, &e, &cells, err);
-    cells_free(&cells);
-    experiment_free(&e);
-    return rc;
+    return expargs_run(argc, argv, report_specs, &a, &a.x, report_check, report_job, err);
 }
 
 const CliCommand cli_report = {

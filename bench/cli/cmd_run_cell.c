@@ -26,29 +26,23 @@ static const ArgSpec run_cell_specs[] = {
      .help = "a chained cell's bookkeeping only (stale or failed results retired), no training"},
     {NULL}};
 
+static int run_cell_job(void *args, Experiment *e, const CellList *cells, QbErr *err)
+{
+    const RunCellArgs *a = args;
+    const Cell *cell = cells_find(cells, a->cell);
+    if (!cell)
+        return qb_fail(err, "%s (profile %s): no cell '%s'; the file changed since the make "
+                            "fragment was written; rerun make to regenerate it", a->x.file,
+                       e->profile[0] ? e->profile : "none", a->cell);
+    CellRunOptions o = {a->results, a->threads, a->prepare, run_stop_on_signals(), stdout,
+                        stderr};
+    return cellrun_one(e, cells, cell, &o, err);
+}
+
 static int run_run_cell(int argc, char **argv, QbErr *err)
 {
     RunCellArgs a = {.results = "results"};
-    Experiment e = {0};
-    CellList cells;
-    int rc = args_parse(argc, argv, run_cell_specs, &a, err);
-    if (rc)
-        return rc;
-    if (expargs_cells(&a.x, &e, &cells, err) < 0)
-        return experiment_free(&e), -1;
-    const Cell *cell = cells_find(&cells, a.cell);
-    if (cell) {
-        CellRunOptions o = {a.results, a.threads, a.prepare, run_stop_on_signals(), stdout,
-                            stderr};
-        rc = cellrun_one(&e, &cells, cell, &o, err);
-    } else {
-        rc = qb_fail(err, "%s (profile %s): no cell '%s'; the file changed since the make "
-                          "fragment was written; rerun make to regenerate it", a.x.file,
-                     e.profile[0] ? e.profile : "none", a.cell);
-    }
-    cells_free(&cells);
-    experiment_free(&e);
-    return rc;
+    return expargs_run(argc, argv, run_cell_specs, &a, &a.x, NULL, run_cell_job, err);
 }
 
 const CliCommand cli_run_cell = {

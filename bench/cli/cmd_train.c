@@ -185,20 +185,9 @@ static void print_curve(const TrainCurve *c)
     printf("convergence: %s\n", verdict);
 }
 
-static int run_train(int argc, char **argv, QbErr *err)
+/* One training run of c as `qbench train` asked (bits, quiet, partial: its own flags). */
+static int train(RunConfig c, int bits, int quiet, int partial, QbErr *err)
 {
-    TrainFlags *t = calloc(1, sizeof *t);
-    QB_ASSERT(t);
-    runcfg_defaults(&t->c);
-    flag_specs(t);
-    int rc = args_parse(argc, argv, t->specs, t, err);
-    if (rc == 0)
-        rc = apply_flags(t, &t->c, err);
-    RunConfig c = t->c;
-    int bits = t->bits, quiet = t->quiet, partial = t->partial;
-    free(t);
-    if (rc)
-        return rc;
     if (c.scheme[0] && !bits && !(c.wbits && c.abits))
         return qb_fail(err, "--scheme %s needs --bits B (or --wbits and --abits)", c.scheme),
                CLI_USAGE;
@@ -220,7 +209,7 @@ static int run_train(int argc, char **argv, QbErr *err)
     }
     write_result(&c, &r);
     print_curve(&r.curve);
-    rc = 0;
+    int rc = 0;
     if (r.status == RUN_INTERRUPTED)
         rc = qb_fail(err, "%s; the checkpoint %s holds it: rerun with --resume", r.reason,
                      c.ckpt[0] ? c.ckpt : "(none: no --checkpoint given)");
@@ -229,6 +218,22 @@ static int run_train(int argc, char **argv, QbErr *err)
     else if (partial && rename(c.ckpt, final) != 0)
         rc = qb_fail(err, "%s: cannot rename it to %s: %s", c.ckpt, final, strerror(errno));
     run_result_free(&r);
+    return rc;
+}
+
+static int run_train(int argc, char **argv, QbErr *err)
+{
+    TrainFlags *t = calloc(1, sizeof *t);
+    QB_ASSERT(t);
+    runcfg_defaults(&t->c);
+    flag_specs(t);
+    int rc = args_parse(argc, argv, t->specs, t, err);
+    if (rc == 0)
+        rc = apply_flags(t, &t->c, err);
+    if (rc == 0)
+        rc = train(t->c, t->bits, t->quiet, t->partial, err);
+    runcfg_free(&t->c);
+    free(t);
     return rc;
 }
 

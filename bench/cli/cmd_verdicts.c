@@ -19,20 +19,16 @@ static const ArgSpec verdicts_specs[] = {
      .help = "the results directory (default results)"},
     {NULL}};
 
+static int verdicts_job(void *args, Experiment *e, const CellList *cells, QbErr *err)
+{
+    const VerdictsArgs *a = args;
+    return verdicts_print(e, cells, a->results, a->method, stdout, err);
+}
+
 static int run_verdicts(int argc, char **argv, QbErr *err)
 {
     VerdictsArgs a = {.results = "results"};
-    Experiment e = {0};
-    CellList cells;
-    int rc = args_parse(argc, argv, verdicts_specs, &a, err);
-    if (rc)
-        return rc;
-    if (expargs_cells(&a.x, &e, &cells, err) < 0)
-        return experiment_free(&e), -1;
-    rc = verdicts_print(&e, &cells, a.results, a.method, stdout, err);
-    cells_free(&cells);
-    experiment_free(&e);
-    return rc;
+    return expargs_run(argc, argv, verdicts_specs, &a, &a.x, NULL, verdicts_job, err);
 }
 
 const CliCommand cli_verdicts = {

@@ -5,10 +5,9 @@
 
 #include "cli.h"
 
-int expargs_load(const ExpArgs *a, Experiment *e, QbErr *err)
+/* The matrix flags over the loaded file. */
+static int apply_matrix_flags(const ExpArgs *a, Experiment *e, QbErr *err)
 {
-    if (experiment_load(e, a->file, a->profile, err) < 0)
-        return -1;
     for (int i = 0; i < a->sets.n; i++)
         if (experiment_set(e, a->sets.items[i], err) < 0)
             return -1;
@@ -17,11 +16,43 @@ int expargs_load(const ExpArgs *a, Experiment *e, QbErr *err)
     return a->seeds ? experiment_seed_count(e, a->seeds, err) : 0;
 }
 
+int expargs_load(const ExpArgs *a, Experiment *e, QbErr *err)
+{
+    if (experiment_load(e, a->file, a->profile, err) < 0)
+        return -1;
+    if (apply_matrix_flags(a, e, err) < 0)
+        return experiment_free(e), -1;
+    return 0;
+}
+
 int expargs_cells(const ExpArgs *a, Experiment *e, CellList *cells, QbErr *err)
 {
     if (expargs_load(a, e, err) < 0)
         return -1;
-    return cells_expand(e, cells, err);
+    if (cells_expand(e, cells, err) < 0)
+        return experiment_free(e), -1;
+    return 0;
+}
+
+void expargs_release(Experiment *e, CellList *cells)
+{
+    cells_free(cells);
+    experiment_free(e);
+}
+
+int expargs_run(int argc, char **argv, const ArgSpec *specs, void *args, const ExpArgs *x,
+                int (*check)(void *args, QbErr *err), ExpCellsJob job, QbErr *err)
+{
+    Experiment e;
+    CellList cells;
+    int rc = args_parse(argc, argv, specs, args, err);
+    if (rc || (check && (rc = check(args, err))))
+        return rc;
+    if (expargs_cells(x, &e, &cells, err) < 0)
+        return -1;
+    rc = job(args, &e, &cells, err);
+    expargs_release(&e, &cells);
+    return rc;
 }
 
 /* --pretrain NAME=FLAGS items as recipes (pointing into the items). */

@@ -26,7 +26,7 @@ typedef struct {
 
 /* The flags that change the matrix (its cells and their ids) beyond the profile. */
 #define EXPARGS_MATRIX(T, m)                                                                  \
-    {"--seeds", ARG_INT, ARG_AT(T, m.seeds), 1, EXP_SEEDS_MAX, .value = "N",                  \
+    {"--seeds", ARG_INT, ARG_AT(T, m.seeds), 1, EXP_SEED_COUNT_MAX, .value = "N",                  \
      .help = "the matrix's first N seeds (more than it lists: the next ones after its last)"}, \
     {"--budget", ARG_INT, ARG_AT(T, m.budget), 1, EXP_BUDGET_MAX, .value = "K",              \
      .help = "every cell trained K times as long (epochs, warm-up and milestones; new cell "  \
@@ -37,10 +37,21 @@ typedef struct {
 /* The file, the profile and the flags that change the matrix. */
 #define EXPARGS_SPECS(T, m) EXPARGS_FILE(T, m), EXPARGS_MATRIX(T, m)
 
-/* The file at its profile with --set, --budget and --seeds applied. */
+/* The file at its profile with --set, --budget and --seeds applied; on failure e holds
+ * nothing. */
 int expargs_load(const ExpArgs *a, Experiment *e, QbErr *err);
-/* ... and its cells. */
+/* ... and its cells; on failure neither holds anything. */
 int expargs_cells(const ExpArgs *a, Experiment *e, CellList *cells, QbErr *err);
+/* Frees what expargs_cells loaded. */
+void expargs_release(Experiment *e, CellList *cells);
+
+/* What a verb does with its experiment's cells (args: its parsed flags); 0 or an exit code. */
+typedef int (*ExpCellsJob)(void *args, Experiment *e, const CellList *cells, QbErr *err);
+/* The body of every verb that does one job on an experiment's cells: argv parsed into args by
+ * specs, then check (NULL: none; the flags that depend on each other), then the cells of x (the
+ * ExpArgs inside args) loaded, job run on them and everything freed. */
+int expargs_run(int argc, char **argv, const ArgSpec *specs, void *args, const ExpArgs *x,
+                int (*check)(void *args, QbErr *err), ExpCellsJob job, QbErr *err);
 
 /* --pretrain NAME=FLAGS: the recipes of starting checkpoints (make's PRETRAIN_<name>). */
 #define EXPARGS_PRETRAIN(T, m)                                                                \

@@ -272,7 +272,7 @@ static void cell_config(const Experiment *e, const char *net, const char *scheme
     cell->bits = fp ? 0 : bits;
     cell->seed = seed;
     cell->parent = -1;
-    cell->cfg = *chain_base(e, scheme, cell->bits);
+    runcfg_copy(&cell->cfg, chain_base(e, scheme, cell->bits));
     snprintf(cell->cfg.net, sizeof cell->cfg.net, "%s", net);
     cell_from_path(e->base.from, net, cell->cfg.from, sizeof cell->cfg.from);
     if (cell->bits && chain_parent_bits(e, scheme, cell->bits))
@@ -398,6 +398,7 @@ void cells_free(CellList *l)
     for (int i = 0; i < l->n; i++) {
         free(l->cells[i].identity);
         free(l->cells[i].conventions);
+        runcfg_free(&l->cells[i].cfg);
     }
     free(l->cells);
     memset(l, 0, sizeof *l);
@@ -437,6 +438,7 @@ int cells_check(const Experiment *e, int *count, QbErr *err)
                 int rc = run_net_build(&cell.cfg, in, cell.cfg.classes ? cell.cfg.classes : ne->classes,
                                        &net, err);
                 net_free(&net);
+                runcfg_free(&cell.cfg);
                 if (rc < 0)
                     return qb_wrap(err, "%s (profile %s): cell %s/%s/%d bits: ", e->path,
                                    e->profile[0] ? e->profile : "none", cell.net, cell.scheme, bits);

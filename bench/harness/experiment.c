@@ -158,10 +158,8 @@ static int read_matrix(YDoc *d, const YNode *m, const char *field, Experiment *e
     if ((n = ydoc_map_get(d, m, "bits")) && read_bits_list(d, n, path, e, err) < 0)
         return -1;
     ydoc_field(path, sizeof path, field, "seeds");
-    if ((n = ydoc_map_get(d, m, "seeds")) && ydoc_seq_count(n) > EXP_SEEDS_MAX)
-        return ydoc_fail(d, n, path, err, "expected 1 to %d seeds (a table position keeps each "
-                                          "seed's result beside the others)", EXP_SEEDS_MAX);
-    if (n && read_list_int(d, n, path, 0, 1LL << 53, &e->seeds, &e->nseeds, &e->cap_seeds, err) < 0)
+    if ((n = ydoc_map_get(d, m, "seeds")) &&
+        read_list_int(d, n, path, 0, 1LL << 53, &e->seeds, &e->nseeds, &e->cap_seeds, err) < 0)
         return -1;
     ydoc_field(path, sizeof path, field, "exclude");
     if ((n = ydoc_map_get(d, m, "exclude")) && read_exclude(d, n, path, e, err) < 0)
@@ -244,6 +242,15 @@ static double *paper_metric(PaperAtBits *a, PaperMetric m)
     double *const v[] = {[PAPER_TOP1] = &a->top1, [PAPER_TOP5] = &a->top5,
                          [PAPER_PARAM_PCT] = &a->param_pct, [PAPER_COMPUTE_PCT] = &a->compute_pct};
     return v[m];
+}
+
+int paper_has_top5(const Experiment *e)
+{
+    for (int i = 0; i < e->npaper; i++)
+        for (int k = 0; k < e->paper[i].nat; k++)
+            if (!isnan(e->paper[i].at[k].top5))
+                return 1;
+    return 0;
 }
 
 double paper_row_at(const PaperRow *p, PaperMetric m, int bits)
@@ -558,7 +565,7 @@ int experiment_load(Experiment *e, const char *path, const char *profile, QbErr 
     e->tolerance = NAN;
     YDoc d;
     if (ydoc_load(&d, path, err) < 0)
-        return -1;
+        return experiment_free(e), -1;
     const YNode *root = ydoc_root(&d);
     int rc = -1;
     if (!root)
@@ -578,6 +585,8 @@ int experiment_load(Experiment *e, const char *path, const char *profile, QbErr 
         }
     }
     ydoc_free(&d);
+    if (rc < 0)
+        experiment_free(e);
     return rc;
 }
 
@@ -654,8 +663,8 @@ int experiment_set(Experiment *e, const char *setting, QbErr *err)
 
 int experiment_seed_count(Experiment *e, int n, QbErr *err)
 {
-    if (n < 1 || n > EXP_SEEDS_MAX || GROW_RESERVE(e->seeds, e->cap_seeds, n) < 0)
-        return qb_fail(err, "--seeds %d: expected 1..%d seeds", n, EXP_SEEDS_MAX);
+    if (n < 1 || n > EXP_SEED_COUNT_MAX || GROW_RESERVE(e->seeds, e->cap_seeds, n) < 0)
+        return qb_fail(err, "--seeds %d: expected 1..%d seeds", n, EXP_SEED_COUNT_MAX);
     for (; e->nseeds < n; e->nseeds++)
         e->seeds[e->nseeds] = e->seeds[e->nseeds - 1] + 1;
     e->nseeds = e->seed_count = n;
@@ -703,6 +712,9 @@ int experiment_excluded(const Experiment *e, const char *net, const char *scheme
 
 void experiment_free(Experiment *e)
 {
+    runcfg_free(&e->base);
+    for (int i = 0; i < e->nlink_configs; i++)
+        runcfg_free(&e->link_configs[i].cfg);
     for (int i = 0; i < e->npaper; i++)
         GROW_FREE(e->paper[i].at, e->paper[i].nat, e->paper[i].cap_at);
     for (int i = 0; i < e->nchains; i++)
@@ -752,6 +764,9 @@ void experiment_copy(Experiment *dst, const Experiment *src)
         ITEMS_COPY(&dst->paper[i], &src->paper[i], at, nat, cap_at);
     for (int i = 0; i < dst->nchains; i++)
         ITEMS_COPY(&dst->chains[i], &src->chains[i], bits, nbits, cap_bits);
+    runcfg_copy(&dst->base, &src->base);
+    for (int i = 0; i < dst->nlink_configs; i++)
+        runcfg_copy(&dst->link_configs[i].cfg, &src->link_configs[i].cfg);
     for (int i = 0; i < dst->nsets; i++) {
         dst->sets[i] = strdup(src->sets[i]);
         QB_ASSERT(dst->sets[i]);

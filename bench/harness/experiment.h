@@ -17,9 +17,9 @@ typedef char ExpName[EXP_NAME_LEN];
  * cell. */
 #define EXP_BITS_WIDEST 32
 
-/* Seeds per matrix: a table position keeps every seed's result side by side, the
- * reference's other seeds after the matrix's (report/grid.h). */
-#define EXP_SEEDS_MAX 16
+/* The range of a seed count asked for by number (--seeds N, a ladder rung's seeds): the
+ * matrix's list grows to it, so it is bounded only to keep counts of cells in an int. */
+#define EXP_SEED_COUNT_MAX (1 << 20)
 
 typedef struct {
     ExpName net, scheme;       /* "" = any */
@@ -130,6 +130,8 @@ int experiment_profile_is_default(const char *profile);
 int experiment_load(Experiment *e, const char *path, const char *profile, QbErr *err);
 /* Releases every list of e and empties it; safe on a zeroed or already freed Experiment. */
 void experiment_free(Experiment *e);
+/* Whether any paper row gives a top-5 number (the tables then show top-5 too). */
+int paper_has_top5(const Experiment *e);
 /* dst as a copy of src with lists of its own, to be changed apart from src (a claims
  * ladder's rung at another budget and seed count); free it with experiment_free. */
 void experiment_copy(Experiment *dst, const Experiment *src);
@@ -149,7 +151,7 @@ int experiment_setting(const char *setting, const RunField **field, const char *
                        QbErr *err);
 
 /* Keeps the first n seeds of the matrix's list, or extends the list past its last seed with
- * the next ones (1 <= n <= EXP_SEEDS_MAX): `--seeds N` of expand and report (make SEEDS=N). */
+ * the next ones (1 <= n <= EXP_SEED_COUNT_MAX): `--seeds N` of expand and report (make SEEDS=N). */
 int experiment_seed_count(Experiment *e, int n, QbErr *err);
 
 /* Multiplies the training length of every cell and chain link by k (1 <= k <=

@@ -140,7 +140,12 @@ int needs_find(const Experiment *e, const PretrainRecipe *recipes, int nrecipes,
     return 0;
 }
 
-void needs_free(Needs *n) { GROW_FREE(n->ckpts, n->nckpts, n->cap_ckpts); }
+void needs_free(Needs *n)
+{
+    for (int i = 0; i < n->nckpts; i++)
+        runcfg_free(&n->ckpts[i].pretrain);
+    GROW_FREE(n->ckpts, n->nckpts, n->cap_ckpts);
+}
 
 int needs_missing(const Needs *n)
 {

@@ -119,7 +119,7 @@ static int read_links(YDoc *d, const YNode *m, const char *field, Experiment *e,
             return ydoc_fail(d, v, path, err, "too many links with their own settings");
         l->chain = chain;
         l->bits = (int)b;
-        l->cfg = e->base;
+        runcfg_copy(&l->cfg, &e->base);
         ydoc_field(sub, sizeof sub, path, "train");
         if ((n = ydoc_map_get(d, v, "train")) && ydoc_map_get(d, n, "from"))
             return ydoc_fail(d, ydoc_map_get(d, n, "from"), sub, err,

@@ -174,7 +174,7 @@ static int reach_seed(Experiment *e, long long seed, QbErr *err)
     if (seed <= last)
         return 0;
     long long want = e->nseeds + (seed - last);
-    return experiment_seed_count(e, (int)(want < EXP_SEEDS_MAX ? want : EXP_SEEDS_MAX), err);
+    return experiment_seed_count(e, (int)(want < EXP_SEED_COUNT_MAX ? want : EXP_SEED_COUNT_MAX), err);
 }
 
 static void expand_into(const DirJudge *j, Expansion *x)

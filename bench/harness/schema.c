@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "nets/registry.h"
 #include "quantizers/registry.h"
 
@@ -81,13 +82,14 @@ static int set_overrides(YDoc *d, const YNode *n, const char *field, RunConfig *
 {
     if (ydoc_want_seq(d, n, field, err) < 0)
         return -1;
-    if (ydoc_seq_count(n) > RUN_OVERRIDES_MAX)
-        return ydoc_fail(d, n, field, err, "at most %d overrides", RUN_OVERRIDES_MAX);
     c->noverrides = 0;
     for (int i = 0; i < ydoc_seq_count(n); i++) {
         char path[256];
         ydoc_index(path, sizeof path, field, i);
-        if (set_override(d, ydoc_seq_at(d, n, i), path, &c->overrides[c->noverrides++], err) < 0)
+        LayerOverride *o = GROW_PUSH(c->overrides, c->noverrides, c->cap_overrides);
+        if (!o)
+            return ydoc_fail(d, n, field, err, "too many overrides");
+        if (set_override(d, ydoc_seq_at(d, n, i), path, o, err) < 0)
             return -1;
     }
     return 0;

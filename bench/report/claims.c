@@ -457,7 +457,7 @@ static int read_rung(ClaimSet *cs, YDoc *d, const YNode *m, const char *field, Q
                          "ascending order, each above the one before (%d)",
                          cs->rungs[cs->nrungs - 1].budget);
     ydoc_field(f, sizeof f, field, "seeds");
-    if (ydoc_int(d, ydoc_map_get(d, m, "seeds"), f, 1, EXP_SEEDS_MAX, &seeds, err) < 0)
+    if (ydoc_int(d, ydoc_map_get(d, m, "seeds"), f, 1, EXP_SEED_COUNT_MAX, &seeds, err) < 0)
         return -1;
     *r = (LadderRung){(int)budget, (int)seeds};
     cs->nrungs++;

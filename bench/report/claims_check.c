@@ -162,7 +162,9 @@ static void measure_accuracy(const ClaimSet *cs, const Claim *c, const ClaimGrid
     const int top5 = c->quantity == CLAIM_TOP5;
     CellRef refs[4];
     int nrefs = claim_refs(cs, c, g, refs);
-    double x[EXP_SEEDS_MAX], y[EXP_SEEDS_MAX];
+    size_t n = (size_t)e->nseeds + 1; /* + 1: never malloc(0) */
+    double *x = malloc(sizeof *x * n), *y = malloc(sizeof *y * n);
+    QB_ASSERT(x && y);
     for (int s = 0; s < e->nseeds; s++) {
         double v[4];
         for (int k = 0; k < nrefs; k++)
@@ -174,6 +176,7 @@ static void measure_accuracy(const ClaimSet *cs, const Claim *c, const ClaimGrid
     }
     paired_diff(x, y, e->nseeds, &r->d);
     r->a = finite_mean(x, y, e->nseeds), r->b = finite_mean(y, x, e->nseeds);
+    free(x), free(y);
     r->v = claim_verdict(c, &r->d, 0);
     snprintf(r->interval_kind, sizeof r->interval_kind, "95%% CI");
     if (r->v == VERDICT_MISSING)

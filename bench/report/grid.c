@@ -50,6 +50,12 @@ const GridCell *grid_cell(const Grid *g, int net, int scheme, int bits)
     return at(g, g->cells, net, scheme, bits);
 }
 
+const GridCell *grid_cell_or_empty(const Grid *g, int net, int scheme, int bits)
+{
+    const GridCell *c = grid_cell(g, net, scheme, bits);
+    return c ? c : &g->empty;
+}
+
 const GridCell *grid_ref_cell(const Grid *g, int net, int scheme, int bits)
 {
     return at(g, g->ref, net, scheme, bits);
@@ -63,18 +69,61 @@ static int seed_index(const Experiment *e, long long seed)
     return -1;
 }
 
-static GridCell *cells_alloc(const Experiment *e)
+/* Grows c's seed slots to n, the new ones without a run. */
+static void seed_slots(GridCell *c, int n)
 {
-    size_t n = (size_t)e->nnets * (size_t)e->nschemes * (size_t)nslots(e);
+    if (n <= c->nslots)
+        return;
+    size_t k = (size_t)n;
+    c->top1 = realloc(c->top1, k * sizeof *c->top1);
+    c->top5 = realloc(c->top5, k * sizeof *c->top5);
+    c->digest = realloc(c->digest, k * sizeof *c->digest);
+    c->id = realloc(c->id, k * sizeof *c->id);
+    c->conv = realloc(c->conv, k * sizeof *c->conv);
+    QB_ASSERT(c->top1 && c->top5 && c->digest && c->id && c->conv);
+    for (int s = c->nslots; s < n; s++) {
+        c->top1[s] = c->top5[s] = NAN;
+        c->digest[s] = 0;
+        c->id[s][0] = '\0';
+        c->conv[s] = CONV_NOT_RECORDED;
+    }
+    c->nslots = n;
+}
+
+static void seed_slots_free(GridCell *c)
+{
+    free(c->top1), free(c->top5), free(c->digest), free(c->id), free(c->conv);
+    c->top1 = c->top5 = NULL, c->digest = NULL, c->id = NULL, c->conv = NULL;
+    c->nslots = 0;
+}
+
+static size_t ncells(const Experiment *e)
+{
+    return (size_t)e->nnets * (size_t)e->nschemes * (size_t)nslots(e);
+}
+
+static void cell_init(GridCell *c, int seeds)
+{
+    c->bitops = NAN;
+    seed_slots(c, seeds > 0 ? seeds : 1);
+}
+
+static GridCell *positions_alloc(const Experiment *e)
+{
+    size_t n = ncells(e);
     GridCell *c = calloc(n ? n : 1, sizeof *c);
     if (!c)
         return NULL;
-    for (size_t i = 0; i < n; i++) {
-        c[i].bitops = NAN;
-        for (int s = 0; s < EXP_SEEDS_MAX; s++)
-            c[i].top1[s] = c[i].top5[s] = NAN;
-    }
+    for (size_t i = 0; i < n; i++)
+        cell_init(&c[i], e->nseeds);
     return c;
+}
+
+static void positions_free(const Experiment *e, GridCell *c)
+{
+    for (size_t i = 0; c && i < ncells(e); i++)
+        seed_slots_free(&c[i]);
+    free(c);
 }
 
 /* A new note's line, to be written. */
@@ -146,7 +195,8 @@ static int grid_init(Grid *g, const Experiment *e, QbErr *err)
     memset(g, 0, sizeof *g);
     g->e = e;
     g->tolerance = e->tolerance;
-    if (!(g->bits = sorted_bits(e)) || !(g->cells = cells_alloc(e)))
+    cell_init(&g->empty, e->nseeds);
+    if (!(g->bits = sorted_bits(e)) || !(g->cells = positions_alloc(e)))
         return qb_fail(err, "out of memory for the results of %s", e->name);
     return 0;
 }
@@ -190,10 +240,13 @@ static int ref_seed_slot(Grid *g, long long seed, int keep_other)
     for (int k = 0; k < g->nref_other; k++)
         if (g->ref_other_seeds[k] == seed)
             return g->e->nseeds + k;
-    if (g->e->nseeds + g->nref_other >= EXP_SEEDS_MAX)
+    long long *other = GROW_PUSH(g->ref_other_seeds, g->nref_other, g->cap_ref_other);
+    if (!other)
         return -1;
-    g->ref_other_seeds[g->nref_other] = seed;
-    return g->e->nseeds + g->nref_other++;
+    *other = seed;
+    for (size_t i = 0; i < ncells(g->e); i++)
+        seed_slots(&g->ref[i], g->e->nseeds + g->nref_other);
+    return g->e->nseeds + g->nref_other - 1;
 }
 
 /* The user's cell at the position of reference cell c. */
@@ -267,9 +320,9 @@ static int load_reference(Grid *g, const char *dir, int keep_other, QbErr *err)
     if (!d)
         return qb_fail(err, "%s: cannot open the reference results directory", dir);
     snprintf(g->ref_dir, sizeof g->ref_dir, "%s", dir);
-    free(g->ref);
+    positions_free(g->e, g->ref);
     g->nref_other = 0;
-    if (!(g->ref = cells_alloc(g->e)))
+    if (!(g->ref = positions_alloc(g->e)))
         return closedir(d), qb_fail(err, "out of memory for the reference %s", dir);
     int rc = 0;
     for (struct dirent *ent; rc == 0 && (ent = readdir(d));) {
@@ -298,7 +351,7 @@ int grid_load_by_position(Grid *g, const Experiment *e, const CellList *cells,
         return -1;
     if (load_reference(g, dir, 0, err) < 0)   /* the table's own seeds only */
         return grid_free(g), -1;
-    free(g->cells);
+    positions_free(e, g->cells);
     g->cells = g->ref, g->ref = NULL;
     int other = 0;
     for (int i = 0; i < cells->n; i++) {
@@ -323,8 +376,10 @@ int grid_load_by_position(Grid *g, const Experiment *e, const CellList *cells,
 
 void grid_free(Grid *g)
 {
-    free(g->cells);
-    free(g->ref);
+    positions_free(g->e, g->cells);
+    positions_free(g->e, g->ref);
+    seed_slots_free(&g->empty);
+    GROW_FREE(g->ref_other_seeds, g->nref_other, g->cap_ref_other);
     free(g->bits);
     GROW_FREE(g->notes, g->nnotes, g->cap_notes);
     g->cells = g->ref = NULL;
@@ -336,13 +391,13 @@ static double stat_of(const GridCell *c, int top5, int want_std)
     const double *v = top5 ? c->top5 : c->top1;
     double sum = 0, ss = 0;
     int n = 0;
-    for (int i = 0; i < EXP_SEEDS_MAX; i++)
+    for (int i = 0; i < c->nslots; i++)
         if (isfinite(v[i]))
             sum += v[i], n++;
     double m = n ? sum / n : NAN;
     if (!want_std)
         return m;
-    for (int i = 0; i < EXP_SEEDS_MAX; i++)
+    for (int i = 0; i < c->nslots; i++)
         if (isfinite(v[i]))
             ss += (v[i] - m) * (v[i] - m);
     return n > 1 ? sqrt(ss / (n - 1)) : NAN;
@@ -351,7 +406,7 @@ static double stat_of(const GridCell *c, int top5, int want_std)
 int grid_conv_count(const GridCell *c, ConvVerdict v)
 {
     int n = 0;
-    for (int i = 0; i < EXP_SEEDS_MAX; i++)
+    for (int i = 0; i < c->nslots; i++)
         n += isfinite(c->top1[i]) && c->conv[i] == (signed char)v;
     return n;
 }

@@ -10,11 +10,15 @@
 #include "run/converge.h"
 #include "paired.h"
 
+/* A position's runs by seed slot: slot i is the matrix's seed i, and in a reference the seeds
+ * the matrix lacks follow. Every cell of a grid has the same number of slots (owned by the
+ * grid, grown when a reference brings another seed). */
 typedef struct {
-    double top1[EXP_SEEDS_MAX], top5[EXP_SEEDS_MAX];  /* by seed slot; NAN: no finished run */
-    unsigned long long digest[EXP_SEEDS_MAX];          /* the run's metrics digest (result.h) */
-    char id[EXP_SEEDS_MAX][CELL_ID_MAX];               /* the cell per seed; "" = none */
-    signed char conv[EXP_SEEDS_MAX];                   /* the finished run's ConvVerdict */
+    double *top1, *top5;               /* NAN: no finished run */
+    unsigned long long *digest;        /* the run's metrics digest (result.h) */
+    char (*id)[CELL_ID_MAX];           /* the cell per seed; "" = none */
+    signed char *conv;                 /* the finished run's ConvVerdict */
+    int nslots;
     int ok, failed, missing;
     double bitops;                                   /* NAN until a finished run gives it */
     char reason[256];                                /* the last failure's */
@@ -27,8 +31,8 @@ typedef struct {
     GridCell *ref;                 /* the same positions in the reference, or NULL (owned); its
                                       seeds outside the matrix's list follow in the slots after
                                       them (the reference's spread: refcheck.h) */
-    long long ref_other_seeds[EXP_SEEDS_MAX];
-    int nref_other;
+    long long *ref_other_seeds;    /* the reference's seeds the matrix lacks (owned) */
+    int nref_other, cap_ref_other;
     char ref_dir[512];
     int ref_unmatched;             /* reference results at no position of this matrix */
     double tolerance;              /* one-seed noise allowance against the reference; NAN:
@@ -36,6 +40,7 @@ typedef struct {
     int missing;                   /* cells without a result file */
     char (*notes)[400];            /* every failure and the by-position note (owned) */
     int nnotes, cap_notes;
+    GridCell empty;                /* a position without runs, with the matrix's seed slots */
 } Grid;
 
 /* Reads <results_dir>/<experiment>/<id>.json of every cell; a malformed result file is an
@@ -65,6 +70,10 @@ const GridCell *grid_ref_cell(const Grid *g, int net, int scheme, int bits);
 /* The id of the result g placed at cell c's position and seed (its own id, or by position a
  * reference's), or NULL when none is there. */
 const char *grid_cell_id(const Grid *g, const Cell *c);
+
+/* The cell at a position, or the grid's cell without runs where the matrix has none (fp in a
+ * table without fp). */
+const GridCell *grid_cell_or_empty(const Grid *g, int net, int scheme, int bits);
 
 /* The finished runs whose recorded convergence verdict is v (run/converge.h). */
 int grid_conv_count(const GridCell *c, ConvVerdict v);

@@ -27,15 +27,6 @@ const char *scheme_label(const Experiment *e, const char *net, const char *schem
     return p ? p->label : scheme_is_fp(scheme) ? "full precision" : scheme;
 }
 
-int paper_has_top5(const Experiment *e)
-{
-    for (int i = 0; i < e->npaper; i++)
-        for (int k = 0; k < e->paper[i].nat; k++)
-            if (!isnan(e->paper[i].at[k].top5))
-                return 1;
-    return 0;
-}
-
 double paper_number(const PaperRow *p, int bits, int top5)
 {
     if (!p)
@@ -51,20 +42,6 @@ double paper_paired(const Experiment *e, const char *net, const char *scheme, in
     double base = scheme_is_fp(e->baseline) ? paper_number(b ? b : m, 0, top5)
                                             : paper_number(b, bits, top5);
     return paper_number(m, bits, top5) - base;
-}
-
-const GridCell *grid_cell_or_empty(const Grid *g, int net, int scheme, int bits)
-{
-    static GridCell empty;
-    static int ready;
-    if (!ready) {
-        empty.bitops = NAN;
-        for (int s = 0; s < EXP_SEEDS_MAX; s++)
-            empty.top1[s] = empty.top5[s] = NAN;
-        ready = 1;
-    }
-    const GridCell *c = grid_cell(g, net, scheme, bits);
-    return c ? c : &empty;
 }
 
 void num_text(double v, const char *fmt, char *out)

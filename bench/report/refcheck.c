@@ -8,7 +8,7 @@ double refcheck_one_seed_noise(const GridCell *ref, int top5)
 {
     const double *v = top5 ? ref->top5 : ref->top1;
     int n = 0;
-    for (int s = 0; s < EXP_SEEDS_MAX; s++)
+    for (int s = 0; s < ref->nslots; s++)
         n += isfinite(v[s]) != 0;
     double sd = grid_std(ref, top5);
     return n >= 2 && sd > 0 ? t975(n - 1) * sqrt(2.0) * sd : NAN;

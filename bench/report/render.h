@@ -48,7 +48,6 @@ typedef struct {
 
 const PaperRow *paper_find(const Experiment *e, const char *net, const char *scheme);
 const char *scheme_label(const Experiment *e, const char *net, const char *scheme);
-int paper_has_top5(const Experiment *e);
 /* The paper's number of row p at bits (0: its full-precision number); NAN without one. */
 double paper_number(const PaperRow *p, int bits, int top5);
 /* The paper's own method − baseline at (net, bits): the method's row minus the baseline's
@@ -56,8 +55,6 @@ double paper_number(const PaperRow *p, int bits, int top5);
  * either number, or the baseline, is missing. */
 double paper_paired(const Experiment *e, const char *net, const char *scheme, int bits,
                     int top5);
-/* A GridCell with no runs, for positions the matrix lacks (fp in a table without fp). */
-const GridCell *grid_cell_or_empty(const Grid *g, int net, int scheme, int bits);
 
 void num_text(double v, const char *fmt, char *out);
 /* The bits layout (one column per bit-width) and the ablation layout (one row per method);

@@ -2,6 +2,7 @@
  * default, help and identity; the defaults, text parsing and the JSON record walk it. */
 #include "runcfg.h"
 
+#include "core/grow.h"
 #include "nets/registry.h"
 #include "quantizers/registry.h"
 
@@ -20,6 +21,19 @@
 
 static int parse_option(RunConfig *c, const char *text, char *want, size_t cap);
 static int parse_override(RunConfig *c, const char *text, char *want, size_t cap);
+void runcfg_copy(RunConfig *dst, const RunConfig *src)
+{
+    *dst = *src;
+    dst->overrides = NULL;
+    dst->noverrides = dst->cap_overrides = 0;
+    QB_ASSERT(GROW_RESERVE(dst->overrides, dst->cap_overrides, src->noverrides) == 0);
+    if (src->noverrides)
+        memcpy(dst->overrides, src->overrides, sizeof *src->overrides * (size_t)src->noverrides);
+    dst->noverrides = src->noverrides;
+}
+
+void runcfg_free(RunConfig *c) { GROW_FREE(c->overrides, c->noverrides, c->cap_overrides); }
+
 static void write_options(const RunConfig *c, JsonW *w, const char *key);
 static void write_overrides(const RunConfig *c, JsonW *w, const char *key);
 
@@ -338,23 +352,20 @@ static int parse_option(RunConfig *c, const char *text, char *want, size_t cap)
 /* PATTERN=fp | PATTERN=BITS | PATTERN=SCHEME:BITS */
 static int parse_override(RunConfig *c, const char *text, char *want, size_t cap)
 {
-    LayerOverride *o = &c->overrides[c->noverrides];
     const char *eq = strchr(text, '=');
     char scheme[SCHEME_NAME_MAX] = "";
     int bits = 0;
+    LayerOverride *o = NULL;
     if (!eq || eq == text || (size_t)(eq - text) >= sizeof o->pattern ||
-        c->noverrides == RUN_OVERRIDES_MAX ||
         (!scheme_is_fp(eq + 1) && sscanf(eq + 1, "%d", &bits) != 1 &&
-         sscanf(eq + 1, "%31[^:]:%d", scheme, &bits) != 2)) {
-        snprintf(want, cap, "PATTERN=" SCHEME_FP ", PATTERN=BITS or PATTERN=SCHEME:BITS (at most %d)",
-                 RUN_OVERRIDES_MAX);
+         sscanf(eq + 1, "%31[^:]:%d", scheme, &bits) != 2) ||
+        !(o = GROW_PUSH(c->overrides, c->noverrides, c->cap_overrides))) {
+        snprintf(want, cap, "PATTERN=" SCHEME_FP ", PATTERN=BITS or PATTERN=SCHEME:BITS");
         return -1;
     }
-    memset(o, 0, sizeof *o);
     memcpy(o->pattern, text, (size_t)(eq - text));
     snprintf(o->scheme, sizeof o->scheme, "%s", scheme_is_fp(eq + 1) ? SCHEME_FP : scheme);
     o->bits = bits;
-    c->noverrides++;
     return 0;
 }
 

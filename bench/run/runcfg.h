@@ -19,7 +19,6 @@
 #include "core/tensor.h"
 
 #define RUN_PATH_MAX 512
-#define RUN_OVERRIDES_MAX 16
 
 typedef struct {
     /* model */
@@ -52,9 +51,9 @@ typedef struct {
     char first_last[16]; /* lsq8 (default), fp, apot_ref */
     int asq_first_layer; /* ASQ schemes: ASQ on the first layer's input too (FORMULAS.md §1.3) */
     QuantOption qopts[QOPT_MAX];
+    LayerOverride *overrides;  /* mixed precision (schemes.h), one per rule: owned (grown) */
     int nqopts;
-    LayerOverride overrides[RUN_OVERRIDES_MAX]; /* mixed precision (schemes.h) */
-    int noverrides;
+    int noverrides, cap_overrides;
     char from[RUN_PATH_MAX];   /* start from these weights (a full-precision checkpoint) */
     /* outputs */
     char ckpt[RUN_PATH_MAX];   /* checkpoint written every epoch; resumed from when present */
@@ -136,8 +135,13 @@ int runcfg_parse_flags(RunConfig *c, const char *text, const char *what, QbErr *
  * every field with a value but the outputs (checkpoint, resume) and threads (the runner's). */
 void runcfg_write_flags(FILE *f, const RunConfig *c);
 
-/* The defaults: every field at its table default. */
+/* The defaults: every field at its table default (c holds no list yet: runcfg_free first). */
 void runcfg_defaults(RunConfig *c);
+/* dst = src with lists of its own (the overrides): a config is copied with this, not by
+ * assignment, wherever the copy outlives or changes apart from its source. */
+void runcfg_copy(RunConfig *dst, const RunConfig *src);
+/* Frees c's lists (a config from runcfg_defaults or runcfg_copy). */
+void runcfg_free(RunConfig *c);
 /* The index of the method option called name in c->qopts, or c->nqopts when it is not set. */
 int runcfg_option_index(const RunConfig *c, const char *name);
 /* The resolved configuration as one JSON object (fixed key order and formats): it goes into

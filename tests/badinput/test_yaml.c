@@ -85,9 +85,9 @@ static void loads(const char *path, const char *args, const char *expect)
 }
 
 /* Files past a size the loader once capped (profiles, paper rows, chains and their links'
- * settings, exclusions, paper numbers above 8 bits), in tests/badinput/caps/: each loads and
- * expands. The first line is "# expect: TEXT": TEXT is in `qbench validate`'s "ok" line. */
+ * settings, exclusions, paper numbers above 8 bits, seeds, overrides), in
+ * tests/badinput/caps/: each loads and expands. The first line is "# expect: TEXT": TEXT is in `qbench validate`'s "ok" line. */
 Test(badyaml, files_past_the_former_caps_load_and_expand)
 {
-    each_case("tests/badinput/caps/*.yaml", 5, loads);
+    each_case("tests/badinput/caps/*.yaml", 7, loads);
 }

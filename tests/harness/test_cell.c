@@ -167,8 +167,8 @@ Test(cell, a_seed_count_truncates_or_extends_the_list_and_reaches_the_fragment)
     for (int i = 1; i < 4; i++)
         cr_assert_eq(e.seeds[i], e.seeds[0] + i, "seed %d", i);
     cr_assert_eq(experiment_seed_count(&e, 0, &err), -1);
-    cr_assert(strstr(err.msg, "--seeds 0: expected 1..16 seeds"), "%s", err.msg);
-    cr_assert_eq(experiment_seed_count(&e, 17, &err), -1);
+    cr_assert(strstr(err.msg, "--seeds 0: expected 1..1048576 seeds"), "%s", err.msg);
+    cr_assert_eq(experiment_seed_count(&e, EXP_SEED_COUNT_MAX + 1, &err), -1);
     cr_assert_eq(cells_expand(&e, &l, &err), 0, "%s", err.msg);
     cr_assert_eq(l.n, 4 * per_seed);
     char path[256];

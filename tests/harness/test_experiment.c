@@ -271,13 +271,17 @@ Test(experiment, a_copy_changes_apart_from_its_original)
     experiment_free(&e);
 }
 
-/* A table position keeps at most EXP_SEEDS_MAX seeds: more is refused, saying so. */
-Test(experiment, seeds_past_what_a_table_keeps_are_refused)
+/* --seeds N grows the list past any former bound (twenty seeds, the next ones after the last);
+ * a count outside its range is refused, saying so. */
+Test(experiment, seed_counts_grow_the_list_and_a_count_out_of_range_is_refused)
 {
     Experiment e;
     QbErr err = {{0}};
     cr_assert_eq(experiment_load(&e, hfix_experiment("seeds", NULL), "", &err), 0, "%s", err.msg);
-    cr_assert_eq(experiment_seed_count(&e, EXP_SEEDS_MAX + 1, &err), -1);
-    cr_assert(strstr(err.msg, "--seeds 17: expected 1..16 seeds"), "%s", err.msg);
+    cr_assert_eq(experiment_seed_count(&e, 20, &err), 0, "%s", err.msg);
+    cr_assert_eq(e.nseeds, 20);
+    cr_assert_eq(e.seeds[19], e.seeds[0] + 19);
+    cr_assert_eq(experiment_seed_count(&e, EXP_SEED_COUNT_MAX + 1, &err), -1);
+    cr_assert(strstr(err.msg, "expected 1..1048576 seeds"), "%s", err.msg);
     experiment_free(&e);
 }

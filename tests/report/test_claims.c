@@ -205,7 +205,9 @@ Test(claims, unresolved_claims_ask_for_the_next_seed_up_to_seeds_max)
     cells_free(&l5);
     claims_free(&cs);
     cr_assert_eq(claims_load(&cs, path, "smoke", &err), 0, "%s", err.msg);
-    cr_assert_eq(claims_seeds_max(&cs, 17, &err), -1, "SEEDS_MAX above the limit");
+    cr_assert_eq(claims_seeds_max(&cs, 20, &err), 0, "%s", err.msg);
+    cr_assert_eq(claims_seeds_max(&cs, EXP_SEED_COUNT_MAX + 1, &err), -1,
+                 "SEEDS_MAX above the range");
     claims_free(&cs);
     rfix_end(&f);
 }

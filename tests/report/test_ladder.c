@@ -88,7 +88,7 @@ Test(ladder, a_bad_ladder_section_is_one_located_error)
     expect_error("ld-seeds", "ladder:\n  rungs:\n    - {budget: 3}\n",
                  "ld-seeds.yaml:3:7: ladder.rungs[0]", "missing required key 'seeds'");
     expect_error("ld-zero-seeds", "ladder:\n  rungs:\n    - {budget: 3, seeds: 0}\n",
-                 "ld-zero-seeds.yaml:3:26: ladder.rungs[0].seeds", "[1, 16]");
+                 "ld-zero-seeds.yaml:3:26: ladder.rungs[0].seeds", "[1, 1048576]");
     expect_error("ld-key", "ladder:\n  rungs:\n    - {budget: 3, seeds: 3, seed: 1}\n",
                  "ld-key.yaml:3:29: ladder.rungs[0].seed", "unknown key");
     expect_error("ld-top-key", "ladder:\n  rows_bit: 2\n  rungs:\n    - {budget: 3, seeds: 3}\n",

@@ -286,3 +286,41 @@ Test(reference, a_variant_profile_takes_the_base_profiles_runs_of_its_own_cells)
     rfix_end(&f);
     experiment_free(&ev);
 }
+
+/* A table position keeps any number of seeds: twenty runs of a twenty-seed matrix at one
+ * position, and the same twenty in a reference against a one-seed matrix (the nineteen seeds
+ * it lacks take slots after its own), all counted in the position's mean. */
+Test(reference, a_position_keeps_twenty_seeds_in_the_grid_and_the_reference)
+{
+    RFix f;
+    rfix_start(&f, "twenty", "baseline: lsq",
+               "[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20]");
+    const char *ref = reference_dir("twenty");
+    for (int s = 1; s <= 20; s++) {
+        rfix_result(ref, &f.e, rfix_cell(&f.l, "lsq", 4, s), 60.0 + s, RUN_OK);
+        rfix_result(f.results, &f.e, rfix_cell(&f.l, "lsq", 4, s), 60.0 + s, RUN_OK);
+    }
+    const int lsq = grid_scheme_index(&f.e, "lsq");
+    Grid g;
+    QbErr err = {{0}};
+    cr_assert_eq(grid_load(&g, &f.e, &f.l, f.results, &err), 0, "%s", err.msg);
+    cr_assert_eq(grid_cell(&g, 0, lsq, 4)->ok, 20);
+    cr_assert_float_eq(grid_mean(grid_cell(&g, 0, lsq, 4), 0), 70.5, 1e-9);
+    grid_free(&g);
+
+    CellList one;
+    cr_assert_eq(experiment_seed_count(&f.e, 1, &err), 0, "%s", err.msg);
+    cr_assert_eq(cells_expand(&f.e, &one, &err), 0, "%s", err.msg);
+    cr_assert_eq(grid_load(&g, &f.e, &one, f.results, &err), 0, "%s", err.msg);
+    char dir[400];
+    snprintf(dir, sizeof dir, "%s/%s", ref, f.e.name);
+    cr_assert_eq(grid_load_reference(&g, dir, &err), 0, "%s", err.msg);
+    const GridCell *rc = grid_ref_cell(&g, 0, lsq, 4);
+    cr_assert_eq(rc->ok, 20);
+    cr_assert_eq(g.nref_other, 19);
+    cr_assert_float_eq(grid_mean(rc, 0), 70.5, 1e-9);
+    cr_assert_eq(grid_cell(&g, 0, lsq, 4)->ok, 1, "the matrix's own seed");
+    grid_free(&g);
+    cells_free(&one);
+    rfix_end(&f);
+}
