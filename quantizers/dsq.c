@@ -53,15 +53,10 @@ static int dsq_plan(Quantizer *q, Net *net, QbErr *err)
     /* fixed0 is for post-ReLU inputs: a signed input keeps its learned lower bound. */
     int fixed0 = !st->weights && !q->is_signed &&
                  !strcmp(quantizer_opt(q, "dsq_act_lower"), "fixed0");
-    int one[1] = {1};
-    st->p_lower = fixed0 ? -1 : qc_param_add(net, q, "lower", 1, one);
-    st->p_upper = qc_param_add(net, q, "upper", 1, one);
-    st->p_alpha = qc_param_add(net, q, "alpha", 1, one);
     /* §13.6: l, u and α without weight decay, which would pull α towards 0 (a spike). */
-    int idx[3] = {st->p_lower, st->p_upper, st->p_alpha};
-    for (int i = 0; i < 3; i++)
-        if (idx[i] >= 0)
-            net_param_factors(net, idx[i], 1.0f, 0.0f);
+    st->p_lower = fixed0 ? -1 : qc_param_add_undecayed(net, q, "lower");
+    st->p_upper = qc_param_add_undecayed(net, q, "upper");
+    st->p_alpha = qc_param_add_undecayed(net, q, "alpha");
     return 0;
 }
 

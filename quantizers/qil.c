@@ -50,16 +50,11 @@ static int qil_plan(Quantizer *q, Net *net, QbErr *err)
     st->q = st->weights ? (1 << (q->bits - 1)) - 1 : (1 << q->bits) - 1;
     st->learn_gamma = st->weights && !strcmp(quantizer_opt(q, "qil_gamma"), "learned");
     st->lsq_scale = !strcmp(quantizer_opt(q, "qil_grad_scale"), "lsq");
-    int one[1] = {1};
-    st->p_center = qc_param_add(net, q, "center", 1, one);
-    st->p_distance = qc_param_add(net, q, "distance", 1, one);
-    st->p_gamma = st->learn_gamma ? qc_param_add(net, q, "gamma", 1, one) : -1;
     /* §14.3: the interval and γ without weight decay; their learning rate is the group's,
      * with the 0.01 in the gradient. */
-    int idx[3] = {st->p_center, st->p_distance, st->p_gamma};
-    for (int i = 0; i < 3; i++)
-        if (idx[i] >= 0)
-            net_param_factors(net, idx[i], 1.0f, 0.0f);
+    st->p_center = qc_param_add_undecayed(net, q, "center");
+    st->p_distance = qc_param_add_undecayed(net, q, "distance");
+    st->p_gamma = st->learn_gamma ? qc_param_add_undecayed(net, q, "gamma") : -1;
     return 0;
 }
 

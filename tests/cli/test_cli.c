@@ -126,6 +126,23 @@ static void expect_npy(const char *name, const double *want, int n, double tol)
     npy_free(&a);
 }
 
+/* Runs `qbench quantize` with args on x.npy and dy.npy, checks y.npy and dx.npy, and asserts
+ * that the parameters JSON holds each of the strings in grads. */
+static void expect_quantize(const char *args, const double *want_y, const double *want_dx, int n,
+                            double tol, const char *const grads[3])
+{
+    char cmd[512], out[4096];
+    snprintf(cmd, sizeof cmd, "quantize %s --in x.npy --out y.npy --grad-in dy.npy "
+             "--grad-out dx.npy --params-out p.json", args);
+    cr_assert_eq(qbench_run(dir, cmd, out, sizeof out), 0, "%s", out);
+    expect_npy("y.npy", want_y, n, 1e-7);
+    expect_npy("dx.npy", want_dx, n, tol);
+    snprintf(cmd, sizeof cmd, "cat %s/p.json", dir);
+    cr_assert_eq(shell_run(cmd, out, sizeof out), 0, "%s", out);
+    for (int i = 0; i < 3; i++)
+        cr_assert(strstr(out, grads[i]), "%s: no %s in %s", args, grads[i], out);
+}
+
 /* FORMULAS.md §13.7: DSQ, 2-bit activations, l = 0, u = 3, α = 0.2, dL/dy = 1. */
 Test(cli, quantize_and_levels_reproduce_the_dsq_worked_test)
 {
@@ -133,17 +150,11 @@ Test(cli, quantize_and_levels_reproduce_the_dsq_worked_test)
     const float ones[8] = {1, 1, 1, 1, 1, 1, 1, 1};
     const double want_y[8] = {0, 0, 0, 1, 2, 3, 3, 3};
     const double want_dx[8] = {0, 0.914782, 1.373265, 1.138820, 1.373265, 0.689047, 0.494376, 0};
-    char out[4096], cmd[300];
+    static const char *const grads[3] = {"0.646883", "1.36956", "0.350136"}; /* l, u, α */
+    char out[4096];
     write_pair(x, ones, 8);
-    cr_assert_eq(qbench_run(dir, "quantize --method dsq --bits 2 --role act --in x.npy --out y.npy "
-                        "--grad-in dy.npy --grad-out dx.npy --set lower=0 --set upper=3 "
-                        "--set alpha=0.2 --params-out p.json", out, sizeof out), 0, "%s", out);
-    expect_npy("y.npy", want_y, 8, 0);
-    expect_npy("dx.npy", want_dx, 8, 2e-6);
-    snprintf(cmd, sizeof cmd, "cat %s/p.json", dir);
-    cr_assert_eq(shell_run(cmd, out, sizeof out), 0, "%s", out);
-    cr_assert(strstr(out, "0.646883") && strstr(out, "1.36956") && strstr(out, "0.350136"),
-              "the gradients of l, u and alpha: %s", out);
+    expect_quantize("--method dsq --bits 2 --role act --set lower=0 --set upper=3 --set alpha=0.2",
+                    want_y, want_dx, 8, 2e-6, grads);
     cr_assert_eq(qbench_run(dir, "levels --method dsq --bits 2 --role weight --json", out,
                         sizeof out), 0);
     cr_assert(strstr(out, "[-1, -0.33333333333333331, 0.33333333333333331, 1]"), "%s", out);
@@ -161,17 +172,12 @@ Test(cli, quantize_and_levels_reproduce_the_qil_worked_test)
     const float ones[8] = {1, 1, 1, 1, 1, 1, 1, 1};
     const double t = 1.0 / 3, s = 1.0 / 0.6;
     const double want_y[8] = {-1, -2 * t, 0, 0, t, 2 * t, 1, 1}, want_dx[8] = {0, s, 0, s, s, s, s, 0};
-    char out[4096], cmd[300];
+    /* 0.01 times the gradient sums of c, d and γ */
+    static const char *const grads[3] = {"-0.0499999", "0.00111111", "-0.00559691"};
+    char out[4096];
     write_pair(w, ones, 8);
-    cr_assert_eq(qbench_run(dir, "quantize --method qil --bits 3 --role weight --in x.npy --out y.npy "
-                        "--grad-in dy.npy --grad-out dx.npy --set center=0.5 --set distance=0.3 "
-                        "--set gamma=1 --params-out p.json", out, sizeof out), 0, "%s", out);
-    expect_npy("y.npy", want_y, 8, 1e-7);
-    expect_npy("dx.npy", want_dx, 8, 1e-5);
-    snprintf(cmd, sizeof cmd, "cat %s/p.json", dir);
-    cr_assert_eq(shell_run(cmd, out, sizeof out), 0, "%s", out);
-    cr_assert(strstr(out, "-0.0499999") && strstr(out, "0.00111111") && strstr(out, "-0.00559691"),
-              "0.01 times the gradient sums of c, d and gamma: %s", out);
+    expect_quantize("--method qil --bits 3 --role weight --set center=0.5 --set distance=0.3 "
+                    "--set gamma=1", want_y, want_dx, 8, 1e-5, grads);
     cr_assert_eq(qbench_run(dir, "levels --method qil --bits 2 --role weight --json", out,
                         sizeof out), 0);
     cr_assert(strstr(out, "[-1, 0, 1]"), "2-bit QIL weights are ternary: %s", out);

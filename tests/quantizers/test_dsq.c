@@ -17,15 +17,21 @@ Test(dsq, levels_span_the_range_in_2b_minus_1_steps)
 #define NX 8
 static const float wx[NX] = {-0.5f, 0.2f, 0.5f, 1.3f, 1.5f, 2.9f, 3.0f, 3.4f};
 
-static Quantizer *worked_rig(QRig *r, const QuantOption *o, int no)
+/* 2-bit activations over n inputs, l = 0, u = 3, the given α. */
+static Quantizer *range_rig(QRig *r, int n, float alpha, const QuantOption *o, int no)
 {
     Quantizer *q = qrig_new("dsq", QROLE_ACT, 2, 0, o, no);
-    qrig_build(r, (Dims){NX, 1, 1}, 1, 0, 1, NULL, q);
+    qrig_build(r, (Dims){n, 1, 1}, 1, 0, 1, NULL, q);
     qrig_skip_init(q);
     qrig_param(r, "aq", "lower")->w[0] = 0.0f;
     qrig_param(r, "aq", "upper")->w[0] = 3.0f;
-    qrig_param(r, "aq", "alpha")->w[0] = 0.2f;
+    qrig_param(r, "aq", "alpha")->w[0] = alpha;
     return q;
+}
+
+static Quantizer *worked_rig(QRig *r, const QuantOption *o, int no)
+{
+    return range_rig(r, NX, 0.2f, o, no);
 }
 
 static void run(QRig *r, Quantizer *q, float *y, float *dx)
@@ -84,17 +90,10 @@ Test(dsq, soft_forward_is_the_soft_quantizer_in_training_only)
  * continuously differentiable across intervals); ∂y/∂α is 0 at the edges and midpoints. */
 Test(dsq, soft_function_edges_are_smooth_and_alpha_neutral)
 {
-    QRig r;
-    Quantizer *q = worked_rig(&r, NULL, 0);
     float x[4] = {0.9999f, 1.0f, 1.0001f, 1.5f}, ones[4] = {1, 1, 1, 1}, dx[4];
     Tensor xt = {1, 4, 1, 1, x}, dy = {1, 4, 1, 1, ones}, dxt = {1, 4, 1, 1, dx};
     QRig r4;
-    Quantizer *q4 = qrig_new("dsq", QROLE_ACT, 2, 0, NULL, 0);
-    qrig_build(&r4, (Dims){4, 1, 1}, 1, 0, 1, NULL, q4);
-    qrig_skip_init(q4);
-    qrig_param(&r4, "aq", "lower")->w[0] = 0.0f;
-    qrig_param(&r4, "aq", "upper")->w[0] = 3.0f;
-    qrig_param(&r4, "aq", "alpha")->w[0] = 0.2f;
+    Quantizer *q4 = range_rig(&r4, 4, 0.2f, NULL, 0);
     float y[4];
     q4->ops->forward(q4, &xt, &(Tensor){1, 4, 1, 1, y});
     qrig_backward(&r4, q4, &xt, &dy, &dxt);
@@ -105,8 +104,6 @@ Test(dsq, soft_function_edges_are_smooth_and_alpha_neutral)
     /* x = 1 (an edge) and 1.5 (a midpoint) give no α gradient; 0.9999 and 1.0001 cancel */
     cr_assert_float_eq(qrig_param(&r4, "aq", "alpha")->g[0], 0.0, 1e-6);
     qrig_free(&r4);
-    qrig_free(&r);
-    (void)q;
 }
 
 /* α → 1: the slope tends to 1 everywhere (the plain STE); α → 0: a spike at the midpoints
@@ -119,12 +116,7 @@ Test(dsq, alpha_limits_are_the_ste_and_hard_rounding)
     const float alphas[2] = {0.999f, 1e-3f};
     for (int k = 0; k < 2; k++) {
         QRig r;
-        Quantizer *q = qrig_new("dsq", QROLE_ACT, 2, 0, NULL, 0);
-        qrig_build(&r, (Dims){4, 1, 1}, 1, 0, 1, NULL, q);
-        qrig_skip_init(q);
-        qrig_param(&r, "aq", "lower")->w[0] = 0.0f;
-        qrig_param(&r, "aq", "upper")->w[0] = 3.0f;
-        qrig_param(&r, "aq", "alpha")->w[0] = alphas[k];
+        Quantizer *q = range_rig(&r, 4, alphas[k], NULL, 0);
         q->ops->forward(q, &xt, &(Tensor){1, 4, 1, 1, y});
         qrig_backward(&r, q, &xt, &dy, &dxt);
         if (k == 0) {
@@ -189,16 +181,11 @@ Test(dsq, fixed0_has_no_lower_bound_parameter)
 
 Test(dsq, bad_widths_and_options_are_refused_by_name)
 {
-    QbErr err = {{0}};
-    cr_assert_null(quantizer_new("dsq", QROLE_WEIGHT, 1, 0, NULL, 0, &err));
-    cr_assert(strstr(err.msg, "dsq needs 2..8 bits for weights, got 1"), "%s", err.msg);
-    cr_assert_null(quantizer_new("dsq", QROLE_ACT, 9, 0, NULL, 0, &err));
-    cr_assert(strstr(err.msg, "dsq needs 2..8 bits for activations, got 9"), "%s", err.msg);
+    qrig_expect_refused("dsq", QROLE_WEIGHT, 1, NULL, 0, "dsq needs 2..8 bits for weights, got 1");
+    qrig_expect_refused("dsq", QROLE_ACT, 9, NULL, 0, "dsq needs 2..8 bits for activations, got 9");
     QuantOption bad = {"dsq_forward", "tanh"};
-    cr_assert_null(quantizer_new("dsq", QROLE_ACT, 4, 0, &bad, 1, &err));
-    cr_assert(strstr(err.msg, "dsq option dsq_forward: expected hard|soft, got 'tanh'"), "%s",
-              err.msg);
+    qrig_expect_refused("dsq", QROLE_ACT, 4, &bad, 1,
+                        "dsq option dsq_forward: expected hard|soft, got 'tanh'");
     QuantOption other = {"qil_gamma", "fixed"};
-    cr_assert_null(quantizer_new("dsq", QROLE_ACT, 4, 0, &other, 1, &err));
-    cr_assert(strstr(err.msg, "dsq has no option 'qil_gamma'"), "%s", err.msg);
+    qrig_expect_refused("dsq", QROLE_ACT, 4, &other, 1, "dsq has no option 'qil_gamma'");
 }
