@@ -32,6 +32,17 @@ Test(intcheck, zero_mismatches_for_every_method_at_3_and_4_bits)
             }
 }
 
+/* QIL's activations declare the uniform integer path: its outputs are codes times the one
+ * step 1/Qp, bit for bit (FORMULAS.md §14.1), so they feed the integer layer unchanged. */
+Test(intcheck, qil_activations_are_integer_codes)
+{
+    for (int bits = 3; bits <= 4; bits++) {
+        IntCheckReport r;
+        run_ok("pot", "qil", bits, 1, &r);
+        cr_assert_eq(r.act_codes, 0);
+    }
+}
+
 /* Every non-zero weight costs one accumulating add; POT one shift at most, the table one
  * look-up or one shift; the uniform layer one multiply. */
 Test(intcheck, op_counts_follow_the_codes)
