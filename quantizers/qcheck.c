@@ -101,7 +101,8 @@ static int check_levels(const QCheckCase *c, QbErr *err)
 
 /* Quantizers that normalise their input by design, so Q(Q(x)) != Q(x): DoReFa (tanh and
  * max|tanh|, FORMULAS.md §3), APoT weights (weight normalisation, §5.2), ASQ (β follows the
- * input's pooled mean, §7). Every other (method, role) must be a projection. */
+ * input's pooled mean, §7), QIL (outputs normalised to [−1, 1] and [0, 1], inputs in their
+ * own units, §14.1). Every other (method, role) must be a projection. */
 static const struct {
     const char *method;
     QuantRole role;
@@ -109,6 +110,8 @@ static const struct {
     {"dorefa", QROLE_WEIGHT},
     {"apot", QROLE_WEIGHT},
     {"asq", QROLE_ACT},
+    {"qil", QROLE_WEIGHT},
+    {"qil", QROLE_ACT},
 };
 
 static int is_projection(const char *method, QuantRole role)
@@ -230,36 +233,42 @@ static int forward_on_grid(const QCheckCase *c, QCheckRig *r, QbErr *err)
     return rc;
 }
 
-/* Option settings whose forward does not clip to the grid by design, so only its other
+/* Option settings whose forward does not land on the grid by design, so only its other
  * checks apply: the uniform quantizer's apot_ref weight scale reproduces the APoT code's
  * first/last-layer rule, s = max(w)/Qp without clipping, so a weight below −max(w) leaves
- * the grid (FORMULAS.md §1.3). */
+ * the grid (FORMULAS.md §1.3); DSQ's soft forward outputs its tanh soft quantizer in
+ * training (§13.3), which is no projection either (apot_ref is: its maximum stays a code). */
 static const struct {
     const char *method;
     QuantRole role;
     const char *option, *value;
+    int projection;
 } unclipped[] = {
-    {"uniform", QROLE_WEIGHT, "uniform_weight_scale", "apot_ref"},
+    {"uniform", QROLE_WEIGHT, "uniform_weight_scale", "apot_ref", 1},
+    {"dsq", QROLE_WEIGHT, "dsq_forward", "soft", 0},
+    {"dsq", QROLE_ACT, "dsq_forward", "soft", 0},
 };
 
-static int clips_to_grid(const QCheckCase *c)
+/* The case's entry in unclipped[], or -1. */
+static int unclipped_entry(const QCheckCase *c)
 {
     for (size_t i = 0; i < sizeof unclipped / sizeof unclipped[0]; i++)
         for (int k = 0; k < c->nopts; k++)
             if (!strcmp(unclipped[i].method, c->ops->name) && unclipped[i].role == c->role &&
                 !strcmp(unclipped[i].option, c->opts[k].name) &&
                 !strcmp(unclipped[i].value, c->opts[k].value))
-                return 0;
-    return 1;
+                return (int)i;
+    return -1;
 }
 
 static int check_forward(const QCheckCase *c, QbErr *err)
 {
     QCheckRig r;
     int rc = qcheck_open(&r, c, err);
-    if (rc == 0 && clips_to_grid(c))
+    int u = unclipped_entry(c);
+    if (rc == 0 && u < 0)
         rc = forward_on_grid(c, &r, err);
-    if (rc == 0 && is_projection(c->ops->name, c->role))
+    if (rc == 0 && is_projection(c->ops->name, c->role) && (u < 0 || unclipped[u].projection))
         rc = check_idempotent(c, &r, err);
     qcheck_close(&r);
     return rc;

@@ -14,8 +14,10 @@
  * carry one positive factor per tensor (LSQ's g = 1/sqrt(N·Qp)); a negative one is a
  * gradient of the wrong sign, which training would follow uphill. Inputs are spread over the
  * grid and beyond both ends, kept away from the clip bounds, and entries whose probes
- * straddle a kink are skipped. A method without a scale op (DoReFa's tanh) has no
- * surrogate: its gradients are checked finite only (QCHECK_FINITE). */
+ * straddle a kink are skipped. A method whose estimator differentiates more than that clip
+ * (DSQ's tanh soft quantizer, QIL's weight transform) gives its own position before rounding
+ * (qsurrogate.h), which replaces clip(u_i) above. A method without a scale op (DoReFa's tanh)
+ * has no surrogate: its gradients are checked finite only (QCHECK_FINITE). */
 #include <float.h>
 #include <math.h>
 #include <stdlib.h>
@@ -23,6 +25,7 @@
 
 #include "core/rng.h"
 #include "qcheck.h"
+#include "qsurrogate.h"
 #include "registry.h"
 
 #define MARGIN 0.12    /* normalised units: inputs this close to a clip bound move 1.5x away */
@@ -41,13 +44,43 @@ typedef struct {
     double resolution;  /* one float ulp of every term of the loss at x0 */
     size_t len, total;
     int groups;
+    QSurrogateFn own;   /* the method's own position before rounding, or NULL */
+    int steps;          /* grid steps from end to end (levels − 1) */
 } Surrogate;
+
+/* The methods with their own surrogate (qsurrogate.h). */
+static const struct {
+    const char *method;
+    QSurrogateFn position;
+} own_surrogates[] = {
+    {"dsq", dsq_position},
+    {"qil", qil_position},
+};
+
+static QSurrogateFn own_surrogate(const QuantizerOps *ops)
+{
+    for (size_t i = 0; i < sizeof own_surrogates / sizeof own_surrogates[0]; i++)
+        if (!strcmp(own_surrogates[i].method, ops->name))
+            return own_surrogates[i].position;
+    return NULL;
+}
 
 /* The conventions, as bits of a model 0..7; NO_CLIP: the estimate passes the gradient through
  * the clip too (APoT's CIFAR weight gradient), for inputs only. */
 enum { RESID_REL = 1, SCALE_LIVE = 2, NO_CLIP = 4, NMODELS = 8 };
 
 static double clip(const Surrogate *s, double u) { return u < s->lo ? s->lo : (u > s->hi ? s->hi : u); }
+
+/* Element i of group g before rounding, normalised: the method's own position, else the clip
+ * of the scale's input map; *region tells the smooth pieces apart (inside the clip or not). */
+static double position(const Surrogate *s, int g, QuantScale q, float x, int *region)
+{
+    if (s->own)
+        return s->own(s->w.q, g, x, region);
+    double u = (x - q.in_offset) / q.in_scale, cu = clip(s, u);
+    *region = cu == u;
+    return cu;
+}
 
 static QuantScale scale_at(const Surrogate *s, int g, int live)
 {
@@ -67,12 +100,15 @@ static double surrogate_loss(Surrogate *s, const float *x, int model, int *kinks
     for (int g = 0; g < s->groups; g++) {
         QuantScale q = scale_at(s, g, model & SCALE_LIVE), q0 = s->s0[g];
         for (size_t i = g * s->len; i < (g + 1) * s->len; i++) {
-            double u = (x[i] - q.in_offset) / q.in_scale, cu = clip(s, u);
+            int region, region0;
+            double cu = position(s, g, q, x[i], &region);
+            double u = (x[i] - q.in_offset) / q.in_scale;
             double u0 = (s->x0[i] - q0.in_offset) / q0.in_scale;
-            if (model & NO_CLIP) /* the clipped part of u stays fixed: (cu − u) at x0 */
+            position(s, g, q0, s->x0[i], &region0);
+            if ((model & NO_CLIP) && !s->own) /* the clipped part of u stays fixed: (cu − u) at x0 */
                 cu = u + (clip(s, u0) - u0);
             else
-                *kinks += (cu == u) != (clip(s, u0) == u0);
+                *kinks += region != region0;
             double y = model & RESID_REL ? q.out_offset + q.out_scale * (cu + s->res[2 * i])
                                          : q.out_offset + q.out_scale * cu + s->res[2 * i + 1];
             loss += s->dy[i] * y;
@@ -115,8 +151,10 @@ static int surrogate_open(Surrogate *s, const QCheckCase *c, QbErr *err)
     quantizer_grid(s->w.q, lv, n);
     s->lo = lv[0];
     s->hi = lv[n - 1];
+    s->steps = n - 1;
     free(lv);
     s->groups = s->w.x.n;
+    s->own = own_surrogate(c->ops);
     s->len = (size_t)s->w.x.c * s->w.x.h * s->w.x.w;
     s->total = tensor_numel(&s->w.x);
     s->s0 = malloc(sizeof *s->s0 * (size_t)s->groups);
@@ -136,7 +174,8 @@ static int surrogate_open(Surrogate *s, const QCheckCase *c, QbErr *err)
     for (int g = 0; g < s->groups; g++) {
         QuantScale q = s->s0[g] = s->w.q->ops->scale(s->w.q, g);
         for (size_t i = g * s->len; i < (g + 1) * s->len; i++) {
-            double cu = clip(s, (s->x0[i] - q.in_offset) / q.in_scale);
+            int region;
+            double cu = position(s, g, q, s->x0[i], &region);
             s->res[2 * i] = (s->w.y.data[i] - q.out_offset) / q.out_scale - cu;
             s->res[2 * i + 1] = s->w.y.data[i] - (q.out_offset + q.out_scale * cu);
         }
@@ -153,6 +192,11 @@ static void surrogate_close(Surrogate *s)
     free(s->dy);
     qcheck_close(&s->w);
 }
+
+/* An own surrogate curves within one grid step (DSQ's tanh), so probes that move an input
+ * or the grid by a sizeable part of a step would measure that curvature: they shrink with
+ * the steps beyond a 2-bit grid's. */
+static double probe_scale(const Surrogate *s) { return s->own ? fmin(1.0, 3.0 / s->steps) : 1.0; }
 
 /* The backward at x0 for dy ~ N(0, 1) drawn from `seed`: dx into dx, parameter grads into
  * the params' g. */
@@ -304,7 +348,8 @@ int qcheck_input_grad(const QCheckCase *c, QbErr *err)
     fdset_init(&f, MAX_INPUTS + 1);
     size_t stride = s.total > MAX_INPUTS ? s.total / MAX_INPUTS : 1;
     for (size_t i = 0; i < s.total; i += stride)
-        fdset_add(&f, &s, x, &x[i], PROBE * s.s0[i / s.len].in_scale, 0xff, dx[i]);
+        fdset_add(&f, &s, x, &x[i], PROBE * probe_scale(&s) * s.s0[i / s.len].in_scale, 0xff,
+                  dx[i]);
     double e = INFINITY, k = 1.0;
     int best = f.m > MAX_INPUTS / 2 ? fdset_best(&f, 0xff, 0, &e, &k) : 0, rc = 0;
     if (f.m <= MAX_INPUTS / 2)
@@ -334,11 +379,12 @@ static void param_entries(Surrogate *s, int pi, FdSet *f)
     for (size_t j = 0; j < P->numel; j++)
         rms += (double)P->w[j] * P->w[j] / (double)P->numel;
     rms = sqrt(rms);
+    double h = PPROBE * probe_scale(s);
     for (uint64_t seed = 43; seed < 45; seed++) {
         analytic(s, seed, dx);
         memcpy(g, P->g, P->numel * sizeof(float));
         for (size_t j = 0; j < P->numel; j++)
-            fdset_add(f, s, s->x0, &P->w[j], PPROBE * fmax(fabs(P->w[j]), rms ? rms : 0.1),
+            fdset_add(f, s, s->x0, &P->w[j], h * fmax(fabs(P->w[j]), rms ? rms : 0.1),
                       PARAM_MODELS, g[j]);
     }
     free(g);

@@ -31,6 +31,14 @@ int qc_param_add(Net *net, const Quantizer *q, const char *name, int ndim, const
     return net_add_param(net, full, PGROUP_QUANT, ndim, shape);
 }
 
+int qc_param_add_undecayed(Net *net, const Quantizer *q, const char *name)
+{
+    int one[1] = {1};
+    int idx = qc_param_add(net, q, name, 1, one);
+    net_param_factors(net, idx, 1.0f, 0.0f);
+    return idx;
+}
+
 void qc_positive_all(float *p, size_t n)
 {
     for (size_t i = 0; i < n; i++)

@@ -23,6 +23,9 @@ const char *qc_role_name(QuantRole role);
  * plan); returns the param index (net->params moves while params are added: keep the
  * index and take pointers in bind). */
 int qc_param_add(Net *net, const Quantizer *q, const char *name, int ndim, const int *shape);
+/* A one-element parameter (qc_param_add) trained without weight decay: its weight-decay
+ * factor on the quantizer group's is 0 (DSQ's range and α, QIL's interval and γ). */
+int qc_param_add_undecayed(Net *net, const Quantizer *q, const char *name);
 /* The full name qc_param_add gives `name` (for rng streams and messages). */
 void qc_param_name(const Quantizer *q, const char *name, char *out, size_t cap);
 

@@ -16,6 +16,8 @@ extern const QuantizerOps asq_ops;
 extern const QuantizerOps pot_ops;
 extern const QuantizerOps post_ops;
 extern const QuantizerOps apot_ops;
+extern const QuantizerOps dsq_ops;
+extern const QuantizerOps qil_ops;
 
 /* The one list of methods. Adding one = its extern above and one line here. A program that
  * compiles this file into itself may append entries through QB_EXTRA_METHODS: the test
@@ -29,6 +31,8 @@ static const QuantizerOps *const methods[] = {
     &pot_ops,
     &post_ops,
     &apot_ops,
+    &dsq_ops,
+    &qil_ops,
 #ifdef QB_EXTRA_METHODS
     QB_EXTRA_METHODS
 #endif

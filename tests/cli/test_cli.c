@@ -107,6 +107,92 @@ Test(cli, quantize_reproduces_the_lsq_worked_example)
     cr_assert(strstr(out, "\"step\": 0.5") && strstr(out, "\"step\": 0.612372"), "%s", out);
 }
 
+/* Writes x and dy (1 x n float32) into the scratch dir as x.npy and dy.npy. */
+static void write_pair(const float *x, const float *dy, int n)
+{
+    const int64_t shape[2] = {1, n};
+    char px[256], pdy[256];
+    QbErr err = {{0}};
+    snprintf(px, sizeof px, "%s/x.npy", dir);
+    snprintf(pdy, sizeof pdy, "%s/dy.npy", dir);
+    cr_assert_eq(npy_write(px, NPY_F32, 2, shape, x, &err), 0, "%s", err.msg);
+    cr_assert_eq(npy_write(pdy, NPY_F32, 2, shape, dy, &err), 0, "%s", err.msg);
+}
+
+/* Asserts the scratch file `name` holds n floats within tol of want. */
+static void expect_npy(const char *name, const double *want, int n, double tol)
+{
+    char path[256];
+    NpyArray a;
+    QbErr err = {{0}};
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    cr_assert_eq(npy_read(path, &a, &err), 0, "%s", err.msg);
+    const float *v = a.data;
+    for (int i = 0; i < n; i++)
+        cr_assert_float_eq(v[i], want[i], tol, "%s[%d] = %.7g, want %g", name, i, v[i], want[i]);
+    npy_free(&a);
+}
+
+/* Runs `qbench quantize` with args on x.npy and dy.npy, checks y.npy and dx.npy, and asserts
+ * that the parameters JSON holds each of the strings in grads. */
+static void expect_quantize(const char *args, const double *want_y, const double *want_dx, int n,
+                            double tol, const char *const grads[3])
+{
+    char cmd[512], out[4096];
+    snprintf(cmd, sizeof cmd, "quantize %s --in x.npy --out y.npy --grad-in dy.npy "
+             "--grad-out dx.npy --params-out p.json", args);
+    cr_assert_eq(qbench_run(dir, cmd, out, sizeof out), 0, "%s", out);
+    expect_npy("y.npy", want_y, n, 1e-7);
+    expect_npy("dx.npy", want_dx, n, tol);
+    snprintf(cmd, sizeof cmd, "cat %s/p.json", dir);
+    cr_assert_eq(shell_run(cmd, out, sizeof out), 0, "%s", out);
+    for (int i = 0; i < 3; i++)
+        cr_assert(strstr(out, grads[i]), "%s: no %s in %s", args, grads[i], out);
+}
+
+/* FORMULAS.md §13.7: DSQ, 2-bit activations, l = 0, u = 3, α = 0.2, dL/dy = 1. */
+Test(cli, quantize_and_levels_reproduce_the_dsq_worked_test)
+{
+    const float x[8] = {-0.5f, 0.2f, 0.5f, 1.3f, 1.5f, 2.9f, 3.0f, 3.4f};
+    const float ones[8] = {1, 1, 1, 1, 1, 1, 1, 1};
+    const double want_y[8] = {0, 0, 0, 1, 2, 3, 3, 3};
+    const double want_dx[8] = {0, 0.914782, 1.373265, 1.138820, 1.373265, 0.689047, 0.494376, 0};
+    static const char *const grads[3] = {"0.646883", "1.36956", "0.350136"}; /* l, u, α */
+    char out[4096];
+    write_pair(x, ones, 8);
+    expect_quantize("--method dsq --bits 2 --role act --set lower=0 --set upper=3 --set alpha=0.2",
+                    want_y, want_dx, 8, 2e-6, grads);
+    cr_assert_eq(qbench_run(dir, "levels --method dsq --bits 2 --role weight --json", out,
+                        sizeof out), 0);
+    cr_assert(strstr(out, "[-1, -0.33333333333333331, 0.33333333333333331, 1]"), "%s", out);
+    cr_assert_eq(qbench_run(dir, "levels --method dsq --bits 9 --role act", out, sizeof out), 1);
+    cr_assert(strstr(out, "dsq needs 2..8 bits for activations, got 9"), "%s", out);
+    cr_assert_eq(qbench_run(dir, "quantize --method dsq --bits 2 --role act --in x.npy --out y.npy "
+                        "--set dsq_forward=tanh", out, sizeof out), 1);
+    cr_assert(strstr(out, "dsq option dsq_forward: expected hard|soft, got 'tanh'"), "%s", out);
+}
+
+/* FORMULAS.md §14.4: QIL, 3-bit weights, c = 0.5, d = 0.3, γ = 1, dL/dw̄ = 1. */
+Test(cli, quantize_and_levels_reproduce_the_qil_worked_test)
+{
+    const float w[8] = {-1.0f, -0.5f, -0.1f, 0.26f, 0.35f, 0.62f, 0.75f, 0.9f};
+    const float ones[8] = {1, 1, 1, 1, 1, 1, 1, 1};
+    const double t = 1.0 / 3, s = 1.0 / 0.6;
+    const double want_y[8] = {-1, -2 * t, 0, 0, t, 2 * t, 1, 1}, want_dx[8] = {0, s, 0, s, s, s, s, 0};
+    /* 0.01 times the gradient sums of c, d and γ */
+    static const char *const grads[3] = {"-0.0499999", "0.00111111", "-0.00559691"};
+    char out[4096];
+    write_pair(w, ones, 8);
+    expect_quantize("--method qil --bits 3 --role weight --set center=0.5 --set distance=0.3 "
+                    "--set gamma=1", want_y, want_dx, 8, 1e-5, grads);
+    cr_assert_eq(qbench_run(dir, "levels --method qil --bits 2 --role weight --json", out,
+                        sizeof out), 0);
+    cr_assert(strstr(out, "[-1, 0, 1]"), "2-bit QIL weights are ternary: %s", out);
+    cr_assert_eq(qbench_run(dir, "quantize --method qil --bits 4 --role act --in x.npy --out y.npy "
+                        "--signed", out, sizeof out), 1);
+    cr_assert(strstr(out, "qil maps activations onto [0, 1]"), "%s", out);
+}
+
 Test(cli, quantize_names_a_bad_input_file)
 {
     char out[2048], path[256];

@@ -32,6 +32,19 @@ Test(intcheck, zero_mismatches_for_every_method_at_3_and_4_bits)
             }
 }
 
+/* QIL's activations declare the uniform integer path (FORMULAS.md §14.1): the integer check
+ * accepts them as coded inputs and decodes every one without a mismatch. The check feeds
+ * inputs in units of the output step, which QIL's normalised output does not share, so only
+ * codes 0 and 1 occur here; tests/quantizers/test_qil.c checks every code of a grid. */
+Test(intcheck, qil_activations_are_integer_codes)
+{
+    for (int bits = 3; bits <= 4; bits++) {
+        IntCheckReport r;
+        run_ok("pot", "qil", bits, 1, &r);
+        cr_assert_eq(r.act_codes, 0);
+    }
+}
+
 /* Every non-zero weight costs one accumulating add; POT one shift at most, the table one
  * look-up or one shift; the uniform layer one multiply. */
 Test(intcheck, op_counts_follow_the_codes)

@@ -2,6 +2,7 @@
 
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "quantizers/qcheck.h"
 
@@ -51,4 +52,13 @@ void qrig_expect_levels(const char *method, QuantRole role, int bits, const Quan
     for (int i = 0; i < n; i++)
         cr_assert_float_eq(got[i], want[i], 1e-12, "%s %d bits: level %d = %g, want %g", method,
                            bits, i, got[i], want[i]);
+}
+
+void qrig_expect_refused(const char *method, QuantRole role, int bits, const QuantOption *opts,
+                         int nopts, const char *want)
+{
+    QbErr err = {{0}};
+    Quantizer *q = quantizer_new(method, role, bits, 0, opts, nopts, &err);
+    cr_assert_null(q, "%s %d bits was accepted", method, bits);
+    cr_assert(strstr(err.msg, want), "%s, want '%s'", err.msg, want);
 }

@@ -27,6 +27,11 @@ void qrig_free(QRig *r);
 void qrig_expect_levels(const char *method, QuantRole role, int bits, const QuantOption *opts,
                         int nopts, const double *want, int n);
 
+/* Asserts that quantizer_new refuses method at bits for role with opts, with a message
+ * containing want. */
+void qrig_expect_refused(const char *method, QuantRole role, int bits, const QuantOption *opts,
+                         int nopts, const char *want);
+
 /* dx = Q'(x)·dy with every parameter gradient zeroed first. */
 void qrig_backward(QRig *r, Quantizer *q, const Tensor *x, const Tensor *dy, Tensor *dx);
 
