@@ -116,6 +116,8 @@ int file_read_all(const char *path, char **data, size_t *n, QbErr *err)
 int dir_create(const char *dir, QbErr *err)
 {
     char buf[1024];
+    if (!dir[0])
+        return qb_fail(err, "an empty directory path");
     if (snprintf(buf, sizeof buf, "%s", dir) >= (int)sizeof buf)
         return qb_fail(err, "%s: too long a directory path", dir);
     for (char *p = buf + 1; ; p++) {

@@ -167,14 +167,6 @@ static int read_matrix(YDoc *d, const YNode *m, const char *field, Experiment *e
     return 0;
 }
 
-int exp_chain_index(const ExpChain *c, int bits)
-{
-    for (int i = 0; i < c->nbits; i++)
-        if (c->bits[i] == bits)
-            return i;
-    return -1;
-}
-
 /* table.tolerance: {profile: points}; only the loaded profile's entry is kept. */
 static int read_tolerance(YDoc *d, const YNode *m, Experiment *e, QbErr *err)
 {
@@ -696,17 +688,6 @@ int experiment_budget(Experiment *e, int k, QbErr *err)
     snprintf(e->profile_description + n, sizeof e->profile_description - n,
              "%strained %dx as long (--budget %d: %d epochs)", n ? "; " : "", k, k,
              e->base.epochs);
-    return 0;
-}
-
-int experiment_excluded(const Experiment *e, const char *net, const char *scheme, int bits)
-{
-    for (int i = 0; i < e->nexclude; i++) {
-        const ExpExclude *x = &e->exclude[i];
-        if ((!x->net[0] || !strcmp(x->net, net)) && (!x->scheme[0] || !strcmp(x->scheme, scheme)) &&
-            (!x->bits || x->bits == bits))
-            return 1;
-    }
     return 0;
 }
 

@@ -2,45 +2,13 @@
  * nets the figures build and identifies their cells, then writes every figure's files. */
 #include "probe.h"
 
-#include <errno.h>
 #include <string.h>
-#include <sys/stat.h>
 
+#include "core/atomic_file.h"
 #include "nets/registry.h"
 #include "core/layers/layers.h"
 #include "core/threads.h"
 #include "figures.h"
-
-int probe_commit(Probe *p, DatFile *d, QbErr *err)
-{
-    ProbeReport *r = p->report;
-    QB_ASSERT(r->nfiles < PROBE_FILES_MAX);
-    snprintf(r->files[r->nfiles], sizeof r->files[0], "%s", d->name);
-    if (dat_commit(d, p->cfg->out, err) < 0)
-        return -1;
-    r->nfiles++;
-    return 0;
-}
-
-/* mkdir -p */
-static int dir_make(const char *path, QbErr *err)
-{
-    char buf[PROBE_PATH_MAX];
-    if (!path[0])
-        return qb_fail(err, "the output directory is empty");
-    snprintf(buf, sizeof buf, "%s", path);
-    for (char *s = buf + 1;; s++) {
-        int end = *s == '\0';
-        if (*s != '/' && !end)
-            continue;
-        *s = '\0';
-        if (mkdir(buf, 0777) < 0 && errno != EEXIST)
-            return qb_fail(err, "%s: cannot create the directory: %s", buf, strerror(errno));
-        if (end)
-            return 0;
-        *s = '/';
-    }
-}
 
 /* The named compute layer, or the middle one; never the first or the last, which every
  * scheme leaves at LSQ 8 bits (FORMULAS.md §1.3). */
@@ -105,7 +73,7 @@ int probe_run(const ProbeConfig *c, ProbeReport *r, QbErr *err)
         return qb_fail(err, "%s", why);
     }
     Probe p = {.cfg = c, .report = r};
-    if (qat_used(c, err) < 0 || probe_regime(c, &p.prov, &p.act_prov, err) < 0 || dir_make(c->out, err) < 0)
+    if (qat_used(c, err) < 0 || probe_regime(c, &p.prov, &p.act_prov, err) < 0 || dir_create(c->out, err) < 0)
         return -1;
     threads_set(c->threads);
     int rc = pdata_open(&p.data, c->data, c->data_dir[0] ? c->data_dir : NULL, c->batch, c->seed,
