@@ -50,13 +50,16 @@ $(QHASH_C): FORCE
 $(QHASH_C:.c=.o): $(QHASH_C)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
+# The library and the binary are written beside their place and renamed into it: a run
+# (another make, a cell) executing the old binary while this make relinks it never finds
+# the file half written.
 $(LIB): $(LIB_OBJS)
 	@mkdir -p $(@D)
-	rm -f $@ && ar rcs $@ $^
+	rm -f $@.$$$$.tmp && ar rcs $@.$$$$.tmp $^ && mv $@.$$$$.tmp $@
 
 $(BIN): $(BUILD)/bench/main.o $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@.$$$$.tmp $^ $(LDLIBS) && mv $@.$$$$.tmp $@
 
 clean:
 	rm -rf build build-asan build-fuzz bin
