@@ -28,7 +28,10 @@ $(BUILD)/tests/%/run: $$(addprefix $(BUILD)/,$$(addsuffix .o,$$(basename $$(wild
 # Criterion runs each binary's tests in 2 parallel workers; OpenMP threads then wait
 # passively so the workers do not spin against each other on 2 cores.
 CRITERION_FLAGS ?= --jobs 2
-test: check-deps $(BIN) $(TEST_BINS)
+# The build runs one job per core unless make was given its own -j; the suites then run one
+# after another, each with its workers.
+test: check-deps
+	+@$(MAKE) --no-print-directory $(if $(findstring -j,$(MAKEFLAGS)),,-j$(NPROC)) $(BIN) $(TEST_BINS)
 	@rc=0; for t in $(TEST_BINS); do echo "== $$t"; \
 	  QBENCH_BIN=$(abspath $(BIN)) OMP_WAIT_POLICY=passive $$t $(CRITERION_FLAGS) || rc=1; \
 	done; exit $$rc
