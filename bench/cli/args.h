@@ -34,6 +34,12 @@ typedef struct {
 #define ARG_AT(T, m) .at = offsetof(T, m)
 #define ARG_TEXT(T, m) .at = offsetof(T, m), .cap = sizeof(((T *)0)->m)
 
+/* --by-position, as every verb that reads results has it. */
+#define ARG_BY_POSITION(T, m)                                                                 \
+    {"--by-position", ARG_FLAG, ARG_AT(T, m),                                                \
+     .help = "place results by matrix position instead of cell id (the committed reference, " \
+             "made by earlier code)"}
+
 /* A repeatable flag (--set A=1 --set B=2); an item holds a path (train.from=PATH). */
 #define ARG_LIST_MAX 16
 #define ARG_ITEM_MAX 640

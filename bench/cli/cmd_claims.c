@@ -16,9 +16,7 @@ static const ArgSpec claims_specs[] = {
     CLAIMARGS_SPECS(ClaimsArgs, c),
     {"--out", ARG_STR, ARG_TEXT(ClaimsArgs, out), .value = "BASE",
      .help = "write BASE.md and .csv (default DIR/tables/claims)"},
-    {"--by-position", ARG_FLAG, ARG_AT(ClaimsArgs, by_position),
-     .help = "place results by matrix position instead of cell id (the committed reference, "
-             "made by earlier code)"},
+    ARG_BY_POSITION(ClaimsArgs, by_position),
     {"--block-data", ARG_STR, ARG_TEXT(ClaimsArgs, block_data), .value = "FILE",
      .help = "the probe's block errors read from FILE, its layer errors from the "
              "layer_error.dat beside it"},

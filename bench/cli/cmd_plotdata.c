@@ -25,9 +25,7 @@ static const ArgSpec plotdata_specs[] = {
      .help = "the directory of the data files (NAME-bits.dat, NAME-curves.dat)"},
     {"--results", ARG_STR, ARG_TEXT(PlotdataArgs, results), .value = "DIR",
      .help = "the results directory (default results)"},
-    {"--by-position", ARG_FLAG, ARG_AT(PlotdataArgs, by_position),
-     .help = "place results by matrix position instead of cell id (the committed reference, "
-             "made by earlier code)"},
+    ARG_BY_POSITION(PlotdataArgs, by_position),
     {"--make", ARG_STR, ARG_TEXT(PlotdataArgs, make), .value = "OUT.mk",
      .help = "instead of a line per file, write the fragment that names the figures to draw: "
              "PLOT_NAMES (each file with results and its inputs here) and PLOT_RESULTS_<name>"},

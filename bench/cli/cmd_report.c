@@ -25,9 +25,7 @@ static const ArgSpec report_specs[] = {
      .help = "check the table against this reference, the summary as the last line"},
     {"--tolerance", ARG_STR, ARG_TEXT(ReportArgs, tolerance), .value = "PTS",
      .help = "with --reference: a one-seed cell's allowed distance to it, in points"},
-    {"--by-position", ARG_FLAG, ARG_AT(ReportArgs, by_position),
-     .help = "place results by matrix position instead of cell id (the committed reference, "
-             "made by earlier code)"},
+    ARG_BY_POSITION(ReportArgs, by_position),
     {NULL}};
 
 /* --tolerance POINTS: a one-seed cell's allowed distance to the reference. */
