@@ -129,23 +129,6 @@ void makefrag_cells(FILE *f, const Experiment *e, const CellList *cells, const c
     frag_rules(f, e, cells, popt);
 }
 
-int makefrag_write(const char *path, const Experiment *e, const CellList *cells,
-                   const char *table_base, QbErr *err)
-{
-    char by[600];
-    if (makefrag_check(e, err) < 0)
-        return -1;
-    AtomicFile a;
-    if (atomic_open(&a, path, err) < 0)
-        return -1;
-    char *popt = makefrag_options(e);
-    snprintf(by, sizeof by, "qbench rules %s", e->path);
-    makefrag_header(a.f, by, popt);
-    makefrag_cells(a.f, e, cells, popt, table_base);
-    free(popt);
-    return atomic_commit(&a, err);
-}
-
 int makefrag_write_parts(const char *path, const char *generated_by, const MakefragPart *parts,
                          int nparts, const char *target, const char *recipe, QbErr *err)
 {

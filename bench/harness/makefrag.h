@@ -9,14 +9,9 @@
 
 #include "cell.h"
 
-/* A cell's recipe is `$(CELL_RUNNER) RESULT_FILE QBENCH run-cell ...`: the runner decides
- * where the command runs (default: bench/scripts/cell-local.sh, here, log beside the result).
- * Writes the fragment to path atomically. Targets: `cells` (every result file) and `table`
- * (the cells, then the tables into $(RESULTS)/tables/<table_base>). */
-int makefrag_write(const char *path, const Experiment *e, const CellList *cells,
-                   const char *table_base, QbErr *err);
-
-/* The parts of a fragment, for a writer that adds targets of its own (runfrag.h): */
+/* The parts of a fragment, for the writer that adds the run's targets (runfrag.h). A cell's
+ * recipe is `$(CELL_RUNNER) RESULT_FILE QBENCH run-cell ...`: the runner decides where the
+ * command runs (default: bench/scripts/cell-local.sh, here, log beside the result). */
 /* Whether e's path, profile and settings can stand in make rules (else an error). */
 int makefrag_check(const Experiment *e, QbErr *err);
 /* The flags that give run-cell and report e's profile, seeds, budget and settings (" --profile

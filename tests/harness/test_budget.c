@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "harness/makefrag.h"
 #include "harness/result.h"
 #include "run/run.h"
 #include "tests/support/hfix.h"
@@ -178,7 +177,7 @@ Test(budget, the_make_fragment_carries_the_budget_and_none_at_1x)
         CellList l;
         load(path, &e, budget, &l);
         snprintf(mk, sizeof mk, "%s/bfrag-%d.mk", hfix_dir(), budget);
-        cr_assert_eq(makefrag_write(mk, &e, &l, "bfrag-x4", &err), 0, "%s", err.msg);
+        cr_assert_eq(hfix_fragment(mk, &e, &l, "bfrag-x4", &err), 0, "%s", err.msg);
         hfix_read(mk, text, sizeof text);
         int runs = hfix_count(text, " run-cell ");
         cr_assert_eq(runs, l.n, "%s", text);

@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "harness/cell.h"
-#include "harness/makefrag.h"
 #include "quantizers/registry.h"
 #include "tests/support/hfix.h"
 
@@ -119,7 +118,7 @@ static const char *fragment(const char *path, const Experiment *e, const CellLis
                             const char *table)
 {
     QbErr err = {{0}};
-    cr_assert_eq(makefrag_write(path, e, l, table, &err), 0, "%s", err.msg);
+    cr_assert_eq(hfix_fragment(path, e, l, table, &err), 0, "%s", err.msg);
     FILE *f = fopen(path, "r");
     cr_assert(f);
     static char text[65536];

@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "harness/chain.h"
-#include "harness/makefrag.h"
 #include "tests/support/hfix.h"
 
 static void load(const char *path, const char *profile, Experiment *e, CellList *l)
@@ -174,7 +173,7 @@ Test(chain, the_make_fragment_orders_each_chain_by_its_parent_checkpoint)
     load(hfix_experiment("c_frag", "progressive:\n  - {scheme: lsq, bits: [4, 2]}\n"), "smoke", &e, &l);
     char path[256];
     snprintf(path, sizeof path, "%s/c_frag.mk", hfix_dir());
-    cr_assert_eq(makefrag_write(path, &e, &l, "c_frag", &err), 0, "%s", err.msg);
+    cr_assert_eq(hfix_fragment(path, &e, &l, "c_frag", &err), 0, "%s", err.msg);
     static char text[65536];
     hfix_read(path, text, sizeof text);
     for (long long seed = 1; seed <= 2; seed++) {
@@ -205,7 +204,7 @@ Test(chain, the_make_fragment_orders_each_chain_by_its_parent_checkpoint)
         if (l.cells[i].parent >= 0)
             rev.cells[l.n - 1 - i].parent = l.n - 1 - l.cells[i].parent;
     }
-    cr_assert_eq(makefrag_write(path, &e, &rev, "c_frag", &err), 0, "%s", err.msg);
+    cr_assert_eq(hfix_fragment(path, &e, &rev, "c_frag", &err), 0, "%s", err.msg);
     hfix_read(path, text, sizeof text);
     const char *cells = strstr(text, "CELLS :="), *plain = strstr(cells, hfix_cell(&l, "asq", 4, 1)->id);
     for (long long seed = 1; seed <= 2; seed++)
@@ -258,7 +257,7 @@ Test(chain, a_chain_from_the_best_epoch_is_its_own_cells_and_rules)
     char mk[400];
     snprintf(mk, sizeof mk, "%s/c_best.mk", hfix_dir());
     QbErr err = {{0}};
-    cr_assert_eq(makefrag_write(mk, &eb, &lb, "c_best", &err), 0, "%s", err.msg);
+    cr_assert_eq(hfix_fragment(mk, &eb, &lb, "c_best", &err), 0, "%s", err.msg);
     static char text[16384];
     hfix_read(mk, text, sizeof text);
     char want[600];

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "harness/runfrag.h"
 #include "tests/support/scratch.h"
 
 const char *hfix_dir(void)
@@ -91,4 +92,12 @@ const Cell *hfix_cell(const CellList *l, const char *scheme, int bits, long long
             return &l->cells[i];
     cr_assert_fail("no cell %s/%d/%lld", scheme, bits, seed);
     return NULL;
+}
+
+int hfix_fragment(const char *path, const Experiment *e, const CellList *l,
+                  const char *table_base, QbErr *err)
+{
+    Needs none = {0};
+    RunFragOptions o = {table_base, "", ""};
+    return runfrag_write(path, e, &none, l, &o, err);
 }

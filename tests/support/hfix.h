@@ -6,6 +6,11 @@
 
 #include "harness/cell.h"
 
+/* The run fragment of e's cells l with every input present (qbench rules --make), tables to
+ * <table_base>. */
+int hfix_fragment(const char *path, const Experiment *e, const CellList *l,
+                  const char *table_base, QbErr *err);
+
 /* A fresh scratch directory per test process (created on first use). */
 const char *hfix_dir(void);
 /* Writes text to <scratch>/<name> and returns the full path (static buffer per call slot). */
