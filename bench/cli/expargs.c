@@ -25,7 +25,8 @@ int expargs_load(const ExpArgs *a, Experiment *e, QbErr *err)
     return 0;
 }
 
-int expargs_cells(const ExpArgs *a, Experiment *e, CellList *cells, QbErr *err)
+/* The file's cells; on failure neither e nor cells holds anything. */
+static int expargs_cells(const ExpArgs *a, Experiment *e, CellList *cells, QbErr *err)
 {
     if (expargs_load(a, e, err) < 0)
         return -1;
@@ -34,7 +35,8 @@ int expargs_cells(const ExpArgs *a, Experiment *e, CellList *cells, QbErr *err)
     return 0;
 }
 
-void expargs_release(Experiment *e, CellList *cells)
+/* Frees what expargs_cells loaded. */
+static void expargs_release(Experiment *e, CellList *cells)
 {
     cells_free(cells);
     experiment_free(e);

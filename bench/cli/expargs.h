@@ -40,10 +40,6 @@ typedef struct {
 /* The file at its profile with --set, --budget and --seeds applied; on failure e holds
  * nothing. */
 int expargs_load(const ExpArgs *a, Experiment *e, QbErr *err);
-/* ... and its cells; on failure neither holds anything. */
-int expargs_cells(const ExpArgs *a, Experiment *e, CellList *cells, QbErr *err);
-/* Frees what expargs_cells loaded. */
-void expargs_release(Experiment *e, CellList *cells);
 
 /* What a verb does with its experiment's cells (args: its parsed flags); 0 or an exit code. */
 typedef int (*ExpCellsJob)(void *args, Experiment *e, const CellList *cells, QbErr *err);
