@@ -25,14 +25,31 @@ $(BUILD)/tests/%/run: $$(addprefix $(BUILD)/,$$(addsuffix .o,$$(basename $$(wild
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcriterion
 
+# The direct kernels compile to AVX-512 or to AVX2+FMA, whichever the build machine has. On a
+# machine with AVX-512 the kernels suite is built a second time for x86-64-v3 (AVX2+FMA) and
+# run too, so both flavours are checked against the naive loops there.
+KERNELS_V3 := $(BUILD)/x86-64-v3
+KERNELS_V3_SRCS := tests/core/kernels/test_dconv.c bench/core/kernels/dconv.c bench/core/rng.c \
+                   bench/core/err.c
+KERNELS_V3_TEST := $(if $(shell grep -qw avx512f /proc/cpuinfo 2>/dev/null && echo y),\
+                     $(KERNELS_V3)/tests/core/kernels/run)
+$(KERNELS_V3)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(filter-out -march=%,$(CFLAGS)) -march=x86-64-v3 -MMD -MP -c $< -o $@
+.SECONDARY: $(KERNELS_V3_SRCS:%.c=$(KERNELS_V3)/%.o)
+-include $(KERNELS_V3_SRCS:%.c=$(KERNELS_V3)/%.d)
+$(KERNELS_V3)/tests/core/kernels/run: $(KERNELS_V3_SRCS:%.c=$(KERNELS_V3)/%.o)
+	$(CC) $(LDFLAGS) -o $@ $^ -lm -lcriterion
+
 # Criterion runs each binary's tests in 2 parallel workers; OpenMP threads then wait
 # passively so the workers do not spin against each other on 2 cores.
 CRITERION_FLAGS ?= --jobs 2
 # The build runs one job per core unless make was given its own -j; the suites then run one
 # after another, each with its workers.
 test: check-deps
-	+@$(MAKE) --no-print-directory $(if $(findstring -j,$(MAKEFLAGS)),,-j$(NPROC)) $(BIN) $(TEST_BINS)
-	@rc=0; for t in $(TEST_BINS); do echo "== $$t"; \
+	+@$(MAKE) --no-print-directory $(if $(findstring -j,$(MAKEFLAGS)),,-j$(NPROC)) $(BIN) $(TEST_BINS) \
+	  $(KERNELS_V3_TEST)
+	@rc=0; for t in $(TEST_BINS) $(KERNELS_V3_TEST); do echo "== $$t"; \
 	  QBENCH_BIN=$(abspath $(BIN)) OMP_WAIT_POLICY=passive $$t $(CRITERION_FLAGS) || rc=1; \
 	done; exit $$rc
 

@@ -12,7 +12,7 @@
 
 /* Bump when a change in bench/core (layers, optimizer, data pipeline, schedules) changes the
  * numbers training produces: it enters every cell's identity, full precision included. */
-#define QB_CORE_NUMERICS_VERSION 1
+#define QB_CORE_NUMERICS_VERSION 2
 
 typedef struct {
     const QuantizerOps *ops;    /* NULL ends the table */

@@ -12,8 +12,9 @@
  * AVX-512, 8 with AVX2+FMA (the AMD and older Intel machines). Without either the layer
  * keeps im2col + sgemm (dconv_supported says 0). The forward kernel computes a tile of up to
  * QT consecutive output vectors for FB output channels, so each input vector is shared by FB
- * FMAs and each broadcast weight by QT; WB output channels share the weight-gradient
- * kernel's inputs. The tile sizes fill the register file (32 zmm, 16 ymm) with accumulators
+ * FMAs and each broadcast weight by QT. The weight-gradient kernel keeps WCB input channels'
+ * 9 taps as accumulators, each a vector over VL output channels, so one load of dy (channels
+ * last) feeds 9 * WCB FMAs whose broadcast inputs come straight from memory. The tile sizes fill the register file (32 zmm, 16 ymm) with accumulators
  * and the values that feed them: with 16 ymm, 3 x 4 accumulators leave room for 3 inputs and
  * 1 broadcast, and keep 12 FMA chains in flight against 8 before (measured 1.2-1.4x the 1 x 8
  * tile on Zen 3). Tiling changes which outputs are computed together, never the order of any
@@ -23,7 +24,7 @@
 #define VL 16
 #define FB 16
 #define QT 1
-#define WB 8
+#define WCB 2
 #define v_in_reg(v) ((void)0)
 typedef __m512 vf;
 #define v_zero() _mm512_setzero_ps()
@@ -42,7 +43,7 @@ typedef __mmask16 vmask;
 #define VL 8
 #define FB 4
 #define QT 3
-#define WB 4
+#define WCB 1
 /* GCC otherwise folds the tile's input loads into every FMA, which makes the kernel
  * load-bound (16 loads per 12 FMAs instead of 7): the empty asm pins the value to a register. */
 #define v_in_reg(v) __asm__("" : "+x"(v))
@@ -69,7 +70,7 @@ static inline float v_hsum(__m256 v)
 #define DCONV_SIMD 0
 #define VL 16 /* only sizes the (unused) geometry, weight layouts and workspaces */
 #define FB 16
-#define WB 8
+#define WCB 1
 #endif
 
 /* Channel counts the kernels take: a multiple of every block size above. */
@@ -105,9 +106,9 @@ size_t dconv_ws_forward(const DGeom *g)
 
 size_t dconv_ws_backward(const DGeom *g)
 {
-    /* a chunk of padded inputs and padded dys, one dx grid, the weight gradient's partials */
-    return DCONV_CHUNK * (size_t)(g->C + g->K) * g->xp_plane + (size_t)g->C * g->Q +
-           (size_t)g->C * 9 * WB * VL;
+    /* a chunk of padded inputs and of dys channels last, one padded dy, one dx grid */
+    return DCONV_CHUNK * ((size_t)g->C * g->xp_plane + (size_t)g->K * g->H * g->W) +
+           (size_t)g->K * g->xp_plane + (size_t)g->C * g->Q;
 }
 
 /* Where the weight of output channel o, input channel i and tap t sits for a kernel with
@@ -279,119 +280,85 @@ static void conv_image(const DGeom *g, int C, int K, const float *xp, const floa
     grid_extract(g, K, grid, y, add);
 }
 
-/* acc[j][k] += sum_q dy[k][q] * xc[q + j] over one image's grid: xc is the input row i of
- * channel c, dn output channel kb's dy read on the grid (below). */
-static inline __attribute__((always_inline)) void wgrad_image(const DGeom *g, const float *xc,
-                                                               const float *dn, vf acc[3][WB])
+/* dy (K, H, W) -> dyt [K / VL][H * W][VL]: each pixel's VL output channels one vector. */
+static void dy_channels_last(const DGeom *g, const float *dy, float *dyt)
 {
-    for (int q = 0; q < g->Q; q += VL) {
-        vf x0 = v_load(xc + q), x1 = v_load(xc + q + 1), x2 = v_load(xc + q + 2);
-        v_in_reg(x0);
-        v_in_reg(x1);
-        v_in_reg(x2);
-        UNROLL for (int k = 0; k < WB; k++) {
-            vf d = v_load(dn + (size_t)k * g->xp_plane + q);
-            v_in_reg(d);
-            acc[0][k] = v_fma(x0, d, acc[0][k]);
-            acc[1][k] = v_fma(x1, d, acc[1][k]);
-            acc[2][k] = v_fma(x2, d, acc[2][k]);
-        }
+    const size_t hw = (size_t)g->H * g->W;
+    for (int kb = 0; kb < g->K; kb += VL) {
+        const float *src = dy + (size_t)kb * hw;
+        float *dst = dyt + (size_t)kb * hw;
+        for (size_t p = 0; p < hw; p++)
+            for (int l = 0; l < VL; l++)
+                dst[p * VL + l] = src[(size_t)l * hw + p];
     }
 }
 
-/* The weight gradient's 3 x WB accumulators: cleared, or moved to and from the `part`
- * workspace (3 * WB vectors at pa). */
-static inline __attribute__((always_inline)) void acc_zero(vf acc[3][WB])
+/* dw[kb + l][c0 + c][t] += sum over the chunk's images n, rows h and columns w of
+ * dyt[n][kb + l][h][w] * xp[n][c0 + c][(h + t / 3) * Wp + w + t % 3], for nc <= WCB input
+ * channels and the VL output channels from kb. Each weight's gradient sums in the order
+ * (image, row, column), then joins dw once per chunk. Against the former pixel-vector kernel
+ * (3 shifted input loads and WB dy planes per step, a horizontal sum per weight) this is
+ * 2.6-3.1x on 7x7 to 32x32 planes with AVX-512 and level to 1.2x with AVX2 (measured on a
+ * Zen 5 EPYC, 8-image chunks); a third channel (27 accumulators) spills and runs at 0.6x. */
+static inline __attribute__((always_inline)) void wgrad_tile(const DGeom *g, int nimg,
+                                                              const float *xp, const float *dyt,
+                                                              float *dw, int kb, int c0, int nc)
 {
-    for (int j = 0; j < 3; j++)
-        for (int k = 0; k < WB; k++)
-            acc[j][k] = v_zero();
-}
-
-static inline __attribute__((always_inline)) void acc_load(const float *pa, vf acc[3][WB])
-{
-    for (int j = 0; j < 3; j++)
-        for (int k = 0; k < WB; k++)
-            acc[j][k] = v_load(pa + (j * WB + k) * VL);
-}
-
-static inline __attribute__((always_inline)) void acc_store(float *pa, vf acc[3][WB])
-{
-    for (int j = 0; j < 3; j++)
-        for (int k = 0; k < WB; k++)
-            v_store(pa + (j * WB + k) * VL, acc[j][k]);
-}
-
-/* dw[kb + k][c][i][j] += the lanes of acc[j][k] summed, for the WB output channels. */
-static inline __attribute__((always_inline)) void wgrad_reduce(const DGeom *g, float *dw, int kb,
-                                                                int c, int i, vf acc[3][WB])
-{
-    for (int k = 0; k < WB; k++)
-        for (int j = 0; j < 3; j++)
-            dw[(((size_t)(kb + k) * g->C + c) * 3 + i) * 3 + j] += v_hsum(acc[j][k]);
-}
-
-/* Planes of at least this many grid vectors take the image-outer weight gradient, when its
- * parked accumulators take at most WGRAD_OUTER_MAX_PART bytes: it was measured (AVX2) with up
- * to 37 KB of them, at 32 channels; AVX-512's are twice as many and twice as wide (74 KB at
- * 16 channels), so it stays image-inner until measured on such a machine. */
-#define WGRAD_OUTER_MIN_VECTORS 16
-#define WGRAD_OUTER_MAX_PART (40u << 10)
-
-static int wgrad_images_outer(const DGeom *g)
-{
-    return g->Q / VL >= WGRAD_OUTER_MIN_VECTORS &&
-           (size_t)g->C * 9 * WB * VL * sizeof(float) <= WGRAD_OUTER_MAX_PART;
-}
-
-/* dw[k][c][i][0..2] += sum_q dy[k][q] * xp[c][q + i*Wp + j] for WB output channels, over
- * `nimg` images laid out one after another. dy is read on the grid from the padded planes dyp:
- * grid position q of a padded plane is q + Wp + 1, and its junk columns and tail are the
- * padding's zeros, so they contribute nothing. Summing several images before the horizontal
- * reductions keeps those off the critical path on small (8x8) planes. Every accumulator sums
- * in the order (image, q) whichever loop is outer, so both orders give the same bits:
- * - image-inner: each (c, i) runs over all images with its 12 accumulators in registers, but
- *   the images' dy blocks (8 x 4 planes) come from L2 for every (c, i);
- * - image-outer (wgrad_images_outer): one image's dy block and x plane are reused from L1 by
- *   every (c, i), whose accumulators wait in `part` (C * 9 * WB vectors) between images;
- *   1.08-1.17x at 14x14 to 32x32, but 0.80-0.86x on 7x7 and 8x8 planes at 64 channels, where
- *   the loads and stores of `part` weigh on a short row (measured against image-inner,
- *   interleaved, Zen 3).
- * Not inlined: inside dconv_backward GCC schedules it worse (measured 0.8x). */
-static __attribute__((noinline)) void grid_wgrad(const DGeom *g, int nimg, const float *xp,
-                                                 const float *dyp, float *dw, int kb, float *part)
-{
-    const size_t xs = (size_t)g->C * g->xp_plane, ys = (size_t)g->K * g->xp_plane;
-    const float *dy0 = dyp + (size_t)kb * g->xp_plane + g->Wp + 1;
-    vf acc[3][WB];
-    if (!wgrad_images_outer(g)) {
-        for (int c = 0; c < g->C; c++)
-            for (int i = 0; i < 3; i++) {
-                acc_zero(acc);
-                for (int n = 0; n < nimg; n++)
-                    wgrad_image(g, xp + n * xs + (size_t)c * g->xp_plane + i * g->Wp,
-                                dy0 + n * ys, acc);
-                wgrad_reduce(g, dw, kb, c, i, acc);
+    const size_t xs = (size_t)g->C * g->xp_plane, hw = (size_t)g->H * g->W;
+    vf acc[WCB][9];
+    UNROLL for (int c = 0; c < nc; c++)
+        UNROLL for (int t = 0; t < 9; t++)
+            acc[c][t] = v_zero();
+    for (int n = 0; n < nimg; n++) {
+        const float *xn = xp + n * xs + (size_t)c0 * g->xp_plane;
+        const float *dn = dyt + (n * (size_t)g->K + kb) * hw;
+        for (int h = 0; h < g->H; h++) {
+            const float *xr = xn + (size_t)h * g->Wp, *dr = dn + (size_t)h * g->W * VL;
+            for (int w = 0; w < g->W; w++) {
+                vf d = v_load(dr + (size_t)w * VL);
+                UNROLL for (int c = 0; c < nc; c++)
+                    UNROLL for (int t = 0; t < 9; t++)
+                        acc[c][t] = v_fma(v_set1(xr[c * g->xp_plane + (t / 3) * g->Wp + t % 3 + w]),
+                                          d, acc[c][t]);
             }
-        return;
-    }
-    for (int n = 0; n < nimg; n++)
-        for (int c = 0; c < g->C; c++)
-            for (int i = 0; i < 3; i++) {
-                float *pa = part + ((size_t)c * 3 + i) * 3 * WB * VL;
-                if (n)
-                    acc_load(pa, acc);
-                else
-                    acc_zero(acc);
-                wgrad_image(g, xp + n * xs + (size_t)c * g->xp_plane + i * g->Wp, dy0 + n * ys,
-                            acc);
-                acc_store(pa, acc);
-            }
-    for (int c = 0; c < g->C; c++)
-        for (int i = 0; i < 3; i++) {
-            acc_load(part + ((size_t)c * 3 + i) * 3 * WB * VL, acc);
-            wgrad_reduce(g, dw, kb, c, i, acc);
         }
+    }
+    for (int c = 0; c < nc; c++)
+        for (int t = 0; t < 9; t++) {
+            float lanes[VL];
+            v_store(lanes, acc[c][t]);
+            for (int l = 0; l < VL; l++)
+                dw[((size_t)(kb + l) * g->C + c0 + c) * 9 + t] += lanes[l];
+        }
+}
+
+/* Out of line, one per channel count, so each tile's accumulators are allocated to registers
+ * on their own. */
+static __attribute__((noinline)) void wgrad_tile_full(const DGeom *g, int nimg, const float *xp,
+                                                      const float *dyt, float *dw, int kb, int c0)
+{
+    wgrad_tile(g, nimg, xp, dyt, dw, kb, c0, WCB);
+}
+
+#if WCB > 1
+static __attribute__((noinline)) void wgrad_tile_one(const DGeom *g, int nimg, const float *xp,
+                                                     const float *dyt, float *dw, int kb, int c0)
+{
+    wgrad_tile(g, nimg, xp, dyt, dw, kb, c0, 1);
+}
+#endif
+
+static void wgrad_chunk(const DGeom *g, int nimg, const float *xp, const float *dyt, float *dw)
+{
+    for (int kb = 0; kb < g->K; kb += VL) {
+        int c = 0;
+        for (; c + WCB <= g->C; c += WCB)
+            wgrad_tile_full(g, nimg, xp, dyt, dw, kb, c);
+#if WCB > 1
+        for (; c < g->C; c++)
+            wgrad_tile_one(g, nimg, xp, dyt, dw, kb, c);
+#endif
+    }
 }
 #endif
 
@@ -415,21 +382,22 @@ void dconv_backward(const DGeom *g, int nimg, const float *x, const float *dy, c
     const size_t xps = (size_t)g->C * g->xp_plane, yps = (size_t)g->K * g->xp_plane;
     float *xp = ws;
     float *dyp = xp + nimg * xps;
-    float *dxg = dyp + nimg * yps, *part = dxg + (size_t)g->C * g->Q;
+    float *dxg = dyp + yps, *dyt = dxg + (size_t)g->C * g->Q;
     for (int n = 0; n < nimg; n++) {
         pad_planes(g, g->C, x + n * xs, xp + n * xps);
-        pad_planes(g, g->K, dy + n * ys, dyp + n * yps);
+        dy_channels_last(g, dy + n * ys, dyt + n * ys);
     }
-    for (int kb = 0; kb < g->K; kb += WB)
-        grid_wgrad(g, nimg, xp, dyp, dw, kb, part);
+    wgrad_chunk(g, nimg, xp, dyt, dw);
     if (!dx)
         return;
     /* dx = conv(dy, flipped transposed w): the forward kernel with K and C swapped. */
     DGeom t = *g;
     t.C = g->K;
     t.K = g->C;
-    for (int n = 0; n < nimg; n++)
-        conv_image(&t, g->K, g->C, dyp + n * yps, wd, dx + n * xs, add, dxg);
+    for (int n = 0; n < nimg; n++) {
+        pad_planes(g, g->K, dy + n * ys, dyp);
+        conv_image(&t, g->K, g->C, dyp, wd, dx + n * xs, add, dxg);
+    }
 #else
     (void)g, (void)nimg, (void)x, (void)dy, (void)wd, (void)dw, (void)dx, (void)add, (void)ws;
 #endif

@@ -6,7 +6,9 @@
  * output (under a mask when narrower), when that needs fewer vectors than the alternative:
  * vectors over the padded-width grid, whose 2 junk columns per row are dropped when the
  * result is copied out. With AVX2, 8x8 planes take 8 row vectors against 10 on the grid.
- * About 4x the throughput of im2col + sgemm at 16 channels on an AVX-512 Xeon. */
+ * About 4x the throughput of im2col + sgemm at 16 channels on an AVX-512 Xeon. The weight
+ * gradient turns the roles around: dy is laid channels last, so one vector holds a pixel's
+ * output channels and every input tap is a broadcast (dconv.c, wgrad_tile). */
 #ifndef QB_DCONV_H
 #define QB_DCONV_H
 
