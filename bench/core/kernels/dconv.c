@@ -14,16 +14,18 @@
  * QT consecutive output vectors for FB output channels, so each input vector is shared by FB
  * FMAs and each broadcast weight by QT. The weight-gradient kernel keeps WCB input channels'
  * 9 taps as accumulators, each a vector over VL output channels, so one load of dy (channels
- * last) feeds 9 * WCB FMAs whose broadcast inputs come straight from memory. The tile sizes fill the register file (32 zmm, 16 ymm) with accumulators
- * and the values that feed them: with 16 ymm, 3 x 4 accumulators leave room for 3 inputs and
- * 1 broadcast, and keep 12 FMA chains in flight against 8 before (measured 1.2-1.4x the 1 x 8
- * tile on Zen 3). Tiling changes which outputs are computed together, never the order of any
+ * last) feeds 9 * WCB FMAs whose broadcast inputs come straight from memory. The tile sizes
+ * fill the register file (32 zmm, 16 ymm) with accumulators and the values that feed them:
+ * with 16 ymm, 3 x 4 accumulators leave room for 3 inputs and 1 broadcast, and keep 12 FMA
+ * chains in flight against 8 before (measured 1.2-1.4x the 1 x 8 tile on Zen 3); with 32 zmm,
+ * 3 x 8 take 11 loads per 24 FMAs where 1 x 16 took 17 per 16 (measured 1.1-1.3x on Zen 5).
+ * Tiling changes which outputs are computed together, never the order of any
  * one output's sum, so results are bit-identical for every tile size. */
 #if defined(__AVX512F__)
 #define DCONV_SIMD 1
 #define VL 16
-#define FB 16
-#define QT 1
+#define FB 8
+#define QT 3
 #define WCB 2
 #define v_in_reg(v) ((void)0)
 typedef __m512 vf;
