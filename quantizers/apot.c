@@ -305,26 +305,10 @@ static void apot_act_backward(Quantizer *q, const Tensor *x, const Tensor *dy, T
     const QcSteps *steps = qc_steps_at(&st->steps, st->alpha->w[0], apot_value, q);
     const size_t len = (size_t)x->c * x->h * x->w;
 #pragma omp parallel for schedule(static)
-    for (int b = 0; b < x->n; b++) {
-        const float *xb = x->data + b * len, *gb = dy->data + b * len;
-        float *db = dx ? dx->data + b * len : NULL;
-        double acc = 0.0;
-        int k[QC_STEPS_BLOCK];
-        for (size_t off = 0; off < len; off += QC_STEPS_BLOCK) {
-            size_t m = len - off < QC_STEPS_BLOCK ? len - off : QC_STEPS_BLOCK;
-            qc_steps_index(steps, xb + off, m, k);
-            for (size_t j = 0; j < m; j++) {
-                size_t i = off + j;
-                double v = (double)(xb[i] / a);
-                int inside = v >= 0.0 && v <= 1.0;
-                double in = st->plain_clip ? 0.0 : steps->q[k[j]] - v;
-                acc += (double)gb[i] * (inside ? in : (v > 1.0 ? 1.0 : 0.0));
-                if (db)
-                    db[i] = (add ? db[i] : 0.0f) + (inside ? gb[i] : 0.0f);
-            }
-        }
-        st->dalpha[b] = acc;
-    }
+    for (int b = 0; b < x->n; b++)
+        st->dalpha[b] = qc_steps_act_backward(steps, a, st->plain_clip, x->data + b * len,
+                                              dy->data + b * len, dx ? dx->data + b * len : NULL,
+                                              add, len);
     st->alpha->g[0] += (float)qc_sum(st->dalpha, x->n);
 }
 

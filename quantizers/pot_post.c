@@ -181,45 +181,37 @@ static void power_forward(Quantizer *q, const Tensor *x, Tensor *y)
 static void power_backward(Quantizer *q, const Tensor *x, const Tensor *dy, Tensor *dx, int add)
 {
     Power *st = q->state;
-    const int per_channel = q->role == QROLE_WEIGHT;
-    const QcSteps *steps =
-        per_channel ? NULL : qc_steps_at(&st->steps, st->alpha->w[0], power_act_value, q);
     const size_t len = (size_t)x->c * x->h * x->w;
+    if (q->role == QROLE_ACT) {
+        const QcSteps *steps = qc_steps_at(&st->steps, st->alpha->w[0], power_act_value, q);
+#pragma omp parallel for schedule(static)
+        for (int b = 0; b < x->n; b++)
+            st->dalpha[b] = qc_steps_act_backward(steps, st->alpha->w[0], 0, x->data + b * len,
+                                                  dy->data + b * len,
+                                                  dx ? dx->data + b * len : NULL, add, len);
+        st->alpha->g[0] += (float)qc_sum(st->dalpha, x->n);
+        return;
+    }
 #pragma omp parallel for schedule(static)
     for (int b = 0; b < x->n; b++) {
-        const float a = st->alpha->w[per_channel ? b : 0];
+        const float a = st->alpha->w[b];
         const float *xb = x->data + b * len, *gb = dy->data + b * len;
         float *db = dx ? dx->data + b * len : NULL;
         double acc = 0.0;
-        int k[QC_STEPS_BLOCK];
-        for (size_t off = 0; off < len; off += QC_STEPS_BLOCK) {
-            size_t m = len - off < QC_STEPS_BLOCK ? len - off : QC_STEPS_BLOCK;
-            if (steps)
-                qc_steps_index(steps, xb + off, m, k);
-            for (size_t j = 0; j < m; j++) {
-                size_t i = off + j;
-                double v = (double)(xb[i] / a), c = power_clip(q, v), qv;
-                int inside = c == v;
-                if (steps)
-                    qv = steps->q[k[j]];
-                else {
-                    float unused;
-                    power_value_at(q, a, xb[i], &unused, &qv);
-                }
-                acc += (double)gb[i] * (inside ? qv - v : c);
-                if (db)
-                    db[i] = (add ? db[i] : 0.0f) + (inside ? gb[i] : 0.0f);
-            }
+        for (size_t i = 0; i < len; i++) {
+            double v = (double)(xb[i] / a), c = power_clip(q, v), qv;
+            float unused;
+            power_value_at(q, a, xb[i], &unused, &qv);
+            int inside = c == v;
+            acc += (double)gb[i] * (inside ? qv - v : c);
+            if (db)
+                db[i] = (add ? db[i] : 0.0f) + (inside ? gb[i] : 0.0f);
         }
         st->dalpha[b] = acc;
     }
-    if (per_channel) {
-        float g = qc_grad_scale((double)len, 1.0);
-        for (int k = 0; k < x->n; k++)
-            st->alpha->g[k] += (float)(g * st->dalpha[k]);
-        return;
-    }
-    st->alpha->g[0] += (float)qc_sum(st->dalpha, x->n);
+    float g = qc_grad_scale((double)len, 1.0);
+    for (int k = 0; k < x->n; k++)
+        st->alpha->g[k] += (float)(g * st->dalpha[k]);
 }
 
 static void power_post_step(Quantizer *q)

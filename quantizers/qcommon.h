@@ -128,6 +128,13 @@ void qc_steps_index(const QcSteps *s, const float *x, size_t n, int *k);
 #define QC_STEPS_BLOCK 512
 /* y[i] = f(x[i]).y (a NaN x is copied), through the table, in parallel over blocks. */
 void qc_steps_forward(const QcSteps *s, const float *x, float *y, size_t n);
+/* An activation's backward through its table at scale a (levels on [0, 1], clipped there):
+ * dx (+)= dy inside [0, a] (dx may be NULL), and the returned d/da sum of one sample's
+ * len elements: dy * (q - x/a) inside (0 with plain = 1, a clip with no learned level
+ * term), 1 above, 0 below, NaN for a NaN input (FORMULAS.md §4.2, §5.3). The sum order is
+ * fixed (lanes, qcommon.c), not element by element. */
+double qc_steps_act_backward(const QcSteps *s, float a, int plain, const float *x,
+                             const float *dy, float *dx, int add, size_t len);
 
 /* A destroy callback for methods whose state is one calloc'd struct. */
 void qc_state_free(Quantizer *q);
