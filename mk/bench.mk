@@ -15,7 +15,8 @@ bench: check-deps $(BIN)
 	$(BLAS_AUTO) $(BIN) bench $(BENCH_FLAGS) --profile $(BENCH_SCHEMES:%=--scheme %) --bits 4 \
 	  --paired $(BENCH_PAIRS) --json results/bench/bench-auto.json
 	OPENBLAS_CORETYPE=Haswell $(BIN) bench $(BENCH_FLAGS) --json results/bench/bench-haswell.json
-	@$(TORCH_MALLOC) /usr/bin/python3 bench/scripts/pytorch_step.py $(BENCH_FLAGS) --iters 3 --rss; \
+	@$(TORCH_MALLOC) /usr/bin/python3 bench/scripts/pytorch_step.py $(BENCH_FLAGS) --iters 3 --rss \
+	  --qbench results/bench/bench-auto.json; \
 	  rc=$$?; if [ $$rc -ne 3 ]; then exit $$rc; fi
 
 # qbench and PyTorch (Debian's python3-torch, if installed) on the same steps, at each of

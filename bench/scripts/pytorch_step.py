@@ -7,7 +7,7 @@ PyTorch's fused learnable fake-quantize kernels (the ones behind torch.ao's LSQ)
 per case and configuration, `pytorch <case> <config>: <images/s> images/s`; with --qbench (the
 JSON of `qbench bench` at the same threads) one `ratio qbench/best-pytorch <case>: X.XX` line per
 case against its fastest configuration; with --rss only the peak RSS of the FP32 3x32x32 training
-step. Not a dependency of qbench: only these targets use it."""
+step, and with --qbench qbench's beside it against the target of at most 0.7x. Not a dependency of qbench: only these targets use it."""
 import argparse
 import json
 import resource
@@ -189,6 +189,11 @@ def main():
         time_case(3, 32, None, torch.contiguous_format, False, a.batch, a.iters, a.warmup)
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
         print(f"pytorch peak RSS fp32-3x32x32 training step: {rss:.1f} MiB")
+        if a.qbench:
+            with open(a.qbench) as f:
+                q = json.load(f)["peak_rss_fp32_mib"]
+            print(f"peak RSS qbench/pytorch fp32-3x32x32 training step: {q / rss:.2f} "
+                  f"(qbench {q:.1f} MiB); target <= 0.70: {'met' if q / rss <= 0.70 else 'NOT MET'}")
         return
     qb = qbench_rates(a.qbench, a.threads) if a.qbench else None
     print(f"pytorch {torch.__version__}, {a.threads} threads, batch {a.batch}, {a.iters} steps")
