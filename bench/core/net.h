@@ -63,6 +63,15 @@ typedef struct {
     void (*post_step)(Net *net, Layer *L);
     /* Frees what cfg owns beyond itself (may be NULL). */
     void (*destroy)(Layer *L);
+    /* Eval only, both or neither (may be NULL): a per-image layer whose producer computes it
+     * image by image, as each image of the producer's output is written and still in cache,
+     * instead of in a pass of its own over the batch (batch norm after a convolution, as
+     * inference engines fold it). eval_begin readies the constants before the producer's
+     * forward; eval_image computes image n, called from any thread. */
+    void (*eval_begin)(Net *net, Layer *L);
+    void (*eval_image)(Net *net, Layer *L, int n);
+    /* The kind calls its consumer's eval_image per image (net_eval_epilogue). */
+    int runs_epilogue;
 } LayerOps;
 
 #define LAYER_NAME_MAX 64
@@ -81,6 +90,10 @@ struct Layer {
     Tensor x[2], dx[2];
     int dx_add[2];      /* 0: first writer in backward order assigns; 1: adds */
     Tensor y, dy;
+    /* Set by net_alloc: in eval, the layer this one computes per image (its only consumer,
+     * with eval_image) or -1; and whether this one is so computed by its producer, its own
+     * forward then skipped. Bit-identical to the separate pass. */
+    int eval_epilogue, eval_by_producer;
 };
 
 struct Net {
@@ -129,6 +142,11 @@ void net_set_batch(Net *net, int n);
 void net_init_params(Net *net, struct Rng *rng);
 void net_post_step(Net *net);
 void net_forward(Net *net);
+/* 0 when L's forward is skipped: in eval, its producer computed it (net_eval_epilogue). */
+int net_runs_forward(const Net *net, const Layer *L);
+/* In eval, the layer L computes image by image after its own (L->eval_epilogue), its
+ * eval_begin already run; NULL in training or when there is none. */
+Layer *net_eval_epilogue(Net *net, const Layer *L);
 /* Backward from the last layer's dy (the caller fills it, e.g. xent_forward). */
 void net_backward(Net *net);
 void net_zero_grad(Net *net);

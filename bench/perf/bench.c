@@ -93,6 +93,8 @@ static void profiled_pass(Net *net, Phase ph)
 {
     for (int i = 0; i < net->nlayers; i++) {
         Layer *L = &net->layers[ph == PHASE_FORWARD ? i : net->nlayers - 1 - i];
+        if (ph == PHASE_FORWARD && !net_runs_forward(net, L))
+            continue;
         prof_push(layer_kind(L, ph));
         if (ph == PHASE_FORWARD)
             L->ops->forward(net, L);

@@ -161,6 +161,9 @@ static int bn2d_group(const Tensor *x)
     return g;
 }
 
+/* The fused ReLU's floor, or none. */
+static float bn2d_floor(const Bn2dCfg *c) { return c->relu ? 0.0f : -HUGE_VALF; }
+
 /* Training statistics (and the running averages), or eval's constants, of channel ch. */
 static void bn2d_stats(Net *net, const Layer *L, int ch)
 {
@@ -193,7 +196,7 @@ static void bn2d_forward(Net *net, Layer *L)
     const Tensor *x = &L->x[0];
     const size_t hw = (size_t)x->h * x->w;
     const int G = bn2d_group(x), C = x->c;
-    const float lo = c->relu ? 0.0f : -HUGE_VALF;
+    const float lo = bn2d_floor(c);
 #pragma omp parallel for schedule(static)
     for (int c0 = 0; c0 < C; c0 += G) {
         const int c1 = c0 + G < C ? c0 + G : C;
@@ -210,6 +213,26 @@ static void bn2d_forward(Net *net, Layer *L)
                 size_t p = (size_t)n * C + ch;
                 plane_affine(x->data + p * hw, hw, c->a[ch], c->b[ch], lo, L->y.data + p * hw);
             }
+    }
+}
+
+/* Eval, computed by the producer image by image (LayerOps.eval_image): the constants of
+ * every channel first, then each image's planes as forward's affine pass does them. */
+static void bn2d_eval_begin(Net *net, Layer *L)
+{
+    for (int ch = 0; ch < L->out_dims.c; ch++)
+        bn2d_stats(net, L, ch);
+}
+
+static void bn2d_eval_image(Net *net, Layer *L, int n)
+{
+    (void)net;
+    const Bn2dCfg *c = L->cfg;
+    const size_t hw = (size_t)L->out_dims.h * L->out_dims.w;
+    const float lo = bn2d_floor(c);
+    for (int ch = 0; ch < L->out_dims.c; ch++) {
+        size_t p = (size_t)n * L->out_dims.c + ch;
+        plane_affine(L->x[0].data + p * hw, hw, c->a[ch], c->b[ch], lo, L->y.data + p * hw);
     }
 }
 
@@ -292,6 +315,8 @@ const LayerOps bn2d_ops = {
     .backward = bn2d_backward,
     .init = bn2d_init,
     .cost = bn2d_cost,
+    .eval_begin = bn2d_eval_begin,
+    .eval_image = bn2d_eval_image,
 };
 /* The same layer with a fused ReLU: one pass less each way than bn2d + relu. */
 const LayerOps bn2d_relu_ops = {
@@ -304,6 +329,8 @@ const LayerOps bn2d_relu_ops = {
     .backward = bn2d_backward,
     .init = bn2d_init,
     .cost = bn2d_cost,
+    .eval_begin = bn2d_eval_begin,
+    .eval_image = bn2d_eval_image,
 };
 
 static int bn_add(Net *net, const LayerOps *ops, const char *name, int in, int relu, QbErr *err)

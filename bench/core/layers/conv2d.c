@@ -1,6 +1,8 @@
 /* conv2d: dense and grouped convolution by im2col + sgemm, one image per GEMM inside an
- * OpenMP loop (the column buffer stays in cache; OpenBLAS runs single-threaded there), and
- * depthwise convolution by a direct kernel. Optional fake quantization via QuantHooks. */
+ * OpenMP loop (the column buffer stays in cache; OpenBLAS runs single-threaded there), 3x3
+ * stride-1 dense convolution by the direct kernels (kernels/dconv.h), and depthwise
+ * convolution by direct loops. Optional fake quantization via QuantHooks. In eval, a batch
+ * norm reading only this layer is computed here image by image (net_eval_epilogue). */
 #include <cblas.h>
 #include <math.h>
 #include <omp.h>
@@ -126,18 +128,41 @@ static void dw_backward_plane(const ConvGeom *g, const float *x, const float *w,
         }
 }
 
-static void add_bias(const Net *net, const Conv2dCfg *c, Tensor *y)
+/* Image n by im2col + sgemm, group by group (a pointwise image is its own column matrix). */
+static void gemm_forward_image(const Conv2dCfg *c, const float *W, const Tensor *x, Tensor *y,
+                               int n, float *col)
 {
-    if (c->b_param < 0)
-        return;
-    const float *b = net->params[c->b_param].w;
-    size_t hw = (size_t)y->h * y->w;
-#pragma omp parallel for schedule(static)
-    for (long nc = 0; nc < (long)y->n * y->c; nc++) {
-        float v = b[nc % y->c], *p = y->data + nc * hw;
-        for (size_t i = 0; i < hw; i++)
-            p[i] += v;
+    const ConvGeom *g = &c->geom;
+    const int G = c->s.groups, Kg = c->s.cout / G, CKK = g->c * g->kh * g->kw;
+    const int HWo = g->ho * g->wo, HWi = g->h * g->w;
+    for (int gi = 0; gi < G; gi++) {
+        const float *xg = x->data + ((size_t)n * x->c + (size_t)gi * g->c) * HWi;
+        const float *B = xg;
+        if (!c->pointwise) {
+            im2col(g, xg, col);
+            B = col;
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Kg, HWo, CKK, 1.0f,
+                    W + (size_t)gi * Kg * CKK, CKK, B, HWo, 0.0f,
+                    y->data + ((size_t)n * y->c + (size_t)gi * Kg) * HWo, HWo);
     }
+}
+
+/* Image n's bias, then in eval its consumer's epilogue (E, net_eval_epilogue) while the
+ * image is in cache. */
+static void finish_image(Net *net, const Conv2dCfg *c, Layer *E, Tensor *y, int n)
+{
+    if (c->b_param >= 0) {
+        const float *b = net->params[c->b_param].w;
+        const size_t hw = (size_t)y->h * y->w;
+        for (int k = 0; k < y->c; k++) {
+            float *p = y->data + ((size_t)n * y->c + k) * hw;
+            for (size_t i = 0; i < hw; i++)
+                p[i] += b[k];
+        }
+    }
+    if (E)
+        E->ops->eval_image(net, E, n);
 }
 
 static void conv2d_forward(Net *net, Layer *L)
@@ -149,48 +174,34 @@ static void conv2d_forward(Net *net, Layer *L)
     const Tensor *x = qhooks_input_forward(&c->q, L);
     prof_pop();
     Tensor *y = &L->y;
-    const int G = c->s.groups, Kg = c->s.cout / G, CKK = g->c * g->kh * g->kw;
+    Layer *E = net_eval_epilogue(net, L);
     const int HWo = g->ho * g->wo, HWi = g->h * g->w;
     if (c->depthwise) {
 #pragma omp parallel for schedule(static)
         for (long nc = 0; nc < (long)x->n * x->c; nc++)
             dw_forward_plane(g, x->data + nc * HWi, W + (nc % x->c) * g->kh * g->kw,
                              y->data + nc * HWo);
-        add_bias(net, c, y);
+#pragma omp parallel for schedule(static)
+        for (int n = 0; n < x->n; n++)
+            finish_image(net, c, E, y, n);
         return;
     }
-    if (c->direct) {
+    if (c->direct)
         dconv_weights_forward(&c->dg, W, c->wt);
-#pragma omp parallel
-        {
-            int t = omp_get_thread_num(), lo, hi;
-            threads_range(x->n, t, omp_get_num_threads(), &lo, &hi);
-            for (int n = lo; n < hi; n++)
-                dconv_forward(&c->dg, x->data + (size_t)n * x->c * HWi, c->wt,
-                              y->data + (size_t)n * y->c * HWo, net_workspace(net, t));
-        }
-        add_bias(net, c, y);
-        return;
-    }
 #pragma omp parallel
     {
         int t = omp_get_thread_num(), lo, hi;
         threads_range(x->n, t, omp_get_num_threads(), &lo, &hi);
-        float *col = net_workspace(net, t);
-        for (int n = lo; n < hi; n++)
-            for (int gi = 0; gi < G; gi++) {
-                const float *xg = x->data + ((size_t)n * x->c + (size_t)gi * g->c) * HWi;
-                const float *B = xg;
-                if (!c->pointwise) {
-                    im2col(g, xg, col);
-                    B = col;
-                }
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Kg, HWo, CKK, 1.0f,
-                            W + (size_t)gi * Kg * CKK, CKK, B, HWo, 0.0f,
-                            y->data + ((size_t)n * y->c + (size_t)gi * Kg) * HWo, HWo);
-            }
+        float *ws = net_workspace(net, t);
+        for (int n = lo; n < hi; n++) {
+            if (c->direct)
+                dconv_forward(&c->dg, x->data + (size_t)n * x->c * HWi, c->wt,
+                              y->data + (size_t)n * y->c * HWo, ws);
+            else
+                gemm_forward_image(c, W, x, y, n, ws);
+            finish_image(net, c, E, y, n);
+        }
     }
-    add_bias(net, c, y);
 }
 
 /* dW (+)= the per-thread partials [n] at `off` in each workspace, summed in thread order. */
@@ -433,6 +444,7 @@ const LayerOps conv2d_ops = {
     .cost = conv2d_cost,
     .post_step = conv2d_post_step,
     .destroy = conv2d_destroy,
+    .runs_epilogue = 1,
 };
 
 int layer_conv2d(Net *net, const char *name, int in, Conv2dSpec spec, QbErr *err)
