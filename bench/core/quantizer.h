@@ -82,6 +82,13 @@ typedef struct {
     void (*backward)(Quantizer *q, const Tensor *x, const Tensor *dy, Tensor *dx, int add);
     /* After each optimizer step (FORMULAS.md §1.5: keep scales positive). May be NULL. */
     void (*post_step)(Quantizer *q);
+    /* Once per training step, after its backward and optimizer step, before post_step: update
+     * state no gradient trains (checkpointed buffers; LQ-Net's basis, FORMULAS.md §15.3) from
+     * what the step's training-mode forward saved. The step's forward and backward used the
+     * state as it was; the parameters have moved by now, so save in the forward what the
+     * update needs. An evaluation forward never leads to it, nor does a training forward
+     * that no optimizer step follows (initialisation, `qbench intcheck`). May be NULL. */
+    void (*step_update)(Quantizer *q);
     /* Normalised level set (weights in [-1,1], activations in [0,1]), ascending.
      * Writes at most cap entries and returns the full count (out may be NULL with cap 0),
      * or -1 with err when bits/options are unsupported. */
