@@ -363,8 +363,8 @@ static void lqnet_destroy(Quantizer *q)
     qc_state_free(q);
 }
 
-/* No integer path is declared: the binary-basis dot product (§15.6) is counted by the cost
- * model's BitOPs (MACs·K_w·K_a), and `qbench intcheck` runs shift-path weights only. */
+/* The binary-basis integer path (§15.6): popcounts of the codes' bit planes, combined by the
+ * basis products; the cost model's BitOPs (MACs·K_w·K_a) count exactly those bit products. */
 const QuantizerOps lqnet_ops = {
     .name = "lqnet",
     .roles = (1u << QROLE_WEIGHT) | (1u << QROLE_ACT),
@@ -372,6 +372,7 @@ const QuantizerOps lqnet_ops = {
     .max_bits = {LQ_MAX_BITS, LQ_MAX_BITS},
     .version = 1,
     .options = lqnet_options,
+    .int_path = {QINT_BINARY_BASIS, QINT_BINARY_BASIS}, /* reads the buffer "basis" */
     .plan = lqnet_plan,
     .bind = lqnet_bind,
     .init = lqnet_init,

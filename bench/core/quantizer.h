@@ -54,6 +54,12 @@ typedef enum {
     QINT_SHIFT,      /* each magnitude one power of two: a shift (POT) */
     QINT_SHIFT_ADD,  /* each magnitude a sum of a few powers of two: shift-adds (APoT) */
     QINT_SQRT2,      /* powers of sqrt(2): two shift accumulators or a table (POST) */
+    /* Levels vᵀe of a basis over binary codes, e ∈ {−1, +1}^K for weights and {0, 1}^K for
+     * activations (LQ-Net): dot products as popcounts of the codes' bit planes, combined by
+     * the basis products. The method keeps the basis in the state buffer
+     * "<prefix>.wq.basis" / "<prefix>.aq.basis", K floats per output channel (weights) or
+     * per layer (activations), and its levels are computed in double from it. */
+    QINT_BINARY_BASIS,
 } QuantIntPath;
 
 typedef struct {

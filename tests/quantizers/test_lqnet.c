@@ -6,6 +6,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "core/cost.h"
 #include "core/optim/optim.h"
 #include "quantizers/qcheck.h"
 #include "qtest.h"
@@ -271,4 +272,22 @@ Test(lqnet, bad_widths_options_and_signed_inputs_are_refused_by_name)
     cr_assert(strstr(err.msg, "layer l input quantizer lqnet: lqnet's activation codes are "
                               "{0, 1}"), "%s", err.msg);
     net_free(&net);
+}
+
+/* FORMULAS.md §15.6: the binary-basis dot product is K_w·K_a one-bit products per MAC, which is
+ * the cost model's BitOPs for an LQ-Net layer at W2A3; nothing method-specific is added. */
+Test(lqnet, cost_model_counts_the_binary_basis_bitops)
+{
+    QRig r;
+    Quantizer *wq = qrig_new("lqnet", QROLE_WEIGHT, 2, 0, NULL, 0);
+    Quantizer *aq = qrig_new("lqnet", QROLE_ACT, 3, 0, NULL, 0);
+    qrig_build(&r, (Dims){4, 6, 6}, 8, 3, 1, wq, aq);
+    CostTable t;
+    cost_table(&r.net, &t);
+    double macs = 8.0 * 4 * 3 * 3 * 6 * 6;
+    cr_assert_eq(t.rows[0].macs, macs);
+    cr_assert_eq(t.rows[0].bitops, macs * 2 * 3);
+    cr_assert_eq(t.rows[0].quant_params, 0, "the basis is state, left out (FORMULAS.md §15.6)");
+    cost_free(&t);
+    qrig_free(&r);
 }
