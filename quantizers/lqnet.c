@@ -14,7 +14,10 @@
 #include "qsurrogate.h"
 
 #define LQ_MAX_BITS 8
-#define LQ_RIDGE 1e-4        /* §15.3: δ of the reference's weight update, used for both roles */
+/* §15.3: δ of the reference's weight update. The reference solves activations without it;
+ * qbench uses it for both roles, since BᵀB is singular as soon as one code bit is constant
+ * over the batch (it moves v* by about δ/N relative). */
+#define LQ_RIDGE 1e-4
 #define LQ_EMA 0.9           /* §15.3: the reference's moving-average decay */
 #define LQ_PHI_075 0.6745    /* §15.4: Φ⁻¹(0.75), as the reference writes it */
 
@@ -128,7 +131,9 @@ static inline double lq_bit(const LqNet *st, int c, int k)
 }
 
 /* Group g's levels vᵀe of every code, sorted ascending with their codes (ties keep the code
- * order), and the midpoints between neighbours (§15.1). In double, from the float basis. */
+ * order), and the midpoints between neighbours (§15.1). In double, from the float basis. The
+ * lowest activation level is q_0 with its code, where the reference starts at 0 with code 0:
+ * the same while the basis is non-negative, and the level set stays the one the codes give. */
 static void lq_levels_of(LqNet *st, int g)
 {
     const float *v = st->basis + (size_t)g * st->K;
@@ -167,7 +172,9 @@ static inline int lq_encode(const double *thr, int nthr, double x)
 
 /* y = the level of each input; a NaN stays NaN. In training each block (an output channel, or
  * a sample) also counts its inputs per level and sums them: the least-squares update of this
- * step needs nothing else (§15.3). */
+ * step needs nothing else (§15.3), and it runs after the optimizer has moved the weights, so
+ * the forward's own inputs must be summarised here. Activations use the whole batch (the
+ * reference feeds one GPU's share). */
 static void lqnet_forward(Quantizer *q, const Tensor *x, Tensor *y)
 {
     LqNet *st = q->state;
