@@ -55,6 +55,7 @@ static const struct {
 } own_surrogates[] = {
     {"dsq", dsq_position},
     {"qil", qil_position},
+    {"lqnet", lqnet_position},
 };
 
 static QSurrogateFn own_surrogate(const QuantizerOps *ops)

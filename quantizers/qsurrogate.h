@@ -16,5 +16,6 @@ typedef double (*QSurrogateFn)(const Quantizer *q, int g, double x, int *region)
 
 double dsq_position(const Quantizer *q, int g, double x, int *region);
 double qil_position(const Quantizer *q, int g, double x, int *region);
+double lqnet_position(const Quantizer *q, int g, double x, int *region);
 
 #endif

@@ -68,8 +68,8 @@ static int resolve_scheme(const char *name, IntCheckSpec *s, QbErr *err)
         char methods[128], schemes[256];
         int_shift_methods(methods, sizeof methods);
         checkable_schemes(schemes, sizeof schemes);
-        return qb_fail(err, "--scheme %s: expected %s (with LSQ activations), or %s", name,
-                       methods, schemes), CLI_USAGE;
+        return qb_fail(err, "--scheme %s: expected %s (with LSQ activations), or %s, or lqnet "
+                            "(binary basis)", name, methods, schemes), CLI_USAGE;
     }
     s->wmethod = name;
     s->amethod = "lsq";
@@ -77,6 +77,92 @@ static int resolve_scheme(const char *name, IntCheckSpec *s, QbErr *err)
 }
 
 static const char *path_names[3] = {"exact", "lut", "uniform"};
+
+/* What was checked, as the first fields of the JSON report and the first line of the text. */
+static void spec_json(JsonW *w, const IntCheckSpec *s)
+{
+    jw_str(w, "wmethod", s->wmethod);
+    jw_str(w, "amethod", s->amethod);
+    jw_int(w, "wbits", s->wbits);
+    jw_int(w, "abits", s->abits);
+    jw_int(w, "k", s->k);
+    jw_int(w, "n", s->n);
+    jw_int(w, "seed", (long long)s->seed);
+    jw_str(w, "weights", s->weights ? "checkpoint" : "random");
+}
+
+static void spec_text(const IntCheckSpec *s)
+{
+    printf("intcheck: %s weights (%d-bit) x %s activations (%d-bit), k=%d n=%d, %s weights, "
+           "seed %llu\n", s->wmethod, s->wbits, s->amethod, s->abits, s->k, s->n,
+           s->weights ? "checkpoint" : "random", (unsigned long long)s->seed);
+}
+
+/* Basis updates before the binary-basis check: the levels it encodes are learned ones. */
+#define INT_BASIS_UPDATES 3
+
+/* A scheme (or method) whose weights and activations both have the binary-basis path. */
+static int basis_scheme(const char *name, IntCheckSpec *s)
+{
+    const Scheme *sc = scheme_find(name);
+    if (!sc || !int_has_basis_path(quantizer_find(sc->wmethod), QROLE_WEIGHT) ||
+        !int_has_basis_path(quantizer_find(sc->amethod), QROLE_ACT))
+        return 0;
+    s->wmethod = sc->wmethod;
+    s->amethod = sc->amethod;
+    return 1;
+}
+
+static void basis_json(const IntCheckSpec *s, const IntBasisReport *r, long bad)
+{
+    JsonW w;
+    jw_init(&w, 1);
+    jw_obj(&w, NULL);
+    spec_json(&w, s);
+    jw_str(&w, "path", "binary_basis");
+    jw_int(&w, "basis_updates", r->updates);
+    jw_int(&w, "nonuniform_channels", r->nonuniform);
+    jw_int(&w, "mismatches", bad);
+    jw_int(&w, "weight_code_mismatches", r->w_codes);
+    jw_int(&w, "act_code_mismatches", r->a_codes);
+    jw_int(&w, "float_mismatches", r->floatb);
+    jw_num(&w, "float_rel", r->float_rel);
+    jw_num(&w, "float_bound", int_ref_float_bound(s->n));
+    jw_int(&w, "bitops", r->bitops);
+    jw_int(&w, "popcount_words", r->words);
+    jw_int(&w, "rescale", r->rescale);
+    jw_obj_end(&w);
+    printf("%s\n", w.buf);
+    jw_free(&w);
+}
+
+static void basis_text(const IntCheckSpec *s, const IntBasisReport *r, long bad)
+{
+    spec_text(s);
+    printf("bases: after %d updates of their own, %d of %d weight channels off a uniform grid\n",
+           r->updates, r->nonuniform, s->k);
+    printf("mismatches: %ld\n", bad);
+    printf("  codes: weights %ld, activations %ld\n", r->w_codes, r->a_codes);
+    printf("  float: %ld channels; max |int - fake-quant dot| / sum|x*w| = %.3g (bound %.3g)\n",
+           r->floatb, r->float_rel, int_ref_float_bound(s->n));
+    printf("binary-basis dot: %lld one-bit products (MACs x %d x %d), %lld AND+popcount words "
+           "of 64 bits, %lld multiply-adds by the basis products\n", r->bitops, s->wbits,
+           s->abits, r->words, r->rescale);
+}
+
+/* The binary-basis path (LQ-Net): its own check and report. */
+static int run_basis(const IntCheckSpec *s, int json, QbErr *err)
+{
+    IntBasisReport r;
+    if (int_basis_check(s, INT_BASIS_UPDATES, &r, err) < 0)
+        return -1;
+    long bad = r.w_codes + r.a_codes + r.floatb;
+    (json ? basis_json : basis_text)(s, &r, bad);
+    if (bad)
+        return qb_fail(err, "%ld mismatches between the binary-basis path and the "
+                            "fake-quantized layer", bad);
+    return 0;
+}
 
 static void print_table(const IntCheckSpec *s, const IntCheckReport *r)
 {
@@ -98,9 +184,7 @@ static void print_table(const IntCheckSpec *s, const IntCheckReport *r)
 static void print_text(const IntCheckSpec *s, const IntCheckReport *r)
 {
     const IntBook *b = &r->book;
-    printf("intcheck: %s weights (%d-bit) x %s activations (%d-bit), k=%d n=%d, %s weights, "
-           "seed %llu\n", s->wmethod, s->wbits, s->amethod, s->abits, s->k, s->n,
-           s->weights ? "checkpoint" : "random", (unsigned long long)s->seed);
+    spec_text(s);
     int widest = r->exact.acc_bits > r->lut.acc_bits ? r->exact.acc_bits : r->lut.acc_bits;
     printf("levels: %d magnitudes, F=%d, denominator %lld; accumulators up to %d bits (%s)\n",
            b->nmag, b->frac, (long long)b->denom, widest, widest <= 32 ? "int32" : "int64");
@@ -158,14 +242,7 @@ static void print_json(const IntCheckSpec *s, const IntCheckReport *r)
     JsonW w;
     jw_init(&w, 1);
     jw_obj(&w, NULL);
-    jw_str(&w, "wmethod", s->wmethod);
-    jw_str(&w, "amethod", s->amethod);
-    jw_int(&w, "wbits", s->wbits);
-    jw_int(&w, "abits", s->abits);
-    jw_int(&w, "k", s->k);
-    jw_int(&w, "n", s->n);
-    jw_int(&w, "seed", (long long)s->seed);
-    jw_str(&w, "weights", s->weights ? "checkpoint" : "random");
+    spec_json(&w, s);
     jw_int(&w, "magnitudes", r->book.nmag);
     jw_int(&w, "frac", r->book.frac);
     jw_int(&w, "denom", r->book.denom);
@@ -207,7 +284,7 @@ static int checkpoint_layer(const IntCheckArgs *a, IntCheckSpec *s, IntLayerWeig
 
 static const ArgSpec intcheck_specs[] = {
     {"--scheme", ARG_STR, ARG_TEXT(IntCheckArgs, scheme), .required = 1,
-     .value = "pot|post|apot|lsq+pot|lsq+post|asq+post", .help = "the scheme checked"},
+     .value = "pot|post|apot|lsq+pot|lsq+post|asq+post|lqnet", .help = "the scheme checked"},
     {"--bits", ARG_INT, ARG_AT(IntCheckArgs, bits), 1, 32, .value = "B",
      .help = "weight and activation bits (or --wbits and --abits)"},
     {"--wbits", ARG_INT, ARG_AT(IntCheckArgs, wbits), 1, 32, .value = "B", .help = "weight bits"},
@@ -248,12 +325,18 @@ static int run_intcheck(int argc, char **argv, QbErr *err)
                CLI_USAGE;
     IntCheckSpec s = {.wbits = a.wbits ? a.wbits : a.bits, .abits = a.abits ? a.abits : a.bits,
                       .k = a.k, .n = a.n, .lut_frac = a.lut_frac, .seed = a.seed};
-    if ((rc = resolve_scheme(a.scheme, &s, err)))
+    int basis = basis_scheme(a.scheme, &s);
+    if (!basis && (rc = resolve_scheme(a.scheme, &s, err)))
         return rc;
     threads_set(1);
     IntLayerWeights lw = {0};
     if (a.ckpt[0] && (rc = checkpoint_layer(&a, &s, &lw, err)))
         return rc;
+    if (basis) {
+        rc = run_basis(&s, a.json, err);
+        free(lw.w);
+        return rc;
+    }
     IntCheckReport r;
     rc = int_check_run(&s, &r, err);
     free(lw.w);
@@ -270,5 +353,5 @@ static int run_intcheck(int argc, char **argv, QbErr *err)
 }
 
 const CliCommand cli_intcheck = {
-    "intcheck", "integer-only layer (shifts, POST's two accumulators and table) vs fake "
-                "quantization", intcheck_specs, run_intcheck, NULL};
+    "intcheck", "integer-only layer (shifts, POST's two accumulators and table, LQ-Net's "
+                "binary-basis popcounts) vs fake quantization", intcheck_specs, run_intcheck, NULL};

@@ -127,25 +127,54 @@ static int npy_tensor(const char *path, const NpyArray *a, Tensor *t, QbErr *err
     return 0;
 }
 
-/* Parameters set by --set NAME=VALUE (the quantizer's own names, e.g. step, alpha). Returns
- * 1 when `o` named a parameter (filled), 0 when it is an option. */
+/* The tensor of the quantizer's own called `name` ("<prefix>.wq.<name>"): a parameter, or a
+ * state buffer (LQ-Net's basis); NULL when it has none. */
+static float *host_tensor(Net *host, const char *name, size_t *numel)
+{
+    size_t n = strlen(name);
+    for (int i = 0; i < host->nparams + host->nbuffers; i++) {
+        const char *full = i < host->nparams ? host->params[i].name
+                                             : host->buffers[i - host->nparams].name;
+        size_t m = strlen(full);
+        if (m <= n + 1 || strcmp(full + m - n, name) || full[m - n - 1] != '.')
+            continue;
+        if (i < host->nparams) {
+            *numel = host->params[i].numel;
+            return host->params[i].w;
+        }
+        *numel = host->buffers[i - host->nparams].numel;
+        return host->buffers[i - host->nparams].data;
+    }
+    return NULL;
+}
+
+/* Parameters and state set by --set NAME=VALUE (the quantizer's own names, e.g. step, alpha,
+ * basis=0.5,1): one number for every entry, or a comma-separated list repeated over the
+ * tensor (one basis for every channel). Returns 1 when `o` named one (filled), 0 when it is
+ * an option. */
 static int set_param(Net *host, const QuantOption *o, QbErr *err, int *rc)
 {
-    size_t n = strlen(o->name);
-    for (int i = 0; i < host->nparams; i++) {
-        Param *p = &host->params[i];
-        size_t m = strlen(p->name);
-        if (m <= n + 1 || strcmp(p->name + m - n, o->name) || p->name[m - n - 1] != '.')
-            continue;
+    size_t numel, nv = 0;
+    float *t = host_tensor(host, o->name, &numel), v[QOPT_NAME_MAX];
+    if (!t)
+        return 0;
+    for (const char *p = o->value; *rc == 0 && nv < QOPT_NAME_MAX; nv++) {
         char *end;
-        float v = strtof(o->value, &end);
-        if (*end || end == o->value)
-            *rc = qb_fail(err, "--set %s=%s: expected a number", o->name, o->value);
-        for (size_t k = 0; k < p->numel; k++)
-            p->w[k] = v;
-        return 1;
+        v[nv] = strtof(p, &end);
+        if (end == p || (*end && *end != ','))
+            *rc = qb_fail(err, "--set %s=%s: expected a number or numbers separated by commas",
+                          o->name, o->value);
+        if (!*end)
+            break;
+        p = end + 1;
     }
-    return 0;
+    nv++;
+    if (*rc == 0 && numel % nv)
+        *rc = qb_fail(err, "--set %s=%s: %zu values for %zu entries; expected one value or a "
+                           "list whose length divides %zu", o->name, o->value, nv, numel, numel);
+    for (size_t k = 0; *rc == 0 && k < numel; k++)
+        t[k] = v[k % nv];
+    return 1;
 }
 
 static void json_values(JsonW *w, const char *key, const float *v, size_t n, int per_channel)
@@ -160,20 +189,28 @@ static void json_values(JsonW *w, const char *key, const float *v, size_t n, int
     jw_arr_end(w);
 }
 
-/* {"params": {...}, "grads": {...}}, names without the "q.wq." prefix. */
+/* {"params": {...}, "grads": {...}}, names without the "q.wq." prefix, and "state": {...}
+ * for a method with state buffers (LQ-Net's basis, channel after channel). */
 static int write_params(const char *path, const Net *host, const Quantizer *q, QbErr *err)
 {
     JsonW w;
+    const size_t skip = strlen(q->prefix) + 4; /* "<prefix>.wq." */
     jw_init(&w, 1);
     jw_obj(&w, NULL);
     for (int pass = 0; pass < 2; pass++) {
         jw_obj(&w, pass ? "grads" : "params");
         for (int i = 0; i < host->nparams; i++) {
             const Param *p = &host->params[i];
-            const char *name = p->name + strlen(q->prefix) + 4; /* "<prefix>.wq." */
             int per_channel = q->role == QROLE_WEIGHT && p->numel == (size_t)q->shape.n;
-            json_values(&w, name, pass ? p->g : p->w, p->numel, per_channel);
+            json_values(&w, p->name + skip, pass ? p->g : p->w, p->numel, per_channel);
         }
+        jw_obj_end(&w);
+    }
+    if (host->nbuffers) {
+        jw_obj(&w, "state");
+        for (int i = 0; i < host->nbuffers; i++)
+            json_values(&w, host->buffers[i].name + skip, host->buffers[i].data,
+                        host->buffers[i].numel, 0);
         jw_obj_end(&w);
     }
     jw_obj_end(&w);
@@ -256,10 +293,10 @@ static const ArgSpec quantize_specs[] = {
     {"--grad-out", ARG_STR, ARG_TEXT(QuantizeArgs, grad_out), .value = "DX.npy",
      .help = "the input gradient written"},
     {"--params-out", ARG_STR, ARG_TEXT(QuantizeArgs, params_out), .value = "P.json",
-     .help = "the quantizer's parameters written (step sizes, clipping values)"},
+     .help = "the quantizer's parameters written (step sizes, clipping values), and its state"},
     {"--set", ARG_LIST, ARG_AT(QuantizeArgs, sets), .value = "NAME=VALUE",
-     .help = "one of the method's options (`qbench schema --options` lists them) or a parameter "
-             "it fixes (step=0.05, alpha=3)"},
+     .help = "one of the method's options (`qbench schema --options` lists them), or a parameter "
+             "or state it fixes (step=0.05, alpha=3; a list repeats over channels: basis=0.5,1)"},
     {NULL}};
 
 static int run_quantize(int argc, char **argv, QbErr *err)

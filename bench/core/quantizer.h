@@ -54,6 +54,12 @@ typedef enum {
     QINT_SHIFT,      /* each magnitude one power of two: a shift (POT) */
     QINT_SHIFT_ADD,  /* each magnitude a sum of a few powers of two: shift-adds (APoT) */
     QINT_SQRT2,      /* powers of sqrt(2): two shift accumulators or a table (POST) */
+    /* Levels vᵀe of a basis over binary codes, e ∈ {−1, +1}^K for weights and {0, 1}^K for
+     * activations (LQ-Net): dot products as popcounts of the codes' bit planes, combined by
+     * the basis products. The method keeps the basis in the state buffer
+     * "<prefix>.wq.basis" / "<prefix>.aq.basis", K floats per output channel (weights) or
+     * per layer (activations), and its levels are computed in double from it. */
+    QINT_BINARY_BASIS,
 } QuantIntPath;
 
 typedef struct {
@@ -82,6 +88,13 @@ typedef struct {
     void (*backward)(Quantizer *q, const Tensor *x, const Tensor *dy, Tensor *dx, int add);
     /* After each optimizer step (FORMULAS.md §1.5: keep scales positive). May be NULL. */
     void (*post_step)(Quantizer *q);
+    /* Once per training step, after its backward and optimizer step, before post_step: update
+     * state no gradient trains (checkpointed buffers; LQ-Net's basis, FORMULAS.md §15.3) from
+     * what the step's training-mode forward saved. The step's forward and backward used the
+     * state as it was; the parameters have moved by now, so save in the forward what the
+     * update needs. An evaluation forward never leads to it, nor does a training forward
+     * that no optimizer step follows (initialisation, `qbench intcheck`). May be NULL. */
+    void (*step_update)(Quantizer *q);
     /* Normalised level set (weights in [-1,1], activations in [0,1]), ascending.
      * Writes at most cap entries and returns the full count (out may be NULL with cap 0),
      * or -1 with err when bits/options are unsupported. */

@@ -67,14 +67,19 @@ static int check_books(const IntCheckSpec *s, IntCheckReport *r, IntLut *lut, Qb
     return r->has_lut ? check_lut(s, r, lut, err) : 0;
 }
 
-/* Weights N(0, 2/n) (bell-shaped, He scale) unless given; inputs a + U(-0.4, 0.4) steps with
- * a uniform over the activation codes. */
-static void draw_inputs(const IntCheckSpec *s, float *w, float *u)
+void int_draw_weights(const IntCheckSpec *s, float *w)
 {
-    Rng rw = rng_stream(s->seed, "intcheck.weights"), ra = rng_stream(s->seed, "intcheck.acts");
+    Rng rw = rng_stream(s->seed, "intcheck.weights");
     const float sd = sqrtf(2.0f / (float)s->n);
     for (size_t i = 0; i < (size_t)s->k * s->n; i++)
         w[i] = s->weights ? s->weights[i] : sd * rng_normal(&rw);
+}
+
+/* Inputs a + U(-0.4, 0.4) steps with a uniform over the activation codes. */
+static void draw_inputs(const IntCheckSpec *s, float *w, float *u)
+{
+    Rng ra = rng_stream(s->seed, "intcheck.acts");
+    int_draw_weights(s, w);
     for (int i = 0; i < s->n; i++)
         u[i] = (float)rng_below(&ra, 1u << s->abits) + INT_JITTER * (rng_uniform(&ra) - 0.5f);
 }

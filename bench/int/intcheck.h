@@ -1,7 +1,8 @@
 /* The integer-path check behind `qbench intcheck`: one linear layer fake-quantized by the real
  * quantizers, exactly as training runs it (intlayer.c), its tensors encoded, every integer
  * path run, checked against the float layer (intref.h) and its operations counted against a
- * uniform integer layer of the same shape and bit-widths (intcheck.c). */
+ * uniform integer layer of the same shape and bit-widths (intcheck.c); LQ-Net's binary-basis
+ * path has its own check (intbasis.c). */
 #ifndef QB_INTCHECK_H
 #define QB_INTCHECK_H
 
@@ -31,6 +32,10 @@ typedef struct {
 int int_layer_run(const char *wmethod, const char *amethod, int wbits, int abits, int k, int n,
                   const float *w, const float *u, IntLayerRun *r, QbErr *err);
 void int_layer_run_free(IntLayerRun *r);
+/* The layer int_layer_run checks: one linear layer "fc" (k outputs, fan-in n, batch 1) with
+ * the two methods' quantizers, allocated, in training mode. -1 with err (free the net). */
+int int_layer_build(Net *net, const char *wmethod, const char *amethod, int wbits, int abits,
+                    int k, int n, QbErr *err);
 
 typedef struct {
     const char *wmethod;   /* pot, post or apot */
@@ -40,6 +45,9 @@ typedef struct {
     uint64_t seed;
     const float *weights;  /* k·n weights, or NULL to draw them from N(0, 2/n) */
 } IntCheckSpec;
+
+/* The layer's weights: s->weights, else N(0, 2/n) (bell-shaped, He scale) from s->seed. */
+void int_draw_weights(const IntCheckSpec *s, float *w);
 
 /* One integer path's outcome. */
 typedef struct {
@@ -67,6 +75,27 @@ typedef struct {
 
 /* Errors name the `qbench intcheck` flag at fault (--wbits, --abits, --n, --lut-frac). */
 int int_check_run(const IntCheckSpec *s, IntCheckReport *r, QbErr *err);
+
+/* The binary-basis path (intbasis.c, QINT_BINARY_BASIS: LQ-Net, FORMULAS.md §15.6). */
+typedef struct {
+    long w_codes, a_codes;  /* values no code of the basis reproduces bit for bit */
+    long floatb;            /* channels outside the float bound */
+    double float_rel;       /* largest |v − Σ x_hat·w_hat| / Σ|x_hat·w_hat| */
+    long long words;        /* AND + popcount of 64-bit words */
+    long long bitops;       /* one-bit products: K_w·K_a·n per output */
+    long long rescale;      /* multiply-adds combining the popcounts by the basis products */
+    int updates;            /* basis updates before the check: the levels are learned ones */
+    int nonuniform;         /* channels whose weight levels are no uniform grid */
+} IntBasisReport;
+
+/* Both methods must declare QINT_BINARY_BASIS (for the role each quantizes). The layer's
+ * weights and post-ReLU inputs are drawn from s->seed (or the weights taken from s), its
+ * bases moved off their initial grid by `updates` training steps of the quantizers' own
+ * update, then the evaluation forward is encoded into codes, run as popcounts and checked
+ * against the float layer. Errors name the flag at fault. */
+int int_basis_check(const IntCheckSpec *s, int updates, IntBasisReport *r, QbErr *err);
+/* Whether ops declares the binary-basis path for role. */
+int int_has_basis_path(const QuantizerOps *ops, QuantRole role);
 
 /* A trained conv2d/linear layer to check instead of random weights (intckpt.c). */
 typedef struct {

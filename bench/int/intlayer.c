@@ -10,7 +10,7 @@
 #include "core/layers/qhooks.h"
 #include "intcheck.h"
 
-static int layer_build(Net *net, const char *wmethod, const char *amethod, int wbits, int abits,
+int int_layer_build(Net *net, const char *wmethod, const char *amethod, int wbits, int abits,
                        int k, int n, QbErr *err)
 {
     net_init(net, (Dims){n, 1, 1});
@@ -71,7 +71,7 @@ int int_layer_run(const char *wmethod, const char *amethod, int wbits, int abits
 {
     memset(r, 0, sizeof *r);
     Net net;
-    if (layer_build(&net, wmethod, amethod, wbits, abits, k, n, err) < 0) {
+    if (int_layer_build(&net, wmethod, amethod, wbits, abits, k, n, err) < 0) {
         net_free(&net);
         return -1;
     }

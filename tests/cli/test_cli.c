@@ -193,6 +193,38 @@ Test(cli, quantize_and_levels_reproduce_the_qil_worked_test)
     cr_assert(strstr(out, "qil maps activations onto [0, 1]"), "%s", out);
 }
 
+/* FORMULAS.md §15.6: LQ-Net, 2-bit activations with the basis [0.5, 1] (0.25 on a threshold
+ * goes down; no gradient above the top level 1.5), then weights with a per-channel basis set
+ * by one list; the state JSON holds the basis. */
+Test(cli, quantize_and_levels_reproduce_the_lqnet_worked_test)
+{
+    const float x[6] = {0.1f, 0.3f, 0.25f, 0.8f, 1.2f, 2.0f};
+    const float ones[6] = {1, 1, 1, 1, 1, 1};
+    const double want_y[6] = {0, 0.5, 0, 1, 1, 1.5}, want_dx[6] = {1, 1, 1, 1, 1, 0};
+    static const char *const state[3] = {"\"state\"", "\"basis\": [", "\"basis_steps\": 0"};
+    char out[4096];
+    write_pair(x, ones, 6);
+    expect_quantize("--method lqnet --bits 2 --role act --set basis=0.5,1", want_y, want_dx, 6, 0,
+                    state);
+    const float w[6] = {-0.9f, -0.3f, 0.0f, 0.1f, 0.6f, 0.4f};
+    const double want_w[6] = {-0.75, -0.25, -0.25, 0.25, 0.75, 0.25};
+    write_pair(w, ones, 6);
+    expect_quantize("--method lqnet --bits 2 --role weight --set basis=0.25,0.5", want_w, (const double[6]){1, 1, 1, 1, 1, 1},
+                    6, 0, state);
+    cr_assert_eq(qbench_run(dir, "levels --method lqnet --bits 2 --role weight --json", out,
+                        sizeof out), 0);
+    cr_assert(strstr(out, "[-1, -0.33333333333333331, 0.33333333333333331, 1]"), "%s", out);
+    cr_assert_eq(qbench_run(dir, "levels --method lqnet --bits 9 --role act", out, sizeof out), 1);
+    cr_assert(strstr(out, "lqnet needs 2..8 bits for activations, got 9"), "%s", out);
+    cr_assert_eq(qbench_run(dir, "quantize --method lqnet --bits 2 --role act --in x.npy "
+                        "--out y.npy --set basis=0.5,1,2", out, sizeof out), 1);
+    cr_assert(strstr(out, "--set basis=0.5,1,2: 3 values for 2 entries"), "%s", out);
+    cr_assert_eq(qbench_run(dir, "quantize --method lqnet --bits 2 --role act --in x.npy "
+                        "--out y.npy --set basis=0.5,x", out, sizeof out), 1);
+    cr_assert(strstr(out, "--set basis=0.5,x: expected a number or numbers separated by commas"),
+              "%s", out);
+}
+
 Test(cli, quantize_names_a_bad_input_file)
 {
     char out[2048], path[256];

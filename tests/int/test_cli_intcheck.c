@@ -58,3 +58,17 @@ Test(cli_intcheck, checkpoint_layer_weights_are_checked)
     cr_assert_eq(qbench_run(NULL, args, out, sizeof out), 1, "%s", out);
     cr_assert(strstr(out, "--layer pool1: not a conv2d or linear layer"), "%s", out);
 }
+
+/* LQ-Net's binary-basis path through the command: zero mismatches and its counts. */
+Test(cli_intcheck, lqnet_runs_the_binary_basis_path)
+{
+    char out[8192];
+    cr_assert_eq(qbench_run(NULL, "intcheck --scheme lqnet --wbits 2 --abits 3 --k 4 --n 100", out,
+                        sizeof out), 0, "%s", out);
+    cr_assert(strstr(out, "mismatches: 0") && strstr(out, "4 of 4 weight channels off a uniform "
+                                                          "grid"), "%s", out);
+    cr_assert(strstr(out, "2400 one-bit products (MACs x 2 x 3), 48 AND+popcount words"), "%s",
+              out);
+    cr_assert_eq(qbench_run(NULL, "intcheck --scheme dsq --bits 2", out, sizeof out), 2);
+    cr_assert(strstr(out, "or lqnet (binary basis)"), "%s", out);
+}

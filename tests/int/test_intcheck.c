@@ -100,3 +100,32 @@ Test(intcheck, given_weights_are_used_as_they_are)
      * lands on 2^-3 and only the 0 quantizes to 0 */
     cr_assert_eq(r.exact.nnz, 7);
 }
+
+/* LQ-Net's binary-basis path (FORMULAS.md §15.6) on learned, non-uniform bases: every code
+ * recovered, the popcount result within the float bound, and the work counted as the cost
+ * model's BitOPs: K_w·K_a one-bit products per MAC, K_w·K_a multiply-adds per output. */
+Test(intcheck, lqnet_binary_basis_path_is_exact_and_counts_its_bitops)
+{
+    const int widths[3][2] = {{2, 2}, {3, 4}, {8, 8}};
+    threads_set(1);
+    for (int i = 0; i < 3; i++)
+        for (uint64_t seed = 1; seed <= 2; seed++) {
+            IntCheckSpec s = {"lqnet", "lqnet", widths[i][0], widths[i][1], 5, 130, -1, seed, NULL};
+            IntBasisReport r;
+            QbErr err = {{0}};
+            cr_assert_eq(int_basis_check(&s, 3, &r, &err), 0, "%s", err.msg);
+            cr_assert_eq(r.w_codes + r.a_codes + r.floatb, 0, "W%dA%d seed %llu: codes %ld/%ld, "
+                         "float %ld (rel %g)", s.wbits, s.abits, (unsigned long long)seed,
+                         r.w_codes, r.a_codes, r.floatb, r.float_rel);
+            cr_assert_eq(r.nonuniform, 5, "the updates moved every channel off its grid");
+            cr_assert_eq(r.bitops, 5LL * 130 * s.wbits * s.abits);
+            cr_assert_eq(r.words, 5LL * 3 * s.wbits * s.abits, "130 inputs: 3 words per plane");
+            cr_assert_eq(r.rescale, 5LL * s.wbits * s.abits);
+        }
+    IntCheckSpec bad = {"lqnet", "lsq", 2, 2, 5, 130, -1, 1, NULL};
+    IntBasisReport r;
+    QbErr err = {{0}};
+    cr_assert_lt(int_basis_check(&bad, 3, &r, &err), 0);
+    cr_assert(strstr(err.msg, "lqnet weights and lsq activations do not both have a "
+                              "binary-basis integer path"), "%s", err.msg);
+}

@@ -138,6 +138,26 @@ Test(run, a_checkpoint_without_a_curve_resumes_with_the_curve_not_recorded)
     run_result_free(&rest);
 }
 
+/* A method with state that no gradient trains (LQ-Net's basis, its moving average and step
+ * count: checkpointed buffers, FORMULAS.md §15.3): interrupted mid-epoch, the resumed run
+ * ends with the uninterrupted run's numbers exactly. */
+Test(run, an_lqnet_run_resumed_mid_epoch_equals_uninterrupted)
+{
+    RunConfig c;
+    RunResult full, rest;
+    QbErr err = {{0}};
+    config(&c);
+    snprintf(c.scheme, sizeof c.scheme, "lqnet");
+    c.wbits = c.abits = 2;
+    unlink(ckpt);
+    cr_assert_eq(run_execute(&c, &full, NULL, NULL, NULL, &err), 0, "%s", err.msg);
+    run_interrupted(&c, 17);
+    cr_assert_eq(run_execute(&c, &rest, NULL, NULL, &stop, &err), 0, "%s", err.msg);
+    expect_same_epochs(&rest, &full);
+    run_result_free(&rest);
+    run_result_free(&full);
+}
+
 /* Runs one epoch into the checkpoint, applies change, and expects the resume to be refused. */
 static void resume_after(void (*change)(RunConfig *), QbErr *err)
 {

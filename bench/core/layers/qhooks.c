@@ -137,8 +137,14 @@ void qhooks_input_backward(QuantHooks *h, Layer *L)
                              L->dx_add[0]);
 }
 
+/* The optimizer calls this after each step (net_post_step): each quantizer's state update
+ * from the step's forward (QuantizerOps.step_update), then its guards. */
 void qhooks_post_step(QuantHooks *h)
 {
+    if (h->wq && h->wq->ops->step_update)
+        h->wq->ops->step_update(h->wq);
+    if (h->aq && h->aq->ops->step_update)
+        h->aq->ops->step_update(h->aq);
     if (h->wq && h->wq->ops->post_step)
         h->wq->ops->post_step(h->wq);
     if (h->aq && h->aq->ops->post_step)
