@@ -67,7 +67,7 @@ help:
 	@echo "make claims SEEDS_MAX=8      ... first adding seeds to each claim your results leave unresolved"
 	@echo "make ladder                  the decided claims and 2-bit rows retrained 3x and 10x as long [PLAN=1]"
 	@echo "make experiment EXP=FILE.yaml any experiment file (copy one under experiments/)"
-	@echo "make compare QUANTIZER=NAME  a new method beside the table 4 and 5 baselines [PLAN=1]"
+	@echo "make compare QUANTIZER=NAME  a new method beside every other one (ResNet-20) [PLAN=1]"
 	@echo "make prune-results [PRUNE=1] list (delete) result files no experiment produces any more"
 	@echo "make plots                   every figure into plots/out/ (PROFILE=smoke: seconds)"
 	@echo "make plots-reference         the committed reference's figures (no training)"

@@ -56,11 +56,12 @@ experiment: check-deps $(BIN)
 	@[ -n "$(EXP)" ] || { echo "make experiment: set EXP=path/to/experiment.yaml"; exit 2; }
 	$(call run_experiment,$(EXP),$(EXP_NAME),$(call table_name,$(EXP_NAME)))
 
-# A new quantizer (a method registered in quantizers/registry.c) beside the baselines of
-# tables 4 and 5. Before anything is generated or trained, QUANTIZER must be a registered
-# method that passes the registry checks (levels, forward, gradients against finite
-# differences: `qbench validate --method NAME --check`); after training, the verdicts' summary
-# names any cell at chance or far below its scheme's other bit-widths.
+# A new quantizer (a method registered in quantizers/registry.c) beside every other
+# registered method, on table 4's ResNet-20 (harness/compare.h says which schemes). Before
+# anything is generated or trained, QUANTIZER must be a registered method that passes the
+# registry checks (levels, forward, gradients against finite differences: `qbench validate
+# --method NAME --check`); after training, the verdicts' summary names any cell at chance or
+# far below its scheme's other bit-widths.
 # Cells the user's own table 4 or 5 runs already trained with the same identity (the code
 # hashes included) are copied from $(RESULTS), never from the reference.
 compare_yaml = $(BUILD)/compare/compare-$(1).yaml

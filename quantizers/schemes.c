@@ -83,6 +83,14 @@ int scheme_bits_check(const Scheme *s, int bits, QbErr *err)
     return 0;
 }
 
+int scheme_table_uses(const char *method)
+{
+    for (int i = 0; i < NSCHEMES; i++)
+        if (!strcmp(schemes[i].wmethod, method) || !strcmp(schemes[i].amethod, method))
+            return 1;
+    return 0;
+}
+
 void scheme_names(char *out, size_t cap) { nametable_join(scheme_table(), ", ", NULL, out, cap); }
 
 void scheme_unknown(const char *name, int with_fp, char *out, size_t cap)

@@ -61,6 +61,9 @@ const Scheme *scheme_at(int i);
 /* Whether the scheme's methods take `bits` (each method's own min_bits/max_bits and level
  * constraints, through quantizer_new): 0, or -1 with the method's message. */
 int scheme_bits_check(const Scheme *s, int bits, QbErr *err);
+/* Whether an entry of the scheme table puts the method called `method` on some layer (as its
+ * weight or activation method); a method no entry uses is a scheme only by its own name. */
+int scheme_table_uses(const char *method);
 /* "lsq, lsq+pot, ..." into out. */
 void scheme_names(char *out, size_t cap);
 /* The message for a name scheme_find does not know, into out: "unknown scheme 'X'; expected

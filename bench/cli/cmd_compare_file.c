@@ -15,8 +15,8 @@ static const ArgSpec compare_file_specs[] = {
     {"--out", ARG_STR, ARG_TEXT(CompareFileArgs, out), .value = "FILE", .required = 1,
      .help = "the experiment file written (make: build/compare/compare-METHOD.yaml)"},
     {"--template", ARG_STR, ARG_TEXT(CompareFileArgs, template_path), .value = "FILE",
-     .help = "the template whose @QUANTIZER@ becomes METHOD (default "
-             "experiments/compare.yaml.in)"},
+     .help = "the template whose @QUANTIZER@ becomes METHOD and @BASELINES@ the schemes it "
+             "is compared with (default experiments/compare.yaml.in)"},
     {NULL}};
 
 static int run_compare_file(int argc, char **argv, QbErr *err)
@@ -27,6 +27,6 @@ static int run_compare_file(int argc, char **argv, QbErr *err)
 }
 
 const CliCommand cli_compare_file = {
-    "compare-file", "write the compare experiment of a method: table 4's and 5's matrix with "
-                    "the method added beside the baselines (make compare)",
+    "compare-file", "write the compare experiment of a method: table 4's ResNet-20 matrix with "
+                    "the method beside every other registered method (make compare)",
     compare_file_specs, run_compare_file, NULL};

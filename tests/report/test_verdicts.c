@@ -103,3 +103,27 @@ Test(verdicts, cells_at_chance_or_far_below_are_named_in_the_summary)
     }
     rfix_end(&f);
 }
+
+/* A method whose cells have no results yet (a row added before its reference is measured):
+ * every comparison is missing, none an error. */
+Test(verdicts, a_method_without_results_is_pending)
+{
+    RFix f;
+    QbErr err = {{0}};
+    rfix_start(&f, "vp", "baseline: lsq", "[1, 2, 3]");
+    for (int s = 1; s <= 3; s++) {
+        rfix_result(f.results, &f.e, rfix_cell(&f.l, "lsq", 4, s), 95.0, RUN_OK);
+        rfix_result(f.results, &f.e, rfix_cell(&f.l, "fp", 0, s), 96.0, RUN_OK);
+    }
+    char *text;
+    size_t n;
+    FILE *out = open_memstream(&text, &n);
+    cr_assert_eq(verdicts_print(&f.e, &f.l, f.results, "asq", out, &err), 0, "%s", err.msg);
+    fclose(out);
+    cr_assert(strstr(text, "small_cnn 4-bit, asq − lsq: –: missing (cells pending)\n"), "%s",
+              text);
+    cr_assert(strstr(text, "asq: better in 0, worse in 0, unresolved in 0, missing in 2"), "%s",
+              text);
+    free(text);
+    rfix_end(&f);
+}
