@@ -147,19 +147,19 @@ static int params_alloc(Net *net, QbErr *err)
 }
 
 /* Pairs each producer that runs epilogues with its only consumer when that one has a
- * single input and an eval_image; consumers[i] counts the layers reading layer i. */
-static void eval_epilogues(Net *net, const int *consumers)
+ * single input and per-image parts; consumers[i] counts the layers reading layer i. */
+static void pair_epilogues(Net *net, const int *consumers)
 {
     for (int i = 0; i < net->nlayers; i++)
-        net->layers[i].eval_epilogue = -1, net->layers[i].eval_by_producer = 0;
+        net->layers[i].epilogue = -1, net->layers[i].by_producer = 0;
     for (int j = 0; j < net->nlayers; j++) {
         Layer *E = &net->layers[j];
         int p = E->in[0];
         if (E->nin != 1 || p == NET_INPUT || !E->ops->eval_image || consumers[p] != 1 ||
             !net->layers[p].ops->runs_epilogue)
             continue;
-        net->layers[p].eval_epilogue = j;
-        E->eval_by_producer = 1;
+        net->layers[p].epilogue = j;
+        E->by_producer = 1;
     }
 }
 
@@ -195,7 +195,7 @@ static void acts_layout(Net *net, Arena *a, int batch)
             L->dx_add[k] = written[p]++ > 0;
         }
     }
-    eval_epilogues(net, written);
+    pair_epilogues(net, written);
     free(written);
     for (int i = 0; i < net->nlayers; i++) {
         Layer *L = &net->layers[i];
@@ -296,15 +296,22 @@ void net_forward(Net *net)
             net->layers[i].ops->forward(net, &net->layers[i]);
 }
 
-int net_runs_forward(const Net *net, const Layer *L) { return net->train || !L->eval_by_producer; }
+int net_runs_forward(const Net *net, const Layer *L) { return net->train || !L->by_producer; }
 
-Layer *net_eval_epilogue(Net *net, const Layer *L)
+Layer *net_epilogue(Net *net, const Layer *L)
 {
-    if (net->train || L->eval_epilogue < 0)
+    if (L->epilogue < 0)
         return NULL;
-    Layer *E = &net->layers[L->eval_epilogue];
-    E->ops->eval_begin(net, E);
+    Layer *E = &net->layers[L->epilogue];
+    if (!net->train)
+        E->ops->eval_begin(net, E);
     return E;
+}
+
+void net_epilogue_image(Net *net, Layer *E, int n)
+{
+    if (E)
+        (net->train ? E->ops->train_image : E->ops->eval_image)(net, E, n);
 }
 
 void net_backward(Net *net)

@@ -63,14 +63,17 @@ typedef struct {
     void (*post_step)(Net *net, Layer *L);
     /* Frees what cfg owns beyond itself (may be NULL). */
     void (*destroy)(Layer *L);
-    /* Eval only, both or neither (may be NULL): a per-image layer whose producer computes it
-     * image by image, as each image of the producer's output is written and still in cache,
-     * instead of in a pass of its own over the batch (batch norm after a convolution, as
-     * inference engines fold it). eval_begin readies the constants before the producer's
-     * forward; eval_image computes image n, called from any thread. */
+    /* Both or neither (may be NULL): a per-image layer whose producer computes it image by
+     * image, as each image of the producer's output is written and still in cache, instead
+     * of in a pass of its own over the batch (batch norm after a convolution). In eval,
+     * eval_begin readies the constants before the producer's forward and eval_image computes
+     * image n, the layer's own forward then skipped (as inference engines fold batch norm);
+     * in training, train_image does the per-image part of the layer's forward (batch norm's
+     * plane sums) and the forward the rest. Called from any thread. */
     void (*eval_begin)(Net *net, Layer *L);
     void (*eval_image)(Net *net, Layer *L, int n);
-    /* The kind calls its consumer's eval_image per image (net_eval_epilogue). */
+    void (*train_image)(Net *net, Layer *L, int n);
+    /* The kind calls its consumer's per-image part (net_epilogue, net_epilogue_image). */
     int runs_epilogue;
 } LayerOps;
 
@@ -90,10 +93,10 @@ struct Layer {
     Tensor x[2], dx[2];
     int dx_add[2];      /* 0: first writer in backward order assigns; 1: adds */
     Tensor y, dy;
-    /* Set by net_alloc: in eval, the layer this one computes per image (its only consumer,
-     * with eval_image) or -1; and whether this one is so computed by its producer, its own
-     * forward then skipped. Bit-identical to the separate pass. */
-    int eval_epilogue, eval_by_producer;
+    /* Set by net_alloc: the layer this one computes per image (its only consumer, with
+     * eval_image and train_image) or -1; and whether this one is so computed by its producer.
+     * Bit-identical to the separate passes. */
+    int epilogue, by_producer;
 };
 
 struct Net {
@@ -142,11 +145,13 @@ void net_set_batch(Net *net, int n);
 void net_init_params(Net *net, struct Rng *rng);
 void net_post_step(Net *net);
 void net_forward(Net *net);
-/* 0 when L's forward is skipped: in eval, its producer computed it (net_eval_epilogue). */
+/* 0 when L's forward is skipped: in eval, its producer computed it (net_epilogue). */
 int net_runs_forward(const Net *net, const Layer *L);
-/* In eval, the layer L computes image by image after its own (L->eval_epilogue), its
- * eval_begin already run; NULL in training or when there is none. */
-Layer *net_eval_epilogue(Net *net, const Layer *L);
+/* The layer L computes image by image after its own (L->epilogue), in eval with its
+ * eval_begin already run; NULL when there is none. */
+Layer *net_epilogue(Net *net, const Layer *L);
+/* E's part for image n (eval_image or train_image, by the net's mode); E may be NULL. */
+void net_epilogue_image(Net *net, Layer *E, int n);
 /* Backward from the last layer's dy (the caller fills it, e.g. xent_forward). */
 void net_backward(Net *net);
 void net_zero_grad(Net *net);

@@ -186,48 +186,62 @@ Test(nets, every_network_trains_one_step)
     one_step("mobilenet_v2", (Dims){3, 32, 32});
 }
 
-/* In eval, batch norm after a convolution is computed by the convolution image by image
- * (net_eval_epilogue); the output must be the bits of every layer run on its own. */
-static void eval_epilogue_case(const char *name, Dims in)
+/* Batch norm after a convolution has its per-image part computed by the convolution (all of
+ * it in eval, its plane sums in training: net_epilogue); outputs and running statistics must
+ * be the bits of the same net with every layer in passes of its own. */
+static void epilogue_net(Net *net, const char *name, Dims in, int paired)
 {
-    Net net;
     QbErr err = {{0}};
-    threads_set(2);
-    CostTable t = build(&net, name, in, 10, 'a');
+    CostTable t = build(net, name, in, 10, 'a');
     cost_free(&t);
-    cr_assert_eq(net_alloc(&net, 3, 2, &err), 0, "%s", err.msg);
+    cr_assert_eq(net_alloc(net, 3, 2, &err), 0, "%s", err.msg);
     Rng r = rng_stream(2, "init");
-    net_init_params(&net, &r);
-    for (size_t i = 0; i < net.groups[PGROUP_BN].n; i++)
-        net.groups[PGROUP_BN].w[i] += 0.3f * rng_normal(&r);
-    for (size_t i = 0; i < tensor_numel(&net.input); i++)
-        net.input.data[i] = rng_normal(&r);
-    net.train = 1;
-    net_forward(&net); /* running statistics away from their initial values */
-    net.train = 0;
+    net_init_params(net, &r);
+    for (size_t i = 0; i < net->groups[PGROUP_BN].n; i++)
+        net->groups[PGROUP_BN].w[i] += 0.3f * rng_normal(&r);
+    for (size_t i = 0; i < tensor_numel(&net->input); i++)
+        net->input.data[i] = rng_normal(&r);
     int fused = 0;
-    for (int i = 0; i < net.nlayers; i++)
-        fused += net.layers[i].eval_by_producer;
-    cr_assert(fused > 0, "%s: no layer is computed by its producer in eval", name);
-    net_forward(&net);
-    const Tensor *out = net_output(&net);
-    size_t n = tensor_numel(out);
-    float *fast = malloc(n * sizeof(float));
-    cr_assert(fast);
-    memcpy(fast, out->data, n * sizeof(float));
-    for (int i = 0; i < net.nlayers; i++)
-        net.layers[i].ops->forward(&net, &net.layers[i]);
-    cr_assert(!memcmp(fast, out->data, n * sizeof(float)),
-              "%s: eval output differs with batch norm run by its producer", name);
-    free(fast);
-    net_free(&net);
+    for (int i = 0; i < net->nlayers; i++) {
+        fused += net->layers[i].by_producer;
+        if (!paired)
+            net->layers[i].epilogue = -1, net->layers[i].by_producer = 0;
+    }
+    cr_assert(fused > 0, "%s: no layer is computed by its producer", name);
 }
 
-Test(nets, eval_batch_norm_by_its_convolution_is_bit_identical)
+static void expect_same_output(Net *a, Net *b, const char *name, const char *mode)
 {
-    eval_epilogue_case("resnet20", (Dims){1, 28, 28});   /* direct kernels */
-    eval_epilogue_case("resnet18", (Dims){3, 32, 32});   /* im2col + sgemm, 1x1 shortcuts */
-    eval_epilogue_case("mobilenet_v2", (Dims){3, 32, 32}); /* depthwise, pointwise */
+    const Tensor *x = net_output(a), *y = net_output(b);
+    cr_assert(!memcmp(x->data, y->data, tensor_numel(x) * sizeof(float)),
+              "%s, %s: the output differs with batch norm computed by its producer", name, mode);
+}
+
+static void epilogue_case(const char *name, Dims in)
+{
+    Net a, b;
+    threads_set(2);
+    epilogue_net(&a, name, in, 1);
+    epilogue_net(&b, name, in, 0);
+    a.train = b.train = 1;
+    net_forward(&a);
+    net_forward(&b);
+    expect_same_output(&a, &b, name, "training");
+    cr_assert(!memcmp(a.buffer_block, b.buffer_block, a.buffer_floats * sizeof(float)),
+              "%s: running statistics differ", name);
+    a.train = b.train = 0;
+    net_forward(&a);
+    net_forward(&b);
+    expect_same_output(&a, &b, name, "eval");
+    net_free(&a);
+    net_free(&b);
+}
+
+Test(nets, batch_norm_by_its_convolution_is_bit_identical)
+{
+    epilogue_case("resnet20", (Dims){1, 28, 28});     /* direct kernels */
+    epilogue_case("resnet18", (Dims){3, 32, 32});     /* im2col + sgemm, 1x1 shortcuts */
+    epilogue_case("mobilenet_v2", (Dims){3, 32, 32}); /* depthwise, pointwise */
 }
 
 Test(cost, resnet18_bitops_with_8bit_first_and_last_layers)

@@ -200,7 +200,7 @@ static void bn2d_forward(Net *net, Layer *L)
 #pragma omp parallel for schedule(static)
     for (int c0 = 0; c0 < C; c0 += G) {
         const int c1 = c0 + G < C ? c0 + G : C;
-        if (net->train)
+        if (net->train && !L->by_producer)
             for (int n = 0; n < x->n; n++)
                 for (int ch = c0; ch < c1; ch++) {
                     size_t p = (size_t)n * C + ch;
@@ -216,12 +216,25 @@ static void bn2d_forward(Net *net, Layer *L)
     }
 }
 
-/* Eval, computed by the producer image by image (LayerOps.eval_image): the constants of
- * every channel first, then each image's planes as forward's affine pass does them. */
+/* Computed by the producer image by image (LayerOps.eval_image, train_image): in eval the
+ * constants of every channel first, then each image's planes as forward's affine pass does
+ * them; in training each image's plane sums, as forward's first pass does them. */
 static void bn2d_eval_begin(Net *net, Layer *L)
 {
     for (int ch = 0; ch < L->out_dims.c; ch++)
         bn2d_stats(net, L, ch);
+}
+
+/* Training, computed by the producer: image n's plane sums, which forward then combines. */
+static void bn2d_train_image(Net *net, Layer *L, int n)
+{
+    (void)net;
+    const Bn2dCfg *c = L->cfg;
+    const size_t hw = (size_t)L->out_dims.h * L->out_dims.w;
+    for (int ch = 0; ch < L->out_dims.c; ch++) {
+        size_t p = (size_t)n * L->out_dims.c + ch;
+        plane_sums(L->x[0].data + p * hw, hw, &c->p1[p], &c->p2[p]);
+    }
 }
 
 static void bn2d_eval_image(Net *net, Layer *L, int n)
@@ -317,6 +330,7 @@ const LayerOps bn2d_ops = {
     .cost = bn2d_cost,
     .eval_begin = bn2d_eval_begin,
     .eval_image = bn2d_eval_image,
+    .train_image = bn2d_train_image,
 };
 /* The same layer with a fused ReLU: one pass less each way than bn2d + relu. */
 const LayerOps bn2d_relu_ops = {
@@ -331,6 +345,7 @@ const LayerOps bn2d_relu_ops = {
     .cost = bn2d_cost,
     .eval_begin = bn2d_eval_begin,
     .eval_image = bn2d_eval_image,
+    .train_image = bn2d_train_image,
 };
 
 static int bn_add(Net *net, const LayerOps *ops, const char *name, int in, int relu, QbErr *err)

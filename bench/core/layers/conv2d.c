@@ -1,8 +1,9 @@
 /* conv2d: dense and grouped convolution by im2col + sgemm, one image per GEMM inside an
  * OpenMP loop (the column buffer stays in cache; OpenBLAS runs single-threaded there), 3x3
  * stride-1 dense convolution by the direct kernels (kernels/dconv.h), and depthwise
- * convolution by direct loops. Optional fake quantization via QuantHooks. In eval, a batch
- * norm reading only this layer is computed here image by image (net_eval_epilogue). */
+ * convolution by direct loops. Optional fake quantization via QuantHooks. A batch norm
+ * reading only this layer has its per-image part computed here, image by image
+ * (net_epilogue): all of it in eval, its plane sums in training. */
 #include <cblas.h>
 #include <math.h>
 #include <omp.h>
@@ -148,8 +149,8 @@ static void gemm_forward_image(const Conv2dCfg *c, const float *W, const Tensor 
     }
 }
 
-/* Image n's bias, then in eval its consumer's epilogue (E, net_eval_epilogue) while the
- * image is in cache. */
+/* Image n's bias, then its consumer's per-image part (E, net_epilogue) while the image is
+ * in cache. */
 static void finish_image(Net *net, const Conv2dCfg *c, Layer *E, Tensor *y, int n)
 {
     if (c->b_param >= 0) {
@@ -161,8 +162,7 @@ static void finish_image(Net *net, const Conv2dCfg *c, Layer *E, Tensor *y, int 
                 p[i] += b[k];
         }
     }
-    if (E)
-        E->ops->eval_image(net, E, n);
+    net_epilogue_image(net, E, n);
 }
 
 static void conv2d_forward(Net *net, Layer *L)
@@ -174,7 +174,7 @@ static void conv2d_forward(Net *net, Layer *L)
     const Tensor *x = qhooks_input_forward(&c->q, L);
     prof_pop();
     Tensor *y = &L->y;
-    Layer *E = net_eval_epilogue(net, L);
+    Layer *E = net_epilogue(net, L);
     const int HWo = g->ho * g->wo, HWi = g->h * g->w;
     if (c->depthwise) {
 #pragma omp parallel for schedule(static)
