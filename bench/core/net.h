@@ -116,6 +116,9 @@ int net_add_param(Net *net, const char *name, ParamGroupId group, int ndim, cons
 /* Gives parameter `idx` its own optimizer factors relative to its group's learning rate and
  * weight decay (Param.lr_factor, wd_factor; both finite and >= 0, asserted). */
 void net_param_factors(Net *net, int idx, float lr_factor, float wd_factor);
+/* Gives parameter `idx` its own optimizer (Param.optim), or back its group's with
+ * OPTIM_OF_GROUP; with net_param_factors it sets a method's optimizer group. */
+void net_param_optimizer(Net *net, int idx, OptimKind kind);
 int net_add_buffer(Net *net, const char *name, size_t numel);
 /* Output dims of a producer index (NET_INPUT or a layer). */
 Dims net_dims_of(const Net *net, int idx);
