@@ -87,13 +87,8 @@ static void dsq_init(Quantizer *q, const Tensor *x)
     size_t total = tensor_numel(x), len = total / (size_t)x->n;
     double lo = 0.0, hi = 0.0;
     if (st->weights) {
-        double mean = 0.0, ss = 0.0;
-        for (size_t i = 0; i < total; i++)
-            mean += x->data[i];
-        mean /= (double)total;
-        for (size_t i = 0; i < total; i++)
-            ss += (x->data[i] - mean) * (x->data[i] - mean);
-        double sd = total > 1 ? sqrt(ss / (double)(total - 1)) : 0.0;
+        double mean, sd;
+        qc_mean_std(x->data, total, &mean, &sd);
         lo = mean - DSQ_RANGE_SIGMAS * sd;
         hi = mean + DSQ_RANGE_SIGMAS * sd;
     } else {

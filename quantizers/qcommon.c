@@ -65,6 +65,17 @@ float qc_abs_quantile(const float *x, size_t n, double q, float *scratch)
     return (float)(scratch[lo] + w * ((double)scratch[hi] - scratch[lo]));
 }
 
+void qc_mean_std(const float *x, size_t n, double *mean, double *sd)
+{
+    double s = 0.0, ss = 0.0;
+    for (size_t i = 0; i < n; i++)
+        s += x[i];
+    *mean = s / (double)n;
+    for (size_t i = 0; i < n; i++)
+        ss += (x[i] - *mean) * (x[i] - *mean);
+    *sd = n > 1 ? sqrt(ss / (double)(n - 1)) : 0.0;
+}
+
 double qc_abs_mean(const float *x, size_t n)
 {
     double s = 0.0;

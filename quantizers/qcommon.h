@@ -44,6 +44,10 @@ float qc_grad_scale(double n, double qp);
  * statistics around position q·(n−1), as torch.quantile does. scratch: n floats, overwritten. */
 float qc_abs_quantile(const float *x, size_t n, double q, float *scratch);
 
+/* The mean and the unbiased standard deviation of x[0..n), n >= 1 (0 when n == 1), in double
+ * in index order (APoT's and DAQ's weight normalisation, DSQ's weight range). */
+void qc_mean_std(const float *x, size_t n, double *mean, double *sd);
+
 /* mean(|x[0..n)|), summed in double in index order (deterministic). */
 double qc_abs_mean(const float *x, size_t n);
 

@@ -96,6 +96,9 @@ struct Net {
     int batch;
     int threads;
     int train;          /* 1: training mode (batch statistics, quantizer init) */
+    int calibrating;    /* 1: a calibration pass (train_calibrate): quantizers pass their
+                           inputs through, and those with a calibrate hook see them */
+    int calib_index;    /* that pass's number, 0, 1, ... */
     Arena param_arena, act_arena;
     ParamGroup groups[PGROUP_COUNT];
     float *ws;          /* threads x ws_per_thread floats */

@@ -74,6 +74,16 @@ typedef struct {
     void (*bind)(Quantizer *q, struct Net *net, Arena *act);
     /* First training call only: set parameters from data (FORMULAS.md §1.4's init rule). */
     void (*init)(Quantizer *q, const Tensor *x);
+    /* Calibration before training (NULL: none). A fresh run whose net holds a quantizer with
+     * this hook that is not yet initialised first runs calibration passes (train_calibrate):
+     * evaluation-mode forwards of the full-precision network, every quantizer passing its
+     * input through, over training batches 0, 1, ... of the first epoch. Such a quantizer
+     * sees its input x (the weight, or the layer's input) of pass `index` and returns 1 to
+     * see the next pass too, or 0 once it has set its values (parameters or buffers, so they
+     * are checkpointed); the core then marks it initialised, so init never runs for it and
+     * a resume never calibrates again. Outside a run (`qbench quantize`, tests) init stands
+     * in. FAQ's percentile steps (FORMULAS.md §17.2). */
+    int (*calibrate)(Quantizer *q, const Tensor *x, int index);
     /* y = Q(x). Weights: x is (K, C/g, kh, kw), per-channel means per K. Activations:
      * x is (N, C, H, W). May save what backward needs in its own scratch. */
     void (*forward)(Quantizer *q, const Tensor *x, Tensor *y);
