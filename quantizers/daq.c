@@ -288,12 +288,7 @@ static int daq_levels(int bits, QuantRole role, const QuantOption *opts, int nop
     if (qc_bits_check(&daq_ops, role, bits, err) < 0 ||
         daq_knobs(role, opts, nopts, &sigma, &temp, &adam_lr, err) < 0)
         return -1;
-    int n = (1 << bits) - 1;
-    if (role == QROLE_ACT)
-        return qc_levels_uniform(0, n, n, out, cap);
-    for (int k = 0; k <= n && k < cap; k++)
-        out[k] = (double)(2 * k - n) / n;
-    return n + 1;
+    return qc_levels_intervals((1 << bits) - 1, role, out, cap);
 }
 
 /* Weights: ŵ/|β| is the level ℓ = 2v/n − 1, v = (W' − l)/Δ, so x enters at offset

@@ -236,12 +236,7 @@ static int dsq_levels(int bits, QuantRole role, const QuantOption *opts, int nop
     (void)nopts;
     if (qc_bits_check(&dsq_ops, role, bits, err) < 0)
         return -1;
-    int n = (1 << bits) - 1;
-    if (role == QROLE_ACT)
-        return qc_levels_uniform(0, n, n, out, cap);
-    for (int k = 0; k <= n && k < cap; k++)
-        out[k] = (double)(2 * k - n) / n;
-    return n + 1;
+    return qc_levels_intervals((1 << bits) - 1, role, out, cap);
 }
 
 /* An affine grid: activations [0, 1] over [l, u] (offset l), weights [−1, 1] over [l, u]

@@ -103,6 +103,15 @@ int qc_levels_uniform(int qn, int qp, double norm, double *out, int cap)
     return count;
 }
 
+int qc_levels_intervals(int n, QuantRole role, double *out, int cap)
+{
+    if (role == QROLE_ACT)
+        return qc_levels_uniform(0, n, n, out, cap);
+    for (int k = 0; k <= n && k < cap; k++)
+        out[k] = (double)(2 * k - n) / n;
+    return n + 1;
+}
+
 void qc_int_range(int bits, int is_signed, int symmetric, int *qn, int *qp)
 {
     if (is_signed) {

@@ -64,6 +64,10 @@ float qc_lsq_clip_init(const float *x, size_t n, int bits);
  * (quantizer_new does this to validate bits and options). */
 int qc_levels_uniform(int qn, int qp, double norm, double *out, int cap);
 
+/* The levels of n intervals over a normalised range, k = 0..n: weights −1 + 2k/n (no zero
+ * level when n is odd), activations k/n; the levels() contract (DSQ's and DAQ's grids). */
+int qc_levels_intervals(int n, QuantRole role, double *out, int cap);
+
 /* Integer range of a uniform quantizer (FORMULAS.md §1.2): signed [−2^(b−1), 2^(b−1)−1] (the lower
  * bound raised to −(2^(b−1)−1) when symmetric), unsigned [0, 2^b − 1]. */
 void qc_int_range(int bits, int is_signed, int symmetric, int *qn, int *qp);

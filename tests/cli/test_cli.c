@@ -193,6 +193,14 @@ Test(cli, quantize_and_levels_reproduce_the_qil_worked_test)
     cr_assert(strstr(out, "qil maps activations onto [0, 1]"), "%s", out);
 }
 
+/* Runs `qbench cmd` in the scratch dir: exit status rc and `want` in its output. */
+static void expect_run(const char *cmd, int rc, const char *want)
+{
+    char out[4096];
+    cr_assert_eq(qbench_run(dir, cmd, out, sizeof out), rc, "%s: %s", cmd, out);
+    cr_assert(strstr(out, want), "%s: no '%s' in %s", cmd, want, out);
+}
+
 /* FORMULAS.md §16.6: DAQ, 2-bit activations, u = 3, σ = 2, T = 2, dL/dy = 1. */
 Test(cli, quantize_and_levels_reproduce_the_daq_worked_test)
 {
@@ -202,17 +210,14 @@ Test(cli, quantize_and_levels_reproduce_the_daq_worked_test)
     const double want_dx[6] = {0.229117, 0.292677, 0.739080, 0.415345, 0.165717, 0};
     /* u as set, and the sum of the elements' ∂y/∂u, −0.951098 */
     static const char *const grads[3] = {"\"params\"", "\"upper\": 3", "-0.9510"};
-    char out[4096];
     write_pair(x, ones, 6);
     expect_quantize("--method daq --bits 2 --role act --set upper=3", want_y, want_dx, 6, 2e-6,
                     grads);
-    cr_assert_eq(qbench_run(dir, "levels --method daq --bits 2 --role weight --json", out,
-                        sizeof out), 0);
-    cr_assert(strstr(out, "[-1, -0.33333333333333331, 0.33333333333333331, 1]"), "%s", out);
-    cr_assert_eq(qbench_run(dir, "quantize --method daq --bits 2 --role act --in x.npy --out y.npy "
-                        "--set daq_a_sigma=0", out, sizeof out), 1);
-    cr_assert(strstr(out, "daq option daq_a_sigma: expected a number in (0, 1000], got '0'"), "%s",
-              out);
+    expect_run("levels --method daq --bits 2 --role weight --json", 0,
+               "[-1, -0.33333333333333331, 0.33333333333333331, 1]");
+    expect_run("quantize --method daq --bits 2 --role act --in x.npy --out y.npy "
+               "--set daq_a_sigma=0", 1,
+               "daq option daq_a_sigma: expected a number in (0, 1000], got '0'");
 }
 
 /* FORMULAS.md §17.4: FAQ, 2-bit activations calibrated at the 90th percentile of 0..10. */
@@ -230,15 +235,12 @@ Test(cli, quantize_and_levels_reproduce_the_faq_worked_test)
                         sizeof out), 0, "%s", out);
     expect_npy("y.npy", want_y, 11, 1e-6);
     expect_npy("dx.npy", want_dx, 11, 0);
-    cr_assert_eq(qbench_run(dir, "levels --method faq --bits 2 --role weight --json", out,
-                        sizeof out), 0);
-    cr_assert(strstr(out, "[-1, 0, 1]"), "2-bit FAQ weights are symmetric: %s", out);
-    cr_assert_eq(qbench_run(dir, "levels --method faq --bits 9 --role act", out, sizeof out), 1);
-    cr_assert(strstr(out, "faq needs 2..8 bits for activations, got 9"), "%s", out);
-    cr_assert_eq(qbench_run(dir, "quantize --method faq --bits 2 --role act --in x.npy --out y.npy "
-                        "--set faq_act_percentile=101", out, sizeof out), 1);
-    cr_assert(strstr(out, "faq option faq_act_percentile: expected a number in (0, 100], got "
-                          "'101'"), "%s", out);
+    expect_run("levels --method faq --bits 2 --role weight --json", 0, "[-1, 0, 1]");
+    expect_run("levels --method faq --bits 9 --role act", 1,
+               "faq needs 2..8 bits for activations, got 9");
+    expect_run("quantize --method faq --bits 2 --role act --in x.npy --out y.npy "
+               "--set faq_act_percentile=101", 1,
+               "faq option faq_act_percentile: expected a number in (0, 100], got '101'");
 }
 
 Test(cli, quantize_names_a_bad_input_file)

@@ -175,9 +175,8 @@ Test(daq, worked_test_weights)
 Test(daq, outputs_are_codes_times_one_step)
 {
     QRig r;
-    Quantizer *wq = qrig_new("daq", QROLE_WEIGHT, 3, 0, NULL, 0);
-    Quantizer *aq = qrig_new("daq", QROLE_ACT, 3, 0, NULL, 0);
-    qrig_build(&r, (Dims){64, 1, 1}, 2, 0, 1, wq, aq);
+    qrig_pair(&r, "daq", 3, (Dims){64, 1, 1}, 2);
+    Quantizer *wq = r.wq, *aq = r.aq;
     float x[64], y[64], w[128], wy[128];
     for (int i = 0; i < 64; i++)
         x[i] = 0.05f * i;
@@ -206,9 +205,8 @@ Test(daq, outputs_are_codes_times_one_step)
 Test(daq, init_and_constraints)
 {
     QRig r;
-    Quantizer *wq = qrig_new("daq", QROLE_WEIGHT, 4, 0, NULL, 0);
-    Quantizer *aq = qrig_new("daq", QROLE_ACT, 4, 0, NULL, 0);
-    qrig_build(&r, (Dims){4, 1, 1}, 2, 0, 1, wq, aq);
+    qrig_pair(&r, "daq", 4, (Dims){4, 1, 1}, 2);
+    Quantizer *wq = r.wq, *aq = r.aq;
     float w[8] = {0.1f, -0.8f, 0.3f, 0.2f, 0, 0, 0, 0}, x[4] = {0.0f, 1.0f, 2.0f, 3.0f};
     wq->ops->init(wq, &(Tensor){2, 4, 1, 1, w});
     aq->ops->init(aq, &(Tensor){1, 4, 1, 1, x});
@@ -250,15 +248,24 @@ Test(daq, parameters_form_their_own_adam_group)
 
 Test(daq, bad_widths_options_and_signed_inputs_are_refused_by_name)
 {
-    qrig_expect_refused("daq", QROLE_WEIGHT, 1, NULL, 0, "daq needs 2..8 bits for weights, got 1");
-    qrig_expect_refused("daq", QROLE_ACT, 9, NULL, 0, "daq needs 2..8 bits for activations, got 9");
-    QuantOption bad[3] = {{"daq_w_sigma", "0"}, {"daq_a_temp", "-1"}, {"daq_optimizer", "sgd"}};
-    qrig_expect_refused("daq", QROLE_WEIGHT, 4, &bad[0], 1,
-                        "daq option daq_w_sigma: expected a number in (0, 1000], got '0'");
-    qrig_expect_refused("daq", QROLE_ACT, 4, &bad[1], 1,
-                        "daq option daq_a_temp: expected a number in (0, 1000], got '-1'");
-    qrig_expect_refused("daq", QROLE_ACT, 4, &bad[2], 1,
-                        "daq option daq_optimizer: expected adam|group, got 'sgd'");
+    static const struct {
+        QuantRole role;
+        int bits;
+        QuantOption opt; /* none when its name is empty */
+        const char *want;
+    } refused[] = {
+        {QROLE_WEIGHT, 1, {"", ""}, "daq needs 2..8 bits for weights, got 1"},
+        {QROLE_ACT, 9, {"", ""}, "daq needs 2..8 bits for activations, got 9"},
+        {QROLE_WEIGHT, 4, {"daq_w_sigma", "0"},
+         "daq option daq_w_sigma: expected a number in (0, 1000], got '0'"},
+        {QROLE_ACT, 4, {"daq_a_temp", "-1"},
+         "daq option daq_a_temp: expected a number in (0, 1000], got '-1'"},
+        {QROLE_ACT, 4, {"daq_optimizer", "sgd"},
+         "daq option daq_optimizer: expected adam|group, got 'sgd'"},
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
+        qrig_expect_refused("daq", refused[i].role, refused[i].bits, &refused[i].opt,
+                            refused[i].opt.name[0] != '\0', refused[i].want);
     QbErr err = {{0}};
     Quantizer *q = qrig_new("daq", QROLE_ACT, 4, 1, NULL, 0);
     Net net;
