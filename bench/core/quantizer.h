@@ -68,7 +68,8 @@ typedef struct {
      * buffers with the net under q->prefix; check q->opts. A parameter that the method's
      * recipe trains at another learning rate or weight decay than the quantizer group's
      * (train.quant_lr_mult, train.quant_weight_decay) gets its factors on both here, with
-     * net_param_factors (net.h); the optimizer multiplies the group's values by them. */
+     * net_param_factors (net.h); the optimizer multiplies the group's values by them. One
+     * that it trains with another optimizer (DAQ's Adam) names it with net_param_optimizer. */
     int (*plan)(Quantizer *q, struct Net *net, QbErr *err);
     /* Alloc time, run twice like LayerOps.bind: param views and batch-sized scratch. */
     void (*bind)(Quantizer *q, struct Net *net, Arena *act);
