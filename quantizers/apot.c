@@ -178,14 +178,7 @@ static void apot_bind(Quantizer *q, Net *net, Arena *act)
 /* The weights' mean and unbiased std over the whole tensor (std guarded, FORMULAS.md §5.2). */
 static void weight_stats(const Tensor *w, double *mu, double *sigma)
 {
-    size_t n = tensor_numel(w);
-    double s = 0.0, ss = 0.0;
-    for (size_t i = 0; i < n; i++)
-        s += w->data[i];
-    *mu = s / (double)n;
-    for (size_t i = 0; i < n; i++)
-        ss += (w->data[i] - *mu) * (w->data[i] - *mu);
-    *sigma = n > 1 ? sqrt(ss / (double)(n - 1)) : 0.0;
+    qc_mean_std(w->data, tensor_numel(w), mu, sigma);
     if (*sigma < APOT_SIGMA_MIN)
         *sigma = APOT_SIGMA_MIN;
 }

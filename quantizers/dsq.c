@@ -87,13 +87,8 @@ static void dsq_init(Quantizer *q, const Tensor *x)
     size_t total = tensor_numel(x), len = total / (size_t)x->n;
     double lo = 0.0, hi = 0.0;
     if (st->weights) {
-        double mean = 0.0, ss = 0.0;
-        for (size_t i = 0; i < total; i++)
-            mean += x->data[i];
-        mean /= (double)total;
-        for (size_t i = 0; i < total; i++)
-            ss += (x->data[i] - mean) * (x->data[i] - mean);
-        double sd = total > 1 ? sqrt(ss / (double)(total - 1)) : 0.0;
+        double mean, sd;
+        qc_mean_std(x->data, total, &mean, &sd);
         lo = mean - DSQ_RANGE_SIGMAS * sd;
         hi = mean + DSQ_RANGE_SIGMAS * sd;
     } else {
@@ -241,12 +236,7 @@ static int dsq_levels(int bits, QuantRole role, const QuantOption *opts, int nop
     (void)nopts;
     if (qc_bits_check(&dsq_ops, role, bits, err) < 0)
         return -1;
-    int n = (1 << bits) - 1;
-    if (role == QROLE_ACT)
-        return qc_levels_uniform(0, n, n, out, cap);
-    for (int k = 0; k <= n && k < cap; k++)
-        out[k] = (double)(2 * k - n) / n;
-    return n + 1;
+    return qc_levels_intervals((1 << bits) - 1, role, out, cap);
 }
 
 /* An affine grid: activations [0, 1] over [l, u] (offset l), weights [−1, 1] over [l, u]

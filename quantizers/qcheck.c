@@ -102,7 +102,8 @@ static int check_levels(const QCheckCase *c, QbErr *err)
 /* Quantizers that normalise their input by design, so Q(Q(x)) != Q(x): DoReFa (tanh and
  * max|tanh|, FORMULAS.md §3), APoT weights (weight normalisation, §5.2), ASQ (β follows the
  * input's pooled mean, §7), QIL (outputs normalised to [−1, 1] and [0, 1], inputs in their
- * own units, §14.1). Every other (method, role) must be a projection. */
+ * own units, §14.1), DAQ (weight normalisation and normalised outputs, §16.1). Every other
+ * (method, role) must be a projection. */
 static const struct {
     const char *method;
     QuantRole role;
@@ -112,6 +113,8 @@ static const struct {
     {"asq", QROLE_ACT},
     {"qil", QROLE_WEIGHT},
     {"qil", QROLE_ACT},
+    {"daq", QROLE_WEIGHT},
+    {"daq", QROLE_ACT},
 };
 
 static int is_projection(const char *method, QuantRole role)

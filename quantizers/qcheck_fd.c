@@ -56,6 +56,7 @@ static const struct {
     {"dsq", dsq_position},
     {"qil", qil_position},
     {"lqnet", lqnet_position},
+    {"daq", daq_position},
 };
 
 static QSurrogateFn own_surrogate(const QuantizerOps *ops)
@@ -194,10 +195,10 @@ static void surrogate_close(Surrogate *s)
     qcheck_close(&s->w);
 }
 
-/* An own surrogate curves within one grid step (DSQ's tanh), so probes that move an input
- * or the grid by a sizeable part of a step would measure that curvature: they shrink with
- * the steps beyond a 2-bit grid's. */
-static double probe_scale(const Surrogate *s) { return s->own ? fmin(1.0, 3.0 / s->steps) : 1.0; }
+/* An own surrogate curves within one grid step (DSQ's tanh; DAQ's slope peaks at each step's
+ * middle), so probes that move an input or the grid by a sizeable part of a step would
+ * measure that curvature: they shrink with the grid's steps. */
+static double probe_scale(const Surrogate *s) { return s->own ? fmin(1.0, 1.0 / s->steps) : 1.0; }
 
 /* The backward at x0 for dy ~ N(0, 1) drawn from `seed`: dx into dx, parameter grads into
  * the params' g. */

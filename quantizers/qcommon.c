@@ -65,6 +65,17 @@ float qc_abs_quantile(const float *x, size_t n, double q, float *scratch)
     return (float)(scratch[lo] + w * ((double)scratch[hi] - scratch[lo]));
 }
 
+void qc_mean_std(const float *x, size_t n, double *mean, double *sd)
+{
+    double s = 0.0, ss = 0.0;
+    for (size_t i = 0; i < n; i++)
+        s += x[i];
+    *mean = s / (double)n;
+    for (size_t i = 0; i < n; i++)
+        ss += (x[i] - *mean) * (x[i] - *mean);
+    *sd = n > 1 ? sqrt(ss / (double)(n - 1)) : 0.0;
+}
+
 double qc_abs_mean(const float *x, size_t n)
 {
     double s = 0.0;
@@ -90,6 +101,15 @@ int qc_levels_uniform(int qn, int qp, double norm, double *out, int cap)
     for (int k = qn; k <= qp && k - qn < cap; k++)
         out[k - qn] = k / norm;
     return count;
+}
+
+int qc_levels_intervals(int n, QuantRole role, double *out, int cap)
+{
+    if (role == QROLE_ACT)
+        return qc_levels_uniform(0, n, n, out, cap);
+    for (int k = 0; k <= n && k < cap; k++)
+        out[k] = (double)(2 * k - n) / n;
+    return n + 1;
 }
 
 void qc_int_range(int bits, int is_signed, int symmetric, int *qn, int *qp)

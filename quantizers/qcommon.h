@@ -44,6 +44,10 @@ float qc_grad_scale(double n, double qp);
  * statistics around position q·(n−1), as torch.quantile does. scratch: n floats, overwritten. */
 float qc_abs_quantile(const float *x, size_t n, double q, float *scratch);
 
+/* The mean and the unbiased standard deviation of x[0..n), n >= 1 (0 when n == 1), in double
+ * in index order (APoT's and DAQ's weight normalisation, DSQ's weight range). */
+void qc_mean_std(const float *x, size_t n, double *mean, double *sd);
+
 /* mean(|x[0..n)|), summed in double in index order (deterministic). */
 double qc_abs_mean(const float *x, size_t n);
 
@@ -59,6 +63,10 @@ float qc_lsq_clip_init(const float *x, size_t n, int bits);
  * entries and returns the full count, so out may be NULL with cap 0 to ask for the count
  * (quantizer_new does this to validate bits and options). */
 int qc_levels_uniform(int qn, int qp, double norm, double *out, int cap);
+
+/* The levels of n intervals over a normalised range, k = 0..n: weights −1 + 2k/n (no zero
+ * level when n is odd), activations k/n; the levels() contract (DSQ's and DAQ's grids). */
+int qc_levels_intervals(int n, QuantRole role, double *out, int cap);
 
 /* Integer range of a uniform quantizer (FORMULAS.md §1.2): signed [−2^(b−1), 2^(b−1)−1] (the lower
  * bound raised to −(2^(b−1)−1) when symmetric), unsigned [0, 2^b − 1]. */

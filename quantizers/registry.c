@@ -19,6 +19,8 @@ extern const QuantizerOps apot_ops;
 extern const QuantizerOps dsq_ops;
 extern const QuantizerOps qil_ops;
 extern const QuantizerOps lqnet_ops;
+extern const QuantizerOps faq_ops;
+extern const QuantizerOps daq_ops;
 
 /* The one list of methods. Adding one = its extern above and one line here. A program that
  * compiles this file into itself may append entries through QB_EXTRA_METHODS: the test
@@ -35,6 +37,8 @@ static const QuantizerOps *const methods[] = {
     &dsq_ops,
     &qil_ops,
     &lqnet_ops,
+    &faq_ops,
+    &daq_ops,
 #ifdef QB_EXTRA_METHODS
     QB_EXTRA_METHODS
 #endif

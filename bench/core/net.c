@@ -62,6 +62,7 @@ int net_add_param(Net *net, const char *name, ParamGroupId group, int ndim, cons
     snprintf(p->name, sizeof p->name, "%s", name);
     p->group = group;
     p->lr_factor = p->wd_factor = 1.0f;
+    p->optim = OPTIM_OF_GROUP;
     p->ndim = ndim;
     p->numel = 1;
     for (int i = 0; i < ndim; i++) {
@@ -76,7 +77,8 @@ static int group_factored(const Net *net, int gi)
 {
     for (int i = 0; i < net->nparams; i++) {
         const Param *p = &net->params[i];
-        if (p->group == (ParamGroupId)gi && (p->lr_factor != 1.0f || p->wd_factor != 1.0f))
+        if (p->group == (ParamGroupId)gi &&
+            (p->lr_factor != 1.0f || p->wd_factor != 1.0f || p->optim != OPTIM_OF_GROUP))
             return 1;
     }
     return 0;
@@ -89,6 +91,14 @@ void net_param_factors(Net *net, int idx, float lr_factor, float wd_factor)
     Param *p = &net->params[idx];
     p->lr_factor = lr_factor;
     p->wd_factor = wd_factor;
+    net->groups[p->group].factored = group_factored(net, p->group);
+}
+
+void net_param_optimizer(Net *net, int idx, OptimKind kind)
+{
+    QB_ASSERT(idx >= 0 && idx < net->nparams && kind >= OPTIM_OF_GROUP && kind <= OPTIM_ADAM);
+    Param *p = &net->params[idx];
+    p->optim = kind;
     net->groups[p->group].factored = group_factored(net, p->group);
 }
 

@@ -112,6 +112,9 @@ struct Net {
     int batch;
     int threads;
     int train;          /* 1: training mode (batch statistics, quantizer init) */
+    int calibrating;    /* 1: a calibration pass (train_calibrate): quantizers pass their
+                           inputs through, and those with a calibrate hook see them */
+    int calib_index;    /* that pass's number, 0, 1, ... */
     Arena param_arena, act_arena;
     ParamGroup groups[PGROUP_COUNT];
     float *ws;          /* threads x ws_per_thread floats */
@@ -132,6 +135,9 @@ int net_add_param(Net *net, const char *name, ParamGroupId group, int ndim, cons
 /* Gives parameter `idx` its own optimizer factors relative to its group's learning rate and
  * weight decay (Param.lr_factor, wd_factor; both finite and >= 0, asserted). */
 void net_param_factors(Net *net, int idx, float lr_factor, float wd_factor);
+/* Gives parameter `idx` its own optimizer (Param.optim), or back its group's with
+ * OPTIM_OF_GROUP; with net_param_factors it sets a method's optimizer group. */
+void net_param_optimizer(Net *net, int idx, OptimKind kind);
 int net_add_buffer(Net *net, const char *name, size_t numel);
 /* Output dims of a producer index (NET_INPUT or a layer). */
 Dims net_dims_of(const Net *net, int idx);

@@ -74,12 +74,23 @@ typedef struct {
      * buffers with the net under q->prefix; check q->opts. A parameter that the method's
      * recipe trains at another learning rate or weight decay than the quantizer group's
      * (train.quant_lr_mult, train.quant_weight_decay) gets its factors on both here, with
-     * net_param_factors (net.h); the optimizer multiplies the group's values by them. */
+     * net_param_factors (net.h); the optimizer multiplies the group's values by them. One
+     * that it trains with another optimizer (DAQ's Adam) names it with net_param_optimizer. */
     int (*plan)(Quantizer *q, struct Net *net, QbErr *err);
     /* Alloc time, run twice like LayerOps.bind: param views and batch-sized scratch. */
     void (*bind)(Quantizer *q, struct Net *net, Arena *act);
     /* First training call only: set parameters from data (FORMULAS.md §1.4's init rule). */
     void (*init)(Quantizer *q, const Tensor *x);
+    /* Calibration before training (NULL: none). A fresh run whose net holds a quantizer with
+     * this hook that is not yet initialised first runs calibration passes (train_calibrate):
+     * evaluation-mode forwards of the full-precision network, every quantizer passing its
+     * input through, over training batches 0, 1, ... of the first epoch. Such a quantizer
+     * sees its input x (the weight, or the layer's input) of pass `index` and returns 1 to
+     * see the next pass too, or 0 once it has set its values (parameters or buffers, so they
+     * are checkpointed); the core then marks it initialised, so init never runs for it and
+     * a resume never calibrates again. Outside a run (`qbench quantize`, tests) init stands
+     * in. FAQ's percentile steps (FORMULAS.md §17.2). */
+    int (*calibrate)(Quantizer *q, const Tensor *x, int index);
     /* y = Q(x). Weights: x is (K, C/g, kh, kw), per-channel means per K. Activations:
      * x is (N, C, H, W). May save what backward needs in its own scratch. */
     void (*forward)(Quantizer *q, const Tensor *x, Tensor *y);

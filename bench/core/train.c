@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "layers/qhooks.h"
 #include "xent.h"
 
 static double now_seconds(void)
@@ -89,6 +90,34 @@ int train_epoch(Trainer *t, const BatchSource *src, int epoch, int first, EpochS
     }
     acc.seconds += now_seconds() - t0;
     *st = stats_view(&acc);
+    return rc;
+}
+
+int train_calibrate(Net *net, const BatchSource *src, int *labels, QbErr *err)
+{
+    const char *layer = NULL;
+    int was = net->train, rc = 0;
+    net->train = 0;
+    net->calibrating = 1;
+    for (int b = 0; rc == 0 && net_calibrations_pending(net, &layer); b++) {
+        if (b == src->batches) {
+            rc = qb_fail(err, "layer %s: its quantizer wants more calibration batches than "
+                              "the training set's %d", layer, src->batches);
+            break;
+        }
+        net_set_batch(net, net->batch);
+        int n = src->fill(src->user, 0, b, &net->input, labels, err);
+        if (n < 0) {
+            rc = -1;
+            break;
+        }
+        net->calib_index = b;
+        net_set_batch(net, n);
+        net_forward(net);
+    }
+    net->calibrating = 0;
+    net->train = was;
+    net_set_batch(net, net->batch);
     return rc;
 }
 

@@ -39,6 +39,12 @@ typedef struct {
  * a fresh epoch). Returns 0, 1 when *stop was raised (st holds the partial epoch), or -1. */
 int train_epoch(Trainer *t, const BatchSource *src, int epoch, int first, EpochStats *st,
                 QbErr *err);
+/* Calibration before training (quantizer.h's calibrate): while some quantizer with that hook
+ * is not initialised, an evaluation-mode forward of the full-precision network over the next
+ * training batch of the first epoch (0, 1, ...). Leaves the network's parameters and BN
+ * statistics as they were. Returns 0 (at once when nothing is pending, as on a resume), or
+ * -1 with err when the source has too few batches. */
+int train_calibrate(Net *net, const BatchSource *src, int *labels, QbErr *err);
 /* Evaluation mode (running BN statistics), every batch of the source. */
 int evaluate(Net *net, const BatchSource *src, int *labels, EpochStats *st, QbErr *err);
 

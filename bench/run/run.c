@@ -405,6 +405,11 @@ int run_execute(const RunConfig *cfg, RunResult *res, RunProgress progress, void
         curve_init(&r.curve, (int64_t)cfg->epochs * loader_source(&r.data.train_loader).batches);
     }
     int epoch = rc == 0 ? resume(&r, res, err) : -1;
+    if (epoch >= 0) { /* a no-op on a resume: its quantizers are initialised */
+        BatchSource train = loader_source(&r.data.train_loader);
+        if (train_calibrate(&r.net, &train, r.labels, err) < 0)
+            epoch = -1;
+    }
     for (rc = epoch < 0 ? -1 : 0; rc == 0 && epoch < cfg->epochs; epoch++)
         rc = run_epoch(&r, res, epoch, stop, err);
     res->curve = r.curve;

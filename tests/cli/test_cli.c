@@ -225,6 +225,56 @@ Test(cli, quantize_and_levels_reproduce_the_lqnet_worked_test)
               "%s", out);
 }
 
+/* Runs `qbench cmd` in the scratch dir: exit status rc and `want` in its output. */
+static void expect_run(const char *cmd, int rc, const char *want)
+{
+    char out[4096];
+    cr_assert_eq(qbench_run(dir, cmd, out, sizeof out), rc, "%s: %s", cmd, out);
+    cr_assert(strstr(out, want), "%s: no '%s' in %s", cmd, want, out);
+}
+
+/* FORMULAS.md §16.6: DAQ, 2-bit activations, u = 3, σ = 2, T = 2, dL/dy = 1. */
+Test(cli, quantize_and_levels_reproduce_the_daq_worked_test)
+{
+    const float x[6] = {0.2f, 0.7f, 1.5f, 2.4f, 3.0f, 3.5f};
+    const float ones[6] = {1, 1, 1, 1, 1, 1};
+    const double want_y[6] = {0, 1.0 / 3, 1.0 / 3, 2.0 / 3, 1, 1};
+    const double want_dx[6] = {0.229117, 0.292677, 0.739080, 0.415345, 0.165717, 0};
+    /* u as set, and the sum of the elements' ∂y/∂u, −0.951098 */
+    static const char *const grads[3] = {"\"params\"", "\"upper\": 3", "-0.9510"};
+    write_pair(x, ones, 6);
+    expect_quantize("--method daq --bits 2 --role act --set upper=3", want_y, want_dx, 6, 2e-6,
+                    grads);
+    expect_run("levels --method daq --bits 2 --role weight --json", 0,
+               "[-1, -0.33333333333333331, 0.33333333333333331, 1]");
+    expect_run("quantize --method daq --bits 2 --role act --in x.npy --out y.npy "
+               "--set daq_a_sigma=0", 1,
+               "daq option daq_a_sigma: expected a number in (0, 1000], got '0'");
+}
+
+/* FORMULAS.md §17.4: FAQ, 2-bit activations calibrated at the 90th percentile of 0..10. */
+Test(cli, quantize_and_levels_reproduce_the_faq_worked_test)
+{
+    float x[11], ones[11];
+    for (int i = 0; i < 11; i++)
+        x[i] = (float)i, ones[i] = 1.0f;
+    const double want_y[11] = {0, 0, 3, 3, 3, 6, 6, 6, 9, 9, 9};
+    const double want_dx[11] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0};
+    char out[4096];
+    write_pair(x, ones, 11);
+    cr_assert_eq(qbench_run(dir, "quantize --method faq --bits 2 --role act --in x.npy --out y.npy "
+                        "--grad-in dy.npy --grad-out dx.npy --set faq_act_percentile=90", out,
+                        sizeof out), 0, "%s", out);
+    expect_npy("y.npy", want_y, 11, 1e-6);
+    expect_npy("dx.npy", want_dx, 11, 0);
+    expect_run("levels --method faq --bits 2 --role weight --json", 0, "[-1, 0, 1]");
+    expect_run("levels --method faq --bits 9 --role act", 1,
+               "faq needs 2..8 bits for activations, got 9");
+    expect_run("quantize --method faq --bits 2 --role act --in x.npy --out y.npy "
+               "--set faq_act_percentile=101", 1,
+               "faq option faq_act_percentile: expected a number in (0, 100], got '101'");
+}
+
 Test(cli, quantize_names_a_bad_input_file)
 {
     char out[2048], path[256];

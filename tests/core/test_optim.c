@@ -2,7 +2,9 @@
 #include <criterion/criterion.h>
 #include <math.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "core/checkpoint.h"
 #include "core/layers/layers.h"
 #include "core/optim/optim.h"
 #include "core/optim/sched.h"
@@ -165,8 +167,14 @@ Test(adam, parameter_factors_scale_its_lr_and_decay)
     net_free(&net);
 }
 
+/* How three() sets its parameters' optimizer: all by the group; fc2 and fc3 with factors
+ * (3, 0) (runs: fc1 (1, 1), then fc2 and fc3 together); fc2 by Adam at half the learning
+ * rate and no decay while the group is SGD (DAQ's quantizer parameters among the network's,
+ * FORMULAS.md §16.5). */
+typedef enum { THREE_FLAT, THREE_FACTORED, THREE_ADAM_FC2 } ThreeSetup;
+
 /* Three bias-free linear layers: fc1, fc2, fc3 weights neighbours in the weight group. */
-static void three(Net *net, int factored)
+static void three(Net *net, ThreeSetup setup)
 {
     QbErr err = {{0}};
     threads_set(1);
@@ -174,9 +182,13 @@ static void three(Net *net, int factored)
     int l1 = layer_linear(net, "fc1", NET_INPUT, 2, 0, &err);
     int l2 = layer_linear(net, "fc2", l1, 2, 0, &err);
     cr_assert_geq(layer_linear(net, "fc3", l2, 1, 0, &err), 0, "%s", err.msg);
-    if (factored) { /* runs: fc1 (1, 1), then fc2 and fc3 together (3, 0) */
-        net_param_factors(net, param_index(net, "fc2.weight"), 3.0f, 0.0f);
+    int i2 = param_index(net, "fc2.weight");
+    if (setup == THREE_FACTORED) {
+        net_param_factors(net, i2, 3.0f, 0.0f);
         net_param_factors(net, param_index(net, "fc3.weight"), 3.0f, 0.0f);
+    } else if (setup == THREE_ADAM_FC2) {
+        net_param_factors(net, i2, 0.5f, 0.0f);
+        net_param_optimizer(net, i2, OPTIM_ADAM);
     }
     cr_assert_eq(net_alloc(net, 1, 1, &err), 0, "%s", err.msg);
     for (int i = 0; i < net->nparams; i++)
@@ -202,8 +214,8 @@ static double adam_by_hand(double w, double g, double lr, double wd)
 Test(adam, group_mixing_factors_steps_each_run_with_its_own)
 {
     Net net, flat;
-    three(&net, 1);
-    three(&flat, 0);
+    three(&net, THREE_FACTORED);
+    three(&flat, THREE_FLAT);
     cr_assert(net.groups[PGROUP_WEIGHT].factored && !flat.groups[PGROUP_WEIGHT].factored);
     Optimizer o, of;
     optim_defaults(&o, 0.1f);
@@ -234,10 +246,92 @@ Test(adam, group_mixing_factors_steps_each_run_with_its_own)
     net_free(&flat);
 }
 
+/* Gradients of step t (0-based): a fixed pattern whose sign alternates. */
+static void three_grads(Net *net, int t)
+{
+    for (int i = 0; i < net->nparams; i++)
+        for (size_t k = 0; k < net->params[i].numel; k++)
+            net->params[i].g[k] = (t % 2 ? -1.0f : 1.0f) * (0.5f - 0.3f * (float)k + 0.2f * (float)i);
+}
+
+/* SGD (momentum 0.9) by hand on one element over two steps, the second with gradient −g. */
+static double sgd_by_hand(double w, double g, double lr, double wd)
+{
+    double buf = 0.0;
+    for (int t = 1; t <= 2; t++, g = -g) {
+        buf = 0.9 * buf + g + wd * w;
+        w -= lr * buf;
+    }
+    return w;
+}
+
+Test(optim, a_parameter_with_its_own_optimizer_is_stepped_by_it_the_rest_by_the_group)
+{
+    Net net;
+    three(&net, THREE_ADAM_FC2);
+    cr_assert(net.groups[PGROUP_WEIGHT].factored);
+    Optimizer o;
+    optim_defaults(&o, 0.1f); /* SGD everywhere */
+    double want[3][4];
+    for (int i = 0; i < 3; i++) {
+        three_grads(&net, 0);
+        for (size_t k = 0; k < net.params[i].numel; k++)
+            want[i][k] = i == 1 ? adam_by_hand(net.params[i].w[k], net.params[i].g[k], 0.005, 0.0)
+                                : sgd_by_hand(net.params[i].w[k], net.params[i].g[k], 0.01, 0.1);
+    }
+    for (int t = 0; t < 2; t++) {
+        three_grads(&net, t);
+        optim_step(&o, &net, 0.01f);
+    }
+    for (int i = 0; i < 3; i++)
+        for (size_t k = 0; k < net.params[i].numel; k++)
+            cr_assert_float_eq(net.params[i].w[k], want[i][k], 1e-6, "%s[%zu]",
+                               net.params[i].name, k);
+    net_param_optimizer(&net, param_index(&net, "fc2.weight"), OPTIM_OF_GROUP);
+    net_param_factors(&net, param_index(&net, "fc2.weight"), 1.0f, 1.0f);
+    cr_assert(!net.groups[PGROUP_WEIGHT].factored, "back to the group's optimizer: flat loop");
+    net_free(&net);
+}
+
+Test(optim, a_resume_from_a_checkpoint_continues_a_mixed_group_bit_for_bit)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/qb-optim-resume-%d.ckpt", (int)getpid());
+    Net straight, first, resumed;
+    Optimizer os, of, orr;
+    QbErr err = {{0}};
+    three(&straight, THREE_ADAM_FC2);
+    three(&first, THREE_ADAM_FC2);
+    three(&resumed, THREE_ADAM_FC2);
+    optim_defaults(&os, 0.1f);
+    of = orr = os;
+    for (int t = 0; t < 5; t++) {
+        three_grads(&straight, t);
+        optim_step(&os, &straight, 0.01f);
+        if (t < 3) {
+            three_grads(&first, t);
+            optim_step(&of, &first, 0.01f);
+        }
+    }
+    cr_assert_eq(checkpoint_save(path, &first, &of, NULL, &err), 0, "%s", err.msg);
+    cr_assert_eq(checkpoint_load(path, &resumed, &orr, NULL, CKPT_RESUME, &err), 0, "%s", err.msg);
+    unlink(path);
+    for (int t = 3; t < 5; t++) {
+        three_grads(&resumed, t);
+        optim_step(&orr, &resumed, 0.01f);
+    }
+    for (int i = 0; i < straight.nparams; i++)
+        cr_assert_arr_eq(straight.params[i].w, resumed.params[i].w,
+                         straight.params[i].numel * sizeof(float), "%s", straight.params[i].name);
+    net_free(&straight);
+    net_free(&first);
+    net_free(&resumed);
+}
+
 Test(sgd, factors_back_to_one_restore_the_flat_loop)
 {
     Net net;
-    three(&net, 1);
+    three(&net, THREE_FACTORED);
     net_param_factors(&net, param_index(&net, "fc2.weight"), 1.0f, 1.0f);
     cr_assert(net.groups[PGROUP_WEIGHT].factored, "fc3 still has its factors");
     net_param_factors(&net, param_index(&net, "fc3.weight"), 1.0f, 1.0f);

@@ -1,13 +1,17 @@
-/* End-to-end behaviour of the core: a tiny network learns a synthetic task, and the same
- * seed and thread count give bit-identical losses. */
+/* End-to-end behaviour of the core: a tiny network learns a synthetic task, the same seed and
+ * thread count give bit-identical losses, and calibration runs before training once. */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "core/checkpoint.h"
 #include "core/layers/layers.h"
+#include "core/layers/qhooks.h"
 #include "core/rng.h"
 #include "core/threads.h"
 #include "core/train.h"
+#include "quantizers/registry.h"
 
 /* Class k: a bright 3x3 blob at one of four fixed places (k = 0..3), plus noise. */
 static int synth_fill(void *user, int epoch, int index, Tensor *x, int *labels, QbErr *err)
@@ -116,5 +120,97 @@ Test(train, evaluation_handles_a_short_last_batch)
     cr_assert_eq(evaluate(&net, &two, labels, &st, &err), 0);
     cr_assert_eq(st.samples, 52);
     cr_assert_eq(net.input.n, 32, "batch size restored after the short batch");
+    net_free(&net);
+}
+
+/* Batch `index` holds 0, 1, ..., 127 plus 1000·index (two samples of 1x8x8), counting fills. */
+static int ramp_fill(void *user, int epoch, int index, Tensor *x, int *labels, QbErr *err)
+{
+    (void)epoch, (void)err;
+    (*(int *)user)++;
+    for (size_t i = 0; i < tensor_numel(x); i++)
+        x->data[i] = (float)i + 1000.0f * (float)index;
+    labels[0] = labels[1] = 0;
+    return x->n;
+}
+
+/* conv1 (FAQ 4-bit weights and input, the input's step pooled over `batches` calibration
+ * batches at the median), bn1, pool, fc. */
+static void faq_net(Net *net, const char *batches)
+{
+    QbErr err = {{0}};
+    threads_set(1);
+    net_init(net, (Dims){1, 8, 8});
+    int c = layer_conv2d(net, "conv1", NET_INPUT, (Conv2dSpec){2, 3, 1, 1, 1, 0}, &err);
+    int b = layer_bn2d(net, "bn1", c, &err);
+    int g = layer_gap(net, "pool", b, &err);
+    int f = layer_flatten(net, "flat", g, &err);
+    cr_assert_geq(layer_linear(net, "fc", f, 2, 1, &err), 0, "%s", err.msg);
+    QuantOption o[2] = {{"faq_calib_batches", ""}, {"faq_act_percentile", "50"}};
+    snprintf(o[0].value, sizeof o[0].value, "%s", batches);
+    Quantizer *wq = quantizer_new("faq", QROLE_WEIGHT, 4, 0, o, 2, &err);
+    Quantizer *aq = quantizer_new("faq", QROLE_ACT, 4, 0, o, 2, &err);
+    cr_assert(wq && aq, "%s", err.msg);
+    cr_assert_eq(layer_quantize(net, c, wq, aq, &err), 0, "%s", err.msg);
+    cr_assert_eq(net_alloc(net, 2, 1, &err), 0, "%s", err.msg);
+    Rng init = rng_stream(3, "init");
+    net_init_params(net, &init);
+}
+
+/* Calibration before training (quantizer.h): FAQ's input step is the median of both
+ * calibration batches pooled, its weight step max|W|/7; the passes move no parameter and no
+ * BN statistic; a resumed network is not calibrated again (no batch is even read). */
+Test(train, calibration_sets_the_steps_once_and_never_on_resume)
+{
+    Net net, again;
+    QbErr err = {{0}};
+    int fills = 0, labels[2];
+    BatchSource src = {ramp_fill, &fills, 4};
+    faq_net(&net, "2");
+    cr_assert_eq(net_calibrations_pending(&net, NULL), 2);
+    size_t np = net.groups[PGROUP_WEIGHT].n;
+    float w0[64], rm0 = net_buffer(&net, "bn1.running_mean")->data[0];
+    memcpy(w0, net.groups[PGROUP_WEIGHT].w, np * sizeof(float));
+    cr_assert_eq(train_calibrate(&net, &src, labels, &err), 0, "%s", err.msg);
+    cr_assert_eq(fills, 2, "two batches pooled");
+    cr_assert_eq(net_calibrations_pending(&net, NULL), 0);
+    /* {0..127} ∪ {1000..1127}: the median sits halfway between 127 and 1000 */
+    cr_assert_float_eq(net_buffer(&net, "conv1.aq.step")->data[0], 563.5f / 15.0f, 1e-4);
+    float wmax = 0.0f;
+    for (int i = 0; i < 18; i++)
+        wmax = fmaxf(wmax, fabsf(net_param(&net, "conv1.weight")->w[i]));
+    cr_assert_float_eq(net_buffer(&net, "conv1.wq.step")->data[0], wmax / 7.0f, 1e-9);
+    cr_assert_arr_eq(w0, net.groups[PGROUP_WEIGHT].w, np * sizeof(float));
+    cr_assert_eq(net_buffer(&net, "bn1.running_mean")->data[0], rm0);
+    cr_assert(!net.calibrating && !net.train);
+
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/qb-calib-%d.ckpt", (int)getpid());
+    Optimizer opt;
+    optim_defaults(&opt, 0.0f);
+    cr_assert_eq(checkpoint_save(path, &net, &opt, NULL, &err), 0, "%s", err.msg);
+    faq_net(&again, "2");
+    cr_assert_eq(checkpoint_load(path, &again, &opt, NULL, CKPT_RESUME, &err), 0, "%s", err.msg);
+    unlink(path);
+    fills = 0;
+    src.user = &fills;
+    cr_assert_eq(train_calibrate(&again, &src, labels, &err), 0, "%s", err.msg);
+    cr_assert_eq(fills, 0, "a resumed network reads no calibration batch");
+    cr_assert_eq(net_buffer(&again, "conv1.aq.step")->data[0],
+                 net_buffer(&net, "conv1.aq.step")->data[0]);
+    net_free(&net);
+    net_free(&again);
+}
+
+Test(train, calibration_wanting_more_batches_than_the_set_has_names_the_layer)
+{
+    Net net;
+    QbErr err = {{0}};
+    int fills = 0, labels[2];
+    BatchSource src = {ramp_fill, &fills, 2};
+    faq_net(&net, "3");
+    cr_assert_eq(train_calibrate(&net, &src, labels, &err), -1);
+    cr_assert(strstr(err.msg, "layer conv1: its quantizer wants more calibration batches than "
+                              "the training set's 2"), "%s", err.msg);
     net_free(&net);
 }

@@ -101,7 +101,7 @@ Test(make_user, an_experiment_error_is_printed_once_with_the_methods, .timeout =
     cr_assert(strstr(out, "matrix.schemes[0]: unknown scheme 'lsqq'; expected fp, a scheme (lsq, "
                           "lsq+pot") &&
               strstr(out, "or a registered method (uniform, dorefa, pact, lsq, asq, pot, post, "
-                          "apot, dsq, qil, lqnet); did you mean 'lsq'?"), "%s", out);
+                          "apot, dsq, qil, lqnet, faq, daq); did you mean 'lsq'?"), "%s", out);
 }
 
 /* A finished result of cell c, written as a run writes it. */

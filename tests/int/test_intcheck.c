@@ -45,6 +45,26 @@ Test(intcheck, qil_activations_are_integer_codes)
     }
 }
 
+/* FAQ's and DAQ's activations declare the uniform integer path (FORMULAS.md §17.1, §16.1): FAQ's
+ * are LSQ's codes times its calibrated step, so the check runs them as it runs LSQ's, weights
+ * of every shift method included; DAQ's leave normalised, codes o times 1/n, which the check
+ * decodes without a mismatch (its inputs, in units of the output step, reach codes 0 and 1;
+ * tests/quantizers/test_daq.c checks every code). */
+Test(intcheck, faq_and_daq_activations_are_integer_codes)
+{
+    const char *w[3] = {"pot", "post", "apot"};
+    for (int bits = 3; bits <= 4; bits++) {
+        IntCheckReport r;
+        for (int m = 0; m < 3; m++) {
+            run_ok(w[m], "faq", bits, 2, &r);
+            cr_assert_eq(r.act_codes, 0);
+            cr_assert_eq(r.uniform.grid + r.uniform.codes + r.uniform.floatb, 0);
+        }
+        run_ok("pot", "daq", bits, 1, &r);
+        cr_assert_eq(r.act_codes, 0);
+    }
+}
+
 /* Every non-zero weight costs one accumulating add; POT one shift at most, the table one
  * look-up or one shift; the uniform layer one multiply. */
 Test(intcheck, op_counts_follow_the_codes)

@@ -23,6 +23,13 @@ void qrig_build(QRig *r, Dims in, int cout, int k, int batch, Quantizer *wq, Qua
     r->aq = aq;
 }
 
+void qrig_pair(QRig *r, const char *method, int bits, Dims in, int cout)
+{
+    Quantizer *wq = qrig_new(method, QROLE_WEIGHT, bits, 0, NULL, 0);
+    Quantizer *aq = qrig_new(method, QROLE_ACT, bits, 0, NULL, 0);
+    qrig_build(r, in, cout, 0, 1, wq, aq);
+}
+
 Param *qrig_param(QRig *r, const char *tag, const char *name)
 {
     char full[PARAM_NAME_MAX];

@@ -17,6 +17,9 @@ Quantizer *qrig_new(const char *method, QuantRole role, int bits, int is_signed,
 /* A conv (k x k, cout outputs, pad k/2) over input `in`, or a linear layer when k == 0,
  * carrying wq and aq (either NULL), allocated for `batch`; params zero, flags unset. */
 void qrig_build(QRig *r, Dims in, int cout, int k, int batch, Quantizer *wq, Quantizer *aq);
+/* qrig_build over `in` (a linear layer, cout outputs, batch 1) carrying method's weight and
+ * activation quantizers at `bits` with default options. */
+void qrig_pair(QRig *r, const char *method, int bits, Dims in, int cout);
 /* The parameter "<layer>.<tag>.<name>" (tag "wq" or "aq"); asserts it exists. */
 Param *qrig_param(QRig *r, const char *tag, const char *name);
 /* Marks the quantizer initialised, so a forward keeps hand-set parameters. */

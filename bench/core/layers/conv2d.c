@@ -171,7 +171,7 @@ static void conv2d_forward(Net *net, Layer *L)
     const ConvGeom *g = &c->geom;
     prof_push(PROF_QUANT);
     const float *W = qhooks_weight_forward(&c->q, net);
-    const Tensor *x = qhooks_input_forward(&c->q, L);
+    const Tensor *x = qhooks_input_forward(&c->q, net, L);
     prof_pop();
     Tensor *y = &L->y;
     Layer *E = net_epilogue(net, L);

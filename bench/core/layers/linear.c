@@ -53,7 +53,7 @@ static void linear_forward(Net *net, Layer *L)
     LinearCfg *c = L->cfg;
     prof_push(PROF_QUANT);
     const float *W = qhooks_weight_forward(&c->q, net);
-    const Tensor *x = qhooks_input_forward(&c->q, L);
+    const Tensor *x = qhooks_input_forward(&c->q, net, L);
     prof_pop();
     const int F = x->c, O = c->out;
     const float *b = c->b_param >= 0 ? net->params[c->b_param].w : NULL;

@@ -74,6 +74,33 @@ static void maybe_init(Quantizer *q, const Tensor *x)
     }
 }
 
+/* A calibration pass (quantizer.h's calibrate): the quantizer sees x until it says it is
+ * calibrated, which initialises it; the layer computes with x itself. */
+static void calibration_sees(Quantizer *q, const Net *net, const Tensor *x)
+{
+    if (q->ops->calibrate && *q->initialised == 0.0f && !q->ops->calibrate(q, x, net->calib_index))
+        *q->initialised = 1.0f;
+}
+
+static int calibration_pending(const Quantizer *q)
+{
+    return q && q->ops->calibrate && *q->initialised == 0.0f;
+}
+
+int net_calibrations_pending(const Net *net, const char **first)
+{
+    int n = 0;
+    for (int i = 0; i < net->nlayers; i++) {
+        const Layer *L = &net->layers[i];
+        const QuantHooks *h = layer_hooks(L);
+        int k = h ? calibration_pending(h->wq) + calibration_pending(h->aq) : 0;
+        if (k && !n && first)
+            *first = L->name;
+        n += k;
+    }
+    return n;
+}
+
 const float *qhooks_weight_forward(QuantHooks *h, Net *net)
 {
     Param *W = &net->params[h->w_param];
@@ -82,15 +109,23 @@ const float *qhooks_weight_forward(QuantHooks *h, Net *net)
     Tensor w = h->wq->shape, y = h->wq->shape;
     w.data = W->w;
     y.data = h->wq_data;
+    if (net->calibrating) {
+        calibration_sees(h->wq, net, &w);
+        return W->w;
+    }
     maybe_init(h->wq, &w);
     h->wq->ops->forward(h->wq, &w, &y);
     return h->wq_data;
 }
 
-const Tensor *qhooks_input_forward(QuantHooks *h, Layer *L)
+const Tensor *qhooks_input_forward(QuantHooks *h, Net *net, Layer *L)
 {
     if (!h->aq)
         return &L->x[0];
+    if (net->calibrating) {
+        calibration_sees(h->aq, net, &L->x[0]);
+        return &L->x[0];
+    }
     h->xq.n = h->dxq.n = L->x[0].n;
     h->aq->shape.n = L->x[0].n;
     maybe_init(h->aq, &L->x[0]);

@@ -21,7 +21,7 @@ int qhooks_attach(QuantHooks *h, Net *net, Layer *L, Tensor wshape, Quantizer *w
 void qhooks_bind(QuantHooks *h, Net *net, Layer *L, Arena *act);
 /* The weight and input the layer computes with (quantized or the originals). */
 const float *qhooks_weight_forward(QuantHooks *h, Net *net);
-const Tensor *qhooks_input_forward(QuantHooks *h, Layer *L);
+const Tensor *qhooks_input_forward(QuantHooks *h, Net *net, Layer *L);
 /* Where the layer writes dL/dW: the param grad directly when unquantized (accumulate), or
  * dwq, which qhooks_weight_backward then routes through Qw. */
 float *qhooks_weight_grad(QuantHooks *h, Net *net, int *add);
@@ -33,6 +33,10 @@ void qhooks_input_backward(QuantHooks *h, Layer *L);
 void qhooks_post_step(QuantHooks *h);
 void qhooks_cost_bits(const QuantHooks *h, LayerCost *lc);
 void qhooks_destroy(QuantHooks *h);
+
+/* How many quantizers of the net have a calibrate hook and are not yet initialised
+ * (quantizer.h); *first names the first one's layer when there is one (first may be NULL). */
+int net_calibrations_pending(const Net *net, const char **first);
 
 /* L's hooks when its kind takes quantizers (LayerOps.hooks), else NULL. */
 QuantHooks *layer_hooks(const Layer *L);

@@ -11,13 +11,14 @@ void optim_defaults(Optimizer *o, float weight_decay)
         o->group[g] = (GroupOptim){OPTIM_SGD, 1.0f, weight_decay, 0.9f, 0, 0.9f, 0.999f, 1e-8f};
 }
 
-/* A stretch of a group's storage stepped with one learning rate and weight decay: the
- * whole group, or a run of its parameters with equal factors. m and v are the two state
- * slots (v unused by SGD). */
+/* A stretch of a group's storage stepped by one optimizer kind with one learning rate and
+ * weight decay: the whole group, or a run of its parameters with equal factors and kind. m
+ * and v are the two state slots (v unused by SGD). */
 typedef struct {
     float *w, *g, *m, *v;
     long n;
     float lr, wd;
+    OptimKind kind;
 } Span;
 
 /* PyTorch SGD on elements [lo, hi) of a span: d = g + wd*w; buf = m*buf + d;
@@ -60,7 +61,7 @@ static void adam_range(const GroupOptim *c, const Span *s, long lo, long hi, lon
 static void step_span(const GroupOptim *c, const Span *s, long t)
 {
     void (*range)(const GroupOptim *, const Span *, long, long, long) =
-        c->kind == OPTIM_ADAM ? adam_range : sgd_range;
+        s->kind == OPTIM_ADAM ? adam_range : sgd_range;
     if (s->n < OPTIM_PARALLEL_MIN) {
         range(c, s, 0, s->n, t);
         return;
@@ -83,14 +84,15 @@ static void step_factored(const GroupOptim *c, Net *net, int gi, float lr, long 
         if (p && p->group != (ParamGroupId)gi)
             continue;
         float plr = p ? lr * p->lr_factor : 0.0f, pwd = p ? c->weight_decay * p->wd_factor : 0.0f;
-        if (s.n && p && plr == s.lr && pwd == s.wd) {
+        OptimKind kind = p && p->optim != OPTIM_OF_GROUP ? p->optim : c->kind;
+        if (s.n && p && plr == s.lr && pwd == s.wd && kind == s.kind) {
             s.n += (long)p->numel;
             continue;
         }
         if (s.n)
             step_span(c, &s, t);
         if (p)
-            s = (Span){p->w, p->g, p->state, p->state + grp->n, (long)p->numel, plr, pwd};
+            s = (Span){p->w, p->g, p->state, p->state + grp->n, (long)p->numel, plr, pwd, kind};
     }
 }
 
@@ -107,7 +109,7 @@ void optim_step(Optimizer *o, Net *net, float lr)
             continue;
         }
         Span all = {p->w, p->g, p->state, p->state + p->n, (long)p->n, lr * c->lr_mult,
-                    c->weight_decay}; /* the flat loop over the whole group */
+                    c->weight_decay, c->kind}; /* the flat loop over the whole group */
         step_span(c, &all, o->step);
     }
     net_post_step(net);
