@@ -29,6 +29,7 @@
 #include "core/rng.h"
 #include "core/threads.h"
 #include "core/xent.h"
+#include "perf/kernels.h"
 #include "perf/median_interval.h"
 
 static double clock_seconds(clockid_t id)
@@ -308,7 +309,7 @@ static int paired_ratio(const char *label, const char *name, Dims in, const char
 }
 
 typedef struct {
-    int threads, batch, iters, warmup, bits, profile, paired;
+    int threads, batch, iters, warmup, bits, profile, paired, kernels;
     char net[32];
     ArgList schemes;
     char json[512];
@@ -396,6 +397,8 @@ static const ArgSpec bench_specs[] = {
      .help = "each scheme against FP32 in N interleaved steps (median, 95% interval)"},
     {"--json", ARG_STR, ARG_TEXT(BenchArgs, json), .value = "FILE",
      .help = "the timings written as JSON"},
+    {"--kernels", ARG_FLAG, ARG_AT(BenchArgs, kernels),
+     .help = "only the direct 3x3 kernels, one thread, in --iters repetitions (GFLOP/s)"},
     {NULL}};
 
 static int run_bench(int argc, char **argv, QbErr *err)
@@ -405,6 +408,11 @@ static int run_bench(int argc, char **argv, QbErr *err)
     int rc = args_parse(argc, argv, bench_specs, &a, err);
     if (rc)
         return rc;
+    if (a.kernels) {
+        threads_set(1);
+        bench_kernels(a.iters);
+        return 0;
+    }
     threads_set(a.threads);
     prof_enable(a.profile);
     printf("qbench bench: OpenBLAS core %s, %d threads, batch %d, %s, %d timed steps\n",
