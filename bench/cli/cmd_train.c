@@ -7,14 +7,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "nets/registry.h"
-#include "quantizers/schemes.h"
-#include "core/checkpoint.h"
-#include "core/data/dataset.h"
-#include "core/data/loader.h"
-#include "core/json.h"
-#include "core/threads.h"
-#include "core/train.h"
 #include "run/converge.h"
 #include "run/run.h"
 #include "run/stop.h"

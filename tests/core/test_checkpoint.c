@@ -26,6 +26,16 @@ static void build(Net *net, int width, uint64_t seed)
     net_init_params(net, &r);
 }
 
+/* Two nets of the same shape, differently initialised, with optimizers of different settings:
+ * what one saves, the other loads. */
+static void two_nets(Net *a, Optimizer *oa, Net *b, Optimizer *ob)
+{
+    build(a, 4, 1);
+    build(b, 4, 2);
+    optim_defaults(oa, 1e-4f);
+    optim_defaults(ob, 0.0f);
+}
+
 static char path[256];
 
 static void setup(void) { snprintf(path, sizeof path, "/tmp/qb-ckpt-test-%d.ckpt", (int)getpid()); }
@@ -37,11 +47,8 @@ Test(checkpoint, round_trip_restores_params_buffers_state_and_meta)
 {
     Net a, b;
     QbErr err = {{0}};
-    build(&a, 4, 1);
-    build(&b, 4, 2);
     Optimizer oa, ob;
-    optim_defaults(&oa, 1e-4f);
-    optim_defaults(&ob, 0.0f);
+    two_nets(&a, &oa, &b, &ob);
     fill_normal(a.groups[PGROUP_WEIGHT].state, 2 * a.groups[PGROUP_WEIGHT].n, 5, 1.0f);
     net_buffer(&a, "bn1.running_mean")->data[2] = 0.75f;
     oa.step = 17;
@@ -122,11 +129,8 @@ Test(checkpoint, format_1_without_a_record_still_resumes)
 {
     Net a, b;
     QbErr err = {{0}};
-    build(&a, 4, 1);
-    build(&b, 4, 2);
     Optimizer oa, ob;
-    optim_defaults(&oa, 1e-4f);
-    optim_defaults(&ob, 0.0f);
+    two_nets(&a, &oa, &b, &ob);
     oa.step = 9;
     CkptMeta m = {1, 30, 5, "{}", "[]", NULL, 0}, got = {0};
     cr_assert_eq(checkpoint_save(path, &a, &oa, &m, &err), 0, "%s", err.msg);
