@@ -115,7 +115,10 @@ static void as_format_1(const char *from, const char *to)
     char *b;
     QbErr err = {{0}};
     cr_assert_eq(file_read_all(from, &b, &n, &err), 0, "%s", err.msg);
-    uint32_t len, version = 1, at = 48;
+    uint32_t len, version, at = 48;
+    memcpy(&version, b + 8, 4);
+    cr_assert_eq(version, 2, "%s: format %u, not 2", from, version);
+    version = 1;
     for (int i = 0; i < 2; i++, at += 4 + len)
         memcpy(&len, b + at, 4);
     memcpy(&len, b + at, 4);
