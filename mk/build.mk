@@ -19,7 +19,7 @@ LDFLAGS = -fopenmp $(SAN_FLAGS)
 
 # The library: everything but main.c
 LIB_SRCS := $(sort $(filter-out bench/main.c,$(shell find bench quantizers nets -name '*.c')))
-# Plus the generated table of quantizer source hashes (bench/harness/source_hashes.h).
+# Plus the generated table of quantizer source hashes (bench/run/source_hashes.h).
 QHASH_C := $(BUILD)/gen/quantizer_hashes.c
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(QHASH_C:.c=.o)
 LIB := $(BUILD)/libqbench.a

@@ -1,5 +1,5 @@
-/* `qbench train` and `qbench eval`: one training run from flags, with a progress bar on a
- * terminal and one log line per epoch otherwise; evaluation of a checkpoint. */
+/* `qbench train`: one training run from flags, with a progress bar on a terminal and one log
+ * line per epoch otherwise. */
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -7,14 +7,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "nets/registry.h"
-#include "quantizers/schemes.h"
-#include "core/checkpoint.h"
-#include "core/data/dataset.h"
-#include "core/data/loader.h"
-#include "core/json.h"
-#include "core/threads.h"
-#include "core/train.h"
 #include "run/converge.h"
 #include "run/run.h"
 #include "run/stop.h"
@@ -237,79 +229,6 @@ static int run_train(int argc, char **argv, QbErr *err)
     return rc;
 }
 
-typedef struct {
-    char net[32], ckpt[512], data[16], dir[512], shortcut[4];
-    int batch, threads, json;
-    float width;
-} EvalArgs;
-
-static const ArgSpec eval_specs[] = {
-    {"--net", ARG_STR, ARG_TEXT(EvalArgs, net), .value = "NAME", .required = 1,
-     .help = "the network"},
-    {"--checkpoint", ARG_STR, ARG_TEXT(EvalArgs, ckpt), .value = "FILE", .required = 1,
-     .help = "the checkpoint evaluated"},
-    {"--data", ARG_STR, ARG_TEXT(EvalArgs, data), .value = "FORMAT",
-     .help = "the data set (default fmnist)"},
-    {"--data-dir", ARG_STR, ARG_TEXT(EvalArgs, dir), .value = "DIR",
-     .help = "where the data set is (default: the format's)"},
-    {"--width", ARG_FLOAT, ARG_AT(EvalArgs, width), 0.01, 64, .value = "F",
-     .help = "width multiplier (default 1)"},
-    {"--shortcut", ARG_STR, ARG_TEXT(EvalArgs, shortcut), .value = "a|b",
-     .help = "ResNet shortcut option (default b)"},
-    {"--batch", ARG_INT, ARG_AT(EvalArgs, batch), 1, 65536, .value = "N",
-     .help = "batch size (default 500)"},
-    {"--threads", ARG_INT, ARG_AT(EvalArgs, threads), 1, 256, .value = "N",
-     .help = "threads (default 1)"},
-    {"--json", ARG_FLAG, ARG_AT(EvalArgs, json), .help = "JSON instead of text"},
-    {NULL}};
-
-static int run_eval(int argc, char **argv, QbErr *err)
-{
-    EvalArgs a = {.data = "fmnist", .shortcut = "b", .batch = 500, .threads = 1, .width = 1.0f};
-    const char *net_name = a.net, *ckpt = a.ckpt, *data = a.data, *dir = a.dir;
-    int rc = args_parse(argc, argv, eval_specs, &a, err);
-    if (rc)
-        return rc;
-    const int batch = a.batch, threads = a.threads;
-    threads_set(threads);
-    Dataset d;
-    if (dataset_open(&d, data, dir[0] ? dir : NULL, DATA_TEST, err) < 0)
-        return -1;
-    NetOptions o;
-    net_options_defaults(&o);
-    o.input = d.dims;
-    o.classes = d.classes;
-    o.width = a.width;
-    o.shortcut = a.shortcut[0];
-    Net net;
-    Loader l;
-    LoaderConfig lc = {batch, 0, 0, 0, 0, 0, 0};
-    EpochStats st = {0};
-    int *labels = calloc((size_t)batch, sizeof(int));
-    QB_ASSERT(labels);
-    rc = net_build(&net, net_name, &o, err);
-    if (rc == 0 && (rc = net_alloc(&net, batch, threads, err)) == 0 &&
-        (rc = checkpoint_load(ckpt, &net, NULL, NULL, CKPT_RESUME, err)) == 0 &&
-        (rc = loader_init(&l, &d, &lc, err)) == 0) {
-        BatchSource src = loader_source(&l);
-        rc = evaluate(&net, &src, labels, &st, err);
-    }
-    if (rc == 0 && a.json)
-        printf("{\"net\": \"%s\", \"checkpoint\": \"%s\", \"data\": \"%s\", \"samples\": %ld, "
-               "\"top1\": %.4f, \"top5\": %.4f, \"loss\": %.6f}\n",
-               net_name, ckpt, d.name, st.samples, st.top1, st.top5, st.loss);
-    else if (rc == 0)
-        printf("%s %s on %s (%ld samples): top-1 %.2f%% top-5 %.2f%% loss %.4f\n", net_name, ckpt,
-               d.name, st.samples, st.top1, st.top5, st.loss);
-    free(labels);
-    net_free(&net);
-    dataset_free(&d);
-    return rc;
-}
-
 const CliCommand cli_train = {
     "train", "train a network; checkpoints every epoch, resumes bit-identically", NULL,
     run_train, train_help};
-
-const CliCommand cli_eval = {
-    "eval", "top-1 and top-5 of a checkpoint on the test split", eval_specs, run_eval, NULL};

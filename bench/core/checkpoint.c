@@ -76,6 +76,7 @@ int checkpoint_save(const char *path, const Net *net, const Optimizer *opt, cons
     put_i64(&b, meta ? (int64_t)meta->seed : 0);
     put_text(&b, meta ? meta->config : NULL);
     put_text(&b, meta ? meta->metrics : NULL);
+    put_text(&b, meta ? meta->record : NULL);
     for (int i = 0; i < net->nparams; i++) {
         const Param *p = &net->params[i];
         put_tensor(&b, TK_PARAM, p->name, p->ndim, p->shape, p->w, NULL, p->numel);
@@ -269,9 +270,10 @@ static int read_header(Reader *r, uint32_t *ntensors, CkptMeta *m, int64_t *opt_
         return qb_fail(err, "%s: not a qbench checkpoint (bad magic number)", r->path);
     if (take(r, &version, 4, "version", err) < 0)
         return -1;
-    if (version != CKPT_VERSION)
-        return qb_fail(err, "%s: checkpoint format version %u, this qbench reads version %d",
+    if (version < 1 || version > CKPT_VERSION)
+        return qb_fail(err, "%s: checkpoint format version %u, this qbench reads versions 1 to %d",
                        r->path, version, CKPT_VERSION);
+    m->version = version;
     if (take(r, ntensors, 4, "tensor count", err) < 0 || take(r, &m->epoch, 8, "epoch", err) < 0 ||
         take(r, &m->step, 8, "step", err) < 0 || take(r, opt_step, 8, "optimizer step", err) < 0 ||
         take(r, &seed, 8, "seed", err) < 0)
@@ -279,6 +281,12 @@ static int read_header(Reader *r, uint32_t *ntensors, CkptMeta *m, int64_t *opt_
     m->seed = (uint64_t)seed;
     if (take_text(r, &m->config, "config", err) < 0 || take_text(r, &m->metrics, "metrics", err) < 0)
         return -1;
+    if (version >= 2 && take_text(r, &m->record, "model record", err) < 0)
+        return -1;
+    if (m->record && !m->record[0]) { /* written without one (a test's, a probe's) */
+        free(m->record);
+        m->record = NULL;
+    }
     return 0;
 }
 
@@ -364,5 +372,6 @@ void ckpt_meta_free(CkptMeta *meta)
 {
     free(meta->config);
     free(meta->metrics);
-    meta->config = meta->metrics = NULL;
+    free(meta->record);
+    meta->config = meta->metrics = meta->record = NULL;
 }

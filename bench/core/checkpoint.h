@@ -1,6 +1,7 @@
 /* Checkpoints: a versioned, checksummed binary of the parameters, buffers (BN statistics,
- * quantizer state and init flags), optimizer state, progress counters and the run's config
- * and metrics as text. Written atomically; every load is bounds-checked. */
+ * quantizer state and init flags), optimizer state, progress counters and the run's config,
+ * metrics and (from format 2) model record as text. Written atomically; every load is
+ * bounds-checked; format 1 files (no record) load as before. */
 #ifndef QB_CHECKPOINT_H
 #define QB_CHECKPOINT_H
 
@@ -9,7 +10,8 @@
 #include "net.h"
 #include "optim/optim.h"
 
-#define CKPT_VERSION 1
+/* 2: the model record (run/record.h) follows the metrics; 1: without it, still read. */
+#define CKPT_VERSION 2
 
 typedef struct {
     int64_t epoch;       /* completed epochs */
@@ -17,6 +19,8 @@ typedef struct {
     uint64_t seed;
     char *config;        /* owned text (JSON), may be NULL */
     char *metrics;       /* owned text (JSON), may be NULL */
+    char *record;        /* owned text (JSON): what rebuilds the network; NULL in format 1 */
+    uint32_t version;    /* the file's format version (set by loading) */
 } CkptMeta;
 
 typedef enum {

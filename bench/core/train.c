@@ -123,6 +123,12 @@ int train_calibrate(Net *net, const BatchSource *src, int *labels, QbErr *err)
 
 int evaluate(Net *net, const BatchSource *src, int *labels, EpochStats *st, QbErr *err)
 {
+    return evaluate_to(net, src, labels, st, NULL, NULL, err);
+}
+
+int evaluate_to(Net *net, const BatchSource *src, int *labels, EpochStats *st, EvalSink sink,
+                void *sink_user, QbErr *err)
+{
     EpochStats acc = {0};
     double t0 = now_seconds();
     int was = net->train;
@@ -136,6 +142,8 @@ int evaluate(Net *net, const BatchSource *src, int *labels, EpochStats *st, QbEr
         }
         if (!isfinite(step_forward(net, labels, n, 0.0f, &acc)))
             acc.diverged = 1;
+        if (sink)
+            sink(sink_user, net_output(net), n);
     }
     net->train = was;
     net_set_batch(net, net->batch);

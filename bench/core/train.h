@@ -47,5 +47,10 @@ int train_epoch(Trainer *t, const BatchSource *src, int epoch, int first, EpochS
 int train_calibrate(Net *net, const BatchSource *src, int *labels, QbErr *err);
 /* Evaluation mode (running BN statistics), every batch of the source. */
 int evaluate(Net *net, const BatchSource *src, int *labels, EpochStats *st, QbErr *err);
+/* Receives each evaluated batch's output (its first n rows are the batch's samples). */
+typedef void (*EvalSink)(void *user, const Tensor *out, int n);
+/* evaluate, handing every batch's output to sink (NULL: none) in order. */
+int evaluate_to(Net *net, const BatchSource *src, int *labels, EpochStats *st, EvalSink sink,
+                void *sink_user, QbErr *err);
 
 #endif

@@ -13,7 +13,8 @@
 #include "core/layers/layers.h"
 #include "nets/registry.h"
 #include "run/run.h"
-#include "source_hashes.h"
+#include "run/conventions.h"
+#include "run/source_hashes.h"
 #include "chain.h"
 
 /* What the data set contributes: shapes for the net and a content fingerprint. */
@@ -116,45 +117,6 @@ static int from_info(const Experiment *e, const char *path, FingerprintCache *fc
     return 0;
 }
 
-/* Serialises a quantizer's resolved identity: method, version, bits, sign, every option the
- * method declares (at its explicit or default value) and the hashes of the code computing it. */
-static void quantizer_json(JsonW *w, const char *key, const Quantizer *q, const SourceHashes *h)
-{
-    const MethodSourceHash *src = source_hash_of(h, q->ops);
-    jw_obj(w, key);
-    jw_int(w, "bits", q->bits);
-    jw_str(w, "method", q->ops->name);
-    jw_obj(w, "options");
-    for (const QuantOptionSpec *s = q->ops->options; s && s->name; s++) {
-        const char *v = quantizer_opt(q, s->name);
-        jw_str(w, s->name, v ? v : s->dflt);
-    }
-    jw_obj_end(w);
-    jw_str(w, "shared_source", h->shared);
-    if (q->role == QROLE_ACT)
-        jw_bool(w, "signed", q->is_signed);
-    jw_str(w, "source", src->hash);
-    jw_int(w, "version", q->ops->version);
-    jw_obj_end(w);
-}
-
-/* The layer's (input, weight) quantizer pair as JSON (owned), or NULL when it has none. */
-static char *layer_quant_json(const Layer *L, const SourceHashes *h)
-{
-    const Quantizer *wq = layer_weight_quantizer(L), *aq = layer_input_quantizer(L);
-    if (!wq && !aq)
-        return NULL;
-    JsonW w;
-    jw_init(&w, 0);
-    jw_obj(&w, NULL);
-    if (aq)
-        quantizer_json(&w, "input", aq, h);
-    if (wq)
-        quantizer_json(&w, "weight", wq, h);
-    jw_obj_end(&w);
-    return w.buf;
-}
-
 /* Every method the net uses must be in the hash table, or its cells could not retrain when
  * it is edited. */
 static int sources_known(const Net *net, const SourceHashes *h, QbErr *err)
@@ -170,38 +132,6 @@ static int sources_known(const Net *net, const SourceHashes *h, QbErr *err)
                                q[k]->ops->name);
     }
     return 0;
-}
-
-/* One entry per distinct quantizer pair, with the layers that use it, in layer order. */
-static char *conventions_json(const Net *net, const SourceHashes *h)
-{
-    char **pair = calloc((size_t)net->nlayers + 1, sizeof *pair);
-    QB_ASSERT(pair);
-    for (int i = 0; i < net->nlayers; i++)
-        pair[i] = layer_quant_json(&net->layers[i], h);
-    JsonW w;
-    jw_init(&w, 0);
-    jw_arr(&w, NULL);
-    for (int i = 0; i < net->nlayers; i++) {
-        int first = pair[i] != NULL;
-        for (int j = 0; first && j < i; j++)
-            first = !pair[j] || strcmp(pair[j], pair[i]);
-        if (!first)
-            continue;
-        jw_obj(&w, NULL);
-        jw_arr(&w, "layers");
-        for (int j = i; j < net->nlayers; j++)
-            if (pair[j] && !strcmp(pair[j], pair[i]))
-                jw_str(&w, NULL, net->layers[j].name);
-        jw_arr_end(&w);
-        jw_raw(&w, "quantizers", pair[i]);
-        jw_obj_end(&w);
-    }
-    jw_arr_end(&w);
-    for (int i = 0; i < net->nlayers; i++)
-        free(pair[i]);
-    free(pair);
-    return w.buf;
 }
 
 static uint64_t fnv1a(const char *s)

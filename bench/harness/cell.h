@@ -8,7 +8,7 @@
 #define QB_CELL_H
 
 #include "experiment.h"
-#include "source_hashes.h"
+#include "run/source_hashes.h"
 
 #define CELL_ID_MAX 96
 

@@ -247,7 +247,7 @@ int needs_rules(FILE *f, const Experiment *e, const Needs *n, QbErr *err)
         fprintf(f, "\n%s:\n\t@mkdir -p $(@D)\n\t@echo \"%s: pretraining %s on %s, full "
                    "precision, %s -> $@\"\n\t@$(CELL_RUNNER) $@ $(QBENCH) train",
                 ck->path, e->name, ck->net, ck->pretrain.data, sched);
-        runcfg_write_flags(f, &ck->pretrain);
+        runcfg_write_flags(f, &ck->pretrain, NULL);
         fprintf(f, " --threads $(PRETRAIN_THREADS) --checkpoint $@ --partial --resume --quiet\n");
         /* a runner that returns before the training ends (RUNNER=slurm RUNNER_WAIT=0) leaves
          * it missing: the cells cannot be expanded until it is there */

@@ -15,6 +15,7 @@
 #include "core/rng.h"
 #include "core/threads.h"
 #include "core/train.h"
+#include "record.h"
 
 const char *run_status_name(RunStatus s)
 {
@@ -28,15 +29,18 @@ typedef struct {
     Loader train_loader, test_loader;
 } RunData;
 
-static int data_open(const RunConfig *c, RunData *d, QbErr *err)
+int run_dataset_open(const RunConfig *c, DataSplit split, Dataset *d, QbErr *err)
 {
-    const char *dir = c->data_dir[0] ? c->data_dir : NULL;
     DataOptions opt = {0};
     opt.dims = c->input;
     opt.classes = c->classes;
-    if (dataset_open_opts(&d->train, c->data, dir, &opt, DATA_TRAIN, err) < 0)
-        return -1;
-    if (dataset_open_opts(&d->test, c->data, dir, &opt, DATA_TEST, err) < 0)
+    return dataset_open_opts(d, c->data, c->data_dir[0] ? c->data_dir : NULL, &opt, split, err);
+}
+
+static int data_open(const RunConfig *c, RunData *d, QbErr *err)
+{
+    if (run_dataset_open(c, DATA_TRAIN, &d->train, err) < 0 ||
+        run_dataset_open(c, DATA_TEST, &d->test, err) < 0)
         return -1;
     LoaderConfig tl = {c->batch, 1, 1, c->crop_pad, c->flip, c->seed, c->train_subset};
     LoaderConfig el = {c->batch, 0, 0, 0, 0, c->seed, 0};
@@ -183,10 +187,11 @@ static int checkpoint_write(Run *r, const RunResult *res, int64_t epoch, QbErr *
     /* the partial epoch's running stats, so an interrupted epoch resumes its means too */
     snprintf(hist + n + nc, 160, "partial %.17g %.17g %.17g %ld %.17g\n", r->partial.loss,
              r->partial.top1, r->partial.top5, r->partial.samples, r->partial.seconds);
-    CkptMeta m = {epoch, r->step, c->seed, conf, hist};
+    CkptMeta m = {epoch, r->step, c->seed, conf, hist, record_text(&r->net, &r->data.test), 0};
     int rc = checkpoint_save(c->ckpt, &r->net, &r->opt, &m, err);
     free(hist);
     free(conf);
+    free(m.record);
     return rc;
 }
 
@@ -198,10 +203,12 @@ static int best_checkpoint_write(Run *r, const RunResult *res, QbErr *err)
     if (!c->best_ckpt[0] || run_best_epoch(res) != res->n_epochs - 1)
         return 0;
     char *conf = config_text(c), *hist = history_text(res);
-    CkptMeta m = {res->n_epochs, r->step, c->seed, conf, hist};
+    CkptMeta m = {res->n_epochs, r->step, c->seed, conf, hist,
+                  record_text(&r->net, &r->data.test), 0};
     int rc = checkpoint_save(c->best_ckpt, &r->net, NULL, &m, err);
     free(conf);
     free(hist);
+    free(m.record);
     return rc;
 }
 

@@ -6,6 +6,7 @@
 
 #include <signal.h>
 
+#include "core/data/dataset.h"
 #include "core/json.h"
 #include "curve.h"
 #include "runcfg.h"
@@ -55,5 +56,8 @@ int run_net_build(const RunConfig *c, Dims input, int classes, Net *net, QbErr *
  * its bits argument being c->wbits. */
 SchemeOptions run_scheme_options(const RunConfig *c);
 const char *run_status_name(RunStatus s);
+/* One split of the configuration's data set, opened as the run opens it (its directory,
+ * sample shape and classes). */
+int run_dataset_open(const RunConfig *c, DataSplit split, Dataset *d, QbErr *err);
 
 #endif

@@ -3,6 +3,7 @@
 #include "runcfg.h"
 
 #include "core/grow.h"
+#include "core/jsonr.h"
 #include "nets/registry.h"
 #include "quantizers/registry.h"
 
@@ -522,12 +523,19 @@ int runcfg_parse_flags(RunConfig *c, const char *text, const char *what, QbErr *
     return 0;
 }
 
-void runcfg_write_flags(FILE *out, const RunConfig *c)
+static int flag_listed(const char *flag, const char *const *only)
+{
+    while (only && *only && strcmp(*only, flag))
+        only++;
+    return !only || *only;
+}
+
+void runcfg_write_flags(FILE *out, const RunConfig *c, const char *const *only)
 {
     for (int i = 0; i < runcfg_nfields; i++) {
         const RunField *f = &runcfg_fields[i];
         char text[RUN_PATH_MAX + 64];
-        if (!f->key || !strcmp(f->flag, "--threads"))
+        if (!f->key || !strcmp(f->flag, "--threads") || !flag_listed(f->flag, only))
             continue;
         if (f->type == RF_SPECIAL) {
             for (int k = 0; f->write == write_options && k < c->nqopts; k++)
@@ -593,4 +601,112 @@ void runcfg_identity_json(const RunConfig *c, JsonW *w, const char *key)
         memset(runcfg_field_ptr(f, &id), 0, runcfg_field_size(f));
     }
     runcfg_to_json(&id, w, key);
+}
+
+/* An overrides entry {bits, pattern, scheme} as its flag's item (parse_override's text). */
+static int override_item(const JsonV *o, char *out, size_t cap)
+{
+    const char *pattern = json_str_at(o, "pattern", NULL), *scheme = json_str_at(o, "scheme", "");
+    double bits = json_num_at(o, "bits", -1);
+    if (o->type != JV_OBJ || !pattern || bits < 0)
+        return -1;
+    if (scheme_is_fp(scheme))
+        snprintf(out, cap, "%s=%s", pattern, SCHEME_FP);
+    else if (scheme[0])
+        snprintf(out, cap, "%s=%s:%d", pattern, scheme, (int)bits);
+    else
+        snprintf(out, cap, "%s=%d", pattern, (int)bits);
+    return 0;
+}
+
+/* The items of a RF_SPECIAL field's JSON value, each through the field's parser. */
+static int special_from_json(const RunField *f, RunConfig *c, const JsonV *v, char *want,
+                             size_t cap)
+{
+    char item[RUN_PATH_MAX];
+    int options = f->write == write_options;
+    if (v->type != (options ? JV_OBJ : JV_ARR)) {
+        snprintf(want, cap, options ? "an object of NAME: VALUE" : "an array of overrides");
+        return -1;
+    }
+    for (int i = 0; i < v->n; i++) {
+        const JsonV *it = &v->items[i];
+        if (options && it->type == JV_STR)
+            snprintf(item, sizeof item, "%s=%s", v->keys[i], it->str);
+        else if (options || override_item(it, item, sizeof item) < 0) {
+            snprintf(want, cap, options ? "text values" : "{bits, pattern, scheme} entries");
+            return -1;
+        }
+        if (f->parse(c, item, want, cap) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* A recorded value as the text its flag takes (runcfg_field_set), into out. */
+static int json_value_text(const RunField *f, const JsonV *v, char *out, size_t cap)
+{
+    static const JsonType want[] = {[RF_INT] = JV_NUM, [RF_U64] = JV_NUM, [RF_FLOAT] = JV_NUM,
+                                    [RF_BOOL] = JV_BOOL, [RF_STR] = JV_STR, [RF_PATH] = JV_STR,
+                                    [RF_ENUM] = JV_STR, [RF_KIND] = JV_STR, [RF_DIMS] = JV_STR,
+                                    [RF_INTLIST] = JV_ARR};
+    if (v->type != want[f->type])
+        return -1;
+    size_t at = 0;
+    out[0] = '\0';
+    switch (v->type) {
+    case JV_NUM:
+        snprintf(out, cap, "%.17g", v->num);
+        return 0;
+    case JV_BOOL:
+        snprintf(out, cap, "%s", v->num ? "true" : "false");
+        return 0;
+    case JV_STR:
+        snprintf(out, cap, "%s", v->str);
+        return 0;
+    default:
+        for (int i = 0; i < v->n && at < cap; i++) {
+            if (v->items[i].type != JV_NUM)
+                return -1;
+            at += (size_t)snprintf(out + at, cap - at, i ? ",%.17g" : "%.17g", v->items[i].num);
+        }
+        return 0;
+    }
+}
+
+/* One recorded field into c; the empty values runcfg_to_json writes for unset fields (no
+ * scheme, a data set's own shape) set the zero value, which no flag spells. */
+static int field_from_json(const RunField *f, RunConfig *c, const JsonV *v, char *want,
+                           size_t cap)
+{
+    char text[RUN_PATH_MAX];
+    if (f->type == RF_SPECIAL)
+        return special_from_json(f, c, v, want, cap);
+    if (json_value_text(f, v, text, sizeof text) < 0) {
+        runcfg_field_want(f, want, cap);
+        return -1;
+    }
+    if ((f->type == RF_STR && !text[0]) || (f->type == RF_DIMS && !strcmp(text, "0x0x0"))) {
+        memset(runcfg_field_ptr(f, c), 0, runcfg_field_size(f));
+        return 0;
+    }
+    return runcfg_field_set(f, c, text, want, cap);
+}
+
+int runcfg_from_json(RunConfig *c, const JsonV *v, const char *what, QbErr *err)
+{
+    if (!v || v->type != JV_OBJ)
+        return qb_fail(err, "%s: expected a JSON object of settings", what);
+    for (int i = 0; i < runcfg_nfields; i++) {
+        const RunField *f = &runcfg_fields[i];
+        char want[200];
+        if (!f->key)
+            continue;
+        const JsonV *x = json_at(v, f->key);
+        if (!x)
+            return qb_fail(err, "%s: %s is missing", what, f->key);
+        if (field_from_json(f, c, x, want, sizeof want) < 0)
+            return qb_fail(err, "%s: %s: expected %s", what, f->key, want);
+    }
+    return 0;
 }

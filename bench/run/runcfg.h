@@ -132,8 +132,9 @@ void runcfg_field_text(const RunField *f, const RunConfig *c, char *out, size_t 
  * what was expected. */
 int runcfg_parse_flags(RunConfig *c, const char *text, const char *what, QbErr *err);
 /* The `qbench train` flags that rebuild c from the defaults, each as " --flag value", into f:
- * every field with a value but the outputs (checkpoint, resume) and threads (the runner's). */
-void runcfg_write_flags(FILE *f, const RunConfig *c);
+ * every field with a value but the outputs (checkpoint, resume) and threads (the runner's);
+ * with `only` (a NULL-terminated list of flags), those fields alone. */
+void runcfg_write_flags(FILE *f, const RunConfig *c, const char *const *only);
 
 /* The defaults: every field at its table default (c holds no list yet: runcfg_free first). */
 void runcfg_defaults(RunConfig *c);
@@ -147,6 +148,11 @@ int runcfg_option_index(const RunConfig *c, const char *name);
 /* The resolved configuration as one JSON object (fixed key order and formats): it goes into
  * checkpoints and result files. */
 void runcfg_to_json(const RunConfig *cfg, JsonW *w, const char *key);
+/* The inverse of runcfg_to_json: every recorded field of c set from the object v (c from
+ * runcfg_defaults), through the same parsers as the flags. what names the object in messages;
+ * a missing key or a value of the wrong type or range is an error naming the key. */
+struct JsonV;
+int runcfg_from_json(RunConfig *c, const struct JsonV *v, const char *what, QbErr *err);
 /* The same object with every non-identity field at its zero value: what the cell id hashes. */
 void runcfg_identity_json(const RunConfig *cfg, JsonW *w, const char *key);
 

@@ -82,7 +82,8 @@ Test(badckpt, truncated_and_flipped)
 
 /* Damage the checksum does not catch (it is recomputed): the parser's own checks. The
  * header is magic(8) version(4) count(4) epoch, step, opt step, seed (8 each), then the
- * config and metrics texts (4-byte lengths, empty here), then the first tensor record:
+ * config, metrics and model record texts (4-byte lengths, empty here), then the first tensor
+ * record:
  * kind(1) name length(2) name ... */
 Test(badckpt, damaged_behind_a_valid_checksum)
 {
@@ -98,12 +99,13 @@ Test(badckpt, damaged_behind_a_valid_checksum)
         const char *expect;
     } cases[] = {
         {"magic.ckpt", 0, 'X', "not a qbench checkpoint"},
-        {"version.ckpt", 8, 2, "checkpoint format version 2"},
+        {"version.ckpt", 8, 3, "checkpoint format version 3"},
         {"count.ckpt", 12, 0xff, "truncated checkpoint"},
         {"config.ckpt", 51, 0x7f, "config length"},
-        {"kind.ckpt", 56, 7, "corrupt tensor record"},
-        {"namelen.ckpt", 58, 0x40, "corrupt tensor record"},
-        {"name.ckpt", 59, 'X', "does not exist in this network"},
+        {"record.ckpt", 59, 0x7f, "model record length"},
+        {"kind.ckpt", 60, 7, "corrupt tensor record"},
+        {"namelen.ckpt", 62, 0x40, "corrupt tensor record"},
+        {"name.ckpt", 63, 'X', "does not exist in this network"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         memcpy(d, v, n);

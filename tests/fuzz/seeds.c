@@ -115,7 +115,8 @@ static void seeds_checkpoint(void)
     fuzz_net_build(&net);
     optim_defaults(&opt, 5e-4f);
     opt.step = 12;
-    CkptMeta meta = {2, 12, 7, "{\"net\": \"small_cnn\"}", "[{\"epoch\": 1}]"};
+    CkptMeta meta = {2, 12, 7, "{\"net\": \"small_cnn\"}", "[{\"epoch\": 1}]",
+                     "{\"record_version\": 1}", 0};
     fuzz_path(path, sizeof path, "seed.ckpt");
     if (checkpoint_save(path, &net, &opt, &meta, &err) < 0)
         die(path, &err);

@@ -188,7 +188,7 @@ Test(needs, the_pretraining_flags_rebuild_the_same_run)
     char *text;
     size_t n;
     FILE *f = open_memstream(&text, &n);
-    runcfg_write_flags(f, &c);
+    runcfg_write_flags(f, &c, NULL);
     fclose(f);
     cr_assert(strstr(text, " --lr 0.045 ") && strstr(text, " --milestones 30,60 ") &&
               strstr(text, " --no-flip") && !strstr(text, "--threads"), "%s", text);

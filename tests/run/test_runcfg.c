@@ -7,6 +7,7 @@
 
 #include "core/optim/optim.h"
 #include "core/optim/sched.h"
+#include "core/jsonr.h"
 #include "run/runcfg.h"
 
 static char *identity_text(const RunConfig *c)
@@ -207,4 +208,68 @@ Test(runcfg, text_values_are_checked_against_the_table)
     cr_assert_str_eq(c.from, "");
     cr_assert_eq(runcfg_field_set(runcfg_field_flag("--input"), &c, "3x32", want, sizeof want), -1);
     cr_assert_str_eq(want, "CxHxW, e.g. 3x32x32");
+}
+
+/* text read back through runcfg_from_json into a fresh config writes text again. */
+static void expect_reads_back(const char *text)
+{
+    JsonV *v;
+    RunConfig back;
+    QbErr err = {{0}};
+    runcfg_defaults(&back);
+    cr_assert_eq(json_parse(text, "record", &v, &err), 0, "%s", err.msg);
+    cr_assert_eq(runcfg_from_json(&back, v, "record", &err), 0, "%s", err.msg);
+    char *again = record_text(&back);
+    cr_assert_str_eq(again, text);
+    free(again);
+    json_free(v);
+    runcfg_free(&back);
+}
+
+/* Checkpoints rebuild their run from the JSON record: every field, every override form, the
+ * unset values (no scheme, the data set's own shape) read back as they were written. */
+Test(runcfg, the_json_record_reads_back_into_the_same_config)
+{
+    RunConfig c;
+    char want[160];
+    runcfg_defaults(&c);
+    char *text = record_text(&c);
+    expect_reads_back(text);
+    free(text);
+    for (int i = 0; i < runcfg_nfields; i++) {
+        if (!runcfg_fields[i].key)
+            continue;
+        mutate(&runcfg_fields[i], &c);
+        text = record_text(&c);
+        expect_reads_back(text);
+        free(text);
+    }
+    const RunField *o = runcfg_field_flag("--override");
+    cr_assert_eq(runcfg_field_set(o, &c, "conv1=fp", want, sizeof want), 0, "%s", want);
+    cr_assert_eq(runcfg_field_set(o, &c, "layer*=lsq:3", want, sizeof want), 0, "%s", want);
+    text = record_text(&c);
+    expect_reads_back(text);
+    free(text);
+    runcfg_free(&c);
+}
+
+Test(runcfg, a_record_missing_a_field_or_with_a_wrong_value_names_the_key)
+{
+    JsonV *v;
+    RunConfig c;
+    QbErr err = {{0}};
+    runcfg_defaults(&c);
+    cr_assert_eq(json_parse("{\"abits\": 4}", "rec", &v, &err), 0, "%s", err.msg);
+    cr_assert_eq(runcfg_from_json(&c, v, "rec", &err), -1);
+    cr_assert(strstr(err.msg, "rec: asq_first_layer is missing"), "%s", err.msg);
+    json_free(v);
+    char *text = record_text(&c), *at = strstr(text, "\"batch\":128");
+    cr_assert(at, "%s", text);
+    memcpy(at, "\"batch\":\"1\"", 11);
+    cr_assert_eq(json_parse(text, "rec", &v, &err), 0, "%s", err.msg);
+    cr_assert_eq(runcfg_from_json(&c, v, "rec", &err), -1);
+    cr_assert(strstr(err.msg, "rec: batch: expected an integer in [1, 65536]"), "%s", err.msg);
+    json_free(v);
+    free(text);
+    runcfg_free(&c);
 }
