@@ -173,6 +173,59 @@ static void pair_epilogues(Net *net, const int *consumers)
     }
 }
 
+/* The activation gradients share memory. Backward visits layers from the last; layer j's dy
+ * is written first by its last consumer c (dx_add: the first writer assigns) and read last
+ * by j itself, so it is live from step c down to step j (the last layer's from before the
+ * first step: the loss writes it). Gradients whose spans do not meet take turns in one
+ * slot; a span that starts at the step where another ends gets another slot, since that
+ * step reads the one and writes the other. Each span takes the free slot it fits best (or
+ * the largest, grown), and each slot is as large as its largest user. */
+static void dy_layout(Net *net, Arena *a, int batch)
+{
+    const int nl = net->nlayers;
+    const size_t room = nl > 0 ? (size_t)nl : 1;
+    int *start = malloc(sizeof(int) * 3 * room), *slot = start + room, *free_below = slot + room;
+    size_t *cap = calloc(room, sizeof(size_t));
+    QB_ASSERT(start && cap);
+    for (int j = 0; j < nl; j++)
+        start[j] = j == nl - 1 ? nl : j;
+    for (int c = 0; c < nl; c++)
+        for (int k = 0; k < net->layers[c].nin; k++)
+            if (net->layers[c].in[k] != NET_INPUT && start[net->layers[c].in[k]] < c)
+                start[net->layers[c].in[k]] = c;
+    int nslots = 0;
+    for (int t = nl; t >= 0; t--)
+        for (int j = nl - 1; j >= 0; j--) {
+            if (start[j] != t)
+                continue;
+            size_t need = (size_t)batch * dims_numel(net->layers[j].out_dims);
+            int best = -1;
+            for (int s = 0; s < nslots; s++) {
+                if (t >= free_below[s])
+                    continue;
+                int fits = cap[s] >= need, best_fits = best >= 0 && cap[best] >= need;
+                if (best < 0 || (fits && (!best_fits || cap[s] < cap[best])) ||
+                    (!fits && !best_fits && cap[s] > cap[best]))
+                    best = s;
+            }
+            if (best < 0)
+                best = nslots++;
+            if (cap[best] < need)
+                cap[best] = need;
+            slot[j] = best;
+            free_below[best] = j;
+        }
+    float **base = malloc(sizeof(float *) * room);
+    QB_ASSERT(base);
+    for (int s = 0; s < nslots; s++)
+        base[s] = arena_floats(a, cap[s]);
+    for (int j = 0; j < nl; j++)
+        net->layers[j].dy = tensor_view(batch, net->layers[j].out_dims, base[slot[j]]);
+    free(base);
+    free(cap);
+    free(start);
+}
+
 /* Sets views for one pass of the activation layout (measuring or real). */
 static void acts_layout(Net *net, Arena *a, int batch)
 {
@@ -184,8 +237,8 @@ static void acts_layout(Net *net, Arena *a, int batch)
         Layer *L = &net->layers[i];
         size_t n = (size_t)batch * dims_numel(L->out_dims);
         L->y = tensor_view(batch, L->out_dims, arena_floats(a, n));
-        L->dy = tensor_view(batch, L->out_dims, arena_floats(a, n));
     }
+    dy_layout(net, a, batch);
     int *written = calloc((size_t)net->nlayers, sizeof(int));
     QB_ASSERT(written);
     /* Backward runs in reverse: the first consumer reached there assigns, later ones add,

@@ -244,6 +244,60 @@ Test(nets, batch_norm_by_its_convolution_is_bit_identical)
     epilogue_case("mobilenet_v2", (Dims){3, 32, 32}); /* depthwise, pointwise */
 }
 
+/* Activation gradients share memory (net.c, dy_layout): two whose backward spans meet (from
+ * the step of the last consumer, or the start for the output, down to the layer's own
+ * step) must never overlap in memory; and the sharing must save memory. */
+static void dy_sharing_case(const char *name, Dims in)
+{
+    Net net;
+    QbErr err = {{0}};
+    CostTable t = build(&net, name, in, 10, 'a');
+    cost_free(&t);
+    cr_assert_eq(net_alloc(&net, 2, 1, &err), 0, "%s", err.msg);
+    const int nl = net.nlayers;
+    int *start = malloc(sizeof(int) * (size_t)nl);
+    cr_assert(start);
+    for (int j = 0; j < nl; j++)
+        start[j] = j == nl - 1 ? nl : j;
+    for (int c = 0; c < nl; c++)
+        for (int k = 0; k < net.layers[c].nin; k++) {
+            int p = net.layers[c].in[k];
+            if (p != NET_INPUT && start[p] < c)
+                start[p] = c;
+        }
+    size_t total = 0, distinct = 0;
+    for (int a = 0; a < nl; a++) {
+        const Tensor *da = &net.layers[a].dy;
+        total += tensor_numel(da);
+        int first_user = 1;
+        for (int b = 0; b < nl; b++) {
+            if (b == a)
+                continue;
+            const Tensor *db = &net.layers[b].dy;
+            int meet = a <= start[b] && b <= start[a];
+            int overlap = da->data < db->data + tensor_numel(db) &&
+                          db->data < da->data + tensor_numel(da);
+            cr_assert(!(meet && overlap), "%s: the gradients of %s and %s are live together "
+                      "but share memory", name, net.layers[a].name, net.layers[b].name);
+            if (b < a && db->data == da->data)
+                first_user = 0;
+        }
+        if (first_user)
+            distinct += tensor_numel(da);
+    }
+    cr_assert(distinct < total / 2, "%s: %zu of %zu gradient floats distinct", name, distinct,
+              total);
+    free(start);
+    net_free(&net);
+}
+
+Test(nets, activation_gradients_share_memory_only_when_never_live_together)
+{
+    dy_sharing_case("resnet20", (Dims){3, 32, 32});
+    dy_sharing_case("resnet18", (Dims){3, 32, 32});
+    dy_sharing_case("mobilenet_v2", (Dims){3, 32, 32});
+}
+
 Test(cost, resnet18_bitops_with_8bit_first_and_last_layers)
 {
     Net net;
