@@ -8,13 +8,34 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* Where the file is replaced: the path itself, or for a symbolic link the file it names, so
+ * the link survives (a rename onto the link would replace it by a regular file). A link
+ * into /proc (/dev/stdout is one to /proc/self/fd/1) names an open file of some process,
+ * which a rename would take away from it: such a target, like any that is not a regular
+ * file (a pipe), is written in place. */
+static void atomic_target(AtomicFile *a, const char *path)
+{
+    struct stat st;
+    snprintf(a->path, sizeof a->path, "%s", path);
+    a->direct = stat(path, &st) == 0 && !S_ISREG(st.st_mode);
+    if (a->direct || lstat(path, &st) != 0 || !S_ISLNK(st.st_mode))
+        return;
+    char link[16] = {0};
+    char *real = realpath(path, NULL);
+    if (!real || strlen(real) >= sizeof a->path ||
+        (readlink(path, link, sizeof link - 1) > 0 && !strncmp(link, "/proc/", 6)))
+        a->direct = 1;
+    else
+        snprintf(a->path, sizeof a->path, "%s", real);
+    free(real);
+}
+
 int atomic_open(AtomicFile *a, const char *path, QbErr *err)
 {
     if (strlen(path) >= sizeof a->path)
         return qb_fail(err, "%s: path too long", path);
-    snprintf(a->path, sizeof a->path, "%s", path);
-    struct stat st;
-    a->direct = stat(path, &st) == 0 && !S_ISREG(st.st_mode);
+    atomic_target(a, path);
+    path = a->path;
     snprintf(a->tmp, sizeof a->tmp, a->direct ? "%s" : "%s.%ld.tmp", path, (long)getpid());
     a->f = fopen(a->tmp, "wb");
     if (!a->f)
