@@ -44,6 +44,12 @@ static const char *slurp(const char *path)
     return text;
 }
 
+/* The cells of table 4's smoke profile, read from its file (what reproduce-table4 trains). */
+static int smoke_cells(int *methods)
+{
+    return hfix_cells_of("experiments/table4.yaml", "smoke", methods);
+}
+
 /* Every .json in dir parses as a result; returns how many. */
 static int valid_results(const char *dir)
 {
@@ -70,17 +76,18 @@ Test(e2e, reproduce_table4_smoke_writes_the_table_and_reruns_nothing, .timeout =
 {
     static char out[1 << 16];
     char results[256], path[400];
+    int methods, cells = smoke_cells(&methods);
     snprintf(results, sizeof results, "%s/e2e", hfix_dir());
     cr_assert_eq(run_make(results, out, sizeof out), 0, "%s", out);
-    cr_assert_eq(hfix_count(out, "table4: resnet20"), 12, "%s", out);
+    cr_assert_eq(hfix_count(out, "table4: resnet20"), cells, "%s", out);
     snprintf(path, sizeof path, "%s/tables/table4-smoke.md", results);
     FILE *f = fopen(path, "r");
     cr_assert(f, "no table: %s", out);
     fclose(f);
     cr_assert(strstr(out, "0 cell(s) pending") && strstr(out, "Profile `smoke`"), "%s", out);
-    cr_assert_eq(hfix_count(out, "| qbench |"), 5, "%s", out);  /* 4 schemes + BitOPs */
+    cr_assert_eq(hfix_count(out, "| qbench |"), methods + 1, "%s", out);  /* + BitOPs */
     snprintf(path, sizeof path, "%s/table4", results);
-    cr_assert_eq(valid_results(path), 12);
+    cr_assert_eq(valid_results(path), cells);
 
     cr_assert_eq(run_make(results, out, sizeof out), 0, "%s", out);
     cr_assert_eq(hfix_count(out, "table4: resnet20"), 0, "a rerun trained: %s", out);
@@ -97,6 +104,7 @@ Test(e2e, sigkill_mid_matrix_loses_nothing_finished, .timeout = 420)
 {
     static char out[1 << 16];
     char results[256], dir[300], cmd[1024];
+    int cells = smoke_cells(NULL);
     snprintf(results, sizeof results, "%s/kill", hfix_dir());
     snprintf(dir, sizeof dir, "%s/table4", results);
     pid_t pid = fork();
@@ -116,16 +124,17 @@ Test(e2e, sigkill_mid_matrix_loses_nothing_finished, .timeout = 420)
     kill(-pid, SIGKILL);
     waitpid(pid, NULL, 0);
     int done = valid_results(dir);   /* asserts every present result is complete */
-    cr_assert(done >= 2 && done < 12, "killed after %d results", done);
+    cr_assert(done >= 2 && done < cells, "killed after %d results", done);
     cr_assert_eq(run_make(results, out, sizeof out), 0, "%s", out);
-    cr_assert_eq(hfix_count(out, "table4: resnet20"), 12 - done, "%s", out);
-    cr_assert_eq(valid_results(dir), 12);
+    cr_assert_eq(hfix_count(out, "table4: resnet20"), cells - done, "%s", out);
+    cr_assert_eq(valid_results(dir), cells);
 }
 
 Test(e2e, two_concurrent_runs_train_each_cell_once, .timeout = 300)
 {
     static char out[1 << 17];
-    char results[256], one[1024], cmd[8192];
+    char results[256], one[1024], cmd[8192], all_done[64];
+    int cells = smoke_cells(NULL);
     snprintf(results, sizeof results, "%s/twice", hfix_dir());
     make_command(results, one, sizeof one);
     snprintf(cmd, sizeof cmd, "(%s > %s.a 2>&1; echo $? > %s.rc) & %s > %s.b 2>&1; b=$?; wait; "
@@ -134,9 +143,9 @@ Test(e2e, two_concurrent_runs_train_each_cell_once, .timeout = 300)
     cr_assert_eq(shell_run(cmd, out, sizeof out), 0, "%s", out);
     char dir[300];
     snprintf(dir, sizeof dir, "%s/table4", results);
-    cr_assert_eq(valid_results(dir), 12);
+    cr_assert_eq(valid_results(dir), cells);
     /* each cell trained once: one training line in both outputs, one attempt in its log */
-    cr_assert_eq(hfix_count(out, "ok, final top-1"), 12, "%s", out);
+    cr_assert_eq(hfix_count(out, "ok, final top-1"), cells, "%s", out);
     DIR *d = opendir(dir);
     cr_assert(d);
     int logs = 0;
@@ -152,6 +161,7 @@ Test(e2e, two_concurrent_runs_train_each_cell_once, .timeout = 300)
         logs++;
     }
     closedir(d);
-    cr_assert_eq(logs, 12);
-    cr_assert_eq(hfix_count(out, "cells: 12 done"), 0, "%s", out);  /* both started before either ended */
+    cr_assert_eq(logs, cells);
+    snprintf(all_done, sizeof all_done, "cells: %d done", cells);
+    cr_assert_eq(hfix_count(out, all_done), 0, "%s", out);  /* both started before either ended */
 }

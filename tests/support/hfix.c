@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "harness/runfrag.h"
+#include "quantizers/schemes.h"
 #include "tests/support/scratch.h"
 
 const char *hfix_dir(void)
@@ -92,6 +93,22 @@ const Cell *hfix_cell(const CellList *l, const char *scheme, int bits, long long
             return &l->cells[i];
     cr_assert_fail("no cell %s/%d/%lld", scheme, bits, seed);
     return NULL;
+}
+
+int hfix_cells_of(const char *path, const char *profile, int *methods)
+{
+    Experiment e;
+    QbErr err = {{0}};
+    int n = 0;
+    cr_assert_eq(experiment_load(&e, path, profile, &err), 0, "%s", err.msg);
+    cr_assert_eq(cells_check(&e, &n, &err), 0, "%s", err.msg);
+    if (methods) {
+        *methods = 0;
+        for (int i = 0; i < e.nschemes; i++)
+            *methods += strcmp(e.schemes[i], SCHEME_FP) != 0;
+    }
+    experiment_free(&e);
+    return n;
 }
 
 int hfix_fragment(const char *path, const Experiment *e, const CellList *l,

@@ -25,6 +25,12 @@ int hfix_count(const char *text, const char *what);
  * it cannot be read. */
 void hfix_read(const char *path, char *out, size_t cap);
 
+/* How many cells the experiment file at path holds under profile (what a run of it trains),
+ * and into *methods (when not NULL) how many of its schemes are not full precision (its
+ * table's method rows): read from the file, so a method added to a table needs no test edit.
+ * Fails the test when the file does not load. */
+int hfix_cells_of(const char *path, const char *profile, int *methods);
+
 /* The cell of l at (scheme, bits, seed); fails the test when there is none. */
 const Cell *hfix_cell(const CellList *l, const char *scheme, int bits, long long seed);
 
