@@ -1,7 +1,8 @@
 /* Atomic file replacement: write to a temp file beside the target, fsync, rename, fsync the
  * directory. An interrupted write leaves the previous file (or none), never a partial one.
- * A target that exists and is no regular file (/dev/stdout, a pipe, a device) is written in
- * place: renaming over it would replace the device or pipe with a file. */
+ * A target that exists and is no regular file (a pipe, a device), or a link into /proc
+ * (/dev/stdout), is written in place: renaming over it would replace the device, pipe or
+ * link with a file. Through any other symbolic link, the file it names is replaced. */
 #ifndef QB_ATOMIC_FILE_H
 #define QB_ATOMIC_FILE_H
 
