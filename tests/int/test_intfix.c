@@ -43,7 +43,7 @@ Test(intfix, the_multiplier_is_the_nearest_31_bit_mantissa_of_p_over_q)
                   "p/q = %lld/%lld: m = %d",
                   (long long)p, (long long)q, f.m);
         /* |m − p·2^shift/q| <= 1/2 (+ the double rounding of p/q): |m·q − p·2^shift| <= q/2 + q·2^-20 */
-        i128 d = iabs((i128)f.m * q - ((i128)p << f.shift));
+        i128 d = iabs((i128)f.m * q - (i128)p * ((i128)1 << f.shift));
         cr_assert(d * 2 <= (i128)q + (((i128)q) >> 19) + 1, "p/q = %lld/%lld: m = %d shift %d",
                   (long long)p, (long long)q, f.m, f.shift);
     }
