@@ -12,7 +12,7 @@
     X(bench) X(macs) X(train) X(eval) X(levels) X(quantize) X(validate) X(expand) X(rules)  \
     X(needs) X(plan) X(progress) X(run_cell) X(report) X(tables) X(plotdata) X(verdicts)   \
     X(compare_file) X(experiments)                                                          \
-    X(claims) X(next_cells) X(ladder) X(prune) X(schema) X(intcheck) X(probe) X(docs)      \
+    X(claims) X(next_cells) X(ladder) X(prune) X(schema) X(intcheck) X(intrun) X(probe) X(docs)      \
     X(findings)
 
 #define X(id) extern const CliCommand cli_##id;

@@ -32,6 +32,10 @@ typedef struct {
 int int_layer_run(const char *wmethod, const char *amethod, int wbits, int abits, int k, int n,
                   const float *w, const float *u, IntLayerRun *r, QbErr *err);
 void int_layer_run_free(IntLayerRun *r);
+/* What one code of group g is worth in q's last forward: the step of a uniform grid (LSQ's s,
+ * ASQ's s·beta), else the scale of the normalised level set (alpha). Exact in float: the
+ * scale op forms out_scale as step·Qp in double. */
+float int_code_scale(const Quantizer *q, int g);
 /* The layer int_layer_run checks: one linear layer "fc" (k outputs, fan-in n, batch 1) with
  * the two methods' quantizers, allocated, in training mode. -1 with err (free the net). */
 int int_layer_build(Net *net, const char *wmethod, const char *amethod, int wbits, int abits,

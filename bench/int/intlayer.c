@@ -42,10 +42,7 @@ static double grid_top_code(const Quantizer *q)
     return rint(1.0 / (lv[n - 1] - lv[n - 2]));
 }
 
-/* What one code of group g is worth in q's last forward: the step of a uniform grid (LSQ's s,
- * ASQ's s·beta), else the scale of the normalised level set (alpha). Exact in float: the
- * scale op forms out_scale as step·Qp in double. */
-static float code_scale(const Quantizer *q, int g)
+float int_code_scale(const Quantizer *q, int g)
 {
     double s = q->ops->scale(q, g).out_scale;
     return (float)(q->ops->int_path[q->role] == QINT_UNIFORM ? s / grid_top_code(q) : s);
@@ -63,7 +60,7 @@ static float *copy_floats(const float *src, size_t n)
 static void weight_scales(const Quantizer *wq, int k, float *out)
 {
     for (int c = 0; c < k; c++)
-        out[c] = code_scale(wq, c);
+        out[c] = int_code_scale(wq, c);
 }
 
 int int_layer_run(const char *wmethod, const char *amethod, int wbits, int abits, int k, int n,
@@ -79,7 +76,7 @@ int int_layer_run(const char *wmethod, const char *amethod, int wbits, int abits
     memcpy(net.input.data, u, (size_t)n * sizeof *u);
     net_forward(&net); /* initialises the quantizers (FORMULAS.md §1.4) */
     const Quantizer *aq = layer_input_quantizer(&net.layers[0]);
-    float s = code_scale(aq, 0);
+    float s = int_code_scale(aq, 0);
     for (int i = 0; i < n; i++)
         net.input.data[i] = u[i] * s;
     net_forward(&net);
@@ -92,7 +89,7 @@ int int_layer_run(const char *wmethod, const char *amethod, int wbits, int abits
     r->wscale = malloc((size_t)k * sizeof *r->wscale);
     QB_ASSERT(r->wscale);
     weight_scales(layer_weight_quantizer(&net.layers[0]), k, r->wscale);
-    r->step = code_scale(aq, 0);
+    r->step = int_code_scale(aq, 0);
     net_free(&net);
     return 0;
 }

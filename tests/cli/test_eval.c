@@ -14,6 +14,7 @@
 #include "core/data/npy.h"
 #include "core/jsonr.h"
 #include "harness/cell.h"
+#include "tests/support/ckptfix.h"
 #include "tests/support/hfix.h"
 #include "tests/support/shell.h"
 
@@ -107,37 +108,13 @@ Test(eval, a_cells_checkpoint_reproduces_its_recorded_final_top1_exactly, .timeo
     cr_assert_eq(logits_top1(logits), recorded);
 }
 
-/* The cell's checkpoint rewritten as format 1: no record (whose length field, after the config
- * and metrics texts, is cut out), version 1, a new CRC. */
-static void as_format_1(const char *from, const char *to)
-{
-    size_t n;
-    char *b;
-    QbErr err = {{0}};
-    cr_assert_eq(file_read_all(from, &b, &n, &err), 0, "%s", err.msg);
-    uint32_t len, version, at = 48;
-    memcpy(&version, b + 8, 4);
-    cr_assert_eq(version, 2, "%s: format %u, not 2", from, version);
-    version = 1;
-    for (int i = 0; i < 2; i++, at += 4 + len)
-        memcpy(&len, b + at, 4);
-    memcpy(&len, b + at, 4);
-    memcpy(b + 8, &version, 4);
-    memmove(b + at, b + at + 4 + len, n - at - 4 - len);
-    n -= 4 + len;
-    uint32_t crc = (uint32_t)crc32(0L, (const Bytef *)b, (uInt)(n - 4));
-    memcpy(b + n - 4, &crc, 4);
-    cr_assert_eq(atomic_write(to, b, n, &err), 0, "%s", err.msg);
-    free(b);
-}
-
 Test(eval, a_format_1_checkpoint_names_the_flags_it_needs_and_evaluates_with_them,
      .timeout = 60)
 {
     char old[1000], args[2400], out[1 << 14], rec[2000];
     trained_cell();
     snprintf(old, sizeof old, "%s/old.ckpt", hfix_dir());
-    as_format_1(ckpt, old);
+    ckptfix_as_format_1(ckpt, old);
     snprintf(args, sizeof args, "eval --checkpoint %s", old);
     cr_assert_eq(qbench_run(NULL, args, out, sizeof out), 2, "%s", out);
     cr_assert(strstr(out, "checkpoint format 1 has no model record"), "%s", out);

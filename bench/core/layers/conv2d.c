@@ -447,6 +447,12 @@ const LayerOps conv2d_ops = {
     .runs_epilogue = 1,
 };
 
+Conv2dSpec layer_conv2d_spec(const Layer *L)
+{
+    QB_ASSERT(L->ops == &conv2d_ops);
+    return ((const Conv2dCfg *)L->cfg)->s;
+}
+
 int layer_conv2d(Net *net, const char *name, int in, Conv2dSpec spec, QbErr *err)
 {
     Conv2dCfg *c = calloc(1, sizeof *c);

@@ -221,6 +221,15 @@ const LayerOps gap_ops = {
     .cost = gap_cost,
 };
 
+void layer_pool_window(const Layer *L, int *k, int *stride, int *pad)
+{
+    QB_ASSERT(L->ops == &maxpool_ops || L->ops == &avgpool_ops);
+    const PoolCfg *c = L->cfg;
+    *k = c->k;
+    *stride = c->stride;
+    *pad = c->pad;
+}
+
 int layer_maxpool(Net *net, const char *name, int in, int k, int stride, int pad, QbErr *err)
 {
     PoolCfg c = {k, stride, pad};
