@@ -101,7 +101,7 @@ static int run_export(int argc, char **argv, QbErr *err)
     memset(&a, 0, sizeof a);
     int rc = args_parse(argc, argv, export_specs, &a, err);
     if (rc == 0 && !a.onnx)
-        return qb_fail(err, "export: name the format, --onnx"), CLI_USAGE;
+        return qb_fail(err, "name the format: --onnx"), CLI_USAGE;
     if (rc == 0 && (rc = read_record(a.ckpt, &rec, err)) == 0) {
         rc = export_checkpoint(&a, &rec, err);
         if (rc == 0 && a.inputs[0])
