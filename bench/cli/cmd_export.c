@@ -54,6 +54,7 @@ static int export_checkpoint(const ExportArgs *a, const ModelRecord *rec, QbErr 
 {
     const RunConfig *c = &rec->cfg;
     Net net;
+    char *notes = NULL;
     threads_set(1);
     net_init(&net, rec->input); /* net_free is safe whatever fails */
     int rc = run_net_build(c, rec->input, rec->classes, &net, err);
@@ -61,11 +62,14 @@ static int export_checkpoint(const ExportArgs *a, const ModelRecord *rec, QbErr 
         qb_wrap(err, "%s: its model record: ", a->ckpt);
     if (rc == 0 && (rc = net_alloc(&net, 1, 1, err)) == 0 &&
         (rc = checkpoint_load(a->ckpt, &net, NULL, NULL, CKPT_RESUME, err)) == 0 &&
-        (rc = onnx_export(&net, a->out, err)) < 0)
+        (rc = onnx_export(&net, a->out, &notes, err)) < 0)
         qb_wrap(err, "%s: ", a->ckpt);
     if (rc == 0)
         printf("%s %s%s%s -> %s (ONNX)\n", a->ckpt, c->net, c->scheme[0] ? " " : "",
                c->scheme[0] ? c->scheme : " full precision", a->out);
+    for (char *line = notes ? strtok(notes, "\n") : NULL; line; line = strtok(NULL, "\n"))
+        printf("note: %s\n", line);
+    free(notes);
     net_free(&net);
     return rc;
 }

@@ -10,7 +10,7 @@
 
 #define PRODUCER "qbench"
 
-int onnx_export(Net *net, const char *path, QbErr *err)
+int onnx_export(Net *net, const char *path, char **notes, QbErr *err)
 {
     OnnxGraph g;
     const char **value = calloc((size_t)net->nlayers, sizeof *value);
@@ -38,6 +38,8 @@ int onnx_export(Net *net, const char *path, QbErr *err)
         rc = og_write(&g, path, PRODUCER, err);
     } else if (rc == 0)
         rc = qb_fail(err, "%s: the network has no layers to export", path);
+    *notes = rc == 0 && g.notes ? strdup(g.notes) : NULL;
+    QB_ASSERT(*notes || rc || !g.notes);
     free(value);
     og_free(&g);
     return rc;

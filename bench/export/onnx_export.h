@@ -8,7 +8,8 @@
 
 /* net is allocated (any batch) and loaded; the export runs one evaluation forward on zeros
  * first, so that every quantizer's scale op reports its step. Writes path atomically; an
- * error names the layer and what has no ONNX form, and leaves nothing at path. */
-int onnx_export(Net *net, const char *path, QbErr *err);
+ * error names the layer and what has no ONNX form, and leaves nothing at path. *notes gets
+ * (owned, NULL when none) what is written otherwise than as integer codes, one a line. */
+int onnx_export(Net *net, const char *path, char **notes, QbErr *err);
 
 #endif

@@ -47,7 +47,17 @@ char *og_str(OnnxGraph *g, const char *fmt, ...)
     return s;
 }
 
-char *og_fresh(OnnxGraph *g, const char *stem) { return og_str(g, "%s_%u", stem, g->serial++); }
+void og_note(OnnxGraph *g, const char *fmt, ...)
+{
+    va_list ap;
+    char *line = NULL;
+    va_start(ap, fmt);
+    int n = vasprintf(&line, fmt, ap);
+    va_end(ap);
+    QB_ASSERT(n >= 0);
+    g->notes = og_str(g, "%s%s\n", g->notes ? g->notes : "", line);
+    free(line);
+}
 
 Onnx__NodeProto *og_node(OnnxGraph *g, const char *op, const char *const *in, int nin,
                          const char *out)

@@ -25,15 +25,15 @@ typedef struct {
     Onnx__TensorProto **inits;
     int ninits, capinits;
     Onnx__ValueInfoProto *input, *output;
-    unsigned serial;             /* for og_fresh */
+    char *notes;                 /* what the model writes otherwise than as codes, one a line */
 } OnnxGraph;
 
 void og_init(OnnxGraph *g);
 void og_free(OnnxGraph *g);
 /* A string owned by g, formatted. */
 char *og_str(OnnxGraph *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* A new value name "<stem>_<n>", unique in g. */
-char *og_fresh(OnnxGraph *g, const char *stem);
+/* Appends a line to g->notes. */
+void og_note(OnnxGraph *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Appends node `op` with nin inputs (an empty string is an omitted optional input) and one
  * output `out`; returns it for og_attr_*. */
 Onnx__NodeProto *og_node(OnnxGraph *g, const char *op, const char *const *in, int nin,

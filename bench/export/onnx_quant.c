@@ -145,6 +145,22 @@ static int weight_codes(const Quantizer *q, const Layer *L, const float *wq, dou
     return 0;
 }
 
+/* A weight whose levels are no int8 codes times one step per channel (POST's powers of sqrt(2),
+ * POT at 4 bits and more: codes up to 2^(2^(b-1)-1)) is written as its fake-quantized float
+ * values, the tensor the network computes with, and the model's notes say so. */
+static int float_weight(OnnxGraph *g, const Layer *L, const Param *p, const float *wq,
+                        const char **out)
+{
+    const Quantizer *q = layer_weight_quantizer(L);
+    int64_t dims[4];
+    int nd = weight_dims(p, dims);
+    *out = og_floats(g, og_str(g, "%s.wq.values", L->name), nd, dims, wq);
+    og_note(g, "layer %s: %s weights (%d bits) written as their fake-quantized float values "
+               "(their levels are no int8 codes times one step per output channel)", L->name,
+            q->ops->name, q->bits);
+    return 0;
+}
+
 int oq_weight(OnnxGraph *g, Net *net, Layer *L, const char **out, QbErr *err)
 {
     const Quantizer *q = layer_weight_quantizer(L);
@@ -158,12 +174,11 @@ int oq_weight(OnnxGraph *g, Net *net, Layer *L, const char **out, QbErr *err)
         *out = og_floats(g, p->name, nd, dims, p->w);
         return 0;
     }
-    if (writable_quantizer(q, L->name, err) < 0 || grid_unit(q, L->name, &unit, &lo, &hi, err) < 0)
+    if (writable_quantizer(q, L->name, err) < 0)
         return -1;
-    if (lo < -128 || hi > 127)
-        return qb_fail(err, "layer %s: its weight quantizer (%s, %d bits) needs codes %d..%d in "
-                            "one step; int8 holds -128..127", L->name, q->ops->name, q->bits, lo,
-                       hi);
+    QbErr ignored;
+    if (grid_unit(q, L->name, &unit, &lo, &hi, &ignored) < 0 || lo < -128 || hi > 127)
+        return float_weight(g, L, p, h->wq_data, out);
     int K = q->shape.n;
     int8_t *codes = malloc(p->numel);
     float *steps = malloc((size_t)K * sizeof *steps);
