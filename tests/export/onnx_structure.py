@@ -1,6 +1,7 @@
 """An exported model's structure as python3-onnx sees it: the checker (full), strict shape
-inference, and a summary the ONNX export tests compare: the graph's input and output shapes
-as inferred, how many nodes of each operator type, the element types of the initializers,
+inference, DequantizeLinear's per-axis rule, and a summary the ONNX export tests compare: the
+graph's input and output shapes as inferred, how many nodes of each operator type, the element
+types of the initializers,
 and every DequantizeLinear weight's codes within their integer range.
 usage: python3 onnx_structure.py MODEL.onnx   (exit 3 when python3-onnx is absent)"""
 import collections
@@ -33,4 +34,9 @@ for n in model.graph.node:
     if n.op_type == "DequantizeLinear" and n.input[0] in inits:
         codes, step = inits[n.input[0]], inits[n.input[1]]
         assert (step > 0).all(), f"{n.input[1]}: a step that is not positive"
+        # The operator's own rule, which the checker leaves to the runtime: a per-axis step has
+        # one value per slice along `axis` (default 1).
+        axis = next((a.i for a in n.attribute if a.name == "axis"), 1)
+        assert step.size == 1 or step.size == codes.shape[axis], \
+            f"{n.output[0]}: {step.size} steps for axis {axis} of {codes.shape}"
         print("weight", n.input[0], "codes", int(codes.min()), int(codes.max()), "channels", step.size)
