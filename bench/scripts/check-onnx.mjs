@@ -1,6 +1,6 @@
 // `make check-onnx`: qbench's exported models run by an independent runtime. For every scheme
-// below it trains a tiny cell (an epoch of synthetic 1x16x16 gratings, small_cnn at width
-// 0.25: seconds), exports it (`qbench export --onnx --dump-inputs`), runs the model in
+// below and two networks (small_cnn; ResNet-20 with option-A shortcuts: Slice, Pad, Add) it
+// trains a tiny cell (an epoch of 256 synthetic 1x16x16 gratings at width 0.25: seconds), exports it (`qbench export --onnx --dump-inputs`), runs the model in
 // onnxruntime over the cell's whole test split, and compares with `qbench eval --dump-logits`:
 // top-1 agreement, the largest logit difference, the samples that differ beyond float
 // rounding, and which top-1 disagreements are ties. Each model runs twice: with onnxruntime's
@@ -14,11 +14,13 @@ import { mkdirSync, readFileSync, writeFileSync } from 'fs';
 const [qbench, ortDir, work] = process.argv.slice(2);
 const ort = createRequire(ortDir + '/')('onnxruntime-node');
 const SCHEMES = ['fp', 'lsq', 'uniform', 'lsq+pot', 'lsq+post', 'apot', 'pot', 'asq', 'pact'];
+const NETS = ['small_cnn', 'resnet20'];
 const EXPERIMENT = `name: checkonnx
 title: ONNX check cells
 table: {layout: bits, metric: final}
-matrix: {nets: [small_cnn], schemes: [${SCHEMES.join(', ')}], bits: [4]}
-train: {data: synth, input: 1x16x16, width: 0.25, epochs: 1, train_subset: 256, batch: 16, lr: 0.05, crop_pad: 0}
+matrix: {nets: [${NETS.join(', ')}], schemes: [${SCHEMES.join(', ')}], bits: [4]}
+train: {data: synth, input: 1x16x16, width: 0.25, shortcut: a, epochs: 1, train_subset: 256,
+        batch: 16, lr: 0.05, crop_pad: 0}
 `;
 
 // A little-endian float32 .npy: its shape and data.
@@ -88,20 +90,20 @@ const exp = `${work}/checkonnx.yaml`;
 writeFileSync(exp, EXPERIMENT);
 const ids = run(['expand', exp]).out.trim().split('\n');
 let ok = true;
-for (const scheme of SCHEMES) {
-  const id = ids.find(i => i.startsWith(`small_cnn_${scheme}_`));
+for (const [net, scheme] of NETS.flatMap(n => SCHEMES.map(s => [n, s]))) {
+  const id = ids.find(i => i.startsWith(`${net}_${scheme}_`)), name = `${net} ${scheme}`;
   const ckpt = `${work}/results/checkonnx/${id}.ckpt`, base = `${work}/${id}`;
   let r = run(['run-cell', exp, '--cell', id, '--results', `${work}/results`]);
-  if (!r.ok) { console.log(`${scheme}: training failed: ${r.out}`); ok = false; continue; }
+  if (!r.ok) { console.log(`${name}: training failed: ${r.out}`); ok = false; continue; }
   r = run(['export', '--onnx', '--checkpoint', ckpt, '--out', `${base}.onnx`,
            '--dump-inputs', `${base}.in.npy`]);
-  if (!r.ok) { console.log(`${scheme}: not exported: ${r.out.trim()}`); continue; }
+  if (!r.ok) { console.log(`${name}: not exported: ${r.out.trim()}`); continue; }
   for (const line of r.out.split('\n').filter(l => l.startsWith('note: ')))
-    console.log(`${scheme}: ${line}`);
+    console.log(`${name}: ${line}`);
   r = run(['eval', '--checkpoint', ckpt, '--dump-logits', `${base}.logits.npy`]);
-  if (!r.ok) { console.log(`${scheme}: eval failed: ${r.out}`); ok = false; continue; }
+  if (!r.ok) { console.log(`${name}: eval failed: ${r.out}`); ok = false; continue; }
   const x = readNpy(`${base}.in.npy`), want = readNpy(`${base}.logits.npy`);
-  ok = (await compare(scheme, `${base}.onnx`, x, want, 'disabled')) && ok;
-  await compare(scheme, `${base}.onnx`, x, want, 'all');
+  ok = (await compare(name, `${base}.onnx`, x, want, 'disabled')) && ok;
+  await compare(name, `${base}.onnx`, x, want, 'all');
 }
 process.exitCode = ok ? 0 : 1;

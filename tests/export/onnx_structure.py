@@ -1,8 +1,7 @@
 """An exported model's structure as python3-onnx sees it: the checker (full), strict shape
 inference, DequantizeLinear's per-axis rule, and a summary the ONNX export tests compare: the
 graph's input and output shapes as inferred, how many nodes of each operator type, the element
-types of the initializers,
-and every DequantizeLinear weight's codes within their integer range.
+types of the initializers, and every DequantizeLinear weight's code range.
 usage: python3 onnx_structure.py MODEL.onnx   (exit 3 when python3-onnx is absent)"""
 import collections
 import sys

@@ -2,9 +2,9 @@
  * checker and strict shape inference accept, with the operators each scheme is written with
  * (full precision: no quantization nodes; LSQ: one QuantizeLinear/Clip/DequantizeLinear per
  * quantized input, int8 weight codes in the 4-bit range inside, 8-bit at the first and last
- * layers); and the inputs it dumps are the test split. A checkpoint without a record, a
- * scheme with no ONNX form, a missing --onnx and an unwritable path are one located error
- * each, leaving no file. */
+ * layers); and the inputs it dumps are the test split. A checkpoint without a record (format
+ * 1), a scheme with no ONNX form, a missing --onnx and an unwritable path are one located
+ * error each, leaving no file. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>
@@ -147,4 +147,8 @@ Test(export, what_has_no_onnx_form_is_one_located_error_and_no_file)
     snprintf(args, sizeof args, "export --onnx --checkpoint %s/none.ckpt --out %s", hfix_dir(),
              path);
     refused(args, "none.ckpt", path);
+    /* The committed starting points are format 1: no record to rebuild from. */
+    snprintf(args, sizeof args, "export --onnx --checkpoint nets/pretrained/small_cnn-fmnist.ckpt "
+             "--out %s", path);
+    refused(args, "checkpoint format 1 has no model record", path);
 }
