@@ -2,9 +2,11 @@
  * written with the operators every runtime has): an input quantizer on a uniform grid as
  * QuantizeLinear -> Clip -> DequantizeLinear (one step per tensor), a weight quantizer whose
  * levels are small integers times one step per output channel (uniform codes, POT and APoT
- * levels that are dyadic) as int8 codes with a per-channel DequantizeLinear. What cannot be
- * written so is refused with an error naming the layer and the reason. Read after a forward
- * of the net in evaluation mode: the scale op reports the step of the last forward. */
+ * levels that are dyadic) as int8 codes with a per-channel DequantizeLinear; any other weight
+ * quantizer with a scale op (POST, POT beyond int8 codes) as its fake-quantized float weights,
+ * with a note. An input quantizer that cannot be written so, or a quantizer with no scale op or
+ * an inference-time adapter, is refused with an error naming the layer and the reason. Read
+ * after a forward of the net in evaluation mode: the scale op reports the last forward's step. */
 #ifndef QB_ONNX_QUANT_H
 #define QB_ONNX_QUANT_H
 
