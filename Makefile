@@ -7,7 +7,7 @@
 #                  prune-results, reference-tables
 #   mk/plots.mk    plots, plots-reference, plots-probe (PROBE_*)
 #   mk/docs.mk     docs                              mk/fuzz.mk    fuzz (FUZZ_*)
-#   mk/slurm.mk    RUNNER=slurm, test-slurm
+#   mk/slurm.mk    RUNNER=slurm, test-slurm     mk/onnx.mk    check-onnx (onnxruntime)
 SHELL := /bin/bash
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
@@ -75,11 +75,13 @@ help:
 	@echo "make pretrain                the full-precision Fashion-MNIST starting points (paper profiles: a run trains its own)"
 	@echo "make bench | bench-vs-pytorch  training speed, and against PyTorch"
 	@echo "make fuzz FUZZ_SECONDS=N     libFuzzer on every file reader"
+	@echo "make check-onnx              exported ONNX models of tiny cells run in onnxruntime beside qbench eval"
 	@echo "make valgrind-smoke          the smoke matrix under valgrind"
 	@echo "make test-slurm              the Slurm runner against a real local Slurm"
 	@echo "RUNNER=slurm SLURM_ARGS=...  run a table's cells as Slurm jobs"
 
-include mk/build.mk mk/data.mk mk/test.mk mk/bench.mk mk/harness.mk mk/plots.mk mk/docs.mk mk/fuzz.mk
+include mk/build.mk mk/data.mk mk/test.mk mk/bench.mk mk/harness.mk mk/plots.mk mk/docs.mk mk/fuzz.mk \
+        mk/onnx.mk
 # Last: the Slurm runner redefines the harness's jobs_flag.
 include mk/slurm.mk
 

@@ -1,6 +1,8 @@
 # The build: the library of everything but main.c, bin/qbench, and the generated table of
-# quantizer source hashes. SANITIZE=1 builds into build-asan/ with AddressSanitizer and UBSan.
-PKGS := openblas yaml-0.1 zlib jansson
+# quantizer source hashes, and the ONNX messages' C code that protoc-c generates from Debian's
+# onnx.proto (not committed: the exporter, bench/export/, is written against the proto the
+# system ships). SANITIZE=1 builds into build-asan/ with AddressSanitizer and UBSan.
+PKGS := openblas yaml-0.1 zlib jansson libprotobuf-c
 # Includes name their file from bench/ (core/net.h) or from the top (quantizers/registry.h).
 CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -Wall -Wextra -fopenmp -g $(OPT) -Ibench -I.
 SAN_FLAGS :=
@@ -13,7 +15,7 @@ ifeq ($(SANITIZE),1)
 endif
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-CFLAGS = $(CFLAGS_BASE) $(SAN_FLAGS) $(PKG_CFLAGS)
+CFLAGS = $(CFLAGS_BASE) -I$(BUILD)/gen $(SAN_FLAGS) $(PKG_CFLAGS)
 LDLIBS = $(PKG_LIBS) -lm
 LDFLAGS = -fopenmp $(SAN_FLAGS)
 
@@ -21,7 +23,11 @@ LDFLAGS = -fopenmp $(SAN_FLAGS)
 LIB_SRCS := $(sort $(filter-out bench/main.c,$(shell find bench quantizers nets -name '*.c')))
 # Plus the generated table of quantizer source hashes (bench/run/source_hashes.h).
 QHASH_C := $(BUILD)/gen/quantizer_hashes.c
-LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(QHASH_C:.c=.o)
+# Plus the ONNX messages (onnx/onnx.pb-c.h), generated before anything that includes them.
+ONNX_INCLUDE := /usr/include
+ONNX_PROTO := $(ONNX_INCLUDE)/onnx/onnx.proto
+ONNX_PB_C := $(BUILD)/gen/onnx/onnx.pb-c.c
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(QHASH_C:.c=.o) $(ONNX_PB_C:.c=.o)
 LIB := $(BUILD)/libqbench.a
 BIN := bin/qbench
 ifeq ($(SANITIZE),1)
@@ -49,6 +55,17 @@ $(QHASH_C): FORCE
 
 $(QHASH_C:.c=.o): $(QHASH_C)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+# Any build directory's copy (build/, build-asan/, build-fuzz/): written beside and renamed,
+# the header last, so an interrupted make regenerates it.
+%/gen/onnx/onnx.pb-c.h %/gen/onnx/onnx.pb-c.c: $(ONNX_PROTO)
+	@mkdir -p $*/gen/onnx $*/gen/tmp.$$$$ && \
+	  protoc-c --c_out=$*/gen/tmp.$$$$ -I$(ONNX_INCLUDE) $(ONNX_PROTO) && \
+	  mv $*/gen/tmp.$$$$/onnx/onnx.pb-c.c $*/gen/onnx/ && \
+	  mv $*/gen/tmp.$$$$/onnx/onnx.pb-c.h $*/gen/onnx/ && rm -rf $*/gen/tmp.$$$$
+$(ONNX_PB_C:.c=.o): $(ONNX_PB_C)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+$(filter $(BUILD)/bench/export/% $(BUILD)/bench/cli/cmd_export.o,$(LIB_OBJS)): | $(ONNX_PB_C:.c=.h)
 
 # The library and the binary are written beside their place and renamed into it: a run
 # (another make, a cell) executing the old binary while this make relinks it never finds

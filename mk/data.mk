@@ -2,7 +2,7 @@
 # full-precision starting points (make pretrain; a paper-profile run trains its own).
 .PHONY: deps check-deps pretrain
 DEB_PKGS := libopenblas-dev libyaml-dev libjansson-dev libcriterion-dev gnuplot-nox zlib1g-dev pkg-config \
-            dataset-fashion-mnist
+            dataset-fashion-mnist libprotobuf-c-dev protobuf-c-compiler libonnx-dev python3-onnx
 
 # Installs the Debian packages in $(DEB_WANT) that are missing; a no-op when all are present.
 # deps wants qbench's own packages; fuzz-deps (mk/fuzz.mk) wants clang's on top. dpkg-query
@@ -23,7 +23,8 @@ deps:
 # Every user-facing target runs deps first, so a fresh machine needs no separate step.
 check-deps:
 	@command -v pkg-config >/dev/null && pkg-config --exists $(PKGS) criterion \
-	  && [ -d /usr/share/datasets/fashion-mnist ] || $(MAKE) --no-print-directory deps
+	  && [ -d /usr/share/datasets/fashion-mnist ] && command -v protoc-c >/dev/null \
+	  && [ -f $(ONNX_PROTO) ] || $(MAKE) --no-print-directory deps
 
 # Full-precision starting points. A recipe is `qbench train` flags in PRETRAIN_<name>: <name>
 # is a data set (every <net>-<data set>.ckpt) or one checkpoint (<net>-<data set>, on top of

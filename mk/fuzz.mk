@@ -13,9 +13,10 @@ FUZZ_LIB_SRCS := $(wildcard tests/fuzz/lib/*.c) tests/support/idxw.c
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 # -Wno-pass-failed: clang notes every `omp simd` loop it leaves scalar at -O1.
 FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-pass-failed -fopenmp -g -O1 \
-              -fno-omit-frame-pointer -fsanitize=fuzzer-no-link $(FUZZ_SAN) $(PKG_CFLAGS) -Ibench -I.
+              -fno-omit-frame-pointer -fsanitize=fuzzer-no-link $(FUZZ_SAN) $(PKG_CFLAGS) -Ibench -I. -I$(FUZZ_BUILD)/gen
 FUZZ_LIB := $(FUZZ_BUILD)/libqbench-fuzz.a
-FUZZ_OBJS := $(LIB_SRCS:%.c=$(FUZZ_BUILD)/%.o) $(FUZZ_LIB_SRCS:%.c=$(FUZZ_BUILD)/%.o)
+FUZZ_OBJS := $(LIB_SRCS:%.c=$(FUZZ_BUILD)/%.o) $(FUZZ_LIB_SRCS:%.c=$(FUZZ_BUILD)/%.o) \
+             $(FUZZ_BUILD)/gen/onnx/onnx.pb-c.o
 # One core, one process (-jobs=1 -workers=1), and a memory ceiling: a reader that mallocs
 # more than 4 GiB for a small file is a finding.
 FUZZ_FLAGS = -max_total_time=$(FUZZ_SECONDS) -jobs=1 -workers=1 -rss_limit_mb=4096 -timeout=20 \
@@ -29,6 +30,11 @@ FUZZ_EXTRA_SEEDS := yaml=experiments
 $(FUZZ_BUILD)/%.o: %.c
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
+
+$(FUZZ_BUILD)/gen/onnx/onnx.pb-c.o: $(FUZZ_BUILD)/gen/onnx/onnx.pb-c.c
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
+$(filter $(FUZZ_BUILD)/bench/export/% $(FUZZ_BUILD)/bench/cli/cmd_export.o,$(FUZZ_OBJS)): \
+  | $(FUZZ_BUILD)/gen/onnx/onnx.pb-c.h
 
 $(FUZZ_LIB): $(FUZZ_OBJS)
 	rm -f $@ && ar rcs $@ $^

@@ -9,7 +9,7 @@
 #define CLI_USAGE 2
 
 #define CLI_COMMANDS                                                                       \
-    X(bench) X(macs) X(train) X(eval) X(levels) X(quantize) X(validate) X(expand) X(rules)  \
+    X(bench) X(macs) X(train) X(eval) X(export) X(levels) X(quantize) X(validate) X(expand) X(rules)  \
     X(needs) X(plan) X(progress) X(run_cell) X(report) X(tables) X(plotdata) X(verdicts)   \
     X(compare_file) X(experiments)                                                          \
     X(claims) X(next_cells) X(ladder) X(prune) X(schema) X(intcheck) X(intrun) X(probe) X(docs)      \

@@ -30,6 +30,12 @@ int layer_add(Net *net, const char *name, int a, int b, QbErr *err);
 /* relu(a + b) in one layer: a residual join. */
 int layer_add_relu(Net *net, const char *name, int a, int b, QbErr *err);
 
+/* What an exporter needs of a layer's configuration (asserted to be of that kind): a conv2d's
+ * spec, a max- or average-pool's window, a shortcut_a's stride. */
+Conv2dSpec layer_conv2d_spec(const Layer *L);
+void layer_pool_window(const Layer *L, int *k, int *stride, int *pad);
+int layer_shortcut_a_stride(const Layer *L);
+
 /* ResNet "option A" shortcut: stride subsampling plus zero channel padding to cout. */
 int layer_shortcut_a(Net *net, const char *name, int in, int cout, int stride, QbErr *err);
 

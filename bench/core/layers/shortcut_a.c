@@ -82,3 +82,9 @@ int layer_shortcut_a(Net *net, const char *name, int in, int cout, int stride, Q
     ShortcutCfg c = {cout, stride};
     return layer_add_simple(net, &shortcut_a_ops, name, 1, &in, &c, sizeof c, err);
 }
+
+int layer_shortcut_a_stride(const Layer *L)
+{
+    QB_ASSERT(L->ops == &shortcut_a_ops);
+    return ((const ShortcutCfg *)L->cfg)->stride;
+}
