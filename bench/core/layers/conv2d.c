@@ -460,9 +460,3 @@ int layer_conv2d(Net *net, const char *name, int in, Conv2dSpec spec, QbErr *err
     c->s = spec;
     return net_add_layer(net, &conv2d_ops, name, 1, &in, c, err);
 }
-
-Conv2dSpec layer_conv2d_spec(const Layer *L)
-{
-    QB_ASSERT(L->ops == &conv2d_ops);
-    return ((const Conv2dCfg *)L->cfg)->s;
-}

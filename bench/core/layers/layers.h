@@ -12,8 +12,6 @@ typedef struct {
 } Conv2dSpec;
 
 int layer_conv2d(Net *net, const char *name, int in, Conv2dSpec spec, QbErr *err);
-/* A conv2d layer's spec (the integer path rebuilds its geometry from it). */
-Conv2dSpec layer_conv2d_spec(const Layer *L);
 int layer_linear(Net *net, const char *name, int in, int out, int bias, QbErr *err);
 int layer_bn2d(Net *net, const char *name, int in, QbErr *err);
 /* bn2d followed by ReLU in one layer (the name is the BN's: its params are "<name>.weight"). */
@@ -22,16 +20,14 @@ int layer_relu(Net *net, const char *name, int in, QbErr *err);
 int layer_relu6(Net *net, const char *name, int in, QbErr *err);
 int layer_maxpool(Net *net, const char *name, int in, int k, int stride, int pad, QbErr *err);
 int layer_avgpool(Net *net, const char *name, int in, int k, int stride, int pad, QbErr *err);
-/* A maxpool or avgpool layer's window. */
-void layer_pool_window(const Layer *L, int *k, int *stride, int *pad);
 int layer_gap(Net *net, const char *name, int in, QbErr *err);
 int layer_flatten(Net *net, const char *name, int in, QbErr *err);
 int layer_add(Net *net, const char *name, int a, int b, QbErr *err);
 /* relu(a + b) in one layer: a residual join. */
 int layer_add_relu(Net *net, const char *name, int a, int b, QbErr *err);
 
-/* What an exporter needs of a layer's configuration (asserted to be of that kind): a conv2d's
- * spec, a max- or average-pool's window, a shortcut_a's stride. */
+/* What the integer path and the exporter need of a layer's configuration (asserted to be of
+ * that kind): a conv2d's spec, a max- or average-pool's window, a shortcut_a's stride. */
 Conv2dSpec layer_conv2d_spec(const Layer *L);
 void layer_pool_window(const Layer *L, int *k, int *stride, int *pad);
 int layer_shortcut_a_stride(const Layer *L);

@@ -246,12 +246,3 @@ int layer_gap(Net *net, const char *name, int in, QbErr *err)
 {
     return layer_add_simple(net, &gap_ops, name, 1, &in, NULL, 0, err);
 }
-
-void layer_pool_window(const Layer *L, int *k, int *stride, int *pad)
-{
-    QB_ASSERT(L->ops == &maxpool_ops || L->ops == &avgpool_ops);
-    const PoolCfg *c = L->cfg;
-    *k = c->k;
-    *stride = c->stride;
-    *pad = c->pad;
-}
