@@ -123,7 +123,8 @@ Test(paper_e2e, table4_paper_profile_pretrains_trains_and_renders_on_a_small_cif
 }
 
 /* A stand-in for Slurm's sbatch: runs the job's --wrap at once, its output to --output, and
- * prints its id; squeue says every job completed. */
+ * prints its id, numbered under a lock (make submits two at a time); squeue says every job
+ * completed. */
 static void fake_slurm(const char *dir)
 {
     char path[700];
@@ -134,9 +135,10 @@ static void fake_slurm(const char *dir)
     fprintf(f, "#!/bin/sh\nout=/dev/null wrap= cpus=\nfor a; do case $a in --output=*) "
                "out=${a#--output=} ;; --wrap=*) wrap=${a#--wrap=} ;; --cpus-per-task=*) "
                "cpus=${a#--cpus-per-task=} ;; esac; done\n"
-               "n=$(( $(cat %s/jobs 2>/dev/null || echo 0) + 1 )); echo $n > %s/jobs\n"
-               "echo \"$n cpus=$cpus\" >> %s/submitted\n"
-               "SLURM_JOB_ID=$n sh -c \"$wrap\" >> \"$out\" 2>&1\necho $n\n", dir, dir, dir);
+               "n=$( (flock 9; n=$(( $(cat %s/jobs 2>/dev/null || echo 0) + 1 )); "
+               "echo $n > %s/jobs; echo \"$n cpus=$cpus\" >> %s/submitted; echo $n) 9>%s/lock)\n"
+               "SLURM_JOB_ID=$n sh -c \"$wrap\" >> \"$out\" 2>&1\necho $n\n", dir, dir, dir,
+            dir);
     fclose(f);
     snprintf(path, sizeof path, "%s/squeue", dir);
     f = fopen(path, "w");
