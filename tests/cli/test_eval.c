@@ -13,7 +13,6 @@
 #include "core/data/dataset.h"
 #include "core/data/npy.h"
 #include "core/jsonr.h"
-#include "harness/cell.h"
 #include "tests/support/ckptfix.h"
 #include "tests/support/hfix.h"
 #include "tests/support/shell.h"
@@ -31,21 +30,10 @@ static void trained_cell(void)
 {
     if (ckpt[0])
         return;
-    const char *exp = hfix_write("evalcell.yaml", EXP);
-    Experiment e;
-    CellList l;
-    QbErr err = {{0}};
-    char args[1400], out[1 << 14];
-    cr_assert_eq(experiment_load(&e, exp, "", &err), 0, "%s", err.msg);
-    cr_assert_eq(cells_expand(&e, &l, &err), 0, "%s", err.msg);
-    const Cell *c = hfix_cell(&l, "lsq", 4, 1);
-    snprintf(args, sizeof args, "run-cell %s --cell %s --results %s/results", exp, c->id,
-             hfix_dir());
-    cr_assert_eq(qbench_run(NULL, args, out, sizeof out), 0, "%s", out);
-    snprintf(ckpt, sizeof ckpt, "%s/results/evalcell/%s.ckpt", hfix_dir(), c->id);
-    snprintf(result, sizeof result, "%s/results/evalcell/%s.json", hfix_dir(), c->id);
-    cells_free(&l);
-    experiment_free(&e);
+    char base[850];
+    hfix_trained_cell("evalcell", EXP, "lsq", 4, base, sizeof base);
+    snprintf(ckpt, sizeof ckpt, "%s.ckpt", base);
+    snprintf(result, sizeof result, "%s.json", base);
 }
 
 static double json_number(const char *text, const char *path, const char *what)

@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "core/atomic_file.h"
-#include "harness/cell.h"
 #include "tests/support/ckptfix.h"
 #include "tests/support/hfix.h"
 #include "tests/support/shell.h"
@@ -23,22 +22,9 @@
 /* The checkpoint of the cell of `scheme`, trained through run-cell on first use. */
 static void trained(const char *scheme, char *ckpt, size_t cap)
 {
-    const char *exp = hfix_write("intruncell.yaml", EXP);
-    Experiment e;
-    CellList l;
-    QbErr err = {{0}};
-    char args[1400], out[1 << 14];
-    cr_assert_eq(experiment_load(&e, exp, "", &err), 0, "%s", err.msg);
-    cr_assert_eq(cells_expand(&e, &l, &err), 0, "%s", err.msg);
-    const Cell *c = hfix_cell(&l, scheme, strcmp(scheme, "fp") ? 4 : 0, 1);
-    snprintf(ckpt, cap, "%s/results/intruncell/%s.ckpt", hfix_dir(), c->id);
-    if (!file_exists(ckpt)) {
-        snprintf(args, sizeof args, "run-cell %s --cell %s --results %s/results", exp, c->id,
-                 hfix_dir());
-        cr_assert_eq(qbench_run(NULL, args, out, sizeof out), 0, "%s", out);
-    }
-    cells_free(&l);
-    experiment_free(&e);
+    char base[850];
+    hfix_trained_cell("intruncell", EXP, scheme, strcmp(scheme, "fp") ? 4 : 0, base, sizeof base);
+    snprintf(ckpt, cap, "%s.ckpt", base);
 }
 
 /* A number printed after `label` in out. */

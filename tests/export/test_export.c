@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include "core/data/npy.h"
-#include "harness/cell.h"
 #include "tests/support/hfix.h"
 #include "tests/support/shell.h"
 
@@ -35,25 +34,9 @@ static const char *trained(const char *scheme)
     cr_assert_lt(k, 3);
     if (paths[k][0])
         return paths[k];
-    const char *exp = hfix_write("exportcell.yaml", EXP);
-    Experiment e;
-    CellList l;
-    QbErr err = {{0}};
-    char args[1400], out[1 << 14];
-    cr_assert_eq(experiment_load(&e, exp, "", &err), 0, "%s", err.msg);
-    cr_assert_eq(cells_expand(&e, &l, &err), 0, "%s", err.msg);
-    for (int i = 0; i < l.n && !paths[k][0]; i++) {
-        if (strcmp(l.cells[i].scheme, scheme))
-            continue;
-        snprintf(args, sizeof args, "run-cell %s --cell %s --results %s/results", exp,
-                 l.cells[i].id, hfix_dir());
-        cr_assert_eq(qbench_run(NULL, args, out, sizeof out), 0, "%s", out);
-        snprintf(paths[k], sizeof paths[k], "%s/results/exportcell/%s.ckpt", hfix_dir(),
-                 l.cells[i].id);
-    }
-    cells_free(&l);
-    experiment_free(&e);
-    cr_assert(paths[k][0], "no %s cell", scheme);
+    char base[850];
+    hfix_trained_cell("exportcell", EXP, scheme, strcmp(scheme, "fp") ? 4 : 0, base, sizeof base);
+    snprintf(paths[k], sizeof paths[k], "%s.ckpt", base);
     return paths[k];
 }
 

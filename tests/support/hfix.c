@@ -9,6 +9,7 @@
 #include "harness/runfrag.h"
 #include "quantizers/schemes.h"
 #include "tests/support/scratch.h"
+#include "tests/support/shell.h"
 
 const char *hfix_dir(void)
 {
@@ -117,4 +118,27 @@ int hfix_fragment(const char *path, const Experiment *e, const CellList *l,
     Needs none = {0};
     RunFragOptions o = {table_base, "", ""};
     return runfrag_write(path, e, &none, l, &o, err);
+}
+
+void hfix_trained_cell(const char *name, const char *text, const char *scheme, int bits,
+                       char *base, size_t cap)
+{
+    char file[300], args[1400], ckpt[1000], out[1 << 14];
+    snprintf(file, sizeof file, "%s.yaml", name);
+    const char *exp = hfix_write(file, text);
+    Experiment e;
+    CellList l;
+    QbErr err = {{0}};
+    cr_assert_eq(experiment_load(&e, exp, "", &err), 0, "%s", err.msg);
+    cr_assert_eq(cells_expand(&e, &l, &err), 0, "%s", err.msg);
+    const Cell *c = hfix_cell(&l, scheme, bits, 1);
+    snprintf(base, cap, "%s/results/%s/%s", hfix_dir(), name, c->id);
+    snprintf(ckpt, sizeof ckpt, "%s.ckpt", base);
+    if (access(ckpt, F_OK) != 0) {
+        snprintf(args, sizeof args, "run-cell %s --cell %s --results %s/results", exp, c->id,
+                 hfix_dir());
+        cr_assert_eq(qbench_run(NULL, args, out, sizeof out), 0, "%s", out);
+    }
+    cells_free(&l);
+    experiment_free(&e);
 }

@@ -34,4 +34,11 @@ int hfix_cells_of(const char *path, const char *profile, int *methods);
 /* The cell of l at (scheme, bits, seed); fails the test when there is none. */
 const Cell *hfix_cell(const CellList *l, const char *scheme, int bits, long long seed);
 
+/* The cell (scheme, bits, seed 1) of the experiment `text` (written as NAME.yaml, its name:
+ * NAME), trained through `qbench run-cell` into hfix_dir()/results unless its checkpoint is
+ * there already; writes into base its files' path without the extension (BASE.ckpt,
+ * BASE.json). */
+void hfix_trained_cell(const char *name, const char *text, const char *scheme, int bits,
+                       char *base, size_t cap);
+
 #endif
