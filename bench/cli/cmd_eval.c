@@ -13,7 +13,6 @@
 #include "core/data/npy.h"
 #include "core/json.h"
 #include "core/jsonr.h"
-#include "core/threads.h"
 #include "core/train.h"
 #include "run/record.h"
 #include "run/run.h"
@@ -269,14 +268,9 @@ static int evaluate_checkpoint(const EvalArgs *a, EvalSetup *s, EpochStats *st, 
     LoaderConfig lc = {c->batch, 0, 0, 0, 0, c->seed, 0};
     int *labels = calloc((size_t)c->batch, sizeof(int));
     QB_ASSERT(labels);
-    threads_set(c->threads);
-    net_init(&net, s->test.dims); /* net_free is safe whatever fails */
-    int rc = run_net_build(c, s->test.dims, s->test.classes, &net, err);
-    if (rc < 0)
-        qb_wrap(err, "%s: %s: ", a->ckpt, s->recorded ? "its model record" : "the flags");
-    if (rc == 0 && (rc = net_alloc(&net, c->batch, c->threads, err)) == 0 &&
-        (rc = checkpoint_load(a->ckpt, &net, NULL, NULL, CKPT_RESUME, err)) == 0 &&
-        (rc = loader_init(&l, &s->test, &lc, err)) == 0) {
+    int rc = run_net_restore(c, s->test.dims, s->test.classes, a->ckpt,
+                             s->recorded ? "its model record" : "the flags", &net, err);
+    if (rc == 0 && (rc = loader_init(&l, &s->test, &lc, err)) == 0) {
         BatchSource src = loader_source(&l);
         lg->cap = (size_t)s->test.count * (size_t)s->test.classes;
         lg->data = a->dump[0] ? malloc(lg->cap * sizeof(float)) : NULL;

@@ -10,7 +10,6 @@
 
 #include "core/checkpoint.h"
 #include "core/data/loader.h"
-#include "core/threads.h"
 #include "core/train.h"
 #include "int/intnet.h"
 #include "run/record.h"
@@ -175,13 +174,9 @@ static int intrun_eval(const IntrunArgs *a, ModelRecord *rec, Dataset *test, Int
     LoaderConfig lc = {c->batch, 0, 0, 0, 0, c->seed, 0};
     int *labels = calloc((size_t)c->batch, sizeof(int));
     QB_ASSERT(labels);
-    threads_set(c->threads);
-    net_init(&net, test->dims);
-    int rc = run_net_build(c, test->dims, test->classes, &net, err);
-    if (rc < 0)
-        qb_wrap(err, "%s: its model record: ", a->ckpt);
-    if (rc == 0 && (rc = net_alloc(&net, c->batch, c->threads, err)) == 0 &&
-        (rc = checkpoint_load(a->ckpt, &net, NULL, NULL, CKPT_RESUME, err)) == 0) {
+    int rc = run_net_restore(c, test->dims, test->classes, a->ckpt, "its model record", &net,
+                             err);
+    if (rc == 0) {
         net.train = 0;
         net_forward(&net); /* Qw(W) and the quantizers' steps, for the build */
         if ((rc = int_net_build(&t->in, &net, err)) < 0)

@@ -149,6 +149,18 @@ int run_net_build(const RunConfig *c, Dims input, int classes, Net *net, QbErr *
     return 0;
 }
 
+int run_net_restore(const RunConfig *c, Dims input, int classes, const char *ckpt,
+                    const char *from, Net *net, QbErr *err)
+{
+    threads_set(c->threads);
+    net_init(net, input);
+    if (run_net_build(c, input, classes, net, err) < 0)
+        return qb_wrap(err, "%s: %s: ", ckpt, from);
+    if (net_alloc(net, c->batch, c->threads, err) < 0)
+        return -1;
+    return checkpoint_load(ckpt, net, NULL, NULL, CKPT_RESUME, err);
+}
+
 SchemeOptions run_scheme_options(const RunConfig *c)
 {
     /* the weight width is scheme_apply's own bits argument (c->wbits); only the activation

@@ -52,6 +52,12 @@ int run_best_epoch(const RunResult *res);
 /* The run's network with its quantizers attached (not allocated): what run_execute trains,
  * for validation and cost accounting without training. The caller frees it (net_free). */
 int run_net_build(const RunConfig *c, Dims input, int classes, Net *net, QbErr *err);
+/* The network of c for a test set of `input` samples and `classes` classes, built (net_init
+ * first, so the caller's net_free is safe whatever fails), allocated at c's batch and threads
+ * and loaded with ckpt's tensors: what eval and intrun run. A build failure is located as
+ * "CKPT: FROM: ", FROM saying where c came from. */
+int run_net_restore(const RunConfig *c, Dims input, int classes, const char *ckpt,
+                    const char *from, Net *net, QbErr *err);
 /* The configuration's quantization settings as scheme_apply takes them (pointing into c),
  * its bits argument being c->wbits. */
 SchemeOptions run_scheme_options(const RunConfig *c);
