@@ -165,7 +165,8 @@ static void pair_epilogues(Net *net, const int *consumers)
     for (int j = 0; j < net->nlayers; j++) {
         Layer *E = &net->layers[j];
         int p = E->in[0];
-        if (E->nin != 1 || p == NET_INPUT || !E->ops->eval_image || consumers[p] != 1 ||
+        if (E->nin != 1 || p == NET_INPUT || !E->ops->eval_image || !E->ops->train_image ||
+            consumers[p] != 1 ||
             !net->layers[p].ops->runs_epilogue)
             continue;
         net->layers[p].epilogue = j;

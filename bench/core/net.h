@@ -63,7 +63,7 @@ typedef struct {
     void (*post_step)(Net *net, Layer *L);
     /* Frees what cfg owns beyond itself (may be NULL). */
     void (*destroy)(Layer *L);
-    /* Both or neither (may be NULL): a per-image layer whose producer computes it image by
+    /* All three or none (may be NULL): a per-image layer whose producer computes it image by
      * image, as each image of the producer's output is written and still in cache, instead
      * of in a pass of its own over the batch (batch norm after a convolution). In eval,
      * eval_begin readies the constants before the producer's forward and eval_image computes
